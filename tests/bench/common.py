@@ -1,0 +1,41 @@
+"""What every benchmark shares: where results go and how they are shown.
+
+A benchmark measures and reports; it never asserts a time. Each writes a flat
+``metric -> value`` JSON file under ``var/bench/`` and prints the same as a table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DIR = ROOT / "var" / "bench"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile; ``values`` need not be sorted."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def write_result(name: str, metrics: dict[str, Any]) -> Path:
+    """Write ``var/bench/<name>.json`` and print the metrics as a two-column table."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    record = dict(metrics)
+    record.setdefault("machine", f"{platform.machine()} {os.cpu_count()} cores")
+    path = BENCH_DIR / f"{name}.json"
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    width = max(len(k) for k in record)
+    print(f"\n== {name} ==")
+    for key, value in record.items():
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        print(f"  {key.ljust(width)}  {shown}")
+    print(f"  -> {path.relative_to(ROOT)}")
+    return path
