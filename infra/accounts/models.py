@@ -1,0 +1,61 @@
+"""People who sign in, their roles and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from advanced_alchemy.base import BigIntAuditBase
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Role(enum.StrEnum):
+    SHOPPER = "shopper"  # 구매자
+    VENDOR_MEMBER = "vendor_member"  # 입점기업 구성원
+    ORGANIZER = "organizer"  # 장터 운영자
+    PUBLIC_BUYER = "public_buyer"  # 공공구매 담당자
+    ADMIN = "admin"  # 플랫폼 관리자
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.SHOPPER: "구매자",
+    Role.VENDOR_MEMBER: "입점기업 구성원",
+    Role.ORGANIZER: "장터 운영자",
+    Role.PUBLIC_BUYER: "공공구매 담당자",
+    Role.ADMIN: "플랫폼 관리자",
+}
+
+
+class User(BigIntAuditBase):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+    def has_role(self, *roles: Role) -> bool:
+        return Role.ADMIN.value in self.roles or any(r.value in self.roles for r in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN.value in self.roles
+
+
+class ApiToken(BigIntAuditBase):
+    """A personal token for programs; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -1,0 +1,91 @@
+"""Sign-up, sign-in and sign-out pages (HTML forms with CSRF, no JavaScript needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from infra.accounts import services
+from infra.auth import SESSION_USER_KEY
+from infra.errors import DomainError
+from infra.web.params import DbSession, FormData
+
+
+def _safe_next(value: str | None) -> str:
+    """Only same-site paths: an open redirect after sign-in would be a phishing tool."""
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/signup", name="accounts:signup")
+    async def signup_form(self) -> Template:
+        return Template("accounts/signup.html", context={"form": {}, "errors": {}})
+
+    @post("/signup")
+    async def signup(
+        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+    ) -> Template | Redirect:
+        try:
+            user = await services.create_user(
+                db_session,
+                email=data.get("email", ""),
+                password=data.get("password", ""),
+                display_name=data.get("display_name", ""),
+            )
+            await db_session.commit()
+        except DomainError as exc:
+            await db_session.rollback()
+            return Template(
+                "accounts/signup.html",
+                context={"form": data, "errors": {exc.field or "email": exc.message}},
+                status_code=exc.status_code,
+            )
+        request.set_session({SESSION_USER_KEY: user.id})
+        flash(
+            request,
+            f"{user.display_name}님, 환영합니다. 가입이 완료되었습니다.",
+            category="success",
+        )
+        return Redirect("/")
+
+    @get("/login", name="accounts:login")
+    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
+        return Template(
+            "accounts/login.html", context={"form": {}, "errors": {}, "next": _safe_next(next)}
+        )
+
+    @post("/login")
+    async def login(
+        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+    ) -> Template | Redirect:
+        user = await services.authenticate(
+            db_session, data.get("email", ""), data.get("password", "")
+        )
+        if user is None:
+            return Template(
+                "accounts/login.html",
+                context={
+                    "form": {"email": data.get("email", "")},
+                    "errors": {"password": "이메일 또는 비밀번호가 맞지 않습니다."},
+                    "next": _safe_next(data.get("next")),
+                },
+                status_code=400,
+            )
+        await db_session.commit()
+        request.clear_session()
+        request.set_session({SESSION_USER_KEY: user.id})
+        flash(request, "로그인했습니다.", category="success")
+        return Redirect(_safe_next(data.get("next")))
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/")

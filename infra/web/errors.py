@@ -1,0 +1,119 @@
+"""One place that turns errors into answers: problem details for programs, pages for people.
+
+Pages that take form input catch :class:`DomainError` themselves to show the message beside
+the field; what reaches these handlers is everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from infra.errors import DomainError
+from infra.logging import log
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    if request.url.path.startswith(("/api", "/webhooks", "/healthz")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "html" not in accept
+
+
+def problem_response(body: dict[str, Any]) -> Response[Any]:
+    return Response(content=body, status_code=int(body["status"]), media_type=PROBLEM_JSON)
+
+
+def error_page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": title, "detail": detail},
+        status_code=status,
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if wants_json(request):
+        return problem_response(exc.problem(instance=request.url.path))
+    return error_page(request, exc.status_code, exc.title, exc.message)
+
+
+def validation_error_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    errors: list[dict[str, Any]] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append(
+                {
+                    "field": item.get("key") or item.get("source") or "body",
+                    "message": item.get("message", ""),
+                }
+            )
+    body = {
+        "type": "https://jangteo.kr/problems/validation",
+        "title": "입력값이 올바르지 않습니다",
+        "status": 400,
+        "detail": exc.detail,
+        "code": "validation",
+        "errors": errors,
+        "instance": request.url.path,
+    }
+    if wants_json(request):
+        return problem_response(body)
+    return error_page(request, 400, "입력값이 올바르지 않습니다", exc.detail)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    body = {
+        "type": "about:blank",
+        "title": exc.detail,
+        "status": exc.status_code,
+        "detail": exc.detail,
+        "code": type(exc).__name__,
+        "instance": request.url.path,
+    }
+    if wants_json(request):
+        return problem_response(body)
+    return error_page(request, exc.status_code, "요청을 처리할 수 없습니다", exc.detail)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled_error", path=request.url.path)
+    if wants_json(request):
+        return problem_response(
+            {
+                "type": "about:blank",
+                "title": "서버 오류",
+                "status": 500,
+                "detail": "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
+                "code": "internal",
+                "instance": request.url.path,
+            }
+        )
+    return Response(  # plain text, so a broken template cannot hide the error page itself
+        content="일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.TEXT,
+    )
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,97 @@
+"""Health and metrics: what an operator (or a load balancer) asks of a running web process.
+
+The worker runs in another process, so the figures that live there (actor failures) are
+kept in Redis by the worker's middleware and read back here at scrape time; the outbox
+backlog is read from the database at scrape time, so it is never stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Response
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
+from sqlalchemy import text
+
+from infra import outbox
+from infra.broker import ACTOR_FAILURES_KEY
+
+OUTBOX_BACKLOG = Gauge("jangteo_outbox_backlog", "Outbox events not yet relayed to the broker")
+OUTBOX_OLDEST_AGE = Gauge(
+    "jangteo_outbox_oldest_unsent_age_seconds", "Age of the oldest event not yet relayed"
+)
+ACTOR_FAILURES = Gauge(
+    "jangteo_actor_failures_total", "Messages that failed in a worker actor", ["actor"]
+)
+
+
+async def _check(name: str, probe: Any) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = await asyncio.wait_for(probe(), timeout=3)
+        return {
+            "ok": True,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            **(detail or {}),
+        }
+    except Exception as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+class OpsController(Controller):
+    include_in_schema = True
+    tags = ["운영 (Operations)"]
+
+    @get("/healthz", operation_id="health", summary="상태 점검: 데이터베이스, 브로커, 검색엔진")
+    async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        state = request.app.state
+
+        async def database() -> dict[str, Any]:
+            async with state.session_factory() as session:
+                await session.execute(text("SELECT 1"))
+                return {"dialect": session.get_bind().dialect.name}
+
+        async def broker() -> dict[str, Any]:
+            await asyncio.to_thread(state.redis.ping)
+            return {"url": state.redis_label}
+
+        async def search() -> dict[str, Any]:
+            health: dict[str, Any] = await asyncio.to_thread(state.search.health)
+            if not health.get("ok", False):
+                raise RuntimeError(str(health))
+            return health
+
+        checks = {
+            "database": await _check("database", database),
+            "broker": await _check("broker", broker),
+            "search": await _check("search", search),
+        }
+        ok = all(c["ok"] for c in checks.values())
+        return Response(
+            {"status": "ok" if ok else "degraded", "checks": checks},
+            status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    @get("/metrics", operation_id="metrics", summary="Prometheus 지표", include_in_schema=False)
+    async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        state = request.app.state
+        try:
+            async with state.session_factory() as session:
+                count, age = await outbox.backlog(session)
+            OUTBOX_BACKLOG.set(count)
+            OUTBOX_OLDEST_AGE.set(age)
+        except Exception:  # noqa: S110 - a scrape must answer even when the DB is down
+            pass
+        try:
+            raw = await asyncio.to_thread(
+                state.redis.hgetall, f"{state.settings.namespace}:{ACTOR_FAILURES_KEY}"
+            )
+            for actor, value in raw.items():
+                ACTOR_FAILURES.labels(actor=actor.decode()).set(int(value))
+        except Exception:  # noqa: S110
+            pass
+        return Response(generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
