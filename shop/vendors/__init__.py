@@ -1,0 +1,1 @@
+"""입점기업: onboarding of social-economy enterprises (apply, review, members)."""
