@@ -1,0 +1,69 @@
+"""Catalog error codes, so API clients can act on them, and the field-level error they carry."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Sequence
+
+from infra.errors import InvalidInput
+
+
+class CatalogErrorCode(enum.StrEnum):
+    INVALID_NAME = "invalid_name"
+    INVALID_DESCRIPTION = "invalid_description"
+    UNKNOWN_CATEGORY = "unknown_category"
+    UNKNOWN_STRATEGIC_ITEM = "unknown_strategic_item"
+    NO_VARIANTS = "no_variants"
+    TOO_MANY_VARIANTS = "too_many_variants"
+    INVALID_SKU = "invalid_sku"
+    INVALID_OPTION_LABEL = "invalid_option_label"
+    INVALID_PRICE = "invalid_price"  # negative, zero, above the ceiling, or not whole won
+    INVALID_STOCK = "invalid_stock"
+    DUPLICATE_SKU = "duplicate_sku"
+    INVALID_REASON = "invalid_reason"
+    VENDOR_NOT_APPROVED = "vendor_not_approved"
+    PRODUCT_NOT_FOUND = "product_not_found"
+    VARIANT_NOT_FOUND = "variant_not_found"
+    IMAGE_MISSING = "image_missing"
+    IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_TYPE_NOT_ALLOWED = "image_type_not_allowed"
+    TOO_MANY_IMAGES = "too_many_images"
+    DUPLICATE_IMAGE = "duplicate_image"
+    IMAGE_NOT_FOUND = "image_not_found"
+    INVALID_ALT = "invalid_alt"
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    """One wrong input: the field as the client named it (``variants[0].price``) and why."""
+
+    field: str
+    code: CatalogErrorCode
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message, "code": self.code.value}
+
+
+def invalid(errors: Sequence[FieldError]) -> InvalidInput:
+    """A 400 naming every wrong field; its ``code`` and ``detail`` are the first error's."""
+    first = errors[0]
+    return InvalidInput(
+        first.code,
+        first.message,
+        field=first.field,
+        extra={"errors": [e.as_dict() for e in errors]},
+    )
+
+
+def field_messages(extra: dict[str, object], field: str | None, message: str) -> dict[str, str]:
+    """``{field: message}`` for a form, from a raised error's ``extra`` (all errors) or itself."""
+    listed = extra.get("errors")
+    if isinstance(listed, list) and listed:
+        out: dict[str, str] = {}
+        for item in listed:
+            if isinstance(item, dict):
+                out.setdefault(str(item.get("field", "")), str(item.get("message", "")))
+        return out
+    return {field or "_form": message}
