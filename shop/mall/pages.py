@@ -1,0 +1,122 @@
+"""The mall for people: home, category listing, search with facets, product page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+from sqlalchemy import select
+
+from infra.auth import current_user
+from infra.errors import DomainError, NotFound
+from infra.web.params import DbSession
+from search.query import SearchQuery
+from shop.catalog.indexing import is_listed
+from shop.catalog.models import Product
+from shop.catalog.taxonomy import Category
+from shop.mall.browse import SORT_LABELS, facet_label, labelled_facets, parse_query, run_search
+from shop.vendors.access import member_role
+from shop.vendors.models import Vendor
+
+
+def _base_url(params: dict[str, Any]) -> str:
+    """The current search without its page number, ready for ``page=N`` to be appended."""
+    kept = {k: v for k, v in params.items() if k != "page" and v not in (None, "", [])}
+    encoded = urlencode(kept, doseq=True)
+    return f"?{encoded}&" if encoded else "?"
+
+
+class MallPages(Controller):
+    include_in_schema = False
+
+    @get("/", name="mall:home")
+    async def home(self, request: Request[Any, Any, Any]) -> Template:
+        engine = request.app.state.search
+        newest = await run_search(engine, SearchQuery(sort="newest", per_page=8))
+        eco = await run_search(engine, SearchQuery(sort="newest", per_page=4, eco_friendly=True))
+        return Template(
+            "mall/home.html",
+            context={"newest": newest.hits, "eco": eco.hits, "total": newest.total},
+        )
+
+    @get("/search", name="mall:search")
+    async def search(self, request: Request[Any, Any, Any]) -> Template:
+        return await self._results(request, request.query_params.dict(), title=None)
+
+    @get("/categories/{category:str}", name="mall:category")
+    async def category(self, request: Request[Any, Any, Any], category: str) -> Template:
+        try:
+            chosen = Category(category)
+        except ValueError:
+            raise NotFound("unknown_category", "없는 카테고리입니다.", field="category") from None
+        params = request.query_params.dict()
+        params["category"] = [chosen.value]
+        return await self._results(request, params, title=chosen.label)
+
+    async def _results(
+        self, request: Request[Any, Any, Any], params: dict[str, Any], title: str | None
+    ) -> Template:
+        error: DomainError | None = None
+        try:
+            query = parse_query(params)
+        except DomainError as exc:
+            error = exc
+            query = SearchQuery(q=str(params.get("q", [""])[0] if params.get("q") else ""))
+        result = await run_search(request.app.state.search, query)
+        flat = {k: v for k, v in params.items()}
+        return Template(
+            "mall/search.html",
+            context={
+                "title": title,
+                "query": query,
+                "q": query.q,
+                "result": result,
+                "facets": labelled_facets(result, query),
+                "sort_labels": SORT_LABELS,
+                "base_url": _base_url(flat),
+                "error": error,
+            },
+            status_code=400 if error else 200,
+        )
+
+    @get("/products/{product_id:int}", name="mall:product")
+    async def product(
+        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: int
+    ) -> Template:
+        row = (
+            await db_session.execute(
+                select(Product, Vendor)
+                .join(Vendor, Vendor.id == Product.vendor_id)
+                .where(Product.id == product_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound("product_not_found", "상품을 찾을 수 없습니다.", field="product_id")
+        product, vendor = row
+        preview = False
+        if not is_listed(product, vendor):
+            user = current_user(request)
+            allowed = user is not None and (
+                user.is_admin or await member_role(db_session, user, vendor.id) is not None
+            )
+            if not allowed:
+                raise NotFound(
+                    "product_not_found", "판매 중인 상품이 아닙니다.", field="product_id"
+                )
+            preview = True
+        return Template(
+            "mall/product.html",
+            context={
+                "product": product,
+                "vendor": vendor,
+                "preview": preview,
+                "strategic_labels": [
+                    facet_label("strategic_items", s) for s in product.strategic_items
+                ],
+            },
+        )
+
+
+ROUTES = [MallPages]

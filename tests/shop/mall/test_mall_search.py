@@ -1,0 +1,149 @@
+"""The mall shows exactly what the catalog lists, found by Korean sub-words, with facets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.settings import Settings
+from search.engine import make_engine
+from shop.catalog import indexing
+from shop.catalog.models import ProductStatus
+from shop.catalog.taxonomy import Category
+from shop.vendors.models import VendorStatus
+from shop.vendors.types import District, EnterpriseType
+from tests.shop.factories import make_product, make_vendor
+
+
+async def _index(app: Litestar, session: AsyncSession, ids: list[int]) -> None:
+    """Index as the worker would: a second engine instance on the same directory."""
+    settings: Settings = app.state.settings
+    worker_engine = make_engine(
+        meilisearch_url=None, meilisearch_key=None, data_dir=settings.search_dir
+    )
+    try:
+        await indexing.sync_products(session, worker_engine, ids)
+    finally:
+        worker_engine.close()
+
+
+async def test_korean_subword_queries_find_compound_product_names(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    village = await make_vendor(db_session, enterprise_type=EnterpriseType.VILLAGE)
+    coop = await make_vendor(
+        db_session, enterprise_type=EnterpriseType.COOPERATIVE, district=District.MAPO
+    )
+    cookie = await make_product(db_session, coop, "유기농수제쿠키선물세트", price=25_000)
+    hangwa = await make_product(db_session, village, "마을기업전통한과", price=32_000)
+    soap = await make_product(
+        db_session, coop, "천연수제비누3종", price=12_000, category=Category.HOUSEHOLD
+    )
+    await db_session.commit()
+    await _index(app, db_session, [cookie.id, hangwa.id, soap.id])
+
+    found = (await client.get("/api/search/products", params={"q": "쿠키"})).json()
+    assert [h["name"] for h in found["hits"]] == ["유기농수제쿠키선물세트"]
+    assert "<mark>" in found["hits"][0]["name_highlight"]
+    found = (await client.get("/api/search/products", params={"q": "한과"})).json()
+    assert [h["name"] for h in found["hits"]] == ["마을기업전통한과"]
+    assert found["facets"]["enterprise_type"] == {"village": 1}
+
+
+async def test_facets_price_range_and_sort_through_the_api(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    coop = await make_vendor(db_session, enterprise_type=EnterpriseType.COOPERATIVE)
+    ids = [
+        (await make_product(db_session, coop, name, price=price, category=category)).id
+        for name, price, category in [
+            ("수제잼", 8_000, Category.FOOD),
+            ("수제쿠키", 15_000, Category.FOOD),
+            ("수제비누", 9_000, Category.HOUSEHOLD),
+        ]
+    ]
+    await db_session.commit()
+    await _index(app, db_session, ids)
+
+    body = (
+        await client.get(
+            "/api/search/products",
+            params={"q": "수제", "category": "food", "sort": "price_desc"},
+        )
+    ).json()
+    assert [h["name"] for h in body["hits"]] == ["수제쿠키", "수제잼"]
+    # Disjunctive facets: the category counts ignore the category filter itself.
+    assert body["facets"]["category"] == {"food": 2, "household": 1}
+    labels = {g["name"]: g for g in body["facet_groups"]}
+    assert {v["label"] for v in labels["category"]["values"]} == {"식품", "생활용품"}
+
+    body = (
+        await client.get(
+            "/api/search/products", params={"q": "수제", "price_min": "8500", "price_max": "10000"}
+        )
+    ).json()
+    assert [h["name"] for h in body["hits"]] == ["수제비누"]
+
+
+async def test_unlisted_products_never_reach_the_index(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    approved = await make_vendor(db_session)
+    suspended = await make_vendor(db_session, status=VendorStatus.SUSPENDED)
+    draft = await make_product(db_session, approved, "초안한과", status=ProductStatus.DRAFT)
+    hidden = await make_product(db_session, suspended, "정지한과")
+    listed = await make_product(db_session, approved, "판매한과")
+    await db_session.commit()
+    await _index(app, db_session, [draft.id, hidden.id, listed.id])
+
+    body = (await client.get("/api/search/products", params={"q": "한과"})).json()
+    assert [h["name"] for h in body["hits"]] == ["판매한과"]
+
+
+async def test_bad_search_parameters_are_problem_details_naming_the_field(
+    client: AsyncTestClient,
+) -> None:
+    for params, field in [
+        ({"price_min": "비쌈"}, "price_min"),
+        ({"price_min": "9000", "price_max": "100"}, "price_min"),
+        ({"sort": "cheapest"}, "sort"),
+        ({"page": "0"}, "page"),
+    ]:
+        response = await client.get("/api/search/products", params=params)
+        assert response.status_code == 400, params
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["field"] == field
+
+
+async def test_pages_render_search_results_and_the_product(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession, tmp_path: Path
+) -> None:
+    vendor = await make_vendor(db_session, name="우이골한과마을")
+    product = await make_product(db_session, vendor, "마을기업전통한과", price=32_000)
+    await db_session.commit()
+    await _index(app, db_session, [product.id])
+
+    home = await client.get("/")
+    assert home.status_code == 200 and "마을기업전통한과" in home.text
+    page = await client.get("/search", params={"q": "한과"})
+    assert page.status_code == 200
+    assert "<mark>한과</mark>" in page.text and "우이골한과마을" in page.text
+    category = await client.get("/categories/food")
+    assert category.status_code == 200 and "마을기업전통한과" in category.text
+    detail = await client.get(f"/products/{product.id}")
+    assert detail.status_code == 200 and "32,000원" in detail.text
+    assert (await client.get("/categories/nothing")).status_code == 404
+    bad = await client.get("/search", params={"q": "한과", "price_min": "x"})
+    assert bad.status_code == 400 and "숫자를 입력해 주세요" in bad.text
+
+
+async def test_draft_product_page_is_hidden_from_shoppers(
+    client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    vendor = await make_vendor(db_session)
+    draft = await make_product(db_session, vendor, "비공개상품", status=ProductStatus.DRAFT)
+    await db_session.commit()
+    assert (await client.get(f"/products/{draft.id}")).status_code == 404

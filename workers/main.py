@@ -1,0 +1,70 @@
+"""Process entry points: the worker (actors + outbox relay) and the periodic scheduler."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import dramatiq
+import structlog
+
+from infra.settings import Settings
+from workers.setup import configure
+
+log = structlog.get_logger("jangteo.worker")
+
+#: Every queue our actors use; a worker listens on all of them unless told otherwise.
+QUEUES = ("search", "analytics", "maintenance", "default")
+
+
+def run_worker(
+    settings: Settings, *, threads: int = 4, relay: bool = True, queues: tuple[str, ...] = QUEUES
+) -> None:
+    """Consume until SIGINT/SIGTERM, then finish in-flight messages and stop."""
+    broker = configure(settings)
+    import workers.actors
+    import workers.periodic  # noqa: F401 - registers the periodic actors
+    from workers import resources
+    from workers.relay import RelayThread
+
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("worker_stopping", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100, queues=set(queues))
+    worker.start()
+    relay_thread = RelayThread(settings) if relay else None
+    if relay_thread:
+        relay_thread.start()
+    log.info("worker_started", threads=threads, relay=relay, queues=list(queues))
+    try:
+        stop.wait()
+    finally:
+        if relay_thread:
+            relay_thread.stop()
+        worker.stop(timeout=10_000)
+        resources.close()
+        log.info("worker_stopped")
+
+
+def run_scheduler(settings: Settings) -> None:
+    """periodiq's scheduler: enqueues the periodic actors at their cron times (SIGALRM-driven)."""
+    broker = configure(settings)
+    from periodiq import Scheduler, print_periodic_actors
+
+    import workers.periodic  # noqa: F401
+
+    periodic = [a for a in broker.actors.values() if "periodic" in a.options]
+    print_periodic_actors(periodic)
+    scheduler = Scheduler(actors=periodic)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        scheduler.schedule()
+        scheduler.loop()
+    except KeyboardInterrupt:
+        log.info("scheduler_stopped")
