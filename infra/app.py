@@ -1,0 +1,188 @@
+"""The web application: one factory that composes the domains with the plumbing.
+
+This is a composition module: it may import every domain. Nothing imports it but the CLI,
+the ASGI entry point and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.prometheus import PrometheusConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+import markets.controllers
+import shop.catalog.controllers
+import shop.catalog.pages
+import shop.mall.controllers
+import shop.mall.pages
+import shop.vendors.controllers
+import shop.vendors.pages
+from infra.accounts.controllers import AuthApi
+from infra.accounts.models import Role
+from infra.accounts.pages import AccountPages
+from infra.auth import AuthMiddleware
+from infra.db import make_engine, make_session_factory
+from infra.logging import configure_logging
+from infra.redis import describe, redis_client, redis_url
+from infra.settings import ROOT, Settings, get_settings
+from infra.web.errors import EXCEPTION_HANDLERS
+from infra.web.ops import OpsController
+from infra.web.request_id import RequestIdMiddleware
+from search.engine import make_engine as make_search_engine
+from shop.catalog.taxonomy import Category, StrategicItem
+from shop.vendors.types import District, EnterpriseType
+
+TEMPLATE_DIRS = [
+    ROOT / "infra" / "web" / "templates",
+    ROOT / "infra" / "accounts" / "templates",
+    ROOT / "shop" / "vendors" / "templates",
+    ROOT / "shop" / "catalog" / "templates",
+    ROOT / "shop" / "mall" / "templates",
+    ROOT / "markets" / "templates",
+]
+
+ROUTE_HANDLERS: list[Any] = [
+    OpsController,
+    AuthApi,
+    AccountPages,
+    *shop.vendors.controllers.ROUTES,
+    *shop.vendors.pages.ROUTES,
+    *shop.catalog.controllers.ROUTES,
+    *shop.catalog.pages.ROUTES,
+    *shop.mall.controllers.ROUTES,
+    *shop.mall.pages.ROUTES,
+    *markets.controllers.ROUTES,
+]
+
+
+def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.globals.update(
+        categories=list(Category),
+        enterprise_types=list(EnterpriseType),
+        districts=list(District),
+        strategic_items=list(StrategicItem),
+        roles=Role,
+    )
+    env.filters["won"] = lambda amount: f"{int(amount):,}원"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(json=settings.log_json)
+    for directory in (settings.var_dir, settings.upload_dir, settings.search_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+
+    engine = make_engine(settings)
+    session_factory = make_session_factory(engine)
+    broker_url = redis_url(settings)
+    redis = redis_client(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.search = make_search_engine(
+            meilisearch_url=settings.meilisearch_url,
+            meilisearch_key=settings.meilisearch_key,
+            data_dir=settings.search_dir,
+        )
+        try:
+            yield
+        finally:
+            app.state.search.close()
+            redis.close()
+
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_dependency_key="db_session",
+        create_all=False,
+    )
+    template_config = TemplateConfig(
+        directory=[Path(p) for p in TEMPLATE_DIRS],
+        engine=JinjaTemplateEngine,
+        engine_callback=_template_engine_callback,
+    )
+    session_config = ServerSideSessionConfig(
+        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        exclude=["/api", "/webhooks", "/healthz", "/metrics", "/schema"],
+    )
+    prometheus = PrometheusConfig(app_name="jangteo", prefix="jangteo", group_path=True)
+
+    app = Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(
+                path="/static",
+                directories=[ROOT / "infra" / "web" / "static"],
+                include_in_schema=False,
+            ),
+            create_static_files_router(
+                path="/media",
+                directories=[settings.upload_dir / "public"],
+                include_in_schema=False,
+            ),
+        ],
+        plugins=[SQLAlchemyPlugin(config=db_config), FlashPlugin(FlashConfig(template_config))],
+        template_config=template_config,
+        middleware=[
+            RequestIdMiddleware(),
+            prometheus.middleware,
+            session_config.middleware,
+            AuthMiddleware(),
+        ],
+        csrf_config=csrf_config,
+        stores={
+            "sessions": RedisStore(
+                redis=_async_redis(broker_url), namespace=f"{settings.namespace}:sessions"
+            )
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        state=State(
+            {
+                "settings": settings,
+                "session_factory": session_factory,
+                "redis": redis,
+                "redis_label": describe(broker_url),
+            }
+        ),
+        openapi_config=OpenAPIConfig(
+            title="장터 Jangteo API",
+            version="0.1.0",
+            description="서울 사회적경제 기업의 온라인 몰·장터·공공구매 플랫폼 API",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        # Room for the largest form: five documents at the per-file limit, plus the fields.
+        request_max_body_size=settings.max_upload_bytes * 6,
+        debug=settings.debug,
+    )
+    return app
+
+
+def _async_redis(url: str) -> Any:
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url)

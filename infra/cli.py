@@ -1,0 +1,293 @@
+"""``jangteo``: the operator's command line (composition: it may import every domain)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from infra.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+def _run(coro_fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
+    settings = get_settings()
+    return asyncio.run(coro_fn(settings))
+
+
+async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    from infra.db import make_engine, make_session_factory
+
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+@click.group(help="장터 Jangteo — 서울 사회적경제 플랫폼 운영 도구")
+def main() -> None:
+    from infra.logging import configure_logging
+
+    configure_logging(json=get_settings().log_json)
+
+
+# --- database ---------------------------------------------------------------------------
+
+
+@main.group(help="데이터베이스 마이그레이션")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="최신 스키마로 올립니다 (alembic upgrade).")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from infra import migrate
+
+    settings = get_settings()
+    migrate.upgrade(settings, revision)
+    click.echo(f"데이터베이스를 {revision}(으)로 올렸습니다: {_db_label(settings)}")
+
+
+@db.command("downgrade", help="스키마를 되돌립니다.")
+@click.option("--revision", default="-1", show_default=True)
+def db_downgrade(revision: str) -> None:
+    from infra import migrate
+
+    migrate.downgrade(get_settings(), revision)
+    click.echo(f"데이터베이스를 {revision}(으)로 되돌렸습니다.")
+
+
+def _db_label(settings: Settings) -> str:
+    url = settings.sqlalchemy_url
+    return url.split("@", 1)[-1] if "@" in url else url
+
+
+# --- users ------------------------------------------------------------------------------
+
+
+@main.group(help="사용자 관리")
+def users() -> None:
+    pass
+
+
+@users.command("create-admin", help="플랫폼 관리자 계정을 만듭니다.")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="관리자", show_default=True)
+@click.option(
+    "--password",
+    envvar="JANGTEO_ADMIN_PASSWORD",
+    default=None,
+    help="비우면 안전한 비밀번호를 만들어 한 번 보여 줍니다 (환경변수 JANGTEO_ADMIN_PASSWORD).",
+)
+def users_create_admin(email: str, display_name: str, password: str | None) -> None:
+    from infra.accounts.models import Role
+    from infra.accounts.services import create_user
+    from infra.errors import DomainError
+
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+
+    async def work(session: Any) -> int:
+        user = await create_user(
+            session,
+            email=email,
+            password=password,
+            display_name=display_name,
+            roles=[Role.ADMIN],
+        )
+        await session.commit()
+        return int(user.id)
+
+    try:
+        user_id = _run(lambda s: _with_session(s, work))
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    click.echo(f"관리자 계정을 만들었습니다: {email} (id {user_id})")
+    if generated:
+        click.echo(f"비밀번호: {password}  (지금 한 번만 표시됩니다)")
+
+
+# --- demo data --------------------------------------------------------------------------
+
+
+@main.command(help="데모 데이터(입점기업, 상품, 장터)를 불러옵니다. 이미 있으면 건너뜁니다.")
+@click.option("--rebuild-index/--no-rebuild-index", default=True, show_default=True)
+def demo(rebuild_index: bool) -> None:
+    from infra import migrate
+
+    settings = get_settings()
+    migrate.upgrade(settings)
+    summary = _run(_load_demo)
+    click.echo(summary)
+    if rebuild_index:
+        stats = _run(_reindex)
+        click.echo(f"검색 색인을 다시 만들었습니다: 문서 {stats['documents']}건")
+
+
+async def _load_demo(settings: Settings) -> str:
+    import markets.demo
+    import shop.demo
+
+    async def work(session: Any) -> str:
+        shop_summary = await shop.demo.load(session)
+        market_summary = await markets.demo.load(session)
+        return f"{shop_summary}\n{market_summary}"
+
+    return await _with_session(settings, work)
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+@main.group(help="검색 색인")
+def search() -> None:
+    pass
+
+
+async def _reindex(settings: Settings) -> dict[str, Any]:
+    from search.engine import make_engine
+    from shop.catalog.indexing import rebuild_index
+
+    engine = make_engine(
+        meilisearch_url=settings.meilisearch_url,
+        meilisearch_key=settings.meilisearch_key,
+        data_dir=settings.search_dir,
+    )
+    try:
+        return await _with_session(settings, lambda session: rebuild_index(session, engine))
+    finally:
+        engine.close()
+
+
+@search.command("reindex", help="색인을 새로 만들어 중단 없이 바꿔 끼웁니다.")
+def search_reindex() -> None:
+    started = time.perf_counter()
+    stats = _run(_reindex)
+    click.echo(
+        f"새 색인으로 바꿨습니다: 문서 {stats['documents']}건, 따라잡기 {stats['caught_up']}건, "
+        f"{time.perf_counter() - started:.2f}초"
+    )
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+@main.command(help="웹 서버를 띄웁니다.")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--workers", "processes", type=int, default=1, show_default=True)
+def web(host: str | None, port: int | None, processes: int) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "infra.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=processes,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@main.command(help="이벤트 처리 워커(dramatiq)와 아웃박스 릴레이를 띄웁니다.")
+@click.option("--threads", type=int, default=4, show_default=True)
+@click.option("--relay/--no-relay", default=True, show_default=True)
+def worker(threads: int, relay: bool) -> None:
+    from workers.main import run_worker
+
+    run_worker(get_settings(), threads=threads, relay=relay)
+
+
+@main.command(help="주기 작업 스케줄러(periodiq)를 띄웁니다.")
+def scheduler() -> None:
+    from workers.main import run_scheduler
+
+    run_scheduler(get_settings())
+
+
+@main.command(help="웹, 워커, 스케줄러를 함께 띄웁니다 (Ctrl-C로 모두 멈춤).")
+@click.option(
+    "--demo/--no-demo",
+    "with_demo",
+    default=True,
+    show_default=True,
+    help="처음 실행할 때 데모 데이터를 불러옵니다.",
+)
+def run(with_demo: bool) -> None:
+    from infra import migrate
+    from infra.embedded_redis import stop_embedded_redis
+    from infra.redis import redis_url
+
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    started_redis = settings.redis_url is None
+    env = dict(os.environ)
+    env["JANGTEO_REDIS_URL"] = redis_url(settings)  # children share the one embedded server
+    migrate.upgrade(settings)
+    marker = settings.var_dir / ".demo-loaded"
+    if with_demo and not marker.exists():
+        click.echo(_run(_load_demo))
+        _run(_reindex)
+        marker.write_text("loaded\n")
+
+    commands = {
+        "worker": [sys.executable, "-m", "infra.cli", "worker"],
+        "scheduler": [sys.executable, "-m", "infra.cli", "scheduler"],
+        "web": [sys.executable, "-m", "infra.cli", "web"],
+    }
+    children = {
+        name: subprocess.Popen(cmd, env=env)  # noqa: S603 - our own entry points
+        for name, cmd in commands.items()
+    }
+    click.echo(
+        f"장터가 http://{settings.host}:{settings.port} 에서 실행 중입니다. 멈추려면 Ctrl-C."
+    )
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    click.echo(
+                        f"{name} 프로세스가 종료되었습니다 (코드 {child.returncode}).", err=True
+                    )
+                    stopping, exit_code = True, 1
+            time.sleep(0.3)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if started_redis:
+            stop_embedded_redis(settings.var_dir)
+        click.echo("모두 멈췄습니다.")
+    sys.exit(exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Booth markets (장터): where and when they run; market days and booths come later."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from advanced_alchemy.base import BigIntAuditBase
+from sqlalchemy import JSON, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Market(BigIntAuditBase):
+    __tablename__ = "markets"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    place: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: RFC 5545 recurrence rule, evaluated in ``timezone`` (Asia/Seoul).
+    rrule: Mapped[str] = mapped_column(String(200))
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+    season_months: Mapped[list[int]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Seoul")
+    organizer_name: Mapped[str] = mapped_column(String(120), default="")

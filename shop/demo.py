@@ -1,0 +1,126 @@
+"""Load the demo enterprises, people and products into the database (idempotent).
+
+Rows are written as a finished onboarding would leave them (vendors approved, products
+published) together with the events and audit rows those decisions produce, so the worker
+indexes them and the admin pages show a believable history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra import outbox
+from infra.accounts.models import Role, User
+from infra.accounts.services import create_user
+from shop import events
+from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.demo_data import DEMO_PASSWORD, demo_products, demo_users, demo_vendors
+from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, VendorStatusChange
+
+DEMO_REASON = "데모 데이터"
+
+
+async def load(session: AsyncSession) -> str:
+    if await session.scalar(select(func.count(Vendor.id))):
+        return "입점기업 데이터가 이미 있어 데모 상품을 건너뜁니다."
+    now = dt.datetime.now(dt.UTC)
+    people: dict[str, User] = {}
+    for person in demo_users():
+        user = await session.scalar(select(User).where(User.email == person.email))
+        if user is None:
+            user = await create_user(
+                session,
+                email=person.email,
+                password=person.password,
+                display_name=person.display_name,
+                roles=[Role(r) for r in person.roles],
+            )
+        people[person.email] = user
+    admin = next((u for u in people.values() if u.is_admin), None)
+
+    seeds = demo_vendors()
+    vendors: list[Vendor] = []
+    for seed in seeds:
+        vendor = Vendor(
+            name=seed.name,
+            enterprise_type=seed.enterprise_type,
+            business_registration_number=seed.business_registration_number,
+            representative=seed.representative,
+            district=seed.district,
+            phone=seed.phone,
+            email=seed.email,
+            description=seed.description,
+            certification_number=seed.certification_number,
+            certified_from=seed.certified_from,
+            certified_to=seed.certified_to,
+            status=VendorStatus.APPROVED,
+            approved_at=now,
+        )
+        session.add(vendor)
+        vendors.append(vendor)
+    await session.flush()
+    for vendor in vendors:
+        session.add(
+            VendorStatusChange(
+                vendor_id=vendor.id,
+                from_status=None,
+                to_status=VendorStatus.APPLIED,
+                reason=DEMO_REASON,
+            )
+        )
+        session.add(
+            VendorStatusChange(
+                vendor_id=vendor.id,
+                from_status=VendorStatus.APPLIED,
+                to_status=VendorStatus.APPROVED,
+                actor_user_id=admin.id if admin else None,
+                reason=DEMO_REASON,
+            )
+        )
+        outbox.record(
+            session,
+            events.VendorApproved(
+                id=vendor.id, actor_user_id=admin.id if admin else None, reason=DEMO_REASON
+            ),
+        )
+    for person in demo_users():
+        if person.vendor_index is not None:
+            session.add(
+                VendorMember(
+                    vendor_id=vendors[person.vendor_index].id,
+                    user_id=people[person.email].id,
+                    role=MemberRole.OWNER,
+                )
+            )
+
+    products = demo_products(seeds)
+    for index, product_seed in enumerate(products):
+        vendor = vendors[product_seed.vendor_index]
+        product = Product(
+            vendor_id=vendor.id,
+            name=product_seed.name,
+            description=product_seed.description,
+            category=product_seed.category,
+            strategic_items=[s.value for s in product_seed.strategic_items],
+            eco_friendly=product_seed.eco_friendly,
+            status=ProductStatus.PUBLISHED,
+            # Spread publication over the last weeks so "newest" sorting means something.
+            published_at=now - dt.timedelta(hours=len(products) - index),
+            variants=[
+                ProductVariant(sku=v.sku, option_label=v.label, price=v.price, stock=v.stock)
+                for v in product_seed.variants
+            ],
+        )
+        session.add(product)
+        await session.flush()
+        outbox.record(session, events.ProductCreated(id=product.id, vendor_id=vendor.id))
+        outbox.record(session, events.ProductPublished(id=product.id, vendor_id=vendor.id))
+    await session.commit()
+    return (
+        f"데모 데이터를 불러왔습니다: 입점기업 {len(vendors)}곳, 상품 {len(products)}개, "
+        f"사용자 {len(people)}명 ({', '.join(p.email for p in demo_users())}; "
+        f"데모 비밀번호 {DEMO_PASSWORD})"
+    )

@@ -1,0 +1,19 @@
+"""``make bench``: run every benchmark in turn (or the ones named on the command line)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = ["bench_search", "bench_freshness"]
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or BENCHES
+    for name in chosen:
+        module = importlib.import_module(f"tests.bench.{name}")
+        module.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Invariants of the demo data.
+
+Search demos, procurement counting and market scheduling are all shown on this data, so
+its shape is a contract: enough vendors and products in every facet, identifiers that
+real validation accepts, SKUs that never collide, and markets that recur exactly as the
+source documents say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.rrule import rrulestr
+
+from markets.demo_data import ALL_YEAR, STREET_SALES_SEASON, MarketSeed, demo_markets
+from shop.catalog.taxonomy import Category, StrategicItem
+from shop.demo_data import (
+    DEMO_PASSWORD,
+    ProductSeed,
+    VendorSeed,
+    brn_check_digit,
+    demo_products,
+    demo_users,
+    demo_vendors,
+    is_valid_brn,
+)
+from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, EnterpriseType
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@pytest.fixture(scope="module")
+def vendors() -> list[VendorSeed]:
+    return demo_vendors()
+
+
+@pytest.fixture(scope="module")
+def products(vendors: list[VendorSeed]) -> list[ProductSeed]:
+    return demo_products(vendors)
+
+
+def _reference_check_digit(first9: str) -> int:
+    """The BRN checksum written out independently of the module under test."""
+    weights = [1, 3, 7, 1, 3, 7, 1, 3, 5]
+    total = sum(int(d) * w for d, w in zip(first9, weights, strict=True))
+    total += int(first9[8]) * 5 // 10
+    return (10 - total % 10) % 10
+
+
+# --- vendors ------------------------------------------------------------------------------
+
+
+def test_vendor_counts_cover_every_type_and_many_districts(vendors: list[VendorSeed]) -> None:
+    assert len(vendors) >= 40
+    by_type = Counter(v.enterprise_type for v in vendors)
+    assert all(by_type[t] >= 2 for t in EnterpriseType), by_type
+    assert len({v.district for v in vendors}) >= 15
+
+
+def test_vendor_names_are_unique(vendors: list[VendorSeed]) -> None:
+    assert len({v.name for v in vendors}) == len(vendors)
+
+
+def test_brn_check_digit_matches_a_hand_computed_number() -> None:
+    # 1*1+2*3+3*7+4*1+5*3+6*7+7*1+8*3+9*5 = 165, + 9*5//10 = 169 -> check digit 1
+    assert brn_check_digit("123456789") == "1"
+    assert is_valid_brn("1234567891")
+    assert not is_valid_brn("1234567890")
+    assert not is_valid_brn("123-45-67891")
+    with pytest.raises(ValueError):
+        brn_check_digit("12345678")
+
+
+def test_every_brn_is_ten_digits_with_a_valid_checksum(vendors: list[VendorSeed]) -> None:
+    numbers = [v.business_registration_number for v in vendors]
+    assert len(set(numbers)) == len(numbers)
+    for brn in numbers:
+        assert re.fullmatch(r"\d{10}", brn), brn
+        assert int(brn[9]) == _reference_check_digit(brn[:9]), brn
+        assert is_valid_brn(brn)
+
+
+def test_vendor_contacts_look_real(vendors: list[VendorSeed]) -> None:
+    for v in vendors:
+        assert re.fullmatch(r"02-\d{3,4}-\d{4}|010-\d{4}-\d{4}", v.phone), v.phone
+        assert v.email.isascii() and v.email.endswith("@example.kr"), v.email
+        assert v.representative and v.description and v.certification_number
+        assert v.main_categories and len(set(v.main_categories)) == len(v.main_categories)
+
+
+def test_certifications_have_sane_dates_and_some_have_lapsed(vendors: list[VendorSeed]) -> None:
+    for v in vendors:
+        assert v.certified_from < v.certified_to, v.name
+    on = date(2026, 1, 1)
+    assert any(v.certified_to < on for v in vendors), "procurement demo needs a lapsed one"
+    assert sum(v.certified_from <= on <= v.certified_to for v in vendors) >= 30
+
+
+def test_pre_social_enterprises_run_exactly_three_years(vendors: list[VendorSeed]) -> None:
+    pre = {EnterpriseType.PRE_SOCIAL_REGIONAL, EnterpriseType.PRE_SOCIAL_MINISTRY}
+    for v in (v for v in vendors if v.enterprise_type in pre):
+        end = v.certified_from.replace(year=v.certified_from.year + PRE_SOCIAL_SUPPORT_YEARS)
+        assert (end - v.certified_to).days == 1, v.name
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+def test_product_counts_per_category(products: list[ProductSeed]) -> None:
+    assert len(products) >= 300
+    by_category = Counter(p.category for p in products)
+    assert all(by_category[c] >= 30 for c in Category), by_category
+
+
+def test_every_vendor_sells_something_that_fits_it(
+    vendors: list[VendorSeed], products: list[ProductSeed]
+) -> None:
+    assert {p.vendor_index for p in products} == set(range(len(vendors)))
+    for p in products:
+        assert p.category in vendors[p.vendor_index].main_categories, p.name
+
+
+def test_product_names_unique_per_vendor(products: list[ProductSeed]) -> None:
+    pairs = [(p.vendor_index, p.name) for p in products]
+    assert len(set(pairs)) == len(pairs)
+
+
+def test_skus_are_ascii_and_globally_unique(products: list[ProductSeed]) -> None:
+    skus = [v.sku for p in products for v in p.variants]
+    assert len(set(skus)) == len(skus)
+    assert all(re.fullmatch(r"JT-\d{4}-\d{2}", sku) for sku in skus)
+
+
+def test_prices_are_positive_whole_won_and_stock_is_sane(products: list[ProductSeed]) -> None:
+    for p in products:
+        assert p.variants, p.name
+        assert len({v.label for v in p.variants}) == len(p.variants), p.name
+        for v in p.variants:
+            assert type(v.price) is int and 1_000 <= v.price <= 300_000, (p.name, v.price)
+            assert v.price % 100 == 0, (p.name, v.price)
+            assert type(v.stock) is int and v.stock >= 0
+
+
+def test_descriptions_are_a_few_korean_sentences(products: list[ProductSeed]) -> None:
+    for p in products:
+        sentences = [s for s in p.description.split(". ") if s]
+        assert 2 <= len(sentences) <= 3, p.description
+        assert p.description.endswith("."), p.description
+
+
+def test_strategic_items_are_sparse_and_imply_eco(products: list[ProductSeed]) -> None:
+    with_items = [p for p in products if p.strategic_items]
+    assert 0 < len(with_items) < len(products) / 2
+    assert all(p.eco_friendly for p in with_items)
+    assert {i for p in with_items for i in p.strategic_items} == set(StrategicItem)
+
+
+def test_demo_data_is_deterministic() -> None:
+    assert demo_vendors() == demo_vendors()
+    assert demo_products() == demo_products()
+    assert demo_products(demo_vendors()) == demo_products()
+    assert demo_markets() == demo_markets()
+
+
+def test_search_demo_products_exist_with_the_right_sellers(
+    vendors: list[VendorSeed], products: list[ProductSeed]
+) -> None:
+    by_name = {p.name: p for p in products}
+    cookies = by_name["유기농수제쿠키선물세트"]
+    assert cookies.category is Category.FOOD
+    assert cookies.vendor_index == 0  # the demo vendor user's enterprise
+    hangwa = by_name["마을기업전통한과"]
+    assert vendors[hangwa.vendor_index].enterprise_type is EnterpriseType.VILLAGE
+    assert hangwa.category is Category.FOOD
+
+
+def test_demo_users(vendors: list[VendorSeed]) -> None:
+    users = demo_users(vendors)
+    assert [u.roles for u in users] == [("admin",), ("vendor_member", "shopper"), ("shopper",)]
+    assert users[0].email == "admin@jangteo.kr"
+    assert users[1].vendor_index == 0
+    assert all(u.password == DEMO_PASSWORD for u in users)
+    assert len({u.email for u in users}) == 3
+
+
+# --- markets ------------------------------------------------------------------------------
+
+EXPECTED_MARKETS = {
+    "광화문 사회적경제 장터": ("FREQ=WEEKLY;BYDAY=SU", time(11), time(16), "광화문 광장"),
+    "늘장": ("FREQ=WEEKLY;BYDAY=TU,WE,TH,FR,SA,SU", time(11), time(21), "공덕역 폐선부지"),
+    "동진시장": ("FREQ=WEEKLY;BYDAY=TU", time(16), time(18), "연남동 동진시장"),
+    "달시장": ("FREQ=MONTHLY;BYDAY=-1FR", time(17), time(21), "영등포 하자센터 앞마당"),
+}
+
+
+def _by_name() -> dict[str, MarketSeed]:
+    return {m.name: m for m in demo_markets()}
+
+
+def test_the_four_markets_with_exact_rules_and_hours() -> None:
+    markets = _by_name()
+    assert set(markets) == set(EXPECTED_MARKETS)
+    for name, (rule, opens, closes, place) in EXPECTED_MARKETS.items():
+        market = markets[name]
+        assert (market.rrule, market.opens, market.closes) == (rule, opens, closes)
+        assert market.place == place
+        assert market.timezone == "Asia/Seoul"
+        assert market.organizer_name
+    assert (
+        markets["광화문 사회적경제 장터"].season_months
+        == STREET_SALES_SEASON
+        == tuple(range(3, 12))
+    )
+
+
+def test_dalsijang_falls_on_the_last_friday_of_each_month() -> None:
+    market = _by_name()["달시장"]
+    after = datetime(2026, 11, 1, tzinfo=SEOUL)
+    rule = rrulestr(market.rrule, dtstart=datetime.combine(after.date(), market.opens, SEOUL))
+    expected = [
+        datetime(2026, 11, 27, 17, tzinfo=SEOUL),
+        datetime(2026, 12, 25, 17, tzinfo=SEOUL),
+        datetime(2027, 1, 29, 17, tzinfo=SEOUL),
+    ]
+    assert list(rule.xafter(after, count=3)) == expected
+    assert market.season_months == ALL_YEAR
+    assert market.occurrences(after, 3) == expected
+
+
+def test_weekly_markets_fall_on_their_weekdays() -> None:
+    markets = _by_name()
+    after = datetime(2026, 6, 1, tzinfo=SEOUL)  # a Monday
+    neuljang = markets["늘장"].occurrences(after, 12)
+    assert {d.isoweekday() for d in neuljang} == {2, 3, 4, 5, 6, 7}
+    assert neuljang[0] == datetime(2026, 6, 2, 11, tzinfo=SEOUL)
+    dongjin = markets["동진시장"].occurrences(after, 4)
+    assert [d.day for d in dongjin] == [2, 9, 16, 23]
+    assert all(d.time() == time(16) and d.isoweekday() == 2 for d in dongjin)
+
+
+def test_gwanghwamun_skips_the_winter_off_season() -> None:
+    market = _by_name()["광화문 사회적경제 장터"]
+    after = datetime(2026, 11, 23, tzinfo=SEOUL)
+    assert market.occurrences(after, 2) == [
+        datetime(2026, 11, 29, 11, tzinfo=SEOUL),
+        datetime(2027, 3, 7, 11, tzinfo=SEOUL),
+    ]
+
+
+def test_market_seed_rejects_bad_hours_and_seasons() -> None:
+    base = demo_markets()[0]
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    with pytest.raises(ValueError):
+        MarketSeed(**{**fields, "opens": time(16), "closes": time(11)})
+    with pytest.raises(ValueError):
+        MarketSeed(**{**fields, "season_months": ()})
+    with pytest.raises(ValueError):
+        base.occurrences(datetime(2026, 1, 1), 1)
