@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
@@ -46,7 +47,7 @@ class MallPages(Controller):
         return await self._results(request, request.query_params.dict(), title=None)
 
     @get("/categories/{category:str}", name="mall:category")
-    async def category(self, request: Request[Any, Any, Any], category: str) -> Template:
+    async def category(self, request: Request[Any, Any, Any], category: FromPath[str]) -> Template:
         try:
             chosen = Category(category)
         except ValueError:
@@ -83,7 +84,7 @@ class MallPages(Controller):
 
     @get("/products/{product_id:int}", name="mall:product")
     async def product(
-        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: int
+        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: FromPath[int]
     ) -> Template:
         row = (
             await db_session.execute(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import FromQuery, JSONBody, MultipartBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 from litestar.response import File
 
 from infra.accounts.models import User
@@ -131,7 +131,7 @@ class VendorApi(Controller):
         summary="입점기업 정보 (승인 전에는 관리자와 구성원만)",
     )
     async def get_vendor(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
     ) -> VendorOut:
         vendor = await queries.visible_vendor(db_session, vendor_id, current_user(request))
         return vendor_out(vendor)
@@ -146,7 +146,7 @@ class VendorApi(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
-        vendor_id: int,
+        vendor_id: FromPath[int],
         data: JSONBody[ProfileIn],
     ) -> VendorAdminOut:
         vendor = await services.update_profile(
@@ -170,7 +170,7 @@ class VendorApi(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
-        vendor_id: int,
+        vendor_id: FromPath[int],
         data: MultipartBody[VendorApplicationIn],
     ) -> VendorAdminOut:
         settings = settings_of(request)
@@ -191,7 +191,7 @@ class VendorApi(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
-        vendor_id: int,
+        vendor_id: FromPath[int],
         data: JSONBody[InvitationIn],
     ) -> InvitationOut:
         token = await services.invite_member(
@@ -250,7 +250,7 @@ class AdminVendorApi(Controller):
         )
 
     @get("/{vendor_id:int}", operation_id="getVendorForReview", summary="심사용 입점기업 상세")
-    async def detail(self, db_session: DbSession, vendor_id: int) -> VendorAdminOut:
+    async def detail(self, db_session: DbSession, vendor_id: FromPath[int]) -> VendorAdminOut:
         return vendor_admin_out(await queries.vendor_or_404(db_session, vendor_id))
 
     async def _decide(
@@ -265,7 +265,7 @@ class AdminVendorApi(Controller):
     @post("/{vendor_id:int}/approve", operation_id="approveVendor", summary="입점 승인",
           status_code=200)
     async def approve(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
         return await self._decide(request, db_session, vendor_id, "approve", data)
@@ -273,7 +273,7 @@ class AdminVendorApi(Controller):
     @post("/{vendor_id:int}/reject", operation_id="rejectVendor", summary="입점 반려 (사유 필수)",
           status_code=200)
     async def reject(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
         return await self._decide(request, db_session, vendor_id, "reject", data)
@@ -281,7 +281,7 @@ class AdminVendorApi(Controller):
     @post("/{vendor_id:int}/suspend", operation_id="suspendVendor",
           summary="판매 정지 (사유 필수)", status_code=200)
     async def suspend(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
         return await self._decide(request, db_session, vendor_id, "suspend", data)
@@ -289,22 +289,24 @@ class AdminVendorApi(Controller):
     @post("/{vendor_id:int}/reinstate", operation_id="reinstateVendor", summary="판매 재개",
           status_code=200)
     async def reinstate(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
         return await self._decide(request, db_session, vendor_id, "reinstate", data)
 
     @get("/{vendor_id:int}/history", operation_id="getVendorHistory",
          summary="상태 변경 이력 (누가, 언제, 왜)")
-    async def history(self, db_session: DbSession, vendor_id: int) -> list[StatusChangeOut]:
+    async def history(
+        self, db_session: DbSession, vendor_id: FromPath[int]
+    ) -> list[StatusChangeOut]:
         await queries.vendor_or_404(db_session, vendor_id)
         return [status_change_out(e) for e in await queries.history(db_session, vendor_id)]
 
     @get("/{vendor_id:int}/documents/{document_id:int}", operation_id="downloadVendorDocument",
          summary="제출 서류 내려받기 (관리자 전용)", media_type="application/octet-stream")
     async def download(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
-        document_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        document_id: FromPath[int],
     ) -> File:
         return await document_file(request, db_session, vendor_id, document_id)
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
 
@@ -179,7 +179,7 @@ class VendorPages(Controller):
 
     @get("/vendors/{vendor_id:int}", name="vendors:detail")
     async def detail(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
         vendor = await queries.visible_vendor(db_session, vendor_id, current_user(request))
         products = await queries.published_products(db_session, vendor.id)
@@ -257,12 +257,12 @@ class AdminVendorPages(Controller):
         )
 
     @get("/{vendor_id:int}", name="vendors:admin_detail")
-    async def detail(self, db_session: DbSession, vendor_id: int) -> Template:
+    async def detail(self, db_session: DbSession, vendor_id: FromPath[int]) -> Template:
         return await self._detail(db_session, vendor_id)
 
     @post("/{vendor_id:int}/decision")
     async def decision(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
         action = data.get("action", "")
@@ -285,8 +285,8 @@ class AdminVendorPages(Controller):
 
     @get("/{vendor_id:int}/documents/{document_id:int}", name="vendors:admin_document")
     async def document(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
-        document_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        document_id: FromPath[int],
     ) -> File:
         return await document_file(request, db_session, vendor_id, document_id)
 
@@ -330,13 +330,13 @@ class VendorConsolePages(Controller):
 
     @get("/{vendor_id:int}", name="vendors:console")
     async def overview(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
         return await self._overview(request, db_session, vendor_id)
 
     @post("/{vendor_id:int}/profile")
     async def update_profile(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
         try:
@@ -364,7 +364,7 @@ class VendorConsolePages(Controller):
 
     @post("/{vendor_id:int}/resubmit")
     async def resubmit(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: MultipartData,
     ) -> Template | Redirect:
         try:
@@ -414,13 +414,13 @@ class VendorConsolePages(Controller):
 
     @get("/{vendor_id:int}/members", name="vendors:members")
     async def members(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
         return await self._members(request, db_session, vendor_id)
 
     @post("/{vendor_id:int}/members")
     async def invite(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
         data: FormData,
     ) -> Template:
         email = data.get("email", "")
@@ -472,13 +472,13 @@ class InvitationPages(Controller):
 
     @get("/{token:str}", name="vendors:invitation")
     async def show(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: str
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> Template:
         return await self._page(request, db_session, token)
 
     @post("/{token:str}", guards=[requires_user])
     async def accept(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: str
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> Template | Redirect:
         try:
             member = await services.accept_invitation(db_session, token, _user(request))

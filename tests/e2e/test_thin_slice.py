@@ -87,7 +87,10 @@ async def test_applied_approved_published_product_becomes_searchable(
     worker_env = worker_settings.with_(search_path=app.state.settings.search_path)
     worker = start(["worker", "--threads", "2"], worker_env, tmp_path / "worker.log")
     try:
-        published = await client.post(f"/api/products/{product_id}/publish", headers=owner)
+        published = await client.post(
+            f"/api/products/{product_id}/publish",
+            headers={**owner, "X-Request-ID": "publish-cookie-42"},
+        )
         assert published.status_code in (200, 201), published.text
         returned = time.monotonic()
         hits: list[dict[str, object]] = []
@@ -104,6 +107,12 @@ async def test_applied_approved_published_product_becomes_searchable(
     worker_log = (tmp_path / "worker.log").read_text()
     assert [h["name"] for h in hits] == ["유기농수제쿠키선물세트"], worker_log
     assert hits[0]["enterprise_type_label"] == "협동조합"
+    # The request id of the publish request rides the event into the worker's log lines.
+    assert "publish-cookie-42" in worker_log
+    row = await db_session.scalar(
+        select(OutboxEvent).where(OutboxEvent.name == "product.published")
+    )
+    assert row is not None and row.request_id == "publish-cookie-42"
     assert hits[0]["district"] == "성북구"
     # A generous bound for a loaded CI machine; the freshness benchmark measures the real figure.
     assert waited < 10

@@ -1,0 +1,131 @@
+"""The operator's commands, run as an operator runs them: as processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from infra.accounts.passwords import verify_password
+from infra.settings import Settings
+from search.engine import make_engine
+from search.query import SearchQuery
+from shop.catalog.models import ProductStatus
+from tests.processes import ROOT, process_env, start
+from tests.shop.factories import make_product, make_vendor
+
+pytestmark = pytest.mark.slow
+
+
+def jangteo(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "infra.cli", *args],
+        cwd=ROOT, env=process_env(settings), capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL, check=False,
+    )
+
+
+async def test_create_admin_makes_an_admin_who_can_sign_in(
+    settings: Settings, db_session: AsyncSession
+) -> None:
+    done = jangteo(settings, "users", "create-admin", "--email", "Boss@Example.kr",
+                   "--password", "s3cret-pass", "--name", "운영자")
+    assert done.returncode == 0, done.stderr
+    assert "관리자 계정을 만들었습니다" in done.stdout
+    user = await db_session.scalar(select(User).where(User.email == "boss@example.kr"))
+    assert user is not None and user.is_admin
+    assert verify_password(user.password_hash, "s3cret-pass")
+
+    again = jangteo(settings, "users", "create-admin", "--email", "boss@example.kr",
+                    "--password", "s3cret-pass")
+    assert again.returncode != 0 and "이미 가입된 이메일" in again.stderr
+
+
+async def test_create_admin_without_password_prints_a_generated_one(
+    settings: Settings, db_session: AsyncSession
+) -> None:
+    done = jangteo(settings, "users", "create-admin", "--email", "gen@example.kr")
+    assert done.returncode == 0, done.stderr
+    password = done.stdout.split("비밀번호: ", 1)[1].split()[0]
+    user = await db_session.scalar(select(User).where(User.email == "gen@example.kr"))
+    assert user is not None and verify_password(user.password_hash, password)
+
+
+async def test_search_reindex_rebuilds_from_the_database(
+    settings: Settings, db_session: AsyncSession, tmp_path: Path
+) -> None:
+    vendor = await make_vendor(db_session)
+    await make_product(db_session, vendor, "마을기업전통한과")
+    await make_product(db_session, vendor, "초안쿠키", status=ProductStatus.DRAFT)
+    await db_session.commit()
+    scoped = settings.with_(search_path=tmp_path / "search")
+    done = jangteo(scoped, "search", "reindex")
+    assert done.returncode == 0, done.stderr
+    assert "문서 1건" in done.stdout
+    engine = make_engine(meilisearch_url=None, meilisearch_key=None, data_dir=tmp_path / "search")
+    try:
+        hits = engine.search(SearchQuery(q="한과")).hits
+        assert [h.name for h in hits] == ["마을기업전통한과"]
+        assert engine.search(SearchQuery(q="쿠키")).total == 0
+    finally:
+        engine.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
+    worker_settings: Settings, session_factory: object, tmp_path: Path
+) -> None:
+    port = _free_port()
+    settings = worker_settings.with_(var_dir=tmp_path / "var", port=port)
+    log = tmp_path / "run.log"
+    extra = {"JANGTEO_PORT": str(port)}
+    if not os.environ.get("JANGTEO_TEST_DATABASE_URL"):
+        # The embedded default: a SQLite file of this test's own.
+        extra["JANGTEO_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
+    process = start(["run"], settings, log, **extra)
+    try:
+        deadline = time.monotonic() + 120
+        healthy = False
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        healthy = True
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.3)
+            assert healthy, log.read_text()[-3000:]
+            body = (await client.get("/api/search/products", params={"q": "한과"})).json()
+            assert any(h["name"] == "마을기업전통한과" for h in body["hits"])
+            markets = (await client.get("/api/markets")).json()
+            names = {m["name"] for m in markets}
+            assert names >= {"광화문 사회적경제 장터", "늘장", "동진시장", "달시장"}
+            home = await client.get("/")
+            assert home.status_code == 200 and "가치를 사는 장터" in home.text
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        assert process.wait(40) == 0, log.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    with pytest.raises(httpx.TransportError):
+        async with httpx.AsyncClient(timeout=2) as client:
+            await client.get(f"http://127.0.0.1:{port}/healthz")
+    assert "모두 멈췄습니다" in log.read_text()
