@@ -21,7 +21,7 @@ from shop.catalog.taxonomy import Category
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus
 from shop.vendors.types import District, EnterpriseType
 from tests.bench.common import percentile, write_result
-from tests.bench.services import bench_settings, database_label, fresh_database
+from tests.bench.services import bench_settings, database_label, fresh_database, release
 from tests.processes import start, stop
 
 PRODUCTS = 60
@@ -116,6 +116,7 @@ def main() -> None:
     finally:
         stop(web)
         stop(worker)
+        release(settings)
     write_result(
         "freshness",
         {

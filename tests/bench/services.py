@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from infra import migrate
 from infra.db import make_engine
-from infra.embedded_redis import ensure_embedded_redis
+from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
 from infra.settings import Settings
 
 
@@ -32,6 +32,12 @@ def bench_settings(name: str) -> Settings:
         secret_key="bench-secret-key-long-enough-0123456789abcdef",
         port=18000 + os.getpid() % 1000,
     )
+
+
+def release(settings: Settings) -> None:
+    """Stop the embedded Redis a benchmark started (a server named by URL is left alone)."""
+    if not os.environ.get("JANGTEO_TEST_REDIS_URL"):
+        stop_embedded_redis(settings.var_dir)
 
 
 def database_label(settings: Settings) -> str:
