@@ -1,0 +1,1 @@
+"""The shopping cart (장바구니) of guests and signed-in shoppers."""

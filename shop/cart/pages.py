@@ -1,0 +1,176 @@
+"""The cart pages (장바구니): add from the product page, change quantities, remove, totals
+per vendor. Work without JavaScript and for guests: a guest's cart is found through a token
+in the server-side session, created with the first thing put in the cart and merged into
+the shopper's own cart at sign-in (see ``merge_after_login``).
+
+A refused quantity comes back beside its field: on the product page for an addition, on the
+cart page for a change, with what was typed and the units left ("재고가 2개 남았습니다").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.auth import current_user
+from infra.errors import DomainError
+from infra.web.params import DbSession, FormData
+from shop.cart import services
+from shop.cart.pricing import price_cart
+from shop.cart.services import GUEST_TOKEN_KEY, CartOwner
+from shop.catalog.models import Product, ProductVariant
+from shop.checkout.reservations import parse_quantity
+from shop.mall.browse import facet_label
+from shop.vendors.models import Vendor
+
+
+def _session_token(request: Request[Any, Any, Any]) -> str | None:
+    data = request.scope.get("session")
+    token = data.get(GUEST_TOKEN_KEY) if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def _owner(request: Request[Any, Any, Any], *, create: bool = False) -> CartOwner | None:
+    """The visitor's cart owner; for a guest without a cart yet, a new token if ``create``."""
+    user = current_user(request)
+    if user is not None:
+        return CartOwner(user=user)
+    token = _session_token(request)
+    if token is None and create:
+        token = services.new_guest_token()
+    return CartOwner(guest_token=token) if token else None
+
+
+def _remember(request: Request[Any, Any, Any], owner: CartOwner) -> None:
+    """Keep a guest's token in the session once their cart exists."""
+    if owner.user is None and _session_token(request) != owner.guest_token:
+        data = request.scope.get("session")
+        current = dict(data) if isinstance(data, dict) else {}
+        request.set_session({**current, GUEST_TOKEN_KEY: owner.guest_token})
+
+
+def _variant_id(raw: str | None) -> int | str:
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+async def _cart_page(
+    session: AsyncSession,
+    owner: CartOwner | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    view = await services.view_cart(session, owner) if owner else price_cart(None, [])
+    return Template(
+        "cart/cart.html",
+        context={"view": view, "errors": errors or {}, "form": form or {}},
+        status_code=status_code,
+    )
+
+
+async def _product_page_with_error(
+    session: AsyncSession, variant_id: int | str, form: dict[str, str], exc: DomainError
+) -> Template:
+    """The product page again, the refused add-to-cart form showing why beside the field."""
+    if not isinstance(variant_id, int):
+        raise exc
+    row = (
+        await session.execute(
+            select(Product, Vendor)
+            .join(ProductVariant, ProductVariant.product_id == Product.id)
+            .join(Vendor, Vendor.id == Product.vendor_id)
+            .where(ProductVariant.id == variant_id)
+        )
+    ).first()
+    if row is None:
+        raise exc
+    product, vendor = row
+    field = exc.field if exc.field in ("variant_id", "quantity") else "quantity"
+    return Template(
+        "mall/product.html",
+        context={
+            "product": product,
+            "vendor": vendor,
+            "preview": False,
+            "strategic_labels": [
+                facet_label("strategic_items", s) for s in product.strategic_items
+            ],
+            "cart_form": form,
+            "cart_errors": {field: exc.message},
+        },
+        status_code=exc.status_code,
+    )
+
+
+class CartPages(Controller):
+    include_in_schema = False
+
+    @get("/cart", name="cart:view")
+    async def view(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+        return await _cart_page(db_session, _owner(request))
+
+    @post("/cart/items", name="cart:add")
+    async def add(
+        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+    ) -> Template | Redirect:
+        owner = _owner(request, create=True)
+        assert owner is not None
+        variant_id = _variant_id(data.get("variant_id"))
+        try:
+            quantity = parse_quantity(data.get("quantity", "1"), "quantity")
+            line = await services.add_item(db_session, owner, variant_id, quantity)
+        except DomainError as exc:
+            if exc.status_code not in (400, 409):
+                raise
+            return await _product_page_with_error(db_session, variant_id, data, exc)
+        _remember(request, owner)
+        flash(
+            request, f"장바구니에 담았습니다. (지금 {line.quantity}개)", category="success"
+        )
+        return Redirect("/cart")
+
+    @post("/cart/items/{item_id:int}", name="cart:update")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        item_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        owner = _owner(request)
+        if owner is None:
+            return Redirect("/cart")
+        try:
+            quantity = parse_quantity(data.get("quantity"), "quantity")
+            await services.set_quantity(db_session, owner, item_id, quantity)
+        except DomainError as exc:
+            if exc.status_code not in (400, 409):
+                raise
+            return await _cart_page(
+                db_session, owner, errors={f"quantity-{item_id}": exc.message},
+                form={f"quantity-{item_id}": data.get("quantity", "")},
+                status_code=exc.status_code,
+            )
+        flash(request, "수량을 바꿨습니다.", category="success")
+        return Redirect("/cart")
+
+    @post("/cart/items/{item_id:int}/delete", name="cart:remove")
+    async def remove(
+        self, request: Request[Any, Any, Any], db_session: DbSession, item_id: FromPath[int]
+    ) -> Redirect:
+        owner = _owner(request)
+        if owner is not None:
+            await services.remove_item(db_session, owner, item_id)
+            flash(request, "장바구니에서 뺐습니다.", category="success")
+        return Redirect("/cart")
+
+
+ROUTES: list[Any] = [CartPages]

@@ -1,0 +1,1 @@
+"""Checkout: stock reservations now; payment, orders and refunds build on them later."""

@@ -1,0 +1,199 @@
+"""How many units of a variant may still be sold, and the locks that keep that number true.
+
+``available = stock − Σ allocations − Σ live reservations``, computed by the database in one
+statement so every reader (the cart, the product page, a reservation) sees the same figure.
+A reservation stops counting the moment its ``expires_at`` passes, whether or not the
+sweeper has marked it yet: expiry is lazy on read.
+
+Writers that make the number smaller must first serialise on the variants they touch:
+
+* PostgreSQL: ``SELECT … FOR UPDATE`` on the variant rows, always in ``id`` order, so two
+  checkouts wanting overlapping variants queue instead of deadlocking. Under READ COMMITTED
+  each later statement sees what the previous lock holder committed.
+* SQLite: the database has one writer at a time, but Python's driver starts a transaction
+  only at the first write, so reads before it are not protected. A no-op ``UPDATE`` of the
+  same rows takes the write lock first; reads after it see the latest committed state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ScalarSelect, Select
+
+from infra.db import dialect_name
+from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.checkout.models import (
+    ReservationLine,
+    ReservationStatus,
+    StockAllocation,
+    StockReservation,
+)
+from shop.vendors.models import Vendor, VendorStatus
+
+
+@dataclasses.dataclass(frozen=True)
+class StockLevel:
+    variant_id: int
+    stock: int
+    allocated: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.stock - self.allocated - self.reserved)
+
+
+@dataclasses.dataclass(frozen=True)
+class SaleFacts:
+    """What decides whether a variant may be sold at all, and how to name it to a shopper."""
+
+    variant_id: int
+    is_active: bool
+    product_name: str
+    option_label: str
+    product_status: ProductStatus
+    vendor_status: VendorStatus
+
+    @property
+    def on_sale(self) -> bool:
+        return (
+            self.is_active
+            and self.product_status is ProductStatus.PUBLISHED
+            and self.vendor_status is VendorStatus.APPROVED
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.product_name} ({self.option_label})"
+
+
+def _allocated_subquery() -> ScalarSelect[int]:
+    return (
+        select(func.coalesce(func.sum(StockAllocation.quantity), 0))
+        .where(StockAllocation.variant_id == ProductVariant.id)
+        .correlate(ProductVariant)
+        .scalar_subquery()
+    )
+
+
+def _reserved_subquery(now: dt.datetime) -> ScalarSelect[int]:
+    return (
+        select(func.coalesce(func.sum(ReservationLine.quantity), 0))
+        .join(StockReservation, StockReservation.id == ReservationLine.reservation_id)
+        .where(
+            ReservationLine.variant_id == ProductVariant.id,
+            StockReservation.status == ReservationStatus.ACTIVE,
+            StockReservation.expires_at > now,
+        )
+        .correlate(ProductVariant)
+        .scalar_subquery()
+    )
+
+
+async def stock_levels(
+    session: AsyncSession, variant_ids: Iterable[int], now: dt.datetime
+) -> dict[int, StockLevel]:
+    """Stock, allocated and live-reserved units per variant (unknown ids are left out)."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(
+            ProductVariant.id,
+            ProductVariant.stock,
+            _allocated_subquery(),
+            _reserved_subquery(now),
+        ).where(ProductVariant.id.in_(ids))
+    )
+    return {
+        int(vid): StockLevel(int(vid), int(stock), int(allocated), int(reserved))
+        for vid, stock, allocated, reserved in rows.all()
+    }
+
+
+async def available(
+    session: AsyncSession, variant_ids: Iterable[int], now: dt.datetime
+) -> dict[int, int]:
+    """Units still for sale per variant (0 for unknown ids)."""
+    ids = list(variant_ids)
+    levels = await stock_levels(session, ids, now)
+    return {vid: levels[vid].available if vid in levels else 0 for vid in ids}
+
+
+def _facts_query(
+    ids: Sequence[int],
+) -> Select[int, bool, str, str, ProductStatus, VendorStatus]:
+    return (
+        select(
+            ProductVariant.id,
+            ProductVariant.is_active,
+            Product.name,
+            ProductVariant.option_label,
+            Product.status,
+            Vendor.status,
+        )
+        .join(Product, Product.id == ProductVariant.product_id)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .where(ProductVariant.id.in_(ids))
+        .order_by(ProductVariant.id)
+    )
+
+
+def _facts(rows: Iterable[Any]) -> dict[int, SaleFacts]:
+    return {
+        int(vid): SaleFacts(int(vid), bool(active), name, option, p_status, v_status)
+        for vid, active, name, option, p_status, v_status in rows
+    }
+
+
+async def sale_facts(session: AsyncSession, variant_ids: Iterable[int]) -> dict[int, SaleFacts]:
+    """Whether each variant may be sold, and its name (unknown ids are left out)."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    return _facts((await session.execute(_facts_query(ids))).all())
+
+
+async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> dict[int, SaleFacts]:
+    """Serialise on these variants for the rest of the transaction and return their sale
+    facts (ids that do not exist are left out).
+
+    Locks are taken in ascending id order (the caller's order does not matter). Read
+    availability with a *later* statement: on PostgreSQL a statement that waited for a row
+    lock still sees the rest of the database as it was when it started.
+    """
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    if dialect_name(session) == "sqlite":
+        await session.execute(
+            text("UPDATE product_variants SET stock = stock WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": ids},
+        )
+        return _facts((await session.execute(_facts_query(ids))).all())
+    locked = _facts_query(ids).with_for_update(of=ProductVariant)
+    return _facts((await session.execute(locked)).all())
+
+
+async def lock_reservation(session: AsyncSession, reservation_id: int) -> StockReservation | None:
+    """The reservation, locked for this transaction and read fresh (not from the identity map)."""
+    if dialect_name(session) == "sqlite":
+        await session.execute(
+            text("UPDATE stock_reservations SET id = id WHERE id = :id"), {"id": reservation_id}
+        )
+        stmt = select(StockReservation).where(StockReservation.id == reservation_id)
+    else:
+        stmt = (
+            select(StockReservation)
+            .where(StockReservation.id == reservation_id)
+            .with_for_update(of=StockReservation)
+        )
+    return await session.scalar(stmt.execution_options(populate_existing=True))

@@ -1,0 +1,144 @@
+"""Stock held for a checkout (재고 예약) and stock promised to paid orders (재고 할당).
+
+A variant's ``stock`` is what is on the shelf. Units leave the shelf only when goods ship;
+until then a sale is an :class:`StockAllocation` (paid) and a checkout in progress is a
+:class:`StockReservation` with a deadline. What may still be sold is
+
+    available = stock − Σ allocations − Σ live reservations
+
+where a reservation is live while it is ``active`` and its ``expires_at`` is in the future.
+Confirming a reservation writes its allocations in the same transaction that marks it
+confirmed, so a unit is counted once at every instant: never twice, never zero times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from advanced_alchemy.base import BigIntAuditBase
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from infra.db import str_enum
+from infra.state_machine import StateMachine
+
+
+class ReservationStatus(enum.StrEnum):
+    ACTIVE = "active"  # 예약 중 (결제 대기)
+    CONFIRMED = "confirmed"  # 결제 완료 (할당으로 전환)
+    RELEASED = "released"  # 해제 (취소)
+    EXPIRED = "expired"  # 시간 만료
+
+    @property
+    def label(self) -> str:
+        return RESERVATION_STATUS_LABELS[self]
+
+
+RESERVATION_STATUS_LABELS = {
+    ReservationStatus.ACTIVE: "예약 중",
+    ReservationStatus.CONFIRMED: "결제 완료",
+    ReservationStatus.RELEASED: "해제",
+    ReservationStatus.EXPIRED: "시간 만료",
+}
+
+#: EXPIRED → CONFIRMED is a payment that arrived after the deadline (a slow 3-D Secure, a
+#: late webhook): it succeeds only if the units are still free when it is re-checked.
+RESERVATION_TRANSITIONS: StateMachine[ReservationStatus] = StateMachine(
+    {
+        ReservationStatus.ACTIVE: {
+            ReservationStatus.CONFIRMED,
+            ReservationStatus.RELEASED,
+            ReservationStatus.EXPIRED,
+        },
+        ReservationStatus.EXPIRED: {ReservationStatus.CONFIRMED},
+    },
+    label=lambda s: s.label,
+    code="reservation_invalid_transition",
+)
+
+
+class StockReservation(BigIntAuditBase):
+    __tablename__ = "stock_reservations"
+    __table_args__ = (Index("ix_stock_reservations_status_expires", "status", "expires_at"),)
+
+    status: Mapped[ReservationStatus] = mapped_column(
+        str_enum(ReservationStatus, "reservation_status"), default=ReservationStatus.ACTIVE
+    )
+    #: Who checks out (None for a guest); the checkout service decides who may act on it.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: Caller's idempotency key: reserving twice with one key returns the first reservation.
+    key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+    lines: Mapped[list[ReservationLine]] = relationship(
+        back_populates="reservation", lazy="selectin", cascade="all, delete-orphan",
+        order_by="ReservationLine.variant_id",
+    )
+
+
+class ReservationLine(BigIntAuditBase):
+    """Units of one variant held by a reservation: demand already summed per variant."""
+
+    __tablename__ = "reservation_lines"
+    __table_args__ = (
+        UniqueConstraint("reservation_id", "variant_id", name="uq_reservation_line_variant"),
+        CheckConstraint("quantity > 0", name="ck_reservation_line_quantity_positive"),
+    )
+
+    reservation_id: Mapped[int] = mapped_column(
+        ForeignKey("stock_reservations.id", ondelete="CASCADE"), index=True
+    )
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="RESTRICT"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    reservation: Mapped[StockReservation] = relationship(back_populates="lines")
+
+
+class StockAllocation(BigIntAuditBase):
+    """Paid units of one variant, still on the shelf until shipped.
+
+    One row per (reservation, variant): the unique constraint is what makes a repeated or
+    racing confirmation unable to allocate twice.
+    """
+
+    __tablename__ = "stock_allocations"
+    __table_args__ = (
+        UniqueConstraint("reservation_id", "variant_id", name="uq_allocation_reservation_variant"),
+        CheckConstraint("quantity > 0", name="ck_allocation_quantity_positive"),
+    )
+
+    reservation_id: Mapped[int] = mapped_column(
+        ForeignKey("stock_reservations.id", ondelete="RESTRICT"), index=True
+    )
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="RESTRICT"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class ReservationStatusChange(BigIntAuditBase):
+    """The audit trail of every reservation: who moved it, from what, to what, and why."""
+
+    __tablename__ = "reservation_status_changes"
+
+    reservation_id: Mapped[int] = mapped_column(
+        ForeignKey("stock_reservations.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ReservationStatus | None] = mapped_column(
+        str_enum(ReservationStatus, "reservation_status"), nullable=True
+    )
+    to_status: Mapped[ReservationStatus] = mapped_column(
+        str_enum(ReservationStatus, "reservation_status")
+    )
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
