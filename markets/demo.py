@@ -1,12 +1,28 @@
-"""Load the four booth markets of the source documents (idempotent by name)."""
+"""Load the four booth markets of the source documents (idempotent by name), an organizer
+to run them, published review criteria, and their market days eight weeks ahead."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import Role, User
+from infra.accounts.services import create_user
+from markets.applications.models import MarketCriterion
+from markets.booths.demo_layout import load_booths
+from markets.days.services import generate_all
 from markets.demo_data import demo_markets
 from markets.models import Market
+
+DEMO_ORGANIZER_EMAIL = "organizer@jangteo.kr"
+DEMO_ORGANIZER_PASSWORD = "jangteo-demo-1234"  # noqa: S105 - a demo account, printed in docs
+
+#: Criteria a jury of the centre might publish (demo wording, not an official rubric).
+DEMO_CRITERIA = [
+    ("사회적 가치", 40, "취약계층 고용, 지역 재투자 등 기업의 사회적 가치"),
+    ("상품 완성도", 30, "상품의 품질, 포장, 가격의 적정성"),
+    ("장터 기여", 30, "체험·공연 등 장터를 풍성하게 하는 참여 계획"),
+]
 
 
 async def load(session: AsyncSession) -> str:
@@ -14,19 +30,41 @@ async def load(session: AsyncSession) -> str:
     for seed in demo_markets():
         if await session.scalar(select(Market.id).where(Market.name == seed.name)):
             continue
-        session.add(
-            Market(
-                name=seed.name,
-                place=seed.place,
-                description=seed.description,
-                rrule=seed.rrule,
-                opens=seed.opens,
-                closes=seed.closes,
-                season_months=list(seed.season_months),
-                timezone=seed.timezone,
-                organizer_name=seed.organizer_name,
-            )
+        market = Market(
+            name=seed.name,
+            place=seed.place,
+            description=seed.description,
+            rrule=seed.rrule,
+            opens=seed.opens,
+            closes=seed.closes,
+            season_months=list(seed.season_months),
+            timezone=seed.timezone,
+            organizer_name=seed.organizer_name,
+            capacity=seed.capacity,
+            default_booth_fee=seed.booth_fee,
         )
+        session.add(market)
+        await session.flush()
+        for position, (name, weight, description) in enumerate(DEMO_CRITERIA):
+            session.add(
+                MarketCriterion(
+                    market_id=market.id, name=name, weight=weight, description=description,
+                    position=position,
+                )
+            )
         added += 1
+    if not await session.scalar(select(User.id).where(User.email == DEMO_ORGANIZER_EMAIL)):
+        await create_user(
+            session,
+            email=DEMO_ORGANIZER_EMAIL,
+            password=DEMO_ORGANIZER_PASSWORD,
+            display_name="장터 운영자",
+            roles=[Role.ORGANIZER],
+        )
+    for market in (await session.scalars(select(Market))).all():  # booth maps, if none yet
+        await load_booths(session, market.id, market.name)
     await session.commit()
-    return f"장터 {added}곳을 불러왔습니다." if added else "장터 데이터가 이미 있습니다."
+    created = await generate_all(session)
+    days = sum(created.values())
+    loaded = f"장터 {added}곳을 불러왔습니다." if added else "장터 데이터가 이미 있습니다."
+    return f"{loaded} 장날 {days}일을 새로 만들었습니다 (8주 앞까지)."

@@ -53,6 +53,10 @@ class MarketSeed:
     season_months: tuple[int, ...]
     timezone: str
     organizer_name: str
+    #: Vendors one market day holds (None: no fixed limit) and the default booth fee in won.
+    #: Demo figures, not published ones.
+    capacity: int | None = None
+    booth_fee: int = 0
 
     def __post_init__(self) -> None:
         if not self.opens < self.closes:
@@ -100,6 +104,8 @@ def demo_markets() -> list[MarketSeed]:
             season_months=STREET_SALES_SEASON,
             timezone=SEOUL_TZ,
             organizer_name="서울시사회적경제지원센터",
+            capacity=70,
+            booth_fee=10000,
         ),
         MarketSeed(
             name="늘장",
@@ -114,6 +120,8 @@ def demo_markets() -> list[MarketSeed]:
             season_months=ALL_YEAR,
             timezone=SEOUL_TZ,
             organizer_name="늘장 운영위원회",
+            capacity=40,
+            booth_fee=5000,
         ),
         MarketSeed(
             name="동진시장",
@@ -128,6 +136,8 @@ def demo_markets() -> list[MarketSeed]:
             season_months=ALL_YEAR,
             timezone=SEOUL_TZ,
             organizer_name="동진시장 운영위원회",
+            capacity=20,
+            booth_fee=0,
         ),
         MarketSeed(
             name="달시장",
@@ -142,5 +152,7 @@ def demo_markets() -> list[MarketSeed]:
             season_months=ALL_YEAR,
             timezone=SEOUL_TZ,
             organizer_name="하자센터 달시장 기획단",
+            capacity=30,
+            booth_fee=10000,
         ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from advanced_alchemy.base import BigIntAuditBase
-from sqlalchemy import JSON, String, Text, Time
+from sqlalchemy import JSON, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -22,3 +22,10 @@ class Market(BigIntAuditBase):
     season_months: Mapped[list[int]] = mapped_column(JSON, default=list)
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Seoul")
     organizer_name: Mapped[str] = mapped_column(String(120), default="")
+    #: Vendors one market day can hold; ``None`` means the organizer decides case by case
+    #: (no automatic waitlisting, no freed places to offer).
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    #: Booth fee in won copied onto each generated market day (the day may then differ).
+    default_booth_fee: Mapped[int] = mapped_column(Integer, default=0)
+    #: Minutes before opening when vendors may set up and pick up lent equipment.
+    setup_minutes: Mapped[int] = mapped_column(Integer, default=60)

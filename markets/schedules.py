@@ -41,5 +41,36 @@ def next_occurrences(
     return found
 
 
-def describe_day(moment: dt.datetime) -> str:
+def describe_day(moment: dt.date) -> str:
     return f"{moment.month}월 {moment.day}일 ({WEEKDAYS_KO[moment.weekday()]})"
+
+
+def occurrences_between(
+    rule: str,
+    opens: dt.time,
+    season_months: Sequence[int],
+    *,
+    start: dt.date,
+    end: dt.date,
+    timezone: str = "Asia/Seoul",
+) -> list[dt.datetime]:
+    """Every opening (aware, in the market's zone) on a local date in ``[start, end]``.
+
+    The rule is anchored at ``opens`` on the first of ``start``'s month, so BYDAY rules
+    such as ``-1FR`` (last Friday) see whole months; dateutil never yields the anchor itself
+    unless it fits the rule. Dates outside ``season_months`` are dropped. Wall-clock times
+    are kept as given: Asia/Seoul has had no daylight saving since 1988, so 11:00 is
+    always 02:00 UTC there.
+    """
+    if end < start:
+        return []
+    zone = ZoneInfo(timezone)
+    anchor = dt.datetime.combine(start.replace(day=1), opens)
+    recurrence = rrulestr(rule, dtstart=anchor)
+    first = dt.datetime.combine(start, dt.time.min)
+    last = dt.datetime.combine(end, dt.time.max)
+    return [
+        moment.replace(tzinfo=zone)
+        for moment in recurrence.between(first, last, inc=True)
+        if not season_months or moment.month in season_months
+    ]

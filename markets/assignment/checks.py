@@ -1,0 +1,163 @@
+"""An independent checker for assignment results: what the optimiser promises, re-counted.
+
+Written apart from :mod:`markets.assignment.solver` on purpose (it reuses only the input
+and output dataclasses): the benchmark's ``hard_violations`` and the property tests rely on
+it, so a bug in the solver's own bookkeeping cannot hide behind itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from markets.assignment.solver import (
+    Applicant,
+    BoothSlot,
+    RotationHistory,
+    SeasonProblem,
+    SeasonResult,
+    UnplacedReason,
+)
+
+
+def _fits(applicant: Applicant, booth: BoothSlot) -> bool:
+    if booth.size < applicant.min_size:
+        return False
+    return not (applicant.needs_power and not booth.has_power)
+
+
+def _corner_only(booth: BoothSlot) -> bool:
+    """Corner booths that are also premium rotate as premium (written out again here)."""
+    return booth.is_corner and not booth.is_premium
+
+
+def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
+    """Every broken hard rule, one line each (empty when the result is sound).
+
+    One vendor per booth per day; one booth per vendor per day; only vendors accepted for
+    that day; power where needed; booth at least the needed size; category caps; and every
+    vendor accepted for the day either placed or given a reason.
+    """
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    out: list[str] = []
+    if [d.day for d in result.days] != list(problem.days):
+        out.append("result days differ from the problem's days")
+    for day in result.days:
+        for code, n in Counter(day.placements.values()).items():
+            if n > 1:
+                out.append(f"day {day.day}: booth {code} holds {n} vendors")
+        for vendor, code in day.placements.items():
+            a = applicants.get(vendor)
+            booth = booths.get(code)
+            if a is None or booth is None:
+                out.append(f"day {day.day}: unknown vendor {vendor} or booth {code}")
+                continue
+            if a.days is not None and day.day not in a.days:
+                out.append(f"day {day.day}: vendor {vendor} placed on a day it did not apply for")
+            if a.needs_power and not booth.has_power:
+                out.append(f"day {day.day}: vendor {vendor} needs power, booth {code} has none")
+            if booth.size < a.min_size:
+                out.append(f"day {day.day}: booth {code} is smaller than vendor {vendor} needs")
+            if vendor in day.unplaced:
+                out.append(f"day {day.day}: vendor {vendor} both placed and unplaced")
+        per_category: Counter[str] = Counter()
+        for vendor in day.placements:
+            if vendor in applicants:
+                per_category.update(applicants[vendor].categories)
+        for category, cap in problem.category_caps.items():
+            if per_category[category] > cap:
+                out.append(
+                    f"day {day.day}: {per_category[category]} vendors sell {category}, cap {cap}"
+                )
+        for a in problem.applicants:
+            attends = a.days is None or day.day in a.days
+            if attends and a.key not in day.placements and a.key not in day.unplaced:
+                out.append(f"day {day.day}: vendor {a.key} neither placed nor given a reason")
+    return out
+
+
+def special_counts(
+    problem: SeasonProblem, result: SeasonResult, kind: str
+) -> dict[int, int]:
+    """Premium (``kind="premium"``) or corner placements per vendor who wants them, over the
+    run plus the history before it."""
+    booths = {b.code: b for b in problem.booths}
+    counts: dict[int, int] = {}
+    for a in problem.applicants:
+        if not (a.wants_premium if kind == "premium" else a.wants_corner):
+            continue
+        past = problem.history.get(a.key, RotationHistory())
+        n = past.premium if kind == "premium" else past.corner
+        for day in result.days:
+            code = day.placements.get(a.key)
+            if code is not None:
+                booth = booths[code]
+                n += booth.is_premium if kind == "premium" else _corner_only(booth)
+        counts[a.key] = n
+    return counts
+
+
+def fairness_group(problem: SeasonProblem, result: SeasonResult, kind: str) -> set[int]:
+    """Vendors the rotation rule compares: they want the kind of booth, fit at least one
+    such booth, and were placed on every day of the run (and every earlier day)."""
+    special = [
+        b for b in problem.booths if (b.is_premium if kind == "premium" else _corner_only(b))
+    ]
+    group = set()
+    for a in problem.applicants:
+        wants = a.wants_premium if kind == "premium" else a.wants_corner
+        if not wants or not any(_fits(a, b) for b in special):
+            continue
+        if not problem.history.get(a.key, RotationHistory()).placed_every_day:
+            continue
+        if all(a.key in day.placements for day in result.days):
+            group.add(a.key)
+    return group
+
+
+def fairness_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
+    """The rotation rule: within each fairness group, max - min placements <= 1."""
+    out = []
+    for kind in ("premium", "corner"):
+        group = fairness_group(problem, result, kind)
+        counts = special_counts(problem, result, kind)
+        values = [counts[k] for k in group]
+        if values and max(values) - min(values) > 1:
+            out.append(f"{kind}: counts range {min(values)}..{max(values)} in the group")
+    return out
+
+
+def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[str]:
+    """A vendor left unplaced (not for a category cap) while a lower-priority vendor holds
+    an ordinary booth (neither premium nor corner, so no rotation applies) it would fit."""
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    out = []
+    for day in result.days:
+        for key, reason in day.unplaced.items():
+            if reason in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL):
+                continue
+            h = applicants[key]
+            for vendor, code in day.placements.items():
+                booth = booths[code]
+                lower = applicants[vendor].priority < h.priority
+                if lower and not booth.is_premium and not booth.is_corner and _fits(h, booth):
+                    out.append(f"day {day.day}: {key} unplaced, lower {vendor} in {code}")
+    return out
+
+
+def preference_score(problem: SeasonProblem, result: SeasonResult) -> float:
+    """Share of placements, among vendors who stated a preference, in a preferred booth or
+    zone (1.0 when nobody stated one)."""
+    booths = {b.code: b for b in problem.booths}
+    applicants: Mapping[int, Applicant] = {a.key: a for a in problem.applicants}
+    asked = met = 0
+    for day in result.days:
+        for vendor, code in day.placements.items():
+            a = applicants[vendor]
+            if not (a.preferred_booths or a.preferred_zones):
+                continue
+            asked += 1
+            met += code in a.preferred_booths or booths[code].zone in a.preferred_zones
+    return met / asked if asked else 1.0

@@ -1,0 +1,212 @@
+"""The assignment JSON API: organizers run, adjust and publish; anyone reads the public map.
+
+Thin handlers: parse, call one service, answer with the board as it now is. Manual moves
+need a reason and are kept in the board's audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.params import FromPath, JSONBody
+
+from infra.auth import current_user
+from infra.web.params import DbSession
+from markets.assignment import queries, services
+from markets.assignment.errors import AssignmentErrorCode as Code
+from markets.assignment.models import BoardStatus
+from markets.assignment.schemas import (
+    BoardOut,
+    DayMapOut,
+    MapBoothOut,
+    MoveIn,
+    PolicyIn,
+    PolicyOut,
+    ReasonIn,
+    RunIn,
+    RunOut,
+    board_out,
+)
+from markets.booths.controllers import requires_organizer
+from markets.booths.errors import Problems
+from markets.booths.services import booths_of, get_market
+
+TAGS = ["부스 배정 (Assignment)"]
+
+
+def run_out(summary: services.RunSummary) -> RunOut:
+    return RunOut(
+        day_ids=summary.day_ids,
+        placed={str(k): v for k, v in summary.placed.items()},
+        unplaced={str(k): v for k, v in summary.unplaced.items()},
+        objective=summary.objective,
+        same_category_pairs=summary.same_category_pairs,
+        seconds=round(summary.seconds, 4),
+    )
+
+
+async def _board(db_session: DbSession, market_id: int, day_id: int) -> BoardOut:
+    day = await services.get_day(db_session, market_id, day_id)
+    return board_out(await queries.board_view(db_session, day))
+
+
+class AssignmentApi(Controller):
+    path = "/api/markets/{market_id:int}"
+    tags = TAGS
+    guards = [requires_organizer]
+
+    @post(
+        "/days/{day_id:int}/assignment/run",
+        operation_id="runDayAssignment",
+        summary="장날 자동 배정 (초안; 기존 초안을 대체)",
+        status_code=200,
+    )
+    async def run_day(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: JSONBody[RunIn | None] = None,
+    ) -> RunOut:
+        summary = await services.run_assignment(
+            db_session, market_id, current_user(request), day_ids=[day_id],
+            reason=data.reason if data else "",
+        )
+        return run_out(summary)
+
+    @post(
+        "/seasons/{season:int}/assignment/run",
+        operation_id="runSeasonAssignment",
+        summary="시즌 전체 자동 배정 (게시 전 장날 모두, 날짜 순으로 순번 공정성 유지)",
+        status_code=200,
+    )
+    async def run_season(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        season: FromPath[int], data: JSONBody[RunIn | None] = None,
+    ) -> RunOut:
+        summary = await services.run_assignment(
+            db_session, market_id, current_user(request), season=season,
+            reason=data.reason if data else "",
+        )
+        return run_out(summary)
+
+    @get(
+        "/days/{day_id:int}/assignment",
+        operation_id="getAssignmentBoard",
+        summary="배정 보드: 배정, 배정 안 된 업체와 사유, 변경 이력",
+    )
+    async def board(
+        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+    ) -> BoardOut:
+        return await _board(db_session, market_id, day_id)
+
+    @post(
+        "/days/{day_id:int}/assignment/moves",
+        operation_id="moveAssignment",
+        summary="수동 조정: 옮기기(move)·자리 바꾸기(swap)·배정 취소(unassign), 사유 필수",
+        status_code=200,
+    )
+    async def moves(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: JSONBody[MoveIn],
+    ) -> BoardOut:
+        user = current_user(request)
+        if data.action == "move":
+            if not (data.booth_code or "").strip():
+                problems = Problems()
+                problems.add(Code.BOOTH_NOT_FOUND, "booth_code", "옮길 부스 번호를 입력해 주세요.")
+                problems.raise_if_any()
+            await services.move(
+                db_session, market_id, day_id, user, vendor_id=data.vendor_id,
+                booth_code=data.booth_code or "", reason=data.reason,
+            )
+        elif data.action == "swap":
+            if data.other_vendor_id is None:
+                problems = Problems()
+                problems.add(
+                    Code.VENDOR_NOT_PLACED, "other_vendor_id", "자리를 바꿀 업체를 고르세요."
+                )
+                problems.raise_if_any()
+            await services.swap(
+                db_session, market_id, day_id, user, vendor_id=data.vendor_id,
+                other_vendor_id=data.other_vendor_id or 0, reason=data.reason,
+            )
+        else:
+            await services.unassign(
+                db_session, market_id, day_id, user, vendor_id=data.vendor_id, reason=data.reason
+            )
+        return await _board(db_session, market_id, day_id)
+
+    @post(
+        "/days/{day_id:int}/assignment/publish",
+        operation_id="publishAssignment",
+        summary="배정 게시 (업체에 알림, 공개 배치도·캘린더에 표시)",
+        status_code=200,
+    )
+    async def publish(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: JSONBody[ReasonIn | None] = None,
+    ) -> BoardOut:
+        await services.publish(
+            db_session, market_id, day_id, current_user(request),
+            reason=data.reason if data else "",
+        )
+        return await _board(db_session, market_id, day_id)
+
+    @post(
+        "/days/{day_id:int}/assignment/reopen",
+        operation_id="reopenAssignment",
+        summary="게시된 배정 다시 열기 (사유 필수)",
+        status_code=200,
+    )
+    async def reopen(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: JSONBody[ReasonIn],
+    ) -> BoardOut:
+        await services.reopen(
+            db_session, market_id, day_id, current_user(request), reason=data.reason
+        )
+        return await _board(db_session, market_id, day_id)
+
+    @get("/assignment/policy", operation_id="getAssignmentPolicy", summary="품목별 하루 상한")
+    async def get_policy(self, db_session: DbSession, market_id: FromPath[int]) -> PolicyOut:
+        await get_market(db_session, market_id)
+        caps = await services.policy_of(db_session, market_id)
+        return PolicyOut(market_id=market_id, category_caps=caps)
+
+    @put("/assignment/policy", operation_id="setAssignmentPolicy", summary="품목별 하루 상한 설정")
+    async def set_policy(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        data: JSONBody[PolicyIn],
+    ) -> PolicyOut:
+        caps = await services.set_category_caps(
+            db_session, market_id, current_user(request), dict(data.category_caps)
+        )
+        return PolicyOut(market_id=market_id, category_caps=caps)
+
+
+class PublicDayMapApi(Controller):
+    path = "/api/markets/{market_id:int}/days/{day_id:int}/map"
+    tags = TAGS
+
+    @get("/", operation_id="getDayMap", summary="장날 배치도: 누가 어디에서 파는지 (게시된 배정만)")
+    async def day_map(
+        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+    ) -> DayMapOut:
+        day = await services.get_day(db_session, market_id, day_id)
+        names = await queries.published_names(db_session, day.id)
+        status = await queries.board_status(db_session, day.id)
+        booths = await booths_of(db_session, market_id)
+        return DayMapOut(
+            market_id=market_id, market_day_id=day.id, day=day.day.isoformat(),
+            published=status is BoardStatus.PUBLISHED,
+            booths=[
+                MapBoothOut(
+                    code=b.code, zone=b.zone, x=b.x, y=b.y, width=b.width, height=b.height,
+                    has_power=b.has_power, is_corner=b.is_corner, is_premium=b.is_premium,
+                    vendor_name=names.get(b.code),
+                )
+                for b in booths
+            ],
+        )
+
+
+ROUTES: list[Any] = [AssignmentApi, PublicDayMapApi]

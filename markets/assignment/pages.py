@@ -1,0 +1,285 @@
+"""The assignment board (organizers) and the public market-day map (everyone).
+
+The board shows the draft as a map and a table, the vendors left out with their reasons,
+forms to move, swap or unassign (each needs a reason, kept in the audit log below them),
+and the publish / reopen buttons. Works without JavaScript; a refused form comes back
+with the message beside its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.auth import current_user
+from infra.errors import DomainError
+from infra.web.params import DbSession, FormData
+from markets.assignment import queries, services
+from markets.assignment.models import BoardStatus
+from markets.assignment.solver import UnplacedReason
+from markets.booths.controllers import map_booth, requires_organizer
+from markets.booths.errors import field_errors
+from markets.booths.services import booths_of, get_market
+from markets.booths.svg import render_map
+from shop.catalog.taxonomy import Category
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return 0
+
+
+def board_url(market_id: int, day_id: int) -> str:
+    return f"/organizer/markets/{market_id}/days/{day_id}/assignment"
+
+
+async def _board_page(
+    db_session: AsyncSession,
+    market_id: int,
+    day_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    market = await get_market(db_session, market_id)
+    day = await services.get_day(db_session, market_id, day_id)
+    view = await queries.board_view(db_session, day)
+    booths = await booths_of(db_session, market_id, include_inactive=True)
+    names = {p.booth.code: p.vendor_name for p in view.placements}
+    state = view.status.label if view.status else "배정 전"
+    shown = [b for b in booths if b.is_active or b.code in names]
+    svg = render_map(
+        [map_booth(b) for b in shown], vendor_names=names,
+        title=f"{market.name} {day.day.isoformat()} 배정 ({state})",
+    )
+    taken = set(names)
+    return Template(
+        "assignment/board.html",
+        context={
+            "market": market,
+            "day": day,
+            "view": view,
+            "svg": svg,
+            "free_booths": [b for b in booths if b.is_active and b.code not in taken],
+            "placed_options": [(str(p.vendor_id), f"{p.booth.code} · {p.vendor_name}")
+                               for p in view.placements],
+            "movable_options": [
+                (str(v.vendor_id), v.vendor_name)
+                for v in [*view.unplaced, *view.not_yet_run]
+            ] + [(str(p.vendor_id), f"{p.vendor_name} ({p.booth.code})") for p in view.placements],
+            "caps": await services.policy_of(db_session, market_id),
+            "categories_all": list(Category),
+            "reason_codes": list(UnplacedReason),
+            "is_draft": view.status in (None, BoardStatus.DRAFT),
+            "errors": errors or {},
+            "form": form or {},
+            "category_labels": queries.category_labels,
+        },
+        status_code=status_code,
+    )
+
+
+class AssignmentPages(Controller):
+    path = "/organizer/markets/{market_id:int}"
+    include_in_schema = False
+    guards = [requires_organizer]
+
+    @get("/days/{day_id:int}/assignment", name="assignment:board")
+    async def board(
+        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+    ) -> Template:
+        return await _board_page(db_session, market_id, day_id)
+
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        market_id: int,
+        day_id: int,
+        data: dict[str, str],
+        action: str,
+    ) -> Template | Redirect:
+        user = current_user(request)
+        try:
+            if action == "run":
+                summary = await services.run_assignment(
+                    db_session, market_id, user, day_ids=[day_id], reason=data.get("reason", "")
+                )
+                done = (
+                    f"자동 배정 초안을 만들었습니다: {sum(summary.placed.values())}곳 배정, "
+                    f"{sum(summary.unplaced.values())}곳 미배정 ({summary.seconds:.2f}초)."
+                )
+            elif action == "run-season":
+                day = await services.get_day(db_session, market_id, day_id)
+                summary = await services.run_assignment(
+                    db_session, market_id, user, season=day.day.year, reason=data.get("reason", "")
+                )
+                done = (
+                    f"{day.day.year} 시즌 게시 전 장날 {len(summary.day_ids)}일의 배정 초안을 "
+                    f"만들었습니다 ({summary.seconds:.2f}초)."
+                )
+            elif action == "move":
+                await services.move(
+                    db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
+                    booth_code=data.get("booth_code", ""), reason=data.get("reason", ""),
+                )
+                done = f"{data.get('booth_code', '')} 부스로 옮겼습니다."
+            elif action == "swap":
+                await services.swap(
+                    db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
+                    other_vendor_id=_int(data.get("other_vendor_id")),
+                    reason=data.get("reason", ""),
+                )
+                done = "두 업체의 자리를 바꿨습니다."
+            elif action == "unassign":
+                await services.unassign(
+                    db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
+                    reason=data.get("reason", ""),
+                )
+                done = "배정을 취소했습니다."
+            elif action == "publish":
+                await services.publish(
+                    db_session, market_id, day_id, user, reason=data.get("reason", "")
+                )
+                done = "배정을 게시했습니다. 업체에 알림이 갑니다."
+            else:
+                await services.reopen(
+                    db_session, market_id, day_id, user, reason=data.get("reason", "")
+                )
+                done = "배정을 다시 열었습니다. 고친 뒤 다시 게시해 주세요."
+        except DomainError as exc:
+            await db_session.rollback()
+            errors = {f"{action}.{k}": v for k, v in field_errors(exc).items()}
+            errors[f"{action}._form"] = exc.message
+            form = {f"{action}.{k}": v for k, v in data.items() if k != "_csrf_token"}
+            return await _board_page(
+                db_session, market_id, day_id, errors=errors, form=form,
+                status_code=exc.status_code,
+            )
+        flash(request, done, category="success")
+        return Redirect(board_url(market_id, day_id))
+
+    @post("/days/{day_id:int}/assignment/run")
+    async def run(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "run")
+
+    @post("/days/{day_id:int}/assignment/run-season")
+    async def run_season(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "run-season")
+
+    @post("/days/{day_id:int}/assignment/move")
+    async def move(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "move")
+
+    @post("/days/{day_id:int}/assignment/swap")
+    async def swap(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "swap")
+
+    @post("/days/{day_id:int}/assignment/unassign")
+    async def unassign(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "unassign")
+
+    @post("/days/{day_id:int}/assignment/publish")
+    async def publish(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "publish")
+
+    @post("/days/{day_id:int}/assignment/reopen")
+    async def reopen(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        return await self._act(request, db_session, market_id, day_id, data, "reopen")
+
+    @post("/days/{day_id:int}/assignment/policy")
+    async def policy(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        caps: dict[str, object] = {
+            k.removeprefix("cap."): v for k, v in data.items() if k.startswith("cap.")
+        }
+        try:
+            await services.set_category_caps(db_session, market_id, current_user(request), caps)
+        except DomainError as exc:
+            await db_session.rollback()
+            errors = {
+                "policy." + k.removeprefix("category_caps."): v
+                for k, v in field_errors(exc).items()
+            }
+            form = {f"policy.{k}": v for k, v in data.items() if k != "_csrf_token"}
+            return await _board_page(
+                db_session, market_id, day_id, errors=errors, form=form,
+                status_code=exc.status_code,
+            )
+        done = "품목별 상한을 저장했습니다. 다음 자동 배정부터 적용됩니다."
+        flash(request, done, category="success")
+        return Redirect(board_url(market_id, day_id))
+
+
+class PublicMapPages(Controller):
+    """The public market-day map: who is selling where (published assignments only)."""
+
+    path = "/markets/{market_id:int}/days/{day_id:int}"
+    include_in_schema = False
+
+    async def _svg(
+        self, db_session: AsyncSession, market_id: int, day_id: int
+    ) -> tuple[Any, Any, str, bool]:
+        market = await get_market(db_session, market_id)
+        day = await services.get_day(db_session, market_id, day_id)
+        names = await queries.published_names(db_session, day.id)
+        published = await queries.board_status(db_session, day.id) is BoardStatus.PUBLISHED
+        booths = await booths_of(db_session, market_id)
+        svg = render_map(
+            [map_booth(b) for b in booths], vendor_names=names,
+            title=f"{market.name} {day.day.isoformat()} 부스 배치도",
+        )
+        return market, day, svg, published
+
+    @get("/map", name="markets:day_map")
+    async def day_map(
+        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+    ) -> Template:
+        market, day, svg, published = await self._svg(db_session, market_id, day_id)
+        names = await queries.published_names(db_session, day.id)
+        return Template(
+            "assignment/day_map.html",
+            context={"market": market, "day": day, "svg": svg, "published": published,
+                     "sellers": sorted(names.items())},
+        )
+
+    @get("/map.svg", name="markets:day_map_svg")
+    async def day_map_svg(
+        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+    ) -> Response[str]:
+        _, _, svg, _ = await self._svg(db_session, market_id, day_id)
+        return Response(svg, media_type="image/svg+xml; charset=utf-8")
+
+
+ROUTES: list[Any] = [AssignmentPages, PublicMapPages]

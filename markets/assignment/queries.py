@@ -1,0 +1,216 @@
+"""Reading assignments: the organizer's board, the public map, a vendor's booth codes.
+
+The public side (map page, calendar feeds) only ever sees *published* placements; drafts
+are the organizers' working copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from markets.applications.models import Application
+from markets.applications.queries import booked_applications
+from markets.assignment.inputs import matching_zones
+from markets.assignment.models import (
+    Assignment,
+    AssignmentAuditLog,
+    AssignmentBoard,
+    BoardStatus,
+    PlacementSource,
+    UnplacedVendor,
+)
+from markets.assignment.solver import UnplacedReason
+from markets.booths.models import Booth
+from markets.days.models import MarketDay
+from shop.catalog.taxonomy import CATEGORY_LABELS, Category
+from shop.vendors.models import Vendor
+
+
+def category_labels(codes: Sequence[str]) -> str:
+    labels = {c.value: CATEGORY_LABELS[c] for c in Category}
+    return ", ".join(labels.get(c, c) for c in codes)
+
+
+def reason_label(code: str) -> str:
+    member = next((r for r in UnplacedReason if r.value == code), None)
+    return member.label if member else code
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    booth: Booth
+    vendor_id: int
+    vendor_name: str
+    categories: list[str]
+    needs_power: bool
+    preferred: bool
+    source: PlacementSource
+
+
+@dataclass(frozen=True)
+class UnplacedView:
+    vendor_id: int
+    vendor_name: str
+    reason: str
+    reason_label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    entry: AssignmentAuditLog
+    actor_name: str
+    vendor_name: str
+    other_vendor_name: str
+
+
+@dataclass
+class BoardView:
+    day: MarketDay
+    board: AssignmentBoard | None
+    placements: list[PlacementView] = field(default_factory=list)
+    unplaced: list[UnplacedView] = field(default_factory=list)
+    #: Booked vendors with neither a booth nor an unplaced row (accepted after the last run).
+    not_yet_run: list[UnplacedView] = field(default_factory=list)
+    audit: list[AuditView] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> BoardStatus | None:
+        return self.board.status if self.board else None
+
+
+async def _names(session: AsyncSession, vendor_ids: set[int]) -> dict[int, str]:
+    if not vendor_ids:
+        return {}
+    rows = await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids)))
+    return {int(i): str(n) for i, n in rows.all()}
+
+
+async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
+    board = await session.scalar(
+        select(AssignmentBoard).where(AssignmentBoard.market_day_id == day.id)
+    )
+    view = BoardView(day=day, board=board)
+    booked = {a.vendor_id: a for a in await booked_applications(session, day)}
+    placed_rows = (
+        await session.execute(
+            select(Assignment, Booth)
+            .join(Booth, Booth.id == Assignment.booth_id)
+            .where(Assignment.market_day_id == day.id)
+            .order_by(Booth.position_order, Booth.code)
+        )
+    ).all()
+    unplaced_rows = (
+        await session.scalars(
+            select(UnplacedVendor).where(UnplacedVendor.market_day_id == day.id)
+        )
+    ).all()
+    audit_rows = (
+        await session.scalars(
+            select(AssignmentAuditLog)
+            .where(AssignmentAuditLog.market_day_id == day.id)
+            .order_by(AssignmentAuditLog.id.desc())
+            .limit(50)
+        )
+    ).all()
+    ids = set(booked) | {a.vendor_id for a, _ in placed_rows} | {u.vendor_id for u in unplaced_rows}
+    ids |= {e.vendor_id for e in audit_rows if e.vendor_id} | {
+        e.other_vendor_id for e in audit_rows if e.other_vendor_id
+    }
+    names = await _names(session, ids)
+    for assignment, booth in placed_rows:
+        application: Application | None = booked.get(assignment.vendor_id)
+        cats = list(application.categories or ()) if application else []
+        preferred = application is not None and (
+            booth.code in (application.preferred_booth_codes or ())
+            or any(matching_zones(p, [booth.zone]) for p in application.preferred_zones or ())
+        )
+        view.placements.append(
+            PlacementView(
+                booth=booth, vendor_id=assignment.vendor_id,
+                vendor_name=names.get(assignment.vendor_id, f"#{assignment.vendor_id}"),
+                categories=cats, needs_power=bool(application and application.needs_power),
+                preferred=preferred, source=assignment.source,
+            )
+        )
+        if not booth.is_active:
+            view.warnings.append(
+                f"{booth.code} 부스가 비활성인데 배정되어 있습니다. 옮겨야 게시할 수 있습니다."
+            )
+        if assignment.vendor_id not in booked:
+            view.warnings.append(
+                f"{names.get(assignment.vendor_id, assignment.vendor_id)}: "
+                "더 이상 이 장날 선정 업체가 아닙니다 "
+                "(철회 등). 배정을 취소하거나 자동 배정을 다시 실행하세요."
+            )
+    for u in sorted(unplaced_rows, key=lambda u: (u.reason, u.vendor_id)):
+        view.unplaced.append(
+            UnplacedView(
+                vendor_id=u.vendor_id, vendor_name=names.get(u.vendor_id, f"#{u.vendor_id}"),
+                reason=u.reason, reason_label=reason_label(u.reason), detail=u.detail,
+            )
+        )
+    known = {p.vendor_id for p in view.placements} | {u.vendor_id for u in view.unplaced}
+    for vendor_id in sorted(set(booked) - known):
+        view.not_yet_run.append(
+            UnplacedView(vendor_id=vendor_id, vendor_name=names.get(vendor_id, f"#{vendor_id}"),
+                         reason="", reason_label="아직 배정 전", detail="")
+        )
+    actor_ids = {e.actor_user_id for e in audit_rows if e.actor_user_id}
+    actors: dict[int, str] = {}
+    if actor_ids:
+        rows = await session.execute(
+            select(User.id, User.display_name).where(User.id.in_(actor_ids))
+        )
+        actors = {int(i): str(n) for i, n in rows.all()}
+    for e in audit_rows:
+        view.audit.append(
+            AuditView(
+                entry=e,
+                actor_name=actors.get(e.actor_user_id or 0, "시스템"),
+                vendor_name=names.get(e.vendor_id or 0, ""),
+                other_vendor_name=names.get(e.other_vendor_id or 0, ""),
+            )
+        )
+    return view
+
+
+async def board_status(session: AsyncSession, day_id: int) -> BoardStatus | None:
+    return await session.scalar(
+        select(AssignmentBoard.status).where(AssignmentBoard.market_day_id == day_id)
+    )
+
+
+async def published_names(session: AsyncSession, day_id: int) -> dict[str, str]:
+    """Booth code -> vendor name for the day's *published* assignment (empty otherwise)."""
+    rows = await session.execute(
+        select(Booth.code, Vendor.name)
+        .join(Assignment, Assignment.booth_id == Booth.id)
+        .join(Vendor, Vendor.id == Assignment.vendor_id)
+        .where(Assignment.market_day_id == day_id, Assignment.status == BoardStatus.PUBLISHED)
+    )
+    return {str(c): str(n) for c, n in rows.all()}
+
+
+async def published_booth_codes(
+    session: AsyncSession, vendor_id: int, day_ids: Sequence[int]
+) -> dict[int, str]:
+    """Market day id -> the vendor's published booth code, for calendar feeds and notices."""
+    if not day_ids:
+        return {}
+    rows = await session.execute(
+        select(Assignment.market_day_id, Booth.code)
+        .join(Booth, Booth.id == Assignment.booth_id)
+        .where(
+            Assignment.vendor_id == vendor_id,
+            Assignment.market_day_id.in_(list(day_ids)),
+            Assignment.status == BoardStatus.PUBLISHED,
+        )
+    )
+    return {int(d): str(c) for d, c in rows.all()}

@@ -1,0 +1,151 @@
+"""The assignment API's request and response bodies (msgspec)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from markets.assignment.queries import BoardView
+
+Reason = Annotated[str, msgspec.Meta(description="사유 (수동 변경·다시 열기는 필수, 500자 이내)")]
+
+
+class RunIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason = ""
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason = ""
+
+
+class MoveIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``move``: vendor into the empty ``booth_code``; ``swap``: vendor and
+    ``other_vendor_id`` exchange booths; ``unassign``: vendor leaves its booth."""
+
+    action: Literal["move", "swap", "unassign"]
+    vendor_id: int
+    reason: Reason
+    booth_code: str | None = None
+    other_vendor_id: int | None = None
+
+
+class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
+    category_caps: Annotated[
+        dict[str, int],
+        msgspec.Meta(description="품목 코드 -> 하루 최대 업체 수 (비우면 상한 없음)"),
+    ] = msgspec.field(default_factory=dict)
+
+
+class PolicyOut(msgspec.Struct):
+    market_id: int
+    category_caps: dict[str, int]
+
+
+class RunOut(msgspec.Struct):
+    day_ids: list[int]
+    placed: dict[str, int]
+    unplaced: dict[str, int]
+    objective: int
+    same_category_pairs: int
+    seconds: float
+
+
+class PlacementOut(msgspec.Struct):
+    booth_code: str
+    zone: str
+    vendor_id: int
+    vendor_name: str
+    categories: list[str]
+    in_preferred_spot: bool
+    source: str
+
+
+class UnplacedOut(msgspec.Struct):
+    vendor_id: int
+    vendor_name: str
+    reason: str
+    reason_label: str
+    detail: str
+
+
+class AuditOut(msgspec.Struct):
+    at: str
+    actor: str
+    action: str
+    vendor_id: int | None
+    other_vendor_id: int | None
+    from_booth_code: str
+    to_booth_code: str
+    reason: str
+
+
+class BoardOut(msgspec.Struct):
+    market_day_id: int
+    day: str
+    status: str | None
+    placements: list[PlacementOut]
+    unplaced: list[UnplacedOut]
+    not_yet_assigned: list[int]
+    warnings: list[str]
+    audit: list[AuditOut]
+    objective: int | None
+    same_category_pairs: int | None
+
+
+def board_out(view: BoardView) -> BoardOut:
+    board = view.board
+    return BoardOut(
+        market_day_id=view.day.id,
+        day=view.day.day.isoformat(),
+        status=board.status.value if board else None,
+        placements=[
+            PlacementOut(
+                booth_code=p.booth.code, zone=p.booth.zone, vendor_id=p.vendor_id,
+                vendor_name=p.vendor_name, categories=p.categories,
+                in_preferred_spot=p.preferred, source=p.source.value,
+            )
+            for p in view.placements
+        ],
+        unplaced=[
+            UnplacedOut(
+                vendor_id=u.vendor_id, vendor_name=u.vendor_name, reason=u.reason,
+                reason_label=u.reason_label, detail=u.detail,
+            )
+            for u in view.unplaced
+        ],
+        not_yet_assigned=[u.vendor_id for u in view.not_yet_run],
+        warnings=view.warnings,
+        audit=[
+            AuditOut(
+                at=a.entry.created_at.isoformat(), actor=a.actor_name, action=a.entry.action.value,
+                vendor_id=a.entry.vendor_id, other_vendor_id=a.entry.other_vendor_id,
+                from_booth_code=a.entry.from_booth_code, to_booth_code=a.entry.to_booth_code,
+                reason=a.entry.reason,
+            )
+            for a in view.audit
+        ],
+        objective=board.objective if board else None,
+        same_category_pairs=board.same_category_pairs if board else None,
+    )
+
+
+class MapBoothOut(msgspec.Struct):
+    code: str
+    zone: str
+    x: float
+    y: float
+    width: float
+    height: float
+    has_power: bool
+    is_corner: bool
+    is_premium: bool
+    vendor_name: str | None
+
+
+class DayMapOut(msgspec.Struct):
+    market_id: int
+    market_day_id: int
+    day: str
+    published: bool
+    booths: list[MapBoothOut]

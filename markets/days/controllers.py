@@ -1,0 +1,244 @@
+"""The market-day JSON API and the two iCalendar feeds.
+
+Programs authenticate with ``Authorization: Bearer jt_…``; organizers (and admins) manage
+days, check-in and fees; a vendor's members report its sales and read its notices. The
+feeds are public: a phone calendar cannot sign in, and who sells on which day is shown on
+the public market pages anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from infra.accounts.models import Role, User
+from infra.auth import current_user, requires_role, requires_user
+from infra.errors import NotFound
+from infra.web.params import DbSession
+from markets.days import calendars, queries, services
+from markets.days.models import MarketDayStatus
+from markets.days.schemas import (
+    BoothDayOut,
+    BoothFeeIn,
+    BoothFeeOut,
+    CancelDayIn,
+    CheckInIn,
+    CheckInOut,
+    CheckInSheetRow,
+    FeeActionIn,
+    GenerateDaysIn,
+    GeneratedOut,
+    MarketDayOut,
+    NoticeOut,
+    SalesIn,
+    SalesOut,
+    strict_body,
+)
+from shop.vendors.access import vendor_for_member
+from shop.vendors.models import Vendor, VendorStatus
+
+TAGS = ["장날 (Market days)"]
+requires_organizer = requires_role(Role.ORGANIZER)
+
+
+def signed_in(request: Request[Any, Any, Any]) -> User:
+    user = current_user(request)
+    assert user is not None, "guarded"
+    return user
+
+
+class MarketDayApi(Controller):
+    path = "/api/markets"
+    tags = TAGS
+
+    @get("/{market_id:int}/days", operation_id="listMarketDays",
+         summary="장날 목록 (기간·상태로 거르기)")
+    async def list_days(
+        self,
+        db_session: DbSession,
+        market_id: FromPath[int],
+        since: FromQuery[dt.date | None] = None,
+        until: FromQuery[dt.date | None] = None,
+        status: FromQuery[MarketDayStatus | None] = None,
+    ) -> list[MarketDayOut]:
+        market = await services.get_market(db_session, market_id)
+        days = await queries.days_of_market(
+            db_session, market.id, since=since, until=until, status=status
+        )
+        return [MarketDayOut.of(d) for d in days]
+
+    @post("/{market_id:int}/days/generate", operation_id="generateMarketDays",
+          summary="장날 미리 만들기 (운영자; 중복 없이)", guards=[requires_organizer],
+          status_code=200)
+    async def generate(
+        self, db_session: DbSession, market_id: FromPath[int],
+        data: JSONBody[GenerateDaysIn | None] = None,
+    ) -> GeneratedOut:
+        market = await services.get_market(db_session, market_id)
+        today = services.local_today(market.timezone)
+        weeks = data.weeks if data else services.HORIZON_WEEKS
+        created = await services.generate_market_days(
+            db_session, market, today + dt.timedelta(weeks=weeks), since=today
+        )
+        return GeneratedOut(created=[d.day for d in created])
+
+    @get("/days/{day_id:int}", operation_id="getMarketDay", summary="장날 한 건")
+    async def get_day(self, db_session: DbSession, day_id: FromPath[int]) -> MarketDayOut:
+        return MarketDayOut.of(await services.get_day(db_session, day_id))
+
+    @post("/days/{day_id:int}/cancel", operation_id="cancelMarketDay",
+          summary="장날 취소 (운영자; 사유 필수, 참가 기업에 알림)",
+          guards=[requires_organizer], status_code=200)
+    async def cancel(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        data: JSONBody[CancelDayIn | None] = None,
+    ) -> MarketDayOut:
+        day = await services.cancel_market_day(
+            db_session, day_id, signed_in(request), data.reason if data else ""
+        )
+        return MarketDayOut.of(day)
+
+    @put("/days/{day_id:int}/booth-fee", operation_id="setMarketDayFee",
+         summary="장날 부스 참가비 바꾸기 (운영자; 원 단위 정수)", guards=[requires_organizer])
+    async def set_fee(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        data: JSONBody[BoothFeeIn],
+    ) -> MarketDayOut:
+        data = await strict_body(request, BoothFeeIn)
+        day = await services.set_day_fee(db_session, day_id, signed_in(request), data.booth_fee)
+        return MarketDayOut.of(day)
+
+    @get("/days/{day_id:int}/check-ins", operation_id="getCheckInSheet",
+         summary="출석부: 이 장날에 선정된 기업과 출석 기록 (운영자)", guards=[requires_organizer])
+    async def check_in_sheet(
+        self, db_session: DbSession, day_id: FromPath[int]
+    ) -> list[CheckInSheetRow]:
+        day = await services.get_day(db_session, day_id)
+        return [
+            CheckInSheetRow(
+                vendor_id=row.vendor.id, vendor_name=row.vendor.name,
+                application_id=row.application.id, strikes=row.application.strikes,
+                status=row.check_in.status if row.check_in else None,
+            )
+            for row in await queries.day_sheet(db_session, day)
+        ]
+
+    @put("/days/{day_id:int}/check-ins/{vendor_id:int}", operation_id="recordCheckIn",
+         summary="출석 기록 (운영자; 무단 불참은 경고 1회)", guards=[requires_organizer])
+    async def record_check_in(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        vendor_id: FromPath[int], data: JSONBody[CheckInIn],
+    ) -> CheckInOut:
+        row = await services.record_check_in(
+            db_session, day_id, vendor_id, signed_in(request), data.status, data.note
+        )
+        return CheckInOut.of(row)
+
+    @get("/days/{day_id:int}/booth-fees", operation_id="listBoothFees",
+         summary="장날 부스 참가비 내역 (운영자)", guards=[requires_organizer])
+    async def fees(self, db_session: DbSession, day_id: FromPath[int]) -> list[BoothFeeOut]:
+        day = await services.get_day(db_session, day_id)
+        return [BoothFeeOut.of(f) for f in await queries.fees_of_day(db_session, day.id)]
+
+    @post("/booth-fees/{fee_id:int}/{action:str}", operation_id="changeBoothFeeStatus",
+          summary="참가비 처리: paid(납부 확인) · waive(면제, 사유 필수) · refunded(환불 완료)",
+          guards=[requires_organizer], status_code=200)
+    async def fee_action(
+        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+        action: FromPath[str], data: JSONBody[FeeActionIn | None] = None,
+    ) -> BoothFeeOut:
+        fee = await services.change_fee_status(
+            db_session, fee_id, signed_in(request), action, data.reason if data else ""
+        )
+        return BoothFeeOut.of(fee)
+
+    @get("/days/{day_id:int}/sales", operation_id="listBoothSales",
+         summary="장날 부스 매출 보고 (운영자)", guards=[requires_organizer])
+    async def sales(self, db_session: DbSession, day_id: FromPath[int]) -> list[SalesOut]:
+        day = await services.get_day(db_session, day_id)
+        return [SalesOut.of(s) for s in await queries.sales_of_day(db_session, day.id)]
+
+    @put("/days/{day_id:int}/sales/{vendor_id:int}", operation_id="reportBoothSales",
+         summary="부스 매출 보고·수정 (구성원; 장날 후 7일까지)", guards=[requires_user])
+    async def report_sales(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        vendor_id: FromPath[int], data: JSONBody[SalesIn],
+    ) -> SalesOut:
+        data = await strict_body(request, SalesIn)
+        report = await services.report_booth_sales(
+            db_session, day_id, vendor_id, signed_in(request), amount=data.amount,
+            sales_count=data.sales_count, best_sellers=data.best_sellers, note=data.note,
+        )
+        return SalesOut.of(report)
+
+
+class VendorMarketApi(Controller):
+    path = "/api/markets/vendors"
+    tags = TAGS
+    guards = [requires_user]
+
+    @get("/{vendor_id:int}/notices", operation_id="listVendorMarketNotices",
+         summary="장터 알림 (장날 취소 등; 구성원)")
+    async def notices(
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+    ) -> list[NoticeOut]:
+        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        return [NoticeOut.of(n) for n in await queries.notices_for(db_session, [vendor.id])]
+
+    @get("/{vendor_id:int}/booth-days", operation_id="listVendorBoothDays",
+         summary="내 부스 일정 (선정된 장날; 구성원)")
+    async def booth_days(
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+    ) -> list[BoothDayOut]:
+        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        return [
+            BoothDayOut(
+                market_id=e.market.id, market_name=e.market.name,
+                market_day=MarketDayOut.of(e.day), booth_code=e.booth_code,
+                pickups=list(e.pickups),
+            )
+            for e in await calendars.booth_days(db_session, vendor.id)
+        ]
+
+
+def _ics(body: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content=body,
+        media_type=calendars.MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "public, max-age=900",
+        },
+    )
+
+
+class CalendarFeeds(Controller):
+    tags = ["장터 (Markets)"]
+
+    @get("/markets/{market_id:int}/calendar.ics", operation_id="marketCalendar",
+         summary="장터 일정 iCalendar 구독 주소 (취소된 날은 STATUS:CANCELLED)",
+         media_type=calendars.MEDIA_TYPE)
+    async def market_calendar(
+        self, db_session: DbSession, market_id: FromPath[int]
+    ) -> Response[bytes]:
+        market = await services.get_market(db_session, market_id)
+        return _ics(await calendars.market_feed(db_session, market), f"market-{market.id}.ics")
+
+    @get("/vendors/{vendor_id:int}/calendar.ics", operation_id="vendorCalendar",
+         summary="입점기업의 장터 부스 일정 iCalendar (설치 시각, 부스 번호, 장비 수령)",
+         media_type=calendars.MEDIA_TYPE)
+    async def vendor_calendar(
+        self, db_session: DbSession, vendor_id: FromPath[int]
+    ) -> Response[bytes]:
+        vendor = await db_session.get(Vendor, vendor_id)
+        if vendor is None or vendor.status is not VendorStatus.APPROVED:
+            raise NotFound(
+                "vendor_not_found", "입점기업을 찾을 수 없습니다.", field="vendor_id"
+            )
+        return _ics(await calendars.vendor_feed(db_session, vendor), f"vendor-{vendor.id}.ics")
+
+
+ROUTES: list[Any] = [MarketDayApi, VendorMarketApi, CalendarFeeds]

@@ -1,0 +1,227 @@
+"""Market-day pages (Korean, no JavaScript): the public market page, the organizer's day
+sheet (check-in, fees, sales) and the vendor's sales report form.
+
+Forms carry the CSRF token; a refused form comes back with what was typed and the message
+beside its field; every success redirects with a flash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from infra.accounts.models import Role, User
+from infra.auth import current_user, requires_role, requires_user
+from infra.errors import DomainError
+from infra.web.params import DbSession, FormData
+from markets.applications.services import criteria_of
+from markets.days import queries, services
+from markets.days.errors import field_errors
+from markets.days.models import CheckInStatus, MarketDay
+from markets.models import Market
+from markets.schedules import WEEKDAYS_KO
+from shop.vendors.access import vendor_for_member
+
+requires_organizer = requires_role(Role.ORGANIZER)
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _user(request: Request[Any, Any, Any]) -> User:
+    user = current_user(request)
+    assert user is not None, "guarded"
+    return user
+
+
+def day_label(day: MarketDay) -> str:
+    return f"{day.day.year}년 {day.day.month}월 {day.day.day}일 ({WEEKDAYS_KO[day.day.weekday()]})"
+
+
+def hhmm(moment: dt.datetime) -> str:
+    return moment.astimezone(SEOUL).strftime("%H:%M")
+
+
+HELPERS = {"day_label": day_label, "hhmm": hhmm}
+
+
+class MarketDayPages(Controller):
+    include_in_schema = False
+
+    @get("/markets/{market_id:int}", name="markets:detail")
+    async def market_page(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+    ) -> Template:
+        market = await services.get_market(db_session, market_id)
+        today = services.local_today(market.timezone)
+        days = await queries.days_of_market(db_session, market.id, since=today, limit=12)
+        return Template(
+            "market_days/market.html",
+            context={
+                "market": market,
+                "days": days,
+                "criteria": await criteria_of(db_session, market.id),
+                "calendar_url": f"/markets/{market.id}/calendar.ics",
+                **HELPERS,
+            },
+        )
+
+
+class OrganizerDayPages(Controller):
+    path = "/organizer/markets/days"
+    include_in_schema = False
+    guards = [requires_organizer]
+
+    async def _sheet(
+        self, db_session: DbSession, day_id: int, *, errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        day = await services.get_day(db_session, day_id)
+        market = await db_session.get(Market, day.market_id)
+        return Template(
+            "market_days/organizer_day.html",
+            context={
+                "day": day, "market": market, "rows": await queries.day_sheet(db_session, day),
+                "statuses": list(CheckInStatus), "errors": errors or {},
+                "fee_actions": services.FEE_ACTIONS, **HELPERS,
+            },
+            status_code=status_code,
+        )
+
+    @get("/{day_id:int}", name="markets:organizer_day")
+    async def sheet(self, db_session: DbSession, day_id: FromPath[int]) -> Template:
+        return await self._sheet(db_session, day_id)
+
+    @post("/{day_id:int}/check-in")
+    async def check_in(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        try:
+            vendor_id = int(data.get("vendor_id", "0") or 0)
+            await services.record_check_in(
+                db_session, day_id, vendor_id, _user(request), data.get("status", ""),
+                data.get("note", ""),
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+                                     status_code=exc.status_code)
+        except ValueError:
+            return await self._sheet(db_session, day_id, errors={"vendor_id": "기업을 고르세요."},
+                                     status_code=400)
+        flash(request, "출석을 기록했습니다.", category="success")
+        return Redirect(f"/organizer/markets/days/{day_id}")
+
+    @post("/{day_id:int}/fees/{fee_id:int}")
+    async def fee(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        fee_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        try:
+            fee = await services.change_fee_status(
+                db_session, fee_id, _user(request), data.get("action", ""), data.get("reason", "")
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+                                     status_code=exc.status_code)
+        flash(request, f"참가비를 '{fee.status.label}'(으)로 처리했습니다.", category="success")
+        return Redirect(f"/organizer/markets/days/{day_id}")
+
+    @post("/{day_id:int}/booth-fee")
+    async def booth_fee(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        try:
+            day = await services.set_day_fee(db_session, day_id, _user(request),
+                                             data.get("booth_fee", ""))
+        except DomainError as exc:
+            await db_session.rollback()
+            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+                                     status_code=exc.status_code)
+        flash(request, f"참가비를 {day.booth_fee:,}원으로 정했습니다.", category="success")
+        return Redirect(f"/organizer/markets/days/{day_id}")
+
+    @post("/{day_id:int}/cancel")
+    async def cancel(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Redirect:
+        try:
+            day = await services.cancel_market_day(db_session, day_id, _user(request),
+                                                   data.get("reason", ""))
+        except DomainError as exc:
+            await db_session.rollback()
+            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+                                     status_code=exc.status_code)
+        flash(request, f"{day_label(day)} 장날을 취소했습니다. 참가 기업에 알립니다.",
+              category="success")
+        return Redirect(f"/organizer/markets/days/{day_id}")
+
+
+class VendorSalesPages(Controller):
+    path = "/console/markets/days"
+    include_in_schema = False
+    guards = [requires_user]
+
+    async def _form(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: int,
+        vendor_id: int, *, form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None, status_code: int = 200,
+    ) -> Template:
+        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        day = await services.get_day(db_session, day_id)
+        market = await db_session.get(Market, day.market_id)
+        report = await queries.sales_report(db_session, day.id, vendor.id)
+        if form is None:
+            form = {
+                "amount": str(report.amount) if report else "",
+                "sales_count": str(report.sales_count) if report else "",
+                "best_sellers": "\n".join(report.best_sellers) if report else "",
+                "note": report.note if report else "",
+            }
+        return Template(
+            "market_days/sales_form.html",
+            context={
+                "vendor": vendor, "day": day, "market": market, "report": report,
+                "form": form, "errors": errors or {}, "edit_days": services.SALES_EDIT_DAYS,
+                **HELPERS,
+            },
+            status_code=status_code,
+        )
+
+    @get("/{day_id:int}/sales", name="markets:sales_form")
+    async def sales_form(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        vendor_id: FromQuery[int],
+    ) -> Template:
+        return await self._form(request, db_session, day_id, vendor_id)
+
+    @post("/{day_id:int}/sales")
+    async def report_sales(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        vendor_id: FromQuery[int], data: FormData,
+    ) -> Template | Redirect:
+        best = [line for line in data.get("best_sellers", "").splitlines() if line.strip()]
+        try:
+            await services.report_booth_sales(
+                db_session, day_id, vendor_id, _user(request), amount=data.get("amount", ""),
+                sales_count=data.get("sales_count", ""), best_sellers=best,
+                note=data.get("note", ""),
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            form = {k: v for k, v in data.items() if k != "_csrf_token"}
+            return await self._form(request, db_session, day_id, vendor_id, form=form,
+                                    errors=field_errors(exc), status_code=exc.status_code)
+        flash(request, "부스 매출을 보고했습니다. 고마워요!", category="success")
+        return Redirect(f"/console/markets?vendor_id={vendor_id}")
+
+
+ROUTES: list[Any] = [MarketDayPages, OrganizerDayPages, VendorSalesPages]
