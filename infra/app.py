@@ -29,19 +29,35 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
+import markets.applications.controllers
+import markets.applications.pages
+import markets.assignment.controllers
+import markets.assignment.pages
+import markets.booths.controllers
+import markets.booths.pages
 import markets.controllers
+import markets.days.controllers
+import markets.days.pages
+import markets.lending.controllers
+import markets.lending.pages
+import shop.cart.controllers
+import shop.cart.pages
+import shop.cart.services
 import shop.catalog.controllers
 import shop.catalog.pages
 import shop.mall.controllers
 import shop.mall.pages
+import shop.payments.webhooks
 import shop.vendors.controllers
 import shop.vendors.pages
 from infra.accounts.controllers import AuthApi
+from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
 from infra.accounts.models import Role
 from infra.accounts.pages import AccountPages
 from infra.auth import AuthMiddleware
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
+from infra.payments import StripeGateway
 from infra.redis import describe, redis_client, redis_url
 from infra.settings import ROOT, Settings, get_settings
 from infra.web.errors import EXCEPTION_HANDLERS
@@ -57,7 +73,13 @@ TEMPLATE_DIRS = [
     ROOT / "shop" / "vendors" / "templates",
     ROOT / "shop" / "catalog" / "templates",
     ROOT / "shop" / "mall" / "templates",
+    ROOT / "shop" / "cart" / "templates",
     ROOT / "markets" / "templates",
+    ROOT / "markets" / "days" / "templates",
+    ROOT / "markets" / "lending" / "templates",
+    ROOT / "markets" / "applications" / "templates",
+    ROOT / "markets" / "booths" / "templates",
+    ROOT / "markets" / "assignment" / "templates",
 ]
 
 ROUTE_HANDLERS: list[Any] = [
@@ -70,7 +92,20 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.catalog.pages.ROUTES,
     *shop.mall.controllers.ROUTES,
     *shop.mall.pages.ROUTES,
+    *shop.payments.webhooks.ROUTES,
+    *shop.cart.controllers.ROUTES,
+    *shop.cart.pages.ROUTES,
     *markets.controllers.ROUTES,
+    *markets.days.controllers.ROUTES,
+    *markets.lending.controllers.ROUTES,
+    *markets.lending.pages.ROUTES,
+    *markets.applications.controllers.ROUTES,
+    *markets.days.pages.ROUTES,
+    *markets.applications.pages.ROUTES,
+    *markets.booths.controllers.ROUTES,
+    *markets.booths.pages.ROUTES,
+    *markets.assignment.controllers.ROUTES,
+    *markets.assignment.pages.ROUTES,
 ]
 
 
@@ -166,6 +201,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "session_factory": session_factory,
                 "redis": redis,
                 "redis_label": describe(broker_url),
+                "payments": StripeGateway(settings),
+                AFTER_LOGIN: [shop.cart.services.merge_after_login],
             }
         ),
         openapi_config=OpenAPIConfig(

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -148,6 +149,29 @@ async def _load_demo(settings: Settings) -> str:
     return await _with_session(settings, work)
 
 
+# --- markets ----------------------------------------------------------------------------
+
+
+@main.group(help="장터 운영")
+def markets() -> None:
+    pass
+
+
+@markets.command("generate-days", help="모든 장터의 장날을 몇 주 앞까지 만들어 둡니다.")
+@click.option("--weeks", type=click.IntRange(1, 104), default=8, show_default=True)
+def markets_generate_days(weeks: int) -> None:
+    from markets.days.services import close_past_days, generate_all
+
+    async def work(session: Any) -> tuple[dict[str, int], int]:
+        created = await generate_all(session, weeks=weeks)
+        return created, await close_past_days(session)
+
+    created, held = _run(lambda s: _with_session(s, work))
+    for name, count in created.items():
+        click.echo(f"{name}: 장날 {count}일 새로 만듦")
+    click.echo(f"지난 장날 {held}일을 '열림'으로 표시했습니다.")
+
+
 # --- search -----------------------------------------------------------------------------
 
 
@@ -218,6 +242,31 @@ def scheduler() -> None:
     run_scheduler(get_settings())
 
 
+def _register_localstripe_webhook(settings: Settings) -> None:
+    """Point localstripe's signed webhooks at our endpoint (it forgets them on restart)."""
+    import httpx
+
+    base = f"http://127.0.0.1:{settings.localstripe_port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(
+                f"{base}/_config/webhooks/jangteo",
+                data={
+                    "url": f"http://{settings.host}:{settings.port}/webhooks/stripe",
+                    "secret": settings.stripe_webhook_secret,
+                },
+                timeout=2,
+            ).raise_for_status()
+            click.echo(f"테스트 결제: localstripe {base} (실제 결제가 아닙니다)")
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    click.echo(
+        "localstripe에 웹훅을 등록하지 못했습니다; 테스트 결제 알림이 오지 않습니다.", err=True
+    )
+
+
 @main.command(help="웹, 워커, 스케줄러를 함께 띄웁니다 (Ctrl-C로 모두 멈춤).")
 @click.option(
     "--demo/--no-demo",
@@ -243,7 +292,13 @@ def run(with_demo: bool) -> None:
         _run(_reindex)
         marker.write_text("loaded\n")
 
-    commands = {
+    commands: dict[str, list[str]] = {}
+    if settings.stripe_is_test and not settings.stripe_api_base:
+        # No Stripe configured: test payments against localstripe on loopback.
+        localstripe = str(Path(sys.executable).with_name("localstripe"))
+        commands["localstripe"] = [localstripe, "--port", str(settings.localstripe_port)]
+        env["JANGTEO_STRIPE_API_BASE"] = f"http://127.0.0.1:{settings.localstripe_port}"
+    commands |= {
         "worker": [sys.executable, "-m", "infra.cli", "worker"],
         "scheduler": [sys.executable, "-m", "infra.cli", "scheduler"],
         "web": [sys.executable, "-m", "infra.cli", "web"],
@@ -252,6 +307,8 @@ def run(with_demo: bool) -> None:
         name: subprocess.Popen(cmd, env=env)  # noqa: S603 - our own entry points
         for name, cmd in commands.items()
     }
+    if "localstripe" in children:
+        _register_localstripe_webhook(settings)
     click.echo(
         f"장터가 http://{settings.host}:{settings.port} 에서 실행 중입니다. 멈추려면 Ctrl-C."
     )

@@ -55,8 +55,19 @@ class Settings:
     #: Out of a million broker commands, how many also run that dead-worker maintenance.
     broker_maintenance_chance: int = 1_000
     log_json: bool = False
+    #: Stripe. With no secret key set, ``jangteo run`` starts localstripe on loopback and these
+    #: test values are used: payments are test payments, and the pages say so.
+    stripe_secret_key: str = "sk_test_localstripe"  # noqa: S105 - a test key for localstripe
+    stripe_publishable_key: str = "pk_test_localstripe"
+    stripe_webhook_secret: str = "whsec_localstripe_dev"  # noqa: S105
+    #: Stripe API base URL; None means Stripe itself. localstripe: http://127.0.0.1:8420
+    stripe_api_base: str | None = None
+    #: Port of the localstripe that ``jangteo run`` starts when no Stripe is configured.
+    localstripe_port: int = 8420
     #: Where the embedded search index lives; ``var/search`` unless a test gives its own.
     search_path: Path | None = None
+    #: How long stock reserved at checkout is held for the shopper before it returns to sale.
+    reservation_minutes: int = 15
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -84,6 +95,10 @@ class Settings:
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
 
+    @property
+    def stripe_is_test(self) -> bool:
+        return self.stripe_secret_key.startswith("sk_test_")
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -104,8 +119,17 @@ def settings_from_env() -> Settings:
         search_path=Path(p) if (p := _env("SEARCH_PATH")) else None,
         log_json=(_env("LOG_JSON", "0") or "0") in ("1", "true", "yes"),
         relay_interval_s=float(_env("RELAY_INTERVAL_S", "0.05") or 0.05),
+        stripe_secret_key=_env("STRIPE_SECRET_KEY", Settings.stripe_secret_key)
+        or Settings.stripe_secret_key,
+        stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY", Settings.stripe_publishable_key)
+        or Settings.stripe_publishable_key,
+        stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET", Settings.stripe_webhook_secret)
+        or Settings.stripe_webhook_secret,
+        stripe_api_base=_env("STRIPE_API_BASE"),
+        localstripe_port=int(_env("LOCALSTRIPE_PORT", "8420") or 8420),
         broker_heartbeat_ms=int(_env("BROKER_HEARTBEAT_MS", "60000") or 60000),
         broker_maintenance_chance=int(_env("BROKER_MAINTENANCE_CHANCE", "1000") or 1000),
+        reservation_minutes=int(_env("RESERVATION_MINUTES", "15") or 15),
     )
 
 

@@ -118,3 +118,78 @@ PRODUCT_INDEX_EVENTS = frozenset(
 VENDOR_INDEX_EVENTS = frozenset(
     {"vendor.approved", "vendor.suspended", "vendor.reinstated", "vendor.profile_updated"}
 )
+
+
+# -- cart and stock reservations (shop/cart, shop/checkout) --------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CartEvent(DomainEvent):
+    aggregate: ClassVar[str] = "cart"
+    id: int
+    #: The signed-in owner, or None for a guest's cart.
+    user_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CartItemAdded(CartEvent):
+    name: ClassVar[str] = "cart.item_added"
+    variant_id: int
+    quantity: int  # the line's quantity after the addition
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CartItemUpdated(CartEvent):
+    name: ClassVar[str] = "cart.item_updated"
+    variant_id: int
+    quantity: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CartItemRemoved(CartEvent):
+    name: ClassVar[str] = "cart.item_removed"
+    variant_id: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CartMerged(CartEvent):
+    """A guest's cart was folded into the cart of the person who just signed in (``id``)."""
+
+    name: ClassVar[str] = "cart.merged"
+    guest_cart_id: int
+    moved_lines: int
+    capped_lines: int = 0
+    dropped_lines: int = 0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReservationEvent(DomainEvent):
+    aggregate: ClassVar[str] = "stock_reservation"
+    id: int
+    actor_user_id: int | None = None
+    reason: str = ""
+    #: ``[{"variant_id": …, "quantity": …}]``: demand already summed per variant.
+    lines: tuple[dict[str, int], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReserved(StockReservationEvent):
+    name: ClassVar[str] = "stock.reserved"
+    expires_at: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReservationConfirmed(StockReservationEvent):
+    """Paid: the reserved units are now allocations (still in stock until shipped)."""
+
+    name: ClassVar[str] = "stock.reservation_confirmed"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReservationReleased(StockReservationEvent):
+    name: ClassVar[str] = "stock.reservation_released"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReservationExpired(StockReservationEvent):
+    name: ClassVar[str] = "stock.reservation_expired"

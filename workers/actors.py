@@ -16,6 +16,7 @@ from workers.setup import configure
 configure()
 
 from infra.events import EventEnvelope  # noqa: E402
+from markets.days import services as market_days  # noqa: E402
 from shop import analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from workers import resources  # noqa: E402
@@ -58,3 +59,25 @@ async def count_event(message: dict[str, Any]) -> None:
     async with resources.session_factory()() as session:
         counted = await analytics.count_event(session, envelope)
     log.debug("event_counted", counted=counted)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def notify_market_day_cancelled(message: dict[str, Any]) -> None:
+    """Tell every vendor booked on a cancelled market day (a notice on its market pages).
+
+    The event names the vendors booked at the moment of cancelling; the notices are keyed
+    (vendor, day, kind), so a redelivered event writes nothing new.
+    """
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    payload = envelope.payload
+    async with resources.session_factory()() as session:
+        written = await market_days.write_cancellation_notices(
+            session,
+            int(payload["id"]),
+            [int(v) for v in payload["vendor_ids"]],
+            market_name=str(payload["market_name"]),
+            day=str(payload["day"]),
+            reason=str(payload["reason"]),
+        )
+    log.info("market_day_notices_written", written=written)

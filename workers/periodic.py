@@ -13,7 +13,11 @@ from workers.setup import configure
 configure()
 
 from infra import outbox  # noqa: E402
+from markets.applications import services as market_applications  # noqa: E402
+from markets.days import services as market_days  # noqa: E402
+from markets.lending import services as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
+from shop.checkout import services as stock  # noqa: E402
 from workers import resources  # noqa: E402
 
 log = structlog.get_logger("jangteo.periodic")
@@ -36,3 +40,44 @@ async def rebuild_search_index() -> None:
     async with resources.session_factory()() as session:
         stats = await indexing.rebuild_index(session, resources.search_engine())
     log.info("search_rebuilt", **stats)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("* * * * *"), max_retries=0)
+async def expire_stock_reservations() -> None:
+    """Every minute: mark reservations past their deadline expired and send their events.
+
+    Availability already ignores them (lazy expiry); this makes their status true. No
+    retries: the next minute's run picks up whatever this one could not.
+    """
+    async with resources.session_factory()() as session:
+        expired = await stock.expire_due(session)
+    log.info("stock_reservations_expired", expired=expired)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("10 0 * * *"), max_retries=3)
+async def keep_market_days_ahead() -> None:
+    """Daily at 00:10: every market has its days generated 8 weeks ahead (vendors apply for
+    them, calendars show them), and days that have closed are marked held."""
+    async with resources.session_factory()() as session:
+        created = await market_days.generate_all(session)
+        held = await market_days.close_past_days(session)
+    log.info("market_days_generated", created=created, held=held)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("7 * * * *"), max_retries=3)
+async def expire_waitlist_offers() -> None:
+    """Hourly: unanswered waitlist offers past their 48 hours pass to the next in line."""
+    async with resources.session_factory()() as session:
+        expired = await market_applications.expire_offers(session)
+    log.info("waitlist_offers_expired", expired=expired)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("*/10 * * * *"), max_retries=0)
+async def sweep_lending() -> None:
+    """Every 10 minutes: loans not returned in time become overdue (with a strike), loans never
+    picked up lapse, and loans of cancelled market days are released. No retries: the next
+    run picks up whatever this one could not (the sweep is idempotent)."""
+    async with resources.session_factory()() as session:
+        result = await lending.sweep(session)
+    log.info("lending_swept", overdue=result.overdue, lapsed=result.lapsed,
+             cancelled_with_day=result.cancelled_with_day, failed=result.failed)

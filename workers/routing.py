@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import dramatiq
 
 from infra.events import EventEnvelope
+from markets.days.events import MarketDayCancelled
 from shop.events import PRODUCT_INDEX_EVENTS, VENDOR_INDEX_EVENTS
 from workers import actors
 
@@ -17,6 +18,7 @@ SUBSCRIPTIONS: list[Subscription] = [
         lambda name: name in PRODUCT_INDEX_EVENTS or name in VENDOR_INDEX_EVENTS,
         actors.index_catalog_change,
     ),
+    (lambda name: name == MarketDayCancelled.name, actors.notify_market_day_cancelled),
     (lambda name: True, actors.count_event),
 ]
 

@@ -10,6 +10,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from infra.accounts import services
+from infra.accounts.hooks import previous_session, run_after_login
 from infra.auth import SESSION_USER_KEY
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData
@@ -48,12 +49,15 @@ class AccountPages(Controller):
                 context={"form": data, "errors": {exc.field or "email": exc.message}},
                 status_code=exc.status_code,
             )
+        before = previous_session(request)
         request.set_session({SESSION_USER_KEY: user.id})
         flash(
             request,
             f"{user.display_name}님, 환영합니다. 가입이 완료되었습니다.",
             category="success",
         )
+        for message in await run_after_login(request, db_session, user, before):
+            flash(request, message, category="info")
         return Redirect("/")
 
     @get("/login", name="accounts:login")
@@ -80,9 +84,12 @@ class AccountPages(Controller):
                 status_code=400,
             )
         await db_session.commit()
+        before = previous_session(request)
         request.clear_session()
         request.set_session({SESSION_USER_KEY: user.id})
         flash(request, "로그인했습니다.", category="success")
+        for message in await run_after_login(request, db_session, user, before):
+            flash(request, message, category="info")
         return Redirect(_safe_next(data.get("next")))
 
     @post("/logout")

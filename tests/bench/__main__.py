@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["bench_search", "bench_freshness"]
+BENCHES = ["bench_search", "bench_freshness", "bench_reservations", "bench_assignment"]
 
 
 def main() -> None:

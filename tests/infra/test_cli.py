@@ -95,7 +95,7 @@ async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
     port = _free_port()
     settings = worker_settings.with_(var_dir=tmp_path / "var", port=port)
     log = tmp_path / "run.log"
-    extra = {"JANGTEO_PORT": str(port)}
+    extra = {"JANGTEO_PORT": str(port), "JANGTEO_LOCALSTRIPE_PORT": str(_free_port())}
     if not os.environ.get("JANGTEO_TEST_DATABASE_URL"):
         # The embedded default: a SQLite file of this test's own.
         extra["JANGTEO_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
@@ -118,6 +118,8 @@ async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
             markets = (await client.get("/api/markets")).json()
             names = {m["name"] for m in markets}
             assert names >= {"광화문 사회적경제 장터", "늘장", "동진시장", "달시장"}
+            # No Stripe configured: run started localstripe and registered our webhook.
+            assert "localstripe" in log.read_text()
             home = await client.get("/")
             assert home.status_code == 200 and "가치를 사는 장터" in home.text
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
