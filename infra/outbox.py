@@ -23,11 +23,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from infra.clock import utcnow
 from infra.events import DomainEvent, EventEnvelope, request_id_var
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class OutboxEvent(BigIntBase):

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
@@ -54,9 +55,6 @@ from shop.catalog.taxonomy import Category
 TIME_LIMIT_S = 1.5
 MAX_CATEGORY_CAP = 1000
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
@@ -59,9 +60,6 @@ MAX_SALES_AMOUNT = 1_000_000_000
 MAX_SALES_COUNT = 100_000
 MAX_BEST_SELLERS = 10
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def local_today(timezone: str = "Asia/Seoul", now: dt.datetime | None = None) -> dt.date:

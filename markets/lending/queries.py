@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.errors import InvalidInput, NotFound
 from markets.days.models import MarketDay
 from markets.lending import rules
@@ -115,7 +116,7 @@ class EquipmentView:
 async def equipment_view(
     session: AsyncSession, market_id: int, period: Period | None, *, now: dt.datetime | None = None
 ) -> EquipmentView:
-    moment = now or rules.utcnow()
+    moment = now or utcnow()
     market = await market_or_404(session, market_id)
     asked = period or Period(moment, moment + dt.timedelta(microseconds=1))
     stock = await stock_of_market(session, market_id, asked.starts_at, asked.ends_at, now=moment)

@@ -28,9 +28,6 @@ MAX_NOTE = 500
 MAX_UNITS_PER_ITEM = 500
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
 
 def aware(value: dt.datetime) -> dt.datetime:
     """SQLite may hand back naive datetimes; they were stored as UTC."""

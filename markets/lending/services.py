@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
+from infra.clock import utcnow
 from infra.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from markets.days.models import MarketDay, MarketDayStatus
@@ -71,7 +72,6 @@ from markets.lending.rules import (
     Period,
     UnitReport,
     aware,
-    utcnow,
 )
 from markets.models import Market
 from shop.vendors.access import member_role, vendor_for_member

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
@@ -45,9 +46,6 @@ from shop.vendors.models import Vendor
 GUEST_TOKEN_KEY = "cart_token"  # noqa: S105 - a session key, not a secret
 MAX_LINES = 50
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_guest_token() -> str:

@@ -28,6 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import as_utc as _aware
+from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
@@ -55,13 +57,6 @@ EXPIRY_REASON = "결제 시간이 지나 예약이 만료되었습니다."
 SWEEP_BATCH = 500
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @asynccontextmanager

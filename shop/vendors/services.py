@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import grant_role
+from infra.clock import as_utc as _aware
+from infra.clock import utcnow
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -64,13 +66,6 @@ from shop.vendors.types import District
 INVITATION_DAYS = 7
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 async def _get_vendor(session: AsyncSession, vendor_id: int) -> Vendor:

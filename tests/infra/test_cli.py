@@ -21,6 +21,7 @@ from infra.settings import Settings
 from search.engine import make_engine
 from search.query import SearchQuery
 from shop.catalog.models import ProductStatus
+from tests.localstripe import free_port
 from tests.processes import ROOT, process_env, start
 from tests.shop.factories import make_product, make_vendor
 
@@ -81,21 +82,14 @@ async def test_search_reindex_rebuilds_from_the_database(
         engine.close()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
     worker_settings: Settings, session_factory: object, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     settings = worker_settings.with_(var_dir=tmp_path / "var", port=port)
     log = tmp_path / "run.log"
-    extra = {"JANGTEO_PORT": str(port), "JANGTEO_LOCALSTRIPE_PORT": str(_free_port())}
+    extra = {"JANGTEO_PORT": str(port), "JANGTEO_LOCALSTRIPE_PORT": str(free_port())}
     if not os.environ.get("JANGTEO_TEST_DATABASE_URL"):
         # The embedded default: a SQLite file of this test's own.
         extra["JANGTEO_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
