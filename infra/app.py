@@ -45,9 +45,18 @@ import shop.cart.pages
 import shop.cart.services
 import shop.catalog.controllers
 import shop.catalog.pages
+import shop.checkout.controllers
+import shop.checkout.pages
 import shop.mall.controllers
 import shop.mall.pages
+import shop.orders.controllers
+import shop.orders.pages
+import shop.payments.pages
 import shop.payments.webhooks
+import shop.settlement.controllers
+import shop.settlement.pages
+import shop.snackboxes.controllers
+import shop.snackboxes.pages
 import shop.vendors.controllers
 import shop.vendors.pages
 from infra.accounts.controllers import AuthApi
@@ -74,6 +83,11 @@ TEMPLATE_DIRS = [
     ROOT / "shop" / "catalog" / "templates",
     ROOT / "shop" / "mall" / "templates",
     ROOT / "shop" / "cart" / "templates",
+    ROOT / "shop" / "checkout" / "templates",
+    ROOT / "shop" / "payments" / "templates",
+    ROOT / "shop" / "orders" / "templates",
+    ROOT / "shop" / "settlement" / "templates",
+    ROOT / "shop" / "snackboxes" / "templates",
     ROOT / "markets" / "templates",
     ROOT / "markets" / "days" / "templates",
     ROOT / "markets" / "lending" / "templates",
@@ -95,6 +109,15 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.payments.webhooks.ROUTES,
     *shop.cart.controllers.ROUTES,
     *shop.cart.pages.ROUTES,
+    *shop.checkout.controllers.ROUTES,
+    *shop.checkout.pages.ROUTES,
+    *shop.payments.pages.ROUTES,
+    *shop.orders.controllers.ROUTES,
+    *shop.orders.pages.ROUTES,
+    *shop.settlement.controllers.ROUTES,
+    *shop.settlement.pages.ROUTES,
+    *shop.snackboxes.controllers.ROUTES,
+    *shop.snackboxes.pages.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
     *markets.lending.controllers.ROUTES,

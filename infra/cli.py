@@ -140,11 +140,13 @@ def demo(rebuild_index: bool) -> None:
 async def _load_demo(settings: Settings) -> str:
     import markets.demo
     import shop.demo
+    import shop.snackboxes.demo
 
     async def work(session: Any) -> str:
         shop_summary = await shop.demo.load(session)
+        snack_summary = await shop.snackboxes.demo.load(session)
         market_summary = await markets.demo.load(session)
-        return f"{shop_summary}\n{market_summary}"
+        return f"{shop_summary}\n{snack_summary}\n{market_summary}"
 
     return await _with_session(settings, work)
 
@@ -170,6 +172,37 @@ def markets_generate_days(weeks: int) -> None:
     for name, count in created.items():
         click.echo(f"{name}: 장날 {count}일 새로 만듦")
     click.echo(f"지난 장날 {held}일을 '열림'으로 표시했습니다.")
+
+
+# --- settlement -------------------------------------------------------------------------
+
+
+@main.group(help="정산")
+def settlement() -> None:
+    pass
+
+
+@settlement.command(
+    "close-week", help="정산 주(월~일, 서울 시간)를 마감해 입점기업별 정산서를 만듭니다."
+)
+@click.option("--week", default=None, metavar="YYYY-MM-DD",
+              help="마감할 주의 아무 날짜 (생략하면 지난주). 앞선 미마감 주도 먼저 마감합니다.")
+def settlement_close_week(week: str | None) -> None:
+    from infra.errors import DomainError
+    from shop.settlement.rules import week_label
+    from shop.settlement.services import close_week, parse_week
+
+    async def work(session: Any) -> list[tuple[str, int, bool]]:
+        closed = await close_week(session, parse_week(week, "--week"), closed_by="jangteo CLI")
+        return [(week_label(c.week.week_start), len(c.statements), c.created) for c in closed]
+
+    try:
+        closed = _run(lambda s: _with_session(s, work))
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    for label, statements, created in closed:
+        state = "마감했습니다" if created else "이미 마감되어 있습니다"
+        click.echo(f"{label}: {state} (정산서 {statements}건)")
 
 
 # --- search -----------------------------------------------------------------------------

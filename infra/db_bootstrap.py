@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     # Imported for their side effect: each module registers its tables on the shared registry.
     import infra.accounts.models
+    import infra.mail
     import infra.outbox  # noqa: F401
     import markets.applications.models
     import markets.assignment.models
@@ -20,7 +21,10 @@ def all_metadata() -> MetaData:
     import shop.cart.models
     import shop.catalog.models
     import shop.checkout.models
+    import shop.orders.models
     import shop.payments.models
+    import shop.settlement.models
+    import shop.snackboxes.models
     import shop.vendors.models  # noqa: F401
 
     return orm_registry.metadata

@@ -23,6 +23,15 @@ class WebhookRejected(Exception):
     """A webhook whose signature is missing, forged or stale."""
 
 
+class CardDeclined(Exception):
+    """The card network refused the charge; the message is safe to show the payer."""
+
+    def __init__(self, intent_id: str, message: str) -> None:
+        super().__init__(message)
+        self.intent_id = intent_id
+        self.message = message
+
+
 @dataclass(frozen=True)
 class IntentView:
     id: str
@@ -31,17 +40,30 @@ class IntentView:
     status: str
     client_secret: str | None
     metadata: dict[str, str]
+    #: Why the last attempt failed (a decline), if it did.
+    error: str = ""
 
 
 def _view(intent: Any) -> IntentView:
+    data = intent.to_dict() if hasattr(intent, "to_dict") else dict(intent)
+    error = data.get("last_payment_error") or {}
     return IntentView(
-        id=intent.id,
-        amount=int(intent.amount),
-        currency=intent.currency,
-        status=intent.status,
-        client_secret=getattr(intent, "client_secret", None),
-        metadata=intent.metadata.to_dict() if intent.metadata else {},
+        id=str(data["id"]),
+        amount=int(data["amount"]),
+        currency=str(data["currency"]),
+        status=str(data["status"]),
+        client_secret=data.get("client_secret"),
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+        error=str(error.get("message") or ""),
     )
+
+
+def intent_from_event(payload: dict[str, Any]) -> IntentView | None:
+    """The PaymentIntent an event carries (``payment_intent.*``), or None for other events."""
+    obj = (payload.get("data") or {}).get("object") or {}
+    if obj.get("object") != "payment_intent":
+        return None
+    return _view(obj)
 
 
 class StripeGateway:
@@ -53,6 +75,7 @@ class StripeGateway:
         self.webhook_secret = settings.stripe_webhook_secret
         self.publishable_key = settings.stripe_publishable_key
         self.is_test = settings.stripe_is_test
+        self.api_base = settings.stripe_api_base
 
     def create_intent(
         self, *, amount: int, idempotency_key: str, metadata: dict[str, str],
@@ -77,6 +100,40 @@ class StripeGateway:
 
     def confirm_intent(self, intent_id: str) -> IntentView:
         return _view(self.client.v1.payment_intents.confirm(intent_id))
+
+    @property
+    def is_localstripe(self) -> bool:
+        """Whether we talk to localstripe, whose fake cards may be sent from our server."""
+        return self.is_test and self.api_base is not None
+
+    def pay_with_test_card(self, intent_id: str, card_number: str) -> IntentView:
+        """localstripe only: put a test card on the intent and confirm it, as Stripe.js would.
+
+        Real Stripe never accepts card numbers from a server; there the Payment Element in
+        the browser does this. localstripe cannot take a second card on an intent whose
+        charge was declined, so a retry gets a fresh intent for the same amount and metadata
+        (the returned view's id tells the caller). Raises :class:`CardDeclined`.
+        """
+        if not self.is_localstripe:
+            raise RuntimeError("test cards are only sent to localstripe")
+        current = self.retrieve_intent(intent_id)
+        if current.status == "requires_payment_method" and current.error:
+            self.client.v1.payment_intents.cancel(intent_id)
+            current = self.create_intent(
+                amount=current.amount, metadata=current.metadata,
+                idempotency_key=f"{intent_id}-retry",
+            )
+        try:
+            method = self.client.v1.payment_methods.create(params={
+                "type": "card",
+                "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+            })
+            self.client.v1.payment_intents.update(
+                current.id, params={"payment_method": method.id}
+            )
+            return _view(self.client.v1.payment_intents.confirm(current.id))
+        except stripe.CardError as exc:
+            raise CardDeclined(current.id, exc.user_message or "카드가 거절되었습니다.") from exc
 
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> dict[str, Any]:
         refund = self.client.v1.refunds.create(

@@ -68,6 +68,12 @@ class Settings:
     search_path: Path | None = None
     #: How long stock reserved at checkout is held for the shopper before it returns to sale.
     reservation_minutes: int = 15
+    #: Outgoing mail: ``file://`` writes .eml files under ``var/mail/``; ``smtp://user:pass@host:port``
+    #: (``smtps://`` for TLS, ``?starttls=1``) sends through a mail server (infra/mail.py).
+    mail_url: str = "file://"
+    mail_from: str = "장터 <no-reply@jangteo.kr>"
+    #: Where people reach the site (links in mail); ``http://host:port`` when not set.
+    public_url: str | None = None
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -94,6 +100,10 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
+
+    @property
+    def site_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def stripe_is_test(self) -> bool:
@@ -130,6 +140,9 @@ def settings_from_env() -> Settings:
         broker_heartbeat_ms=int(_env("BROKER_HEARTBEAT_MS", "60000") or 60000),
         broker_maintenance_chance=int(_env("BROKER_MAINTENANCE_CHANCE", "1000") or 1000),
         reservation_minutes=int(_env("RESERVATION_MINUTES", "15") or 15),
+        mail_url=_env("MAIL_URL", Settings.mail_url) or Settings.mail_url,
+        mail_from=_env("MAIL_FROM", Settings.mail_from) or Settings.mail_from,
+        public_url=_env("PUBLIC_URL"),
     )
 
 

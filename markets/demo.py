@@ -1,5 +1,5 @@
 """Load the four booth markets of the source documents (idempotent by name), an organizer
-to run them, published review criteria, and their market days eight weeks ahead."""
+who owns and runs them, published review criteria, and their market days eight weeks ahead."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
+from markets.access import give_markets_to
 from markets.applications.models import MarketCriterion
 from markets.booths.demo_layout import load_booths
 from markets.days.services import generate_all
@@ -53,14 +54,21 @@ async def load(session: AsyncSession) -> str:
                 )
             )
         added += 1
-    if not await session.scalar(select(User.id).where(User.email == DEMO_ORGANIZER_EMAIL)):
-        await create_user(
+    organizer = await session.scalar(select(User).where(User.email == DEMO_ORGANIZER_EMAIL))
+    if organizer is None:
+        organizer = await create_user(
             session,
             email=DEMO_ORGANIZER_EMAIL,
             password=DEMO_ORGANIZER_PASSWORD,
             display_name="장터 운영자",
             roles=[Role.ORGANIZER],
         )
+    # The demo organizer runs the four demo markets (those nobody owns yet).
+    seeded = [seed.name for seed in demo_markets()]
+    await give_markets_to(
+        session, organizer,
+        list((await session.scalars(select(Market.id).where(Market.name.in_(seeded)))).all()),
+    )
     for market in (await session.scalars(select(Market))).all():  # booth maps, if none yet
         await load_booths(session, market.id, market.name)
     await session.commit()

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from infra.clock import utcnow
+
 WEEKDAYS_KO = "월화수목금토일"
+
+
+def local_today(timezone: str = "Asia/Seoul", now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the market is (Asia/Seoul), or at ``now``."""
+    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
 
 
 def next_occurrences(

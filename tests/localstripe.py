@@ -7,10 +7,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+
+#: localstripe in memory only: it otherwise pickles its whole store to /tmp/localstripe.pickle
+#: on every write (slower as it grows) and loads that file at start, which a second instance
+#: may be writing at the same moment. Tests need neither.
+IN_MEMORY = (
+    "import sys, localstripe.resources as r, localstripe.server as s; "
+    "r.Store.dump_to_disk = lambda self: None; sys.argv[1:1] = ['--from-scratch']; s.start()"
+)
+
+
+def command(port: int) -> list[str]:
+    """The command that starts an in-memory localstripe on ``port``."""
+    return [sys.executable, "-c", IN_MEMORY, "--port", str(port)]
 
 
 def free_port() -> int:
@@ -23,9 +35,8 @@ def free_port() -> int:
 def localstripe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
-    executable = Path(sys.executable).with_name("localstripe")
     process = subprocess.Popen(
-        [str(executable), "--port", str(port)],
+        command(port),
         stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -16,10 +16,19 @@ from workers.setup import configure
 configure()
 
 from infra.events import EventEnvelope  # noqa: E402
+from infra.mail import send_once  # noqa: E402
+from markets.assignment import notices as assignment_notices  # noqa: E402
+from markets.days import payments as booth_fee_payments  # noqa: E402 - also registers its handler
 from markets.days import services as market_days  # noqa: E402
 from shop import analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
+from shop.checkout import placing  # noqa: E402, F401 - registers the checkout payment handler
+from shop.orders import notifications as order_notifications  # noqa: E402
+from shop.payments import services as payments  # noqa: E402
+from shop.settlement import ledger as settlement_ledger  # noqa: E402
+from shop.snackboxes import ordering as _snack_boxes  # noqa: E402, F401 - slot check on payment
 from workers import resources  # noqa: E402
+from workers.setup import installed_settings  # noqa: E402
 
 log = structlog.get_logger("jangteo.workers")
 
@@ -79,5 +88,93 @@ async def notify_market_day_cancelled(message: dict[str, Any]) -> None:
             market_name=str(payload["market_name"]),
             day=str(payload["day"]),
             reason=str(payload["reason"]),
+            event_id=envelope.event_id,
         )
     log.info("market_day_notices_written", written=written)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def notify_assignment_published(message: dict[str, Any]) -> None:
+    """Tell each vendor of a published booth assignment its booth (or why it has none).
+
+    The notices carry the event id under a unique key, so a redelivered event writes nothing
+    new, and a later publication of the same day (a new event) tells everyone again.
+    """
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    payload = envelope.payload
+    async with resources.session_factory()() as session:
+        written = await assignment_notices.write_publication_notices(
+            session,
+            envelope.event_id,
+            int(payload["id"]),
+            list(payload.get("placements") or ()),
+            list(payload.get("unplaced") or ()),
+        )
+    log.info("assignment_notices_written", written=written)
+
+
+@dramatiq.actor(queue_name="payments", **RETRIES)
+async def refund_booth_fee(message: dict[str, Any]) -> None:
+    """A booth fee became refund-due (day cancelled, vendor withdrew): if it was paid by card,
+    give it back through the payment module (keyed per fee, so a redelivery refunds nothing
+    twice) and mark it refunded; fees paid on site are left to the organizer."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    if envelope.payload.get("to_status") != "refund_due":
+        return
+    async with resources.session_factory()() as session:
+        refunded = await booth_fee_payments.refund_card_fee(
+            session, resources.payments_gateway(), int(envelope.payload["id"])
+        )
+    log.info("booth_fee_refund", refunded=refunded)
+
+
+@dramatiq.actor(queue_name="payments", **RETRIES)
+async def process_stripe_event(message: dict[str, Any]) -> None:
+    """Act on a stored Stripe webhook event: a payment intent's current state completes (or
+    records the failure of) the payment it belongs to; completing is idempotent, so the
+    shopper's return racing this actor, or a redelivery, makes no second order."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    payload = envelope.payload
+    async with resources.session_factory()() as session:
+        payment = await payments.process_stripe_event(
+            session, resources.payments_gateway(), str(payload["type"]),
+            str(payload["object_id"]),
+        )
+    log.info("stripe_event_processed", payment_id=payment.id if payment else None,
+             status=payment.status.value if payment else None)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def send_order_mails(message: dict[str, Any]) -> None:
+    """Mail the shopper and the enterprises about an order event (shop.orders.notifications).
+
+    Each mail goes out under its send-once key (event id, address, kind), one transaction per
+    mail: a redelivered event sends only what did not go out before.
+    """
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    sessions = resources.session_factory()
+    async with sessions() as session:
+        mails = await order_notifications.mails_for_event(
+            session, envelope.name, envelope.payload, site_url=installed_settings().site_url
+        )
+    mailer = resources.mailer()
+    sent = 0
+    for mail in mails:
+        async with sessions() as session:
+            sent += await send_once(session, mailer, mail.once_key(envelope.event_id), mail)
+    log.info("order_mails_sent", sent=sent, already_sent=len(mails) - sent)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def record_settlement(message: dict[str, Any]) -> None:
+    """Write the settlement ledger for an order event (sale, refund), exactly once per event:
+    the event id is claimed in the same transaction as the ledger rows."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    async with resources.session_factory()() as session:
+        written = await settlement_ledger.consume(session, envelope)
+    log.info("settlement_recorded", written=written)

@@ -18,6 +18,7 @@ from markets.days import services as market_days  # noqa: E402
 from markets.lending import services as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import services as stock  # noqa: E402
+from shop.settlement import services as settlement  # noqa: E402
 from workers import resources  # noqa: E402
 
 log = structlog.get_logger("jangteo.periodic")
@@ -81,3 +82,14 @@ async def sweep_lending() -> None:
         result = await lending.sweep(session)
     log.info("lending_swept", overdue=result.overdue, lapsed=result.lapsed,
              cancelled_with_day=result.cancelled_with_day, failed=result.failed)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("20 * * * *"), max_retries=3)
+async def close_settlement_weeks() -> None:
+    """Hourly at :20: close every settlement week (Monday–Sunday, Asia/Seoul) that ended over
+    an hour ago and is not closed yet, writing each vendor's statement. Whatever the
+    scheduler's time zone, a week closes early on Monday (Seoul); later runs do nothing."""
+    async with resources.session_factory()() as session:
+        closed = await settlement.close_due_weeks(session)
+    log.info("settlement_weeks_closed", weeks=[c.week.week_start.isoformat() for c in closed],
+             statements=sum(len(c.statements) for c in closed))

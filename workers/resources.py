@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.db import make_engine, make_session_factory
+from infra.mail import Mailer, make_mailer
+from infra.payments import StripeGateway
 from search.engine import SearchEngine
 from search.engine import make_engine as make_search_engine
 from workers.setup import installed_settings
@@ -29,6 +31,13 @@ def session_factory() -> async_sessionmaker[AsyncSession]:
         return _state["sessions"]
 
 
+def payments_gateway() -> StripeGateway:
+    with _lock:
+        if "payments" not in _state:
+            _state["payments"] = StripeGateway(installed_settings())
+        return _state["payments"]
+
+
 def search_engine() -> SearchEngine:
     with _lock:
         if "search" not in _state:
@@ -41,9 +50,18 @@ def search_engine() -> SearchEngine:
         return _state["search"]
 
 
+def mailer() -> Mailer:
+    with _lock:
+        if "mailer" not in _state:
+            _state["mailer"] = make_mailer(installed_settings())
+        return _state["mailer"]
+
+
 def close() -> None:
     with _lock:
         search = _state.pop("search", None)
         if search is not None:
             search.close()
         _state.pop("sessions", None)
+        _state.pop("mailer", None)
+        _state.pop("payments", None)

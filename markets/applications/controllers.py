@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
 from infra.web.params import DbSession
+from markets.access import get_market, require_market_organizer
 from markets.applications import services
 from markets.applications.models import ApplicationStatus
 from markets.applications.queries import vendor_applications
@@ -32,7 +33,6 @@ from markets.applications.schemas import (
     StatusChangeOut,
 )
 from markets.days.schemas import strict_body
-from markets.days.services import get_market
 from shop.vendors.access import vendor_for_member
 
 TAGS = ["장터 참가 신청 (Market applications)"]
@@ -96,16 +96,17 @@ class MarketApplicationApi(Controller):
         data = await strict_body(request, ApplicationIn)
         application = await services.apply(
             db_session, signed_in(request), data.vendor_id, market_id, data.form(),
-            settings=request.app.state.settings,
+            settings=request.app.state.settings, kit_id=data.kit_id,
         )
         return ApplicationOut.of(application)
 
     @get("/{market_id:int}/applications", operation_id="listMarketApplications",
          summary="신청 목록과 심사 점수 (운영자)", guards=[requires_organizer])
     async def list_applications(
-        self, db_session: DbSession, market_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
         season: FromQuery[int | None] = None, status: FromQuery[ApplicationStatus | None] = None,
     ) -> list[ApplicationListItem]:
+        await require_market_organizer(db_session, signed_in(request), market_id)
         market = await get_market(db_session, market_id)
         rows = await services.market_applications(
             db_session, market.id, season=season, status=status
@@ -120,8 +121,10 @@ class MarketApplicationApi(Controller):
          summary="대기 순번 (우선순위−경고, 심사 점수, 신청 순; 운영자)",
          guards=[requires_organizer])
     async def waitlist(
-        self, db_session: DbSession, market_id: FromPath[int], season: FromQuery[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        season: FromQuery[int],
     ) -> list[ApplicationListItem]:
+        await require_market_organizer(db_session, signed_in(request), market_id)
         market = await get_market(db_session, market_id)
         rows = await services.market_applications(
             db_session, market.id, season=season, status=ApplicationStatus.WAITLISTED

@@ -87,6 +87,30 @@ class WaitlistOffered(WaitlistOfferEvent):
     name: ClassVar[str] = "waitlist_offer.offered"
     expires_at: str
     freed_by_application_id: int | None
+    #: Set when the place is one market day a no-show gave up (and the booth it freed).
+    freed_market_day_id: int | None = None
+    freed_booth_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoShowPlaceReleased(ApplicationEvent):
+    """A no-show gave up its place on one market day: its booth was freed that day and the
+    place offered down the waitlist (``offer_id``), like a withdrawal does for a booking."""
+
+    name: ClassVar[str] = "market_application.no_show_place_released"
+    market_day_id: int
+    booth_code: str | None
+    offer_id: int | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoShowPlaceRestored(ApplicationEvent):
+    """A no-show was corrected: open offers of its day were voided, its booth given back if
+    nobody took it (``booth_code``)."""
+
+    name: ClassVar[str] = "market_application.no_show_place_restored"
+    market_day_id: int
+    booth_code: str | None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -81,6 +81,9 @@ class Application(BigIntAuditBase):
     min_booth_size: Mapped[str] = mapped_column(String(20), default="small")
     preferred_zones: Mapped[list[str]] = mapped_column(JSON, default=list)
     preferred_booth_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: 프리미엄·코너 부스 희망: the vendor asks for a premium or corner booth. Only vendors
+    #: who ask take part in (and are kept fair by) the premium/corner rotation.
+    wants_premium_booth: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ApplicationStatus] = mapped_column(
         str_enum(ApplicationStatus, "application_status"), default=ApplicationStatus.SUBMITTED,
         index=True,
@@ -210,6 +213,15 @@ class WaitlistOffer(BigIntAuditBase):
     #: The accepted application whose withdrawal freed the place (the chain of offers).
     freed_by_application_id: Mapped[int | None] = mapped_column(
         ForeignKey("market_applications.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: Set when the freed place is one market day only (its vendor was a no-show that day);
+    #: ``None`` when a whole booking was freed (a withdrawal).
+    freed_market_day_id: Mapped[int | None] = mapped_column(
+        ForeignKey("market_days.id", ondelete="SET NULL"), nullable=True, default=None
+    )
+    #: The booth the no-show left empty that day; the vendor who takes the place gets it.
+    freed_booth_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booths.id", ondelete="SET NULL"), nullable=True, default=None
     )
     status: Mapped[OfferStatus] = mapped_column(
         str_enum(OfferStatus, "waitlist_offer_status"), default=OfferStatus.OPEN

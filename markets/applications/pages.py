@@ -18,19 +18,21 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError, NotFound
+from infra.errors import DomainError, InvalidInput, NotFound
 from infra.settings import Settings
 from infra.web.params import DbSession, FormData, MultipartData
+from markets.access import managed_markets, require_market_organizer
 from markets.applications import services
 from markets.applications.models import ApplicationDocument
 from markets.applications.queries import season_days, vendor_applications
 from markets.applications.rules import ApplicationForm
-from markets.booths.models import BoothSize
+from markets.booths.models import Booth, BoothSize
 from markets.days import calendars, queries
 from markets.days.errors import field_errors
-from markets.days.models import MarketDayStatus
+from markets.days.models import MarketDay, MarketDayStatus
 from markets.days.pages import HELPERS
 from markets.days.services import get_market, local_today, utcnow
+from markets.lending.models import EquipmentKit
 from markets.models import Market
 from shop.catalog.taxonomy import Category
 from shop.vendors import documents as vendor_documents
@@ -61,15 +63,17 @@ class OrganizerMarketPages(Controller):
     guards = [requires_organizer]
 
     @get("/", name="markets:organizer_list")
-    async def markets(self, db_session: DbSession) -> Template:
-        markets = (await db_session.scalars(select(Market).order_by(Market.id))).all()
+    async def markets(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+        markets = await managed_markets(db_session, _user(request))
         return Template("market_applications/organizer_markets.html",
                         context={"markets": markets})
 
     async def _console(
-        self, db_session: DbSession, market_id: int, *, errors: dict[str, str] | None = None,
-        form: dict[str, str] | None = None, status_code: int = 200,
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: int, *,
+        errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
+        await require_market_organizer(db_session, _user(request), market_id)
         market = await get_market(db_session, market_id)
         today = local_today(market.timezone)
         days = await queries.days_of_market(db_session, market.id, since=today, limit=20)
@@ -88,8 +92,10 @@ class OrganizerMarketPages(Controller):
         )
 
     @get("/{market_id:int}", name="markets:organizer_console")
-    async def console(self, db_session: DbSession, market_id: FromPath[int]) -> Template:
-        return await self._console(db_session, market_id)
+    async def console(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+    ) -> Template:
+        return await self._console(request, db_session, market_id)
 
     @post("/{market_id:int}/criteria")
     async def add_criterion(
@@ -104,17 +110,19 @@ class OrganizerMarketPages(Controller):
             )
         except DomainError as exc:
             await db_session.rollback()
-            return await self._console(db_session, market_id, errors=field_errors(exc),
-                                       form=dict(data), status_code=exc.status_code)
+            return await self._console(request, db_session, market_id,
+                                       errors=field_errors(exc), form=dict(data),
+                                       status_code=exc.status_code)
         flash(request, f"심사 기준 '{criterion.name}'을(를) 공개했습니다.", category="success")
         return Redirect(f"/organizer/markets/{market_id}")
 
     async def _review(
-        self, db_session: DbSession, application_id: int, *,
+        self, request: Request[Any, Any, Any], db_session: DbSession, application_id: int, *,
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
         application = await services.get_application(db_session, application_id)
+        await require_market_organizer(db_session, _user(request), application.market_id)
         market = await get_market(db_session, application.market_id)
         vendor = await db_session.get(Vendor, application.vendor_id)
         docs = (await db_session.scalars(
@@ -139,8 +147,11 @@ class OrganizerMarketPages(Controller):
         )
 
     @get("/applications/{application_id:int}", name="markets:organizer_application")
-    async def review(self, db_session: DbSession, application_id: FromPath[int]) -> Template:
-        return await self._review(db_session, application_id)
+    async def review(
+        self, request: Request[Any, Any, Any], db_session: DbSession,
+        application_id: FromPath[int],
+    ) -> Template:
+        return await self._review(request, db_session, application_id)
 
     @post("/applications/{application_id:int}/scores")
     async def score(
@@ -156,8 +167,9 @@ class OrganizerMarketPages(Controller):
             await services.score(db_session, application_id, _user(request), scores)
         except DomainError as exc:
             await db_session.rollback()
-            return await self._review(db_session, application_id, errors=field_errors(exc),
-                                      form=dict(data), status_code=exc.status_code)
+            return await self._review(request, db_session, application_id,
+                                      errors=field_errors(exc), form=dict(data),
+                                      status_code=exc.status_code)
         flash(request, "심사 점수를 저장했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
 
@@ -176,7 +188,7 @@ class OrganizerMarketPages(Controller):
             errors = field_errors(exc)
             if "reason" not in errors:
                 errors = {"_form": exc.message}
-            return await self._review(db_session, application_id, errors=errors,
+            return await self._review(request, db_session, application_id, errors=errors,
                                       form=dict(data), status_code=exc.status_code)
         flash(request, f"'{application.status.label}'(으)로 결정했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
@@ -191,8 +203,9 @@ class OrganizerMarketPages(Controller):
                                         data.get("priority_tier", ""), data.get("reason", ""))
         except DomainError as exc:
             await db_session.rollback()
-            return await self._review(db_session, application_id, errors=field_errors(exc),
-                                      form=dict(data), status_code=exc.status_code)
+            return await self._review(request, db_session, application_id,
+                                      errors=field_errors(exc), form=dict(data),
+                                      status_code=exc.status_code)
         flash(request, "우선순위를 저장했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
 
@@ -201,6 +214,11 @@ class OrganizerMarketPages(Controller):
 
 
 SIZE_OPTIONS = [(s.value, s.label) for s in BoothSize]
+
+
+def _kit_label(kit: EquipmentKit) -> str:
+    parts = ", ".join(f"{c.item.name} {c.quantity}" for c in kit.components)
+    return f"{kit.name} ({parts})" if parts else kit.name
 
 
 class VendorMarketPages(Controller):
@@ -226,11 +244,20 @@ class VendorMarketPages(Controller):
         if vendor is not None:
             applications = await vendor_applications(db_session, [vendor.id])
             markets = {m.id: m for m in (await db_session.scalars(select(Market))).all()}
+            offers = await services.offers_for(db_session, [vendor.id])
+            day_ids = [o.freed_market_day_id for o in offers if o.freed_market_day_id]
+            booth_ids = [o.freed_booth_id for o in offers if o.freed_booth_id]
             context.update(
                 markets=markets,
                 all_markets=sorted(markets.values(), key=lambda m: m.id),
                 applications=[(a, await services.detail(db_session, a)) for a in applications],
-                offers=await services.offers_for(db_session, [vendor.id]),
+                offers=offers,
+                offer_days={d.id: d for d in (await db_session.scalars(
+                    select(MarketDay).where(MarketDay.id.in_(day_ids or [0]))
+                )).all()},
+                offer_booths={b.id: b.code for b in (await db_session.scalars(
+                    select(Booth).where(Booth.id.in_(booth_ids or [0]))
+                )).all()},
                 booth_days=await calendars.booth_days(
                     db_session, vendor.id, since=local_today()
                 ),
@@ -256,11 +283,17 @@ class VendorMarketPages(Controller):
             d for s in seasons for d in await season_days(db_session, market.id, s)
             if d.status is MarketDayStatus.SCHEDULED and d.opens_at > now
         ]
+        kits = (await db_session.scalars(
+            select(EquipmentKit)
+            .where(EquipmentKit.market_id == market.id, EquipmentKit.is_active.is_(True))
+            .order_by(EquipmentKit.name)
+        )).all()
         return Template(
             "market_applications/apply.html",
             context={
                 "vendor": vendor, "mine": mine, "market": market, "seasons": seasons,
                 "days": days, "categories": list(Category), "sizes": SIZE_OPTIONS,
+                "kits": [(str(k.id), _kit_label(k)) for k in kits],
                 "criteria": await services.criteria_of(db_session, market.id),
                 "form": form or {"season": str(seasons[0]), "whole_season": "on",
                                  "tables_needed": "1", "min_booth_size": "small"},
@@ -300,8 +333,9 @@ class VendorMarketPages(Controller):
             preferred_booth_codes=tuple(
                 c.strip() for c in text("preferred_booth_codes").split(",")
             ),
-            note=text("note"),
+            note=text("note"), wants_premium_booth=bool(text("wants_premium_booth")),
         )
+        kit_id = int(text("kit_id")) if text("kit_id").strip().isdigit() else None
         files = []
         raw_uploads = data.get("documents")
         uploads: list[Any] = raw_uploads if isinstance(raw_uploads, list) else [raw_uploads]
@@ -316,9 +350,12 @@ class VendorMarketPages(Controller):
         try:
             if vendor_id is None:
                 raise NotFound("vendor_not_found", "신청할 기업을 고르세요.", field="vendor_id")
+            if text("kit_id").strip() and kit_id is None:
+                raise InvalidInput("invalid_choice", "장비 세트를 목록에서 고르세요.",
+                                   field="kit_id")
             application = await services.apply(
                 db_session, _user(request), vendor_id, market_id, form, files,
-                settings=_settings(request),
+                settings=_settings(request), kit_id=kit_id,
             )
         except DomainError as exc:
             await db_session.rollback()
@@ -331,7 +368,9 @@ class VendorMarketPages(Controller):
                 request, db_session, market_id, vendor_id, form=typed,
                 errors=field_errors(exc), status_code=exc.status_code,
             )
-        flash(request, f"{application.season} 시즌 참가 신청을 접수했습니다.", category="success")
+        flash(request, f"{application.season} 시즌 참가 신청을 접수했습니다."
+              + (" 장비 세트도 함께 예약했습니다." if kit_id is not None else ""),
+              category="success")
         return Redirect(f"/console/markets?vendor_id={application.vendor_id}")
 
     @post("/applications/{application_id:int}/withdraw")

@@ -19,11 +19,41 @@ from markets.applications.models import (
     WaitlistOffer,
 )
 from markets.applications.rules import Booking
-from markets.days.models import MarketDay, MarketDayStatus
+from markets.days.models import CheckIn, CheckInStatus, MarketDay, MarketDayStatus
 
 
-def booking_of(application: Application) -> Booking:
-    return Booking(application.whole_season, frozenset(application.market_day_ids or ()))
+def booking_of(application: Application, released: frozenset[int] = frozenset()) -> Booking:
+    return Booking(
+        application.whole_season, frozenset(application.market_day_ids or ()), released
+    )
+
+
+async def released_days(
+    session: AsyncSession, application_ids: Sequence[int]
+) -> dict[int, frozenset[int]]:
+    """Per application, the days it gave up by not showing up (a ``no_show`` check-in): its
+    place on such a day is free for someone else (``services.release_no_show_place``)."""
+    if not application_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(CheckIn.application_id, CheckIn.market_day_id).where(
+                CheckIn.application_id.in_(list(application_ids)),
+                CheckIn.status == CheckInStatus.NO_SHOW,
+            )
+        )
+    ).all()
+    found: dict[int, set[int]] = {}
+    for application_id, day_id in rows:
+        found.setdefault(int(application_id), set()).add(int(day_id))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+async def accepted_places(session: AsyncSession, market_id: int, season: int) -> list[Booking]:
+    """The places accepted applications hold in a season, less the days given up."""
+    accepted = await accepted_applications(session, market_id, season)
+    released = await released_days(session, [a.id for a in accepted])
+    return [booking_of(a, released.get(a.id, frozenset())) for a in accepted]
 
 
 async def accepted_applications(
@@ -79,8 +109,8 @@ async def days_covered(
 
 
 async def held_places(session: AsyncSession, market_id: int, season: int) -> list[Booking]:
-    """Places taken in a season: accepted applications plus open waitlist offers."""
-    accepted = await accepted_applications(session, market_id, season)
+    """Places taken in a season: accepted applications (less the days a no-show gave up)
+    plus open waitlist offers."""
     offered = await session.scalars(
         select(Application)
         .join(WaitlistOffer, WaitlistOffer.application_id == Application.id)
@@ -90,7 +120,10 @@ async def held_places(session: AsyncSession, market_id: int, season: int) -> lis
             WaitlistOffer.status == OfferStatus.OPEN,
         )
     )
-    return [booking_of(a) for a in [*accepted, *offered.all()]]
+    return [
+        *await accepted_places(session, market_id, season),
+        *(booking_of(a) for a in offered.all()),
+    ]
 
 
 async def applicant_count(session: AsyncSession, market_id: int, season: int) -> int:

@@ -30,9 +30,11 @@ class Booking:
 
     whole_season: bool
     day_ids: frozenset[int] = frozenset()
+    #: Days the holder gave up after the fact (a no-show): it no longer holds a place there.
+    released: frozenset[int] = frozenset()
 
     def covers(self, day_id: int) -> bool:
-        return self.whole_season or day_id in self.day_ids
+        return (self.whole_season or day_id in self.day_ids) and day_id not in self.released
 
 
 def fits(
@@ -151,6 +153,7 @@ class ApplicationForm:
     preferred_zones: Sequence[str] = ()
     preferred_booth_codes: Sequence[str] = ()
     note: str = ""
+    wants_premium_booth: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +169,7 @@ class CleanApplication:
     preferred_zones: list[str]
     preferred_booth_codes: list[str]
     note: str
+    wants_premium_booth: bool = False
 
 
 def _int(value: str | int) -> int | None:
@@ -269,6 +273,7 @@ def clean_application(
         preferred_zones=zones,
         preferred_booth_codes=booths,
         note=note,
+        wants_premium_booth=bool(form.wants_premium_booth),
     )
 
 

@@ -37,7 +37,16 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
     min_booth_size: Annotated[str, _d("small · standard · large")] = "small"
     preferred_zones: list[str] = msgspec.field(default_factory=list)
     preferred_booth_codes: list[str] = msgspec.field(default_factory=list)
+    wants_premium_booth: Annotated[
+        bool,
+        _d("프리미엄·코너 부스 희망: 원하는 업체끼리 돌아가며 배정 (시즌 동안 1회 넘게 차이 없음)"),
+    ] = False
     note: str = ""
+    kit_id: Annotated[
+        int | None,
+        _d("함께 빌릴 장비 세트 (이 장터의 세트, GET /api/markets/{id}/equipment). 신청한 장날마다 "
+           "1세트를 예약합니다. 빌릴 수 없으면 신청도 저장되지 않고 409 (kit_id)."),
+    ] = None
 
     def form(self) -> ApplicationForm:
         return ApplicationForm(
@@ -47,6 +56,7 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
             needs_tent=self.needs_tent, min_booth_size=self.min_booth_size,
             preferred_zones=tuple(self.preferred_zones),
             preferred_booth_codes=tuple(self.preferred_booth_codes), note=self.note,
+            wants_premium_booth=self.wants_premium_booth,
         )
 
 
@@ -64,6 +74,7 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     min_booth_size: str
     preferred_zones: list[str]
     preferred_booth_codes: list[str]
+    wants_premium_booth: bool
     note: str
     status: ApplicationStatus
     status_label: str
@@ -80,8 +91,9 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
             categories=list(a.categories), needs_power=a.needs_power,
             tables_needed=a.tables_needed, needs_tent=a.needs_tent,
             min_booth_size=a.min_booth_size, preferred_zones=list(a.preferred_zones),
-            preferred_booth_codes=list(a.preferred_booth_codes), note=a.note,
-            status=a.status, status_label=a.status.label, status_reason=a.status_reason,
+            preferred_booth_codes=list(a.preferred_booth_codes),
+            wants_premium_booth=a.wants_premium_booth, note=a.note, status=a.status,
+            status_label=a.status.label, status_reason=a.status_reason,
             priority_tier=a.priority_tier, strikes=a.strikes, created_at=a.created_at,
         )
 
@@ -163,6 +175,10 @@ class OfferOut(msgspec.Struct, kw_only=True):
     status_label: str
     expires_at: dt.datetime
     freed_by_application_id: int | None
+    freed_market_day_id: Annotated[
+        int | None, _d("무단 불참으로 빈 하루 자리면 그 장날 (아니면 null: 신청 전체의 자리)")
+    ] = None
+    freed_booth_id: Annotated[int | None, _d("그날 비워진 부스 (수락하면 그 부스에 배정)")] = None
 
     @classmethod
     def of(cls, o: WaitlistOffer) -> OfferOut:
@@ -170,6 +186,7 @@ class OfferOut(msgspec.Struct, kw_only=True):
             id=o.id, application_id=o.application_id, status=o.status,
             status_label=o.status.label, expires_at=o.expires_at,
             freed_by_application_id=o.freed_by_application_id,
+            freed_market_day_id=o.freed_market_day_id, freed_booth_id=o.freed_booth_id,
         )
 
 

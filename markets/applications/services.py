@@ -20,9 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
-from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from infra.clock import utcnow
+from infra.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
+from markets.access import (
+    get_market,
+    manages,
+    not_market_organizer,
+    require_market_organizer,
+)
 from markets.applications.events import (
     ApplicationAccepted,
     ApplicationEvent,
@@ -32,6 +39,8 @@ from markets.applications.events import (
     ApplicationWaitlisted,
     ApplicationWithdrawn,
     JuryScored,
+    NoShowPlaceReleased,
+    NoShowPlaceRestored,
     WaitlistOfferAccepted,
     WaitlistOfferDeclined,
     WaitlistOffered,
@@ -49,7 +58,7 @@ from markets.applications.models import (
     WaitlistOffer,
 )
 from markets.applications.queries import (
-    accepted_applications,
+    accepted_places,
     applicant_count,
     booking_of,
     days_covered,
@@ -68,13 +77,17 @@ from markets.applications.rules import (
     jury_total,
     waitlist_order,
 )
+from markets.assignment import placements
+from markets.booths.models import Booth
 from markets.days import fees
 from markets.days.errors import MarketErrorCode, Problems, clean_reason, require_organizer
-from markets.days.models import MarketDayStatus
-from markets.days.services import get_market, local_today, utcnow
+from markets.days.models import MarketDay, MarketDayStatus
+from markets.lending import services as lending
+from markets.lending.models import EquipmentKit
 from markets.models import Market
+from markets.schedules import local_today
 from shop.vendors import documents as vendor_documents
-from shop.vendors.access import vendor_for_member
+from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.models import DocumentKind, Vendor, VendorMember
 from shop.vendors.rules import (
     ALLOWED_LABEL,
@@ -89,12 +102,23 @@ from shop.vendors.rules import (
 MAX_DOCUMENTS = 3
 MAX_PRIORITY = 10
 DOCUMENTS_FIELD = "documents"
+KIT_FIELD = "kit_id"
+
+
+def _as_kit_error(exc: DomainError) -> DomainError:
+    """A lending refusal, re-aimed at the application's ``kit_id`` field: the applicant
+    chose a kit, not units, days or pickup slots, so that is where the message belongs."""
+    message = f"장비 세트를 함께 예약할 수 없습니다: {exc.message}"
+    extra = {k: v for k, v in exc.extra.items() if k != "errors"}
+    extra["errors"] = [{"field": KIT_FIELD, "message": message, "code": exc.code}]
+    return type(exc)(exc.code, message, field=KIT_FIELD, status_code=exc.status_code,
+                     extra=extra)
 
 
 # ---------------------------------------------------------------- loading and locking
 
 
-async def _lock_market(session: AsyncSession, market_id: int) -> Market:
+async def lock_market(session: AsyncSession, market_id: int) -> Market:
     """Serialise every change of places in one market (see the module docstring)."""
     await session.execute(
         update(Market).where(Market.id == market_id).values(capacity=Market.capacity)
@@ -245,12 +269,19 @@ async def apply(
     files: Sequence[IncomingDocument] = (),
     *,
     settings: Settings | None = None,
+    kit_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
     """참가 신청 by a member of an approved vendor, for a season or chosen days.
 
     Every field is checked before anything is written; attachments are written only after
     the checks and removed again if the transaction fails.
+
+    ``kit_id``: an equipment kit of the market to borrow on each applied-for day (for a whole
+    season: the season's days scheduled so far), booked in the same transaction
+    (``markets.lending.services.reserve_kit_for_application``). If the kit cannot be lent on
+    every one of those days, nothing is saved, the application included: a 409 naming the
+    field ``kit_id`` (``not_enough_units``, ``pickup_slot_full``) says why.
     """
     vendor = await vendor_for_member(session, actor, vendor_id)
     assert actor is not None
@@ -272,8 +303,26 @@ async def apply(
     checked = check_documents(
         files, settings.max_upload_bytes if settings else 10 * 1024 * 1024, problems
     )
+    if kit_id is not None:
+        kit = await session.get(EquipmentKit, kit_id)
+        if kit is None or kit.market_id != market.id or not kit.is_active:
+            problems.add(
+                MarketErrorCode.INVALID_CHOICE, KIT_FIELD,
+                "이 장터에서 빌릴 수 있는 장비 세트가 아닙니다.",
+            )
     problems.raise_if_any()
     assert clean is not None
+    kit_days = (
+        clean.market_day_ids if not clean.whole_season
+        else sorted(d for d, (season, _) in days_by_id.items() if season == clean.season)
+    )
+    if kit_id is not None and not kit_days:
+        raise Conflict(
+            MarketErrorCode.KIT_UNAVAILABLE,
+            "아직 정해진 장날이 없어 장비를 함께 예약할 수 없습니다. "
+            "장날이 생기면 장비 대여 화면에서 예약해 주세요.",
+            field=KIT_FIELD,
+        )
     if checked and settings is None:
         raise InvalidInput(MarketErrorCode.DOCUMENT_NOT_FOUND, "서류를 저장할 수 없습니다.",
                            field=DOCUMENTS_FIELD)
@@ -295,6 +344,7 @@ async def apply(
         tables_needed=clean.tables_needed, needs_tent=clean.needs_tent,
         min_booth_size=clean.min_booth_size, preferred_zones=clean.preferred_zones,
         preferred_booth_codes=clean.preferred_booth_codes, note=clean.note,
+        wants_premium_booth=clean.wants_premium_booth,
         status=ApplicationStatus.SUBMITTED, submitted_by_user_id=actor.id,
     )
     session.add(application)
@@ -329,6 +379,15 @@ async def apply(
             categories=list(application.categories),
         ),
     )
+    if kit_id is not None:
+        try:
+            await lending.reserve_kit_for_application(
+                session, vendor, kit_days, kit_id, actor=actor,
+                application_id=application.id, now=moment,
+            )
+        except DomainError as exc:
+            await session.rollback()
+            raise _as_kit_error(exc) from exc
     stored = (
         await vendor_documents.write_files(settings, vendor.id, checked)
         if checked and settings else []
@@ -385,7 +444,7 @@ async def add_criterion(
     session: AsyncSession, market_id: int, actor: User | None, data: CriterionInput
 ) -> MarketCriterion:
     """Publish a review criterion; applicants see it before they apply."""
-    require_organizer(actor)
+    await require_market_organizer(session, actor, market_id)
     name, weight, description = _clean_criterion(data)
     market = await get_market(session, market_id)
     existing = await criteria_of(session, market.id)
@@ -415,6 +474,7 @@ async def remove_criterion(session: AsyncSession, criterion_id: int, actor: User
     if criterion is None:
         raise NotFound(MarketErrorCode.CRITERION_NOT_FOUND, "심사 기준을 찾을 수 없습니다.",
                        field="criterion_id")
+    await require_market_organizer(session, actor, criterion.market_id)
     used = await session.scalar(
         select(func.count(JuryScore.id)).where(JuryScore.criterion_id == criterion.id)
     )
@@ -443,6 +503,7 @@ async def score(
     """
     organizer = require_organizer(juror)
     application = await get_application(session, application_id)
+    await require_market_organizer(session, organizer, application.market_id)
     if application.status not in SCORABLE:
         raise Conflict(
             MarketErrorCode.NOT_SCORABLE,
@@ -561,10 +622,7 @@ async def _has_place(
 ) -> bool:
     held = await held_places(session, market.id, application.season)
     if ignore_offers:
-        held = [
-            booking_of(a)
-            for a in await accepted_applications(session, market.id, application.season)
-        ]
+        held = await accepted_places(session, market.id, application.season)
     day_ids = await _future_day_ids(session, market.id, application.season, now)
     return fits(market.capacity, day_ids, held, booking_of(application))
 
@@ -575,10 +633,22 @@ async def _offer_next(
     season: int,
     freed_by_id: int | None,
     now: dt.datetime,
+    *,
+    freed_day: MarketDay | None = None,
+    freed_booth_id: int | None = None,
 ) -> WaitlistOffer | None:
     """Offer a freed place to the first waitlisted application, in waitlist order, that
-    fits and has not already been offered this same place (declined, expired or void)."""
+    fits and has not already been offered this same place (declined, expired or void).
+
+    ``freed_day``: the place is that one day only (a no-show gave it up). Only applications
+    asking for that day are offered it, the offer lapses when the day closes at the latest,
+    and whoever takes it gets ``freed_booth_id`` that day.
+    """
     if market.capacity is None:
+        return None
+    if freed_day is not None and (
+        freed_day.status is not MarketDayStatus.SCHEDULED or freed_day.closes_at <= now
+    ):
         return None
     await session.flush()
     waitlisted = list(
@@ -592,15 +662,20 @@ async def _offer_next(
             )
         ).all()
     )
+    if freed_day is not None:
+        waitlisted = [a for a in waitlisted if a.covers(freed_day.id, freed_day.day.year)]
     if not waitlisted:
         return None
+    same_place = (WaitlistOffer.freed_by_application_id == freed_by_id) & (
+        WaitlistOffer.freed_market_day_id == freed_day.id if freed_day is not None
+        else WaitlistOffer.freed_market_day_id.is_(None)
+    )
     offered_before = set(
         (
             await session.scalars(
                 select(WaitlistOffer.application_id).where(
                     WaitlistOffer.application_id.in_([a.id for a in waitlisted]),
-                    (WaitlistOffer.status == OfferStatus.OPEN)
-                    | (WaitlistOffer.freed_by_application_id == freed_by_id),
+                    (WaitlistOffer.status == OfferStatus.OPEN) | same_place,
                 )
             )
         ).all()
@@ -617,9 +692,14 @@ async def _offer_next(
         application = candidates[entry.application_id]
         if not fits(market.capacity, day_ids, held, booking_of(application)):
             continue
+        expires = now + dt.timedelta(hours=OFFER_HOURS)
+        if freed_day is not None:
+            expires = min(expires, freed_day.closes_at)
         offer = WaitlistOffer(
             application_id=application.id, freed_by_application_id=freed_by_id,
-            status=OfferStatus.OPEN, expires_at=now + dt.timedelta(hours=OFFER_HOURS),
+            status=OfferStatus.OPEN, expires_at=expires,
+            freed_market_day_id=freed_day.id if freed_day is not None else None,
+            freed_booth_id=freed_booth_id if freed_day is not None else None,
         )
         session.add(offer)
         await session.flush()
@@ -629,10 +709,116 @@ async def _offer_next(
                 id=offer.id, application_id=application.id, market_id=market.id,
                 vendor_id=application.vendor_id, expires_at=offer.expires_at.isoformat(),
                 freed_by_application_id=freed_by_id,
+                freed_market_day_id=offer.freed_market_day_id,
+                freed_booth_id=offer.freed_booth_id,
             ),
         )
         return offer
     return None
+
+
+async def _pass_on(
+    session: AsyncSession, market: Market, season: int, offer: WaitlistOffer, now: dt.datetime
+) -> WaitlistOffer | None:
+    """The place an offer held (declined, expired, voided) goes to the next in line."""
+    day = None
+    if offer.freed_market_day_id is not None:
+        day = await session.get(MarketDay, offer.freed_market_day_id)
+        if day is None:
+            return None
+    return await _offer_next(
+        session, market, season, offer.freed_by_application_id, now,
+        freed_day=day, freed_booth_id=offer.freed_booth_id,
+    )
+
+
+async def _take_freed_booth(
+    session: AsyncSession, offer: WaitlistOffer, application: Application, actor_id: int | None
+) -> None:
+    """Whoever takes a place a no-show freed sells in its booth that day, if it still fits."""
+    if offer.freed_market_day_id is None or offer.freed_booth_id is None:
+        return
+    await placements.place_in_booth(
+        session, offer.freed_market_day_id, offer.freed_booth_id,
+        vendor_id=application.vendor_id, application_id=application.id,
+        needs_power=application.needs_power, min_booth_size=application.min_booth_size,
+        actor_user_id=actor_id, reason="대기 순번 제안 수락: 무단 불참으로 빈 부스",
+    )
+
+
+# ---------------------------------------------------------------- no-shows
+
+
+async def release_no_show_place(
+    session: AsyncSession,
+    market: Market,
+    application: Application,
+    day: MarketDay,
+    actor: User,
+    now: dt.datetime,
+) -> tuple[Booth | None, WaitlistOffer | None]:
+    """무단 불참: the vendor gives up its place on ``day`` only. The booth it held that day is
+    freed and the place offered down the waitlist, as a withdrawal does for a whole booking.
+
+    For ``markets.days.services.record_check_in``: joins its transaction (no commit); the
+    caller has locked the market (:func:`lock_market`) and written the ``no_show`` check-in,
+    which is what makes the day count as free (``queries.released_days``).
+    """
+    booth = await placements.free_booth_of_no_show(
+        session, day.id, application.vendor_id, application.id, actor.id
+    )
+    offer = await _offer_next(
+        session, market, application.season, application.id, now,
+        freed_day=day, freed_booth_id=booth.id if booth is not None else None,
+    )
+    record(
+        session,
+        _event(
+            NoShowPlaceReleased, application, actor.id, "무단 불참",
+            market_day_id=day.id, booth_code=booth.code if booth is not None else None,
+            offer_id=offer.id if offer is not None else None,
+        ),
+    )
+    return booth, offer
+
+
+async def restore_no_show_place(
+    session: AsyncSession,
+    application: Application,
+    day: MarketDay,
+    actor: User,
+    now: dt.datetime,
+) -> Booth | None:
+    """A no-show corrected (the vendor was there after all): open offers of its freed place
+    are voided and its booth given back if still empty. A place someone already accepted
+    stays taken (the day is then one over capacity, for the organizer to settle)."""
+    for offer in (
+        await session.scalars(
+            select(WaitlistOffer).where(
+                WaitlistOffer.freed_by_application_id == application.id,
+                WaitlistOffer.freed_market_day_id == day.id,
+                WaitlistOffer.status == OfferStatus.OPEN,
+            )
+        )
+    ).all():
+        offer.status, offer.answered_at, offer.answered_by_user_id = OfferStatus.VOID, now, actor.id
+    freed = await placements.booth_freed_by_no_show(session, day.id, application.vendor_id)
+    booth = None
+    if freed is not None:
+        booth = await placements.place_in_booth(
+            session, day.id, freed.id, vendor_id=application.vendor_id,
+            application_id=application.id, needs_power=application.needs_power,
+            min_booth_size=application.min_booth_size, actor_user_id=actor.id,
+            reason="무단 불참 기록 정정",
+        )
+    record(
+        session,
+        _event(
+            NoShowPlaceRestored, application, actor.id, "무단 불참 기록 정정",
+            market_day_id=day.id, booth_code=booth.code if booth is not None else None,
+        ),
+    )
+    return booth
 
 
 async def _assess_fees(
@@ -700,7 +886,8 @@ async def decide(
         )
     moment = now or utcnow()
     market_id, _ = await _keys(session, application_id)
-    market = await _lock_market(session, market_id)
+    await require_market_organizer(session, organizer, market_id)
+    market = await lock_market(session, market_id)
     application = await get_application(session, application_id)
     APPLICATION_TRANSITIONS.check(application.status, decision.target)
     offer = await _open_offer(session, application.id)
@@ -728,6 +915,8 @@ async def decide(
     _change_status(session, application, decision.target, organizer.id, why or decision.label)
     if decision.target is ApplicationStatus.ACCEPTED:
         await _assess_fees(session, application, organizer.id, moment)
+        if offer is not None:
+            await _take_freed_booth(session, offer, application, organizer.id)
         record(
             session,
             _event(
@@ -737,9 +926,12 @@ async def decide(
         )
     else:
         record(session, _event(decision.event, application, organizer.id, why))
+    if decision.target is ApplicationStatus.REJECTED:
+        await lending.cancel_loans_of_application(
+            session, application.id, organizer, f"참가 신청 미선정: {why}"
+        )
     if offer is not None and decision.target is not ApplicationStatus.ACCEPTED:
-        await _offer_next(session, market, application.season,
-                          offer.freed_by_application_id, moment)
+        await _pass_on(session, market, application.season, offer, moment)
     await session.commit()
     return application
 
@@ -759,7 +951,7 @@ async def withdraw(
     assert actor is not None
     moment = now or utcnow()
     why = clean_reason(reason) or "신청 철회"
-    market = await _lock_market(session, market_id)
+    market = await lock_market(session, market_id)
     application = await get_application(session, application_id)
     APPLICATION_TRANSITIONS.check(application.status, ApplicationStatus.WITHDRAWN)
     was_accepted = application.status is ApplicationStatus.ACCEPTED
@@ -770,6 +962,8 @@ async def withdraw(
     _change_status(session, application, ApplicationStatus.WITHDRAWN, actor.id, why)
     if was_accepted:
         await _release_fees(session, application, actor.id, f"참가 철회: {why}", moment)
+    await lending.cancel_loans_of_application(session, application.id, actor,
+                                              f"부스 신청 철회: {why}")
     record(
         session,
         _event(
@@ -780,8 +974,7 @@ async def withdraw(
     if was_accepted:
         await _offer_next(session, market, application.season, application.id, moment)
     elif offer is not None:
-        await _offer_next(session, market, application.season,
-                          offer.freed_by_application_id, moment)
+        await _pass_on(session, market, application.season, offer, moment)
     await session.commit()
     return application
 
@@ -803,6 +996,7 @@ async def set_priority(
         )
     why = clean_reason(reason)
     application = await get_application(session, application_id)
+    await require_market_organizer(session, organizer, application.market_id)
     application.priority_tier = value
     record(
         session,
@@ -842,7 +1036,7 @@ async def _expire(
             vendor_id=application.vendor_id,
         ),
     )
-    await _offer_next(session, market, application.season, offer.freed_by_application_id, now)
+    await _pass_on(session, market, application.season, offer, now)
 
 
 async def answer_offer(
@@ -858,7 +1052,7 @@ async def answer_offer(
     await vendor_for_member(session, actor, vendor_id)
     assert actor is not None
     moment = now or utcnow()
-    market = await _lock_market(session, market_id)
+    market = await lock_market(session, market_id)
     offer = await session.scalar(
         select(WaitlistOffer)
         .where(WaitlistOffer.id == offer_id)
@@ -884,6 +1078,7 @@ async def answer_offer(
         _change_status(session, application, ApplicationStatus.ACCEPTED, actor.id,
                        "대기 순번 제안 수락")
         await _assess_fees(session, application, actor.id, moment)
+        await _take_freed_booth(session, offer, application, actor.id)
         record(session, WaitlistOfferAccepted(
             id=offer.id, application_id=application.id, market_id=market.id,
             vendor_id=application.vendor_id, actor_user_id=actor.id,
@@ -901,8 +1096,7 @@ async def answer_offer(
             id=offer.id, application_id=application.id, market_id=market.id,
             vendor_id=application.vendor_id, actor_user_id=actor.id,
         ))
-        await _offer_next(session, market, application.season,
-                          offer.freed_by_application_id, moment)
+        await _pass_on(session, market, application.season, offer, moment)
     await session.commit()
     return offer
 
@@ -920,7 +1114,7 @@ async def expire_offers(session: AsyncSession, now: dt.datetime | None = None) -
     ).all()
     expired = 0
     for offer_id, market_id in due:
-        market = await _lock_market(session, int(market_id))
+        market = await lock_market(session, int(market_id))
         offer = await session.scalar(
             select(WaitlistOffer)
             .where(WaitlistOffer.id == offer_id)
@@ -951,10 +1145,16 @@ class Detail:
 async def visible_application(
     session: AsyncSession, user: User | None, application_id: int
 ) -> Application:
-    """Organizers see every application; a vendor's members see the vendor's own."""
+    """The market's organizers see its applications; a vendor's members see the vendor's own."""
     application = await get_application(session, application_id)
-    if user is None or not user.has_role(Role.ORGANIZER):
-        await vendor_for_member(session, user, application.vendor_id)
+    if await manages(session, user, application.market_id):
+        return application
+    if (
+        user is not None and user.has_role(Role.ORGANIZER)
+        and await member_role(session, user, application.vendor_id) is None
+    ):
+        raise not_market_organizer()  # an organizer, but of other markets
+    await vendor_for_member(session, user, application.vendor_id)
     return application
 
 

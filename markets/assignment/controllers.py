@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from infra.auth import current_user
 from infra.web.params import DbSession
+from markets.access import require_market_organizer
 from markets.assignment import queries, services
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
@@ -30,7 +31,7 @@ from markets.assignment.schemas import (
 )
 from markets.booths.controllers import requires_organizer
 from markets.booths.errors import Problems
-from markets.booths.services import booths_of, get_market
+from markets.booths.services import booths_of
 
 TAGS = ["부스 배정 (Assignment)"]
 
@@ -94,8 +95,10 @@ class AssignmentApi(Controller):
         summary="배정 보드: 배정, 배정 안 된 업체와 사유, 변경 이력",
     )
     async def board(
-        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int],
     ) -> BoardOut:
+        await require_market_organizer(db_session, current_user(request), market_id)
         return await _board(db_session, market_id, day_id)
 
     @post(
@@ -167,8 +170,10 @@ class AssignmentApi(Controller):
         return await _board(db_session, market_id, day_id)
 
     @get("/assignment/policy", operation_id="getAssignmentPolicy", summary="품목별 하루 상한")
-    async def get_policy(self, db_session: DbSession, market_id: FromPath[int]) -> PolicyOut:
-        await get_market(db_session, market_id)
+    async def get_policy(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+    ) -> PolicyOut:
+        await require_market_organizer(db_session, current_user(request), market_id)
         caps = await services.policy_of(db_session, market_id)
         return PolicyOut(market_id=market_id, category_caps=caps)
 

@@ -34,6 +34,8 @@ class ApplicationFacts:
     preferred_booth_codes: Sequence[str]
     priority_tier: int
     strikes: int
+    #: The application's explicit 프리미엄·코너 부스 희망 flag.
+    wants_premium_booth: bool = False
 
 
 def slot(booth: BoothFacts) -> BoothSlot:
@@ -69,9 +71,11 @@ def applicant(
 
     * priority = the organizer's tier minus no-show strikes (each strike costs a tier,
       as in the waitlist order);
-    * a vendor *wants* a premium (or corner) booth when it names one among its preferred
-      booths: the rotation rule compares only vendors who asked (a premium corner booth
-      counts as premium, as in the solver);
+    * a vendor *wants* a premium or corner booth exactly when its application says so
+      (``wants_premium_booth``, one flag for both kinds): the rotation rule compares only
+      vendors who asked, and naming a premium booth among the preferred ones is a preference
+      like any other, not a request to join the rotation (a premium corner booth counts as
+      premium, as in the solver);
     * preferred booth codes that name no booth of the layout are dropped.
     """
     by_code = {b.code: b for b in booths}
@@ -90,8 +94,8 @@ def applicant(
         preferred_booths=preferred,
         preferred_zones=tuple(preferred_zones),
         priority=facts.priority_tier - facts.strikes,
-        wants_premium=any(by_code[c].is_premium for c in preferred),
-        wants_corner=any(by_code[c].is_corner and not by_code[c].is_premium for c in preferred),
+        wants_premium=facts.wants_premium_booth,
+        wants_corner=facts.wants_premium_booth,
         days=days,
     )
 

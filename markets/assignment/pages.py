@@ -16,9 +16,11 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import User
 from infra.auth import current_user
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData
+from markets.access import require_market_organizer
 from markets.assignment import queries, services
 from markets.assignment.models import BoardStatus
 from markets.assignment.solver import UnplacedReason
@@ -42,6 +44,7 @@ def board_url(market_id: int, day_id: int) -> str:
 
 async def _board_page(
     db_session: AsyncSession,
+    user: User | None,
     market_id: int,
     day_id: int,
     *,
@@ -49,6 +52,7 @@ async def _board_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
+    await require_market_organizer(db_session, user, market_id)
     market = await get_market(db_session, market_id)
     day = await services.get_day(db_session, market_id, day_id)
     view = await queries.board_view(db_session, day)
@@ -94,9 +98,10 @@ class AssignmentPages(Controller):
 
     @get("/days/{day_id:int}/assignment", name="assignment:board")
     async def board(
-        self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        day_id: FromPath[int],
     ) -> Template:
-        return await _board_page(db_session, market_id, day_id)
+        return await _board_page(db_session, current_user(request), market_id, day_id)
 
     async def _act(
         self,
@@ -161,7 +166,7 @@ class AssignmentPages(Controller):
             errors[f"{action}._form"] = exc.message
             form = {f"{action}.{k}": v for k, v in data.items() if k != "_csrf_token"}
             return await _board_page(
-                db_session, market_id, day_id, errors=errors, form=form,
+                db_session, current_user(request), market_id, day_id, errors=errors, form=form,
                 status_code=exc.status_code,
             )
         flash(request, done, category="success")
@@ -234,7 +239,7 @@ class AssignmentPages(Controller):
             }
             form = {f"policy.{k}": v for k, v in data.items() if k != "_csrf_token"}
             return await _board_page(
-                db_session, market_id, day_id, errors=errors, form=form,
+                db_session, current_user(request), market_id, day_id, errors=errors, form=form,
                 status_code=exc.status_code,
             )
         done = "품목별 상한을 저장했습니다. 다음 자동 배정부터 적용됩니다."

@@ -27,8 +27,9 @@ from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
+from markets.access import require_market_organizer
 from markets.applications.models import Application, ApplicationStatus
-from markets.applications.queries import booked_applications
+from markets.applications.queries import booked_applications, released_days
 from markets.assignment import inputs
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.events import AssignmentDrafted, AssignmentPublished, AssignmentReopened
@@ -44,10 +45,10 @@ from markets.assignment.models import (
     UnplacedVendor,
 )
 from markets.assignment.solver import SeasonProblem, SeasonResult, UnplacedReason, solve_season
-from markets.booths.errors import Problems, require_organizer
+from markets.booths.errors import Problems
 from markets.booths.models import Booth
 from markets.booths.rules import clean_reason
-from markets.booths.services import booths_of, get_market, neighbours_of
+from markets.booths.services import booths_of, neighbours_of
 from markets.days.models import MarketDay, MarketDayStatus
 from shop.catalog.taxonomy import Category
 
@@ -124,6 +125,7 @@ def _application_facts(application: Application) -> inputs.ApplicationFacts:
         preferred_booth_codes=list(application.preferred_booth_codes or ()),
         priority_tier=application.priority_tier,
         strikes=application.strikes,
+        wants_premium_booth=application.wants_premium_booth,
     )
 
 
@@ -190,13 +192,12 @@ async def run_assignment(
     A season run skips days already published and counts their placements (and those of
     the season's other drafted days) toward the premium/corner rotation.
     """
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     problems = Problems()
     why = clean_reason(reason, problems, required=False)
     if not day_ids and season is None:
         problems.add(Code.NO_DAYS, "day_ids", "배정할 장날이나 시즌을 고르세요.")
     problems.raise_if_any()
-    await get_market(session, market_id)
     days = await _target_days(session, market_id, day_ids, season)
     boards = await _lock_boards(session, [d.id for d in days])
     published = [d for d in days if d.id in boards and boards[d.id].status is BoardStatus.PUBLISHED]
@@ -261,8 +262,12 @@ async def _problem(
     ).all()
     applications: dict[int, Application] = {}
     applicants = []
+    released = await released_days(session, [a.id for a in accepted])
     for application in accepted:
-        covered = frozenset(d.id for d in days if application.covers(d.id, d.day.year))
+        gave_up = released.get(application.id, frozenset())  # no-shows left those days
+        covered = frozenset(
+            d.id for d in days if application.covers(d.id, d.day.year) and d.id not in gave_up
+        )
         if not covered:
             continue
         applications[application.vendor_id] = application
@@ -450,7 +455,7 @@ async def move(
     vendor_id: int, booth_code: str, reason: str,
 ) -> Assignment:
     """옮기기: put a vendor (placed or not) into an empty booth. The booth must fit."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     why = _reason_or_raise(reason)
     day = await get_day(session, market_id, day_id)
     await _board_for_change(session, day)
@@ -508,7 +513,7 @@ async def swap(
     after the other would, for an instant, put two vendors in one booth and trip the unique
     constraint that guards exactly that.
     """
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     why = _reason_or_raise(reason)
     if vendor_id == other_vendor_id:
         raise InvalidInput(
@@ -560,7 +565,7 @@ async def unassign(
     vendor_id: int, reason: str,
 ) -> None:
     """배정 취소: the vendor leaves its booth and is listed as unplaced with the reason."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     why = _reason_or_raise(reason)
     day = await get_day(session, market_id, day_id)
     await _board_for_change(session, day)
@@ -593,7 +598,7 @@ async def publish(
 ) -> AssignmentBoard:
     """게시: vendors are told their booth (event ``assignment.published``) and the public
     map and calendar feeds show it."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     problems = Problems()
     why = clean_reason(reason, problems, required=False)
     problems.raise_if_any()
@@ -661,7 +666,7 @@ async def reopen(
 ) -> AssignmentBoard:
     """다시 열기: a published assignment goes back to draft so it can be changed (the public
     map shows no names until it is published again)."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     why = _reason_or_raise(reason)
     day = await get_day(session, market_id, day_id)
     board = (await _lock_boards(session, [day.id])).get(day.id)
@@ -696,8 +701,7 @@ async def set_category_caps(
     session: AsyncSession, market_id: int, actor: User | None, caps: dict[str, object]
 ) -> dict[str, int]:
     """품목 상한: most vendors per category on one day (empty: no caps)."""
-    require_organizer(actor)
-    await get_market(session, market_id)
+    await require_market_organizer(session, actor, market_id)
     problems = Problems()
     known = {c.value for c in Category}
     clean: dict[str, int] = {}

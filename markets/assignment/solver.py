@@ -57,6 +57,8 @@ class UnplacedReason(enum.StrEnum):
     CATEGORY_CAP = "category_cap"
     ROTATION_HOLD = "rotation_hold"
     MANUAL = "manual"
+    #: Not the optimiser's: the vendor did not come (check-in), so its booth was freed.
+    NO_SHOW = "no_show"
 
     @property
     def label(self) -> str:
@@ -74,6 +76,7 @@ REASON_LABELS: dict[UnplacedReason, str] = {
         "맞는 부스가 프리미엄·코너 부스뿐인데 순번상 이번에는 차례가 아님"
     ),
     UnplacedReason.MANUAL: "운영자가 배정을 취소함",
+    UnplacedReason.NO_SHOW: "무단 불참으로 그날 부스를 비움",
 }
 
 

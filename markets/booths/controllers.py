@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from infra.accounts.models import Role
 from infra.auth import current_user, requires_role
 from infra.web.params import DbSession
+from markets.access import manages
 from markets.booths import services
 from markets.booths.schemas import BoothIn, BoothOut, BoothPatch, ReasonIn, booth_out
 from markets.booths.svg import MapBooth, render_map
@@ -57,8 +58,9 @@ class BoothApi(Controller):
         include_inactive: FromQuery[bool] = False,
     ) -> list[BoothOut]:
         await services.get_market(db_session, market_id)
-        user = current_user(request)
-        everything = include_inactive and user is not None and user.has_role(Role.ORGANIZER)
+        everything = include_inactive and await manages(
+            db_session, current_user(request), market_id
+        )
         return await _out_all(db_session, market_id, everything)
 
     @post(

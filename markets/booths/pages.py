@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.auth import current_user
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData
+from markets.access import require_market_organizer
 from markets.booths import services
 from markets.booths.controllers import map_booth, requires_organizer
 from markets.booths.errors import field_errors
@@ -101,7 +102,10 @@ class BoothPages(Controller):
     guards = [requires_organizer]
 
     @get("/", name="booths:console")
-    async def console(self, db_session: DbSession, market_id: FromPath[int]) -> Template:
+    async def console(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+    ) -> Template:
+        await require_market_organizer(db_session, current_user(request), market_id)
         return await _console(db_session, market_id)
 
     @post("/")
@@ -112,6 +116,7 @@ class BoothPages(Controller):
         market_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
+        await require_market_organizer(db_session, current_user(request), market_id)
         try:
             booth = await services.create_booth(
                 db_session, market_id, current_user(request), BoothDraft.from_form(data)
@@ -127,8 +132,10 @@ class BoothPages(Controller):
 
     @get("/{booth_id:int}/edit", name="booths:edit")
     async def edit_form(
-        self, db_session: DbSession, market_id: FromPath[int], booth_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        booth_id: FromPath[int],
     ) -> Template:
+        await require_market_organizer(db_session, current_user(request), market_id)
         market = await services.get_market(db_session, market_id)
         booth = await services.get_booth(db_session, market_id, booth_id)
         return Template(
@@ -146,6 +153,7 @@ class BoothPages(Controller):
         booth_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
+        await require_market_organizer(db_session, current_user(request), market_id)
         try:
             booth = await services.update_booth(
                 db_session, market_id, booth_id, current_user(request), BoothDraft.from_form(data)
@@ -189,6 +197,7 @@ class BoothPages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, market_id: int,
         booth_id: int, data: dict[str, str], active: bool,
     ) -> Redirect:
+        await require_market_organizer(db_session, current_user(request), market_id)
         try:
             booth = await services.set_active(
                 db_session, market_id, booth_id, current_user(request), active=active,

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
+from markets.access import require_market_organizer
 from markets.booths.adjacency import Footprint, effective_adjacency, overlapping
 from markets.booths.errors import BoothErrorCode as Code
-from markets.booths.errors import Problems, require_organizer
+from markets.booths.errors import Problems
 from markets.booths.events import BoothCreated, BoothDeactivated, BoothReactivated, BoothUpdated
 from markets.booths.models import Booth
 from markets.booths.rules import BoothDraft, CleanBooth, clean_booth, clean_reason
@@ -128,7 +129,7 @@ async def create_booth(
     session: AsyncSession, market_id: int, actor: User | None, draft: BoothDraft
 ) -> Booth:
     """부스 추가: a new active booth on the market's map."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     await get_market(session, market_id)
     problems = Problems()
     clean = clean_booth(draft, problems)
@@ -149,7 +150,7 @@ async def update_booth(
     session: AsyncSession, market_id: int, booth_id: int, actor: User | None, draft: BoothDraft
 ) -> Booth:
     """부스 수정: the whole booth as submitted (the API merges a patch into it first)."""
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     booth = await get_booth(session, market_id, booth_id)
     problems = Problems()
     clean = clean_booth(draft, problems)
@@ -173,7 +174,7 @@ async def set_active(
     Assignments already drafted in it stay visible on the board, flagged, and publishing
     refuses until they are moved (``markets.assignment.services.publish``).
     """
-    user = require_organizer(actor)
+    user = await require_market_organizer(session, actor, market_id)
     booth = await get_booth(session, market_id, booth_id)
     problems = Problems()
     why = clean_reason(reason, problems, required=False)

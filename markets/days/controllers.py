@@ -18,7 +18,9 @@ from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
 from infra.errors import NotFound
 from infra.web.params import DbSession
+from markets.access import require_market_organizer
 from markets.days import calendars, queries, services
+from markets.days import payments as fee_payments
 from markets.days.models import MarketDayStatus
 from markets.days.schemas import (
     BoothDayOut,
@@ -29,12 +31,14 @@ from markets.days.schemas import (
     CheckInOut,
     CheckInSheetRow,
     FeeActionIn,
+    FeePaymentOut,
     GenerateDaysIn,
     GeneratedOut,
     MarketDayOut,
     NoticeOut,
     SalesIn,
     SalesOut,
+    VendorFeeOut,
     strict_body,
 )
 from shop.vendors.access import vendor_for_member
@@ -74,9 +78,10 @@ class MarketDayApi(Controller):
           summary="장날 미리 만들기 (운영자; 중복 없이)", guards=[requires_organizer],
           status_code=200)
     async def generate(
-        self, db_session: DbSession, market_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
         data: JSONBody[GenerateDaysIn | None] = None,
     ) -> GeneratedOut:
+        await require_market_organizer(db_session, signed_in(request), market_id)
         market = await services.get_market(db_session, market_id)
         today = services.local_today(market.timezone)
         weeks = data.weeks if data else services.HORIZON_WEEKS
@@ -114,8 +119,9 @@ class MarketDayApi(Controller):
     @get("/days/{day_id:int}/check-ins", operation_id="getCheckInSheet",
          summary="출석부: 이 장날에 선정된 기업과 출석 기록 (운영자)", guards=[requires_organizer])
     async def check_in_sheet(
-        self, db_session: DbSession, day_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
     ) -> list[CheckInSheetRow]:
+        await services.organizer_of_day(db_session, signed_in(request), day_id)
         day = await services.get_day(db_session, day_id)
         return [
             CheckInSheetRow(
@@ -139,7 +145,10 @@ class MarketDayApi(Controller):
 
     @get("/days/{day_id:int}/booth-fees", operation_id="listBoothFees",
          summary="장날 부스 참가비 내역 (운영자)", guards=[requires_organizer])
-    async def fees(self, db_session: DbSession, day_id: FromPath[int]) -> list[BoothFeeOut]:
+    async def fees(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+    ) -> list[BoothFeeOut]:
+        await services.organizer_of_day(db_session, signed_in(request), day_id)
         day = await services.get_day(db_session, day_id)
         return [BoothFeeOut.of(f) for f in await queries.fees_of_day(db_session, day.id)]
 
@@ -155,9 +164,27 @@ class MarketDayApi(Controller):
         )
         return BoothFeeOut.of(fee)
 
+    @post("/booth-fees/{fee_id:int}/pay", operation_id="payBoothFee", guards=[requires_user],
+          summary="참가비 카드 결제 시작 (구성원; 결제 페이지·결제 API로 이어서 냅니다)",
+          status_code=200)
+    async def pay_fee(
+        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+    ) -> FeePaymentOut:
+        payment = await fee_payments.start_fee_payment(
+            db_session, request.app.state.payments, signed_in(request), fee_id
+        )
+        return FeePaymentOut(
+            fee_id=fee_id, payment_token=payment.token, payment_status=payment.status.value,
+            amount=payment.amount, pay_url=f"/pay/{payment.token}",
+            payment_api=f"/api/payments/{payment.token}",
+        )
+
     @get("/days/{day_id:int}/sales", operation_id="listBoothSales",
          summary="장날 부스 매출 보고 (운영자)", guards=[requires_organizer])
-    async def sales(self, db_session: DbSession, day_id: FromPath[int]) -> list[SalesOut]:
+    async def sales(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+    ) -> list[SalesOut]:
+        await services.organizer_of_day(db_session, signed_in(request), day_id)
         day = await services.get_day(db_session, day_id)
         return [SalesOut.of(s) for s in await queries.sales_of_day(db_session, day.id)]
 
@@ -181,12 +208,24 @@ class VendorMarketApi(Controller):
     guards = [requires_user]
 
     @get("/{vendor_id:int}/notices", operation_id="listVendorMarketNotices",
-         summary="장터 알림 (장날 취소 등; 구성원)")
+         summary="장터 알림 (장날 취소, 부스 배정·미배정; 구성원)")
     async def notices(
         self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
     ) -> list[NoticeOut]:
         vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
         return [NoticeOut.of(n) for n in await queries.notices_for(db_session, [vendor.id])]
+
+    @get("/{vendor_id:int}/booth-fees", operation_id="listVendorBoothFees",
+         summary="우리 기업의 부스 참가비 (구성원; payable이면 카드로 낼 수 있음)")
+    async def booth_fees(
+        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+    ) -> list[VendorFeeOut]:
+        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        return [
+            VendorFeeOut(fee=BoothFeeOut.of(f.fee), market_id=f.market.id,
+                         market_name=f.market.name, day=f.day.day, payable=f.payable)
+            for f in await queries.vendor_fees(db_session, vendor.id)
+        ]
 
     @get("/{vendor_id:int}/booth-days", operation_id="listVendorBoothDays",
          summary="내 부스 일정 (선정된 장날; 구성원)")

@@ -31,7 +31,15 @@ class MarketErrorCode(enum.StrEnum):
     DAY_IN_PAST = "market_day_in_past"
     SALES_WINDOW_CLOSED = "booth_sales_window_closed"
     FEE_NOT_FOUND = "booth_fee_not_found"
+    FEE_NOT_DUE = "booth_fee_not_due"
+    FEE_PAID_BY_CARD = "booth_fee_paid_by_card"
     CONCURRENT_CHANGE = "concurrent_change"
+    # who runs a market
+    NOT_MARKET_ORGANIZER = "not_market_organizer"
+    MARKET_OWNER_ONLY = "market_owner_only"
+    ADMIN_ONLY = "admin_only"
+    USER_NOT_FOUND = "user_not_found"
+    NOT_AN_ORGANIZER = "not_an_organizer"
     # applications
     APPLICATION_NOT_FOUND = "application_not_found"
     ALREADY_APPLIED = "already_applied"
@@ -55,6 +63,7 @@ class MarketErrorCode(enum.StrEnum):
     DOCUMENT_EMPTY = "document_empty"
     TOO_MANY_DOCUMENTS = "too_many_documents"
     DOCUMENT_NOT_FOUND = "document_not_found"
+    KIT_UNAVAILABLE = "kit_unavailable"
 
 
 @dataclass(frozen=True)

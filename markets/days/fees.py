@@ -2,8 +2,9 @@
 
 These helpers never commit: acceptance, a generated day, a changed fee and a cancelled day
 each call them inside their own use case, so the fee rows, their audit rows and the events
-commit together with the change that caused them. Card payment (issue 3) has not landed;
-fees are recorded as due and marked paid by an organizer (현장·계좌 납부).
+commit together with the change that caused them. A fee is paid by card
+(``markets.days.payments``, through ``shop.payments``) or marked paid by an organizer
+(현장·계좌 납부).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import enum
 
 from advanced_alchemy.base import BigIntAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
@@ -65,22 +65,37 @@ class MarketDay(BigIntAuditBase):
 
 class NoticeKind(enum.StrEnum):
     DAY_CANCELLED = "day_cancelled"  # 장날 취소
+    BOOTH_ASSIGNED = "booth_assigned"  # 부스 배정 (게시된 배정)
+    BOOTH_NOT_ASSIGNED = "booth_not_assigned"  # 부스 미배정 (사유와 함께)
 
     @property
     def label(self) -> str:
-        return {"day_cancelled": "장날 취소"}[self.value]
+        return {
+            "day_cancelled": "장날 취소", "booth_assigned": "부스 배정",
+            "booth_not_assigned": "부스 미배정",
+        }[self.value]
 
 
 class MarketDayNotice(BigIntAuditBase):
     """What a vendor was told about a market day; shown on the vendor's market pages.
 
-    Written by a worker from the event, once per (vendor, day, kind): a redelivered event
-    finds the row already there.
+    Written by a worker from an event, once per (vendor, event): the event's id is kept, so a
+    redelivered event finds the row already there, while a later event of the same kind (an
+    assignment published again after a change) is told anew. A day is cancelled only once,
+    so there is at most one cancellation notice per (vendor, day) as well.
     """
 
     __tablename__ = "market_day_notices"
     __table_args__ = (
-        UniqueConstraint("vendor_id", "market_day_id", "kind", name="uq_market_day_notice"),
+        UniqueConstraint("vendor_id", "event_id", name="uq_market_day_notice_event"),
+        Index(
+            "uq_market_day_notice_cancelled",
+            "vendor_id",
+            "market_day_id",
+            unique=True,
+            postgresql_where=text("kind = 'day_cancelled'"),
+            sqlite_where=text("kind = 'day_cancelled'"),
+        ),
     )
 
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
@@ -89,6 +104,9 @@ class MarketDayNotice(BigIntAuditBase):
     )
     kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "market_day_notice_kind"))
     message: Mapped[str] = mapped_column(Text)
+    #: The outbox event the notice was written from (``None`` for notices written before
+    #: events were kept).
+    event_id: Mapped[str | None] = mapped_column(String(36), nullable=True, default=None)
 
 
 class CheckInStatus(enum.StrEnum):
@@ -144,8 +162,9 @@ class BoothFeeStatus(enum.StrEnum):
         }[self.value]
 
 
-#: Card payment (issue 3) has not landed, so "paid" is recorded by an organizer (현장·계좌
-#: 납부). A cancelled day turns paid fees into refunds owed and due fees into waivers.
+#: "paid" comes from a card payment (``markets.days.payments``) or an organizer (현장·계좌
+#: 납부). A cancelled day turns paid fees into refunds owed and due fees into waivers; a
+#: worker refunds card-paid ones through Stripe and marks them refunded.
 BOOTH_FEE_TRANSITIONS: StateMachine[BoothFeeStatus] = StateMachine(
     {
         BoothFeeStatus.DUE: {BoothFeeStatus.PAID, BoothFeeStatus.WAIVED},

@@ -18,15 +18,19 @@ from litestar.response import Redirect, Template
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError
+from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession, FormData
+from markets.access import manages
 from markets.applications.services import criteria_of
+from markets.days import payments as fee_payments
 from markets.days import queries, services
 from markets.days.errors import field_errors
-from markets.days.models import CheckInStatus, MarketDay
+from markets.days.models import BoothFee, CheckInStatus, MarketDay
 from markets.models import Market
 from markets.schedules import WEEKDAYS_KO
-from shop.vendors.access import vendor_for_member
+from shop.payments import services as pay_services
+from shop.payments.models import PaymentStatus
+from shop.vendors.access import vendor_for_member, vendors_of
 
 requires_organizer = requires_role(Role.ORGANIZER)
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -66,6 +70,7 @@ class MarketDayPages(Controller):
                 "days": days,
                 "criteria": await criteria_of(db_session, market.id),
                 "calendar_url": f"/markets/{market.id}/calendar.ics",
+                "runs_market": await manages(db_session, current_user(request), market.id),
                 **HELPERS,
             },
         )
@@ -77,9 +82,10 @@ class OrganizerDayPages(Controller):
     guards = [requires_organizer]
 
     async def _sheet(
-        self, db_session: DbSession, day_id: int, *, errors: dict[str, str] | None = None,
-        status_code: int = 200,
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: int, *,
+        errors: dict[str, str] | None = None, status_code: int = 200,
     ) -> Template:
+        await services.organizer_of_day(db_session, _user(request), day_id)
         day = await services.get_day(db_session, day_id)
         market = await db_session.get(Market, day.market_id)
         return Template(
@@ -93,8 +99,10 @@ class OrganizerDayPages(Controller):
         )
 
     @get("/{day_id:int}", name="markets:organizer_day")
-    async def sheet(self, db_session: DbSession, day_id: FromPath[int]) -> Template:
-        return await self._sheet(db_session, day_id)
+    async def sheet(
+        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+    ) -> Template:
+        return await self._sheet(request, db_session, day_id)
 
     @post("/{day_id:int}/check-in")
     async def check_in(
@@ -109,11 +117,11 @@ class OrganizerDayPages(Controller):
             )
         except DomainError as exc:
             await db_session.rollback()
-            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
                                      status_code=exc.status_code)
         except ValueError:
-            return await self._sheet(db_session, day_id, errors={"vendor_id": "기업을 고르세요."},
-                                     status_code=400)
+            return await self._sheet(request, db_session, day_id,
+                                     errors={"vendor_id": "기업을 고르세요."}, status_code=400)
         flash(request, "출석을 기록했습니다.", category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
 
@@ -128,7 +136,7 @@ class OrganizerDayPages(Controller):
             )
         except DomainError as exc:
             await db_session.rollback()
-            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
                                      status_code=exc.status_code)
         flash(request, f"참가비를 '{fee.status.label}'(으)로 처리했습니다.", category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
@@ -143,7 +151,7 @@ class OrganizerDayPages(Controller):
                                              data.get("booth_fee", ""))
         except DomainError as exc:
             await db_session.rollback()
-            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
                                      status_code=exc.status_code)
         flash(request, f"참가비를 {day.booth_fee:,}원으로 정했습니다.", category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
@@ -158,7 +166,7 @@ class OrganizerDayPages(Controller):
                                                    data.get("reason", ""))
         except DomainError as exc:
             await db_session.rollback()
-            return await self._sheet(db_session, day_id, errors=field_errors(exc),
+            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
                                      status_code=exc.status_code)
         flash(request, f"{day_label(day)} 장날을 취소했습니다. 참가 기업에 알립니다.",
               category="success")
@@ -224,4 +232,69 @@ class VendorSalesPages(Controller):
         return Redirect(f"/console/markets?vendor_id={vendor_id}")
 
 
-ROUTES: list[Any] = [MarketDayPages, OrganizerDayPages, VendorSalesPages]
+
+
+class VendorFeePages(Controller):
+    """The vendor's booth fees, each due one payable by card (``markets.days.payments``)."""
+
+    path = "/console/markets/fees"
+    include_in_schema = False
+    guards = [requires_user]
+
+    @get("/", name="markets:vendor_fees")
+    async def fees(
+        self, request: Request[Any, Any, Any], db_session: DbSession,
+        vendor_id: FromQuery[int | None] = None,
+    ) -> Template:
+        mine = await vendors_of(db_session, _user(request))
+        vendor = (
+            await vendor_for_member(db_session, _user(request), vendor_id)
+            if vendor_id is not None else (mine[0] if mine else None)
+        )
+        return Template("market_days/vendor_fees.html", context={
+            "vendor": vendor, "mine": mine,
+            "fees": await queries.vendor_fees(db_session, vendor.id) if vendor else [],
+            **HELPERS,
+        })
+
+    @post("/{fee_id:int}/pay")
+    async def pay(
+        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+    ) -> Redirect:
+        try:
+            payment = await fee_payments.start_fee_payment(
+                db_session, request.app.state.payments, _user(request), fee_id
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            if exc.status_code in (403, 404):
+                raise
+            flash(request, exc.message, category="error")
+            return Redirect("/console/markets/fees")
+        return Redirect(f"/pay/{payment.token}")
+
+    @get("/paid/{token:str}", name="markets:vendor_fee_paid")
+    async def paid(
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str],
+    ) -> Redirect:
+        """Where the payment page sends the payer back: say how it went, show the fees."""
+        payment = await pay_services.by_token(db_session, token)
+        if payment.kind != fee_payments.KIND:
+            raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="token")
+        fee = await db_session.get(BoothFee, fee_payments.fee_id_of(payment))
+        if fee is None:
+            raise NotFound("booth_fee_not_found", "참가비 내역을 찾을 수 없습니다.",
+                           field="fee_id")
+        await vendor_for_member(db_session, _user(request), fee.vendor_id)
+        if payment.status is PaymentStatus.PENDING:
+            return Redirect(f"/pay/{payment.token}")
+        if payment.status is PaymentStatus.SUCCEEDED:
+            flash(request, f"참가비 {payment.amount:,}원을 카드로 냈습니다.", category="success")
+        else:
+            refund = payment.refunds[-1].reason if payment.refunds else ""
+            flash(request, refund or f"결제가 '{payment.status.label}' 상태입니다.",
+                  category="error")
+        return Redirect(f"/console/markets/fees?vendor_id={fee.vendor_id}")
+
+
+ROUTES: list[Any] = [MarketDayPages, OrganizerDayPages, VendorSalesPages, VendorFeePages]

@@ -13,12 +13,14 @@ from markets.applications.models import Application
 from markets.applications.queries import booked_applications
 from markets.days.models import (
     BoothFee,
+    BoothFeeStatus,
     BoothSalesReport,
     CheckIn,
     MarketDay,
     MarketDayNotice,
     MarketDayStatus,
 )
+from markets.models import Market
 from shop.vendors.models import Vendor
 
 MAX_DAYS = 400
@@ -138,3 +140,31 @@ async def fees_of_vendor(session: AsyncSession, vendor_ids: Sequence[int]) -> li
         select(BoothFee).where(BoothFee.vendor_id.in_(list(vendor_ids))).order_by(BoothFee.id)
     )
     return list(rows.all())
+
+
+@dataclass(frozen=True)
+class VendorFee:
+    """One of a vendor's booth fees with its day and market, for the vendor's fee page."""
+
+    fee: BoothFee
+    day: MarketDay
+    market: Market
+
+    @property
+    def payable(self) -> bool:
+        return (
+            self.fee.status is BoothFeeStatus.DUE and self.fee.amount > 0
+            and self.day.status is not MarketDayStatus.CANCELLED
+        )
+
+
+async def vendor_fees(session: AsyncSession, vendor_id: int) -> list[VendorFee]:
+    """The vendor's booth fees, latest day first."""
+    rows = await session.execute(
+        select(BoothFee, MarketDay, Market)
+        .join(MarketDay, MarketDay.id == BoothFee.market_day_id)
+        .join(Market, Market.id == MarketDay.market_id)
+        .where(BoothFee.vendor_id == vendor_id)
+        .order_by(MarketDay.day.desc(), BoothFee.id)
+    )
+    return [VendorFee(fee, day, market) for fee, day, market in rows.all()]

@@ -131,6 +131,27 @@ class BoothFeeOut(msgspec.Struct, kw_only=True):
         )
 
 
+class VendorFeeOut(msgspec.Struct, kw_only=True):
+    """A vendor's booth fee with its day, and whether it can be paid by card now."""
+
+    fee: BoothFeeOut
+    market_id: int
+    market_name: str
+    day: dt.date
+    payable: Annotated[bool, _d("카드로 낼 수 있는지 (납부 예정이고 장날이 취소되지 않음)")]
+
+
+class FeePaymentOut(msgspec.Struct, kw_only=True):
+    """The card payment of a booth fee: pay it on ``pay_url`` (or through the payment API)."""
+
+    fee_id: int
+    payment_token: str
+    payment_status: str
+    amount: int
+    pay_url: Annotated[str, _d("결제 페이지 (/pay/{token})")]
+    payment_api: Annotated[str, _d("결제 API (/api/payments/{token})")]
+
+
 class FeeActionIn(msgspec.Struct, kw_only=True):
     reason: Annotated[str, _d("처리 사유 (면제에는 필수)")] = ""
 
@@ -167,6 +188,7 @@ class NoticeOut(msgspec.Struct, kw_only=True):
     id: int
     market_day_id: int
     kind: str
+    kind_label: str
     message: str
     created_at: dt.datetime
 
@@ -174,7 +196,7 @@ class NoticeOut(msgspec.Struct, kw_only=True):
     def of(cls, notice: MarketDayNotice) -> NoticeOut:
         return cls(
             id=notice.id, market_day_id=notice.market_day_id, kind=notice.kind.value,
-            message=notice.message, created_at=notice.created_at,
+            kind_label=notice.kind.label, message=notice.message, created_at=notice.created_at,
         )
 
 

@@ -22,10 +22,13 @@ from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
+from markets.access import get_market, require_market_organizer
+from markets.applications import services as places
 from markets.applications.events import ApplicationStrikeChanged
 from markets.applications.models import Application
 from markets.applications.queries import accepted_applications, booked_applications, booking_for
 from markets.days import fees
+from markets.days import payments as fee_payments
 from markets.days.errors import MarketErrorCode, Problems, clean_reason, require_organizer
 from markets.days.events import (
     BoothSalesReported,
@@ -48,7 +51,7 @@ from markets.days.models import (
     NoticeKind,
 )
 from markets.models import Market
-from markets.schedules import describe_day, occurrences_between
+from markets.schedules import describe_day, local_today, occurrences_between
 from shop.vendors.access import vendor_for_member
 
 #: How far ahead market days exist, so vendors can apply for them and calendars show them.
@@ -62,17 +65,15 @@ MAX_BEST_SELLERS = 10
 
 
 
-def local_today(timezone: str = "Asia/Seoul", now: dt.datetime | None = None) -> dt.date:
-    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
-
-
-async def get_market(session: AsyncSession, market_id: int) -> Market:
-    market = await session.get(Market, market_id)
-    if market is None:
+async def organizer_of_day(session: AsyncSession, actor: User | None, day_id: int) -> User:
+    """The actor, if it runs the market of the day (``markets.access``); 404 for no such day."""
+    require_organizer(actor)
+    market_id = await session.scalar(select(MarketDay.market_id).where(MarketDay.id == day_id))
+    if market_id is None:
         raise NotFound(
-            MarketErrorCode.MARKET_NOT_FOUND, "장터를 찾을 수 없습니다.", field="market_id"
+            MarketErrorCode.MARKET_DAY_NOT_FOUND, "장날을 찾을 수 없습니다.", field="market_day_id"
         )
-    return market
+    return await require_market_organizer(session, actor, int(market_id))
 
 
 async def get_day(session: AsyncSession, day_id: int, *, for_update: bool = False) -> MarketDay:
@@ -218,7 +219,7 @@ async def cancel_market_day(
     Due fees of the day are waived and paid ones become refunds owed, each audited; the
     event names the booked vendors so a worker writes their notices.
     """
-    organizer = require_organizer(actor)
+    organizer = await organizer_of_day(session, actor, day_id)
     why = clean_reason(reason)
     if not why:
         raise InvalidInput(
@@ -259,7 +260,7 @@ async def set_day_fee(
     session: AsyncSession, day_id: int, actor: User | None, amount: int | str
 ) -> MarketDay:
     """Change one day's booth fee; unpaid fees follow, booked vendors without one get one."""
-    organizer = require_organizer(actor)
+    organizer = await organizer_of_day(session, actor, day_id)
     value = amount if isinstance(amount, int) and not isinstance(amount, bool) else None
     if isinstance(amount, str) and amount.strip().replace(",", "").isdigit():
         value = int(amount.strip().replace(",", ""))
@@ -308,6 +309,11 @@ async def change_fee_status(
 ) -> BoothFee:
     """An organizer records a payment, a waiver or a refund made, with who and why."""
     organizer = require_organizer(actor)
+    fee_day = await session.scalar(select(BoothFee.market_day_id).where(BoothFee.id == fee_id))
+    if fee_day is None:
+        raise NotFound(MarketErrorCode.FEE_NOT_FOUND, "참가비 내역을 찾을 수 없습니다.",
+                       field="fee_id")
+    await organizer_of_day(session, organizer, int(fee_day))
     if action not in FEE_ACTIONS:
         raise InvalidInput(MarketErrorCode.INVALID_CHOICE, "알 수 없는 처리입니다.", field="action")
     target, label, reason_required = FEE_ACTIONS[action]
@@ -323,6 +329,12 @@ async def change_fee_status(
     if fee is None:
         raise NotFound(MarketErrorCode.FEE_NOT_FOUND, "참가비 내역을 찾을 수 없습니다.",
                        field="fee_id")
+    if target is BoothFeeStatus.REFUNDED and await fee_payments.card_payment_of(session, fee):
+        raise Conflict(
+            MarketErrorCode.FEE_PAID_BY_CARD,
+            "카드로 낸 참가비는 카드로 자동 환불됩니다. 따로 환불 처리하지 마세요.",
+            field="action",
+        )
     fees.move(session, fee, target, organizer.id, why or label)
     await session.commit()
     return fee
@@ -343,11 +355,18 @@ async def record_check_in(
 ) -> CheckIn:
     """출석 확인 for one booked vendor; a no-show adds a strike to its application.
 
-    Re-recording corrects the earlier entry: moving off ``no_show`` takes its strike back,
-    so strikes always equal the number of no-shows on record. Strikes change with an
-    atomic ``UPDATE … SET strikes = strikes ± 1``, never read-modify-write.
+    A no-show also gives up the vendor's place on this day: the booth it held is freed and
+    the place offered down the waitlist, as a withdrawal does for a whole booking
+    (``markets.applications.services.release_no_show_place``). That takes the market-row
+    lock first (decisions.md 11), so two organizers recording the same vendor at once, or a
+    no-show and a withdrawal, cannot offer one place twice.
+
+    Re-recording corrects the earlier entry: moving off ``no_show`` takes its strike back
+    and the place with it (open offers voided, booth returned if still empty), so strikes
+    always equal the number of no-shows on record. Strikes change with an atomic
+    ``UPDATE … SET strikes = strikes ± 1``, never read-modify-write.
     """
-    organizer = require_organizer(actor)
+    organizer = await organizer_of_day(session, actor, day_id)
     chosen = next((s for s in CheckInStatus if s.value == str(status)), None)
     if chosen is None:
         problems = Problems()
@@ -355,10 +374,12 @@ async def record_check_in(
         problems.raise_if_any()
     assert chosen is not None
     text = (note or "").strip()[:500]
+    moment = now or utcnow()
     day = await get_day(session, day_id)
+    market = await places.lock_market(session, day.market_id)
     if day.status is MarketDayStatus.CANCELLED:
         raise Conflict(MarketErrorCode.DAY_CANCELLED, "취소된 장날입니다.", field="market_day_id")
-    if (now or utcnow()) < day.setup_from:
+    if moment < day.setup_from:
         raise Conflict(
             MarketErrorCode.DAY_NOT_STARTED,
             "출석은 장날 준비 시간부터 기록할 수 있습니다.", field="market_day_id",
@@ -369,7 +390,9 @@ async def record_check_in(
             MarketErrorCode.DAY_NOT_BOOKED, "이 장날에 선정된 기업이 아닙니다.", field="vendor_id"
         )
     check_in = await session.scalar(
-        select(CheckIn).where(CheckIn.market_day_id == day.id, CheckIn.vendor_id == vendor_id)
+        select(CheckIn)
+        .where(CheckIn.market_day_id == day.id, CheckIn.vendor_id == vendor_id)
+        .execution_options(populate_existing=True)
     )
     previous = check_in.status if check_in else None
     if check_in is None:
@@ -415,6 +438,12 @@ async def record_check_in(
                 reason="무단 불참" if delta > 0 else "무단 불참 기록 정정",
             ),
         )
+        if delta > 0:
+            await places.release_no_show_place(
+                session, market, application, day, organizer, moment
+            )
+        else:
+            await places.restore_no_show_place(session, application, day, organizer, moment)
     await session.commit()
     return check_in
 
@@ -547,30 +576,47 @@ async def write_cancellation_notices(
     market_name: str,
     day: str,
     reason: str,
+    event_id: str | None = None,
 ) -> int:
     """One notice per booked vendor for a cancelled day; safe to run twice for one event.
 
-    The unique (vendor, day, kind) key plus ``ON CONFLICT DO NOTHING`` makes a redelivered
-    event a no-op. Returns how many notices this call wrote.
+    The unique keys (one cancellation notice per vendor and day; one notice per vendor and
+    event) plus ``ON CONFLICT DO NOTHING`` make a redelivered event a no-op. Returns how
+    many notices this call wrote.
     """
     if not vendor_ids:
         return 0
     when = describe_day(dt.date.fromisoformat(day))
     message = f"{market_name} {when} 장날이 취소되었습니다. 사유: {reason}"
+    return await insert_notices(
+        session,
+        [(vendor_id, market_day_id, NoticeKind.DAY_CANCELLED, message)
+         for vendor_id in sorted(set(vendor_ids))],
+        event_id=event_id,
+    )
+
+
+async def insert_notices(
+    session: AsyncSession,
+    notices: Sequence[tuple[int, int, NoticeKind, str]],
+    *,
+    event_id: str | None,
+) -> int:
+    """Write ``(vendor_id, market_day_id, kind, message)`` notices, skipping any that a unique
+    key says were written already (``INSERT … ON CONFLICT DO NOTHING``), and commit.
+    Returns how many were new."""
+    if not notices:
+        await session.commit()
+        return 0
     insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     now = utcnow()
     rows = [
         {
-            "vendor_id": vendor_id, "market_day_id": market_day_id,
-            "kind": NoticeKind.DAY_CANCELLED, "message": message,
-            "created_at": now, "updated_at": now,
+            "vendor_id": vendor_id, "market_day_id": day_id, "kind": kind, "message": message,
+            "event_id": event_id, "created_at": now, "updated_at": now,
         }
-        for vendor_id in sorted(set(vendor_ids))
+        for vendor_id, day_id, kind, message in notices
     ]
-    result = await session.execute(
-        insert(MarketDayNotice).values(rows).on_conflict_do_nothing(
-            index_elements=["vendor_id", "market_day_id", "kind"]
-        )
-    )
+    result = await session.execute(insert(MarketDayNotice).values(rows).on_conflict_do_nothing())
     await session.commit()
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
 from infra.errors import InvalidInput, NotFound
 from infra.web.params import DbSession
+from markets.access import managed_market_ids, require_market_organizer
 from markets.lending import queries, services
 from markets.lending.errors import LendingErrorCode
 from markets.lending.models import EquipmentItem, LoanStatus
@@ -173,9 +174,10 @@ class EquipmentApi(Controller):
     @get("/maintenance", operation_id="listMaintenance",
          summary="정비 중인 장비 (파손·분실, 장터 운영자)", guards=[requires_organizer])
     async def maintenance(
-        self, db_session: DbSession, market_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
     ) -> list[MaintenanceOut]:
         await queries.market_or_404(db_session, market_id)
+        await require_market_organizer(db_session, _user(request), market_id)
         return [MaintenanceOut.of(m) for m in await queries.open_maintenance(db_session,
                                                                              market_id)]
 
@@ -206,13 +208,17 @@ class LoanApi(Controller):
     ) -> list[LoanOut]:
         user = _user(request)
         if market_id is not None:
-            services.require_organizer(user)
+            await require_market_organizer(db_session, user, market_id)
             views = await queries.loans_of_market(db_session, market_id,
                                                   statuses=[status] if status else [])
         elif vendor_id is not None:
-            if not user.has_role(Role.ORGANIZER):
-                await vendor_for_member(db_session, user, vendor_id)
             views = await queries.loans_of_vendors(db_session, [vendor_id])
+            if vendor_id not in {v.id for v in await vendors_of(db_session, user)}:
+                run = await managed_market_ids(db_session, user)  # None: an admin, all
+                if run is not None:
+                    if not run:  # neither a member nor an organizer: 403 / 404
+                        await vendor_for_member(db_session, user, vendor_id)
+                    views = [v for v in views if v.loan.market_id in run]
         else:
             mine = [v.id for v in await vendors_of(db_session, user)]
             views = await queries.loans_of_vendors(db_session, mine)

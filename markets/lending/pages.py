@@ -24,6 +24,7 @@ from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData
+from markets.access import managed_markets, require_market_organizer
 from markets.days.models import MarketDay, MarketDayStatus
 from markets.lending import queries, rules, services
 from markets.lending.errors import LendingErrorCode, Problems
@@ -115,13 +116,15 @@ class OrganizerLendingPages(Controller):
 
     @get("/", name="lending:desk")
     async def desk(
-        self, db_session: DbSession, market_id: FromQuery[int | None] = None,
-        day: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], db_session: DbSession,
+        market_id: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
     ) -> Template:
-        markets = await _markets(db_session)
+        markets = await managed_markets(db_session, _user(request))
         chosen_day = rules.parse_date(day) or _today()
         if market_id is None and len(markets) == 1:
             market_id = markets[0].id
+        if market_id is not None:
+            await require_market_organizer(db_session, _user(request), market_id)
         board = await queries.desk_board(db_session, market_id, chosen_day) if market_id else None
         return Template("lending/desk.html", context={
             "markets": markets, "board": board, "day": chosen_day,
@@ -137,9 +140,11 @@ class OrganizerLendingPages(Controller):
         })
 
     async def _equipment(
-        self, db_session: DbSession, market_id: int, *, errors: dict[str, str] | None = None,
-        form: dict[str, str] | None = None, status_code: int = 200,
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: int, *,
+        errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
+        await require_market_organizer(db_session, _user(request), market_id)
         view = await queries.equipment_view(db_session, market_id, None)
         items = (await db_session.scalars(
             select(EquipmentItem).where(EquipmentItem.market_id == market_id)
@@ -155,8 +160,10 @@ class OrganizerLendingPages(Controller):
         }, status_code=status_code)
 
     @get("/markets/{market_id:int}/equipment", name="lending:equipment")
-    async def equipment(self, db_session: DbSession, market_id: FromPath[int]) -> Template:
-        return await self._equipment(db_session, market_id)
+    async def equipment(
+        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+    ) -> Template:
+        return await self._equipment(request, db_session, market_id)
 
     @post("/markets/{market_id:int}/items")
     async def add_item(
@@ -174,7 +181,7 @@ class OrganizerLendingPages(Controller):
             )
         except DomainError as exc:
             await db_session.rollback()
-            return await self._equipment(db_session, market_id, errors=field_errors(exc),
+            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
                                          form=_form(data), status_code=exc.status_code)
         flash(request, f"'{item.name}' {len(item.units)}개를 등록했습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
@@ -200,7 +207,7 @@ class OrganizerLendingPages(Controller):
             await db_session.rollback()
             errors = {("kit_name" if k == "name" else k): v
                       for k, v in field_errors(exc).items()}
-            return await self._equipment(db_session, market_id, errors=errors,
+            return await self._equipment(request, db_session, market_id, errors=errors,
                                          form=_form(data), status_code=exc.status_code)
         flash(request, f"'{kit.name}' 세트를 만들었습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
@@ -223,7 +230,7 @@ class OrganizerLendingPages(Controller):
             await services.configure_desk(db_session, _user(request), market_id, settings)
         except DomainError as exc:
             await db_session.rollback()
-            return await self._equipment(db_session, market_id, errors=field_errors(exc),
+            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
                                          form=_form(data), status_code=exc.status_code)
         flash(request, "대여 창구 설정을 저장했습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
@@ -244,7 +251,7 @@ class OrganizerLendingPages(Controller):
                                                data.get("kind", ""), data.get("note", ""))
         except DomainError as exc:
             await db_session.rollback()
-            return await self._equipment(db_session, market_id, errors=field_errors(exc),
+            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
                                          form=_form(data), status_code=exc.status_code)
         flash(request, "정비 목록에 올렸습니다. 해결될 때까지 대여되지 않습니다.",
               category="success")

@@ -25,6 +25,7 @@ from infra.accounts.models import Role, User
 from infra.clock import utcnow
 from infra.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
+from markets.access import manages, require_market_organizer
 from markets.days.models import MarketDay, MarketDayStatus
 from markets.lending import rules
 from markets.lending.availability import free_units, lock_desk, overlapping
@@ -105,12 +106,27 @@ async def _loan(session: AsyncSession, loan_id: int) -> Loan:
 
 
 async def loan_for(session: AsyncSession, user: User | None, loan_id: int) -> Loan:
-    """The loan, if ``user`` is an organizer or a member of the borrowing vendor."""
+    """The loan, if ``user`` runs the lending market or is a member of the borrowing vendor."""
     loan = await _loan(session, loan_id)
-    if user is not None and user.has_role(Role.ORGANIZER):
+    if await manages(session, user, loan.market_id):
         return loan
     await vendor_for_member(session, user, loan.vendor_id)
     return loan
+
+
+async def _desk_organizer(session: AsyncSession, actor: User | None, market_id: int) -> User:
+    """The actor, if it runs the market whose desk this is (``markets.access``)."""
+    require_organizer(actor)
+    await _market(session, market_id)
+    return await require_market_organizer(session, actor, market_id)
+
+
+async def _loan_organizer(session: AsyncSession, actor: User | None, loan_id: int) -> User:
+    require_organizer(actor)
+    market_id = await session.scalar(select(Loan.market_id).where(Loan.id == loan_id))
+    if market_id is None:
+        raise NotFound(LendingErrorCode.LOAN_NOT_FOUND, "대여를 찾을 수 없습니다.", field="loan_id")
+    return await _desk_organizer(session, actor, int(market_id))
 
 
 def _change_status(
@@ -177,7 +193,7 @@ async def add_item(
     code_prefix: str | None = None,
 ) -> EquipmentItem:
     """장비 등록: a kind of equipment with ``quantity`` numbered units (천막-01, 천막-02…)."""
-    organizer = require_organizer(actor)
+    organizer = await _desk_organizer(session, actor, market_id)
     problems = Problems()
     clean = rules.clean_name(name, "name", problems)
     if not 1 <= quantity <= rules.MAX_UNITS_PER_ITEM:
@@ -227,6 +243,7 @@ async def add_units(
     item = await session.get(EquipmentItem, item_id)
     if item is None:
         raise NotFound(LendingErrorCode.UNKNOWN_ITEM, "장비를 찾을 수 없습니다.", field="item_id")
+    await _desk_organizer(session, organizer, item.market_id)
     await lock_desk(session, item.market_id)
     codes = (await session.scalars(
         select(EquipmentUnit.code).where(EquipmentUnit.item_id == item.id)
@@ -259,7 +276,7 @@ async def define_kit(
     description: str = "",
 ) -> EquipmentKit:
     """세트 구성: e.g. '부스 기본 세트' = 천막 1 + 천막 추 4 + 테이블 1 + 의자 2."""
-    organizer = require_organizer(actor)
+    organizer = await _desk_organizer(session, actor, market_id)
     problems = Problems()
     clean = rules.clean_name(name, "name", problems)
     if not components:
@@ -328,7 +345,7 @@ async def configure_desk(
     session: AsyncSession, actor: User | None, market_id: int, changes: DeskSettings
 ) -> LendingDesk:
     """대여 창구 설정: pickup slot length and capacity, desk hours, return grace."""
-    require_organizer(actor)
+    await _desk_organizer(session, actor, market_id)
     problems = Problems()
     if changes.slot_minutes is not None and changes.slot_minutes not in (10, 15, 20, 30, 60):
         problems.add(LendingErrorCode.INVALID_SETTING, "slot_minutes",
@@ -747,7 +764,7 @@ async def confirm_loan(
     session: AsyncSession, actor: User | None, loan_id: int, reason: str = ""
 ) -> Loan:
     """확정: the desk accepts a date-range request (its units are already held)."""
-    organizer = require_organizer(actor)
+    organizer = await _loan_organizer(session, actor, loan_id)
     try:
         loan = await _loan(session, loan_id)
         await lock_desk(session, loan.market_id)
@@ -861,7 +878,7 @@ async def check_out(
     of the same item is handed over instead, if there is one; otherwise the loan leaves
     short and the vendor is told.
     """
-    organizer = require_organizer(actor)
+    organizer = await _loan_organizer(session, actor, loan_id)
     moment = now or utcnow()
     try:
         loan = await _loan(session, loan_id)
@@ -958,7 +975,7 @@ async def check_in(
     vendor gets a strike for them. A return after the period and its grace is a late-return
     strike (unless the overdue sweeper gave it already).
     """
-    organizer = require_organizer(actor)
+    organizer = await _loan_organizer(session, actor, loan_id)
     moment = now or utcnow()
     try:
         loan = await _loan(session, loan_id)
@@ -1030,6 +1047,7 @@ async def report_unit_problem(
         if unit is None or unit.retired_at is not None:
             raise NotFound(LendingErrorCode.UNKNOWN_UNIT, "장비를 찾을 수 없습니다.",
                            field="unit_id")
+        await _desk_organizer(session, organizer, unit.item.market_id)
         await lock_desk(session, unit.item.market_id)
         moment = now or utcnow()
         open_already = await session.scalar(
@@ -1079,6 +1097,7 @@ async def resolve_maintenance(
                                f"처리 결과는 {allowed} 중에서 골라 주세요.", field="resolution")
         unit = await session.get(EquipmentUnit, maintenance.unit_id)
         assert unit is not None
+        await _desk_organizer(session, organizer, unit.item.market_id)
         await lock_desk(session, unit.item.market_id)
         await session.refresh(maintenance)
         if maintenance.resolved_at is not None:

@@ -20,6 +20,7 @@ class CatalogErrorCode(enum.StrEnum):
     INVALID_OPTION_LABEL = "invalid_option_label"
     INVALID_PRICE = "invalid_price"  # negative, zero, above the ceiling, or not whole won
     INVALID_STOCK = "invalid_stock"
+    STOCK_BELOW_SOLD = "stock_below_sold"
     DUPLICATE_SKU = "duplicate_sku"
     INVALID_REASON = "invalid_reason"
     VENDOR_NOT_APPROVED = "vendor_not_approved"

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -36,6 +37,7 @@ from shop.catalog.models import (
     ProductVariant,
 )
 from shop.catalog.rules import CleanProduct, CleanVariant, ProductChanges, ProductDraft
+from shop.checkout import availability
 from shop.events import (
     ProductCreated,
     ProductPublished,
@@ -263,6 +265,13 @@ async def update_product(
     if "variants" in fields:
         await _ensure_skus_free(session, after.variants, product.id)
     async with _transaction(session):
+        if "variants" in fields:
+            current = {v.sku: v.id for v in product.variants}
+            await _refuse_below_committed(
+                session,
+                {current[v.sku]: v.stock for v in after.variants if v.sku in current},
+                field="variants",
+            )
         product.name = after.name
         product.description = after.description
         product.category = after.category
@@ -367,12 +376,36 @@ async def set_stock(
     if variant.stock == value:
         return product
     async with _transaction(session):
+        await _refuse_below_committed(session, {variant.id: value}, field="stock")
         variant.stock = value
         record(session, StockChanged(
             id=product.id, vendor_id=product.vendor_id, actor_user_id=_actor(user),
             sku=variant.sku, stock=value,
         ))
     return product
+
+
+async def _refuse_below_committed(
+    session: AsyncSession, new_stock: dict[int, int], *, field: str
+) -> None:
+    """Stock may not drop below units already sold (paid, not yet shipped) or held by a
+    checkout in progress: those sales would then have nothing to ship. The variant rows are
+    locked first, as checkouts lock them, so no sale slips in between."""
+    if not new_stock:
+        return
+    await availability.lock_variants(session, list(new_stock))
+    levels = await availability.stock_levels(session, list(new_stock), utcnow())
+    for variant_id, value in sorted(new_stock.items()):
+        level = levels.get(variant_id)
+        committed = level.allocated + level.reserved if level else 0
+        if value < committed:
+            raise Conflict(
+                Code.STOCK_BELOW_SOLD,
+                f"재고를 {committed}개보다 적게 할 수 없습니다: 결제되어 발송을 기다리는 상품이 "
+                f"{level.allocated if level else 0}개, 결제 중인 주문에 잡힌 상품이 "
+                f"{level.reserved if level else 0}개 있습니다.",
+                field=field, extra={"variant_id": variant_id, "committed": committed},
+            )
 
 
 # -- images -------------------------------------------------------------------------------

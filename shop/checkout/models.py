@@ -15,10 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from advanced_alchemy.base import BigIntAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
@@ -142,3 +152,67 @@ class ReservationStatusChange(BigIntAuditBase):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CheckoutStatus(enum.StrEnum):
+    OPEN = "open"  # 결제 대기
+    PAID = "paid"  # 결제 완료 (주문 생성됨)
+    EXPIRED = "expired"  # 결제 시간 만료
+    ABANDONED = "abandoned"  # 구매자가 취소
+    FAILED = "failed"  # 결제 후 재고 없음 → 전액 환불
+
+    @property
+    def label(self) -> str:
+        return CHECKOUT_STATUS_LABELS[self]
+
+
+CHECKOUT_STATUS_LABELS = {
+    CheckoutStatus.OPEN: "결제 대기",
+    CheckoutStatus.PAID: "결제 완료",
+    CheckoutStatus.EXPIRED: "결제 시간 만료",
+    CheckoutStatus.ABANDONED: "주문 취소",
+    CheckoutStatus.FAILED: "재고 부족으로 환불됨",
+}
+
+
+class Checkout(BigIntAuditBase):
+    """A shopper's "place order": what they buy (a price snapshot), where it goes, and the
+    stock held for it while they pay. It becomes exactly one order when the payment succeeds.
+    """
+
+    __tablename__ = "checkouts"
+
+    #: The unguessable name of this checkout in URLs (guests have no account to check).
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    #: Caller's idempotency key: placing an order twice with one key returns the first.
+    key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    status: Mapped[CheckoutStatus] = mapped_column(
+        str_enum(CheckoutStatus, "checkout_status"), default=CheckoutStatus.OPEN
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    cart_id: Mapped[int | None] = mapped_column(
+        ForeignKey("carts.id", ondelete="SET NULL"), nullable=True
+    )
+    reservation_id: Mapped[int] = mapped_column(
+        ForeignKey("stock_reservations.id", ondelete="RESTRICT"), unique=True
+    )
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL"), unique=True, nullable=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(20))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    road_address: Mapped[str] = mapped_column(String(200))
+    detail_address: Mapped[str] = mapped_column(String(200), default="")
+    delivery_note: Mapped[str] = mapped_column(String(200), default="")
+    #: The priced lines as the shopper saw them: see ``shop.checkout.placing.SnapshotLine``.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: Delivery fee per vendor id (as a string key, JSON objects have string keys).
+    delivery_fees: Mapped[dict[str, int]] = mapped_column(JSON)
+    items_total: Mapped[int] = mapped_column(Integer)
+    delivery_total: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    failure_reason: Mapped[str] = mapped_column(Text, default="")

@@ -273,41 +273,58 @@ async def confirm(
     re-checked under the lock; otherwise it is a 409 ``reservation_expired`` (the checkout
     then refunds). A released reservation cannot be confirmed (409).
     """
-    reason = _clean_reason(reason)
     async with _transaction(session):
-        reservation = await _locked(session, reservation_id)
-        if reservation.status is ReservationStatus.CONFIRMED:
-            return Confirmation(reservation, await _allocations_of(session, reservation.id), False)
-        RESERVATION_TRANSITIONS.check(reservation.status, ReservationStatus.CONFIRMED)
-        lines = list(reservation.lines)
-        await availability.lock_variants(session, [ln.variant_id for ln in lines])
-        moment = now or utcnow()
-        if not is_live(reservation, moment):
-            # Its units stopped counting at the deadline; take them again only if still free.
-            free = await availability.available(session, [ln.variant_id for ln in lines], moment)
-            wanted = [rules.SummedDemand(ln.variant_id, ln.quantity, ("lines",)) for ln in lines]
-            if rules.shortages(wanted, free):
-                raise Conflict(
-                    Code.RESERVATION_EXPIRED,
-                    "결제 시간이 지나 예약이 만료되었고, 그사이 재고가 다른 주문에 팔렸습니다.",
-                    field="reservation_id",
-                    extra={"reservation_id": reservation.id},
-                )
-            reason = (reason + " " if reason else "") + "(만료 후 결제: 재고를 다시 확인함)"
-        allocations = [
-            StockAllocation(reservation_id=reservation.id, variant_id=ln.variant_id,
-                            quantity=ln.quantity)
-            for ln in lines
-        ]
-        session.add_all(allocations)
-        _audit(session, reservation, ReservationStatus.CONFIRMED, _actor(actor),
-               reason or "결제 완료")
-        reservation.confirmed_at = moment
-        reservation.ended_at = None
-        record(session, StockReservationConfirmed(
-            id=reservation.id, actor_user_id=_actor(actor), reason=reason,
-            lines=_lines_payload(lines),
-        ))
+        return await confirm_in_transaction(
+            session, reservation_id, actor=actor, reason=reason, now=now
+        )
+
+
+async def confirm_in_transaction(
+    session: AsyncSession,
+    reservation_id: int,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Confirmation:
+    """:func:`confirm` inside the caller's transaction (the order is written in the same one).
+
+    The caller commits or rolls back; locks taken here last until then.
+    """
+    reason = _clean_reason(reason)
+    reservation = await _locked(session, reservation_id)
+    if reservation.status is ReservationStatus.CONFIRMED:
+        return Confirmation(reservation, await _allocations_of(session, reservation.id), False)
+    RESERVATION_TRANSITIONS.check(reservation.status, ReservationStatus.CONFIRMED)
+    lines = list(reservation.lines)
+    await availability.lock_variants(session, [ln.variant_id for ln in lines])
+    moment = now or utcnow()
+    if not is_live(reservation, moment):
+        # Its units stopped counting at the deadline; take them again only if still free.
+        free = await availability.available(session, [ln.variant_id for ln in lines], moment)
+        wanted = [rules.SummedDemand(ln.variant_id, ln.quantity, ("lines",)) for ln in lines]
+        if rules.shortages(wanted, free):
+            raise Conflict(
+                Code.RESERVATION_EXPIRED,
+                "결제 시간이 지나 예약이 만료되었고, 그사이 재고가 다른 주문에 팔렸습니다.",
+                field="reservation_id",
+                extra={"reservation_id": reservation.id},
+            )
+        reason = (reason + " " if reason else "") + "(만료 후 결제: 재고를 다시 확인함)"
+    allocations = [
+        StockAllocation(reservation_id=reservation.id, variant_id=ln.variant_id,
+                        quantity=ln.quantity)
+        for ln in lines
+    ]
+    session.add_all(allocations)
+    _audit(session, reservation, ReservationStatus.CONFIRMED, _actor(actor),
+           reason or "결제 완료")
+    reservation.confirmed_at = moment
+    reservation.ended_at = None
+    record(session, StockReservationConfirmed(
+        id=reservation.id, actor_user_id=_actor(actor), reason=reason,
+        lines=_lines_payload(lines),
+    ))
     return Confirmation(reservation, allocations, True)
 
 

@@ -11,12 +11,14 @@ from litestar.response import Template
 from sqlalchemy import select
 
 from infra.auth import current_user
+from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession
 from search.query import SearchQuery
 from shop.catalog.indexing import is_listed
 from shop.catalog.models import Product
 from shop.catalog.taxonomy import Category
+from shop.checkout import availability
 from shop.mall.browse import SORT_LABELS, facet_label, labelled_facets, parse_query, run_search
 from shop.vendors.access import member_role
 from shop.vendors.models import Vendor
@@ -107,12 +109,16 @@ class MallPages(Controller):
                     "product_not_found", "판매 중인 상품이 아닙니다.", field="product_id"
                 )
             preview = True
+        free = await availability.available(
+            db_session, [v.id for v in product.variants], utcnow()
+        )
         return Template(
             "mall/product.html",
             context={
                 "product": product,
                 "vendor": vendor,
                 "preview": preview,
+                "available": free,
                 "strategic_labels": [
                     facet_label("strategic_items", s) for s in product.strategic_items
                 ],

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["bench_search", "bench_freshness", "bench_reservations", "bench_assignment"]
+BENCHES = [
+    "bench_search", "bench_freshness", "bench_reservations", "bench_checkout", "bench_assignment",
+]
 
 
 def main() -> None:

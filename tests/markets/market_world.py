@@ -26,7 +26,7 @@ from markets.applications.models import (
 from markets.days.models import MarketDay
 from markets.days.services import planned_days
 from markets.demo_data import demo_markets
-from markets.models import Market
+from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.vendors.models import Vendor
 from tests.shop.factories import make_user, make_vendor
 
@@ -74,8 +74,26 @@ def detached(session: AsyncSession, *users: User) -> None:
         session.expunge(user)
 
 
-async def organizer(session: AsyncSession) -> User:
-    return await make_user(session, Role.ORGANIZER)
+async def organizer(session: AsyncSession, *markets: Market) -> User:
+    """An organizer who runs ``markets``: the first organizer of a market owns it, later ones
+    are its co-organizers (``markets.access``). Without markets: an organizer of none."""
+    user = await make_user(session, Role.ORGANIZER)
+    await runs(session, user, *markets)
+    return user
+
+
+async def runs(session: AsyncSession, user: User, *markets: Market) -> None:
+    """Make ``user`` an organizer of ``markets`` (owner if the market has none yet)."""
+    for market in markets:
+        owned = await session.scalar(
+            select(MarketOrganizer.id).where(
+                MarketOrganizer.market_id == market.id,
+                MarketOrganizer.role == OrganizerRole.OWNER,
+            )
+        )
+        role = OrganizerRole.CO_ORGANIZER if owned else OrganizerRole.OWNER
+        session.add(MarketOrganizer(market_id=market.id, user_id=user.id, role=role))
+        await session.flush()
 
 
 async def vendor_with_owner(session: AsyncSession) -> tuple[Vendor, User]:

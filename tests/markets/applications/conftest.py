@@ -51,8 +51,8 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
             MarketCriterion(market_id=market.id, name="상품 완성도", weight=40, position=1),
         ]
         session.add_all(criteria)
-        boss = await organizer(session)
-        juror = await organizer(session)
+        boss = await organizer(session, market)
+        juror = await organizer(session, market)
         pairs = [await vendor_with_owner(session) for _ in range(4)]
         await session.commit()
         vendors = [v for v, _ in pairs]

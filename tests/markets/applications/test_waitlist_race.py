@@ -72,7 +72,7 @@ async def test_many_organizers_racing_for_three_places_fill_exactly_three(
         market = await session.get(Market, world.market.id)
         assert market is not None
         market.capacity = 3
-        bosses: list[User] = [await organizer(session) for _ in range(8)]
+        bosses: list[User] = [await organizer(session, market) for _ in range(8)]
         waiting = []
         for _ in range(8):
             from tests.markets.market_world import vendor_with_owner

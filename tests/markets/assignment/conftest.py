@@ -80,7 +80,7 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
             )
             session.add(booth)
             booths[code] = booth
-        boss = await organizer(session)
+        boss = await organizer(session, market)
         vendors = [await make_vendor(session, name=f"협동조합{n}") for n in range(8)]
         apps = [
             await add_application(session, market, vendors[0], needs_power=True, priority_tier=2,

@@ -139,7 +139,6 @@ def market_instance(
         if row % 2 == 0 and j + per_row < booths:
             pairs[b.code].add(slots[j + per_row].code)  # back to back with the next row
     day_keys = tuple(range(1, days + 1))
-    by_code = {b.code: b for b in slots}
     vendors = []
     for k in range(applicants):
         preferred = tuple(rng.sample([b.code for b in slots], rng.choice((0, 0, 1, 2, 3))))
@@ -147,6 +146,9 @@ def market_instance(
         chosen = None if whole else frozenset(
             rng.sample(day_keys, rng.randint(1, max(1, days - 2)))
         )
+        # The application's one explicit 프리미엄·코너 부스 희망 flag (markets.assignment.inputs):
+        # naming a premium booth is only a preference; about a third of vendors tick the box.
+        wants_special = rng.random() < 0.35
         vendors.append(
             Applicant(
                 key=k + 1,
@@ -157,8 +159,8 @@ def market_instance(
                 preferred_booths=preferred,
                 preferred_zones=tuple(rng.sample(ZONES, rng.choice((0, 1, 1, 2)))),
                 priority=rng.choice((0, 0, 1, 2)),
-                wants_premium=any(by_code[c].is_premium for c in preferred) or rng.random() < 0.3,
-                wants_corner=rng.random() < 0.3,
+                wants_premium=wants_special,
+                wants_corner=wants_special,
                 days=chosen,
             )
         )

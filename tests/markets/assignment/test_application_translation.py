@@ -33,13 +33,13 @@ def test_each_no_show_strike_costs_one_priority_tier() -> None:
     assert applicant(facts(strikes=3), BOOTHS, frozenset({1})).priority == -1
 
 
-def test_naming_a_premium_booth_is_wanting_a_premium_booth() -> None:
-    asks = applicant(facts(preferred_booth_codes=["A-01"]), BOOTHS, frozenset({1}))
-    corner = applicant(facts(preferred_booth_codes=["B-01"]), BOOTHS, frozenset({1}))
-    plain = applicant(facts(preferred_booth_codes=["A-02"]), BOOTHS, frozenset({1}))
-    assert asks.wants_premium and not asks.wants_corner  # a premium corner rotates as premium
-    assert corner.wants_corner and not corner.wants_premium
-    assert not plain.wants_premium and not plain.wants_corner
+def test_only_the_explicit_flag_means_wanting_a_premium_or_corner_booth() -> None:
+    asks = applicant(facts(wants_premium_booth=True), BOOTHS, frozenset({1}))
+    names_one = applicant(facts(preferred_booth_codes=["A-01"]), BOOTHS, frozenset({1}))
+    assert asks.wants_premium and asks.wants_corner  # one flag: both rotations
+    # naming a premium booth is a preference like any other, not joining the rotation
+    assert not names_one.wants_premium and not names_one.wants_corner
+    assert names_one.preferred_booths == ("A-01",)
 
 
 def test_unknown_booth_codes_are_dropped_and_zones_match_by_first_word() -> None:
@@ -58,7 +58,7 @@ def test_sizes_are_ranks() -> None:
 
 
 def test_history_counts_wanted_special_booths_and_whether_every_day_was_placed() -> None:
-    wants = applicant(facts(vendor_id=1, preferred_booth_codes=["A-01"]), BOOTHS, frozenset())
+    wants = applicant(facts(vendor_id=1, wants_premium_booth=True), BOOTHS, frozenset())
     indifferent = applicant(facts(vendor_id=2), BOOTHS, frozenset())
     by_day = {10: {1: BOOTHS[0], 2: BOOTHS[0]}, 11: {1: BOOTHS[0]}}
     history = rotation_history(by_day, [wants, indifferent])

@@ -30,6 +30,7 @@ async def test_a_season_run_drafts_every_day_and_rotates_the_premium_booth(
         for app in world.applications[:4]:
             app = await session.merge(app)
             app.preferred_booth_codes = ["A-01"]  # everyone asks for the premium booth
+            app.wants_premium_booth = True
             app.needs_power = False
             app.min_booth_size = "small"
         await session.commit()
@@ -54,6 +55,7 @@ async def test_published_days_are_kept_and_count_toward_the_rotation(
         for app in world.applications[:4]:
             app = await session.merge(app)
             app.preferred_booth_codes = ["A-01"]
+            app.wants_premium_booth = True
             app.needs_power = False
             app.min_booth_size = "small"
         await session.commit()
@@ -81,3 +83,26 @@ async def test_published_days_are_kept_and_count_toward_the_rotation(
         counts = await premium_counts(session)
     got = [counts.get(world.vendors[n].id, 0) for n in range(4)]
     assert max(got) - min(got) <= 1, got
+
+
+async def test_the_explicit_flag_alone_puts_vendors_in_the_rotation(
+    session_factory: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """Ticking 프리미엄·코너 부스 희망 is enough (no booth named); naming the premium booth
+    without the flag is a preference, not a claim to a turn."""
+    async with session_factory() as session:
+        for n, app in enumerate(world.applications[:4]):
+            app = await session.merge(app)
+            app.wants_premium_booth = n < 3
+            app.preferred_booth_codes = [] if n < 3 else ["A-01"]
+            app.needs_power = False
+            app.min_booth_size = "small"
+        await session.commit()
+        await services.run_assignment(session, world.market.id, world.boss, season=SEASON)
+        counts = await premium_counts(session)
+    wanting = [counts.get(world.vendors[n].id, 0) for n in range(3)]
+    assert max(wanting) - min(wanting) <= 1, wanting
+    assert sum(wanting) >= 1
+    # Vendor 3 named the booth without asking for a turn: it is outside the rotation, so
+    # the preference alone may win it on the other days.
+    assert sum(counts.values()) == len(world.days)

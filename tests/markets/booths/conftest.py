@@ -25,7 +25,7 @@ class World:
 async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     async with session_factory() as session:
         market = await add_market(session)
-        boss = await organizer(session)
+        boss = await organizer(session, market)
         stranger = await make_user(session, Role.VENDOR_MEMBER)
         await session.commit()
         tokens = {"boss": await bearer(session, boss), "stranger": await bearer(session, stranger)}

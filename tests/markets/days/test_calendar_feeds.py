@@ -42,7 +42,7 @@ async def test_market_feed_lists_every_day_and_keeps_cancelled_ones_as_cancelled
     days = await add_days(
         db_session, market, today + dt.timedelta(days=1), today + dt.timedelta(days=100)
     )
-    boss = await organizer(db_session)
+    boss = await organizer(db_session, market)
     await db_session.commit()
     detached(db_session, boss)
     await cancel_market_day(db_session, days[0].id, boss, "폭염 경보")

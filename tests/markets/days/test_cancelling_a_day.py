@@ -53,7 +53,7 @@ async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
     await booked(session, market, waiting, 2027, status=ApplicationStatus.WAITLISTED)
     for day in days:
         await fee_rules.assess(session, day, [a, b], None, "test")
-    boss = await organizer(session)
+    boss = await organizer(session, market)
     await session.commit()
     detached(session, boss)
     return market, days, (season, one_day, waiting), boss

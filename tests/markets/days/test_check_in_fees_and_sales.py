@@ -52,7 +52,7 @@ async def _world(factory: async_sessionmaker[AsyncSession]):  # type: ignore[no-
         await booked(session, market, outsider, YEAR, status=ApplicationStatus.WAITLISTED)
         for day in days:
             await fee_rules.assess(session, day, [app], None, "test")
-        boss = await organizer(session)
+        boss = await organizer(session, market)
         await session.commit()
         detached(session, boss, owner, stranger)
         return market, days, vendor, owner, outsider, stranger, app, boss

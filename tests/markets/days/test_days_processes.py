@@ -43,7 +43,7 @@ async def test_a_worker_tells_every_booked_vendor_of_a_cancelled_day(
         vendors = [(await vendor_with_owner(session))[0] for _ in range(3)]
         for vendor in vendors[:2]:
             await booked(session, market, vendor, days[0].day.year, day_ids=[days[0].id])
-        boss = await organizer(session)
+        boss = await organizer(session, market)
         await session.commit()
         detached(session, boss)
         await cancel_market_day(session, days[0].id, boss, "한파 특보")

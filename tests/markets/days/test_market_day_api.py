@@ -37,7 +37,7 @@ async def test_organizer_and_vendor_api_round_trip(
                                status=ApplicationStatus.WAITLISTED)
         for day in days:
             await fee_rules.assess(session, day, [app], None, "test")
-        boss = await organizer(session)
+        boss = await organizer(session, market)
         await session.commit()
         ids = {"market": market.id, "day": days[0].id, "vendor": vendor.id, "app": app.id,
                "other": other.id, "waiting": waiting.id}

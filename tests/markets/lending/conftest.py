@@ -36,7 +36,7 @@ from markets.lending.models import (
     UnitReservation,
 )
 from markets.lending.rules import SEOUL, BookingRequest
-from markets.models import Market
+from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.vendors.models import Vendor
 from tests.shop.factories import make_user, make_vendor
 
@@ -98,6 +98,8 @@ async def build_world(
         await session.flush()
         market_day = await add_market_day(session, market, day)
         organizer = await make_user(session, Role.ORGANIZER)
+        session.add(MarketOrganizer(market_id=market.id, user_id=organizer.id,
+                                    role=OrganizerRole.OWNER))  # the desk's organizer
         owner = await make_user(session, Role.VENDOR_MEMBER)
         vendor = await make_vendor(session, owner=owner)
         other_owner = await make_user(session, Role.VENDOR_MEMBER)

@@ -1,0 +1,124 @@
+"""The order form (주문서) and the page that says how it ended.
+
+``/checkout`` shows the cart per vendor with delivery fees and asks for the delivery address
+and an e-mail; placing it holds the stock and sends the shopper to the payment page. A
+refused field comes back beside the field with everything typed kept. After payment the
+shopper lands on ``/checkout/done/{payment token}``: the order number and the vendor orders,
+or why there is no order (and that the money was refunded).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.auth import current_user
+from infra.errors import DomainError
+from infra.web.params import DbSession, FormData
+from shop.cart import services as carts
+from shop.cart.pages import _owner
+from shop.cart.pricing import CartView
+from shop.checkout import placing
+from shop.checkout.address import clean_address
+from shop.checkout.models import Checkout
+from shop.payments import services as payments
+
+ADDRESS_FIELDS = ("recipient", "phone", "postal_code", "road_address", "detail_address",
+                  "delivery_note")
+
+
+def _errors_of(exc: DomainError) -> dict[str, str]:
+    listed = exc.extra.get("errors") if isinstance(exc.extra.get("errors"), list) else None
+    pairs = listed or [{"field": exc.field or "form", "message": exc.message}]
+    out: dict[str, str] = {}
+    for item in pairs:
+        field = str(item.get("field") or "form").removeprefix("address.")
+        if field.startswith("items[") or field.startswith("lines"):
+            field = "form"
+        out.setdefault(field, str(item.get("message")))
+    return out
+
+
+async def _form(
+    session: AsyncSession,
+    request: Request[Any, Any, Any],
+    view: CartView,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    user = current_user(request)
+    defaults = {"email": user.email if user else ""}
+    return Template(
+        "checkout/form.html",
+        context={"view": view, "form": {**defaults, **(form or {})}, "errors": errors or {}},
+        status_code=status_code,
+    )
+
+
+class CheckoutPages(Controller):
+    include_in_schema = False
+
+    @get("/checkout", name="checkout:form")
+    async def form(self, request: Request[Any, Any, Any], db_session: DbSession
+                   ) -> Template | Redirect:
+        owner = _owner(request)
+        if owner is None:
+            return Redirect("/cart")
+        view = await carts.view_cart(db_session, owner)
+        if not view.ready:
+            flash(request, "주문하기 전에 장바구니를 확인해 주세요.", category="error")
+            return Redirect("/cart")
+        return await _form(db_session, request, view)
+
+    @post("/checkout", name="checkout:place")
+    async def place(
+        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+    ) -> Template | Redirect:
+        owner = _owner(request)
+        if owner is None:
+            return Redirect("/cart")
+        view = await carts.view_cart(db_session, owner)
+        if not view.line_count:
+            return Redirect("/cart")
+        try:
+            address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
+            placed = await placing.place(
+                db_session, request.app.state.settings, request.app.state.payments,
+                demands=carts.demands_of(view), address=address, email=data.get("email", ""),
+                user=owner.user, cart_id=view.cart_id, key=data.get("key") or None,
+            )
+        except DomainError as exc:
+            if exc.status_code not in (400, 409):
+                raise
+            view = await carts.view_cart(db_session, owner)
+            return await _form(db_session, request, view, form=data, errors=_errors_of(exc),
+                               status_code=exc.status_code)
+        return Redirect(f"/pay/{placed.payment.token}")
+
+    @get("/checkout/done/{token:str}", name="checkout:done")
+    async def done(
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+    ) -> Template:
+        payment = await payments.by_token(db_session, token)
+        checkout = await db_session.scalar(
+            select(Checkout).where(Checkout.payment_id == payment.id)
+        )
+        if checkout is None or payment.kind != placing.KIND:
+            raise DomainError("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token",
+                              status_code=404)
+        order = await placing.order_of(db_session, checkout)
+        return Template("checkout/done.html", context={
+            "checkout": checkout, "payment": payment, "order": order,
+            "view": placing.view_of(checkout),
+        })
+
+
+ROUTES: list[Any] = [CheckoutPages]

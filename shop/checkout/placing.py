@@ -1,0 +1,512 @@
+"""Placing an order (주문하기): from priced lines and an address to a checkout waiting for
+payment, and from a succeeded payment to exactly one order.
+
+:func:`place` is three short transactions, each safe to repeat with the same ``key``:
+reserve the stock (``shop.checkout.services.reserve``), write the checkout with its price
+snapshot, start the payment (one PaymentIntent, ``shop.payments.services.start_payment``).
+A failure in between leaves nothing that a retry with the same key would not pick up; without
+a key, a held reservation simply expires.
+
+:func:`_on_paid` is the payment handler for ``kind="checkout"``: it runs inside the
+transaction that marks the payment succeeded, turns the reservation into allocations and
+writes the order and its vendor orders. ``orders.checkout_id`` is unique, so the shopper's
+return and the webhook racing each other make one order: the second finds the first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from infra.clock import as_utc, utcnow
+from infra.db import dialect_name
+from infra.errors import Conflict, DomainError, InvalidInput, NotFound
+from infra.outbox import record
+from infra.payments import StripeGateway
+from infra.settings import Settings
+from shop.cart.models import CartLine
+from shop.cart.pricing import CartView, LineFacts, price_cart
+from shop.catalog.models import Product, ProductVariant
+from shop.checkout import availability
+from shop.checkout import reservations as rules
+from shop.checkout import services as stock
+from shop.checkout.address import DeliveryAddress, clean_email
+from shop.checkout.errors import StockErrorCode
+from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
+from shop.orders.events import OrderPlaced
+from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatusChange
+from shop.payments import services as payments
+from shop.payments.models import Payment
+from shop.vendors.models import Vendor
+
+KIND = "checkout"
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotLine:
+    """One bought line as the shopper saw it at "place order" (stored as JSON)."""
+
+    variant_id: int
+    product_id: int
+    vendor_id: int
+    vendor_name: str
+    product_name: str
+    option_label: str
+    sku: str
+    category: str
+    unit_price: int
+    quantity: int
+    #: For snack-box components: the box this line belongs to ("" for a loose item).
+    bundle_label: str = ""
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SnapshotLine:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in fields})
+
+
+@dataclasses.dataclass(frozen=True)
+class Placed:
+    checkout: Checkout
+    payment: Payment
+    view: CartView
+
+
+# -- pricing what is bought ---------------------------------------------------------------
+
+
+async def price_lines(
+    session: AsyncSession, demands: Sequence[rules.Demand], now: dt.datetime | None = None
+) -> tuple[CartView, dict[int, str]]:
+    """Price demand lines like a cart (per-vendor delivery fees); also each variant's category.
+
+    Unknown variants are a 400 naming the line.
+    """
+    summed = rules.summed(demands)
+    ids = [d.variant_id for d in summed]
+    rows = (
+        await session.execute(
+            select(ProductVariant, Product, Vendor)
+            .join(Product, Product.id == ProductVariant.product_id)
+            .join(Vendor, Vendor.id == Product.vendor_id)
+            .where(ProductVariant.id.in_(ids))
+        )
+    ).all()
+    found = {variant.id: (variant, product, vendor) for variant, product, vendor in rows}
+    for demand in summed:
+        if demand.variant_id not in found:
+            raise InvalidInput(
+                StockErrorCode.UNKNOWN_VARIANT, "없는 상품 옵션입니다.",
+                field=f"{demand.fields[0]}.variant_id", extra={"variant_id": demand.variant_id},
+            )
+    free = await availability.available(session, ids, now or utcnow())
+    facts = await availability.sale_facts(session, ids)
+    lines = []
+    for index, demand in enumerate(summed):
+        variant, product, vendor = found[demand.variant_id]
+        lines.append(LineFacts(
+            line_id=index, variant_id=variant.id, product_id=product.id,
+            product_name=product.name, option_label=variant.option_label, sku=variant.sku,
+            unit_price=variant.price, quantity=demand.quantity, available=free[variant.id],
+            on_sale=facts[variant.id].on_sale, vendor_id=vendor.id, vendor_name=vendor.name,
+            delivery_fee=vendor.delivery_fee, free_delivery_over=vendor.free_delivery_over,
+        ))
+    categories = {variant.id: product.category.value for variant, product, _ in rows}
+    return price_cart(None, lines), categories
+
+
+def _snapshot(view: CartView, categories: dict[int, str]) -> list[SnapshotLine]:
+    return [
+        SnapshotLine(
+            variant_id=line.facts.variant_id, product_id=line.facts.product_id,
+            vendor_id=group.vendor_id, vendor_name=group.vendor_name,
+            product_name=line.facts.product_name, option_label=line.facts.option_label,
+            sku=line.facts.sku, category=categories.get(line.facts.variant_id, ""),
+            unit_price=line.facts.unit_price, quantity=line.facts.quantity,
+        )
+        for group in view.groups
+        for line in group.lines
+    ]
+
+
+def _refuse_problems(view: CartView, demands: Sequence[rules.Demand]) -> None:
+    """Lines not for sale are refused before anything is held (stock is checked by reserve)."""
+    by_variant = {d.variant_id: d.field for d in demands}
+    for group in view.groups:
+        for line in group.lines:
+            if not line.facts.on_sale:
+                field = by_variant.get(line.facts.variant_id) or "lines"
+                raise Conflict(
+                    StockErrorCode.NOT_FOR_SALE,
+                    f"{line.facts.product_name} ({line.facts.option_label}): 지금은 판매하지 "
+                    "않는 상품입니다.",
+                    field=f"{field}.variant_id", extra={"variant_id": line.facts.variant_id},
+                )
+
+
+# -- bundles: goods sold together at a set price (snack boxes, shop/snackboxes) -----------
+
+
+@dataclasses.dataclass(frozen=True)
+class BundlePart:
+    """Units of one variant inside a bundle, at its share of the set price (whole won)."""
+
+    variant_id: int
+    quantity: int
+    unit_price: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Bundle:
+    """A set (N snack boxes of a size) whose parts are reserved like loose items, summed per
+    variant with them, and written as snapshot lines labelled ``label`` at their share of the
+    set price: the parts' totals are the set price (the caller splits it). ``field`` names
+    the input line in errors (``snack_boxes[0]``)."""
+
+    label: str
+    field: str
+    parts: tuple[BundlePart, ...]
+
+    def demands(self) -> list[rules.Demand]:
+        return [rules.Demand(p.variant_id, p.quantity, self.field) for p in self.parts]
+
+
+#: Runs in the checkout's own transaction before it commits (a snack box holds its delivery
+#: slot there); a DomainError it raises refuses the checkout and gives the stock back.
+Hold = Callable[[AsyncSession, Checkout], Awaitable[None]]
+#: Run in the payment's transaction after the stock is confirmed (a late payment re-checks
+#: the snack-box slot); a DomainError makes the payment unfulfillable, so it is refunded.
+PAID_CHECKS: list[Callable[[AsyncSession, Checkout], Awaitable[None]]] = []
+
+
+async def _bundle_lines(session: AsyncSession, bundles: Sequence[Bundle]) -> list[SnapshotLine]:
+    """One snapshot line per bundle part, named from the catalog, priced by the bundle."""
+    if not bundles:
+        return []
+    demands = [d for bundle in bundles for d in bundle.demands()]
+    view, categories = await price_lines(session, demands)
+    _refuse_problems(view, demands)
+    found = {ln.facts.variant_id: (g, ln.facts) for g in view.groups for ln in g.lines}
+    lines = []
+    for bundle in bundles:
+        for part in bundle.parts:
+            group, facts = found[part.variant_id]
+            lines.append(SnapshotLine(
+                variant_id=part.variant_id, product_id=facts.product_id,
+                vendor_id=group.vendor_id, vendor_name=group.vendor_name,
+                product_name=facts.product_name, option_label=facts.option_label,
+                sku=facts.sku, category=categories.get(part.variant_id, ""),
+                unit_price=part.unit_price, quantity=part.quantity, bundle_label=bundle.label,
+            ))
+    return lines
+
+
+# -- placing ------------------------------------------------------------------------------
+
+
+async def _by_key(session: AsyncSession, key: str) -> Checkout | None:
+    return await session.scalar(
+        select(Checkout).where(Checkout.key == key).execution_options(populate_existing=True)
+    )
+
+
+async def place(
+    session: AsyncSession,
+    settings: Settings,
+    gateway: StripeGateway,
+    *,
+    demands: Sequence[rules.Demand],
+    address: DeliveryAddress,
+    email: str,
+    user: User | None = None,
+    cart_id: int | None = None,
+    key: str | None = None,
+    bundles: Sequence[Bundle] = (),
+    hold: Hold | None = None,
+) -> Placed:
+    """Hold the stock, write the checkout and start its payment; see the module docstring.
+
+    ``bundles`` (snack boxes) are reserved together with ``demands`` and become labelled
+    snapshot lines at their split prices (no delivery fee: the set price includes delivery);
+    ``hold`` runs in the checkout's transaction (see :data:`Hold`).
+
+    Raises 400 for bad lines or e-mail, 409 ``out_of_stock`` / ``not_for_sale`` naming the
+    line, and 409 ``checkout_key_reused`` when a key comes back with different lines.
+    """
+    email = clean_email(email)
+    key = rules.clean_key(key)
+    everything = [*demands, *(d for bundle in bundles for d in bundle.demands())]
+    if key is not None and (existing := await _by_key(session, key)) is not None:
+        return await _resume(session, gateway, existing, everything, user)
+    if demands or not bundles:
+        view, categories = await price_lines(session, demands)
+        _refuse_problems(view, demands)
+    else:
+        view, categories = CartView(cart_id=None, groups=()), {}
+    boxed = await _bundle_lines(session, bundles)
+    boxed_total = sum(line.line_total for line in boxed)
+    reservation = await stock.reserve(
+        session, settings, everything, actor=user, key=f"checkout:{key}" if key else None
+    )
+    snapshot = _snapshot(view, categories) + boxed
+    checkout = Checkout(
+        token=secrets.token_urlsafe(32), key=key, status=CheckoutStatus.OPEN,
+        user_id=user.id if user else None, cart_id=cart_id, reservation_id=reservation.id,
+        email=email, recipient=address.recipient, phone=address.phone,
+        postal_code=address.postal_code, road_address=address.road_address,
+        detail_address=address.detail_address, delivery_note=address.delivery_note,
+        lines=[line.to_json() for line in snapshot],
+        delivery_fees={
+            **{str(line.vendor_id): 0 for line in boxed},
+            **{str(g.vendor_id): g.delivery_fee for g in view.groups},
+        },
+        items_total=view.items_total + boxed_total, delivery_total=view.delivery_total,
+        total=view.total + boxed_total,
+    )
+    session.add(checkout)
+    try:
+        if hold is not None:
+            await hold(session, checkout)
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        # The same key (or the same reservation, via its key) won a race a moment ago.
+        existing = await _by_key(session, key) if key else None
+        if existing is None:
+            raise
+        return await _resume(session, gateway, existing, everything, user)
+    except DomainError:
+        # Refused by the hold (a full delivery slot): give the stock back at once, unless a
+        # retry with the same key may still come for this very reservation.
+        await session.rollback()
+        if key is None:
+            await stock.release(session, checkout.reservation_id, actor=user,
+                                reason="주문서 거절")
+        raise
+    return await _with_payment(
+        session, gateway, checkout, user, view_of(checkout) if boxed else view
+    )
+
+
+async def _resume(
+    session: AsyncSession,
+    gateway: StripeGateway,
+    checkout: Checkout,
+    demands: Sequence[rules.Demand],
+    user: User | None,
+) -> Placed:
+    wanted = {d.variant_id: d.quantity for d in rules.summed(demands)}
+    had: dict[int, int] = {}
+    for line in checkout.lines:  # a bundle part and a loose item may share a variant
+        had[int(line["variant_id"])] = had.get(int(line["variant_id"]), 0) + int(line["quantity"])
+    if wanted != had:
+        raise Conflict("checkout_key_reused", "이 주문 키는 이미 다른 주문 내용에 쓰였습니다.",
+                       field="key", extra={"checkout": checkout.token})
+    return await _with_payment(session, gateway, checkout, user, view_of(checkout))
+
+
+async def _with_payment(
+    session: AsyncSession,
+    gateway: StripeGateway,
+    checkout: Checkout,
+    user: User | None,
+    view: CartView,
+) -> Placed:
+    vendors = len(checkout.delivery_fees)
+    first = checkout.lines[0]["product_name"]
+    more = len(checkout.lines) - 1
+    description = f"장터 주문: {first}" + (f" 외 {more}건" if more else "")
+    if vendors > 1:
+        description += f" ({vendors}개 입점기업)"
+    payment = await payments.start_payment(
+        session, gateway, kind=KIND, reference=str(checkout.id), amount=checkout.total,
+        description=description, user=user,
+    )
+    if checkout.payment_id != payment.id:
+        checkout.payment_id = payment.id
+        await session.commit()
+    return Placed(checkout, payment, view)
+
+
+def view_of(checkout: Checkout) -> CartView:
+    """The checkout's snapshot priced as it was (what the shopper agreed to pay)."""
+    lines = [SnapshotLine.from_json(line) for line in checkout.lines]
+    view = price_cart(None, [
+        LineFacts(
+            line_id=i, variant_id=s.variant_id, product_id=s.product_id,
+            product_name=s.product_name, option_label=s.option_label, sku=s.sku,
+            unit_price=s.unit_price, quantity=s.quantity, available=s.quantity, on_sale=True,
+            vendor_id=s.vendor_id, vendor_name=s.vendor_name, delivery_fee=0,
+            free_delivery_over=None,
+        )
+        for i, s in enumerate(lines)
+    ])
+    groups = tuple(
+        dataclasses.replace(g, delivery_fee=int(checkout.delivery_fees.get(str(g.vendor_id), 0)),
+                            free_delivery_gap=None)
+        for g in view.groups
+    )
+    return dataclasses.replace(view, groups=groups)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+async def by_token(session: AsyncSession, token: str) -> Checkout:
+    checkout = await session.scalar(
+        select(Checkout).where(Checkout.token == token).execution_options(populate_existing=True)
+    )
+    if checkout is None:
+        raise NotFound("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token")
+    return checkout
+
+
+async def order_of(session: AsyncSession, checkout: Checkout) -> Order | None:
+    return await session.scalar(
+        select(Order).where(Order.checkout_id == checkout.id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def expires_at(session: AsyncSession, checkout: Checkout) -> dt.datetime | None:
+    reservation = await session.get(StockReservation, checkout.reservation_id)
+    if reservation is None or reservation.status is not ReservationStatus.ACTIVE:
+        return None
+    return as_utc(reservation.expires_at)
+
+
+async def abandon(
+    session: AsyncSession, checkout: Checkout, user: User | None = None
+) -> Checkout:
+    """The shopper gives up before paying: the stock goes back to sale at once."""
+    if checkout.status is not CheckoutStatus.OPEN:
+        return checkout
+    await stock.release(session, checkout.reservation_id, actor=user, reason="구매자가 주문 취소")
+    checkout.status = CheckoutStatus.ABANDONED
+    await session.commit()
+    return checkout
+
+
+# -- the payment handler ------------------------------------------------------------------
+
+
+async def _lock_checkout(session: AsyncSession, checkout_id: int) -> Checkout:
+    stmt = select(Checkout).where(Checkout.id == checkout_id)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(of=Checkout)
+    checkout = await session.scalar(stmt.execution_options(populate_existing=True))
+    if checkout is None:
+        raise RuntimeError(f"payment for a missing checkout {checkout_id}")
+    return checkout
+
+
+def order_number(order_id: int, placed_at: dt.datetime) -> str:
+    seoul = placed_at.astimezone(dt.timezone(dt.timedelta(hours=9)))
+    return f"JT-{seoul:%y%m%d}-{order_id:06d}"
+
+
+async def _on_paid(session: AsyncSession, payment: Payment) -> None:
+    checkout = await _lock_checkout(session, int(payment.reference))
+    if await order_of(session, checkout) is not None:
+        return
+    try:
+        await stock.confirm_in_transaction(
+            session, checkout.reservation_id, reason=f"결제 {payment.intent_id}"
+        )
+        for check in PAID_CHECKS:
+            await check(session, checkout)
+    except DomainError as exc:
+        # Sold to someone else while this payment was late: the payment module refunds.
+        raise payments.Unfulfillable(exc.message) from exc
+    await _write_order(session, checkout, payment)
+
+
+async def _write_order(session: AsyncSession, checkout: Checkout, payment: Payment) -> Order:
+    placed_at = utcnow()
+    order = Order(
+        number=f"pending-{checkout.id}", checkout_id=checkout.id, payment_id=payment.id,
+        user_id=checkout.user_id, email=checkout.email, recipient=checkout.recipient,
+        phone=checkout.phone, postal_code=checkout.postal_code,
+        road_address=checkout.road_address, detail_address=checkout.detail_address,
+        delivery_note=checkout.delivery_note, items_total=checkout.items_total,
+        delivery_total=checkout.delivery_total, total=checkout.total, placed_at=placed_at,
+    )
+    session.add(order)
+    await session.flush()
+    order.number = order_number(order.id, placed_at)
+    by_vendor: dict[int, list[SnapshotLine]] = {}
+    for raw in checkout.lines:
+        line = SnapshotLine.from_json(raw)
+        by_vendor.setdefault(line.vendor_id, []).append(line)
+    vendor_orders = []
+    for vendor_id, lines in by_vendor.items():
+        items = sum(line.line_total for line in lines)
+        fee = int(checkout.delivery_fees.get(str(vendor_id), 0))
+        vendor_order = VendorOrder(
+            order_id=order.id, vendor_id=vendor_id, vendor_name=lines[0].vendor_name,
+            items_total=items, delivery_fee=fee, total=items + fee,
+            lines=[
+                OrderLine(
+                    variant_id=line.variant_id, product_id=line.product_id,
+                    product_name=line.product_name, option_label=line.option_label,
+                    sku=line.sku, category=line.category, unit_price=line.unit_price,
+                    quantity=line.quantity, line_total=line.line_total,
+                    bundle_label=line.bundle_label,
+                )
+                for line in lines
+            ],
+        )
+        session.add(vendor_order)
+        vendor_orders.append(vendor_order)
+    await session.flush()
+    for vendor_order in vendor_orders:
+        session.add(VendorOrderStatusChange(
+            vendor_order_id=vendor_order.id, from_status=None, to_status=vendor_order.status,
+            reason=f"결제 완료 ({order.number})",
+        ))
+    checkout.status = CheckoutStatus.PAID
+    if checkout.cart_id is not None:
+        bought = [int(line["variant_id"]) for line in checkout.lines
+                  if not line.get("bundle_label")]
+        await session.execute(
+            delete(CartLine).where(CartLine.cart_id == checkout.cart_id,
+                                   CartLine.variant_id.in_(bought))
+        )
+    record(session, OrderPlaced(
+        id=order.id, number=order.number, checkout_id=checkout.id, payment_id=payment.id,
+        user_id=checkout.user_id, email=checkout.email, total=order.total,
+        vendor_order_ids=tuple(v.id for v in vendor_orders),
+    ))
+    return order
+
+
+async def _on_unfulfillable(session: AsyncSession, payment: Payment, reason: str) -> None:
+    checkout = await _lock_checkout(session, int(payment.reference))
+    if checkout.status is CheckoutStatus.OPEN or checkout.status is CheckoutStatus.EXPIRED:
+        checkout.status = CheckoutStatus.FAILED
+        checkout.failure_reason = f"{reason} 결제하신 {payment.amount:,}원은 전액 환불했습니다."
+
+
+def _result_path(payment: Payment) -> str:
+    return f"/checkout/done/{payment.token}"
+
+
+payments.register_handler(payments.PaymentHandler(
+    kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
+    on_unfulfillable=_on_unfulfillable,
+))

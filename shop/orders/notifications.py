@@ -1,0 +1,219 @@
+"""Order mails (주문 알림): who is told what when an order is placed or a parcel ships.
+
+- ``order.placed`` → an order confirmation to the shopper (every line, grouped by enterprise,
+  the totals, the delivery address, the order page) and a new-order notice to each
+  enterprise's contact address with only that enterprise's lines and where to ship them;
+- ``vendor_order.shipped`` → a shipped notice to the shopper: which enterprise sent what,
+  with the carrier and the tracking number.
+
+Everything is read from the database (the event names the rows); the mails are rendered from
+``templates/mail/`` (plain text, and HTML as the alternative). Sending is not done here: the
+worker hands the :class:`~infra.mail.Mail` objects to the mailer under their send-once keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from infra.clock import as_utc
+from infra.mail import Mail
+from shop.orders.events import OrderPlaced, VendorOrderShipped
+from shop.orders.models import Order, VendorOrder
+from shop.vendors.models import MemberRole, Vendor
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+#: Pages the mails link to (shopper's order page, the vendor console's order page).
+ORDER_PAGE = "/orders/{number}"
+VENDOR_ORDER_PAGE = "/console/orders/{vendor_order_id}"
+
+#: The events that send order mail (the worker's subscription).
+MAIL_EVENTS = frozenset({OrderPlaced.name, VendorOrderShipped.name})
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def won(amount: int) -> str:
+    return f"{int(amount):,}원"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["won"] = won
+    return env
+
+
+_env = _environment()
+
+
+def _render(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """The text and HTML bodies of ``mail/<name>.txt`` and ``mail/<name>.html``."""
+    text = _env.get_template(f"mail/{name}.txt").render(context)
+    html = _env.get_template(f"mail/{name}.html").render(context)
+    return text, html
+
+
+def _seoul(value: dt.datetime) -> str:
+    return as_utc(value).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+
+
+def _context(order: Order, site_url: str, **more: Any) -> dict[str, Any]:
+    return {
+        "order": order,
+        "placed_at": _seoul(order.placed_at),
+        "order_url": site_url.rstrip("/") + ORDER_PAGE.format(number=order.number),
+        **more,
+    }
+
+
+async def _order(session: AsyncSession, order_id: int) -> Order | None:
+    return await session.scalar(select(Order).where(Order.id == order_id))
+
+
+async def _vendor_addresses(
+    session: AsyncSession, vendor_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """Where each enterprise hears about orders: its contact address, else its owners'."""
+    vendors = (await session.scalars(select(Vendor).where(Vendor.id.in_(vendor_ids)))).all()
+    addresses: dict[int, list[str]] = {}
+    for vendor in vendors:
+        if vendor.email.strip():
+            addresses[vendor.id] = [vendor.email.strip()]
+            continue
+        owner_ids = [m.user_id for m in vendor.members if m.role is MemberRole.OWNER]
+        owners = await session.scalars(select(User.email).where(User.id.in_(owner_ids)))
+        addresses[vendor.id] = sorted(owners.all())
+    return addresses
+
+
+def order_confirmation(order: Order, *, site_url: str = "") -> Mail:
+    text, html = _render("order_placed", _context(order, site_url))
+    return Mail(
+        to=order.email,
+        subject=f"[장터] 주문이 접수되었습니다 (주문번호 {order.number})",
+        text=text,
+        html=html,
+        kind="order_placed",
+    )
+
+
+def vendor_new_order(
+    order: Order, vendor_order: VendorOrder, to: str, *, site_url: str = ""
+) -> Mail:
+    console_url = site_url.rstrip("/") + VENDOR_ORDER_PAGE.format(vendor_order_id=vendor_order.id)
+    units = sum(line.quantity for line in vendor_order.lines)
+    text, html = _render(
+        "vendor_new_order",
+        _context(order, site_url, vo=vendor_order, console_url=console_url),
+    )
+    return Mail(
+        to=to,
+        to_name=vendor_order.vendor_name,
+        subject=f"[장터] 새 주문이 들어왔습니다 (주문번호 {order.number}, {units}개)",
+        text=text,
+        html=html,
+        kind=f"vendor_order:{vendor_order.id}",
+    )
+
+
+def order_shipped(
+    order: Order,
+    vendor_order: VendorOrder,
+    *,
+    carrier: str,
+    tracking_number: str,
+    site_url: str = "",
+) -> Mail:
+    text, html = _render(
+        "order_shipped",
+        _context(
+            order, site_url, vo=vendor_order, carrier=carrier, tracking_number=tracking_number
+        ),
+    )
+    return Mail(
+        to=order.email,
+        subject=(
+            f"[장터] 상품이 발송되었습니다 (주문번호 {order.number}, {vendor_order.vendor_name})"
+        ),
+        text=text,
+        html=html,
+        kind=f"shipped:{vendor_order.id}",
+    )
+
+
+async def order_placed_mails(
+    session: AsyncSession, order_id: int, *, site_url: str = ""
+) -> list[Mail]:
+    """The shopper's confirmation, then one notice per enterprise in the order."""
+    order = await _order(session, order_id)
+    if order is None:
+        return []
+    mails = [order_confirmation(order, site_url=site_url)]
+    addresses = await _vendor_addresses(session, [vo.vendor_id for vo in order.vendor_orders])
+    for vendor_order in order.vendor_orders:
+        for address in addresses.get(vendor_order.vendor_id, []):
+            mails.append(vendor_new_order(order, vendor_order, address, site_url=site_url))
+    return mails
+
+
+async def order_shipped_mails(
+    session: AsyncSession,
+    vendor_order_id: int,
+    *,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+    site_url: str = "",
+) -> list[Mail]:
+    """The shopper's shipped notice; carrier and tracking number as the event stated them."""
+    vendor_order = await session.scalar(
+        select(VendorOrder).where(VendorOrder.id == vendor_order_id)
+    )
+    if vendor_order is None:
+        return []
+    order = await _order(session, vendor_order.order_id)
+    if order is None:
+        return []
+    return [
+        order_shipped(
+            order,
+            vendor_order,
+            carrier=vendor_order.carrier if carrier is None else carrier,
+            tracking_number=(
+                vendor_order.tracking_number if tracking_number is None else tracking_number
+            ),
+            site_url=site_url,
+        )
+    ]
+
+
+async def mails_for_event(
+    session: AsyncSession, name: str, payload: Mapping[str, Any], *, site_url: str = ""
+) -> list[Mail]:
+    """Every mail an order event calls for (none for events that send no mail)."""
+    if name == OrderPlaced.name:
+        return await order_placed_mails(session, int(payload["id"]), site_url=site_url)
+    if name == VendorOrderShipped.name:
+        return await order_shipped_mails(
+            session,
+            int(payload["id"]),
+            carrier=payload.get("carrier"),
+            tracking_number=payload.get("tracking_number"),
+            site_url=site_url,
+        )
+    return []

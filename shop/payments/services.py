@@ -1,0 +1,372 @@
+"""Paying for things through Stripe, for any feature that sells something.
+
+A feature (a checkout, a booth fee) asks for a :class:`Payment` with :func:`start_payment`
+and registers a :class:`PaymentHandler` for its ``kind``. When the money is taken — learnt
+from the payer's return to our site, from the signed webhook, or from both racing —
+:func:`apply_intent` locks the payment row, marks it succeeded and calls the handler's
+``on_succeeded`` in the same transaction, exactly once. A handler that can no longer deliver
+(the stock sold while a slow 3-D Secure ran) raises :class:`Unfulfillable`: its work is
+rolled back to a savepoint, the payment is refunded in full, and ``on_unfulfillable`` says
+so on the feature's side.
+
+Stripe is called from a worker thread (the client is synchronous) and always with an
+idempotency key derived from our row ids; the row locks make our side idempotent too, since
+localstripe ignores the keys. We always act on the intent's *current* state, retrieved from
+Stripe, so a late or reordered webhook cannot move a payment backwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from infra.clock import utcnow
+from infra.db import dialect_name
+from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from infra.outbox import record
+from infra.payments import CardDeclined, IntentView, StripeGateway
+from shop.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
+from shop.payments.models import (
+    PAYMENT_TRANSITIONS,
+    Payment,
+    PaymentRefund,
+    PaymentStatus,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Stripe's test cards that localstripe understands, as the payment page offers them.
+TEST_CARDS: dict[str, str] = {
+    "4242424242424242": "결제 성공 (Visa)",
+    "5555555555554444": "결제 성공 (Mastercard)",
+    "4000002760003184": "3-D Secure 인증 필요",
+    "4000000000000341": "결제 거절 (잔액 부족 등)",
+}
+
+
+class Unfulfillable(Exception):
+    """Raised by a handler: the money came but what it paid for is gone; refund it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentHandler:
+    kind: str
+    #: Runs inside the transaction that marks the payment succeeded; must be idempotent.
+    on_succeeded: Callable[[AsyncSession, Payment], Awaitable[None]]
+    #: Where the payer goes after paying (a path on our site).
+    result_path: Callable[[Payment], str]
+    #: Runs (in its own transaction) after an :class:`Unfulfillable` payment was refunded.
+    on_unfulfillable: Callable[[AsyncSession, Payment, str], Awaitable[None]] | None = None
+
+
+_HANDLERS: dict[str, PaymentHandler] = {}
+
+
+def register_handler(handler: PaymentHandler) -> None:
+    """Declare who is told when a payment of ``handler.kind`` succeeds (at import time)."""
+    _HANDLERS[handler.kind] = handler
+
+
+def handler_for(kind: str) -> PaymentHandler:
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise RuntimeError(f"no payment handler registered for kind {kind!r}") from None
+
+
+async def _stripe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+async def _lock(session: AsyncSession, **where: Any) -> Payment | None:
+    stmt = select(Payment).filter_by(**where)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(of=Payment)
+    else:  # SQLite: take the write lock first so the read is the latest committed state
+        await session.execute(update(Payment).filter_by(**where).values(id=Payment.id))
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+# -- starting -----------------------------------------------------------------------------
+
+
+async def start_payment(
+    session: AsyncSession,
+    gateway: StripeGateway,
+    *,
+    kind: str,
+    reference: str,
+    amount: int,
+    description: str,
+    user: User | None = None,
+) -> Payment:
+    """The payment for ``(kind, reference)``, with its PaymentIntent, made once.
+
+    Calling again (a double click, a retry after a timeout) returns the same payment and
+    intent. Commits.
+    """
+    handler_for(kind)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("invalid_amount", "결제 금액은 1원 이상의 정수여야 합니다.",
+                           field="amount")
+    payment = await session.scalar(select(Payment).filter_by(kind=kind, reference=reference))
+    if payment is None:
+        payment = Payment(
+            token=secrets.token_urlsafe(32), kind=kind, reference=reference, amount=amount,
+            description=description[:200], user_id=user.id if user else None,
+        )
+        session.add(payment)
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            payment = await session.scalar(
+                select(Payment).filter_by(kind=kind, reference=reference)
+            )
+            if payment is None:
+                raise
+    if payment.amount != amount:
+        raise Conflict(
+            "payment_amount_changed", "이미 다른 금액으로 결제를 시작했습니다.", field="amount",
+            extra={"payment_amount": payment.amount},
+        )
+    if payment.intent_id is None:
+        await _create_intent(session, gateway, payment.id)
+        await session.refresh(payment)
+    return payment
+
+
+async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_id: int) -> None:
+    """Create the intent under the payment's row lock, so two racing calls make one intent."""
+    try:
+        payment = await _lock(session, id=payment_id)
+        assert payment is not None
+        if payment.intent_id is None:
+            intent = await _stripe(
+                gateway.create_intent,
+                amount=payment.amount,
+                idempotency_key=f"payment-{payment.id}",
+                metadata={"kind": payment.kind, "reference": payment.reference,
+                          "payment_id": str(payment.id)},
+            )
+            payment.intent_id, payment.client_secret = intent.id, intent.client_secret
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+async def by_token(session: AsyncSession, token: str) -> Payment:
+    payment = await session.scalar(
+        select(Payment).where(Payment.token == token).execution_options(populate_existing=True)
+    )
+    if payment is None:
+        raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="token")
+    return payment
+
+
+# -- completing ---------------------------------------------------------------------------
+
+
+async def complete(session: AsyncSession, gateway: StripeGateway, payment: Payment) -> Payment:
+    """Ask Stripe how the payment stands and act on it (the payer's return path)."""
+    if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
+        return payment
+    intent = await _stripe(gateway.retrieve_intent, payment.intent_id)
+    return await apply_intent(session, gateway, intent) or payment
+
+
+async def apply_intent(
+    session: AsyncSession, gateway: StripeGateway, intent: IntentView
+) -> Payment | None:
+    """Bring our payment in line with the intent's current state; None if it is not ours.
+
+    Succeeds exactly once however many callers race here: the row lock serialises them and
+    the first one moves the payment out of ``pending``.
+    """
+    unfulfilled: str | None = None
+    try:
+        payment = await _lock(session, intent_id=intent.id)
+        if payment is None:
+            await session.rollback()
+            return None
+        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
+            await session.commit()
+            return payment
+        if intent.status == "succeeded":
+            if intent.amount != payment.amount or intent.currency != payment.currency:
+                log.error("payment %s: intent %s amount %s %s differs", payment.id, intent.id,
+                          intent.amount, intent.currency)
+                raise Conflict("payment_amount_mismatch", "결제 금액이 주문 금액과 다릅니다.",
+                               field="amount")
+            PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.SUCCEEDED)
+            payment.status = PaymentStatus.SUCCEEDED
+            payment.succeeded_at = utcnow()
+            payment.last_error = ""
+            try:
+                async with session.begin_nested():
+                    await handler_for(payment.kind).on_succeeded(session, payment)
+            except Unfulfillable as exc:
+                unfulfilled = str(exc) or "결제한 상품을 더 이상 제공할 수 없습니다."
+            record(session, PaymentSucceeded(
+                id=payment.id, kind=payment.kind, reference=payment.reference,
+                amount=payment.amount, intent_id=intent.id, user_id=payment.user_id,
+            ))
+        elif intent.status == "canceled":
+            if payment.status is PaymentStatus.PENDING:
+                payment.status = PaymentStatus.CANCELLED
+        elif intent.error and intent.error != payment.last_error:
+            payment.last_error = intent.error
+            record(session, PaymentFailed(
+                id=payment.id, kind=payment.kind, reference=payment.reference,
+                amount=payment.amount, intent_id=intent.id, message=intent.error,
+            ))
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    if unfulfilled is not None:
+        await refund(session, gateway, payment.id, amount=payment.amount, reason=unfulfilled,
+                     key=f"unfulfillable-{payment.id}")
+        on_unfulfillable = handler_for(payment.kind).on_unfulfillable
+        if on_unfulfillable is not None:
+            try:
+                await on_unfulfillable(session, payment, unfulfilled)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+        await session.refresh(payment)
+    return payment
+
+
+async def pay_with_test_card(
+    session: AsyncSession, gateway: StripeGateway, payment: Payment, card_number: str
+) -> tuple[Payment, IntentView | None]:
+    """localstripe only: pay with one of :data:`TEST_CARDS` from our server.
+
+    Returns the payment and, when the card wants 3-D Secure, the intent still waiting for
+    the payer's answer (the page then asks localstripe directly, as Stripe.js would).
+    """
+    if not gateway.is_localstripe:
+        raise Forbidden("test_cards_disabled",
+                        "테스트 카드는 테스트 결제 환경에서만 쓸 수 있습니다.", field="card")
+    number = "".join(ch for ch in (card_number or "") if ch.isdigit())
+    if number not in TEST_CARDS:
+        raise InvalidInput("unknown_test_card", "제시된 테스트 카드 중 하나를 골라 주세요.",
+                           field="card")
+    if payment.status is PaymentStatus.SUCCEEDED:
+        return payment, None
+    if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
+        raise Conflict("payment_not_payable", f"'{payment.status.label}' 상태의 결제입니다.",
+                       field="status")
+    try:
+        intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number)
+    except CardDeclined as exc:
+        intent = await _stripe(gateway.retrieve_intent, exc.intent_id)
+        intent = dataclasses.replace(intent, error=intent.error or exc.message)
+    if intent.id != payment.intent_id:
+        payment = await _replace_intent(session, payment, intent)
+    if intent.status == "requires_action":
+        return payment, intent
+    return (await apply_intent(session, gateway, intent) or payment), None
+
+
+async def _replace_intent(session: AsyncSession, payment: Payment, intent: IntentView) -> Payment:
+    """localstripe's retry after a decline made a new intent: the payment follows it."""
+    try:
+        locked = await _lock(session, id=payment.id)
+        assert locked is not None
+        locked.intent_id, locked.client_secret = intent.id, intent.client_secret
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return locked
+
+
+# -- refunds ------------------------------------------------------------------------------
+
+
+async def refund(
+    session: AsyncSession,
+    gateway: StripeGateway,
+    payment_id: int,
+    *,
+    amount: int,
+    reason: str,
+    key: str,
+    actor: User | None = None,
+) -> PaymentRefund:
+    """Give ``amount`` won back through Stripe, once per ``key``. Commits.
+
+    The payment row stays locked while Stripe is asked, so two refunds can never together
+    exceed what was paid.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("invalid_amount", "환불 금액은 1원 이상의 정수여야 합니다.",
+                           field="amount")
+    try:
+        existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
+        if existing is not None:
+            await session.commit()
+            return existing
+        payment = await _lock(session, id=payment_id)
+        if payment is None:
+            raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="payment_id")
+        existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
+        if existing is not None:
+            await session.commit()
+            return existing
+        if amount > payment.refundable or payment.intent_id is None:
+            raise Conflict(
+                "refund_exceeds_payment",
+                f"환불할 수 있는 금액은 {payment.refundable:,}원입니다.", field="amount",
+                extra={"refundable": payment.refundable},
+            )
+        given = await _stripe(gateway.refund, intent_id=payment.intent_id, amount=amount,
+                              idempotency_key=f"refund-{key}")
+        row = PaymentRefund(
+            payment_id=payment.id, key=key, amount=amount, stripe_refund_id=given["id"],
+            status=str(given["status"]), reason=reason[:2000],
+            actor_user_id=actor.id if actor else None,
+        )
+        session.add(row)
+        payment.refunded_amount += amount
+        if payment.refunded_amount == payment.amount:
+            PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.REFUNDED)
+            payment.status = PaymentStatus.REFUNDED
+        await session.flush()
+        record(session, PaymentRefunded(
+            id=payment.id, kind=payment.kind, reference=payment.reference, amount=amount,
+            refund_id=row.id, total_refunded=payment.refunded_amount,
+            actor_user_id=actor.id if actor else None, reason=reason[:500],
+        ))
+        await session.commit()
+        return row
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+# -- webhooks -----------------------------------------------------------------------------
+
+
+async def process_stripe_event(
+    session: AsyncSession, gateway: StripeGateway, event_type: str, object_id: str
+) -> Payment | None:
+    """A stored webhook event, acted on by a worker: payment intents only, current state."""
+    if not event_type.startswith("payment_intent.") or not object_id.startswith("pi_"):
+        return None
+    intent = await _stripe(gateway.retrieve_intent, object_id)
+    return await apply_intent(session, gateway, intent)

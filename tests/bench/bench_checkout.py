@@ -1,0 +1,253 @@
+"""Checkouts per second through the HTTP API, against a real web server and localstripe.
+
+One checkout is every request a shopper's client makes from "place order" to a paid order:
+
+1. ``POST /api/checkout`` — price, reserve the stock, create the PaymentIntent (localstripe);
+2. ``POST /api/payments/{token}/test-card`` — the card is confirmed at localstripe and the
+   payment completes: allocations, the order and its vendor orders, in one transaction;
+3. ``GET /api/checkout/{token}`` — the page the shopper lands on reads the order number.
+
+50 clients run checkouts of 1–3 lines from 20 well-stocked products of 4 vendors; then 500
+clients race for the last 50 units of one product (``oversold_units`` = units held beyond
+stock, counted from the rows; must be 0). Everything is a real process: ``jangteo web``
+(uvicorn, ``BENCH_WEB_WORKERS`` processes), ``localstripe``, PostgreSQL or SQLite, Redis.
+
+The ``database`` label is read from the live connection. Checkout figures are meant for
+PostgreSQL: with ``JANGTEO_BENCH_REQUIRE_POSTGRES=1`` the bench refuses (exit 2) to run on
+anything else, and a SQLite run is labelled ``sqlite`` in the file, never ``postgresql``.
+Run: ``python -m tests.bench.bench_checkout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from infra.db import make_engine, make_session_factory
+from infra.settings import Settings
+from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog.taxonomy import Category
+from shop.checkout import availability
+from shop.orders.models import Order
+from shop.vendors.models import Vendor, VendorStatus
+from shop.vendors.types import District, EnterpriseType
+from tests.bench.bench_reservations import database_label
+from tests.bench.common import percentile, write_result
+from tests.bench.services import bench_settings, fresh_database, release
+from tests.localstripe import command as localstripe_command
+from tests.localstripe import free_port
+from tests.processes import start, stop
+
+CLIENTS = int(os.environ.get("BENCH_CHECKOUT_CLIENTS", "50"))
+CHECKOUTS = int(os.environ.get("BENCH_CHECKOUT_COUNT", "600"))
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+RACE_ATTEMPTS = 500
+RACE_STOCK = 50
+VENDORS = 4
+PRODUCTS = 20
+SEED = 20261122
+ADDRESS = {
+    "recipient": "김벤치", "phone": "010-1234-5678", "postal_code": "04524",
+    "road_address": "서울특별시 중구 세종대로 110", "detail_address": "3층",
+}
+BRNS = ["1018203548", "2208162517", "1208147521", "1078155843"]
+
+
+async def seed(settings: Settings) -> tuple[list[int], int, str]:
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    label = await database_label(factory)
+    async with factory() as session:
+        vendors = []
+        for i in range(VENDORS):
+            vendor = Vendor(
+                name=f"벤치마크협동조합{i}", enterprise_type=EnterpriseType.COOPERATIVE,
+                business_registration_number=BRNS[i], representative="김벤치",
+                district=District.MAPO, phone="02-123-4567", email=f"bench{i}@example.kr",
+                certification_number=f"제2020-{i}호", certified_from=dt.date(2024, 1, 1),
+                status=VendorStatus.APPROVED,
+            )
+            session.add(vendor)
+            vendors.append(vendor)
+        await session.flush()
+        variants = []
+        for i in range(PRODUCTS + 1):
+            variant = ProductVariant(
+                sku=f"BENCH-C-{i:03d}", price=5_000 + 500 * i,
+                stock=RACE_STOCK if i == PRODUCTS else 1_000_000,
+            )
+            session.add(Product(
+                vendor_id=vendors[i % VENDORS].id, name=f"벤치 상품 {i}",
+                category=Category.FOOD, status=ProductStatus.PUBLISHED, variants=[variant],
+            ))
+            variants.append(variant)
+        await session.commit()
+        ids = [v.id for v in variants]
+    await engine.dispose()
+    return ids[:PRODUCTS], ids[PRODUCTS], label
+
+
+def _start_localstripe(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        localstripe_command(port),
+        stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/v1/customers", auth=("sk_test_x", ""), timeout=1)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("localstripe did not start")
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("web server did not start")
+
+
+async def checkout(client: httpx.AsyncClient, lines: list[dict[str, int]]) -> tuple[str, float]:
+    """One shopper's whole checkout; ('paid'|'out_of_stock'|<problem>, milliseconds)."""
+    started = time.perf_counter()
+    try:
+        return await _checkout(client, lines, started)
+    except httpx.TransportError as exc:
+        return f"transport:{type(exc).__name__}", (time.perf_counter() - started) * 1000
+
+
+async def _checkout(
+    client: httpx.AsyncClient, lines: list[dict[str, int]], started: float
+) -> tuple[str, float]:
+    placed = await client.post("/api/checkout", json={
+        "address": ADDRESS, "email": "bench@example.kr", "lines": lines})
+    if placed.status_code != 201:
+        return str(placed.json().get("code")), (time.perf_counter() - started) * 1000
+    body = placed.json()
+    paid = await client.post(f"/api/payments/{body['payment']['token']}/test-card",
+                             json={"card": "4242424242424242"})
+    result = await client.get(f"/api/checkout/{body['token']}")
+    elapsed = (time.perf_counter() - started) * 1000
+    ok = paid.status_code == 200 and result.json().get("order_number")
+    return ("paid" if ok else f"failed:{paid.status_code}:{paid.text[:200]}"), elapsed
+
+
+async def throughput(base: str, ids: list[int]) -> tuple[float, list[float], dict[str, int]]:
+    rng = random.Random(SEED)
+    plans = [
+        [{"variant_id": v, "quantity": rng.randint(1, 3)}
+         for v in rng.sample(ids, rng.randint(1, 3))]
+        for _ in range(CHECKOUTS)
+    ]
+    queue: asyncio.Queue[list[dict[str, int]]] = asyncio.Queue()
+    for plan in plans:
+        queue.put_nowait(plan)
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            while not queue.empty():
+                outcome, ms = await checkout(http, queue.get_nowait())
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                latencies.append(ms)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return time.perf_counter() - started, latencies, outcomes
+
+
+async def race(base: str, settings: Settings, variant_id: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=RACE_ATTEMPTS)
+    async with httpx.AsyncClient(base_url=base, timeout=300, limits=limits) as http:
+        outcomes = await asyncio.gather(*(
+            checkout(http, [{"variant_id": variant_id, "quantity": 1}])
+            for _ in range(RACE_ATTEMPTS)
+        ))
+    engine = make_engine(settings)
+    async with make_session_factory(engine)() as session:
+        level = (await availability.stock_levels(
+            session, [variant_id], dt.datetime.now(dt.UTC)))[variant_id]
+        orders = await session.scalar(select(func.count(Order.id)))
+    await engine.dispose()
+    kinds = [o for o, _ in outcomes]
+    return {
+        "race_attempts": RACE_ATTEMPTS,
+        "race_paid": kinds.count("paid"),
+        "race_told_out_of_stock": kinds.count("out_of_stock"),
+        "race_other_outcomes": len(kinds) - kinds.count("paid") - kinds.count("out_of_stock"),
+        "oversold_units": max(0, level.allocated + level.reserved - level.stock),
+        "orders_in_database": int(orders or 0),
+    }
+
+
+def main() -> None:
+    settings = bench_settings("checkout")
+    fresh_database(settings)
+    ids, race_variant, label = asyncio.run(seed(settings))
+    if os.environ.get("JANGTEO_BENCH_REQUIRE_POSTGRES") == "1" and \
+            not label.startswith("postgresql"):
+        print(f"checkout bench: refusing to run on {label}; set JANGTEO_TEST_DATABASE_URL",
+              file=sys.stderr)
+        release(settings)
+        sys.exit(2)
+    log = Path(settings.var_dir) / "processes.log"
+    localstripe, stripe_url = _start_localstripe(log)
+    web = start(["web", "--port", str(settings.port), "--workers", str(WEB_WORKERS)],
+                settings, log, JANGTEO_STRIPE_API_BASE=stripe_url)
+    base = f"http://127.0.0.1:{settings.port}"
+    try:
+        _wait_ready(base)
+        asyncio.run(_warm(base, ids))
+        seconds, latencies, outcomes = asyncio.run(throughput(base, ids))
+        raced = asyncio.run(race(base, settings, race_variant))
+    finally:
+        stop(web)
+        stop(localstripe)
+        release(settings)
+    paid = outcomes.get("paid", 0)
+    write_result("checkout", {
+        "database": label,
+        "clients": CLIENTS,
+        "web_workers": WEB_WORKERS,
+        "checkouts": len(latencies),
+        "checkouts_paid": paid,
+        "other_outcomes": {k: v for k, v in outcomes.items() if k != "paid"},
+        "requests_per_checkout": 3,
+        "checkout_per_s": round(paid / seconds, 1),
+        "checkout_p50_ms": round(percentile(latencies, 50), 1),
+        "checkout_p95_ms": round(percentile(latencies, 95), 1),
+        "checkout_max_ms": round(max(latencies), 1),
+        **raced,
+    })
+
+
+async def _warm(base: str, ids: list[int]) -> None:
+    """First requests pay for imports, pools and localstripe's first objects."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        for variant in ids[:4]:
+            await checkout(http, [{"variant_id": variant, "quantity": 1}])
+
+
+if __name__ == "__main__":
+    main()
