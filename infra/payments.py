@@ -106,7 +106,9 @@ class StripeGateway:
         """Whether we talk to localstripe, whose fake cards may be sent from our server."""
         return self.is_test and self.api_base is not None
 
-    def pay_with_test_card(self, intent_id: str, card_number: str) -> IntentView:
+    def pay_with_test_card(
+        self, intent_id: str, card_number: str, *, after_decline: bool = True
+    ) -> IntentView:
         """localstripe only: put a test card on the intent and confirm it, as Stripe.js would.
 
         Real Stripe never accepts card numbers from a server; there the Payment Element in
@@ -116,24 +118,24 @@ class StripeGateway:
         """
         if not self.is_localstripe:
             raise RuntimeError("test cards are only sent to localstripe")
-        current = self.retrieve_intent(intent_id)
-        if current.status == "requires_payment_method" and current.error:
+        # ``after_decline=False`` (the caller knows no card was refused yet) saves a call.
+        current = self.retrieve_intent(intent_id) if after_decline else None
+        if current is not None and current.status == "requires_payment_method" and current.error:
             self.client.v1.payment_intents.cancel(intent_id)
             current = self.create_intent(
                 amount=current.amount, metadata=current.metadata,
                 idempotency_key=f"{intent_id}-retry",
             )
+        target = current.id if current is not None else intent_id
         try:
             method = self.client.v1.payment_methods.create(params={
                 "type": "card",
                 "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
             })
-            self.client.v1.payment_intents.update(
-                current.id, params={"payment_method": method.id}
-            )
-            return _view(self.client.v1.payment_intents.confirm(current.id))
+            self.client.v1.payment_intents.update(target, params={"payment_method": method.id})
+            return _view(self.client.v1.payment_intents.confirm(target))
         except stripe.CardError as exc:
-            raise CardDeclined(current.id, exc.user_message or "카드가 거절되었습니다.") from exc
+            raise CardDeclined(target, exc.user_message or "카드가 거절되었습니다.") from exc
 
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> dict[str, Any]:
         refund = self.client.v1.refunds.create(

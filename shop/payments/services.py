@@ -271,7 +271,8 @@ async def pay_with_test_card(
         raise Conflict("payment_not_payable", f"'{payment.status.label}' 상태의 결제입니다.",
                        field="status")
     try:
-        intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number)
+        intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number,
+                               after_decline=bool(payment.last_error))
     except CardDeclined as exc:
         intent = await _stripe(gateway.retrieve_intent, exc.intent_id)
         intent = dataclasses.replace(intent, error=intent.error or exc.message)
