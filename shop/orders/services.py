@@ -27,6 +27,7 @@ from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import StripeGateway
 from shop.catalog.models import ProductVariant
+from shop.checkout.availability import lock_variants
 from shop.checkout.models import Checkout, StockAllocation
 from shop.orders.events import (
     VendorOrderAccepted,
@@ -123,12 +124,6 @@ async def _shrink_allocations(
             await session.delete(allocation)
 
 
-async def _lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> None:
-    from shop.checkout.availability import lock_variants
-
-    await lock_variants(session, variant_ids)
-
-
 def _remaining(line: OrderLine) -> int:
     return line.quantity - line.refunded_quantity
 
@@ -198,7 +193,7 @@ async def ship(
         units: dict[int, int] = {}
         for line in vendor_order.lines:
             units[line.variant_id] = units.get(line.variant_id, 0) + _remaining(line)
-        await _lock_variants(session, list(units))
+        await lock_variants(session, list(units))
         await _shrink_allocations(session, await _reservation_id(session, vendor_order), units)
         for variant_id, quantity in sorted(units.items()):
             if quantity:
@@ -348,8 +343,11 @@ async def refund(
     reason = _reason(reason, required=True)
     if not key or len(key) > 80:
         raise InvalidInput("invalid_key", "환불 요청 키가 필요합니다 (80자 이내).", field="key")
-    existing = await _refund_by_key(session, key)
+    await vendor_order_for_member(session, user, vendor_order_id)  # 404/403 before replay
+    payment_key = _payment_refund_key(vendor_order_id, key)
+    existing = await _refund_by_key(session, payment_key)
     if existing is not None:
+        await session.commit()
         return existing
     try:
         vendor_order = await _locked(session, vendor_order_id)
@@ -366,16 +364,22 @@ async def refund(
         raise
     paid_back = await payments.refund(
         session, gateway, order.payment_id, amount=plan.amount, reason=reason,
-        key=f"vendor-order-{vendor_order_id}-{key}", actor=user,
+        key=payment_key, actor=user,
     )
     return await _record_refund(session, user, vendor_order_id, plan, paid_back, restock,
                                 reason)
 
 
-async def _refund_by_key(session: AsyncSession, key: str) -> OrderRefund | None:
+def _payment_refund_key(vendor_order_id: int, key: str) -> str:
+    """The caller's key is per vendor order (the same key on another order is another
+    refund) and never meets the key a cancellation uses."""
+    return f"vendor-order-{vendor_order_id}-r:{key}"
+
+
+async def _refund_by_key(session: AsyncSession, payment_key: str) -> OrderRefund | None:
     return await session.scalar(
         select(OrderRefund).join(PaymentRefund, PaymentRefund.id == OrderRefund.payment_refund_id)
-        .where(PaymentRefund.key.like(f"vendor-order-%-{key}"))
+        .where(PaymentRefund.key == payment_key)
     )
 
 
@@ -400,7 +404,7 @@ async def _record_refund(
         units: dict[int, int] = {}
         for line, quantity, _amount in plan.lines:
             units[line.variant_id] = units.get(line.variant_id, 0) + quantity
-        await _lock_variants(session, list(units))
+        await lock_variants(session, list(units))
         if not shipped:
             await _shrink_allocations(session, await _reservation_id(session, vendor_order),
                                       units)

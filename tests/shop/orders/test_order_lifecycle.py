@@ -146,3 +146,26 @@ async def test_stock_cannot_be_set_below_what_is_sold_or_being_paid_for(
     assert (await pay_client.put(url, headers=owner, json={"stock": 4})).status_code == 200
     page = await pay_client.get(f"/products/{shop.cookie.product_id}")
     assert "품절" in page.text  # 4 on the shelf, all 4 sold: nothing left to buy
+
+
+async def test_a_refund_key_belongs_to_its_vendor_order_and_strangers_get_403(
+    shop: Shop, pay_client: Client, db_session: AsyncSession
+) -> None:
+    first = await place_and_pay(pay_client, shop, [(shop.cookie.id, 2)])
+    second = await place_and_pay(pay_client, shop, [(shop.cookie.id, 2)])
+    owner = shop.auth("owner")
+    ids = []
+    for order in (first, second):
+        vo = await _vendor_order(pay_client, shop, order["order_number"])
+        body = {"lines": [{"order_line_id": vo["lines"][0]["id"], "quantity": 1}],
+                "reason": "품질 불만", "key": "same-key"}
+        stranger = await pay_client.post(f"/api/vendor-orders/{vo['id']}/refunds",
+                                         headers=shop.auth("stranger"), json=body)
+        assert stranger.status_code == 403
+        given = await pay_client.post(f"/api/vendor-orders/{vo['id']}/refunds",
+                                      headers=owner, json=body)
+        assert given.status_code == 201, given.text
+        assert given.json()["vendor_order_id"] == vo["id"]
+        ids.append(given.json()["id"])
+    assert ids[0] != ids[1]
+    assert await db_session.scalar(select(func.count(PaymentRefund.id))) == 2
