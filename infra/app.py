@@ -173,6 +173,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         session_config=AsyncSessionConfig(expire_on_commit=False),
         session_dependency_key="db_session",
         create_all=False,
+        # No model stores advanced-alchemy FileObjects (uploads live in infra storage), and
+        # its listener inspects every object on every flush: measurable on checkout.
+        enable_file_object_listener=False,
     )
     template_config = TemplateConfig(
         directory=[Path(p) for p in TEMPLATE_DIRS],

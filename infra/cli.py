@@ -246,17 +246,11 @@ def search_reindex() -> None:
 @click.option("--port", type=int, default=None)
 @click.option("--workers", "processes", type=int, default=1, show_default=True)
 def web(host: str | None, port: int | None, processes: int) -> None:
-    import uvicorn
+    from infra.serve import serve
 
     settings = get_settings()
-    uvicorn.run(
-        "infra.asgi:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=processes,
-        log_level="info",
-        proxy_headers=True,
-    )
+    serve(host or settings.host, port or settings.port, processes, log_level="info",
+          proxy_headers=True)
 
 
 @main.command(help="이벤트 처리 워커(dramatiq)와 아웃박스 릴레이를 띄웁니다.")

@@ -15,6 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
+from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
@@ -29,7 +30,7 @@ from markets.days.models import BoothFee, CheckInStatus, MarketDay
 from markets.models import Market
 from markets.schedules import WEEKDAYS_KO
 from shop.payments import services as pay_services
-from shop.payments.models import PaymentStatus
+from shop.payments.models import PaymentRefund, PaymentStatus
 from shop.vendors.access import vendor_for_member, vendors_of
 
 requires_organizer = requires_role(Role.ORGANIZER)
@@ -291,7 +292,11 @@ class VendorFeePages(Controller):
         if payment.status is PaymentStatus.SUCCEEDED:
             flash(request, f"참가비 {payment.amount:,}원을 카드로 냈습니다.", category="success")
         else:
-            refund = payment.refunds[-1].reason if payment.refunds else ""
+            last = await db_session.scalar(
+                select(PaymentRefund).where(PaymentRefund.payment_id == payment.id)
+                .order_by(PaymentRefund.id.desc()).limit(1)
+            )
+            refund = last.reason if last else ""
             flash(request, refund or f"결제가 '{payment.status.label}' 상태입니다.",
                   category="error")
         return Redirect(f"/console/markets/fees?vendor_id={fee.vendor_id}")

@@ -167,6 +167,11 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
     Locks are taken in ascending id order (the caller's order does not matter). Read
     availability with a *later* statement: on PostgreSQL a statement that waited for a row
     lock still sees the rest of the database as it was when it started.
+
+    On PostgreSQL the lock is ``FOR NO KEY UPDATE``: it serialises the stock checks just as
+    well, but lets other transactions insert rows that *reference* the variant meanwhile
+    (cart lines, order lines, another checkout's reservation lines take a key-share lock
+    through their foreign key, which ``FOR UPDATE`` would make wait, or deadlock).
     """
     ids = sorted(set(variant_ids))
     if not ids:
@@ -179,7 +184,7 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
             {"ids": ids},
         )
         return _facts((await session.execute(_facts_query(ids))).all())
-    locked = _facts_query(ids).with_for_update(of=ProductVariant)
+    locked = _facts_query(ids).with_for_update(of=ProductVariant, key_share=True)
     return _facts((await session.execute(locked)).all())
 
 

@@ -83,9 +83,13 @@ async def checkout_out(
 ) -> CheckoutOut:
     if payment is None and checkout.payment_id is not None:
         payment = await session.get(Payment, checkout.payment_id)
-    order = await placing.order_of(session, checkout)
+    # Only a paid checkout has an order, and only an open one a deadline: the rest is
+    # not asked for (this is read after every step of a checkout).
+    paid = checkout.status is CheckoutStatus.PAID
+    number = await placing.order_number_of(session, checkout) if paid else None
     view = placing.view_of(checkout)
-    deadline = await placing.expires_at(session, checkout)
+    opened = checkout.status is CheckoutStatus.OPEN
+    deadline = await placing.expires_at(session, checkout) if opened else None
     status = checkout.status
     if status is CheckoutStatus.OPEN and (deadline is None or deadline <= utcnow()):
         status = CheckoutStatus.EXPIRED  # the hold ran out; paying now re-checks the stock
@@ -94,7 +98,7 @@ async def checkout_out(
         groups=[VendorGroupOut.of(g) for g in view.groups], items_total=checkout.items_total,
         delivery_total=checkout.delivery_total, total=checkout.total,
         expires_at=deadline if status is CheckoutStatus.OPEN else None,
-        order_number=order.number if order else None, failure_reason=checkout.failure_reason,
+        order_number=number, failure_reason=checkout.failure_reason,
         payment=PaymentOut.of(payment, request.app.state.payments) if payment else None,
     )
 

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from infra.accounts.models import User
 from infra.clock import as_utc, utcnow
@@ -105,6 +106,8 @@ async def price_lines(
             .join(Product, Product.id == ProductVariant.product_id)
             .join(Vendor, Vendor.id == Product.vendor_id)
             .where(ProductVariant.id.in_(ids))
+            # Images, sibling variants and vendor documents are not needed to price a line.
+            .options(lazyload("*"))
         )
     ).all()
     found = {variant.id: (variant, product, vendor) for variant, product, vendor in rows}
@@ -115,7 +118,13 @@ async def price_lines(
                 field=f"{demand.fields[0]}.variant_id", extra={"variant_id": demand.variant_id},
             )
     free = await availability.available(session, ids, now or utcnow())
-    facts = await availability.sale_facts(session, ids)
+    facts = {
+        variant.id: availability.SaleFacts(
+            variant.id, variant.is_active, product.name, variant.option_label,
+            product.status, vendor.status,
+        )
+        for variant, product, vendor in rows
+    }
     lines = []
     for index, demand in enumerate(summed):
         variant, product, vendor = found[demand.variant_id]
@@ -282,6 +291,14 @@ async def place(
     try:
         if hold is not None:
             await hold(session, checkout)
+        await session.flush()
+        # The payment row is written with the checkout (one commit); its intent after it.
+        payment = payments.new_payment(
+            session, kind=KIND, reference=str(checkout.id), amount=checkout.total,
+            description=_description(checkout), user=user,
+        )
+        await session.flush()
+        checkout.payment_id = payment.id
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -298,9 +315,8 @@ async def place(
             await stock.release(session, checkout.reservation_id, actor=user,
                                 reason="주문서 거절")
         raise
-    return await _with_payment(
-        session, gateway, checkout, user, view_of(checkout) if boxed else view
-    )
+    await payments.ensure_intent(session, gateway, payment)
+    return Placed(checkout, payment, view_of(checkout) if boxed else view)
 
 
 async def _resume(
@@ -327,20 +343,25 @@ async def _with_payment(
     user: User | None,
     view: CartView,
 ) -> Placed:
+    payment = await payments.start_payment(
+        session, gateway, kind=KIND, reference=str(checkout.id), amount=checkout.total,
+        description=_description(checkout), user=user,
+    )
+    if checkout.payment_id != payment.id:
+        checkout.payment_id = payment.id
+        await session.commit()
+    return Placed(checkout, payment, view)
+
+
+def _description(checkout: Checkout) -> str:
+    """What the card statement and the payment page call this checkout."""
     vendors = len(checkout.delivery_fees)
     first = checkout.lines[0]["product_name"]
     more = len(checkout.lines) - 1
     description = f"장터 주문: {first}" + (f" 외 {more}건" if more else "")
     if vendors > 1:
         description += f" ({vendors}개 입점기업)"
-    payment = await payments.start_payment(
-        session, gateway, kind=KIND, reference=str(checkout.id), amount=checkout.total,
-        description=description, user=user,
-    )
-    if checkout.payment_id != payment.id:
-        checkout.payment_id = payment.id
-        await session.commit()
-    return Placed(checkout, payment, view)
+    return description
 
 
 def view_of(checkout: Checkout) -> CartView:
@@ -383,11 +404,18 @@ async def order_of(session: AsyncSession, checkout: Checkout) -> Order | None:
     )
 
 
+async def order_number_of(session: AsyncSession, checkout: Checkout) -> str | None:
+    return await session.scalar(select(Order.number).where(Order.checkout_id == checkout.id))
+
+
 async def expires_at(session: AsyncSession, checkout: Checkout) -> dt.datetime | None:
-    reservation = await session.get(StockReservation, checkout.reservation_id)
-    if reservation is None or reservation.status is not ReservationStatus.ACTIVE:
+    row = (await session.execute(
+        select(StockReservation.status, StockReservation.expires_at)
+        .where(StockReservation.id == checkout.reservation_id)
+    )).first()
+    if row is None or row.status is not ReservationStatus.ACTIVE:
         return None
-    return as_utc(reservation.expires_at)
+    return as_utc(row.expires_at)
 
 
 async def abandon(
@@ -422,8 +450,14 @@ def order_number(order_id: int, placed_at: dt.datetime) -> str:
 
 async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     checkout = await _lock_checkout(session, int(payment.reference))
-    if await order_of(session, checkout) is not None:
+    if await order_number_of(session, checkout) is not None:
         return
+    # The order is written first and the stock confirmed last: confirming locks the
+    # variants' rows until commit and other checkouts of those variants wait for them, so
+    # they are held for as few statements as possible (the lock lets the order lines'
+    # foreign keys through; see availability.lock_variants). A refusal rolls the order back
+    # with the rest of the payment's savepoint.
+    await _write_order(session, checkout, payment)
     try:
         await stock.confirm_in_transaction(
             session, checkout.reservation_id, reason=f"결제 {payment.intent_id}"
@@ -433,7 +467,6 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     except DomainError as exc:
         # Sold to someone else while this payment was late: the payment module refunds.
         raise payments.Unfulfillable(exc.message) from exc
-    await _write_order(session, checkout, payment)
 
 
 async def _write_order(session: AsyncSession, checkout: Checkout, payment: Payment) -> Order:

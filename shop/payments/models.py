@@ -106,8 +106,10 @@ class Payment(BigIntAuditBase):
     last_error: Mapped[str] = mapped_column(Text, default="")
     succeeded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
+    #: Loaded only when asked for (``selectinload``): every payment read is on a hot path
+    #: (checkout, webhook) and almost none of them needs its refunds.
     refunds: Mapped[list[PaymentRefund]] = relationship(
-        back_populates="payment", lazy="selectin", order_by="PaymentRefund.id"
+        back_populates="payment", lazy="raise_on_sql", order_by="PaymentRefund.id"
     )
 
     @property

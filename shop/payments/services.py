@@ -115,17 +115,11 @@ async def start_payment(
     Calling again (a double click, a retry after a timeout) returns the same payment and
     intent. Commits.
     """
-    handler_for(kind)
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("invalid_amount", "결제 금액은 1원 이상의 정수여야 합니다.",
-                           field="amount")
+    _check_amount(kind, amount)
     payment = await session.scalar(select(Payment).filter_by(kind=kind, reference=reference))
     if payment is None:
-        payment = Payment(
-            token=secrets.token_urlsafe(32), kind=kind, reference=reference, amount=amount,
-            description=description[:200], user_id=user.id if user else None,
-        )
-        session.add(payment)
+        payment = new_payment(session, kind=kind, reference=reference, amount=amount,
+                              description=description, user=user)
         try:
             await session.commit()
         except IntegrityError:
@@ -140,9 +134,42 @@ async def start_payment(
             "payment_amount_changed", "이미 다른 금액으로 결제를 시작했습니다.", field="amount",
             extra={"payment_amount": payment.amount},
         )
+    return await ensure_intent(session, gateway, payment)
+
+
+def _check_amount(kind: str, amount: int) -> None:
+    handler_for(kind)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("invalid_amount", "결제 금액은 1원 이상의 정수여야 합니다.",
+                           field="amount")
+
+
+def new_payment(
+    session: AsyncSession,
+    *,
+    kind: str,
+    reference: str,
+    amount: int,
+    description: str,
+    user: User | None = None,
+) -> Payment:
+    """A payment added to the caller's transaction, so a feature writes it together with its
+    own row (one commit); the caller commits, then calls :func:`ensure_intent`. A second
+    payment for the same ``(kind, reference)`` fails on the unique constraint."""
+    _check_amount(kind, amount)
+    payment = Payment(
+        token=secrets.token_urlsafe(32), kind=kind, reference=reference, amount=amount,
+        description=description[:200], user_id=user.id if user else None,
+    )
+    session.add(payment)
+    return payment
+
+
+async def ensure_intent(session: AsyncSession, gateway: StripeGateway, payment: Payment) -> Payment:
+    """Give a committed payment its PaymentIntent, once (commits)."""
     if payment.intent_id is None:
+        # The lock below reads the row into this same object (populate_existing).
         await _create_intent(session, gateway, payment.id)
-        await session.refresh(payment)
     return payment
 
 
@@ -182,6 +209,7 @@ async def complete(session: AsyncSession, gateway: StripeGateway, payment: Payme
     """Ask Stripe how the payment stands and act on it (the payer's return path)."""
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
         return payment
+    await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
     intent = await _stripe(gateway.retrieve_intent, payment.intent_id)
     return await apply_intent(session, gateway, intent) or payment
 
@@ -270,6 +298,7 @@ async def pay_with_test_card(
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
         raise Conflict("payment_not_payable", f"'{payment.status.label}' 상태의 결제입니다.",
                        field="status")
+    await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
     try:
         intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number,
                                after_decline=bool(payment.last_error))

@@ -318,6 +318,8 @@ async def check_paid(session: AsyncSession, checkout: Checkout) -> None:
     counted all along and this passes; a payment after the deadline finds out whether the
     slot was given away meanwhile, and is then refunded (409 ``slot_full``).
     """
+    if not any(line.get("bundle_label") for line in checkout.lines):
+        return  # no snack box in it (every box's lines carry its booking label)
     bookings = (
         await session.scalars(
             select(SnackBoxBooking).where(SnackBoxBooking.checkout_id == checkout.id)

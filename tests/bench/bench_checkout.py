@@ -12,6 +12,11 @@ clients race for the last 50 units of one product (``oversold_units`` = units he
 stock, counted from the rows; must be 0). Everything is a real process: ``jangteo web``
 (uvicorn, ``BENCH_WEB_WORKERS`` processes), ``localstripe``, PostgreSQL or SQLite, Redis.
 
+Where the time goes is reported too (Linux ``/proc``): CPU milliseconds per paid checkout
+spent in the web processes, in localstripe and in the whole machine during the throughput
+run. localstripe is one single-threaded process, so ``1000 / localstripe_cpu_ms`` is the
+most checkouts per second it can serve here, whatever the web server does.
+
 The ``database`` label is read from the live connection. Checkout figures are meant for
 PostgreSQL: with ``JANGTEO_BENCH_REQUIRE_POSTGRES=1`` the bench refuses (exit 2) to run on
 anything else, and a SQLite run is labelled ``sqlite`` in the file, never ``postgresql``.
@@ -177,6 +182,51 @@ async def throughput(base: str, ids: list[int]) -> tuple[float, list[float], dic
     return time.perf_counter() - started, latencies, outcomes
 
 
+def _cpu_seconds(*roots: int) -> float | None:
+    """CPU time (user + system) of these processes and all their descendants, from /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    stats: dict[int, tuple[int, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    wanted, total = set(roots), 0.0
+    changed = True
+    while changed:  # add children of what we have until nothing new turns up
+        changed = False
+        for pid, (parent, _) in stats.items():
+            if parent in wanted and pid not in wanted:
+                wanted.add(pid)
+                changed = True
+    for pid in wanted:
+        if pid in stats:
+            total += stats[pid][1]
+    return total
+
+
+def _machine_cpu_seconds() -> float | None:
+    """Busy CPU time of the whole machine (all cores), from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _per_checkout_ms(before: float | None, after: float | None, paid: int) -> float | None:
+    if before is None or after is None or not paid:
+        return None
+    return round((after - before) / paid * 1000, 1)
+
+
 async def race(base: str, settings: Settings, variant_id: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=RACE_ATTEMPTS)
     async with httpx.AsyncClient(base_url=base, timeout=300, limits=limits) as http:
@@ -219,7 +269,11 @@ def main() -> None:
     try:
         _wait_ready(base)
         asyncio.run(_warm(base, ids))
+        cpu_before = (_cpu_seconds(web.pid), _cpu_seconds(localstripe.pid),
+                      _machine_cpu_seconds())
         seconds, latencies, outcomes = asyncio.run(throughput(base, ids))
+        cpu_after = (_cpu_seconds(web.pid), _cpu_seconds(localstripe.pid),
+                     _machine_cpu_seconds())
         raced = asyncio.run(race(base, settings, race_variant))
     finally:
         stop(web)
@@ -238,6 +292,9 @@ def main() -> None:
         "checkout_p50_ms": round(percentile(latencies, 50), 1),
         "checkout_p95_ms": round(percentile(latencies, 95), 1),
         "checkout_max_ms": round(max(latencies), 1),
+        "web_cpu_ms_per_checkout": _per_checkout_ms(cpu_before[0], cpu_after[0], paid),
+        "localstripe_cpu_ms_per_checkout": _per_checkout_ms(cpu_before[1], cpu_after[1], paid),
+        "machine_cpu_ms_per_checkout": _per_checkout_ms(cpu_before[2], cpu_after[2], paid),
         **raced,
     })
 

@@ -109,7 +109,9 @@ async def _changes(factory: async_sessionmaker[AsyncSession], fee_id: int
 
 async def _payment(factory: async_sessionmaker[AsyncSession], token: str) -> Payment:
     async with factory() as session:
-        return await payments.by_token(session, token)
+        payment = await payments.by_token(session, token)
+        await session.refresh(payment, ["refunds"])
+        return payment
 
 
 async def test_a_vendor_pays_a_due_fee_by_card_from_its_fee_page(
