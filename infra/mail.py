@@ -39,7 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import String
+from sqlalchemy import String, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -259,3 +259,15 @@ async def send_once(session: AsyncSession, mailer: Mailer, key: str, mail: Mail)
         raise
     await session.commit()
     return True
+
+
+async def purge_sent(session: AsyncSession, older_than: dt.timedelta) -> int:
+    """Forget mails sent longer ago than ``older_than``; commits, returns how many.
+
+    The send-once record only has to outlive redeliveries of the events that caused the mail
+    (the outbox keeps relayed events two weeks), so a retention of months loses nothing; it
+    keeps the mail log readable and the table small.
+    """
+    result = await session.execute(delete(SentMail).where(SentMail.sent_at < utcnow() - older_than))
+    await session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

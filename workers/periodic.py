@@ -13,6 +13,7 @@ from workers.setup import configure
 configure()
 
 from infra import outbox  # noqa: E402
+from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
 from markets.applications import services as market_applications  # noqa: E402
 from markets.days import services as market_days  # noqa: E402
 from markets.lending import services as lending  # noqa: E402
@@ -25,6 +26,8 @@ log = structlog.get_logger("jangteo.periodic")
 
 #: How long relayed events (and their processed-event marks) are kept for inspection.
 OUTBOX_RETENTION = dt.timedelta(days=14)
+#: How long the log of sent mails is kept (far longer than any event can be redelivered).
+SENT_MAIL_RETENTION = dt.timedelta(days=180)
 
 
 @dramatiq.actor(queue_name="maintenance", periodic=cron("15 4 * * *"), max_retries=3)
@@ -33,6 +36,14 @@ async def purge_relayed_events() -> None:
     async with resources.session_factory()() as session:
         purged = await outbox.purge_published(session, OUTBOX_RETENTION)
     log.info("outbox_purged", purged=purged)
+
+
+@dramatiq.actor(queue_name="maintenance", periodic=cron("25 4 * * *"), max_retries=3)
+async def purge_sent_mails() -> None:
+    """Daily at 04:25: drop the send-once records of mails sent over 180 days ago."""
+    async with resources.session_factory()() as session:
+        purged = await purge_sent_mails_older_than(session, SENT_MAIL_RETENTION)
+    log.info("sent_mails_purged", purged=purged)
 
 
 @dramatiq.actor(queue_name="maintenance", periodic=cron("30 3 * * *"), max_retries=3)

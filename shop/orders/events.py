@@ -74,5 +74,8 @@ class VendorOrderRefunded(VendorOrderEvent):
     amount: int
     delivery_fee_refunded: int = 0
     restocked: bool = False
+    #: This refund cancels the vendor order (``vendor_order.cancelled`` follows in the same
+    #: transaction): the cancellation mail tells the shopper about the money too.
+    cancels: bool = False
     #: ``[{"order_line_id": …, "quantity": …, "amount": …}]``
     lines: tuple[dict[str, int], ...] = ()

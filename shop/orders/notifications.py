@@ -4,7 +4,12 @@
   the totals, the delivery address, the order page) and a new-order notice to each
   enterprise's contact address with only that enterprise's lines and where to ship them;
 - ``vendor_order.shipped`` → a shipped notice to the shopper: which enterprise sent what,
-  with the carrier and the tracking number.
+  with the carrier and the tracking number;
+- ``vendor_order.cancelled`` → a cancellation notice to the shopper (what was cancelled, the
+  money refunded and why) and, when the shopper or an admin cancelled, a "do not ship"
+  notice to the enterprise;
+- ``vendor_order.refunded`` → a refund notice to the shopper (the lines, the amount, why),
+  except for the refund that is part of a cancellation: the cancellation notice says it.
 
 Everything is read from the database (the event names the rows); the mails are rendered from
 ``templates/mail/`` (plain text, and HTML as the alternative). Sending is not done here: the
@@ -13,6 +18,7 @@ worker hands the :class:`~infra.mail.Mail` objects to the mailer under their sen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -26,8 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import as_utc
 from infra.mail import Mail
-from shop.orders.events import OrderPlaced, VendorOrderShipped
-from shop.orders.models import Order, VendorOrder
+from shop.orders.events import (
+    OrderPlaced,
+    VendorOrderCancelled,
+    VendorOrderRefunded,
+    VendorOrderShipped,
+)
+from shop.orders.models import Order, OrderLine, OrderRefund, VendorOrder
 from shop.vendors.models import MemberRole, Vendor
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -37,7 +48,10 @@ ORDER_PAGE = "/orders/{number}"
 VENDOR_ORDER_PAGE = "/console/orders/{vendor_order_id}"
 
 #: The events that send order mail (the worker's subscription).
-MAIL_EVENTS = frozenset({OrderPlaced.name, VendorOrderShipped.name})
+MAIL_EVENTS = frozenset({
+    OrderPlaced.name, VendorOrderShipped.name, VendorOrderCancelled.name,
+    VendorOrderRefunded.name,
+})
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -202,6 +216,116 @@ async def order_shipped_mails(
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class RefundedItem:
+    line: OrderLine
+    quantity: int
+    amount: int
+
+
+def _items(vendor_order: VendorOrder, refund: OrderRefund) -> list[RefundedItem]:
+    by_id = {line.id: line for line in vendor_order.lines}
+    return [RefundedItem(by_id[item.order_line_id], item.quantity, item.amount)
+            for item in refund.lines if item.order_line_id in by_id]
+
+
+async def _vendor_order_and_order(
+    session: AsyncSession, vendor_order_id: int
+) -> tuple[VendorOrder, Order] | None:
+    vendor_order = await session.scalar(
+        select(VendorOrder).where(VendorOrder.id == vendor_order_id)
+    )
+    if vendor_order is None:
+        return None
+    order = await _order(session, vendor_order.order_id)
+    return (vendor_order, order) if order is not None else None
+
+
+def order_cancelled(
+    order: Order, vendor_order: VendorOrder, refund: OrderRefund, *, by_shopper: bool,
+    site_url: str = "",
+) -> Mail:
+    text, html = _render("order_cancelled", _context(
+        order, site_url, vo=vendor_order, refund=refund, items=_items(vendor_order, refund),
+        by_shopper=by_shopper,
+    ))
+    return Mail(
+        to=order.email,
+        subject=(
+            f"[장터] 주문이 취소되었습니다 (주문번호 {order.number}, {vendor_order.vendor_name})"
+        ),
+        text=text, html=html, kind=f"cancelled:{vendor_order.id}",
+    )
+
+
+def vendor_order_cancelled(
+    order: Order, vendor_order: VendorOrder, refund: OrderRefund, to: str, *, site_url: str = ""
+) -> Mail:
+    console_url = site_url.rstrip("/") + VENDOR_ORDER_PAGE.format(vendor_order_id=vendor_order.id)
+    text, html = _render("vendor_order_cancelled", _context(
+        order, site_url, vo=vendor_order, refund=refund, items=_items(vendor_order, refund),
+        console_url=console_url,
+    ))
+    return Mail(
+        to=to, to_name=vendor_order.vendor_name,
+        subject=f"[장터] 주문이 취소되었습니다. 발송하지 마세요 (주문번호 {order.number})",
+        text=text, html=html, kind=f"vendor_cancelled:{vendor_order.id}",
+    )
+
+
+def order_refunded(
+    order: Order, vendor_order: VendorOrder, refund: OrderRefund, *, site_url: str = ""
+) -> Mail:
+    text, html = _render("order_refunded", _context(
+        order, site_url, vo=vendor_order, refund=refund, items=_items(vendor_order, refund),
+    ))
+    return Mail(
+        to=order.email,
+        subject=f"[장터] {refund.amount:,}원이 환불되었습니다 (주문번호 {order.number})",
+        text=text, html=html, kind=f"refunded:{refund.id}",
+    )
+
+
+async def order_cancelled_mails(
+    session: AsyncSession, vendor_order_id: int, actor_user_id: int | None, *, site_url: str = ""
+) -> list[Mail]:
+    """The shopper's notice; the enterprise's too unless one of its own people cancelled."""
+    found = await _vendor_order_and_order(session, vendor_order_id)
+    if found is None:
+        return []
+    vendor_order, order = found
+    # Everything left was refunded by the cancellation, so it is the vendor order's last refund.
+    refund = await session.scalar(
+        select(OrderRefund).where(OrderRefund.vendor_order_id == vendor_order.id)
+        .order_by(OrderRefund.id.desc()).limit(1)
+    )
+    if refund is None:
+        return []
+    by_shopper = actor_user_id is not None and actor_user_id == order.user_id
+    mails = [order_cancelled(order, vendor_order, refund, by_shopper=by_shopper,
+                             site_url=site_url)]
+    vendor = await session.get(Vendor, vendor_order.vendor_id)
+    members = {m.user_id for m in vendor.members} if vendor is not None else set()
+    if actor_user_id not in members:
+        addresses = await _vendor_addresses(session, [vendor_order.vendor_id])
+        mails += [vendor_order_cancelled(order, vendor_order, refund, address, site_url=site_url)
+                  for address in addresses.get(vendor_order.vendor_id, [])]
+    return mails
+
+
+async def order_refunded_mails(
+    session: AsyncSession, refund_id: int, *, site_url: str = ""
+) -> list[Mail]:
+    refund = await session.get(OrderRefund, refund_id)
+    if refund is None:
+        return []
+    found = await _vendor_order_and_order(session, refund.vendor_order_id)
+    if found is None:
+        return []
+    vendor_order, order = found
+    return [order_refunded(order, vendor_order, refund, site_url=site_url)]
+
+
 async def mails_for_event(
     session: AsyncSession, name: str, payload: Mapping[str, Any], *, site_url: str = ""
 ) -> list[Mail]:
@@ -216,4 +340,10 @@ async def mails_for_event(
             tracking_number=payload.get("tracking_number"),
             site_url=site_url,
         )
+    if name == VendorOrderCancelled.name:
+        return await order_cancelled_mails(
+            session, int(payload["id"]), payload.get("actor_user_id"), site_url=site_url
+        )
+    if name == VendorOrderRefunded.name and not payload.get("cancels"):
+        return await order_refunded_mails(session, int(payload["refund_id"]), site_url=site_url)
     return []

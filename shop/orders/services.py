@@ -427,15 +427,16 @@ async def _record_refund(
             by_id[line.id].refunded_quantity += quantity
         vendor_order.refunded_amount += plan.amount
         await session.flush()
+        closes = all(_remaining(line) == 0 for line in vendor_order.lines)
         record(session, VendorOrderRefunded(
             id=vendor_order.id, order_id=vendor_order.order_id,
             vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user), reason=reason,
             refund_id=row.id, amount=plan.amount, delivery_fee_refunded=plan.delivery_fee,
-            restocked=row.restocked,
+            restocked=row.restocked, cancels=closes and not shipped,
             lines=tuple({"order_line_id": line.id, "quantity": q, "amount": a}
                         for line, q, a in plan.lines),
         ))
-        if all(_remaining(line) == 0 for line in vendor_order.lines):
+        if closes:
             target = VendorOrderStatus.CANCELLED if not shipped else VendorOrderStatus.REFUNDED
             _move(session, vendor_order, target, user, reason)
             if target is VendorOrderStatus.CANCELLED:

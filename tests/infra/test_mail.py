@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import smtplib
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import utcnow
 from infra.mail import (
     FileMailer,
     Mail,
@@ -28,6 +30,7 @@ from infra.mail import (
     build_message,
     make_mailer,
     parse_smtp_url,
+    purge_sent,
     send_once,
 )
 from infra.settings import Settings
@@ -231,6 +234,21 @@ async def test_send_once_sends_a_key_only_once(
     assert sorted(r.key for r in rows) == ["evt-1:buyer@example.kr", "evt-2:buyer@example.kr"]
     assert {r.subject for r in rows} == {MAIL.subject}
     assert all(r.to == "buyer@example.kr" and r.message_id.endswith("@jangteo.kr>") for r in rows)
+
+
+async def test_purging_forgets_only_mails_older_than_the_retention(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    mailer = FileMailer(tmp_path / "mail", SENDER)
+    async with session_factory() as session:
+        await send_once(session, mailer, "old", MAIL)
+        await send_once(session, mailer, "new", MAIL)
+    async with session_factory() as session:
+        await session.execute(update(SentMail).where(SentMail.key == "old")
+                              .values(sent_at=utcnow() - dt.timedelta(days=181)))
+        await session.commit()
+        assert await purge_sent(session, dt.timedelta(days=180)) == 1
+    assert [r.key for r in await _logged(session_factory)] == ["new"]
 
 
 async def test_failed_send_records_nothing_so_the_retry_sends(
