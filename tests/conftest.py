@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import redis
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from infra.db import make_engine, make_session_factory
 from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
@@ -104,6 +104,8 @@ async def _reset_schema(engine: AsyncEngine) -> None:
             await conn.execute(text("PRAGMA foreign_keys=OFF"))
             for (name,) in rows.all():
                 await conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+            # This pooled connection serves the tests next: they run as the app does.
+            await conn.execute(text("PRAGMA foreign_keys=ON"))
 
 
 @pytest.fixture(scope="session")
@@ -122,17 +124,33 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+async def delete_rows(conn: AsyncConnection, tables: Sequence[str]) -> None:
+    """Empty ``tables`` (children first) as TRUNCATE does: no row trigger fires.
+
+    The ledger refuses DELETE on both databases. PostgreSQL's TRUNCATE skips row triggers;
+    SQLite has no TRUNCATE, so its triggers are dropped for the deletes and created again
+    from their stored SQL, all in this one transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        return
+    triggers = (await conn.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))).all()
+    for name, _ in triggers:
+        await conn.execute(text(f'DROP TRIGGER "{name}"'))
+    for table in tables:
+        await conn.execute(text(f'DELETE FROM "{table}"'))
+    for _, sql in triggers:
+        await conn.execute(text(sql))
+
+
 async def truncate_all(engine: AsyncEngine) -> None:
     from infra.db_bootstrap import all_metadata
 
     tables = [t.name for t in reversed(all_metadata().sorted_tables)]
     async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{t}"' for t in tables)
-            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(text(f'DELETE FROM "{table}"'))
+        await delete_rows(conn, tables)
 
 
 @pytest.fixture

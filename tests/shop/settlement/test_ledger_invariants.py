@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
@@ -34,6 +34,7 @@ from shop.settlement.models import (
     TransactionKind,
 )
 from shop.vendors.models import Vendor
+from tests.conftest import delete_rows
 from tests.shop.settlement.conftest import WEEK1, World, build_world, seoul
 from tests.shop.settlement.world import Line, Relay, cancel, place_order, refund
 
@@ -79,12 +80,7 @@ scenario = st.fixed_dictionaries({
 
 async def clear_trade(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":  # TRUNCATE: the ledger refuses DELETE
-            await conn.execute(text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in TRADE_TABLES) + " CASCADE"))
-        else:
-            for table in TRADE_TABLES:
-                await conn.execute(text(f'DELETE FROM "{table}"'))
+        await delete_rows(conn, TRADE_TABLES)  # the ledger refuses DELETE
 
 
 async def _play(factory: Factory, world: World, case: dict[str, Any]) -> dict[int, int]:

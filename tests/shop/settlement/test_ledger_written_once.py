@@ -197,6 +197,11 @@ async def test_posted_entries_cannot_change_and_verify_finds_what_slipped_past(
                 "FROM ledger_transactions"
             ))
         await session.rollback()
+        for statement in ("DELETE FROM ledger_entries", "DELETE FROM ledger_transactions"):
+            with pytest.raises((IntegrityError, DBAPIError)):
+                await session.execute(text(statement))
+            await session.rollback()
+        assert await session.scalar(text("SELECT count(*) FROM ledger_entries")) == 3
     # An unposted, unbalanced transaction: PostgreSQL refuses it at commit; SQLite has no
     # deferred triggers, so the verification query is what finds it.
     async with session_factory() as session:
