@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.clock import utcnow
+from infra.outbox import OutboxEvent
 from shop.checkout import availability
 from shop.checkout.models import Checkout, StockAllocation
 from shop.orders.models import Order, OrderLine, VendorOrder
@@ -190,5 +191,10 @@ async def test_a_late_payment_for_stock_sold_meanwhile_is_refunded_in_full(
     assert after["order_number"] is None
     async with session_factory() as session:
         assert await _count(session, Order) == 1
+        # The refused order was written before the stock check and rolled back with it:
+        # no event announces it (no mail, no ledger entry for an order that does not exist).
+        placed = await session.scalar(select(func.count(OutboxEvent.id))
+                                      .where(OutboxEvent.name == "order.placed"))
+        assert placed == 1
         refund = await session.scalar(select(PaymentRefund))
         assert refund is not None and refund.amount == late["total"]
