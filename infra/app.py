@@ -19,6 +19,7 @@ from advanced_alchemy.extensions.litestar import (
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -63,7 +64,7 @@ from infra.accounts.controllers import AuthApi
 from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
 from infra.accounts.models import Role
 from infra.accounts.pages import AccountPages
-from infra.auth import AuthMiddleware
+from infra.auth import AuthMiddleware, provide_user
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
@@ -220,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        dependencies={"user": Provide(provide_user, sync_to_thread=False)},
         lifespan=[lifespan],
         state=State(
             {

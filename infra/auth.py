@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import user_for_token
+from infra.errors import AccessErrorCode, Forbidden
 
 SESSION_USER_KEY = "user_id"
 
@@ -52,6 +54,31 @@ class AuthMiddleware(ASGIMiddleware):
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     return connection.scope.get("user")
+
+
+def provide_user(request: Request[Any, Any, Any]) -> User:
+    """The signed-in person, injected as ``user`` (see ``infra.web.params.SignedIn``).
+
+    Guards decide who may reach a handler; a handler that needs the person asks for ``user``
+    instead of digging it out of the request. Without a session this is a 401 (pages turn it
+    into the sign-in redirect), so a handler never sees ``None``.
+    """
+    user = current_user(request)
+    if user is None:
+        raise NotAuthorizedException("로그인이 필요합니다.")
+    return user
+
+
+def require_organizer(user: User | None) -> User:
+    """Market and snack-box organizers (and platform admins) run what they organize.
+
+    Services check it as well as the route guards, so a CLI or worker caller cannot skip it.
+    """
+    if user is None:
+        raise Forbidden(AccessErrorCode.LOGIN_REQUIRED, "로그인이 필요합니다.")
+    if not user.has_role(Role.ORGANIZER):
+        raise Forbidden(AccessErrorCode.ORGANIZER_ONLY, "장터 운영자만 할 수 있습니다.")
+    return user
 
 
 def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

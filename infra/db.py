@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Enum, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,6 +60,30 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+
+
+@asynccontextmanager
+async def transaction(
+    session: AsyncSession, *, on_integrity_error: Exception | None = None
+) -> AsyncIterator[AsyncSession]:
+    """One use case, one transaction (decision 9): commit what the block did, or roll all of
+    it back, whatever was raised.
+
+    ``on_integrity_error`` is raised instead of a unique or foreign-key violation when such a
+    clash means "someone else changed this at the same moment" (two tabs editing one cart),
+    so the caller answers with a clear 409 rather than a 500.
+    """
+    try:
+        yield session
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        if on_integrity_error is None:
+            raise
+        raise on_integrity_error from exc
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -2,12 +2,38 @@
 
 Each domain has an error-code enumeration (``shop/vendors/errors.py`` …) so API clients can
 act on the code; the message is Korean for people and the field says which input was wrong.
+:class:`DomainError` takes a member of such an enumeration, never a bare string, so every
+code a client can see is listed in one place per domain.
+
+:class:`Problems` gathers every wrong field of one submission so that a form (or an API
+client) learns them all at once; :func:`field_errors` turns any domain error back into
+``{field: message}`` for a page to show beside its inputs.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, field
 from typing import Any
+
+
+class AccessErrorCode(enum.StrEnum):
+    """Codes shared by every domain: who may act at all."""
+
+    LOGIN_REQUIRED = "login_required"
+    ORGANIZER_ONLY = "organizer_only"
+    ADMIN_ONLY = "admin_only"
+
+
+class CommonErrorCode(enum.StrEnum):
+    """Codes of the plumbing itself: accounts and every state machine."""
+
+    INVALID_TRANSITION = "invalid_transition"
+    INVALID_EMAIL = "invalid_email"
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a password
+    MISSING_NAME = "missing_name"
+    EMAIL_TAKEN = "email_taken"
+    BAD_CREDENTIALS = "bad_credentials"
 
 
 class DomainError(Exception):
@@ -16,7 +42,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        code: enum.Enum | str,
+        code: enum.Enum,
         message: str,
         *,
         field: str | None = None,
@@ -24,7 +50,7 @@ class DomainError(Exception):
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
-        self.code = code.value if isinstance(code, enum.Enum) else code
+        self.code = str(code.value) if isinstance(code, enum.Enum) else str(code)
         self.message = message
         self.field = field
         self.extra = extra or {}
@@ -77,3 +103,72 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     status_code = 415
     title = "지원하지 않는 파일 형식입니다"
+
+
+#: The error class a status stands for, so a collected 413 is still a PayloadTooLarge.
+_ERROR_CLASS: dict[int, type[DomainError]] = {
+    400: InvalidInput,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    code: enum.Enum
+    field: str
+    message: str
+    status: int = 400
+
+
+@dataclass
+class Problems:
+    """Every field error of one submission, raised together as one problem.
+
+    The first message per field wins (the most basic check runs first). The status rule:
+    when every problem has the same status it is kept (a too-large file stays a 413);
+    a mixture of kinds is plain bad input, 400.
+    """
+
+    items: list[FieldProblem] = field(default_factory=list)
+
+    def add(self, code: enum.Enum, field: str, message: str, status: int = 400) -> None:
+        if not self.has(field):
+            self.items.append(FieldProblem(code, field, message, status))
+
+    def has(self, field: str) -> bool:
+        return any(p.field == field for p in self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        first = self.items[0]
+        statuses = {p.status for p in self.items}
+        status = statuses.pop() if len(statuses) == 1 else 400
+        raise _ERROR_CLASS.get(status, InvalidInput)(
+            first.code,
+            first.message,
+            field=first.field,
+            status_code=status,
+            extra={
+                "errors": [
+                    {"field": p.field, "message": p.message, "code": str(p.code.value)}
+                    for p in self.items
+                ]
+            },
+        )
+
+
+def field_errors(exc: DomainError) -> dict[str, str]:
+    """``{field: message}`` of a domain error, for showing each message beside its field;
+    an error about no field in particular is keyed ``_form``."""
+    listed: Any = exc.extra.get("errors")
+    if isinstance(listed, list) and listed:
+        return {str(e["field"]): str(e["message"]) for e in listed if isinstance(e, dict)}
+    return {exc.field or "_form": exc.message}

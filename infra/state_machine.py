@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from infra.errors import Conflict
+from infra.errors import CommonErrorCode, Conflict
 
 S = TypeVar("S", bound=enum.Enum)
 
@@ -22,7 +22,7 @@ class StateMachine(Generic[S]):
         allowed: Mapping[S, frozenset[S] | set[S]],
         *,
         label: Callable[[S], str] = lambda s: str(s.value),
-        code: str = "invalid_transition",
+        code: enum.Enum = CommonErrorCode.INVALID_TRANSITION,
     ) -> None:
         self.allowed = {state: frozenset(targets) for state, targets in allowed.items()}
         self.label = label

@@ -7,7 +7,7 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from infra.accounts import services
-from infra.errors import DomainError
+from infra.errors import CommonErrorCode, DomainError
 from infra.web.params import DbSession
 
 
@@ -32,7 +32,7 @@ class AuthApi(Controller):
         user = await services.authenticate(db_session, data.email, data.password)
         if user is None:
             raise DomainError(
-                "bad_credentials",
+                CommonErrorCode.BAD_CREDENTIALS,
                 "이메일 또는 비밀번호가 맞지 않습니다.",
                 field="password",
                 status_code=401,

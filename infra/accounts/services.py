@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import ApiToken, Role, User
 from infra.accounts.passwords import hash_password, needs_rehash, verify_password
-from infra.errors import Conflict, InvalidInput
+from infra.errors import CommonErrorCode, Conflict, InvalidInput
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -32,17 +32,23 @@ async def create_user(
 ) -> User:
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
-        raise InvalidInput("invalid_email", "올바른 이메일 주소를 입력해 주세요.", field="email")
+        raise InvalidInput(
+            CommonErrorCode.INVALID_EMAIL, "올바른 이메일 주소를 입력해 주세요.", field="email"
+        )
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(
-            "weak_password", f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다.", field="password"
+            CommonErrorCode.WEAK_PASSWORD,
+            f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다.",
+            field="password",
         )
     display_name = display_name.strip()
     if not display_name:
-        raise InvalidInput("missing_name", "이름을 입력해 주세요.", field="display_name")
+        raise InvalidInput(
+            CommonErrorCode.MISSING_NAME, "이름을 입력해 주세요.", field="display_name"
+        )
     exists = await session.scalar(select(func.count(User.id)).where(User.email == email))
     if exists:
-        raise Conflict("email_taken", "이미 가입된 이메일입니다.", field="email")
+        raise Conflict(CommonErrorCode.EMAIL_TAKEN, "이미 가입된 이메일입니다.", field="email")
     user = User(
         email=email,
         display_name=display_name,
