@@ -16,7 +16,7 @@ from infra import outbox  # noqa: E402
 from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
 from markets.applications import services as market_applications  # noqa: E402
 from markets.days import services as market_days  # noqa: E402
-from markets.lending import services as lending  # noqa: E402
+from markets.lending import sweeper as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import services as stock  # noqa: E402
 from shop.settlement import services as settlement  # noqa: E402

@@ -82,7 +82,7 @@ from markets.booths.models import Booth
 from markets.days import fees
 from markets.days.errors import MarketErrorCode, Problems, clean_reason, require_organizer
 from markets.days.models import MarketDay, MarketDayStatus
-from markets.lending import services as lending
+from markets.lending import booking as lending
 from markets.lending.models import EquipmentKit
 from markets.models import Market
 from markets.schedules import local_today

@@ -1,15 +1,13 @@
-"""Lending error codes, and the collector that reports every wrong field of a request at once.
+"""Lending error codes: every code a lending refusal can carry, in one place.
 
 API clients act on the code (``problem.code`` and each ``errors[].code``); people read the
-Korean message beside the field it names.
+Korean message beside the field it names. Field errors are gathered with
+:class:`infra.errors.Problems`; who may act at all is :class:`infra.errors.AccessErrorCode`.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-
-from infra.errors import InvalidInput
 
 
 class LendingErrorCode(enum.StrEnum):
@@ -40,45 +38,5 @@ class LendingErrorCode(enum.StrEnum):
     UNIT_BUSY = "unit_busy"
     NAME_TAKEN = "name_taken"
     ALREADY_RESOLVED = "maintenance_already_resolved"
-    ORGANIZER_ONLY = "organizer_only"
     REASON_REQUIRED = "reason_required"
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    code: LendingErrorCode
-    field: str
-    message: str
-
-
-@dataclass
-class Problems:
-    """Gathers every field error of one request, then raises them as one 400 problem."""
-
-    items: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, code: LendingErrorCode, field: str, message: str) -> None:
-        if not any(p.field == field for p in self.items):  # the first message per field wins
-            self.items.append(FieldProblem(code, field, message))
-
-    def has(self, field: str) -> bool:
-        return any(p.field == field for p in self.items)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        raise InvalidInput(
-            first.code,
-            first.message,
-            field=first.field,
-            extra={
-                "errors": [
-                    {"field": p.field, "message": p.message, "code": p.code.value}
-                    for p in self.items
-                ]
-            },
-        )
+    INVALID_TRANSITION = "loan_invalid_transition"  # a loan status change its state forbids

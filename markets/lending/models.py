@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from markets.lending.errors import LendingErrorCode
 
 #: Name of the table whose rows must never overlap per unit (the migration refers to it).
 RESERVATIONS_TABLE = "lending_unit_reservations"
@@ -77,7 +78,7 @@ LOAN_TRANSITIONS: StateMachine[LoanStatus] = StateMachine(
         LoanStatus.OVERDUE: {LoanStatus.RETURNED},
     },
     label=lambda s: s.label,
-    code="loan_invalid_transition",
+    code=LendingErrorCode.INVALID_TRANSITION,
 )
 
 

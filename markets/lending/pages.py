@@ -21,16 +21,19 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError
-from infra.web.params import DbSession, FormData
+from infra.auth import requires_role, requires_user
+from infra.clock import utcnow
+from infra.errors import Problems
+from infra.web.forms import FORM_STATUSES, Refusal, attempt
+from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import managed_markets, require_market_organizer
 from markets.days.models import MarketDay, MarketDayStatus
-from markets.lending import queries, rules, services
-from markets.lending.errors import LendingErrorCode, Problems
+from markets.lending import booking, desk, inventory, maintenance, queries, rules
+from markets.lending.errors import LendingErrorCode
 from markets.lending.models import (
     Condition,
     EquipmentItem,
+    Loan,
     LoanStatus,
     MaintenanceKind,
     MaintenanceResolution,
@@ -38,21 +41,18 @@ from markets.lending.models import (
 from markets.lending.rules import SEOUL, BookingRequest, UnitReport
 from markets.models import Market
 from shop.vendors.access import vendors_of
-from shop.vendors.errors import field_errors
 
 requires_organizer = requires_role(Role.ORGANIZER)
 _UNIT_FIELD = re.compile(r"^units\[(\d+)\]\.(\w+)$")
 CONDITION_OPTIONS = [(c.value, c.label) for c in Condition]
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded"
-    return user
+#: These forms have always been shown again for any refusal, a unit or loan not found (404)
+#: or not the person's to touch (403) included; the page shown again still checks access.
+SHOWN = FORM_STATUSES | {403, 404}
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(SEOUL).date()
+    """Today in Seoul, by the one clock."""
+    return rules.seoul_date(utcnow())
 
 
 def _form(data: dict[str, str]) -> dict[str, str]:
@@ -78,7 +78,7 @@ async def _upcoming_days(session: DbSession, market_id: int) -> list[MarketDay]:
     rows = await session.scalars(
         select(MarketDay).where(MarketDay.market_id == market_id,
                                 MarketDay.status == MarketDayStatus.SCHEDULED,
-                                MarketDay.closes_at > dt.datetime.now(dt.UTC))
+                                MarketDay.closes_at > utcnow())
         .order_by(MarketDay.day).limit(26)
     )
     return list(rows.all())
@@ -92,17 +92,17 @@ def _inspection(data: dict[str, str], unit_ids: list[int]) -> list[UnitReport]:
     ]
 
 
-def _unit_errors(exc: DomainError, unit_ids: list[int]) -> dict[str, str]:
+def _unit_errors(refusal: Refusal, unit_ids: list[int]) -> dict[str, str]:
     """``units[2].note`` (the service's name) → ``note_<unit id>`` (the form's)."""
     errors = {}
-    for name, message in field_errors(exc).items():
+    for name, message in refusal.errors.items():
         match = _UNIT_FIELD.match(name)
         if match and int(match.group(1)) < len(unit_ids):
             errors[f"{match.group(2)}_{unit_ids[int(match.group(1))]}"] = message
         else:
             errors["_form" if name in ("status", "unit_id") else name] = message
     if "_form" not in errors and not any(k.startswith(("note_", "condition_")) for k in errors):
-        errors["_form"] = exc.message
+        errors["_form"] = refusal.message
     return errors
 
 
@@ -116,15 +116,15 @@ class OrganizerLendingPages(Controller):
 
     @get("/", name="lending:desk")
     async def desk(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, db_session: DbSession, user: SignedIn,
         market_id: FromQuery[int | None] = None, day: FromQuery[str | None] = None,
     ) -> Template:
-        markets = await managed_markets(db_session, _user(request))
+        markets = await managed_markets(db_session, user)
         chosen_day = rules.parse_date(day) or _today()
         if market_id is None and len(markets) == 1:
             market_id = markets[0].id
         if market_id is not None:
-            await require_market_organizer(db_session, _user(request), market_id)
+            await require_market_organizer(db_session, user, market_id)
         board = await queries.desk_board(db_session, market_id, chosen_day) if market_id else None
         return Template("lending/desk.html", context={
             "markets": markets, "board": board, "day": chosen_day,
@@ -140,11 +140,11 @@ class OrganizerLendingPages(Controller):
         })
 
     async def _equipment(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: int, *,
+        self, db_session: DbSession, user: User, market_id: int, *,
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        await require_market_organizer(db_session, _user(request), market_id)
+        await require_market_organizer(db_session, user, market_id)
         view = await queries.equipment_view(db_session, market_id, None)
         items = (await db_session.scalars(
             select(EquipmentItem).where(EquipmentItem.market_id == market_id)
@@ -159,39 +159,48 @@ class OrganizerLendingPages(Controller):
             "kind_options": [(k.value, k.label) for k in MaintenanceKind],
         }, status_code=status_code)
 
+    async def _equipment_refused(
+        self, db_session: DbSession, user: User, market_id: int, data: dict[str, str],
+        refusal: Refusal, errors: dict[str, str] | None = None,
+    ) -> Template:
+        """The equipment page again, each message beside its field and the input kept."""
+        return await self._equipment(db_session, user, market_id,
+                                     errors=refusal.errors if errors is None else errors,
+                                     form=_form(data), status_code=refusal.status_code)
+
     @get("/markets/{market_id:int}/equipment", name="lending:equipment")
     async def equipment(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int]
     ) -> Template:
-        return await self._equipment(request, db_session, market_id)
+        return await self._equipment(db_session, user, market_id)
 
     @post("/markets/{market_id:int}/items")
     async def add_item(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def add() -> EquipmentItem:
             problems = Problems()
             quantity = _int(data, "quantity", problems, default=0)
             problems.raise_if_any()
-            item = await services.add_item(
-                db_session, _user(request), market_id, name=data.get("name", ""),
+            return await inventory.add_item(
+                db_session, user, market_id, name=data.get("name", ""),
                 quantity=quantity or 0, description=data.get("description", ""),
                 code_prefix=data.get("code_prefix") or None,
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
-                                         form=_form(data), status_code=exc.status_code)
+
+        item = await attempt(db_session, add, shown=SHOWN)
+        if isinstance(item, Refusal):
+            return await self._equipment_refused(db_session, user, market_id, data, item)
         flash(request, f"'{item.name}' {len(item.units)}개를 등록했습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
 
     @post("/markets/{market_id:int}/kits")
     async def define_kit(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def define() -> str:
             problems = Problems()
             components = []
             for key in sorted(k for k in data if k.startswith("kit_item_")):
@@ -199,27 +208,28 @@ class OrganizerLendingPages(Controller):
                 if quantity:
                     components.append((int(key.removeprefix("kit_item_")), quantity))
             problems.raise_if_any()
-            kit = await services.define_kit(db_session, _user(request), market_id,
-                                            name=data.get("kit_name", ""),
-                                            components=components,
-                                            description=data.get("kit_description", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = {("kit_name" if k == "name" else k): v
-                      for k, v in field_errors(exc).items()}
-            return await self._equipment(request, db_session, market_id, errors=errors,
-                                         form=_form(data), status_code=exc.status_code)
-        flash(request, f"'{kit.name}' 세트를 만들었습니다.", category="success")
+            kit = await inventory.define_kit(db_session, user, market_id,
+                                             name=data.get("kit_name", ""),
+                                             components=components,
+                                             description=data.get("kit_description", ""))
+            return kit.name
+
+        name = await attempt(db_session, define, shown=SHOWN)
+        if isinstance(name, Refusal):
+            errors = {("kit_name" if k == "name" else k): v for k, v in name.errors.items()}
+            return await self._equipment_refused(db_session, user, market_id, data, name,
+                                                 errors)
+        flash(request, f"'{name}' 세트를 만들었습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
 
     @post("/markets/{market_id:int}/desk")
     async def configure_desk(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def configure() -> None:
             problems = Problems()
-            settings = services.DeskSettings(
+            settings = desk.DeskSettings(
                 place=data.get("place"),
                 slot_minutes=_int(data, "slot_minutes", problems),
                 slot_capacity=_int(data, "slot_capacity", problems),
@@ -227,44 +237,43 @@ class OrganizerLendingPages(Controller):
                 opens=_clock(data, "opens", problems), closes=_clock(data, "closes", problems),
             )
             problems.raise_if_any()
-            await services.configure_desk(db_session, _user(request), market_id, settings)
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
-                                         form=_form(data), status_code=exc.status_code)
+            await desk.configure_desk(db_session, user, market_id, settings)
+
+        outcome = await attempt(db_session, configure, shown=SHOWN)
+        if isinstance(outcome, Refusal):
+            return await self._equipment_refused(db_session, user, market_id, data, outcome)
         flash(request, "대여 창구 설정을 저장했습니다.", category="success")
         return Redirect(f"/organizer/lending/markets/{market_id}/equipment")
 
     @post("/markets/{market_id:int}/problems")
     async def report_problem(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def report() -> None:
             problems = Problems()
             unit_id = _int(data, "unit_id", problems)
             if unit_id is None:
                 problems.add(LendingErrorCode.UNKNOWN_UNIT, "unit_id", "장비를 골라 주세요.")
             problems.raise_if_any()
             assert unit_id is not None
-            await services.report_unit_problem(db_session, _user(request), unit_id,
-                                               data.get("kind", ""), data.get("note", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._equipment(request, db_session, market_id, errors=field_errors(exc),
-                                         form=_form(data), status_code=exc.status_code)
+            await maintenance.report_unit_problem(db_session, user, unit_id,
+                                                  data.get("kind", ""), data.get("note", ""))
+
+        outcome = await attempt(db_session, report, shown=SHOWN)
+        if isinstance(outcome, Refusal):
+            return await self._equipment_refused(db_session, user, market_id, data, outcome)
         flash(request, "정비 목록에 올렸습니다. 해결될 때까지 대여되지 않습니다.",
               category="success")
         return Redirect(f"/organizer/lending?market_id={market_id}")
 
     @post("/maintenance/{maintenance_id:int}/resolve")
     async def resolve(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         maintenance_id: FromPath[int], data: FormData,
     ) -> Redirect:
-        record = await services.resolve_maintenance(
-            db_session, _user(request), maintenance_id, data.get("resolution", ""),
-            data.get("note", ""),
+        record = await maintenance.resolve_maintenance(
+            db_session, user, maintenance_id, data.get("resolution", ""), data.get("note", ""),
         )
         label = record.resolution.label if record.resolution else ""
         flash(request, f"{record.unit.code}: {label} 처리했습니다.", category="success")
@@ -275,7 +284,7 @@ class OrganizerLendingPages(Controller):
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        loan = await services.loan_for(db_session, user, loan_id)
+        loan = await queries.loan_for(db_session, user, loan_id)
         view = await queries.loan_view(db_session, loan)
         return Template("lending/desk_loan.html", context={
             "view": view, "loan": loan, "errors": errors or {}, "form": form or {},
@@ -285,71 +294,70 @@ class OrganizerLendingPages(Controller):
 
     @get("/loans/{loan_id:int}", name="lending:desk_loan")
     async def loan(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, loan_id: FromPath[int]
     ) -> Template:
-        return await self._loan_page(db_session, loan_id, _user(request))
+        return await self._loan_page(db_session, loan_id, user)
 
     async def _act(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: int,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: User, loan_id: int,
         data: dict[str, str], action: str,
     ) -> Template | Redirect:
-        user = _user(request)
         unit_ids = [int(k.removeprefix("condition_")) for k in data
                     if k.startswith("condition_") and k.removeprefix("condition_").isdigit()]
-        try:
+
+        async def act() -> tuple[Loan, str]:
             if action == "check_out":
-                loan = await services.check_out(db_session, user, loan_id,
-                                                _inspection(data, unit_ids))
-                message = "수령 처리했습니다."
-            elif action == "check_in":
-                loan = await services.check_in(db_session, user, loan_id,
-                                               _inspection(data, unit_ids))
-                message = "반납 처리했습니다."
-            elif action == "confirm":
-                loan = await services.confirm_loan(db_session, user, loan_id,
-                                                   data.get("reason", ""))
-                message = "대여를 확정했습니다."
-            else:
-                loan = await services.cancel_loan(db_session, user, loan_id,
-                                                  data.get("reason", ""))
-                message = "대여를 취소했습니다."
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = _unit_errors(exc, unit_ids)
-            if action in ("confirm", "cancel") and "reason" in field_errors(exc):
-                errors = {"reason": field_errors(exc)["reason"]}
+                loan = await desk.check_out(db_session, user, loan_id,
+                                            _inspection(data, unit_ids))
+                return loan, "수령 처리했습니다."
+            if action == "check_in":
+                loan = await desk.check_in(db_session, user, loan_id,
+                                           _inspection(data, unit_ids))
+                return loan, "반납 처리했습니다."
+            if action == "confirm":
+                loan = await desk.confirm_loan(db_session, user, loan_id, data.get("reason", ""))
+                return loan, "대여를 확정했습니다."
+            loan = await booking.cancel_loan(db_session, user, loan_id, data.get("reason", ""))
+            return loan, "대여를 취소했습니다."
+
+        outcome = await attempt(db_session, act, shown=SHOWN)
+        if isinstance(outcome, Refusal):
+            errors = _unit_errors(outcome, unit_ids)
+            if action in ("confirm", "cancel") and "reason" in outcome.errors:
+                errors = {"reason": outcome.errors["reason"]}
             return await self._loan_page(db_session, loan_id, user, errors=errors,
-                                         form=_form(data), status_code=exc.status_code)
+                                         form=_form(data), status_code=outcome.status_code)
+        loan, message = outcome
         flash(request, f"#{loan.id} {message} ({loan.status.label})", category="success")
         return Redirect(f"/organizer/lending/loans/{loan.id}")
 
     @post("/loans/{loan_id:int}/check-out")
     async def check_out(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        loan_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, loan_id, data, "check_out")
+        return await self._act(request, db_session, user, loan_id, data, "check_out")
 
     @post("/loans/{loan_id:int}/check-in")
     async def check_in(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        loan_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, loan_id, data, "check_in")
+        return await self._act(request, db_session, user, loan_id, data, "check_in")
 
     @post("/loans/{loan_id:int}/confirm")
     async def confirm(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        loan_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, loan_id, data, "confirm")
+        return await self._act(request, db_session, user, loan_id, data, "confirm")
 
     @post("/loans/{loan_id:int}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        loan_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, loan_id, data, "cancel")
+        return await self._act(request, db_session, user, loan_id, data, "cancel")
 
 
 def _clock(data: dict[str, str], name: str, problems: Problems) -> dt.time | None:
@@ -410,16 +418,15 @@ class VendorLoanPages(Controller):
 
     @get("/", name="lending:console")
     async def overview(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
-        market_id: FromQuery[int | None] = None,
+        self, db_session: DbSession, user: SignedIn, market_id: FromQuery[int | None] = None,
     ) -> Template:
-        return await self._overview(db_session, _user(request), market_id)
+        return await self._overview(db_session, user, market_id)
 
     @post("/")
     async def book(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         problems = Problems()
         vendor_id = _int(data, "vendor_id", problems)
         market_id = _int(data, "market_id", problems)
@@ -433,14 +440,15 @@ class VendorLoanPages(Controller):
                 items.append((int(key.removeprefix("item_")), count))
         by_day = data.get("period", "day") != "range"
         day_id = _int(data, "market_day_id", problems) if by_day else None
-        try:
+
+        async def book() -> Loan:
             if vendor_id is None:
                 problems.add(LendingErrorCode.REQUIRED, "vendor_id", "입점기업을 골라 주세요.")
             if market_id is None:
                 problems.add(LendingErrorCode.UNKNOWN_MARKET, "market_id", "장터를 골라 주세요.")
             problems.raise_if_any()
             assert vendor_id is not None and market_id is not None
-            loan = await services.book_loan(db_session, user, BookingRequest(
+            return await booking.book_loan(db_session, user, BookingRequest(
                 vendor_id=vendor_id, market_id=market_id, kit_id=kit_id,
                 quantity=quantity if quantity is not None else 1, items=items,
                 market_day_id=day_id,
@@ -448,26 +456,21 @@ class VendorLoanPages(Controller):
                 end_date=None if by_day else data.get("end_date", ""),
                 pickup_at=data.get("pickup_at") or None, note=data.get("note", ""),
             ))
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = field_errors(exc)
-            if not any(k in errors for k in ("vendor_id", "market_id", "kit_id", "quantity",
-                                             "market_day_id", "start_date", "end_date",
-                                             "pickup_at", "note")) and not any(
-                    k.startswith("items[") for k in errors):
-                errors["_form"] = exc.message
-            errors = {_item_field(k, items): v for k, v in errors.items()}
-            return await self._overview(db_session, user, market_id, errors=errors,
-                                        form=_form(data), status_code=exc.status_code)
+
+        loan = await attempt(db_session, book, shown=SHOWN)
+        if isinstance(loan, Refusal):
+            return await self._overview(db_session, user, market_id,
+                                        errors=_booking_errors(loan, items),
+                                        form=_form(data), status_code=loan.status_code)
         flash(request, f"대여를 예약했습니다. 수령: {_local(loan.pickup_slot.starts_at)} "
                        f"({loan.status.label})", category="success")
         return Redirect(f"/console/loans/{loan.id}")
 
     @get("/{loan_id:int}", name="lending:console_loan")
     async def loan(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, loan_id: FromPath[int],
     ) -> Template:
-        loan = await services.loan_for(db_session, _user(request), loan_id)
+        loan = await queries.loan_for(db_session, user, loan_id)
         return Template("lending/console_loan.html", context={
             "view": await queries.loan_view(db_session, loan), "loan": loan, "local": _local,
             "statuses": LoanStatus, "errors": {},
@@ -475,13 +478,26 @@ class VendorLoanPages(Controller):
 
     @post("/{loan_id:int}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, loan_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        loan_id: FromPath[int], data: FormData,
     ) -> Redirect:
-        loan = await services.cancel_loan(db_session, _user(request), loan_id,
-                                          data.get("reason", ""))
+        loan = await booking.cancel_loan(db_session, user, loan_id, data.get("reason", ""))
         flash(request, f"#{loan.id} 대여를 취소했습니다.", category="success")
         return Redirect("/console/loans")
+
+
+_BOOKING_FIELDS = ("vendor_id", "market_id", "kit_id", "quantity", "market_day_id",
+                   "start_date", "end_date", "pickup_at", "note")
+
+
+def _booking_errors(refusal: Refusal, items: list[tuple[int, int]]) -> dict[str, str]:
+    """The refusal's messages under the booking form's field names; one about no field the
+    form shows goes on top of the form."""
+    errors = dict(refusal.errors)
+    if not any(k in errors for k in _BOOKING_FIELDS) and not any(
+            k.startswith("items[") for k in errors):
+        errors["_form"] = refusal.message
+    return {_item_field(k, items): v for k, v in errors.items()}
 
 
 def _item_field(name: str, items: list[tuple[int, int]]) -> str:

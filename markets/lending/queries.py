@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import utcnow
 from infra.errors import InvalidInput, NotFound
+from markets.access import manages
 from markets.days.models import MarketDay
 from markets.lending import rules
 from markets.lending.availability import Stock, stock_of_market
@@ -37,6 +38,7 @@ from markets.lending.models import (
 )
 from markets.lending.rules import Period, aware
 from markets.models import Market
+from shop.vendors.access import vendor_for_member
 from shop.vendors.models import Vendor
 
 DEFAULT_DESK = {"slot_minutes": 30, "slot_capacity": 6, "opens": dt.time(9),
@@ -55,6 +57,23 @@ async def market_or_404(session: AsyncSession, market_id: int) -> Market:
         raise NotFound(LendingErrorCode.UNKNOWN_MARKET, "장터를 찾을 수 없습니다.",
                        field="market_id")
     return market
+
+
+async def loan_or_404(session: AsyncSession, loan_id: int) -> Loan:
+    """The loan as the database has it now (re-read under the desk lock by the use cases)."""
+    loan = await session.get(Loan, loan_id, populate_existing=True)
+    if loan is None:
+        raise NotFound(LendingErrorCode.LOAN_NOT_FOUND, "대여를 찾을 수 없습니다.", field="loan_id")
+    return loan
+
+
+async def loan_for(session: AsyncSession, user: User | None, loan_id: int) -> Loan:
+    """The loan, if ``user`` runs the lending market or is a member of the borrowing vendor."""
+    loan = await loan_or_404(session, loan_id)
+    if await manages(session, user, loan.market_id):
+        return loan
+    await vendor_for_member(session, user, loan.vendor_id)
+    return loan
 
 
 @dataclass(frozen=True)

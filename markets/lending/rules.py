@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from markets.lending.errors import LendingErrorCode, Problems
+from infra.errors import Problems
+from markets.lending.errors import LendingErrorCode
 from markets.lending.models import Condition
 
 SEOUL = ZoneInfo("Asia/Seoul")

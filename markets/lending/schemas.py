@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import msgspec
-from litestar import Request
-from litestar.exceptions import ValidationException
 
 from markets.lending import rules
 from markets.lending.availability import Stock
@@ -22,25 +19,6 @@ from markets.lending.queries import EquipmentView, LoanView, SlotView
 
 def _d(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
-
-
-B = TypeVar("B")
-_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-
-
-async def strict_body(request: Request[Any, Any, Any], body_type: type[B]) -> B:
-    """The JSON body decoded again, strictly: a quantity of ``1.0`` or ``"1"`` is refused
-    (decisions.md 8), with the same 400 problem detail naming the field."""
-    try:
-        return msgspec.json.decode(await request.body(), type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        match = _AT.match(str(exc))
-        message = match.group("message") if match else str(exc)
-        path = (match.group("path") or "") if match else ""
-        raise ValidationException(
-            detail=f"Validation failed for {request.method} {request.url.path}",
-            extra=[{"key": path.lstrip(".") or "body", "message": message, "source": "body"}],
-        ) from exc
 
 
 # ---------------------------------------------------------------- input

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.outbox import OutboxEvent
 from markets.applications.models import Application, ApplicationStatusChange
-from markets.lending import services as lending
+from markets.lending import inventory as lending
 from markets.lending.models import EquipmentKit, Loan, LoanStatus, UnitReservation
 from tests.markets.applications.conftest import SEASON, World
 from tests.markets.market_world import Snapshot, csrf_from, login

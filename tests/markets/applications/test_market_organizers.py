@@ -21,7 +21,7 @@ from markets.assignment import services as assignment
 from markets.booths.models import Booth, BoothSize
 from markets.days.models import BoothFee
 from markets.days.services import cancel_market_day
-from markets.lending import services as lending
+from markets.lending import inventory as lending
 from markets.lending.models import Loan
 from markets.models import Market, MarketOrganizer
 from tests.markets.applications.conftest import SEASON, World

@@ -22,7 +22,7 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import issue_token
 from infra.outbox import OutboxEvent
 from markets.days.models import MarketDay
-from markets.lending import services
+from markets.lending import desk, inventory
 from markets.lending.models import (
     ConditionReport,
     EquipmentItem,
@@ -107,20 +107,20 @@ async def build_world(
         outsider = await make_user(session, Role.VENDOR_MEMBER)
         await session.commit()
     async with session_factory() as session:
-        tent = await services.add_item(session, organizer, market.id, name="천막 3×3",
+        tent = await inventory.add_item(session, organizer, market.id, name="천막 3×3",
                                        quantity=tents, code_prefix="천막")
-        weight = await services.add_item(session, organizer, market.id, name="천막 추",
+        weight = await inventory.add_item(session, organizer, market.id, name="천막 추",
                                          quantity=4 * max(tents, 5) + 40, code_prefix="추")
-        table = await services.add_item(session, organizer, market.id, name="테이블",
+        table = await inventory.add_item(session, organizer, market.id, name="테이블",
                                         quantity=max(tents, 5) + 10, code_prefix="테이블")
-        chair = await services.add_item(session, organizer, market.id, name="의자",
+        chair = await inventory.add_item(session, organizer, market.id, name="의자",
                                         quantity=2 * max(tents, 5) + 20, code_prefix="의자")
-        kit = await services.define_kit(
+        kit = await inventory.define_kit(
             session, organizer, market.id, name="부스 기본 세트",
             components=[(tent.id, 1), (weight.id, 4), (table.id, 1), (chair.id, 2)],
         )
-        await services.configure_desk(session, organizer, market.id,
-                                      services.DeskSettings(slot_capacity=slot_capacity))
+        await desk.configure_desk(session, organizer, market.id,
+                                      desk.DeskSettings(slot_capacity=slot_capacity))
     return World(market, market_day, organizer, owner, vendor, other_owner, other_vendor,
                  outsider, tent, weight, table, chair, kit)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from markets.lending import services
+from markets.lending import booking
 from markets.lending.models import Loan, LoanStatus, UnitReservation
 from shop.vendors.models import Vendor
 from tests.markets.lending.conftest import NOW, World, add_market_day, build_world, counts
@@ -34,7 +34,7 @@ async def test_the_kit_is_saved_only_if_the_application_is(
         vendor = await session.get(Vendor, world.vendor.id)
         assert vendor is not None
         vendor.description = "부스 신청과 함께 바뀐 소개"  # the caller's own change
-        loans = await services.reserve_kit_for_application(
+        loans = await booking.reserve_kit_for_application(
             session, vendor, days, world.kit.id, actor=world.owner,
             application_id=APPLICATION_ID, now=NOW)
         assert len(loans) == 2
@@ -44,19 +44,19 @@ async def test_the_kit_is_saved_only_if_the_application_is(
     async with session_factory() as session:
         vendor = await session.get(Vendor, world.vendor.id)
         assert vendor is not None
-        loans = await services.reserve_kit_for_application(
+        loans = await booking.reserve_kit_for_application(
             session, vendor, days, world.kit.id, actor=world.owner, pickup_at="10:30",
             application_id=APPLICATION_ID, now=NOW)
         await session.commit()
         assert [loan.status for loan in loans] == [LoanStatus.RESERVED] * 2
-        again = await services.reserve_kit_for_application(
+        again = await booking.reserve_kit_for_application(
             session, vendor, days, world.kit.id, actor=world.owner,
             application_id=APPLICATION_ID, now=NOW)
         await session.commit()
         assert sorted(loan.id for loan in again) == sorted(loan.id for loan in loans)
         assert await session.scalar(select(func.count(Loan.id))) == 2
 
-        released = await services.cancel_loans_of_application(
+        released = await booking.cancel_loans_of_application(
             session, APPLICATION_ID, world.owner, "부스 신청 철회")
         await session.commit()
         assert released == 2
@@ -70,14 +70,14 @@ async def test_when_one_day_has_no_tents_left_no_day_is_booked(
     world = await build_world(session_factory, tents=1)
     days = await _two_days(session_factory, world)
     async with session_factory() as session:  # someone took the only tent on the second day
-        await services.book_loan(session, world.other_owner, world.booking(
+        await booking.book_loan(session, world.other_owner, world.booking(
             vendor_id=world.other_vendor.id, market_day_id=days[1]), now=NOW)
     before = await counts(session_factory)
     async with session_factory() as session:
         vendor = await session.get(Vendor, world.vendor.id)
         assert vendor is not None
         with pytest.raises(Conflict) as refused:
-            await services.reserve_kit_for_application(
+            await booking.reserve_kit_for_application(
                 session, vendor, days, world.kit.id, actor=world.owner,
                 application_id=APPLICATION_ID, now=NOW)
         assert (refused.value.code, refused.value.field) == ("not_enough_units", "kit_id")

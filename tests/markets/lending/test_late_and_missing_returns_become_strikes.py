@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.errors import Conflict
 from infra.outbox import OutboxEvent
 from markets.days.models import MarketDay, MarketDayStatus
-from markets.lending import queries, services
+from markets.lending import booking, desk, queries, sweeper
 from markets.lending.models import (
     EquipmentUnit,
     LendingStrike,
@@ -30,8 +30,8 @@ def _close(world: World) -> dt.datetime:
 
 
 async def _checked_out(session: AsyncSession, world: World) -> int:
-    loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
-    await services.check_out(session, world.organizer, loan.id, now=kst(world.day.day, 10, 5))
+    loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
+    await desk.check_out(session, world.organizer, loan.id, now=kst(world.day.day, 10, 5))
     return loan.id
 
 
@@ -47,15 +47,15 @@ async def test_the_sweeper_marks_overdue_after_the_grace_with_one_strike_however
 ) -> None:
     async with session_factory() as session:
         loan_id = await _checked_out(session, world)
-        within_grace = await services.sweep(session, now=_close(world) + dt.timedelta(minutes=59))
+        within_grace = await sweeper.sweep(session, now=_close(world) + dt.timedelta(minutes=59))
         assert within_grace.overdue == 0
-        assert (await services.loan_for(session, world.owner, loan_id)).status is (
+        assert (await queries.loan_for(session, world.owner, loan_id)).status is (
             LoanStatus.CHECKED_OUT)
 
-        first = await services.sweep(session, now=_close(world) + dt.timedelta(minutes=61))
-        second = await services.sweep(session, now=_close(world) + dt.timedelta(hours=5))
+        first = await sweeper.sweep(session, now=_close(world) + dt.timedelta(minutes=61))
+        second = await sweeper.sweep(session, now=_close(world) + dt.timedelta(hours=5))
         assert (first.overdue, second.overdue) == (1, 0)
-        loan = await services.loan_for(session, world.owner, loan_id)
+        loan = await queries.loan_for(session, world.owner, loan_id)
         assert loan.status is LoanStatus.OVERDUE
         assert await _strikes(session) == [(world.vendor.id, loan_id, StrikeReason.LATE_RETURN)]
         assert await queries.strike_count(session, world.vendor.id) == 1
@@ -63,7 +63,7 @@ async def test_the_sweeper_marks_overdue_after_the_grace_with_one_strike_however
         assert view.history[-1][0].actor_user_id is None
         assert "반납 기한" in view.history[-1][0].reason
 
-        returned = await services.check_in(session, world.organizer, loan_id,
+        returned = await desk.check_in(session, world.organizer, loan_id,
                                            now=_close(world) + dt.timedelta(hours=20))
         assert returned.status is LoanStatus.RETURNED
         assert len(await _strikes(session)) == 1  # the return does not strike twice
@@ -84,14 +84,14 @@ async def test_an_overdue_loan_keeps_its_units_and_next_bookings_move_to_others(
             select(UnitReservation.unit_id).join(EquipmentUnit)
             .where(UnitReservation.loan_id == loan_id, EquipmentUnit.item_id == world.tent.id)
         )).all()
-        nxt = await services.book_loan(session, world.other_owner, world.booking(
+        nxt = await booking.book_loan(session, world.other_owner, world.booking(
             vendor_id=world.other_vendor.id, market_day_id=tomorrow), now=NOW)
         nxt_id = nxt.id
         held_next = (await session.scalars(
             select(UnitReservation.unit_id).join(EquipmentUnit)
             .where(UnitReservation.loan_id == nxt_id, EquipmentUnit.item_id == world.tent.id)
         )).all()
-        await services.sweep(session, now=_close(world) + dt.timedelta(hours=2))
+        await sweeper.sweep(session, now=_close(world) + dt.timedelta(hours=2))
         moved = (await session.scalars(
             select(UnitReservation.unit_id).join(EquipmentUnit)
             .where(UnitReservation.loan_id == nxt_id, UnitReservation.active.is_(True),
@@ -104,7 +104,7 @@ async def test_an_overdue_loan_keeps_its_units_and_next_bookings_move_to_others(
         assert open_hold is not None and open_hold.ends_at is None
         # Anyone else finds no tent tomorrow: one is still out late, the other is booked.
         with pytest.raises(Conflict) as refused:
-            await services.book_loan(session, world.owner, world.booking(
+            await booking.book_loan(session, world.owner, world.booking(
                 market_day_id=tomorrow), now=_close(world) + dt.timedelta(hours=2))
         assert refused.value.code == "not_enough_units"
 
@@ -119,7 +119,7 @@ async def test_a_late_return_without_the_sweeper_is_still_a_strike_and_missing_u
             .where(UnitReservation.loan_id == loan_id, EquipmentUnit.item_id == world.chair.id)
         )).first()
         assert chair is not None
-        await services.check_in(session, world.organizer, loan_id,
+        await desk.check_in(session, world.organizer, loan_id,
                                 [UnitReport(chair, "missing", "의자 1개 안 돌아옴")],
                                 now=_close(world) + dt.timedelta(hours=3))
         assert sorted(r for _, _, r in await _strikes(session)) == [
@@ -133,7 +133,7 @@ async def test_a_return_within_the_grace_is_no_strike(
 ) -> None:
     async with session_factory() as session:
         loan_id = await _checked_out(session, world)
-        loan = await services.check_in(session, world.organizer, loan_id,
+        loan = await desk.check_in(session, world.organizer, loan_id,
                                        now=_close(world) + dt.timedelta(minutes=30))
         assert loan.status is LoanStatus.RETURNED
         assert await _strikes(session) == []
@@ -147,17 +147,17 @@ async def test_loans_never_picked_up_lapse_and_loans_of_a_cancelled_day_are_rele
         rainy = await add_market_day(session, world.market, world.day.day + dt.timedelta(7))
         await session.commit()
         rainy_id = rainy.id
-        unpicked = (await services.book_loan(session, world.owner, world.booking(), now=NOW)).id
-        washed_out = (await services.book_loan(session, world.owner, world.booking(
+        unpicked = (await booking.book_loan(session, world.owner, world.booking(), now=NOW)).id
+        washed_out = (await booking.book_loan(session, world.owner, world.booking(
             market_day_id=rainy_id), now=NOW)).id
         day = await session.get(MarketDay, rainy_id)
         assert day is not None
         day.status = MarketDayStatus.CANCELLED
         await session.commit()
-        result = await services.sweep(session, now=_close(world) + dt.timedelta(hours=1))
+        result = await sweeper.sweep(session, now=_close(world) + dt.timedelta(hours=1))
         assert (result.lapsed, result.cancelled_with_day, result.overdue) == (1, 1, 0)
         for loan_id in (unpicked, washed_out):
-            assert (await services.loan_for(session, world.owner, loan_id)).status is (
+            assert (await queries.loan_for(session, world.owner, loan_id)).status is (
                 LoanStatus.CANCELLED)
         assert await session.scalar(select(func.count(UnitReservation.id)).where(
             UnitReservation.active.is_(True))) == 0

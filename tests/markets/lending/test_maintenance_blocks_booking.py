@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import OutboxEvent
-from markets.lending import queries, services
+from markets.lending import booking, desk, maintenance, queries
 from markets.lending.availability import stock_of_market
 from markets.lending.models import (
     EquipmentUnit,
@@ -42,15 +42,15 @@ async def test_a_tent_returned_damaged_cannot_be_booked_until_it_is_repaired(
     async with session_factory() as session:
         next_week = await add_market_day(session, world.market, world.day.day + dt.timedelta(7))
         await session.commit()
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
-        await services.check_out(session, world.organizer, loan.id, now=kst(world.day.day, 10))
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
+        await desk.check_out(session, world.organizer, loan.id, now=kst(world.day.day, 10))
         (tent,) = await _tent_units(session, loan.id, world)
-        await services.check_in(session, world.organizer, loan.id,
+        await desk.check_in(session, world.organizer, loan.id,
                                 [UnitReport(tent, "damaged", "천막 지붕 찢어짐")], now=AFTER_CLOSE)
 
     async with session_factory() as session:
         with pytest.raises(Conflict) as refused:
-            await services.book_loan(session, world.other_owner, world.booking(
+            await booking.book_loan(session, world.other_owner, world.booking(
                 vendor_id=world.other_vendor.id, market_day_id=next_week.id), now=AFTER_CLOSE)
         assert refused.value.code == "not_enough_units"
         assert "천막 3×3 0개 남음" in refused.value.message
@@ -63,10 +63,10 @@ async def test_a_tent_returned_damaged_cannot_be_booked_until_it_is_repaired(
             tent, MaintenanceKind.DAMAGED, loan.id)
 
     async with session_factory() as session:
-        await services.resolve_maintenance(session, world.organizer, record.id, "repaired",
+        await maintenance.resolve_maintenance(session, world.organizer, record.id, "repaired",
                                            "지붕 교체", now=AFTER_CLOSE + dt.timedelta(days=1))
     async with session_factory() as session:
-        again = await services.book_loan(session, world.other_owner, world.booking(
+        again = await booking.book_loan(session, world.other_owner, world.booking(
             vendor_id=world.other_vendor.id, market_day_id=next_week.id),
             now=AFTER_CLOSE + dt.timedelta(days=1))
         assert await _tent_units(session, again.id, world) == [tent]
@@ -83,15 +83,15 @@ async def test_a_written_off_tent_never_counts_as_stock_again(
         unit = (await session.scalars(select(EquipmentUnit).where(
             EquipmentUnit.item_id == world.tent.id).order_by(EquipmentUnit.code))).first()
         assert unit is not None
-        record = await services.report_unit_problem(session, world.organizer, unit.id,
+        record = await maintenance.report_unit_problem(session, world.organizer, unit.id,
                                                     "missing", "창고에 없음", now=NOW)
         with pytest.raises(InvalidInput) as wrong:  # a missing tent is found, not repaired
-            await services.resolve_maintenance(session, world.organizer, record.id, "repaired")
+            await maintenance.resolve_maintenance(session, world.organizer, record.id, "repaired")
         assert wrong.value.field == "resolution"
-        await services.resolve_maintenance(session, world.organizer, record.id, "written_off",
+        await maintenance.resolve_maintenance(session, world.organizer, record.id, "written_off",
                                            "분실 확정", now=NOW)
         with pytest.raises(Conflict) as twice:
-            await services.resolve_maintenance(session, world.organizer, record.id, "found")
+            await maintenance.resolve_maintenance(session, world.organizer, record.id, "found")
         assert twice.value.code == "maintenance_already_resolved"
         stock = {s.name: s for s in await stock_of_market(
             session, world.market.id, world.day.setup_from, world.day.closes_at, now=NOW)}
@@ -103,9 +103,9 @@ async def test_a_booking_holding_a_unit_sent_to_maintenance_moves_to_a_free_unit
 ) -> None:
     world = await build_world(session_factory, tents=2)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         (held,) = await _tent_units(session, loan.id, world)
-        await services.report_unit_problem(session, world.organizer, held, "damaged",
+        await maintenance.report_unit_problem(session, world.organizer, held, "damaged",
                                            "폴대 휨", now=NOW)
         (moved,) = await _tent_units(session, loan.id, world)
         assert moved != held
@@ -118,12 +118,12 @@ async def test_when_no_unit_is_left_the_booking_is_told_it_is_short_not_double_b
 ) -> None:
     world = await build_world(session_factory, tents=1)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         (held,) = await _tent_units(session, loan.id, world)
-        await services.report_unit_problem(session, world.organizer, held, "damaged",
+        await maintenance.report_unit_problem(session, world.organizer, held, "damaged",
                                            "폴대 휨", now=NOW)
         assert await _tent_units(session, loan.id, world) == []
-        view = await queries.loan_view(session, await services.loan_for(
+        view = await queries.loan_view(session, await queries.loan_for(
             session, world.owner, loan.id))
         assert view.short == {"천막 3×3": 1}
         assert view.loan.status is LoanStatus.RESERVED
@@ -136,9 +136,9 @@ async def test_a_unit_found_damaged_at_check_out_is_swapped_for_a_good_one(
 ) -> None:
     world = await build_world(session_factory, tents=2)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         (held,) = await _tent_units(session, loan.id, world)
-        out = await services.check_out(session, world.organizer, loan.id,
+        out = await desk.check_out(session, world.organizer, loan.id,
                                        [UnitReport(held, "damaged", "지퍼 고장")],
                                        now=kst(world.day.day, 10))
         assert out.status is LoanStatus.CHECKED_OUT
@@ -152,16 +152,16 @@ async def test_a_damaged_or_missing_report_needs_a_note_and_changes_nothing_with
     world: World, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     async with session_factory() as session:
-        loan_id = (await services.book_loan(session, world.owner, world.booking(), now=NOW)).id
+        loan_id = (await booking.book_loan(session, world.owner, world.booking(), now=NOW)).id
         (held,) = await _tent_units(session, loan_id, world)
         with pytest.raises(InvalidInput) as refused:
-            await services.check_out(session, world.organizer, loan_id,
+            await desk.check_out(session, world.organizer, loan_id,
                                      [UnitReport(held, "damaged", "")], now=NOW)
         assert refused.value.field == "units[0].note"
         with pytest.raises(InvalidInput) as unknown:
-            await services.check_out(session, world.organizer, loan_id,
+            await desk.check_out(session, world.organizer, loan_id,
                                      [UnitReport(held, "broken", "x")], now=NOW)
         assert unknown.value.field == "units[0].condition"
-        loan = await services.loan_for(session, world.owner, loan_id)
+        loan = await queries.loan_for(session, world.owner, loan_id)
         assert loan.status is LoanStatus.RESERVED
         assert await session.scalar(select(func.count(MaintenanceRecord.id))) == 0

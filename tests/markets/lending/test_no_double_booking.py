@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from markets.lending import services
+from markets.lending import booking
 from markets.lending.availability import free_units
 from markets.lending.models import EquipmentUnit, Loan, LoanStatus, UnitReservation
 from markets.lending.rules import Period
@@ -37,13 +37,13 @@ async def test_a_hundred_racing_bookings_for_the_last_three_tents_get_exactly_th
 ) -> None:
     world = await build_world(session_factory, tents=5, slot_capacity=200)
     async with session_factory() as session:  # two of five tents are already out that day
-        await services.book_loan(session, world.other_owner, world.booking(
+        await booking.book_loan(session, world.other_owner, world.booking(
             vendor_id=world.other_vendor.id, kit_id=None, items=[(world.tent.id, 2)]), now=NOW)
 
     async def book_one_tent() -> Loan | Conflict:
         async with session_factory() as session:
             try:
-                return await services.book_loan(
+                return await booking.book_loan(
                     session, world.owner,
                     world.booking(kit_id=None, items=[(world.tent.id, 1)]), now=NOW,
                 )
@@ -75,10 +75,10 @@ async def test_the_database_alone_refuses_two_overlapping_holds_on_one_unit(
     world: World, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     """Two writers that skip the desk lock and race to hold the same tent: one must fail.
-    (This is the guarantee under the services' lock: EXCLUDE on PostgreSQL, a trigger on
+    (This is the guarantee under the use cases' lock: EXCLUDE on PostgreSQL, a trigger on
     SQLite.)"""
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         unit_id = (await session.scalars(
             select(UnitReservation.unit_id)
             .join(EquipmentUnit, EquipmentUnit.id == UnitReservation.unit_id)
@@ -118,7 +118,7 @@ async def test_periods_that_touch_may_share_a_unit_periods_that_overlap_may_not(
 ) -> None:
     day = world.day.day + dt.timedelta(days=14)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         unit = (await free_units(session, world.tent.id, kst(day, 0), kst(day, 23), limit=1))[0]
         session.add(UnitReservation(unit_id=unit.id, loan_id=loan.id, starts_at=kst(day, 10),
                                     ends_at=kst(day, 13)))
@@ -142,7 +142,7 @@ async def test_an_open_ended_hold_blocks_every_later_period_but_not_earlier_ones
 ) -> None:
     day = world.day.day + dt.timedelta(days=14)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+        loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         unit = (await free_units(session, world.tent.id, kst(day, 0), kst(day, 23), limit=1))[0]
         session.add(UnitReservation(unit_id=unit.id, loan_id=loan.id, starts_at=kst(day, 10),
                                     ends_at=None))
@@ -158,16 +158,16 @@ async def test_a_cancelled_loan_gives_its_units_back_at_once(
     world: World, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     async with session_factory() as session:
-        everything = await services.book_loan(
+        everything = await booking.book_loan(
             session, world.owner, world.booking(kit_id=None, items=[(world.tent.id, 5)]), now=NOW)
     async with session_factory() as session:
         with pytest.raises(Conflict):
-            await services.book_loan(session, world.other_owner, world.booking(
+            await booking.book_loan(session, world.other_owner, world.booking(
                 vendor_id=world.other_vendor.id), now=NOW)
     async with session_factory() as session:
-        cancelled = await services.cancel_loan(session, world.owner, everything.id, "")
+        cancelled = await booking.cancel_loan(session, world.owner, everything.id, "")
         assert cancelled.status is LoanStatus.CANCELLED
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.other_owner, world.booking(
+        loan = await booking.book_loan(session, world.other_owner, world.booking(
             vendor_id=world.other_vendor.id), now=NOW)
         assert loan.status is LoanStatus.RESERVED

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from markets.lending import queries, services
+from markets.lending import booking, queries
 from markets.lending.models import LoanStatus
 from tests.markets.lending.conftest import (
     World,
@@ -54,7 +54,7 @@ async def test_a_vendor_books_a_kit_for_a_market_day_and_cancels_it(
                                   follow_redirects=False)
     assert cancelled.status_code in (302, 303)
     async with session_factory() as session:
-        loan = await services.loan_for(session, live.owner, loan_id)
+        loan = await queries.loan_for(session, live.owner, loan_id)
         assert loan.status is LoanStatus.CANCELLED
 
 
@@ -88,7 +88,7 @@ async def test_the_desk_sees_pickups_by_slot_and_checks_a_loan_out_and_in(
     client: Client, live: World, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     async with session_factory() as session:
-        loan = await services.book_loan(session, live.owner, live.booking(pickup_at="10:30"))
+        loan = await booking.book_loan(session, live.owner, live.booking(pickup_at="10:30"))
         loan_id = loan.id
     await login(client, live.organizer.email)
     board = await client.get(f"/organizer/lending?market_id={live.market.id}"
@@ -105,7 +105,7 @@ async def test_the_desk_sees_pickups_by_slot_and_checks_a_loan_out_and_in(
     assert "반납 완료" in page.text
 
     async with session_factory() as session:
-        view = await queries.loan_view(session, await services.loan_for(
+        view = await queries.loan_view(session, await queries.loan_for(
             session, live.organizer, loan_id))
     unit = view.units[0].reservation.unit_id
     missing_note = await client.post(f"/organizer/lending/loans/{loan_id}/check-in", data={

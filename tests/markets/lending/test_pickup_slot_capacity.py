@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict, InvalidInput
-from markets.lending import queries, rules, services
+from markets.lending import booking, desk, queries, rules
 from markets.lending.models import Loan, LoanStatus, PickupSlot
 from tests.markets.lending.conftest import NOW, World, build_world, kst
 
@@ -26,7 +26,7 @@ async def test_racing_bookings_for_one_slot_fill_it_exactly_to_capacity(
     async def book() -> Loan | Conflict:
         async with session_factory() as session:
             try:
-                return await services.book_loan(
+                return await booking.book_loan(
                     session, world.owner, world.booking(pickup_at="10:30"), now=NOW)
             except Conflict as exc:
                 return exc
@@ -53,11 +53,11 @@ async def test_without_a_chosen_slot_bookings_spill_into_the_next_slot_with_room
     async with session_factory() as session:
         times = []
         for _ in range(4):
-            loan = await services.book_loan(session, world.owner, world.booking(), now=NOW)
+            loan = await booking.book_loan(session, world.owner, world.booking(), now=NOW)
             times.append(rules.hhmm(loan.pickup_slot.starts_at))
         assert times == ["10:00", "10:00", "10:30", "10:30"]
         with pytest.raises(Conflict) as full:
-            await services.book_loan(session, world.owner, world.booking(), now=NOW)
+            await booking.book_loan(session, world.owner, world.booking(), now=NOW)
         assert (full.value.code, full.value.field) == ("pickup_slot_full", "pickup_at")
         assert "남은 수령 시간대가 없습니다" in full.value.message
         slots = await queries.slot_views(session, world.market.id, rules.market_day_slots(
@@ -70,13 +70,13 @@ async def test_a_cancelled_booking_frees_its_place_in_the_slot(
 ) -> None:
     world = await build_world(session_factory, tents=10, slot_capacity=1)
     async with session_factory() as session:
-        first = (await services.book_loan(
+        first = (await booking.book_loan(
             session, world.owner, world.booking(pickup_at="10:00"), now=NOW)).id
         with pytest.raises(Conflict):
-            await services.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
+            await booking.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
                                      now=NOW)
-        await services.cancel_loan(session, world.owner, first)
-        again = await services.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
+        await booking.cancel_loan(session, world.owner, first)
+        again = await booking.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
                                          now=NOW)
         assert again.status is LoanStatus.RESERVED
 
@@ -94,7 +94,7 @@ async def test_a_pickup_time_that_is_not_a_slot_is_refused_naming_the_field(
 ) -> None:
     async with session_factory() as session:
         with pytest.raises(InvalidInput) as refused:
-            await services.book_loan(session, world.owner, world.booking(pickup_at=pickup),
+            await booking.book_loan(session, world.owner, world.booking(pickup_at=pickup),
                                      now=NOW)
         assert refused.value.field == "pickup_at"
         assert message in refused.value.message
@@ -106,11 +106,11 @@ async def test_a_slot_already_past_cannot_be_chosen(
 ) -> None:
     async with session_factory() as session:
         with pytest.raises(InvalidInput) as refused:
-            await services.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
+            await booking.book_loan(session, world.owner, world.booking(pickup_at="10:00"),
                                      now=kst(world.day.day, 10, 10))
         assert refused.value.field == "pickup_at"
         assert refused.value.message == "이미 지난 수령 시간입니다."
-        late = await services.book_loan(session, world.owner, world.booking(),
+        late = await booking.book_loan(session, world.owner, world.booking(),
                                         now=kst(world.day.day, 10, 10))
         assert rules.hhmm(late.pickup_slot.starts_at) == "10:30"
 
@@ -120,12 +120,12 @@ async def test_a_date_range_loan_picks_up_in_desk_hours_on_its_first_day_and_wai
 ) -> None:
     start = world.day.day + dt.timedelta(days=3)
     async with session_factory() as session:
-        loan = await services.book_loan(session, world.owner, world.booking(
+        loan = await booking.book_loan(session, world.owner, world.booking(
             market_day_id=None, start_date=start.isoformat(),
             end_date=(start + dt.timedelta(days=2)).isoformat(), pickup_at="09:30"), now=NOW)
         assert loan.status is LoanStatus.REQUESTED
         assert rules.aware(loan.pickup_slot.starts_at) == kst(start, 9, 30)
         assert (rules.aware(loan.starts_at), rules.aware(loan.ends_at)) == (
             kst(start, 9), kst(start + dt.timedelta(days=2), 18))
-        confirmed = await services.confirm_loan(session, world.organizer, loan.id, "확인")
+        confirmed = await desk.confirm_loan(session, world.organizer, loan.id, "확인")
         assert confirmed.status is LoanStatus.RESERVED
