@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.clock import utcnow
 from infra.db import dialect_name
 from markets.lending.models import (
     EquipmentItem,
@@ -44,7 +45,7 @@ async def lock_desk(session: AsyncSession, market_id: int) -> LendingDesk:
     result = await session.execute(bump)
     if not result.rowcount:  # type: ignore[attr-defined]
         insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         await session.execute(
             insert(LendingDesk)
             .values(market_id=market_id, lock_version=0, created_at=now, updated_at=now)
@@ -121,7 +122,7 @@ async def stock_of_market(
     now: dt.datetime | None = None,
 ) -> list[Stock]:
     """Every item of a market with what is owned, in maintenance now, and free in the period."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     items = (
         await session.scalars(
             select(EquipmentItem)
