@@ -1,7 +1,8 @@
 """The web application: one factory that composes the domains with the plumbing.
 
 This is a composition module: it may import every domain. Nothing imports it but the CLI,
-the ASGI entry point and the tests.
+the ASGI entry point and the tests. The wiring between domains (payment handlers and the
+like) is ``infra.bootstrap``'s, which :func:`create_app` calls first.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ import markets.lending.controllers
 import markets.lending.pages
 import shop.cart.controllers
 import shop.cart.pages
-import shop.cart.services
 import shop.catalog.controllers
 import shop.catalog.pages
 import shop.checkout.controllers
@@ -65,6 +65,7 @@ from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
 from infra.accounts.models import Role
 from infra.accounts.pages import AccountPages
 from infra.auth import AuthMiddleware, provide_user
+from infra.bootstrap import bootstrap
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
@@ -148,6 +149,8 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(json=settings.log_json)
+    # Payment kinds, paid-checks, after-login callbacks: wired before any request is served.
+    wiring = bootstrap()
     for directory in (settings.var_dir, settings.upload_dir, settings.search_dir):
         directory.mkdir(parents=True, exist_ok=True)
 
@@ -230,7 +233,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis": redis,
                 "redis_label": describe(broker_url),
                 "payments": StripeGateway(settings),
-                AFTER_LOGIN: [shop.cart.services.merge_after_login],
+                AFTER_LOGIN: list(wiring.after_login),
             }
         ),
         openapi_config=OpenAPIConfig(

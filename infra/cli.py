@@ -26,8 +26,12 @@ def _run(coro_fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
 
 
 async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one use case in a session; the domains are wired first (``infra.bootstrap``), so a
+    use case that starts or completes a payment finds its handler."""
+    from infra.bootstrap import bootstrap
     from infra.db import make_engine, make_session_factory
 
+    bootstrap()
     engine = make_engine(settings)
     try:
         async with make_session_factory(engine)() as session:

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
+
 from advanced_alchemy.base import orm_registry
 from sqlalchemy import MetaData
 
+#: The modules that declare tables. SQLAlchemy's declarative classes add their table to the
+#: shared registry when the class statement runs, so the tables exist once these are imported.
+TABLE_MODULES = (
+    "infra.accounts.models",
+    "infra.mail",
+    "infra.outbox",
+    "markets.applications.models",
+    "markets.assignment.models",
+    "markets.booths.models",
+    "markets.days.models",
+    "markets.lending.models",
+    "markets.models",
+    "shop.analytics",
+    "shop.cart.models",
+    "shop.catalog.models",
+    "shop.checkout.models",
+    "shop.orders.models",
+    "shop.payments.models",
+    "shop.settlement.models",
+    "shop.snackboxes.models",
+    "shop.vendors.models",
+)
+
 
 def all_metadata() -> MetaData:
-    # Imported for their side effect: each module registers its tables on the shared registry.
-    import infra.accounts.models
-    import infra.mail
-    import infra.outbox  # noqa: F401
-    import markets.applications.models
-    import markets.assignment.models
-    import markets.booths.models
-    import markets.days.models
-    import markets.lending.models
-    import markets.models  # noqa: F401
-    import shop.analytics
-    import shop.cart.models
-    import shop.catalog.models
-    import shop.checkout.models
-    import shop.orders.models
-    import shop.payments.models
-    import shop.settlement.models
-    import shop.snackboxes.models
-    import shop.vendors.models  # noqa: F401
-
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
     return orm_registry.metadata

@@ -51,6 +51,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The test session is a composition root too: tests call use cases (payments included)
+    without an app, so the domains are wired as every process wires them (``infra.bootstrap``).
+    The dramatiq actors are not: tests that need them configure the broker first."""
+    from infra.bootstrap import bootstrap
+
+    bootstrap()
+
+
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Short path: a unix socket path must stay under ~100 bytes.

@@ -2,6 +2,14 @@
 
 Every actor is safe to run twice for the same event (the relay delivers at least once):
 indexing re-reads the database and writes the current state, analytics claims the event id.
+
+Importing this module wires nothing of the domains: which events reach which actor is
+``workers.routing.SUBSCRIPTIONS``, and the payment handlers and paid-checks the actors rely
+on are installed by ``infra.bootstrap.bootstrap`` (the worker calls it). The one thing that
+does happen on import is dramatiq's: ``@dramatiq.actor`` binds each actor to the global
+broker when the decorator runs, so :func:`workers.setup.configure` must have installed our
+broker (Redis, AsyncIO, periodiq, failure counts) first — that is broker set-up, not domain
+registration, and it is why ``configure()`` is called above the imports below.
 """
 
 from __future__ import annotations
@@ -18,15 +26,13 @@ configure()
 from infra.events import EventEnvelope  # noqa: E402
 from infra.mail import send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
-from markets.days import payments as booth_fee_payments  # noqa: E402 - also registers its handler
+from markets.days import payments as booth_fee_payments  # noqa: E402
 from markets.days import services as market_days  # noqa: E402
 from shop import analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
-from shop.checkout import placing  # noqa: E402, F401 - registers the checkout payment handler
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
 from shop.settlement import ledger as settlement_ledger  # noqa: E402
-from shop.snackboxes import ordering as _snack_boxes  # noqa: E402, F401 - slot check on payment
 from workers import resources  # noqa: E402
 from workers.setup import installed_settings  # noqa: E402
 

@@ -1,4 +1,9 @@
-"""Process entry points: the worker (actors + outbox relay) and the periodic scheduler."""
+"""Process entry points: the worker (actors + outbox relay) and the periodic scheduler.
+
+Both install the broker first (``workers.setup.configure``), then wire the domains and the
+actors with ``infra.bootstrap.bootstrap(actors=True)``: no module is imported for its side
+effect.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ def run_worker(
 ) -> None:
     """Consume until SIGINT/SIGTERM, then finish in-flight messages and stop."""
     broker = configure(settings)
-    import workers.actors
-    import workers.periodic  # noqa: F401 - registers the periodic actors
+    from infra.bootstrap import bootstrap
     from workers import resources
     from workers.relay import RelayThread
+
+    # After configure(): declaring the actors binds them to the broker just installed.
+    wiring = bootstrap(actors=True)
 
     stop = threading.Event()
 
@@ -41,7 +48,8 @@ def run_worker(
     relay_thread = RelayThread(settings) if relay else None
     if relay_thread:
         relay_thread.start()
-    log.info("worker_started", threads=threads, relay=relay, queues=list(queues))
+    log.info("worker_started", threads=threads, relay=relay, queues=list(queues),
+             subscriptions=len(wiring.subscriptions), periodic_jobs=len(wiring.periodic_jobs))
     try:
         stop.wait()
     finally:
@@ -54,12 +62,12 @@ def run_worker(
 
 def run_scheduler(settings: Settings) -> None:
     """periodiq's scheduler: enqueues the periodic actors at their cron times (SIGALRM-driven)."""
-    broker = configure(settings)
+    configure(settings)
     from periodiq import Scheduler, print_periodic_actors
 
-    import workers.periodic  # noqa: F401
+    from infra.bootstrap import bootstrap
 
-    periodic = [a for a in broker.actors.values() if "periodic" in a.options]
+    periodic = list(bootstrap(actors=True).periodic_jobs)
     print_periodic_actors(periodic)
     scheduler = Scheduler(actors=periodic)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

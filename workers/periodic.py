@@ -1,4 +1,10 @@
-"""Periodic jobs, scheduled by periodiq on the same broker as every other actor."""
+"""Periodic jobs, scheduled by periodiq on the same broker as every other actor.
+
+Each job is an actor with a ``periodic`` cron option; :data:`JOBS` lists them all, and the
+composition root (``infra.bootstrap.bootstrap(actors=True)``) hands that list to the
+scheduler. As in ``workers.actors``, the broker is configured before the decorators run
+because dramatiq binds an actor to the global broker at declaration.
+"""
 
 from __future__ import annotations
 
@@ -104,3 +110,16 @@ async def close_settlement_weeks() -> None:
         closed = await settlement.close_due_weeks(session)
     log.info("settlement_weeks_closed", weeks=[c.week.week_start.isoformat() for c in closed],
              statements=sum(len(c.statements) for c in closed))
+
+
+#: Every periodic job, for the scheduler (tests check that no periodic actor is missing).
+JOBS: tuple[dramatiq.Actor, ...] = (
+    purge_relayed_events,
+    purge_sent_mails,
+    rebuild_search_index,
+    expire_stock_reservations,
+    keep_market_days_ahead,
+    expire_waitlist_offers,
+    sweep_lending,
+    close_settlement_weeks,
+)

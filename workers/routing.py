@@ -1,8 +1,15 @@
-"""Which actors hear which events: the relay's subscription table."""
+"""Which actors hear which events: the relay's subscription table.
+
+:data:`SUBSCRIPTIONS` is declared here, next to the actors; it takes effect only once the
+composition root installs it (``infra.bootstrap.bootstrap(actors=True)``, called by the worker
+process). Until then :func:`publish` refuses to run, so a relay in a process that was never
+wired fails loudly and leaves its events unsent, instead of marking them sent unheard.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import dramatiq
 
@@ -15,27 +22,56 @@ from shop.payments.webhooks import StripeEventReceived
 from shop.settlement.ledger import LEDGER_EVENTS
 from workers import actors
 
-Subscription = tuple[Callable[[str], bool], dramatiq.Actor]
 
-SUBSCRIPTIONS: list[Subscription] = [
-    (
+class Subscription(NamedTuple):
+    """``actor`` gets every event whose name ``matches``."""
+
+    matches: Callable[[str], bool]
+    actor: dramatiq.Actor
+
+
+#: The catch-all: every event is counted for the daily activity figures.
+CATCH_ALL = actors.count_event
+
+SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    Subscription(
         lambda name: name in PRODUCT_INDEX_EVENTS or name in VENDOR_INDEX_EVENTS,
         actors.index_catalog_change,
     ),
-    (lambda name: name == MarketDayCancelled.name, actors.notify_market_day_cancelled),
-    (lambda name: name == AssignmentPublished.name, actors.notify_assignment_published),
-    (lambda name: name == BoothFeeStatusChanged.name, actors.refund_booth_fee),
-    (lambda name: name in ORDER_MAIL_EVENTS, actors.send_order_mails),
-    (lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
-    (lambda name: name in LEDGER_EVENTS, actors.record_settlement),
-    (lambda name: True, actors.count_event),
-]
+    Subscription(lambda name: name == MarketDayCancelled.name, actors.notify_market_day_cancelled),
+    Subscription(lambda name: name == AssignmentPublished.name, actors.notify_assignment_published),
+    Subscription(lambda name: name == BoothFeeStatusChanged.name, actors.refund_booth_fee),
+    Subscription(lambda name: name in ORDER_MAIL_EVENTS, actors.send_order_mails),
+    Subscription(lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
+    Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
+    Subscription(lambda name: True, CATCH_ALL),
+)
+
+_installed: tuple[Subscription, ...] = ()
+
+
+def install(subscriptions: Iterable[Subscription]) -> None:
+    """Make ``subscriptions`` the table :func:`publish` uses (replacing any before: idempotent)."""
+    global _installed
+    _installed = tuple(subscriptions)
+
+
+def installed() -> tuple[Subscription, ...]:
+    return _installed
+
+
+def subscribers(name: str) -> list[dramatiq.Actor]:
+    """The installed actors that hear an event called ``name``."""
+    return [actor for matches, actor in _installed if matches(name)]
 
 
 def publish(envelopes: Sequence[EventEnvelope]) -> None:
     """Enqueue one message per (event, subscribed actor); used by the outbox relay."""
+    if not _installed:
+        raise RuntimeError(
+            "no event subscriptions installed: call infra.bootstrap.bootstrap(actors=True) first"
+        )
     for envelope in envelopes:
         payload = envelope.to_dict()
-        for matches, actor in SUBSCRIPTIONS:
-            if matches(envelope.name):
-                actor.send(payload)
+        for actor in subscribers(envelope.name):
+            actor.send(payload)

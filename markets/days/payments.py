@@ -106,9 +106,10 @@ def _result_path(payment: Payment) -> str:
     return f"/console/markets/fees/paid/{payment.token}"
 
 
-payments.register_handler(payments.PaymentHandler(
+#: What the payment module calls for ``kind="booth_fee"``; ``infra.bootstrap`` registers it.
+PAYMENT_HANDLER = payments.PaymentHandler(
     kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
-))
+)
 
 
 async def card_payment_of(session: AsyncSession, fee: BoothFee) -> Payment | None:

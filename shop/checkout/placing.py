@@ -539,7 +539,8 @@ def _result_path(payment: Payment) -> str:
     return f"/checkout/done/{payment.token}"
 
 
-payments.register_handler(payments.PaymentHandler(
+#: What the payment module calls for ``kind="checkout"``; ``infra.bootstrap`` registers it.
+PAYMENT_HANDLER = payments.PaymentHandler(
     kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
     on_unfulfillable=_on_unfulfillable,
-))
+)

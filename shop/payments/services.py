@@ -1,7 +1,7 @@
 """Paying for things through Stripe, for any feature that sells something.
 
 A feature (a checkout, a booth fee) asks for a :class:`Payment` with :func:`start_payment`
-and registers a :class:`PaymentHandler` for its ``kind``. When the money is taken — learnt
+and declares a :class:`PaymentHandler` for its ``kind``. When the money is taken — learnt
 from the payer's return to our site, from the signed webhook, or from both racing —
 :func:`apply_intent` locks the payment row, marks it succeeded and calls the handler's
 ``on_succeeded`` in the same transaction, exactly once. A handler that can no longer deliver
@@ -20,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -69,19 +70,37 @@ class PaymentHandler:
     on_unfulfillable: Callable[[AsyncSession, Payment, str], Awaitable[None]] | None = None
 
 
+#: The handler of each payment kind. Filled only by the composition root
+#: (``infra.bootstrap.bootstrap``), never when a feature's module is imported, so every
+#: process that pays (web, worker, CLI) wires the same kinds whatever it happened to import.
 _HANDLERS: dict[str, PaymentHandler] = {}
 
 
 def register_handler(handler: PaymentHandler) -> None:
-    """Declare who is told when a payment of ``handler.kind`` succeeds (at import time)."""
+    """Declare who is told when a payment of ``handler.kind`` succeeds.
+
+    Registering the same handler again is harmless (bootstrap is idempotent); a second,
+    different handler for a kind is a wiring mistake and refused.
+    """
+    known = _HANDLERS.get(handler.kind)
+    if known is not None and known != handler:
+        raise ValueError(f"payment kind {handler.kind!r} already has another handler")
     _HANDLERS[handler.kind] = handler
+
+
+def registered_handlers() -> Mapping[str, PaymentHandler]:
+    """The handlers registered so far, by kind (read-only), for inspection and tests."""
+    return MappingProxyType(_HANDLERS)
 
 
 def handler_for(kind: str) -> PaymentHandler:
     try:
         return _HANDLERS[kind]
     except KeyError:
-        raise RuntimeError(f"no payment handler registered for kind {kind!r}") from None
+        raise RuntimeError(
+            f"no payment handler registered for kind {kind!r} (was infra.bootstrap.bootstrap() "
+            "called in this process?)"
+        ) from None
 
 
 async def _stripe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -312,7 +312,8 @@ class SlotHold:
 
 
 async def check_paid(session: AsyncSession, checkout: Checkout) -> None:
-    """``placing.PAID_CHECKS``: the paid checkout's slots still hold its boxes.
+    """``placing.PAID_CHECKS`` (``infra.bootstrap`` puts it there): the paid checkout's
+    slots still hold its boxes.
 
     Runs after the reservation was confirmed. When it was live until then its boxes were
     counted all along and this passes; a payment after the deadline finds out whether the
@@ -334,10 +335,6 @@ async def check_paid(session: AsyncSession, checkout: Checkout) -> None:
         slot = slots[booking.slot_id]
         if held[slot.id] > slot.capacity:
             raise _full(slot, held[slot.id] - booking.boxes, booking.boxes, "snack_boxes")
-
-
-if check_paid not in placing.PAID_CHECKS:
-    placing.PAID_CHECKS.append(check_paid)
 
 
 async def bookings_of(session: AsyncSession, checkout_id: int) -> list[SnackBoxBooking]:
