@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
+from infra.auth import require_organizer
 from infra.errors import Conflict, Forbidden, NotFound
-from markets.days.errors import MarketErrorCode, require_organizer
+from markets.days.errors import MarketErrorCode
 from markets.models import Market, MarketOrganizer, OrganizerRole
 
 

@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from infra.auth import current_user
+from infra.errors import Problems
 from infra.web.params import DbSession
 from markets.access import require_market_organizer
 from markets.assignment import queries, services
@@ -30,7 +31,6 @@ from markets.assignment.schemas import (
     board_out,
 )
 from markets.booths.controllers import requires_organizer
-from markets.booths.errors import Problems
 from markets.booths.services import booths_of
 
 TAGS = ["부스 배정 (Assignment)"]

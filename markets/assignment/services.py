@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import utcnow
 from infra.db import dialect_name
-from infra.errors import Conflict, InvalidInput, NotFound
+from infra.errors import Conflict, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
 from markets.applications.models import Application, ApplicationStatus
@@ -45,7 +45,6 @@ from markets.assignment.models import (
     UnplacedVendor,
 )
 from markets.assignment.solver import SeasonProblem, SeasonResult, UnplacedReason, solve_season
-from markets.booths.errors import Problems
 from markets.booths.models import Booth
 from markets.booths.rules import clean_reason
 from markets.booths.services import booths_of, neighbours_of

@@ -15,12 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.errors import Conflict, NotFound
+from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
 from markets.booths.adjacency import Footprint, effective_adjacency, overlapping
 from markets.booths.errors import BoothErrorCode as Code
-from markets.booths.errors import Problems
 from markets.booths.events import BoothCreated, BoothDeactivated, BoothReactivated, BoothUpdated
 from markets.booths.models import Booth
 from markets.booths.rules import BoothDraft, CleanBooth, clean_booth, clean_reason
