@@ -33,10 +33,11 @@ from markets.booths.models import Booth, BoothSize
 from markets.days import calendars, queries
 from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDay, MarketDayStatus
-from markets.days.pages import EVERY_REFUSAL, HELPERS
+from markets.days.pages import HELPERS
 from markets.lending.models import EquipmentKit
 from markets.models import Market
 from markets.schedules import local_today
+from markets.web import EVERY_REFUSAL
 from shop.catalog.taxonomy import Category
 from shop.vendors import documents as vendor_documents
 from shop.vendors.access import vendor_for_member, vendors_of

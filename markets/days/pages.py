@@ -30,15 +30,13 @@ from markets.days.errors import MarketErrorCode
 from markets.days.models import BoothFee, BoothSalesReport, CheckIn, CheckInStatus, MarketDay
 from markets.models import Market
 from markets.schedules import WEEKDAYS_KO, local_today
+from markets.web import EVERY_REFUSAL
 from shop.payments import services as pay_services
 from shop.payments.models import PaymentRefund, PaymentStatus
 from shop.vendors.access import vendor_for_member, vendors_of
 
 requires_organizer = requires_role(Role.ORGANIZER)
 SEOUL = ZoneInfo("Asia/Seoul")
-#: For pages that showed every refusal of a use case, whatever its status (``attempt``'s
-#: default re-raises 403 and 404 to the error pages).
-EVERY_REFUSAL: frozenset[int] = frozenset(range(400, 600))
 
 
 def day_label(day: MarketDay) -> str:
