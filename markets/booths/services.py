@@ -171,7 +171,7 @@ async def set_active(
     """부스 비활성화/재활성화: an inactive booth stays on record but is not assigned.
 
     Assignments already drafted in it stay visible on the board, flagged, and publishing
-    refuses until they are moved (``markets.assignment.services.publish``).
+    refuses until they are moved (``markets.assignment.publishing.publish``).
     """
     user = await require_market_organizer(session, actor, market_id)
     booth = await get_booth(session, market_id, booth_id)

@@ -29,6 +29,8 @@ class MarketErrorCode(enum.StrEnum):
     FEE_NOT_DUE = "booth_fee_not_due"
     FEE_PAID_BY_CARD = "booth_fee_paid_by_card"
     CONCURRENT_CHANGE = "concurrent_change"
+    DAY_INVALID_TRANSITION = "market_day_invalid_transition"
+    FEE_INVALID_TRANSITION = "booth_fee_invalid_transition"
     # who runs a market
     NOT_MARKET_ORGANIZER = "not_market_organizer"
     MARKET_OWNER_ONLY = "market_owner_only"
@@ -37,6 +39,7 @@ class MarketErrorCode(enum.StrEnum):
     NOT_AN_ORGANIZER = "not_an_organizer"
     # applications
     APPLICATION_NOT_FOUND = "application_not_found"
+    APPLICATION_INVALID_TRANSITION = "application_invalid_transition"
     ALREADY_APPLIED = "already_applied"
     VENDOR_NOT_APPROVED = "vendor_not_approved"
     INVALID_SEASON = "invalid_season"
