@@ -8,7 +8,6 @@ after the checks and removed again if the transaction fails.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
@@ -263,9 +262,10 @@ def _as_kit_error(exc: DomainError) -> DomainError:
     message = f"장비 세트를 함께 예약할 수 없습니다: {exc.message}"
     extra = {k: v for k, v in exc.extra.items() if k != "errors"}
     extra["errors"] = [{"field": KIT_FIELD, "message": message, "code": exc.code}]
-    refusal = copy.copy(exc)  # the same class, code and status as lending's refusal
-    refusal.args, refusal.message = (message,), message
-    refusal.field, refusal.extra = KIT_FIELD, extra
+    # The same class, code and status as lending's refusal; only where and what it says.
+    refusal = type(exc).__new__(type(exc), message)
+    refusal.__dict__.update(exc.__dict__)
+    refusal.message, refusal.field, refusal.extra = message, KIT_FIELD, extra
     return refusal
 
 
