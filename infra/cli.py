@@ -166,7 +166,7 @@ def markets() -> None:
 @markets.command("generate-days", help="모든 장터의 장날을 몇 주 앞까지 만들어 둡니다.")
 @click.option("--weeks", type=click.IntRange(1, 104), default=8, show_default=True)
 def markets_generate_days(weeks: int) -> None:
-    from markets.days.services import close_past_days, generate_all
+    from markets.days.generation import close_past_days, generate_all
 
     async def work(session: Any) -> tuple[dict[str, int], int]:
         created = await generate_all(session, weeks=weeks)

@@ -17,8 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
+from infra.auth import require_organizer
+from infra.db import transaction
 from infra.errors import Conflict, Forbidden, NotFound
-from markets.days.errors import MarketErrorCode, require_organizer
+from markets.days.errors import MarketErrorCode
 from markets.models import Market, MarketOrganizer, OrganizerRole
 
 
@@ -169,19 +171,17 @@ async def set_owner(
         if row.role is OrganizerRole.OWNER and row.user_id != user_id:
             row.role = OrganizerRole.CO_ORGANIZER
     await session.flush()
-    if user_id is not None:
-        mine = next((r for r in rows if r.user_id == user_id), None)
-        if mine is None:
-            session.add(
-                MarketOrganizer(market_id=market_id, user_id=user_id, role=OrganizerRole.OWNER)
-            )
-        else:
-            mine.role = OrganizerRole.OWNER
-    try:
-        await session.commit()
-    except IntegrityError as exc:  # another admin named an owner at the same moment
-        await session.rollback()
-        raise _taken() from exc
+    # A clash: another admin named an owner at the same moment.
+    async with transaction(session, on_integrity_error=_taken()):
+        if user_id is not None:
+            mine = next((r for r in rows if r.user_id == user_id), None)
+            if mine is None:
+                session.add(
+                    MarketOrganizer(market_id=market_id, user_id=user_id,
+                                    role=OrganizerRole.OWNER)
+                )
+            else:
+                mine.role = OrganizerRole.OWNER
 
 
 async def add_co_organizer(
@@ -192,15 +192,14 @@ async def add_co_organizer(
     market = await get_market(session, market_id)
     await _owner_or_admin(session, actor, market)
     await _organizer_user(session, user_id, "user_id")
-    if await _role(session, user_id, market_id) is not None:
-        await session.commit()
-        return
-    session.add(MarketOrganizer(market_id=market_id, user_id=user_id,
-                                role=OrganizerRole.CO_ORGANIZER))
     try:
-        await session.commit()
+        async with transaction(session):
+            if await _role(session, user_id, market_id) is not None:
+                return
+            session.add(MarketOrganizer(market_id=market_id, user_id=user_id,
+                                        role=OrganizerRole.CO_ORGANIZER))
     except IntegrityError:  # the same organizer added twice at once: the other one won
-        await session.rollback()
+        pass
 
 
 async def remove_co_organizer(
@@ -216,12 +215,12 @@ async def remove_co_organizer(
             "소유 운영자는 뺄 수 없습니다. 플랫폼 관리자가 다른 소유자를 정해 주세요.",
             field="user_id",
         )
-    await session.execute(
-        delete(MarketOrganizer).where(
-            MarketOrganizer.market_id == market_id, MarketOrganizer.user_id == user_id
+    async with transaction(session):
+        await session.execute(
+            delete(MarketOrganizer).where(
+                MarketOrganizer.market_id == market_id, MarketOrganizer.user_id == user_id
+            )
         )
-    )
-    await session.commit()
 
 
 async def give_markets_to(

@@ -4,17 +4,17 @@ who runs each market (its owning organizer and co-organizers, ``markets.access``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from sqlalchemy import select
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role
-from infra.web.params import DbSession
+from infra.auth import requires_role
+from infra.web.params import DbSession, SignedIn
 from markets import access
 from markets.models import Market
 from markets.schedules import next_occurrences
@@ -101,12 +101,6 @@ class CoOrganizerIn(msgspec.Struct, kw_only=True):
     user_id: Annotated[int, msgspec.Meta(description="공동 운영자로 넣을 운영자")]
 
 
-def _signed_in(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded"
-    return user
-
-
 async def _organizers_out(db_session: DbSession, market_id: int) -> MarketOrganizersOut:
     owner, co = await access.organizers_of(db_session, market_id)
     return MarketOrganizersOut(
@@ -126,35 +120,35 @@ class MarketOrganizerApi(Controller):
     @get("/organizers", operation_id="listMarketOrganizers",
          summary="장터 운영자: 소유 운영자와 공동 운영자 (이 장터 운영자)")
     async def organizers(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int]
     ) -> MarketOrganizersOut:
-        await access.require_market_organizer(db_session, _signed_in(request), market_id)
+        await access.require_market_organizer(db_session, user, market_id)
         return await _organizers_out(db_session, market_id)
 
     @put("/owner", operation_id="setMarketOwner", summary="소유 운영자 정하기 (플랫폼 관리자)")
     async def set_owner(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         data: JSONBody[OwnerIn],
     ) -> MarketOrganizersOut:
-        await access.set_owner(db_session, market_id, _signed_in(request), data.user_id)
+        await access.set_owner(db_session, market_id, user, data.user_id)
         return await _organizers_out(db_session, market_id)
 
     @post("/organizers", operation_id="addMarketOrganizer", status_code=201,
           summary="공동 운영자 추가 (소유 운영자·플랫폼 관리자)")
     async def add(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         data: JSONBody[CoOrganizerIn],
     ) -> MarketOrganizersOut:
-        await access.add_co_organizer(db_session, market_id, _signed_in(request), data.user_id)
+        await access.add_co_organizer(db_session, market_id, user, data.user_id)
         return await _organizers_out(db_session, market_id)
 
     @delete("/organizers/{user_id:int}", operation_id="removeMarketOrganizer",
             summary="공동 운영자 빼기 (소유 운영자·플랫폼 관리자)")
     async def remove(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         user_id: FromPath[int],
     ) -> None:
-        await access.remove_co_organizer(db_session, market_id, _signed_in(request), user_id)
+        await access.remove_co_organizer(db_session, market_id, user, user_id)
 
 
 ROUTES = [MarketApi, MarketPages, MarketOrganizerApi]

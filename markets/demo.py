@@ -11,7 +11,7 @@ from infra.accounts.services import create_user
 from markets.access import give_markets_to
 from markets.applications.models import MarketCriterion
 from markets.booths.demo_layout import load_booths
-from markets.days.services import generate_all
+from markets.days.generation import generate_all
 from markets.demo_data import demo_markets
 from markets.models import Market
 

@@ -26,8 +26,8 @@ configure()
 from infra.events import EventEnvelope  # noqa: E402
 from infra.mail import send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
+from markets.days import notices as market_day_notices  # noqa: E402
 from markets.days import payments as booth_fee_payments  # noqa: E402
-from markets.days import services as market_days  # noqa: E402
 from shop import analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
@@ -87,7 +87,7 @@ async def notify_market_day_cancelled(message: dict[str, Any]) -> None:
     _bind(envelope)
     payload = envelope.payload
     async with resources.session_factory()() as session:
-        written = await market_days.write_cancellation_notices(
+        written = await market_day_notices.write_cancellation_notices(
             session,
             int(payload["id"]),
             [int(v) for v in payload["vendor_ids"]],

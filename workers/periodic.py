@@ -20,8 +20,8 @@ configure()
 
 from infra import outbox  # noqa: E402
 from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
-from markets.applications import services as market_applications  # noqa: E402
-from markets.days import services as market_days  # noqa: E402
+from markets.applications import offers as waitlist_offers  # noqa: E402
+from markets.days import generation  # noqa: E402
 from markets.lending import sweeper as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import services as stock  # noqa: E402
@@ -77,8 +77,8 @@ async def keep_market_days_ahead() -> None:
     """Daily at 00:10: every market has its days generated 8 weeks ahead (vendors apply for
     them, calendars show them), and days that have closed are marked held."""
     async with resources.session_factory()() as session:
-        created = await market_days.generate_all(session)
-        held = await market_days.close_past_days(session)
+        created = await generation.generate_all(session)
+        held = await generation.close_past_days(session)
     log.info("market_days_generated", created=created, held=held)
 
 
@@ -86,7 +86,7 @@ async def keep_market_days_ahead() -> None:
 async def expire_waitlist_offers() -> None:
     """Hourly: unanswered waitlist offers past their 48 hours pass to the next in line."""
     async with resources.session_factory()() as session:
-        expired = await market_applications.expire_offers(session)
+        expired = await waitlist_offers.expire_offers(session)
     log.info("waitlist_offers_expired", expired=expired)
 
 

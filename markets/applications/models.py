@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from markets.days.errors import MarketErrorCode
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -57,7 +58,7 @@ APPLICATION_TRANSITIONS: StateMachine[ApplicationStatus] = StateMachine(
         ApplicationStatus.ACCEPTED: {ApplicationStatus.WITHDRAWN},
     },
     label=lambda s: s.label,
-    code="application_invalid_transition",
+    code=MarketErrorCode.APPLICATION_INVALID_TRANSITION,
 )
 
 

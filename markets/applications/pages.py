@@ -17,23 +17,27 @@ from litestar.response import File, Redirect, Template
 from sqlalchemy import select
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError, InvalidInput, NotFound
+from infra.auth import requires_role, requires_user
+from infra.clock import utcnow
+from infra.errors import InvalidInput, NotFound
 from infra.settings import Settings
-from infra.web.params import DbSession, FormData, MultipartData
-from markets.access import managed_markets, require_market_organizer
-from markets.applications import services
-from markets.applications.models import ApplicationDocument
-from markets.applications.queries import season_days, vendor_applications
+from infra.web.forms import FORM_STATUSES, Refusal, act_and_redirect, attempt
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn
+from markets.access import get_market, managed_markets, require_market_organizer
+from markets.applications import applying, decisions, jury
+from markets.applications import offers as waitlist_offers
+from markets.applications import queries as applications
+from markets.applications.models import APPLICATION_TRANSITIONS, Application, ApplicationDocument
 from markets.applications.rules import ApplicationForm
 from markets.booths.models import Booth, BoothSize
 from markets.days import calendars, queries
-from markets.days.errors import field_errors
+from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDay, MarketDayStatus
 from markets.days.pages import HELPERS
-from markets.days.services import get_market, local_today, utcnow
 from markets.lending.models import EquipmentKit
 from markets.models import Market
+from markets.schedules import local_today
+from markets.web import EVERY_REFUSAL
 from shop.catalog.taxonomy import Category
 from shop.vendors import documents as vendor_documents
 from shop.vendors.access import vendor_for_member, vendors_of
@@ -41,12 +45,6 @@ from shop.vendors.models import DocumentKind, Vendor
 from shop.vendors.rules import IncomingDocument
 
 requires_organizer = requires_role(Role.ORGANIZER)
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded"
-    return user
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -63,17 +61,17 @@ class OrganizerMarketPages(Controller):
     guards = [requires_organizer]
 
     @get("/", name="markets:organizer_list")
-    async def markets(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        markets = await managed_markets(db_session, _user(request))
+    async def markets(self, db_session: DbSession, user: SignedIn) -> Template:
+        markets = await managed_markets(db_session, user)
         return Template("market_applications/organizer_markets.html",
                         context={"markets": markets})
 
     async def _console(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: int, *,
+        self, db_session: DbSession, user: User, market_id: int, *,
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        await require_market_organizer(db_session, _user(request), market_id)
+        await require_market_organizer(db_session, user, market_id)
         market = await get_market(db_session, market_id)
         today = local_today(market.timezone)
         days = await queries.days_of_market(db_session, market.id, since=today, limit=20)
@@ -84,8 +82,8 @@ class OrganizerMarketPages(Controller):
             "market_applications/organizer_market.html",
             context={
                 "market": market, "days": days, "recent": recent[-5:],
-                "criteria": await services.criteria_of(db_session, market.id),
-                "applications": await services.market_applications(db_session, market.id),
+                "criteria": await applications.criteria_of(db_session, market.id),
+                "applications": await applications.market_applications(db_session, market.id),
                 "errors": errors or {}, "form": form or {}, **HELPERS,
             },
             status_code=status_code,
@@ -93,36 +91,36 @@ class OrganizerMarketPages(Controller):
 
     @get("/{market_id:int}", name="markets:organizer_console")
     async def console(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int]
     ) -> Template:
-        return await self._console(request, db_session, market_id)
+        return await self._console(db_session, user, market_id)
 
     @post("/{market_id:int}/criteria")
     async def add_criterion(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            criterion = await services.add_criterion(
-                db_session, market_id, _user(request),
-                services.CriterionInput(data.get("name", ""), data.get("weight", ""),
-                                        data.get("description", "")),
+        async def publish() -> Any:
+            return await jury.add_criterion(
+                db_session, market_id, user,
+                jury.CriterionInput(data.get("name", ""), data.get("weight", ""),
+                                    data.get("description", "")),
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._console(request, db_session, market_id,
-                                       errors=field_errors(exc), form=dict(data),
-                                       status_code=exc.status_code)
-        flash(request, f"심사 기준 '{criterion.name}'을(를) 공개했습니다.", category="success")
+
+        outcome = await attempt(db_session, publish)
+        if isinstance(outcome, Refusal):
+            return await self._console(db_session, user, market_id, errors=outcome.errors,
+                                       form=dict(data), status_code=outcome.status_code)
+        flash(request, f"심사 기준 '{outcome.name}'을(를) 공개했습니다.", category="success")
         return Redirect(f"/organizer/markets/{market_id}")
 
     async def _review(
-        self, request: Request[Any, Any, Any], db_session: DbSession, application_id: int, *,
+        self, db_session: DbSession, user: User, application_id: int, *,
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        application = await services.get_application(db_session, application_id)
-        await require_market_organizer(db_session, _user(request), application.market_id)
+        application = await applications.get_application(db_session, application_id)
+        await require_market_organizer(db_session, user, application.market_id)
         market = await get_market(db_session, application.market_id)
         vendor = await db_session.get(Vendor, application.vendor_id)
         docs = (await db_session.scalars(
@@ -133,13 +131,13 @@ class OrganizerMarketPages(Controller):
             "market_applications/organizer_application.html",
             context={
                 "a": application, "market": market, "vendor": vendor,
-                "detail": await services.detail(db_session, application),
-                "criteria": await services.criteria_of(db_session, market.id),
-                "history": await services.history(db_session, application.id),
+                "detail": await applications.detail(db_session, application),
+                "criteria": await applications.criteria_of(db_session, market.id),
+                "history": await applications.history(db_session, application.id),
                 "documents": docs,
                 "actions": [
-                    (name, d) for name, d in services.DECISIONS.items()
-                    if services.APPLICATION_TRANSITIONS.can(application.status, d.target)
+                    (name, d) for name, d in decisions.DECISIONS.items()
+                    if APPLICATION_TRANSITIONS.can(application.status, d.target)
                 ],
                 "errors": errors or {}, "form": form or {},
             },
@@ -148,64 +146,64 @@ class OrganizerMarketPages(Controller):
 
     @get("/applications/{application_id:int}", name="markets:organizer_application")
     async def review(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
-        application_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, application_id: FromPath[int],
     ) -> Template:
-        return await self._review(request, db_session, application_id)
+        return await self._review(db_session, user, application_id)
 
     @post("/applications/{application_id:int}/scores")
     async def score(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         application_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        scores: dict[int, tuple[int | str, str]] = {}
-        for key, value in data.items():
-            if key.startswith("score_") and key[6:].isdigit() and value.strip():
-                criterion_id = int(key[6:])
-                scores[criterion_id] = (value, data.get(f"comment_{criterion_id}", ""))
-        try:
-            await services.score(db_session, application_id, _user(request), scores)
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._review(request, db_session, application_id,
-                                      errors=field_errors(exc), form=dict(data),
-                                      status_code=exc.status_code)
+        async def save() -> Any:
+            scores: dict[int, tuple[int | str, str]] = {}
+            for key, value in data.items():
+                if key.startswith("score_") and key[6:].isdigit() and value.strip():
+                    criterion_id = int(key[6:])
+                    scores[criterion_id] = (value, data.get(f"comment_{criterion_id}", ""))
+            return await jury.score(db_session, application_id, user, scores)
+
+        # A juror of the applying vendor (403) is told so beside the scores.
+        outcome = await attempt(db_session, save, shown={*FORM_STATUSES, 403})
+        if isinstance(outcome, Refusal):
+            return await self._review(db_session, user, application_id, errors=outcome.errors,
+                                      form=dict(data), status_code=outcome.status_code)
         flash(request, "심사 점수를 저장했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
 
     @post("/applications/{application_id:int}/decision")
     async def decision(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         application_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        action = data.get("action", "")
-        try:
-            application = await services.decide(
-                db_session, application_id, _user(request), action, data.get("reason", "")
+        async def decide() -> Application:
+            return await decisions.decide(
+                db_session, application_id, user, data.get("action", ""), data.get("reason", "")
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = field_errors(exc)
-            if "reason" not in errors:
-                errors = {"_form": exc.message}
-            return await self._review(request, db_session, application_id, errors=errors,
-                                      form=dict(data), status_code=exc.status_code)
-        flash(request, f"'{application.status.label}'(으)로 결정했습니다.", category="success")
+
+        outcome = await attempt(db_session, decide)
+        if isinstance(outcome, Refusal):
+            errors = outcome.errors if "reason" in outcome.errors else {"_form": outcome.message}
+            return await self._review(db_session, user, application_id, errors=errors,
+                                      form=dict(data), status_code=outcome.status_code)
+        flash(request, f"'{outcome.status.label}'(으)로 결정했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
 
     @post("/applications/{application_id:int}/priority")
     async def priority(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         application_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            await services.set_priority(db_session, application_id, _user(request),
-                                        data.get("priority_tier", ""), data.get("reason", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._review(request, db_session, application_id,
-                                      errors=field_errors(exc), form=dict(data),
-                                      status_code=exc.status_code)
+        async def save() -> Application:
+            return await decisions.set_priority(
+                db_session, application_id, user, data.get("priority_tier", ""),
+                data.get("reason", ""),
+            )
+
+        outcome = await attempt(db_session, save)
+        if isinstance(outcome, Refusal):
+            return await self._review(db_session, user, application_id, errors=outcome.errors,
+                                      form=dict(data), status_code=outcome.status_code)
         flash(request, "우선순위를 저장했습니다.", category="success")
         return Redirect(f"/organizer/markets/applications/{application_id}")
 
@@ -221,36 +219,50 @@ def _kit_label(kit: EquipmentKit) -> str:
     return f"{kit.name} ({parts})" if parts else kit.name
 
 
+async def _read_documents(settings: Settings, data: dict[str, Any]) -> list[IncomingDocument]:
+    files = []
+    raw_uploads = data.get("documents")
+    uploads: list[Any] = raw_uploads if isinstance(raw_uploads, list) else [raw_uploads]
+    for upload in uploads:
+        if upload is not None and hasattr(upload, "read") and upload.filename:
+            content = await upload.read(settings.max_upload_bytes + 1)
+            files.append(IncomingDocument(
+                kind=DocumentKind.OTHER,
+                filename=upload.filename, declared_type=upload.content_type or "",
+                data=content,
+            ))
+    return files
+
+
 class VendorMarketPages(Controller):
     path = "/console/markets"
     include_in_schema = False
     guards = [requires_user]
 
     async def _vendor(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int | None
+        self, db_session: DbSession, user: User, vendor_id: int | None
     ) -> tuple[Vendor | None, list[Vendor]]:
-        mine = await vendors_of(db_session, _user(request))
+        mine = await vendors_of(db_session, user)
         if vendor_id is not None:
-            return await vendor_for_member(db_session, _user(request), vendor_id), mine
+            return await vendor_for_member(db_session, user, vendor_id), mine
         return (mine[0] if mine else None), mine
 
     @get("/", name="markets:vendor_console")
     async def console(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
-        vendor_id: FromQuery[int | None] = None,
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromQuery[int | None] = None,
     ) -> Template:
-        vendor, mine = await self._vendor(request, db_session, vendor_id)
+        vendor, mine = await self._vendor(db_session, user, vendor_id)
         context: dict[str, Any] = {"vendor": vendor, "mine": mine, **HELPERS}
         if vendor is not None:
-            applications = await vendor_applications(db_session, [vendor.id])
+            applied = await applications.vendor_applications(db_session, [vendor.id])
             markets = {m.id: m for m in (await db_session.scalars(select(Market))).all()}
-            offers = await services.offers_for(db_session, [vendor.id])
+            offers = await applications.offers_for(db_session, [vendor.id])
             day_ids = [o.freed_market_day_id for o in offers if o.freed_market_day_id]
             booth_ids = [o.freed_booth_id for o in offers if o.freed_booth_id]
             context.update(
                 markets=markets,
                 all_markets=sorted(markets.values(), key=lambda m: m.id),
-                applications=[(a, await services.detail(db_session, a)) for a in applications],
+                applications=[(a, await applications.detail(db_session, a)) for a in applied],
                 offers=offers,
                 offer_days={d.id: d for d in (await db_session.scalars(
                     select(MarketDay).where(MarketDay.id.in_(day_ids or [0]))
@@ -266,21 +278,21 @@ class VendorMarketPages(Controller):
                     if e.day.opens_at <= utcnow() and e.day.status is not MarketDayStatus.CANCELLED
                 ][-8:],
                 notices=await queries.notices_for(db_session, [vendor.id]),
-                app_by_id={a.id: a for a in applications},
+                app_by_id={a.id: a for a in applied},
             )
         return Template("market_applications/vendor_console.html", context=context)
 
     async def _apply_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: int,
-        vendor_id: int | None, *, form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None, status_code: int = 200,
+        self, db_session: DbSession, user: User, market_id: int, vendor_id: int | None, *,
+        form: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
-        vendor, mine = await self._vendor(request, db_session, vendor_id)
+        vendor, mine = await self._vendor(db_session, user, vendor_id)
         market = await get_market(db_session, market_id)
-        seasons = services.open_seasons(market)
+        seasons = applying.open_seasons(market)
         now = utcnow()
         days = [
-            d for s in seasons for d in await season_days(db_session, market.id, s)
+            d for s in seasons for d in await applications.season_days(db_session, market.id, s)
             if d.status is MarketDayStatus.SCHEDULED and d.opens_at > now
         ]
         kits = (await db_session.scalars(
@@ -294,7 +306,7 @@ class VendorMarketPages(Controller):
                 "vendor": vendor, "mine": mine, "market": market, "seasons": seasons,
                 "days": days, "categories": list(Category), "sizes": SIZE_OPTIONS,
                 "kits": [(str(k.id), _kit_label(k)) for k in kits],
-                "criteria": await services.criteria_of(db_session, market.id),
+                "criteria": await applications.criteria_of(db_session, market.id),
                 "form": form or {"season": str(seasons[0]), "whole_season": "on",
                                  "tables_needed": "1", "min_booth_size": "small"},
                 "errors": errors or {}, **HELPERS,
@@ -304,15 +316,15 @@ class VendorMarketPages(Controller):
 
     @get("/apply", name="markets:apply")
     async def apply_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromQuery[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromQuery[int],
         vendor_id: FromQuery[int | None] = None,
     ) -> Template:
-        return await self._apply_form(request, db_session, market_id, vendor_id)
+        return await self._apply_form(db_session, user, market_id, vendor_id)
 
     @post("/apply")
     async def apply(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromQuery[int],
-        data: MultipartData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromQuery[int], data: MultipartData,
     ) -> Template | Redirect:
         def many(name: str) -> list[str]:
             value = data.get(name)
@@ -324,103 +336,99 @@ class VendorMarketPages(Controller):
             return value if isinstance(value, str) else ""
 
         vendor_id = int(text("vendor_id")) if text("vendor_id").isdigit() else None
-        form = ApplicationForm(
-            season=text("season"), whole_season=bool(text("whole_season")),
-            market_day_ids=tuple(many("market_day_ids")), categories=tuple(many("categories")),
-            needs_power=bool(text("needs_power")), tables_needed=text("tables_needed"),
-            needs_tent=bool(text("needs_tent")), min_booth_size=text("min_booth_size"),
-            preferred_zones=tuple(z.strip() for z in text("preferred_zones").split(",")),
-            preferred_booth_codes=tuple(
-                c.strip() for c in text("preferred_booth_codes").split(",")
-            ),
-            note=text("note"), wants_premium_booth=bool(text("wants_premium_booth")),
-        )
         kit_id = int(text("kit_id")) if text("kit_id").strip().isdigit() else None
-        files = []
-        raw_uploads = data.get("documents")
-        uploads: list[Any] = raw_uploads if isinstance(raw_uploads, list) else [raw_uploads]
-        for upload in uploads:
-            if upload is not None and hasattr(upload, "read") and upload.filename:
-                content = await upload.read(_settings(request).max_upload_bytes + 1)
-                files.append(IncomingDocument(
-                    kind=DocumentKind.OTHER,
-                    filename=upload.filename, declared_type=upload.content_type or "",
-                    data=content,
-                ))
-        try:
+
+        async def submit() -> Application:
+            form = ApplicationForm(
+                season=text("season"), whole_season=bool(text("whole_season")),
+                market_day_ids=tuple(many("market_day_ids")),
+                categories=tuple(many("categories")),
+                needs_power=bool(text("needs_power")), tables_needed=text("tables_needed"),
+                needs_tent=bool(text("needs_tent")), min_booth_size=text("min_booth_size"),
+                preferred_zones=tuple(z.strip() for z in text("preferred_zones").split(",")),
+                preferred_booth_codes=tuple(
+                    c.strip() for c in text("preferred_booth_codes").split(",")
+                ),
+                note=text("note"), wants_premium_booth=bool(text("wants_premium_booth")),
+            )
+            files = await _read_documents(_settings(request), data)
             if vendor_id is None:
-                raise NotFound("vendor_not_found", "신청할 기업을 고르세요.", field="vendor_id")
+                raise NotFound(MarketErrorCode.VENDOR_NOT_FOUND, "신청할 기업을 고르세요.",
+                               field="vendor_id")
             if text("kit_id").strip() and kit_id is None:
-                raise InvalidInput("invalid_choice", "장비 세트를 목록에서 고르세요.",
-                                   field="kit_id")
-            application = await services.apply(
-                db_session, _user(request), vendor_id, market_id, form, files,
+                raise InvalidInput(MarketErrorCode.INVALID_CHOICE,
+                                   "장비 세트를 목록에서 고르세요.", field="kit_id")
+            return await applying.apply(
+                db_session, user, vendor_id, market_id, form, files,
                 settings=_settings(request), kit_id=kit_id,
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        # Not a member of the chosen vendor (403), no vendor chosen (404): shown on the form.
+        outcome = await attempt(db_session, submit, shown=EVERY_REFUSAL)
+        if isinstance(outcome, Refusal):
             typed: dict[str, Any] = {
                 k: v for k, v in data.items() if isinstance(v, str) and k != "_csrf_token"
             }
             typed["categories"] = many("categories")
             typed["market_day_ids"] = many("market_day_ids")
             return await self._apply_form(
-                request, db_session, market_id, vendor_id, form=typed,
-                errors=field_errors(exc), status_code=exc.status_code,
+                db_session, user, market_id, vendor_id, form=typed,
+                errors=outcome.errors, status_code=outcome.status_code,
             )
-        flash(request, f"{application.season} 시즌 참가 신청을 접수했습니다."
+        flash(request, f"{outcome.season} 시즌 참가 신청을 접수했습니다."
               + (" 장비 세트도 함께 예약했습니다." if kit_id is not None else ""),
               category="success")
-        return Redirect(f"/console/markets?vendor_id={application.vendor_id}")
+        return Redirect(f"/console/markets?vendor_id={outcome.vendor_id}")
 
     @post("/applications/{application_id:int}/withdraw")
     async def withdraw(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         application_id: FromPath[int], data: FormData,
     ) -> Redirect:
-        try:
-            application = await services.withdraw(
-                db_session, application_id, _user(request), data.get("reason", "")
+        async def withdraw() -> Application:
+            return await applying.withdraw(
+                db_session, application_id, user, data.get("reason", "")
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            flash(request, exc.message, category="error")
-            return Redirect("/console/markets")
-        flash(request, "신청을 철회했습니다.", category="success")
-        return Redirect(f"/console/markets?vendor_id={application.vendor_id}")
+
+        return await act_and_redirect(
+            request, db_session, withdraw, done="신청을 철회했습니다.",
+            to=lambda a: f"/console/markets?vendor_id={a.vendor_id}",
+            refused_to="/console/markets", shown=EVERY_REFUSAL,
+        )
 
     @post("/offers/{offer_id:int}")
     async def answer_offer(
-        self, request: Request[Any, Any, Any], db_session: DbSession, offer_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        offer_id: FromPath[int], data: FormData,
     ) -> Redirect:
         accept = data.get("answer") == "accept"
-        try:
-            await services.answer_offer(db_session, offer_id, _user(request), accept)
-        except DomainError as exc:
-            await db_session.rollback()
-            flash(request, exc.message, category="error")
-            return Redirect("/console/markets")
-        flash(request, "자리를 받았습니다. 선정되었습니다!" if accept
-              else "제안을 거절했습니다. 다음 순번에 제안됩니다.", category="success")
-        return Redirect("/console/markets")
+
+        async def answer() -> Any:
+            return await waitlist_offers.answer_offer(db_session, offer_id, user, accept)
+
+        return await act_and_redirect(
+            request, db_session, answer,
+            done="자리를 받았습니다. 선정되었습니다!" if accept
+            else "제안을 거절했습니다. 다음 순번에 제안됩니다.",
+            to="/console/markets", shown=EVERY_REFUSAL,
+        )
 
     @get("/applications/{application_id:int}/documents/{document_id:int}",
          name="markets:application_document")
     async def document(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         application_id: FromPath[int], document_id: FromPath[int],
     ) -> File:
         """Attachments for the vendor's members and organizers only (private storage)."""
-        application = await services.visible_application(db_session, _user(request),
-                                                         application_id)
+        application = await applications.visible_application(db_session, user, application_id)
         doc = await db_session.get(ApplicationDocument, document_id)
         path = (
             vendor_documents.resolve(_settings(request), doc.storage_path)
             if doc is not None and doc.application_id == application.id else None
         )
         if doc is None or path is None:
-            raise NotFound("document_not_found", "서류를 찾을 수 없습니다.", field="document_id")
+            raise NotFound(MarketErrorCode.DOCUMENT_NOT_FOUND, "서류를 찾을 수 없습니다.",
+                           field="document_id")
         return File(path=path, filename=doc.filename, media_type=doc.content_type,
                     content_disposition_type="attachment",
                     headers={"Cache-Control": "private, no-store",

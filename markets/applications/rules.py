@@ -10,8 +10,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from infra.errors import Problems
 from markets.booths.models import BoothSize
-from markets.days.errors import MarketErrorCode, Problems
+from markets.days.errors import MarketErrorCode
 from shop.catalog.taxonomy import Category
 
 MAX_TABLES = 4

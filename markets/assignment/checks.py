@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from markets.assignment.solver import (
+from markets.assignment.problem import (
     Applicant,
     BoothSlot,
     RotationHistory,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from infra.auth import current_user
-from infra.web.params import DbSession
+from infra.errors import Problems
+from infra.web.params import DbSession, SignedIn
 from markets.access import require_market_organizer
-from markets.assignment import queries, services
+from markets.assignment import boards, moves, policy, publishing, queries, runs
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
 from markets.assignment.schemas import (
@@ -30,13 +30,12 @@ from markets.assignment.schemas import (
     board_out,
 )
 from markets.booths.controllers import requires_organizer
-from markets.booths.errors import Problems
 from markets.booths.services import booths_of
 
 TAGS = ["부스 배정 (Assignment)"]
 
 
-def run_out(summary: services.RunSummary) -> RunOut:
+def run_out(summary: runs.RunSummary) -> RunOut:
     return RunOut(
         day_ids=summary.day_ids,
         placed={str(k): v for k, v in summary.placed.items()},
@@ -48,7 +47,7 @@ def run_out(summary: services.RunSummary) -> RunOut:
 
 
 async def _board(db_session: DbSession, market_id: int, day_id: int) -> BoardOut:
-    day = await services.get_day(db_session, market_id, day_id)
+    day = await boards.get_day(db_session, market_id, day_id)
     return board_out(await queries.board_view(db_session, day))
 
 
@@ -64,11 +63,11 @@ class AssignmentApi(Controller):
         status_code=200,
     )
     async def run_day(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: JSONBody[RunIn | None] = None,
     ) -> RunOut:
-        summary = await services.run_assignment(
-            db_session, market_id, current_user(request), day_ids=[day_id],
+        summary = await runs.run_assignment(
+            db_session, market_id, user, day_ids=[day_id],
             reason=data.reason if data else "",
         )
         return run_out(summary)
@@ -80,11 +79,11 @@ class AssignmentApi(Controller):
         status_code=200,
     )
     async def run_season(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         season: FromPath[int], data: JSONBody[RunIn | None] = None,
     ) -> RunOut:
-        summary = await services.run_assignment(
-            db_session, market_id, current_user(request), season=season,
+        summary = await runs.run_assignment(
+            db_session, market_id, user, season=season,
             reason=data.reason if data else "",
         )
         return run_out(summary)
@@ -95,10 +94,10 @@ class AssignmentApi(Controller):
         summary="배정 보드: 배정, 배정 안 된 업체와 사유, 변경 이력",
     )
     async def board(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int],
     ) -> BoardOut:
-        await require_market_organizer(db_session, current_user(request), market_id)
+        await require_market_organizer(db_session, user, market_id)
         return await _board(db_session, market_id, day_id)
 
     @post(
@@ -108,16 +107,15 @@ class AssignmentApi(Controller):
         status_code=200,
     )
     async def moves(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: JSONBody[MoveIn],
     ) -> BoardOut:
-        user = current_user(request)
         if data.action == "move":
             if not (data.booth_code or "").strip():
                 problems = Problems()
                 problems.add(Code.BOOTH_NOT_FOUND, "booth_code", "옮길 부스 번호를 입력해 주세요.")
                 problems.raise_if_any()
-            await services.move(
+            await moves.move(
                 db_session, market_id, day_id, user, vendor_id=data.vendor_id,
                 booth_code=data.booth_code or "", reason=data.reason,
             )
@@ -128,12 +126,12 @@ class AssignmentApi(Controller):
                     Code.VENDOR_NOT_PLACED, "other_vendor_id", "자리를 바꿀 업체를 고르세요."
                 )
                 problems.raise_if_any()
-            await services.swap(
+            await moves.swap(
                 db_session, market_id, day_id, user, vendor_id=data.vendor_id,
                 other_vendor_id=data.other_vendor_id or 0, reason=data.reason,
             )
         else:
-            await services.unassign(
+            await moves.unassign(
                 db_session, market_id, day_id, user, vendor_id=data.vendor_id, reason=data.reason
             )
         return await _board(db_session, market_id, day_id)
@@ -145,11 +143,11 @@ class AssignmentApi(Controller):
         status_code=200,
     )
     async def publish(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: JSONBody[ReasonIn | None] = None,
     ) -> BoardOut:
-        await services.publish(
-            db_session, market_id, day_id, current_user(request),
+        await publishing.publish(
+            db_session, market_id, day_id, user,
             reason=data.reason if data else "",
         )
         return await _board(db_session, market_id, day_id)
@@ -161,29 +159,29 @@ class AssignmentApi(Controller):
         status_code=200,
     )
     async def reopen(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: JSONBody[ReasonIn],
     ) -> BoardOut:
-        await services.reopen(
-            db_session, market_id, day_id, current_user(request), reason=data.reason
+        await publishing.reopen(
+            db_session, market_id, day_id, user, reason=data.reason
         )
         return await _board(db_session, market_id, day_id)
 
     @get("/assignment/policy", operation_id="getAssignmentPolicy", summary="품목별 하루 상한")
     async def get_policy(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int]
     ) -> PolicyOut:
-        await require_market_organizer(db_session, current_user(request), market_id)
-        caps = await services.policy_of(db_session, market_id)
+        await require_market_organizer(db_session, user, market_id)
+        caps = await policy.policy_of(db_session, market_id)
         return PolicyOut(market_id=market_id, category_caps=caps)
 
     @put("/assignment/policy", operation_id="setAssignmentPolicy", summary="품목별 하루 상한 설정")
     async def set_policy(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         data: JSONBody[PolicyIn],
     ) -> PolicyOut:
-        caps = await services.set_category_caps(
-            db_session, market_id, current_user(request), dict(data.category_caps)
+        caps = await policy.set_category_caps(
+            db_session, market_id, user, dict(data.category_caps)
         )
         return PolicyOut(market_id=market_id, category_caps=caps)
 
@@ -196,7 +194,7 @@ class PublicDayMapApi(Controller):
     async def day_map(
         self, db_session: DbSession, market_id: FromPath[int], day_id: FromPath[int]
     ) -> DayMapOut:
-        day = await services.get_day(db_session, market_id, day_id)
+        day = await boards.get_day(db_session, market_id, day_id)
         names = await queries.published_names(db_session, day.id)
         status = await queries.board_status(db_session, day.id)
         booths = await booths_of(db_session, market_id)

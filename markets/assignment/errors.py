@@ -22,4 +22,5 @@ class AssignmentErrorCode(enum.StrEnum):
     INVALID_ACTION = "invalid_action"
     INVALID_CAP = "invalid_category_cap"
     CONCURRENT_CHANGE = "concurrent_change"
+    INVALID_TRANSITION = "assignment_invalid_transition"
     INACTIVE_BOOTH_ASSIGNED = "inactive_booth_assigned"

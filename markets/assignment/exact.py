@@ -2,8 +2,8 @@
 
 Not used to assign booths: HiGHS needs seconds to minutes where the matching plus local
 search needs milliseconds (docs/decisions.md). The benchmark and the tests use it to measure
-how far :func:`markets.assignment.solver.solve_day_model` is from the optimum of the very
-same :class:`~markets.assignment.solver.DayModel` objective.
+how far :func:`markets.assignment.day_search.solve_day_model` is from the optimum of the very
+same :class:`~markets.assignment.day_model.DayModel` objective.
 
 Model: ``x[i, j]`` = candidate ``i`` in booth ``j`` (binary, allowed pairs only); ``p[j, k]``
 = neighbouring booths ``j`` and ``k`` hold vendors sharing a category. For every category
@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from markets.assignment.solver import DayModel
+from markets.assignment.day_model import DayModel
 
 
 def solve_exact(model: DayModel, *, time_limit_s: float = 60.0) -> tuple[dict[int, int], bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from markets.assignment.solver import Applicant, BoothSlot, RotationHistory
+from markets.assignment.problem import Applicant, BoothSlot, RotationHistory
 from markets.booths.models import BoothSize
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from markets.assignment.errors import AssignmentErrorCode
 
 
 class BoardStatus(enum.StrEnum):
@@ -41,7 +42,7 @@ BOARD_TRANSITIONS: StateMachine[BoardStatus] = StateMachine(
         BoardStatus.PUBLISHED: {BoardStatus.DRAFT},
     },
     label=lambda s: s.label,
-    code="assignment_invalid_transition",
+    code=AssignmentErrorCode.INVALID_TRANSITION,
 )
 
 
@@ -133,7 +134,7 @@ class UnplacedVendor(BigIntAuditBase):
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("market_applications.id", ondelete="SET NULL"), nullable=True
     )
-    #: A ``markets.assignment.solver.UnplacedReason`` value.
+    #: A ``markets.assignment.problem.UnplacedReason`` value.
     reason: Mapped[str] = mapped_column(String(40))
     #: The organizer's words when the reason is a manual unassignment.
     detail: Mapped[str] = mapped_column(Text, default="")

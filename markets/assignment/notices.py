@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from markets.assignment.models import UnplacedVendor
-from markets.assignment.solver import UnplacedReason
+from markets.assignment.problem import UnplacedReason
 from markets.days.models import MarketDay, MarketDayStatus, NoticeKind
-from markets.days.services import insert_notices
+from markets.days.notices import insert_notices
 from markets.models import Market
 from markets.schedules import describe_day
 

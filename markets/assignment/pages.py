@@ -17,17 +17,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.auth import current_user
-from infra.errors import DomainError
-from infra.web.params import DbSession, FormData
+from infra.web.forms import Refusal, attempt
+from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
-from markets.assignment import queries, services
+from markets.assignment import boards, moves, policy, publishing, queries, runs
 from markets.assignment.models import BoardStatus
-from markets.assignment.solver import UnplacedReason
+from markets.assignment.problem import UnplacedReason
 from markets.booths.controllers import map_booth, requires_organizer
-from markets.booths.errors import field_errors
 from markets.booths.services import booths_of, get_market
 from markets.booths.svg import render_map
+from markets.web import EVERY_REFUSAL
 from shop.catalog.taxonomy import Category
 
 
@@ -54,7 +53,7 @@ async def _board_page(
 ) -> Template:
     await require_market_organizer(db_session, user, market_id)
     market = await get_market(db_session, market_id)
-    day = await services.get_day(db_session, market_id, day_id)
+    day = await boards.get_day(db_session, market_id, day_id)
     view = await queries.board_view(db_session, day)
     booths = await booths_of(db_session, market_id, include_inactive=True)
     names = {p.booth.code: p.vendor_name for p in view.placements}
@@ -79,7 +78,7 @@ async def _board_page(
                 (str(v.vendor_id), v.vendor_name)
                 for v in [*view.unplaced, *view.not_yet_run]
             ] + [(str(p.vendor_id), f"{p.vendor_name} ({p.booth.code})") for p in view.placements],
-            "caps": await services.policy_of(db_session, market_id),
+            "caps": await policy.policy_of(db_session, market_id),
             "categories_all": list(Category),
             "reason_codes": list(UnplacedReason),
             "is_draft": view.status in (None, BoardStatus.DRAFT),
@@ -98,149 +97,149 @@ class AssignmentPages(Controller):
 
     @get("/days/{day_id:int}/assignment", name="assignment:board")
     async def board(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int],
     ) -> Template:
-        return await _board_page(db_session, current_user(request), market_id, day_id)
+        return await _board_page(db_session, user, market_id, day_id)
 
     async def _act(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
+        user: User,
         market_id: int,
         day_id: int,
         data: dict[str, str],
         action: str,
     ) -> Template | Redirect:
-        user = current_user(request)
-        try:
+        async def act() -> str:
+            """Run the board action; what to tell the organizer it did."""
+            reason = data.get("reason", "")
             if action == "run":
-                summary = await services.run_assignment(
-                    db_session, market_id, user, day_ids=[day_id], reason=data.get("reason", "")
+                summary = await runs.run_assignment(
+                    db_session, market_id, user, day_ids=[day_id], reason=reason
                 )
-                done = (
+                return (
                     f"자동 배정 초안을 만들었습니다: {sum(summary.placed.values())}곳 배정, "
                     f"{sum(summary.unplaced.values())}곳 미배정 ({summary.seconds:.2f}초)."
                 )
-            elif action == "run-season":
-                day = await services.get_day(db_session, market_id, day_id)
-                summary = await services.run_assignment(
-                    db_session, market_id, user, season=day.day.year, reason=data.get("reason", "")
+            if action == "run-season":
+                day = await boards.get_day(db_session, market_id, day_id)
+                summary = await runs.run_assignment(
+                    db_session, market_id, user, season=day.day.year, reason=reason
                 )
-                done = (
+                return (
                     f"{day.day.year} 시즌 게시 전 장날 {len(summary.day_ids)}일의 배정 초안을 "
                     f"만들었습니다 ({summary.seconds:.2f}초)."
                 )
-            elif action == "move":
-                await services.move(
+            if action == "move":
+                await moves.move(
                     db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
-                    booth_code=data.get("booth_code", ""), reason=data.get("reason", ""),
+                    booth_code=data.get("booth_code", ""), reason=reason,
                 )
-                done = f"{data.get('booth_code', '')} 부스로 옮겼습니다."
-            elif action == "swap":
-                await services.swap(
+                return f"{data.get('booth_code', '')} 부스로 옮겼습니다."
+            if action == "swap":
+                await moves.swap(
                     db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
-                    other_vendor_id=_int(data.get("other_vendor_id")),
-                    reason=data.get("reason", ""),
+                    other_vendor_id=_int(data.get("other_vendor_id")), reason=reason,
                 )
-                done = "두 업체의 자리를 바꿨습니다."
-            elif action == "unassign":
-                await services.unassign(
+                return "두 업체의 자리를 바꿨습니다."
+            if action == "unassign":
+                await moves.unassign(
                     db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
-                    reason=data.get("reason", ""),
+                    reason=reason,
                 )
-                done = "배정을 취소했습니다."
-            elif action == "publish":
-                await services.publish(
-                    db_session, market_id, day_id, user, reason=data.get("reason", "")
-                )
-                done = "배정을 게시했습니다. 업체에 알림이 갑니다."
-            else:
-                await services.reopen(
-                    db_session, market_id, day_id, user, reason=data.get("reason", "")
-                )
-                done = "배정을 다시 열었습니다. 고친 뒤 다시 게시해 주세요."
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = {f"{action}.{k}": v for k, v in field_errors(exc).items()}
-            errors[f"{action}._form"] = exc.message
+                return "배정을 취소했습니다."
+            if action == "publish":
+                await publishing.publish(db_session, market_id, day_id, user, reason=reason)
+                return "배정을 게시했습니다. 업체에 알림이 갑니다."
+            await publishing.reopen(db_session, market_id, day_id, user, reason=reason)
+            return "배정을 다시 열었습니다. 고친 뒤 다시 게시해 주세요."
+
+        # A vendor or booth not found (404) is told beside the form that named it.
+        outcome = await attempt(db_session, act, shown=EVERY_REFUSAL)
+        if isinstance(outcome, Refusal):
+            errors = {f"{action}.{k}": v for k, v in outcome.errors.items()}
+            errors[f"{action}._form"] = outcome.message
             form = {f"{action}.{k}": v for k, v in data.items() if k != "_csrf_token"}
             return await _board_page(
-                db_session, current_user(request), market_id, day_id, errors=errors, form=form,
-                status_code=exc.status_code,
+                db_session, user, market_id, day_id, errors=errors, form=form,
+                status_code=outcome.status_code,
             )
-        flash(request, done, category="success")
+        flash(request, outcome, category="success")
         return Redirect(board_url(market_id, day_id))
 
     @post("/days/{day_id:int}/assignment/run")
     async def run(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "run")
+        return await self._act(request, db_session, user, market_id, day_id, data, "run")
 
     @post("/days/{day_id:int}/assignment/run-season")
     async def run_season(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "run-season")
+        return await self._act(request, db_session, user, market_id, day_id, data, "run-season")
 
     @post("/days/{day_id:int}/assignment/move")
     async def move(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "move")
+        return await self._act(request, db_session, user, market_id, day_id, data, "move")
 
     @post("/days/{day_id:int}/assignment/swap")
     async def swap(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "swap")
+        return await self._act(request, db_session, user, market_id, day_id, data, "swap")
 
     @post("/days/{day_id:int}/assignment/unassign")
     async def unassign(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "unassign")
+        return await self._act(request, db_session, user, market_id, day_id, data, "unassign")
 
     @post("/days/{day_id:int}/assignment/publish")
     async def publish(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "publish")
+        return await self._act(request, db_session, user, market_id, day_id, data, "publish")
 
     @post("/days/{day_id:int}/assignment/reopen")
     async def reopen(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, market_id, day_id, data, "reopen")
+        return await self._act(request, db_session, user, market_id, day_id, data, "reopen")
 
     @post("/days/{day_id:int}/assignment/policy")
     async def policy(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
-        day_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
         caps: dict[str, object] = {
             k.removeprefix("cap."): v for k, v in data.items() if k.startswith("cap.")
         }
-        try:
-            await services.set_category_caps(db_session, market_id, current_user(request), caps)
-        except DomainError as exc:
-            await db_session.rollback()
+
+        async def save() -> dict[str, int]:
+            return await policy.set_category_caps(db_session, market_id, user, caps)
+
+        outcome = await attempt(db_session, save, shown=EVERY_REFUSAL)
+        if isinstance(outcome, Refusal):
             errors = {
                 "policy." + k.removeprefix("category_caps."): v
-                for k, v in field_errors(exc).items()
+                for k, v in outcome.errors.items()
             }
             form = {f"policy.{k}": v for k, v in data.items() if k != "_csrf_token"}
             return await _board_page(
-                db_session, current_user(request), market_id, day_id, errors=errors, form=form,
-                status_code=exc.status_code,
+                db_session, user, market_id, day_id, errors=errors, form=form,
+                status_code=outcome.status_code,
             )
         done = "품목별 상한을 저장했습니다. 다음 자동 배정부터 적용됩니다."
         flash(request, done, category="success")
@@ -257,7 +256,7 @@ class PublicMapPages(Controller):
         self, db_session: AsyncSession, market_id: int, day_id: int
     ) -> tuple[Any, Any, str, bool]:
         market = await get_market(db_session, market_id)
-        day = await services.get_day(db_session, market_id, day_id)
+        day = await boards.get_day(db_session, market_id, day_id)
         names = await queries.published_names(db_session, day.id)
         published = await queries.board_status(db_session, day.id) is BoardStatus.PUBLISHED
         booths = await booths_of(db_session, market_id)

@@ -23,7 +23,7 @@ from markets.assignment.models import (
     PlacementSource,
     UnplacedVendor,
 )
-from markets.assignment.solver import UnplacedReason
+from markets.assignment.problem import UnplacedReason
 from markets.booths.models import Booth, BoothSize
 from markets.days.models import MarketDay
 

@@ -24,7 +24,7 @@ from markets.assignment.models import (
     PlacementSource,
     UnplacedVendor,
 )
-from markets.assignment.solver import UnplacedReason
+from markets.assignment.problem import UnplacedReason
 from markets.booths.models import Booth
 from markets.days.models import MarketDay
 from shop.catalog.taxonomy import CATEGORY_LABELS, Category

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from infra.accounts.models import Role
 from infra.auth import current_user, requires_role
-from infra.web.params import DbSession
+from infra.web.params import DbSession, SignedIn
 from markets.access import manages
 from markets.booths import services
 from markets.booths.schemas import BoothIn, BoothOut, BoothPatch, ReasonIn, booth_out
@@ -76,13 +76,13 @@ class BoothApi(Controller):
     )
     async def create(
         self,
-        request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         data: JSONBody[BoothIn],
     ) -> BoothOut:
         booth = await services.create_booth(
-            db_session, market_id, current_user(request), data.draft()
+            db_session, market_id, user, data.draft()
         )
         return await _one(db_session, market_id, booth.id)
 
@@ -94,15 +94,15 @@ class BoothApi(Controller):
     )
     async def update(
         self,
-        request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
         data: JSONBody[BoothPatch],
     ) -> BoothOut:
         booth = await services.get_booth(db_session, market_id, booth_id)
         draft = data.merged(services.draft_of(booth))
-        await services.update_booth(db_session, market_id, booth_id, current_user(request), draft)
+        await services.update_booth(db_session, market_id, booth_id, user, draft)
         return await _one(db_session, market_id, booth_id)
 
     @post(
@@ -114,14 +114,14 @@ class BoothApi(Controller):
     )
     async def deactivate(
         self,
-        request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
         data: JSONBody[ReasonIn | None] = None,
     ) -> BoothOut:
         await services.set_active(
-            db_session, market_id, booth_id, current_user(request), active=False,
+            db_session, market_id, booth_id, user, active=False,
             reason=data.reason if data else "",
         )
         return await _one(db_session, market_id, booth_id)
@@ -135,13 +135,13 @@ class BoothApi(Controller):
     )
     async def activate(
         self,
-        request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
     ) -> BoothOut:
         await services.set_active(
-            db_session, market_id, booth_id, current_user(request), active=True
+            db_session, market_id, booth_id, user, active=True
         )
         return await _one(db_session, market_id, booth_id)
 

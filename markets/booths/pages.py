@@ -17,17 +17,17 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.auth import current_user
-from infra.errors import DomainError
-from infra.web.params import DbSession, FormData
+from infra.accounts.models import User
+from infra.web.forms import Refusal, act_and_redirect, attempt
+from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
 from markets.booths import services
 from markets.booths.controllers import map_booth, requires_organizer
-from markets.booths.errors import field_errors
 from markets.booths.models import Booth, BoothSize
 from markets.booths.rules import SIZE_OPTIONS, BoothDraft
 from markets.booths.svg import render_map
 from markets.days.models import MarketDay
+from markets.web import EVERY_REFUSAL
 
 UPCOMING_DAYS = 12
 NEW_BOOTH_DEFAULTS = {"size": BoothSize.STANDARD.value, "width": "3", "height": "3"}
@@ -103,9 +103,9 @@ class BoothPages(Controller):
 
     @get("/", name="booths:console")
     async def console(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int]
     ) -> Template:
-        await require_market_organizer(db_session, current_user(request), market_id)
+        await require_market_organizer(db_session, user, market_id)
         return await _console(db_session, market_id)
 
     @post("/")
@@ -113,29 +113,32 @@ class BoothPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        await require_market_organizer(db_session, current_user(request), market_id)
-        try:
-            booth = await services.create_booth(
-                db_session, market_id, current_user(request), BoothDraft.from_form(data)
+        await require_market_organizer(db_session, user, market_id)
+
+        async def create() -> Booth:
+            return await services.create_booth(
+                db_session, market_id, user, BoothDraft.from_form(data)
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        outcome = await attempt(db_session, create)
+        if isinstance(outcome, Refusal):
             return await _console(
-                db_session, market_id, form=_typed(data), errors=field_errors(exc),
-                status_code=exc.status_code,
+                db_session, market_id, form=_typed(data), errors=outcome.errors,
+                status_code=outcome.status_code,
             )
-        flash(request, f"'{booth.code}' 부스를 추가했습니다.", category="success")
+        flash(request, f"'{outcome.code}' 부스를 추가했습니다.", category="success")
         return Redirect(f"/organizer/markets/{market_id}/booths")
 
     @get("/{booth_id:int}/edit", name="booths:edit")
     async def edit_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         booth_id: FromPath[int],
     ) -> Template:
-        await require_market_organizer(db_session, current_user(request), market_id)
+        await require_market_organizer(db_session, user, market_id)
         market = await services.get_market(db_session, market_id)
         booth = await services.get_booth(db_session, market_id, booth_id)
         return Template(
@@ -149,26 +152,29 @@ class BoothPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        await require_market_organizer(db_session, current_user(request), market_id)
-        try:
-            booth = await services.update_booth(
-                db_session, market_id, booth_id, current_user(request), BoothDraft.from_form(data)
+        await require_market_organizer(db_session, user, market_id)
+
+        async def save() -> Booth:
+            return await services.update_booth(
+                db_session, market_id, booth_id, user, BoothDraft.from_form(data)
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        outcome = await attempt(db_session, save)
+        if isinstance(outcome, Refusal):
             market = await services.get_market(db_session, market_id)
             current = await services.get_booth(db_session, market_id, booth_id)
             return Template(
                 "booths/edit.html",
                 context={"market": market, "booth": current, "form": _typed(data),
-                         "errors": field_errors(exc), "size_options": SIZE_OPTIONS},
-                status_code=exc.status_code,
+                         "errors": outcome.errors, "size_options": SIZE_OPTIONS},
+                status_code=outcome.status_code,
             )
-        flash(request, f"'{booth.code}' 부스를 저장했습니다.", category="success")
+        flash(request, f"'{outcome.code}' 부스를 저장했습니다.", category="success")
         return Redirect(f"/organizer/markets/{market_id}/booths")
 
     @post("/{booth_id:int}/deactivate")
@@ -176,40 +182,44 @@ class BoothPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        return await self._set_active(request, db_session, market_id, booth_id, data, False)
+        return await self._set_active(request, db_session, user, market_id, booth_id, data,
+                                      False)
 
     @post("/{booth_id:int}/activate")
     async def activate(
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        user: SignedIn,
         market_id: FromPath[int],
         booth_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        return await self._set_active(request, db_session, market_id, booth_id, data, True)
+        return await self._set_active(request, db_session, user, market_id, booth_id, data,
+                                      True)
 
     async def _set_active(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, market_id: int,
-        booth_id: int, data: dict[str, str], active: bool,
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: User,
+        market_id: int, booth_id: int, data: dict[str, str], active: bool,
     ) -> Redirect:
-        await require_market_organizer(db_session, current_user(request), market_id)
-        try:
-            booth = await services.set_active(
-                db_session, market_id, booth_id, current_user(request), active=active,
+        await require_market_organizer(db_session, user, market_id)
+
+        async def switch() -> Booth:
+            return await services.set_active(
+                db_session, market_id, booth_id, user, active=active,
                 reason=data.get("reason", ""),
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            flash(request, exc.message, category="error")
-        else:
-            done = "다시 사용합니다" if active else "비활성화했습니다 (이후 배정에서 빠집니다)"
-            flash(request, f"'{booth.code}' 부스를 {done}.", category="success")
-        return Redirect(f"/organizer/markets/{market_id}/booths")
+
+        done = "다시 사용합니다" if active else "비활성화했습니다 (이후 배정에서 빠집니다)"
+        return await act_and_redirect(
+            request, db_session, switch, done=lambda booth: f"'{booth.code}' 부스를 {done}.",
+            to=f"/organizer/markets/{market_id}/booths", shown=EVERY_REFUSAL,
+        )
 
 
 ROUTES: list[Any] = [BoothPages]

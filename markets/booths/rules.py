@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from infra.errors import Problems
 from markets.booths.errors import BoothErrorCode as Code
-from markets.booths.errors import Problems
 from markets.booths.models import BoothSize
 
 CODE_RE = re.compile(r"^[0-9A-Za-z가-힣][0-9A-Za-z가-힣_-]{0,19}$")

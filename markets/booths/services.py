@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.errors import Conflict, NotFound
+from infra.db import transaction
+from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
 from markets.booths.adjacency import Footprint, effective_adjacency, overlapping
 from markets.booths.errors import BoothErrorCode as Code
-from markets.booths.errors import Problems
 from markets.booths.events import BoothCreated, BoothDeactivated, BoothReactivated, BoothUpdated
 from markets.booths.models import Booth
 from markets.booths.rules import BoothDraft, CleanBooth, clean_booth, clean_reason
@@ -117,12 +116,9 @@ def _apply(booth: Booth, clean: CleanBooth) -> list[str]:
     return changed
 
 
-async def _commit(session: AsyncSession, code: str) -> None:
-    try:
-        await session.commit()
-    except IntegrityError as exc:  # a concurrent booth with the same code won
-        await session.rollback()
-        raise Conflict(Code.CODE_TAKEN, f"'{code}' 부스가 이미 있습니다.", field="code") from exc
+def _code_taken(code: str) -> Conflict:
+    """A concurrent booth with the same code won."""
+    return Conflict(Code.CODE_TAKEN, f"'{code}' 부스가 이미 있습니다.", field="code")
 
 
 async def create_booth(
@@ -140,9 +136,9 @@ async def create_booth(
     _apply(booth, clean)
     session.add(booth)
     await session.flush()
-    record(session, BoothCreated(id=booth.id, market_id=market_id, code=booth.code,
-                                 actor_user_id=user.id))
-    await _commit(session, clean.code)
+    async with transaction(session, on_integrity_error=_code_taken(clean.code)):
+        record(session, BoothCreated(id=booth.id, market_id=market_id, code=booth.code,
+                                     actor_user_id=user.id))
     return booth
 
 
@@ -157,11 +153,11 @@ async def update_booth(
     problems.raise_if_any()
     assert clean is not None
     await _check_against_map(session, market_id, clean, except_id=booth.id)
-    changed = _apply(booth, clean)
-    if changed:
-        record(session, BoothUpdated(id=booth.id, market_id=market_id, code=booth.code,
-                                     actor_user_id=user.id, fields=tuple(changed)))
-    await _commit(session, clean.code)
+    async with transaction(session, on_integrity_error=_code_taken(clean.code)):
+        changed = _apply(booth, clean)
+        if changed:
+            record(session, BoothUpdated(id=booth.id, market_id=market_id, code=booth.code,
+                                         actor_user_id=user.id, fields=tuple(changed)))
     return booth
 
 
@@ -172,7 +168,7 @@ async def set_active(
     """부스 비활성화/재활성화: an inactive booth stays on record but is not assigned.
 
     Assignments already drafted in it stay visible on the board, flagged, and publishing
-    refuses until they are moved (``markets.assignment.services.publish``).
+    refuses until they are moved (``markets.assignment.publishing.publish``).
     """
     user = await require_market_organizer(session, actor, market_id)
     booth = await get_booth(session, market_id, booth_id)
@@ -190,13 +186,13 @@ async def set_active(
             raise Conflict(
                 Code.OVERLAPS, f"'{clash.code}' 부스와 자리가 겹쳐 다시 쓸 수 없습니다.", field="x"
             )
-    booth.is_active = active
     event = (
         BoothReactivated(id=booth.id, market_id=market_id, code=booth.code, actor_user_id=user.id)
         if active
         else BoothDeactivated(id=booth.id, market_id=market_id, code=booth.code,
                               actor_user_id=user.id, reason=why)
     )
-    record(session, event)
-    await session.commit()
+    async with transaction(session):
+        booth.is_active = active
+        record(session, event)
     return booth

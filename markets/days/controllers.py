@@ -14,13 +14,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role, requires_user
+from infra.accounts.models import Role
+from infra.auth import requires_role, requires_user
 from infra.errors import NotFound
-from infra.web.params import DbSession
-from markets.access import require_market_organizer
-from markets.days import calendars, queries, services
+from infra.web.params import DbSession, SignedIn, strict_body
+from markets.access import get_market, require_market_organizer
+from markets.days import calendars, check_in, generation, queries, sales, services
 from markets.days import payments as fee_payments
+from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDayStatus
 from markets.days.schemas import (
     BoothDayOut,
@@ -39,19 +40,13 @@ from markets.days.schemas import (
     SalesIn,
     SalesOut,
     VendorFeeOut,
-    strict_body,
 )
+from markets.schedules import local_today
 from shop.vendors.access import vendor_for_member
 from shop.vendors.models import Vendor, VendorStatus
 
 TAGS = ["장날 (Market days)"]
 requires_organizer = requires_role(Role.ORGANIZER)
-
-
-def signed_in(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded"
-    return user
 
 
 class MarketDayApi(Controller):
@@ -68,7 +63,7 @@ class MarketDayApi(Controller):
         until: FromQuery[dt.date | None] = None,
         status: FromQuery[MarketDayStatus | None] = None,
     ) -> list[MarketDayOut]:
-        market = await services.get_market(db_session, market_id)
+        market = await get_market(db_session, market_id)
         days = await queries.days_of_market(
             db_session, market.id, since=since, until=until, status=status
         )
@@ -78,14 +73,14 @@ class MarketDayApi(Controller):
           summary="장날 미리 만들기 (운영자; 중복 없이)", guards=[requires_organizer],
           status_code=200)
     async def generate(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         data: JSONBody[GenerateDaysIn | None] = None,
     ) -> GeneratedOut:
-        await require_market_organizer(db_session, signed_in(request), market_id)
-        market = await services.get_market(db_session, market_id)
-        today = services.local_today(market.timezone)
-        weeks = data.weeks if data else services.HORIZON_WEEKS
-        created = await services.generate_market_days(
+        await require_market_organizer(db_session, user, market_id)
+        market = await get_market(db_session, market_id)
+        today = local_today(market.timezone)
+        weeks = data.weeks if data else generation.HORIZON_WEEKS
+        created = await generation.generate_market_days(
             db_session, market, today + dt.timedelta(weeks=weeks), since=today
         )
         return GeneratedOut(created=[d.day for d in created])
@@ -98,30 +93,31 @@ class MarketDayApi(Controller):
           summary="장날 취소 (운영자; 사유 필수, 참가 기업에 알림)",
           guards=[requires_organizer], status_code=200)
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int],
         data: JSONBody[CancelDayIn | None] = None,
     ) -> MarketDayOut:
         day = await services.cancel_market_day(
-            db_session, day_id, signed_in(request), data.reason if data else ""
+            db_session, day_id, user, data.reason if data else ""
         )
         return MarketDayOut.of(day)
 
     @put("/days/{day_id:int}/booth-fee", operation_id="setMarketDayFee",
          summary="장날 부스 참가비 바꾸기 (운영자; 원 단위 정수)", guards=[requires_organizer])
     async def set_fee(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int],
         data: JSONBody[BoothFeeIn],
     ) -> MarketDayOut:
         data = await strict_body(request, BoothFeeIn)
-        day = await services.set_day_fee(db_session, day_id, signed_in(request), data.booth_fee)
+        day = await services.set_day_fee(db_session, day_id, user, data.booth_fee)
         return MarketDayOut.of(day)
 
     @get("/days/{day_id:int}/check-ins", operation_id="getCheckInSheet",
          summary="출석부: 이 장날에 선정된 기업과 출석 기록 (운영자)", guards=[requires_organizer])
     async def check_in_sheet(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int]
     ) -> list[CheckInSheetRow]:
-        await services.organizer_of_day(db_session, signed_in(request), day_id)
+        await services.organizer_of_day(db_session, user, day_id)
         day = await services.get_day(db_session, day_id)
         return [
             CheckInSheetRow(
@@ -135,20 +131,20 @@ class MarketDayApi(Controller):
     @put("/days/{day_id:int}/check-ins/{vendor_id:int}", operation_id="recordCheckIn",
          summary="출석 기록 (운영자; 무단 불참은 경고 1회)", guards=[requires_organizer])
     async def record_check_in(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int],
         vendor_id: FromPath[int], data: JSONBody[CheckInIn],
     ) -> CheckInOut:
-        row = await services.record_check_in(
-            db_session, day_id, vendor_id, signed_in(request), data.status, data.note
+        row = await check_in.record_check_in(
+            db_session, day_id, vendor_id, user, data.status, data.note
         )
         return CheckInOut.of(row)
 
     @get("/days/{day_id:int}/booth-fees", operation_id="listBoothFees",
          summary="장날 부스 참가비 내역 (운영자)", guards=[requires_organizer])
     async def fees(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int]
     ) -> list[BoothFeeOut]:
-        await services.organizer_of_day(db_session, signed_in(request), day_id)
+        await services.organizer_of_day(db_session, user, day_id)
         day = await services.get_day(db_session, day_id)
         return [BoothFeeOut.of(f) for f in await queries.fees_of_day(db_session, day.id)]
 
@@ -156,11 +152,11 @@ class MarketDayApi(Controller):
           summary="참가비 처리: paid(납부 확인) · waive(면제, 사유 필수) · refunded(환불 완료)",
           guards=[requires_organizer], status_code=200)
     async def fee_action(
-        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, fee_id: FromPath[int],
         action: FromPath[str], data: JSONBody[FeeActionIn | None] = None,
     ) -> BoothFeeOut:
         fee = await services.change_fee_status(
-            db_session, fee_id, signed_in(request), action, data.reason if data else ""
+            db_session, fee_id, user, action, data.reason if data else ""
         )
         return BoothFeeOut.of(fee)
 
@@ -168,10 +164,11 @@ class MarketDayApi(Controller):
           summary="참가비 카드 결제 시작 (구성원; 결제 페이지·결제 API로 이어서 냅니다)",
           status_code=200)
     async def pay_fee(
-        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        fee_id: FromPath[int],
     ) -> FeePaymentOut:
         payment = await fee_payments.start_fee_payment(
-            db_session, request.app.state.payments, signed_in(request), fee_id
+            db_session, request.app.state.payments, user, fee_id
         )
         return FeePaymentOut(
             fee_id=fee_id, payment_token=payment.token, payment_status=payment.status.value,
@@ -182,21 +179,22 @@ class MarketDayApi(Controller):
     @get("/days/{day_id:int}/sales", operation_id="listBoothSales",
          summary="장날 부스 매출 보고 (운영자)", guards=[requires_organizer])
     async def sales(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int]
     ) -> list[SalesOut]:
-        await services.organizer_of_day(db_session, signed_in(request), day_id)
+        await services.organizer_of_day(db_session, user, day_id)
         day = await services.get_day(db_session, day_id)
         return [SalesOut.of(s) for s in await queries.sales_of_day(db_session, day.id)]
 
     @put("/days/{day_id:int}/sales/{vendor_id:int}", operation_id="reportBoothSales",
          summary="부스 매출 보고·수정 (구성원; 장날 후 7일까지)", guards=[requires_user])
     async def report_sales(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int],
         vendor_id: FromPath[int], data: JSONBody[SalesIn],
     ) -> SalesOut:
         data = await strict_body(request, SalesIn)
-        report = await services.report_booth_sales(
-            db_session, day_id, vendor_id, signed_in(request), amount=data.amount,
+        report = await sales.report_booth_sales(
+            db_session, day_id, vendor_id, user, amount=data.amount,
             sales_count=data.sales_count, best_sellers=data.best_sellers, note=data.note,
         )
         return SalesOut.of(report)
@@ -210,17 +208,17 @@ class VendorMarketApi(Controller):
     @get("/{vendor_id:int}/notices", operation_id="listVendorMarketNotices",
          summary="장터 알림 (장날 취소, 부스 배정·미배정; 구성원)")
     async def notices(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromPath[int]
     ) -> list[NoticeOut]:
-        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         return [NoticeOut.of(n) for n in await queries.notices_for(db_session, [vendor.id])]
 
     @get("/{vendor_id:int}/booth-fees", operation_id="listVendorBoothFees",
          summary="우리 기업의 부스 참가비 (구성원; payable이면 카드로 낼 수 있음)")
     async def booth_fees(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromPath[int]
     ) -> list[VendorFeeOut]:
-        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         return [
             VendorFeeOut(fee=BoothFeeOut.of(f.fee), market_id=f.market.id,
                          market_name=f.market.name, day=f.day.day, payable=f.payable)
@@ -230,9 +228,9 @@ class VendorMarketApi(Controller):
     @get("/{vendor_id:int}/booth-days", operation_id="listVendorBoothDays",
          summary="내 부스 일정 (선정된 장날; 구성원)")
     async def booth_days(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromPath[int]
     ) -> list[BoothDayOut]:
-        vendor = await vendor_for_member(db_session, signed_in(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         return [
             BoothDayOut(
                 market_id=e.market.id, market_name=e.market.name,
@@ -263,7 +261,7 @@ class CalendarFeeds(Controller):
     async def market_calendar(
         self, db_session: DbSession, market_id: FromPath[int]
     ) -> Response[bytes]:
-        market = await services.get_market(db_session, market_id)
+        market = await get_market(db_session, market_id)
         return _ics(await calendars.market_feed(db_session, market), f"market-{market.id}.ics")
 
     @get("/vendors/{vendor_id:int}/calendar.ics", operation_id="vendorCalendar",
@@ -275,7 +273,8 @@ class CalendarFeeds(Controller):
         vendor = await db_session.get(Vendor, vendor_id)
         if vendor is None or vendor.status is not VendorStatus.APPROVED:
             raise NotFound(
-                "vendor_not_found", "입점기업을 찾을 수 없습니다.", field="vendor_id"
+                MarketErrorCode.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.",
+                field="vendor_id",
             )
         return _ics(await calendars.vendor_feed(db_session, vendor), f"vendor-{vendor.id}.ics")
 

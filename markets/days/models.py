@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from markets.days.errors import MarketErrorCode
 
 
 class MarketDayStatus(enum.StrEnum):
@@ -34,7 +35,7 @@ class MarketDayStatus(enum.StrEnum):
 MARKET_DAY_TRANSITIONS: StateMachine[MarketDayStatus] = StateMachine(
     {MarketDayStatus.SCHEDULED: {MarketDayStatus.CANCELLED, MarketDayStatus.HELD}},
     label=lambda s: s.label,
-    code="market_day_invalid_transition",
+    code=MarketErrorCode.DAY_INVALID_TRANSITION,
 )
 
 
@@ -172,7 +173,7 @@ BOOTH_FEE_TRANSITIONS: StateMachine[BoothFeeStatus] = StateMachine(
         BoothFeeStatus.REFUND_DUE: {BoothFeeStatus.REFUNDED},
     },
     label=lambda s: s.label,
-    code="booth_fee_invalid_transition",
+    code=MarketErrorCode.FEE_INVALID_TRANSITION,
 )
 
 

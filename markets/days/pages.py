@@ -19,28 +19,24 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError, NotFound
-from infra.web.params import DbSession, FormData
-from markets.access import manages
-from markets.applications.services import criteria_of
+from infra.errors import NotFound
+from infra.web.forms import FORM_STATUSES, Refusal, attempt
+from infra.web.params import DbSession, FormData, SignedIn
+from markets.access import get_market, manages
+from markets.applications.queries import criteria_of
+from markets.days import check_in, queries, sales, services
 from markets.days import payments as fee_payments
-from markets.days import queries, services
-from markets.days.errors import field_errors
-from markets.days.models import BoothFee, CheckInStatus, MarketDay
+from markets.days.errors import MarketErrorCode
+from markets.days.models import BoothFee, BoothSalesReport, CheckIn, CheckInStatus, MarketDay
 from markets.models import Market
-from markets.schedules import WEEKDAYS_KO
+from markets.schedules import WEEKDAYS_KO, local_today
+from markets.web import EVERY_REFUSAL
 from shop.payments import services as pay_services
 from shop.payments.models import PaymentRefund, PaymentStatus
 from shop.vendors.access import vendor_for_member, vendors_of
 
 requires_organizer = requires_role(Role.ORGANIZER)
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded"
-    return user
 
 
 def day_label(day: MarketDay) -> str:
@@ -61,8 +57,8 @@ class MarketDayPages(Controller):
     async def market_page(
         self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
     ) -> Template:
-        market = await services.get_market(db_session, market_id)
-        today = services.local_today(market.timezone)
+        market = await get_market(db_session, market_id)
+        today = local_today(market.timezone)
         days = await queries.days_of_market(db_session, market.id, since=today, limit=12)
         return Template(
             "market_days/market.html",
@@ -83,10 +79,10 @@ class OrganizerDayPages(Controller):
     guards = [requires_organizer]
 
     async def _sheet(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: int, *,
+        self, db_session: DbSession, user: User, day_id: int, *,
         errors: dict[str, str] | None = None, status_code: int = 200,
     ) -> Template:
-        await services.organizer_of_day(db_session, _user(request), day_id)
+        await services.organizer_of_day(db_session, user, day_id)
         day = await services.get_day(db_session, day_id)
         market = await db_session.get(Market, day.market_id)
         return Template(
@@ -99,77 +95,87 @@ class OrganizerDayPages(Controller):
             status_code=status_code,
         )
 
+    async def _refused(
+        self, db_session: DbSession, user: User, day_id: int, refusal: Refusal
+    ) -> Template:
+        return await self._sheet(db_session, user, day_id, errors=refusal.errors,
+                                 status_code=refusal.status_code)
+
     @get("/{day_id:int}", name="markets:organizer_day")
     async def sheet(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int]
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int]
     ) -> Template:
-        return await self._sheet(request, db_session, day_id)
+        return await self._sheet(db_session, user, day_id)
 
     @post("/{day_id:int}/check-in")
     async def check_in(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
         try:
             vendor_id = int(data.get("vendor_id", "0") or 0)
-            await services.record_check_in(
-                db_session, day_id, vendor_id, _user(request), data.get("status", ""),
+        except ValueError:
+            return await self._sheet(db_session, user, day_id,
+                                     errors={"vendor_id": "기업을 고르세요."}, status_code=400)
+
+        async def record() -> CheckIn:
+            return await check_in.record_check_in(
+                db_session, day_id, vendor_id, user, data.get("status", ""),
                 data.get("note", ""),
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
-                                     status_code=exc.status_code)
-        except ValueError:
-            return await self._sheet(request, db_session, day_id,
-                                     errors={"vendor_id": "기업을 고르세요."}, status_code=400)
+
+        outcome = await attempt(db_session, record)
+        if isinstance(outcome, Refusal):
+            return await self._refused(db_session, user, day_id, outcome)
         flash(request, "출석을 기록했습니다.", category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
 
     @post("/{day_id:int}/fees/{fee_id:int}")
     async def fee(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
-        fee_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int], fee_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            fee = await services.change_fee_status(
-                db_session, fee_id, _user(request), data.get("action", ""), data.get("reason", "")
+        async def change() -> BoothFee:
+            return await services.change_fee_status(
+                db_session, fee_id, user, data.get("action", ""), data.get("reason", "")
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
-                                     status_code=exc.status_code)
-        flash(request, f"참가비를 '{fee.status.label}'(으)로 처리했습니다.", category="success")
+
+        # A fee gone meanwhile (404) is told on the day's sheet.
+        outcome = await attempt(db_session, change, shown={*FORM_STATUSES, 404})
+        if isinstance(outcome, Refusal):
+            return await self._refused(db_session, user, day_id, outcome)
+        flash(request, f"참가비를 '{outcome.status.label}'(으)로 처리했습니다.",
+              category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
 
     @post("/{day_id:int}/booth-fee")
     async def booth_fee(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            day = await services.set_day_fee(db_session, day_id, _user(request),
-                                             data.get("booth_fee", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
-                                     status_code=exc.status_code)
-        flash(request, f"참가비를 {day.booth_fee:,}원으로 정했습니다.", category="success")
+        async def set_fee() -> MarketDay:
+            return await services.set_day_fee(db_session, day_id, user,
+                                              data.get("booth_fee", ""))
+
+        outcome = await attempt(db_session, set_fee)
+        if isinstance(outcome, Refusal):
+            return await self._refused(db_session, user, day_id, outcome)
+        flash(request, f"참가비를 {outcome.booth_fee:,}원으로 정했습니다.", category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
 
     @post("/{day_id:int}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            day = await services.cancel_market_day(db_session, day_id, _user(request),
-                                                   data.get("reason", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._sheet(request, db_session, day_id, errors=field_errors(exc),
-                                     status_code=exc.status_code)
-        flash(request, f"{day_label(day)} 장날을 취소했습니다. 참가 기업에 알립니다.",
+        async def cancel() -> MarketDay:
+            return await services.cancel_market_day(db_session, day_id, user,
+                                                    data.get("reason", ""))
+
+        outcome = await attempt(db_session, cancel)
+        if isinstance(outcome, Refusal):
+            return await self._refused(db_session, user, day_id, outcome)
+        flash(request, f"{day_label(outcome)} 장날을 취소했습니다. 참가 기업에 알립니다.",
               category="success")
         return Redirect(f"/organizer/markets/days/{day_id}")
 
@@ -180,11 +186,11 @@ class VendorSalesPages(Controller):
     guards = [requires_user]
 
     async def _form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: int,
-        vendor_id: int, *, form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None, status_code: int = 200,
+        self, db_session: DbSession, user: User, day_id: int, vendor_id: int, *,
+        form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
-        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         day = await services.get_day(db_session, day_id)
         market = await db_session.get(Market, day.market_id)
         report = await queries.sales_report(db_session, day.id, vendor.id)
@@ -199,7 +205,7 @@ class VendorSalesPages(Controller):
             "market_days/sales_form.html",
             context={
                 "vendor": vendor, "day": day, "market": market, "report": report,
-                "form": form, "errors": errors or {}, "edit_days": services.SALES_EDIT_DAYS,
+                "form": form, "errors": errors or {}, "edit_days": sales.SALES_EDIT_DAYS,
                 **HELPERS,
             },
             status_code=status_code,
@@ -207,32 +213,31 @@ class VendorSalesPages(Controller):
 
     @get("/{day_id:int}/sales", name="markets:sales_form")
     async def sales_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
+        self, db_session: DbSession, user: SignedIn, day_id: FromPath[int],
         vendor_id: FromQuery[int],
     ) -> Template:
-        return await self._form(request, db_session, day_id, vendor_id)
+        return await self._form(db_session, user, day_id, vendor_id)
 
     @post("/{day_id:int}/sales")
     async def report_sales(
-        self, request: Request[Any, Any, Any], db_session: DbSession, day_id: FromPath[int],
-        vendor_id: FromQuery[int], data: FormData,
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        day_id: FromPath[int], vendor_id: FromQuery[int], data: FormData,
     ) -> Template | Redirect:
-        best = [line for line in data.get("best_sellers", "").splitlines() if line.strip()]
-        try:
-            await services.report_booth_sales(
-                db_session, day_id, vendor_id, _user(request), amount=data.get("amount", ""),
+        async def report() -> BoothSalesReport:
+            best = [line for line in data.get("best_sellers", "").splitlines() if line.strip()]
+            return await sales.report_booth_sales(
+                db_session, day_id, vendor_id, user, amount=data.get("amount", ""),
                 sales_count=data.get("sales_count", ""), best_sellers=best,
                 note=data.get("note", ""),
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        outcome = await attempt(db_session, report)
+        if isinstance(outcome, Refusal):
             form = {k: v for k, v in data.items() if k != "_csrf_token"}
-            return await self._form(request, db_session, day_id, vendor_id, form=form,
-                                    errors=field_errors(exc), status_code=exc.status_code)
+            return await self._form(db_session, user, day_id, vendor_id, form=form,
+                                    errors=outcome.errors, status_code=outcome.status_code)
         flash(request, "부스 매출을 보고했습니다. 고마워요!", category="success")
         return Redirect(f"/console/markets?vendor_id={vendor_id}")
-
-
 
 
 class VendorFeePages(Controller):
@@ -244,12 +249,11 @@ class VendorFeePages(Controller):
 
     @get("/", name="markets:vendor_fees")
     async def fees(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
-        vendor_id: FromQuery[int | None] = None,
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromQuery[int | None] = None,
     ) -> Template:
-        mine = await vendors_of(db_session, _user(request))
+        mine = await vendors_of(db_session, user)
         vendor = (
-            await vendor_for_member(db_session, _user(request), vendor_id)
+            await vendor_for_member(db_session, user, vendor_id)
             if vendor_id is not None else (mine[0] if mine else None)
         )
         return Template("market_days/vendor_fees.html", context={
@@ -260,33 +264,36 @@ class VendorFeePages(Controller):
 
     @post("/{fee_id:int}/pay")
     async def pay(
-        self, request: Request[Any, Any, Any], db_session: DbSession, fee_id: FromPath[int],
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        fee_id: FromPath[int],
     ) -> Redirect:
-        try:
-            payment = await fee_payments.start_fee_payment(
-                db_session, request.app.state.payments, _user(request), fee_id
+        async def start() -> Any:
+            return await fee_payments.start_fee_payment(
+                db_session, request.app.state.payments, user, fee_id
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            if exc.status_code in (403, 404):
-                raise
-            flash(request, exc.message, category="error")
+
+        # Not theirs (403) or gone (404): the error pages; any other refusal: a flash.
+        outcome = await attempt(db_session, start, shown=EVERY_REFUSAL - {403, 404})
+        if isinstance(outcome, Refusal):
+            flash(request, outcome.message, category="error")
             return Redirect("/console/markets/fees")
-        return Redirect(f"/pay/{payment.token}")
+        return Redirect(f"/pay/{outcome.token}")
 
     @get("/paid/{token:str}", name="markets:vendor_fee_paid")
     async def paid(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str],
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        token: FromPath[str],
     ) -> Redirect:
         """Where the payment page sends the payer back: say how it went, show the fees."""
         payment = await pay_services.by_token(db_session, token)
         if payment.kind != fee_payments.KIND:
-            raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="token")
+            raise NotFound(MarketErrorCode.PAYMENT_NOT_FOUND, "결제를 찾을 수 없습니다.",
+                           field="token")
         fee = await db_session.get(BoothFee, fee_payments.fee_id_of(payment))
         if fee is None:
-            raise NotFound("booth_fee_not_found", "참가비 내역을 찾을 수 없습니다.",
+            raise NotFound(MarketErrorCode.FEE_NOT_FOUND, "참가비 내역을 찾을 수 없습니다.",
                            field="fee_id")
-        await vendor_for_member(db_session, _user(request), fee.vendor_id)
+        await vendor_for_member(db_session, user, fee.vendor_id)
         if payment.status is PaymentStatus.PENDING:
             return Redirect(f"/pay/{payment.token}")
         if payment.status is PaymentStatus.SUCCEEDED:

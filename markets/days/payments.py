@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, NotFound
 from infra.payments import StripeGateway
 from markets.days import fees
@@ -142,15 +142,10 @@ async def refund_card_fee(session: AsyncSession, gateway: StripeGateway, fee_id:
         session, gateway, payment.id, amount=fee.amount,
         reason="부스 참가비 환불 (장날 취소·참가 철회)", key=f"booth-fee-{fee.id}",
     )  # commits; a second call finds the refund under its key
-    try:
+    async with transaction(session):  # nothing is written when it was settled meanwhile
         fee = await _fee(session, fee_id, lock=True)
         if fee is None or fee.status is not BoothFeeStatus.REFUND_DUE:
-            await session.rollback()
             return False
         fees.move(session, fee, BoothFeeStatus.REFUNDED, None,
                   f"카드 환불 완료 ({fee.amount:,}원)")
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return True

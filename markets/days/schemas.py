@@ -1,14 +1,12 @@
-"""The market-day API's shapes (msgspec), and the strict body decoder money needs."""
+"""The market-day API's shapes (msgspec). Bodies carrying won are read again strictly by
+``infra.web.params.strict_body``."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import msgspec
-from litestar import Request
-from litestar.exceptions import ValidationException
 
 from markets.days.models import (
     BoothFee,
@@ -21,27 +19,9 @@ from markets.days.models import (
     MarketDayStatus,
 )
 
-B = TypeVar("B")
-_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-
 
 def _d(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
-
-
-async def strict_body(request: Request[Any, Any, Any], body_type: type[B]) -> B:
-    """The JSON body decoded again, strictly (decision 8): ``5000.0`` or ``"5000"`` is not
-    whole won, and the 400 names the field."""
-    try:
-        return msgspec.json.decode(await request.body(), type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        match = _AT.match(str(exc))
-        message = match.group("message") if match else str(exc)
-        path = (match.group("path") or "") if match else ""
-        raise ValidationException(
-            detail=f"Validation failed for {request.method} {request.url.path}",
-            extra=[{"key": path.lstrip(".") or "body", "message": message, "source": "body"}],
-        ) from exc
 
 
 class MarketDayOut(msgspec.Struct, kw_only=True):

@@ -36,16 +36,11 @@ from markets.assignment.checks import (
     preference_score,
     priority_inversions,
 )
+from markets.assignment.day_model import Rotation, build_day
+from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.exact import solve_exact
-from markets.assignment.solver import (
-    Rotation,
-    SeasonProblem,
-    build_day,
-    carry_rotation,
-    match,
-    solve_day_model,
-    solve_season,
-)
+from markets.assignment.problem import SeasonProblem
+from markets.assignment.solver import carry_rotation, solve_season
 from tests.bench.common import write_result
 from tests.markets.assignment.instances import market_instance
 

@@ -23,8 +23,8 @@ from markets.applications.models import (
     ApplicationStatus,
     ApplicationStatusChange,
 )
+from markets.days.generation import planned_days
 from markets.days.models import MarketDay
-from markets.days.services import planned_days
 from markets.demo_data import demo_markets
 from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.vendors.models import Vendor

@@ -9,6 +9,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from infra.errors import Problems
 from markets.applications.rules import (
     ApplicationForm,
     Booking,
@@ -19,7 +20,6 @@ from markets.applications.rules import (
     jury_total,
     waitlist_order,
 )
-from markets.days.errors import Problems
 
 T0 = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 DAYS = [11, 12, 13, 14]

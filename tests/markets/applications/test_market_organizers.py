@@ -17,7 +17,7 @@ from infra.accounts.models import Role, User
 from infra.errors import Forbidden
 from markets import access
 from markets.applications.models import Application, ApplicationStatus, MarketCriterion
-from markets.assignment import services as assignment
+from markets.assignment import runs
 from markets.booths.models import Booth, BoothSize
 from markets.days.models import BoothFee
 from markets.days.services import cancel_market_day
@@ -260,7 +260,7 @@ async def test_services_check_the_market_too_and_unowned_markets_are_admins_only
                                     now=dt.datetime(SEASON, 4, 1, tzinfo=dt.UTC))
         assert refused.value.code == "not_market_organizer"
         with pytest.raises(Forbidden):
-            await assignment.run_assignment(session, world.market.id, other, season=SEASON)
+            await runs.run_assignment(session, world.market.id, other, season=SEASON)
         nobodys = await add_market(session, "늘장")
         admin = await make_user(session, Role.ADMIN)
         await session.commit()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.outbox import OutboxEvent
 from markets.applications.models import Application, ApplicationStatus, JuryScore
 from markets.days.models import MarketDay, MarketDayStatus
-from markets.days.services import write_cancellation_notices
+from markets.days.notices import write_cancellation_notices
 from tests.markets.applications.conftest import SEASON, World
 from tests.markets.market_world import Snapshot, csrf_from, login
 

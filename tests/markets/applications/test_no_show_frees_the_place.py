@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from markets.applications import services
+from markets.applications import applying
+from markets.applications import offers as waitlist_offers
 from markets.applications.models import Application, ApplicationStatus, OfferStatus, WaitlistOffer
 from markets.assignment.models import (
     Assignment,
@@ -27,8 +28,8 @@ from markets.assignment.models import (
     UnplacedVendor,
 )
 from markets.booths.models import Booth, BoothSize
+from markets.days.check_in import record_check_in
 from markets.days.models import CheckInStatus, MarketDay
-from markets.days.services import record_check_in
 from tests.markets.applications.conftest import SEASON, World
 from tests.markets.market_world import booked, event_names, kst
 
@@ -124,7 +125,7 @@ async def test_a_no_show_frees_its_booth_and_offers_that_day_down_the_waitlist(
 
     # Declined: the next in line for that day gets it (not the whole-booking chain).
     async with session_factory() as session:
-        await services.answer_offer(session, offer.id, world.owners[2], False,
+        await waitlist_offers.answer_offer(session, offer.id, world.owners[2], False,
                                     now=at(day, 16, 25))
     offers = await _offers(session_factory)
     assert [(o.application_id, o.status) for o in offers] == [
@@ -133,7 +134,7 @@ async def test_a_no_show_frees_its_booth_and_offers_that_day_down_the_waitlist(
 
     # Accepted: vendor 3 is accepted and sells in the freed booth, on the published map.
     async with session_factory() as session:
-        await services.answer_offer(session, offers[1].id, world.owners[3], True,
+        await waitlist_offers.answer_offer(session, offers[1].id, world.owners[3], True,
                                     now=at(day, 16, 30))
         taker = await session.get(Application, ids["second"])
         assert taker is not None and taker.status is ApplicationStatus.ACCEPTED
@@ -175,7 +176,7 @@ async def test_a_corrected_no_show_gets_its_booth_back_and_the_offer_is_voided(
     assert back == ("A-02", BoardStatus.PUBLISHED)
     async with session_factory() as session:
         with pytest.raises(Conflict) as gone:
-            await services.answer_offer(session, offer.id, world.owners[2], True,
+            await waitlist_offers.answer_offer(session, offer.id, world.owners[2], True,
                                         now=at(day, 16, 11))
         assert gone.value.code == "waitlist_offer_not_open"
 
@@ -285,7 +286,7 @@ async def test_a_no_show_and_a_withdrawal_at_once_offer_each_freed_place_once(
     outcomes = await _race(session_factory, [
         lambda s: record_check_in(s, day.id, world.vendors[1].id, world.boss, "no_show",
                                   now=at(day, 15, 30)),
-        lambda s: services.withdraw(s, ids["season"], world.owners[0], "급한 사정",
+        lambda s: applying.withdraw(s, ids["season"], world.owners[0], "급한 사정",
                                     now=at(day, 15, 30)),
     ])
     assert outcomes == ["ok", "ok"]

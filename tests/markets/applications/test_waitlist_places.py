@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from markets.applications import services
+from markets.applications import applying, decisions
+from markets.applications import offers as waitlist_offers
 from markets.applications.models import (
     Application,
     ApplicationStatus,
@@ -52,7 +53,7 @@ async def test_no_one_is_accepted_beyond_the_places(
     ids = await _line_up(session_factory, world)
     async with session_factory() as session:
         with pytest.raises(Conflict) as full:
-            await services.decide(session, ids[2], world.boss, "accept", now=NOW)
+            await decisions.decide(session, ids[2], world.boss, "accept", now=NOW)
         assert full.value.code == "market_full"
     async with session_factory() as session:
         app = await session.get(Application, ids[2])
@@ -71,7 +72,7 @@ async def test_a_withdrawal_offers_the_place_to_the_first_in_line(
                               criterion_id=world.criteria[0].id, score=5))
         await session.commit()
     async with session_factory() as session:
-        await services.withdraw(session, ids[0], world.owners[0], "일정 변경", now=NOW)
+        await applying.withdraw(session, ids[0], world.owners[0], "일정 변경", now=NOW)
     (offer,) = await _offers(session_factory)
     assert (offer.application_id, offer.status) == (ids[3], OfferStatus.OPEN)
     assert offer.freed_by_application_id == ids[0]
@@ -80,11 +81,11 @@ async def test_a_withdrawal_offers_the_place_to_the_first_in_line(
     # The open offer holds the place: the organizer cannot give it to vendor 2 meanwhile.
     async with session_factory() as session:
         with pytest.raises(Conflict) as held:
-            await services.decide(session, ids[2], world.boss, "accept", now=NOW)
+            await decisions.decide(session, ids[2], world.boss, "accept", now=NOW)
         assert held.value.code == "place_held_by_offer"
 
     async with session_factory() as session:
-        await services.answer_offer(session, offer.id, world.owners[3], True, now=NOW)
+        await waitlist_offers.answer_offer(session, offer.id, world.owners[3], True, now=NOW)
     async with session_factory() as session:
         app = await session.get(Application, ids[3])
         assert app is not None and app.status is ApplicationStatus.ACCEPTED
@@ -105,7 +106,7 @@ async def test_a_strike_drops_a_vendor_behind_others_in_the_waitlist(
         first.strikes = 1  # an earlier no-show: tier 0 - 1
         await session.commit()
     async with session_factory() as session:
-        await services.withdraw(session, ids[1], world.owners[1], now=NOW)
+        await applying.withdraw(session, ids[1], world.owners[1], now=NOW)
     (offer,) = await _offers(session_factory)
     assert offer.application_id == ids[3]
 
@@ -115,24 +116,24 @@ async def test_declining_or_expiring_passes_the_place_on_and_never_back(
 ) -> None:
     ids = await _line_up(session_factory, world)
     async with session_factory() as session:
-        await services.withdraw(session, ids[0], world.owners[0], now=NOW)
+        await applying.withdraw(session, ids[0], world.owners[0], now=NOW)
     first, = await _offers(session_factory)
     assert first.application_id == ids[2]  # no scores, no tiers: earlier submission first
     async with session_factory() as session:
-        await services.answer_offer(session, first.id, world.owners[2], False, now=NOW)
+        await waitlist_offers.answer_offer(session, first.id, world.owners[2], False, now=NOW)
     declined, second = await _offers(session_factory)
     assert declined.status is OfferStatus.DECLINED
     assert (second.application_id, second.status) == (ids[3], OfferStatus.OPEN)
 
     late = NOW + dt.timedelta(hours=OFFER_HOURS + 1)
     async with session_factory() as session:
-        assert await services.expire_offers(session, now=late) == 1
+        assert await waitlist_offers.expire_offers(session, now=late) == 1
     offers = await _offers(session_factory)
     assert [o.status for o in offers] == [OfferStatus.DECLINED, OfferStatus.EXPIRED]
     # Vendor 2 declined this place: it is not offered to it again.
     async with session_factory() as session:
         with pytest.raises(Conflict) as gone:
-            await services.answer_offer(session, second.id, world.owners[3], True, now=late)
+            await waitlist_offers.answer_offer(session, second.id, world.owners[3], True, now=late)
         assert gone.value.code == "waitlist_offer_not_open"
 
 
@@ -141,11 +142,11 @@ async def test_an_expired_offer_cannot_be_accepted(
 ) -> None:
     ids = await _line_up(session_factory, world)
     async with session_factory() as session:
-        await services.withdraw(session, ids[0], world.owners[0], now=NOW)
+        await applying.withdraw(session, ids[0], world.owners[0], now=NOW)
     offer, = await _offers(session_factory)
     async with session_factory() as session:
         with pytest.raises(Conflict) as expired:
-            await services.answer_offer(session, offer.id, world.owners[2], True,
+            await waitlist_offers.answer_offer(session, offer.id, world.owners[2], True,
                                         now=NOW + dt.timedelta(hours=OFFER_HOURS))
         assert expired.value.code == "waitlist_offer_expired"
     offers = await _offers(session_factory)
@@ -164,14 +165,14 @@ async def test_withdrawing_an_accepted_place_waives_future_fees_and_refunds_paid
                            status=ApplicationStatus.SUBMITTED)
         await session.commit()
     async with session_factory() as session:
-        await services.decide(session, app.id, world.boss, "accept", now=NOW)
+        await decisions.decide(session, app.id, world.boss, "accept", now=NOW)
     async with session_factory() as session:
         fees = (await session.scalars(select(BoothFee).order_by(BoothFee.id))).all()
         assert len(fees) == 4 and {f.amount for f in fees} == {5000}
         fees[0].status = BoothFeeStatus.PAID
         await session.commit()
     async with session_factory() as session:
-        await services.withdraw(session, app.id, world.owners[0], "폐업", now=NOW)
+        await applying.withdraw(session, app.id, world.owners[0], "폐업", now=NOW)
     async with session_factory() as session:
         statuses = (await session.scalars(select(BoothFee.status).order_by(BoothFee.id))).all()
     assert statuses == [BoothFeeStatus.REFUND_DUE] + [BoothFeeStatus.WAIVED] * 3

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
 from infra.errors import Conflict
-from markets.applications import services
+from markets.applications import applying, decisions
+from markets.applications import offers as waitlist_offers
 from markets.applications.models import Application, ApplicationStatus, WaitlistOffer
 from markets.models import Market
 from tests.markets.applications.conftest import SEASON, World
@@ -58,8 +59,8 @@ async def test_two_organizers_accepting_from_the_waitlist_fill_one_place_once(
         ]
         await session.commit()
     outcomes = await _race(session_factory, [
-        lambda s: services.decide(s, waiting[0], world.boss, "accept", now=NOW),
-        lambda s: services.decide(s, waiting[1], world.juror, "accept", now=NOW),
+        lambda s: decisions.decide(s, waiting[0], world.boss, "accept", now=NOW),
+        lambda s: decisions.decide(s, waiting[1], world.juror, "accept", now=NOW),
     ])
     assert sorted(outcomes) == ["market_full", "ok"]
     assert await _accepted(session_factory, world.market.id) == 2
@@ -84,7 +85,7 @@ async def test_many_organizers_racing_for_three_places_fill_exactly_three(
         await session.commit()
         detached(session, *bosses)
     outcomes = await _race(session_factory, [
-        (lambda s, a=a, b=b: services.decide(s, a, b, "accept", now=NOW))
+        (lambda s, a=a, b=b: decisions.decide(s, a, b, "accept", now=NOW))
         for a, b in zip(waiting, bosses, strict=True)
     ])
     assert outcomes.count("ok") == 3 and outcomes.count("market_full") == 5
@@ -104,15 +105,15 @@ async def test_the_offered_vendor_and_an_organizer_racing_end_with_one_acceptanc
         await session.commit()
         first_id, second_id, gone_id = first.id, second.id, gone.id
     async with session_factory() as session:
-        await services.withdraw(session, gone_id, world.owners[0], now=NOW)
+        await applying.withdraw(session, gone_id, world.owners[0], now=NOW)
     async with session_factory() as session:
         offer = await session.scalar(select(WaitlistOffer))
         assert offer is not None and offer.application_id == first_id
         offer_id = offer.id
     outcomes = await _race(session_factory, [
-        lambda s: services.answer_offer(s, offer_id, world.owners[2], True, now=NOW),
-        lambda s: services.decide(s, second_id, world.boss, "accept", now=NOW),
-        lambda s: services.decide(s, first_id, world.juror, "accept", now=NOW),
+        lambda s: waitlist_offers.answer_offer(s, offer_id, world.owners[2], True, now=NOW),
+        lambda s: decisions.decide(s, second_id, world.boss, "accept", now=NOW),
+        lambda s: decisions.decide(s, first_id, world.juror, "accept", now=NOW),
     ])
     assert outcomes.count("ok") == 1, outcomes
     assert await _accepted(session_factory, world.market.id) == 2

@@ -10,15 +10,8 @@ from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
-from markets.assignment.solver import (
-    Applicant,
-    BoothSlot,
-    DayModel,
-    Rotation,
-    RotationHistory,
-    SeasonProblem,
-    build_day,
-)
+from markets.assignment.day_model import DayModel, Rotation, build_day
+from markets.assignment.problem import Applicant, BoothSlot, RotationHistory, SeasonProblem
 
 CATEGORIES = ("food", "household", "fashion_beauty", "office_it", "travel_leisure",
               "books_education")

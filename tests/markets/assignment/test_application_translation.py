@@ -9,7 +9,7 @@ from markets.assignment.inputs import (
     matching_zones,
     rotation_history,
 )
-from markets.assignment.solver import RotationHistory
+from markets.assignment.problem import RotationHistory
 from markets.booths.models import BoothSize
 
 BOOTHS = [

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict, DomainError, Forbidden, InvalidInput
 from infra.outbox import OutboxEvent
-from markets.assignment import queries, services
+from markets.assignment import moves, publishing, queries, runs
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
@@ -34,7 +34,7 @@ async def test_a_run_places_the_days_accepted_vendors_and_says_why_for_the_rest(
     session_factory: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     async with session_factory() as session:
-        summary = await services.run_assignment(
+        summary = await runs.run_assignment(
             session, world.market.id, world.boss, day_ids=[world.day.id], reason="첫 배정"
         )
     assert summary.placed == {world.day.id: 5} and summary.unplaced == {world.day.id: 1}
@@ -61,7 +61,7 @@ async def test_a_second_run_replaces_the_draft(
 ) -> None:
     async with session_factory() as session:
         for _ in range(2):
-            await services.run_assignment(session, world.market.id, world.boss,
+            await runs.run_assignment(session, world.market.id, world.boss,
                                           day_ids=[world.day.id])
         assert len((await session.scalars(select(Assignment))).all()) == 5
         assert len((await session.scalars(select(UnplacedVendor))).all()) == 1
@@ -73,7 +73,7 @@ async def test_manual_changes_need_a_reason_keep_the_hard_rules_and_are_logged(
     m, d = world.market.id, world.day.id
     v = [x.id for x in world.vendors]
     async with session_factory() as session:
-        await services.run_assignment(session, m, world.boss, day_ids=[d])
+        await runs.run_assignment(session, m, world.boss, day_ids=[d])
     async with session_factory() as session:
         before = await Snapshot.take(session, Assignment, UnplacedVendor, AssignmentAuditLog)
         placed = await placements(session, d)
@@ -85,14 +85,14 @@ async def test_manual_changes_need_a_reason_keep_the_hard_rules_and_are_logged(
         ]
         for kwargs, error, field in refusals:
             with pytest.raises(error) as caught:
-                await services.move(session, m, d, world.boss, **kwargs)  # type: ignore[arg-type]
+                await moves.move(session, m, d, world.boss, **kwargs)  # type: ignore[arg-type]
             assert caught.value.field == field, kwargs
             await session.rollback()
         # The power-needing vendor cannot be swapped into a booth without power.
         plain = next(c for c in ("A-02", "A-05") if c in placed.values())
         other = next(k for k, c in placed.items() if c == plain)
         with pytest.raises(Conflict) as caught:
-            await services.swap(session, m, d, world.boss, vendor_id=v[0], other_vendor_id=other,
+            await moves.swap(session, m, d, world.boss, vendor_id=v[0], other_vendor_id=other,
                                 reason="요청")
         assert caught.value.code == "booth_unsuitable"
         await session.rollback()
@@ -102,10 +102,10 @@ async def test_manual_changes_need_a_reason_keep_the_hard_rules_and_are_logged(
 
         # Now real changes: take v1 out, put v5 in its booth, swap two plain vendors.
         freed = placed[v[1]]
-        await services.unassign(session, m, d, world.boss, vendor_id=v[1], reason="본인 요청")
-        await services.move(session, m, d, world.boss, vendor_id=v[5], booth_code=freed,
+        await moves.unassign(session, m, d, world.boss, vendor_id=v[1], reason="본인 요청")
+        await moves.move(session, m, d, world.boss, vendor_id=v[5], booth_code=freed,
                             reason="대기 업체 배정")
-        await services.swap(session, m, d, world.boss, vendor_id=v[3], other_vendor_id=v[4],
+        await moves.swap(session, m, d, world.boss, vendor_id=v[3], other_vendor_id=v[4],
                             reason="공연장 소음")
     async with session_factory() as session:
         after = await placements(session, d)
@@ -132,9 +132,9 @@ async def test_publishing_tells_vendors_freezes_the_draft_and_reopening_needs_a_
     m, d = world.market.id, world.day.id
     v = [x.id for x in world.vendors]
     async with session_factory() as session:
-        await services.run_assignment(session, m, world.boss, day_ids=[d])
+        await runs.run_assignment(session, m, world.boss, day_ids=[d])
         assert await queries.published_names(session, d) == {}
-        await services.publish(session, m, d, world.boss)
+        await publishing.publish(session, m, d, world.boss)
     async with session_factory() as session:
         event = await session.scalar(
             select(OutboxEvent).where(OutboxEvent.name == "assignment.published")
@@ -149,18 +149,18 @@ async def test_publishing_tells_vendors_freezes_the_draft_and_reopening_needs_a_
         codes = await queries.published_booth_codes(session, v[2], [d, world.days[1].id])
         assert codes == {d: "A-04"}
         for attempt in (
-            services.move(session, m, d, world.boss, vendor_id=v[5], booth_code="A-02",
+            moves.move(session, m, d, world.boss, vendor_id=v[5], booth_code="A-02",
                           reason="x"),
-            services.run_assignment(session, m, world.boss, day_ids=[d]),
-            services.publish(session, m, d, world.boss),
+            runs.run_assignment(session, m, world.boss, day_ids=[d]),
+            publishing.publish(session, m, d, world.boss),
         ):
             with pytest.raises(Conflict):
                 await attempt
             await session.rollback()
         with pytest.raises(InvalidInput):
-            await services.reopen(session, m, d, world.boss, reason="")
+            await publishing.reopen(session, m, d, world.boss, reason="")
         await session.rollback()
-        await services.reopen(session, m, d, world.boss, reason="우천으로 배치 변경")
+        await publishing.reopen(session, m, d, world.boss, reason="우천으로 배치 변경")
         assert await queries.published_names(session, d) == {}
         assert (await event_names(session))[-1] == "assignment.reopened"
 
@@ -171,12 +171,12 @@ async def test_publishing_refuses_a_booth_that_was_deactivated_after_the_run(
     from markets.booths.services import set_active
 
     async with session_factory() as session:
-        await services.run_assignment(session, world.market.id, world.boss,
+        await runs.run_assignment(session, world.market.id, world.boss,
                                       day_ids=[world.day.id])
         await set_active(session, world.market.id, world.booths["A-04"].id, world.boss,
                          active=False, reason="천막 파손")
         with pytest.raises(Conflict) as caught:
-            await services.publish(session, world.market.id, world.day.id, world.boss)
+            await publishing.publish(session, world.market.id, world.day.id, world.boss)
         assert caught.value.code == "inactive_booth_assigned"
 
 
@@ -187,7 +187,7 @@ async def test_only_organizers_run_and_change_assignments(
         shopper = await make_user(session)
         await session.commit()
         with pytest.raises(Forbidden):
-            await services.run_assignment(session, world.market.id, shopper,
+            await runs.run_assignment(session, world.market.id, shopper,
                                           day_ids=[world.day.id])
         with pytest.raises(Forbidden):
-            await services.publish(session, world.market.id, world.day.id, None)
+            await publishing.publish(session, world.market.id, world.day.id, None)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from markets.assignment import services
+from markets.assignment import moves, publishing, runs
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
@@ -52,14 +52,14 @@ async def _draft_with_free_booths(
 ) -> list[int]:
     """Run the day, empty the given booths; returns the vendors now without a booth."""
     async with factory() as session:
-        await services.run_assignment(session, world.market.id, world.boss,
+        await runs.run_assignment(session, world.market.id, world.boss,
                                       day_ids=[world.day.id])
         for code in free:
             row = await session.scalar(
                 select(Assignment).where(Assignment.booth_id == world.booths[code].id)
             )
             if row is not None:
-                await services.unassign(session, world.market.id, world.day.id, world.boss,
+                await moves.unassign(session, world.market.id, world.day.id, world.boss,
                                         vendor_id=row.vendor_id, reason="자리 비우기")
         rows = await session.scalars(select(UnplacedVendor.vendor_id))
         return list(rows.all())
@@ -67,7 +67,7 @@ async def _draft_with_free_booths(
 
 def _mover(world: World, vendor_id: int, code: str) -> Work:
     async def work(session: AsyncSession) -> Any:
-        return await services.move(session, world.market.id, world.day.id, world.boss,
+        return await moves.move(session, world.market.id, world.day.id, world.boss,
                                    vendor_id=vendor_id, booth_code=code, reason="경합")
 
     return work
@@ -95,10 +95,10 @@ async def test_organizers_racing_vendors_into_one_empty_booth_place_exactly_one(
         assert len(rows) == 1
         vendors = (await session.scalars(select(Assignment.vendor_id))).all()
         assert len(vendors) == len(set(vendors))  # nobody in two booths either
-        moves = (await session.scalars(
+        move_rows = (await session.scalars(
             select(AssignmentAuditLog).where(AssignmentAuditLog.action == AuditAction.MOVE)
         )).all()
-        assert len(moves) == 1  # a refused move leaves no audit row
+        assert len(move_rows) == 1  # a refused move leaves no audit row
 
 
 @needs_postgres
@@ -109,7 +109,7 @@ async def test_moves_racing_publication_are_either_published_or_refused(
     movers = [v for v in waiting if _fits_standard(world, v)][:2]
 
     async def publish(session: AsyncSession) -> Any:
-        return await services.publish(session, world.market.id, world.day.id, world.boss)
+        return await publishing.publish(session, world.market.id, world.day.id, world.boss)
 
     works: list[Work] = [_mover(world, movers[0], "A-02"), publish,
                          _mover(world, movers[1], "A-05")]
@@ -132,11 +132,11 @@ async def test_the_database_itself_refuses_a_second_vendor_in_a_booth_and_a_seco
 ) -> None:
     """Without the services and their lock: the unique constraints are the last word."""
     async with session_factory() as session:
-        await services.run_assignment(session, world.market.id, world.boss,
+        await runs.run_assignment(session, world.market.id, world.boss,
                                       day_ids=[world.day.id])
         rows = (await session.scalars(select(Assignment).order_by(Assignment.id))).all()
         held, freed = rows[0], rows[1]
-        await services.unassign(session, world.market.id, world.day.id, world.boss,
+        await moves.unassign(session, world.market.id, world.day.id, world.boss,
                                 vendor_id=freed.vendor_id, reason="자리 비우기")
     clashes = [
         {"booth_id": held.booth_id, "vendor_id": freed.vendor_id},  # booth already held

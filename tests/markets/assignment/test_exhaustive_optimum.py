@@ -13,15 +13,10 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 
+from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.exact import solve_exact
-from markets.assignment.solver import (
-    Applicant,
-    BoothSlot,
-    SeasonProblem,
-    match,
-    solve_day,
-    solve_day_model,
-)
+from markets.assignment.problem import Applicant, BoothSlot, SeasonProblem
+from markets.assignment.solver import solve_day
 from tests.markets.assignment.instances import (
     brute_force,
     first_day_model,

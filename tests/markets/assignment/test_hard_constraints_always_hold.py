@@ -10,7 +10,8 @@ from markets.assignment.checks import (
     hard_violations,
     priority_inversions,
 )
-from markets.assignment.solver import SeasonProblem, solve_season
+from markets.assignment.problem import SeasonProblem
+from markets.assignment.solver import solve_season
 from tests.markets.assignment.instances import market_instance, season_problems
 
 SETTINGS = settings(max_examples=150, deadline=None,

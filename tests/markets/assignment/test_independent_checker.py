@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from markets.assignment.checks import hard_violations, preference_score, priority_inversions
-from markets.assignment.solver import (
+from markets.assignment.problem import (
     LARGE,
     Applicant,
     BoothSlot,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.accounts.models import Role, User
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
-from markets.assignment import services
+from markets.assignment import moves, publishing, runs
 from markets.assignment.models import Assignment, UnplacedVendor
 from markets.assignment.notices import write_publication_notices
 from markets.booths.models import Booth
@@ -61,9 +61,9 @@ async def worker(settings: Settings, tmp_path: Any) -> AsyncIterator[Settings]:
 
 async def _publish(factory: async_sessionmaker[AsyncSession], world: World) -> OutboxEvent:
     async with factory() as session:
-        await services.run_assignment(session, world.market.id, world.boss,
+        await runs.run_assignment(session, world.market.id, world.boss,
                                       day_ids=[world.day.id])
-        await services.publish(session, world.market.id, world.day.id, world.boss)
+        await publishing.publish(session, world.market.id, world.day.id, world.boss)
         return await _last_publication(session)
 
 
@@ -137,12 +137,12 @@ async def test_each_vendor_is_told_its_booth_or_why_not_once_per_publication(
 
     # Reopened, changed and published again: a new event, so everyone is told again.
     async with session_factory() as session:
-        await services.reopen(session, world.market.id, world.day.id, world.boss,
+        await publishing.reopen(session, world.market.id, world.day.id, world.boss,
                               reason="부스 조정")
         moved = next(v for v in placed if placed[v] != "A-02")
-        await services.unassign(session, world.market.id, world.day.id, world.boss,
+        await moves.unassign(session, world.market.id, world.day.id, world.boss,
                                 vendor_id=moved, reason="업체 사정으로 이번 장날 불참")
-        await services.publish(session, world.market.id, world.day.id, world.boss)
+        await publishing.publish(session, world.market.id, world.day.id, world.boss)
         again = await _last_publication(session)
     assert again.event_id != event.event_id
     assert await _deliver(session_factory, again) == 6
@@ -171,12 +171,12 @@ async def test_the_notice_reaches_the_vendor_api_console_and_calendar(
     assert summary == "광화문 사회적경제 장터 부스" and "부스 번호: 배정 전" in description
 
     async with session_factory() as session:  # a draft is not shown to anyone
-        await services.run_assignment(session, world.market.id, world.boss,
+        await runs.run_assignment(session, world.market.id, world.boss,
                                       day_ids=[world.day.id])
     assert booth_lines((await client.get(feed_url)).content)[0] == "광화문 사회적경제 장터 부스"
 
     async with session_factory() as session:
-        await services.publish(session, world.market.id, world.day.id, world.boss)
+        await publishing.publish(session, world.market.id, world.day.id, world.boss)
         event = await _last_publication(session)
         code = await session.scalar(
             select(Booth.code).join(Assignment, Assignment.booth_id == Booth.id)

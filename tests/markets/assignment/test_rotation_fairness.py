@@ -6,14 +6,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from markets.assignment.checks import fairness_group, fairness_violations, special_counts
-from markets.assignment.solver import (
+from markets.assignment.problem import (
     Applicant,
     BoothSlot,
     RotationHistory,
     SeasonProblem,
     UnplacedReason,
-    solve_season,
 )
+from markets.assignment.solver import solve_season
 from tests.markets.assignment.instances import season_problems
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -98,7 +98,7 @@ def test_a_vendor_held_back_from_its_only_fitting_booths_is_told_why() -> None:
 
 def test_the_checker_sees_an_unfair_season() -> None:
     """The property tests above could fail: a hand-made unfair result is caught."""
-    from markets.assignment.solver import DayResult, SeasonResult
+    from markets.assignment.problem import DayResult, SeasonResult
 
     booths = (BoothSlot("P", is_premium=True), BoothSlot("N"))
     vendors = [Applicant(k, frozenset({"x"}), wants_premium=True) for k in (1, 2)]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from markets.applications.models import ApplicationStatus
-from markets.assignment import services
+from markets.assignment import publishing, runs
 from markets.assignment.models import Assignment, AssignmentBoard, BoardStatus
 from markets.booths.models import Booth
 from tests.markets.assignment.conftest import SEASON, World
@@ -34,7 +34,7 @@ async def test_a_season_run_drafts_every_day_and_rotates_the_premium_booth(
             app.needs_power = False
             app.min_booth_size = "small"
         await session.commit()
-        summary = await services.run_assignment(session, world.market.id, world.boss,
+        summary = await runs.run_assignment(session, world.market.id, world.boss,
                                                 season=SEASON, reason="시즌 배정")
     assert summary.day_ids == [d.id for d in world.days]
     async with session_factory() as session:
@@ -59,8 +59,8 @@ async def test_published_days_are_kept_and_count_toward_the_rotation(
             app.needs_power = False
             app.min_booth_size = "small"
         await session.commit()
-        await services.run_assignment(session, world.market.id, world.boss, day_ids=[first.id])
-        await services.publish(session, world.market.id, first.id, world.boss)
+        await runs.run_assignment(session, world.market.id, world.boss, day_ids=[first.id])
+        await publishing.publish(session, world.market.id, first.id, world.boss)
         kept = dict((await session.execute(
             select(Assignment.vendor_id, Assignment.booth_id)
             .where(Assignment.market_day_id == first.id)
@@ -68,7 +68,7 @@ async def test_published_days_are_kept_and_count_toward_the_rotation(
         late = await session.merge(world.applications[6])  # accepted from the waitlist
         late.status = ApplicationStatus.ACCEPTED
         await session.commit()
-        summary = await services.run_assignment(session, world.market.id, world.boss,
+        summary = await runs.run_assignment(session, world.market.id, world.boss,
                                                 season=SEASON)
         assert first.id not in summary.day_ids
         again = dict((await session.execute(
@@ -98,7 +98,7 @@ async def test_the_explicit_flag_alone_puts_vendors_in_the_rotation(
             app.needs_power = False
             app.min_booth_size = "small"
         await session.commit()
-        await services.run_assignment(session, world.market.id, world.boss, season=SEASON)
+        await runs.run_assignment(session, world.market.id, world.boss, season=SEASON)
         counts = await premium_counts(session)
     wanting = [counts.get(world.vendors[n].id, 0) for n in range(3)]
     assert max(wanting) - min(wanting) <= 1, wanting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from markets.assignment.solver import (
+from markets.assignment.problem import (
     LARGE,
     SMALL,
     STANDARD,
@@ -10,8 +10,8 @@ from markets.assignment.solver import (
     BoothSlot,
     SeasonProblem,
     UnplacedReason,
-    solve_day,
 )
+from markets.assignment.solver import solve_day
 
 
 def _day(booths: list[BoothSlot], vendors: list[Applicant], **extra: object) -> dict[int, str]:

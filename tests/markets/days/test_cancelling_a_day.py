@@ -23,7 +23,8 @@ from markets.days.models import (
     MarketDayNotice,
     MarketDayStatus,
 )
-from markets.days.services import cancel_market_day, write_cancellation_notices
+from markets.days.notices import write_cancellation_notices
+from markets.days.services import cancel_market_day
 from tests.markets.market_world import (
     Snapshot,
     add_days,

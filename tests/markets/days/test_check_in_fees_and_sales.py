@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.errors import Conflict, Forbidden, InvalidInput
 from infra.outbox import OutboxEvent
 from markets.applications.models import Application, ApplicationStatus
+from markets.days import check_in, sales, services
 from markets.days import fees as fee_rules
-from markets.days import services
 from markets.days.models import (
     BoothFee,
     BoothFeeChange,
@@ -63,19 +63,19 @@ async def test_no_shows_are_strikes_and_a_correction_takes_the_strike_back(
 ) -> None:
     _, days, vendor, _, _, _, app, boss = await _world(session_factory)
     async with session_factory() as session:
-        await services.record_check_in(session, days[0].id, vendor.id, boss, "no_show",
+        await check_in.record_check_in(session, days[0].id, vendor.id, boss, "no_show",
                                        now=DAY_ONE)
     async with session_factory() as session:
-        await services.record_check_in(session, days[1].id, vendor.id, boss, "no_show",
+        await check_in.record_check_in(session, days[1].id, vendor.id, boss, "no_show",
                                        now=DAY_ONE + dt.timedelta(days=7))
     async with session_factory() as session:
         strikes = (await session.get(Application, app.id)).strikes  # type: ignore[union-attr]
         assert strikes == 2
         # Re-recording the same status does not count twice; correcting it undoes the strike.
-        await services.record_check_in(session, days[1].id, vendor.id, boss, "no_show",
+        await check_in.record_check_in(session, days[1].id, vendor.id, boss, "no_show",
                                        now=DAY_ONE + dt.timedelta(days=7))
     async with session_factory() as session:
-        await services.record_check_in(session, days[0].id, vendor.id, boss, "late",
+        await check_in.record_check_in(session, days[0].id, vendor.id, boss, "late",
                                        "교통 체증", now=DAY_ONE)
     async with session_factory() as session:
         fresh = await session.get(Application, app.id)
@@ -95,18 +95,18 @@ async def test_check_in_is_for_organizers_booked_vendors_and_days_that_began(
     async with session_factory() as session:
         before = await Snapshot.take(session, CheckIn)
         with pytest.raises(Forbidden):
-            await services.record_check_in(session, days[0].id, vendor.id, owner, "present",
+            await check_in.record_check_in(session, days[0].id, vendor.id, owner, "present",
                                            now=DAY_ONE)
         with pytest.raises(Conflict) as not_booked:
-            await services.record_check_in(session, days[0].id, outsider.id, boss, "present",
+            await check_in.record_check_in(session, days[0].id, outsider.id, boss, "present",
                                            now=DAY_ONE)
         assert not_booked.value.code == "market_day_not_booked"
         with pytest.raises(Conflict) as early:
-            await services.record_check_in(session, days[0].id, vendor.id, boss, "present",
+            await check_in.record_check_in(session, days[0].id, vendor.id, boss, "present",
                                            now=DAY_ONE - dt.timedelta(days=1))
         assert early.value.code == "market_day_not_started"
         with pytest.raises(InvalidInput) as bad:
-            await services.record_check_in(session, days[0].id, vendor.id, boss, "asleep",
+            await check_in.record_check_in(session, days[0].id, vendor.id, boss, "asleep",
                                            now=DAY_ONE)
         assert bad.value.field == "status"
         await session.rollback()
@@ -161,13 +161,13 @@ async def test_sales_are_reported_once_per_day_and_corrected_within_seven_days(
 ) -> None:
     _, days, vendor, owner, outsider, stranger, _, _ = await _world(session_factory)
     async with session_factory() as session:
-        report = await services.report_booth_sales(
+        report = await sales.report_booth_sales(
             session, days[0].id, vendor.id, owner, amount=184_000, sales_count=23,
             best_sellers=["쑥떡", "인절미", "쑥떡"], now=DAY_ONE,
         )
         assert (report.revision, report.best_sellers) == (1, ["쑥떡", "인절미"])
     async with session_factory() as session:
-        again = await services.report_booth_sales(
+        again = await sales.report_booth_sales(
             session, days[0].id, vendor.id, owner, amount="190,000", sales_count="24",
             now=DAY_ONE + dt.timedelta(days=6),
         )
@@ -188,16 +188,16 @@ async def test_sales_are_reported_once_per_day_and_corrected_within_seven_days(
         for who, extra, code in cases:
             vendor_id = outsider.id if who is stranger else vendor.id
             with pytest.raises(Conflict) as refused:
-                await services.report_booth_sales(
+                await sales.report_booth_sales(
                     session, days[0].id, vendor_id, who, amount=1, sales_count=1, **extra,
                 )
             assert refused.value.code == code
             await session.rollback()
         with pytest.raises(Forbidden):
-            await services.report_booth_sales(session, days[0].id, vendor.id, stranger,
+            await sales.report_booth_sales(session, days[0].id, vendor.id, stranger,
                                                amount=1, sales_count=1, now=DAY_ONE)
         with pytest.raises(InvalidInput) as bad:
-            await services.report_booth_sales(session, days[0].id, vendor.id, owner,
+            await sales.report_booth_sales(session, days[0].id, vendor.id, owner,
                                                amount=-3, sales_count=0, now=DAY_ONE)
         assert {e["field"] for e in bad.value.extra["errors"]} == {"amount"}
 

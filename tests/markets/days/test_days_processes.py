@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.settings import Settings
+from markets.days.generation import HORIZON_WEEKS
 from markets.days.models import MarketDay, MarketDayNotice
-from markets.days.services import HORIZON_WEEKS, cancel_market_day
+from markets.days.services import cancel_market_day
 from tests.markets.market_world import (
     add_days,
     add_market,

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.outbox import OutboxEvent
 from markets.applications.models import ApplicationStatus
+from markets.days.generation import HORIZON_WEEKS, generate_all, generate_market_days
 from markets.days.models import BoothFee, BoothFeeStatus, MarketDay, MarketDayStatus
-from markets.days.services import HORIZON_WEEKS, generate_all, generate_market_days
 from markets.models import Market
 from markets.schedules import occurrences_between
 from tests.markets.market_world import add_market, booked, count, kst, vendor_with_owner
