@@ -6,13 +6,16 @@ rhythms: weekly on Sundays, six days a week, one weekday afternoon, and the last
 each month. Those four cover the recurrence shapes the scheduler must handle.
 
 A schedule is an RFC 5545 RRULE evaluated in Asia/Seoul, plus the months in which the
-market runs at all. Pure data: no database, no clock.
+market runs at all. The markets themselves are data (``markets/demo_markets.toml``); this
+module holds their shape and how their days recur. No database, no clock.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from datetime import datetime, time
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -87,72 +90,20 @@ class MarketSeed:
         return found
 
 
+#: The seasons ``demo_markets.toml`` may name.
+_SEASONS = {"all-year": ALL_YEAR, "street-sales": STREET_SALES_SEASON}
+
+
 def demo_markets() -> list[MarketSeed]:
-    """The four markets of DESIGN.md §3, with the schedules given there."""
+    """The four markets of DESIGN.md §3, with the schedules given there, as
+    ``markets/demo_markets.toml`` lists them (all in Seoul time)."""
+    text = (resources.files("markets") / "demo_markets.toml").read_text("utf-8")
     return [
         MarketSeed(
-            name="광화문 사회적경제 장터",
-            place="광화문 광장",
-            description=(
-                "서울 사회적경제기업들이 광화문 광장에 부스를 여는 일요 장터입니다. "
-                "먹거리와 생활용품, 체험 부스가 함께 열립니다."
-            ),
-            rrule="FREQ=WEEKLY;BYDAY=SU",
-            opens=time(11, 0),
-            closes=time(16, 0),
-            # Street sales run March to November per the source documents.
-            season_months=STREET_SALES_SEASON,
-            timezone=SEOUL_TZ,
-            organizer_name="서울시사회적경제지원센터",
-            capacity=70,
-            booth_fee=10000,
-        ),
-        MarketSeed(
-            name="늘장",
-            place="공덕역 폐선부지",
-            description=(
-                "공덕역 옛 경의선 폐선부지에 선 마을 장터입니다. "
-                "화요일부터 일요일까지 낮부터 밤까지 엽니다."
-            ),
-            rrule="FREQ=WEEKLY;BYDAY=TU,WE,TH,FR,SA,SU",
-            opens=time(11, 0),
-            closes=time(21, 0),
-            season_months=ALL_YEAR,
-            timezone=SEOUL_TZ,
-            organizer_name="늘장 운영위원회",
-            capacity=40,
-            booth_fee=5000,
-        ),
-        MarketSeed(
-            name="동진시장",
-            place="연남동 동진시장",
-            description=(
-                "연남동 옛 동진시장 자리에서 화요일 오후마다 열리는 작은 장터입니다. "
-                "동네 공방과 농부가 직접 만든 것을 팝니다."
-            ),
-            rrule="FREQ=WEEKLY;BYDAY=TU",
-            opens=time(16, 0),
-            closes=time(18, 0),
-            season_months=ALL_YEAR,
-            timezone=SEOUL_TZ,
-            organizer_name="동진시장 운영위원회",
-            capacity=20,
-            booth_fee=0,
-        ),
-        MarketSeed(
-            name="달시장",
-            place="영등포 하자센터 앞마당",
-            description=(
-                "매달 마지막 금요일 저녁, 하자센터 앞마당에서 열리는 달빛 장터입니다. "
-                "청년 소셜벤처와 사회적기업의 먹거리와 공연이 함께합니다."
-            ),
-            rrule="FREQ=MONTHLY;BYDAY=-1FR",
-            opens=time(17, 0),
-            closes=time(21, 0),
-            season_months=ALL_YEAR,
-            timezone=SEOUL_TZ,
-            organizer_name="하자센터 달시장 기획단",
-            capacity=30,
-            booth_fee=10000,
-        ),
+            name=m["name"], place=m["place"], description=m["description"], rrule=m["rrule"],
+            opens=m["opens"], closes=m["closes"], season_months=_SEASONS[m["season"]],
+            timezone=SEOUL_TZ, organizer_name=m["organizer"], capacity=m.get("capacity"),
+            booth_fee=m["booth_fee"],
+        )
+        for m in tomllib.loads(text)["market"]
     ]

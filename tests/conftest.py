@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +27,9 @@ from infra.settings import Settings
 TEST_DATABASE_URL = os.environ.get("JANGTEO_TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("JANGTEO_TEST_REDIS_URL") or None
 REQUIRE_SERVICES = os.environ.get("JANGTEO_TEST_REQUIRE_SERVICES") == "1"
+
+#: Fixtures shared by every suite: the worker's actors in-process, localstripe, racing sessions.
+pytest_plugins = ("tests.fixtures.actors", "tests.fixtures.races", "tests.localstripe")
 
 
 def _database_label() -> str:
@@ -179,20 +184,23 @@ async def db_session(
 
 
 @pytest.fixture
-async def app(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
-):  # type: ignore[no-untyped-def]
-    from infra.app import create_app
-
-    # A fresh search index per test; the database is shared and truncated.
-    per_test = settings.with_(search_path=tmp_path / "search")
-    app = create_app(per_test)
-    yield app
+def app_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """What the ``app`` under test runs with: the suite's settings and a fresh search index
+    per test (the database is shared and truncated). A suite overrides this fixture to run
+    its app with other settings."""
+    return settings.with_(search_path=tmp_path / "search")
 
 
 @pytest.fixture
-async def client(app):  # type: ignore[no-untyped-def]
-    from litestar.testing import AsyncTestClient
+async def app(
+    app_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> Litestar:
+    from infra.app import create_app
 
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    return create_app(app_settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as client:
         yield client

@@ -1,15 +1,29 @@
-"""A real localstripe server for the test session (Stripe's API, stateful, on loopback)."""
+"""A real localstripe server for the test session (Stripe's API, stateful, on loopback).
+
+Loaded as a pytest plugin by ``tests/conftest.py``: any test may ask for ``localstripe_url``,
+for ``pay_settings`` (the suite's settings paying through it; a suite may override it) and
+for ``pay_client``, a client of an app built from ``pay_settings``.
+"""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from infra.settings import Settings
+from tests.fixtures.apps import app_client
+from tests.processes import free_port
+
+__all__ = ["command", "free_port", "localstripe_url", "pay_client", "pay_settings"]
 
 #: localstripe in memory only: it otherwise pickles its whole store to /tmp/localstripe.pickle
 #: on every write (slower as it grows) and loads that file at start, which a second instance
@@ -23,12 +37,6 @@ IN_MEMORY = (
 def command(port: int) -> list[str]:
     """The command that starts an in-memory localstripe on ``port``."""
     return [sys.executable, "-c", IN_MEMORY, "--port", str(port)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +61,18 @@ def localstripe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def pay_settings(settings: Settings, localstripe_url: str) -> Settings:
+    """The suite's settings with payments going to the session's localstripe."""
+    return settings.with_(stripe_api_base=localstripe_url)
+
+
+@pytest.fixture
+async def pay_client(
+    pay_settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client of an app paying through localstripe (the plain ``client`` does not)."""
+    async with app_client(pay_settings.with_(search_path=tmp_path / "search")) as client:
+        yield client

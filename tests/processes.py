@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
+import pytest
 
 from infra.settings import Settings
 
@@ -50,3 +58,48 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class WebProcess:
+    """A running ``jangteo web``: where it answers, and where its log goes."""
+
+    url: str
+    log: Path
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+@contextlib.contextmanager
+def running_web(settings: Settings, log: Path, **extra: str) -> Iterator[WebProcess]:
+    """``jangteo web`` on a free loopback port, once ``/healthz`` answers below 500; stopped
+    when the block ends. A process that dies or is not healthy in 30 s fails the test with
+    the tail of its log."""
+    port = free_port()
+    process = start(["web", "--port", str(port)], settings, log, **extra)
+    web = WebProcess(f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{web.url}/healthz", timeout=2).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"jangteo web did not start:\n{web.log_tail()}")
+            time.sleep(0.1)
+        yield web
+    finally:
+        stop(process)

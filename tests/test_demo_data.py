@@ -9,8 +9,11 @@ source documents say.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from datetime import date, datetime, time
+from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -260,3 +263,29 @@ def test_market_seed_rejects_bad_hours_and_seasons() -> None:
         MarketSeed(**{**fields, "season_months": ()})
     with pytest.raises(ValueError):
         base.occurrences(datetime(2026, 1, 1), 1)
+
+
+# --- the data files -----------------------------------------------------------------------
+
+
+def _data_file(package: str, name: str) -> dict[str, Any]:
+    return tomllib.loads((resources.files(package) / name).read_text("utf-8"))
+
+
+def test_the_catalogue_file_is_read_whole(
+    vendors: list[VendorSeed], products: list[ProductSeed]
+) -> None:
+    """Every enterprise, product and option written in ``shop/demo_catalogue.toml`` reaches
+    the demo, in the file's order: nothing is dropped on the way."""
+    enterprises = _data_file("shop", "demo_catalogue.toml")["enterprise"]
+    written = [p for e in enterprises for p in e["product"]]
+    assert [v.name for v in vendors] == [e["name"] for e in enterprises]
+    assert [p.name for p in products] == [p["name"] for p in written]
+    assert [[(v.label, v.price) for v in p.variants] for p in products] == [
+        list(p["options"].items()) for p in written]
+    assert (len(vendors), len(products)) == (51, 339)
+
+
+def test_the_markets_file_is_read_whole() -> None:
+    written = _data_file("markets", "demo_markets.toml")["market"]
+    assert [m.name for m in demo_markets()] == [m["name"] for m in written]

@@ -10,18 +10,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 from infra.settings import Settings
-from tests.localstripe import free_port, localstripe_url  # noqa: F401 - fixture
-from tests.processes import start, stop
+from tests.processes import WebProcess, running_web
 from tests.shop.orders.conftest import Shop, pay_settings, shop  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
@@ -76,49 +73,20 @@ def _browser_or_skip(browser_tools: BrowserTools) -> None:
     """Skip (or fail, in CI) before any server or database work when there is no browser."""
 
 
-@dataclass
-class Site:
-    """The web process under test, and where its log goes."""
-
-    url: str
-    log: Path
-
-    def log_tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
+#: The web process under test, and where its log goes.
+Site = WebProcess
 
 
 @pytest.fixture(scope="module")
 def site(
-    settings: Settings,
-    localstripe_url: str,  # noqa: F811
-    tmp_path_factory: pytest.TempPathFactory,
+    settings: Settings, localstripe_url: str, tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Site]:
     """One web process per module (starting one costs seconds); each test still gets a clean
     database (``session_factory`` truncates) and a browser of its own."""
     here = tmp_path_factory.mktemp("web")
-    port = free_port()
-    log = here / "web.log"
-    web = start(["web", "--port", str(port)], settings.with_(search_path=here / "search"), log,
-                JANGTEO_STRIPE_API_BASE=localstripe_url)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if web.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-3000:]
-                pytest.fail(f"jangteo web did not start:\n{tail}")
-            time.sleep(0.1)
-        yield Site(url, log)
-    finally:
-        stop(web)
+    with running_web(settings.with_(search_path=here / "search"), here / "web.log",
+                     JANGTEO_STRIPE_API_BASE=localstripe_url) as web:
+        yield web
 
 
 @pytest.fixture

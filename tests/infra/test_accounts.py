@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from litestar.testing import AsyncTestClient
 
 from infra.accounts.models import Role
 from infra.accounts.services import create_user
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
+from tests.fixtures.apps import csrf_from
 
 
 async def test_signup_then_login_keeps_the_person_signed_in(client: AsyncTestClient) -> None:

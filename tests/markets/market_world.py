@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from typing import Any
 
-from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +26,7 @@ from markets.days.models import MarketDay
 from markets.demo_data import demo_markets
 from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.vendors.models import Vendor
+from tests.fixtures.apps import csrf_from, login  # noqa: F401 - used by the markets tests
 from tests.shop.factories import make_user, make_vendor
 
 SEOUL = dt.timezone(dt.timedelta(hours=9))
@@ -147,21 +146,6 @@ async def bearer(session: AsyncSession, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
-async def login(client: AsyncTestClient[Any], email: str) -> None:
-    client.cookies.clear()
-    page = await client.get("/login")
-    response = await client.post(
-        "/login",
-        data={"_csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert response.status_code in (301, 302, 303), response.text
 
 
 @dataclasses.dataclass

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +29,7 @@ from shop.orders.events import OrderPlaced, VendorOrderShipped
 from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatus
 from shop.payments.models import Payment, PaymentStatus
 from shop.vendors.models import Vendor
+from tests.fixtures.actors import running_actors
 from tests.shop.factories import make_product, make_user, make_vendor
 
 SITE = "https://jangteo.example"
@@ -170,32 +169,10 @@ async def _relayed(session: AsyncSession, event: type[DomainEvent]) -> dict[str,
 
 
 @pytest.fixture
-async def worker(settings: Settings, tmp_path: Path) -> AsyncIterator[Settings]:
-    """The worker's actor module running in this process: the test's database, mail written
-    under a var dir of this test's own, and the event-loop thread dramatiq's AsyncIO
-    middleware would start in a worker."""
-    from workers import setup
-
-    ours = settings.with_(var_dir=tmp_path / "var", public_url=SITE)
-    setup.configure(ours)  # installs the broker (test Redis) if no test did it before
-    previous, setup._installed = setup._installed, ours
-    from workers import resources
-
-    resources.close()
-    loop_thread = EventLoopThread(logging.getLogger("tests.order_mail"))
-    loop_thread.start(timeout=5)
-    set_event_loop_thread(loop_thread)
-    try:
+def worker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """The actors in this process, writing mail under a var dir of this test's own."""
+    with running_actors(settings.with_(var_dir=tmp_path / "var", public_url=SITE)) as ours:
         yield ours
-    finally:
-        sessions = resources._state.get("sessions")
-        if sessions is not None:
-            loop_thread.run_coroutine(sessions.kw["bind"].dispose())
-        resources.close()
-        loop_thread.stop()
-        loop_thread.join()
-        set_event_loop_thread(None)
-        setup._installed = previous
 
 
 def _inbox(settings: Settings) -> dict[str, list[EmailMessage]]:

@@ -6,9 +6,7 @@ keeps one freed place from being offered twice."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -30,6 +28,7 @@ from markets.assignment.models import (
 from markets.booths.models import Booth, BoothSize
 from markets.days.check_in import record_check_in
 from markets.days.models import CheckInStatus, MarketDay
+from tests.fixtures.races import race as _race
 from tests.markets.applications.conftest import SEASON, World
 from tests.markets.market_world import booked, event_names, kst
 
@@ -242,20 +241,6 @@ async def test_the_check_in_api_frees_the_place(
 
 
 # ---------------------------------------------------------------- races
-
-
-async def _race(factory: async_sessionmaker[AsyncSession],
-                attempts: list[Callable[[AsyncSession], Awaitable[Any]]]) -> list[str]:
-    async def one(work: Callable[[AsyncSession], Awaitable[Any]]) -> str:
-        async with factory() as session:
-            try:
-                await work(session)
-            except Conflict as exc:
-                await session.rollback()
-                return str(exc.code)
-            return "ok"
-
-    return list(await asyncio.gather(*(one(w) for w in attempts)))
 
 
 async def test_two_organizers_recording_the_same_no_show_give_one_strike_and_one_offer(

@@ -7,17 +7,15 @@ and connection, as concurrent web requests do.
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
-from infra.errors import Conflict
 from markets.applications import applying, decisions
 from markets.applications import offers as waitlist_offers
 from markets.applications.models import Application, ApplicationStatus, WaitlistOffer
 from markets.models import Market
+from tests.fixtures.races import race as _race
 from tests.markets.applications.conftest import SEASON, World
 from tests.markets.market_world import booked, detached, kst, organizer
 
@@ -32,19 +30,6 @@ async def _accepted(factory: async_sessionmaker[AsyncSession], market_id: int) -
                 Application.status == ApplicationStatus.ACCEPTED,
             )
         ) or 0)
-
-
-async def _race(factory: async_sessionmaker[AsyncSession], attempts: list) -> list[str]:  # type: ignore[type-arg]
-    async def one(work) -> str:  # type: ignore[no-untyped-def]
-        async with factory() as session:
-            try:
-                await work(session)
-            except Conflict as exc:
-                await session.rollback()
-                return str(exc.code)
-            return "ok"
-
-    return list(await asyncio.gather(*(one(w) for w in attempts)))
 
 
 async def test_two_organizers_accepting_from_the_waitlist_fill_one_place_once(

@@ -7,8 +7,6 @@ serialises writers anyway); the unique constraints themselves are checked on bot
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from infra.errors import Conflict
 from markets.assignment import moves, publishing, runs
 from markets.assignment.models import (
     Assignment,
@@ -26,25 +23,12 @@ from markets.assignment.models import (
     UnplacedVendor,
 )
 from tests.conftest import TEST_DATABASE_URL
+from tests.fixtures.races import Work, race
 from tests.markets.assignment.conftest import World
 
 needs_postgres = pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="racing transactions need PostgreSQL"
 )
-Work = Callable[[AsyncSession], Awaitable[Any]]
-
-
-async def race(factory: async_sessionmaker[AsyncSession], works: list[Work]) -> list[str]:
-    async def one(work: Work) -> str:
-        async with factory() as session:
-            try:
-                await work(session)
-            except Conflict as exc:
-                await session.rollback()
-                return str(exc.code)
-            return "ok"
-
-    return list(await asyncio.gather(*(one(w) for w in works)))
 
 
 async def _draft_with_free_booths(

@@ -8,13 +8,9 @@ vendor's calendar feed from the moment of publishing."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import icalendar
-import pytest
-from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,32 +27,6 @@ from shop.vendors.models import MemberRole, VendorMember
 from tests.markets.assignment.conftest import World
 from tests.markets.market_world import bearer, detached, login
 from tests.shop.factories import make_user
-
-
-@pytest.fixture
-async def worker(settings: Settings, tmp_path: Any) -> AsyncIterator[Settings]:
-    """The worker's actor module running in this process against the test database, with the
-    event-loop thread dramatiq's AsyncIO middleware would start in a worker."""
-    from workers import resources, setup
-
-    ours = settings.with_(var_dir=tmp_path / "var")
-    setup.configure(ours)  # installs the broker (test Redis) if no test did it before
-    previous, setup._installed = setup._installed, ours
-    resources.close()
-    loop_thread = EventLoopThread(logging.getLogger("tests.assignment_notices"))
-    loop_thread.start(timeout=5)
-    set_event_loop_thread(loop_thread)
-    try:
-        yield ours
-    finally:
-        sessions = resources._state.get("sessions")
-        if sessions is not None:
-            loop_thread.run_coroutine(sessions.kw["bind"].dispose())
-        resources.close()
-        loop_thread.stop()
-        loop_thread.join()
-        set_event_loop_thread(None)
-        setup._installed = previous
 
 
 async def _publish(factory: async_sessionmaker[AsyncSession], world: World) -> OutboxEvent:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -31,7 +29,7 @@ from markets.days.models import BoothFee, BoothFeeChange, BoothFeeStatus, Market
 from shop.payments import services as payments
 from shop.payments.models import Payment, PaymentStatus
 from shop.vendors.models import Vendor
-from tests.localstripe import localstripe_url  # noqa: F401 - fixture
+from tests.fixtures.actors import running_actors
 from tests.markets.market_world import (
     add_days,
     add_market,
@@ -46,22 +44,6 @@ from tests.markets.market_world import (
 
 VISA = "4242424242424242"
 SEASON = dt.datetime.now(dt.UTC).year + 1
-
-
-@pytest.fixture
-def pay_settings(settings: Settings, localstripe_url: str) -> Settings:  # noqa: F811
-    return settings.with_(stripe_api_base=localstripe_url)
-
-
-@pytest.fixture
-async def pay_client(
-    pay_settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
-) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    from infra.app import create_app
-
-    app = create_app(pay_settings.with_(search_path=tmp_path / "search"))
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
-        yield client
 
 
 class World:
@@ -220,28 +202,10 @@ async def test_money_for_a_fee_settled_or_repriced_meanwhile_goes_back(
 
 
 @pytest.fixture
-async def worker(pay_settings: Settings, tmp_path: Path) -> AsyncIterator[Settings]:
+def worker(pay_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     """The worker's actor module in this process, paying through the test's localstripe."""
-    from workers import resources, setup
-
-    ours = pay_settings.with_(var_dir=tmp_path / "var")
-    setup.configure(ours)
-    previous, setup._installed = setup._installed, ours
-    resources.close()
-    loop_thread = EventLoopThread(logging.getLogger("tests.booth_fee_refunds"))
-    loop_thread.start(timeout=5)
-    set_event_loop_thread(loop_thread)
-    try:
+    with running_actors(pay_settings.with_(var_dir=tmp_path / "var")) as ours:
         yield ours
-    finally:
-        sessions = resources._state.get("sessions")
-        if sessions is not None:
-            loop_thread.run_coroutine(sessions.kw["bind"].dispose())
-        resources.close()
-        loop_thread.stop()
-        loop_thread.join()
-        set_event_loop_thread(None)
-        setup._installed = previous
 
 
 async def test_a_cancelled_day_refunds_card_paid_fees_through_stripe_once(

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +36,7 @@ from markets.lending.models import (
 from markets.lending.rules import SEOUL, BookingRequest
 from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.vendors.models import Vendor
+from tests.fixtures.apps import csrf_from, login  # noqa: F401 - used by the lending tests
 from tests.shop.factories import make_user, make_vendor
 
 PASSWORD = "password-123"  # tests.shop.factories.make_user's password
@@ -151,21 +150,6 @@ async def bearer(session_factory: async_sessionmaker[AsyncSession], user: User) 
     return {"Authorization": f"Bearer {token}"}
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
-async def login(client: AsyncTestClient[Any], email: str) -> None:
-    client.cookies.clear()
-    page = await client.get("/login")
-    response = await client.post(
-        "/login",
-        data={"_csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert response.status_code in (301, 302, 303), response.text
 
 
 def future_day(days_ahead: int = 10) -> dt.date:

@@ -15,6 +15,7 @@ from infra.accounts.models import User
 from infra.accounts.services import issue_token
 from shop.catalog.models import ProductVariant
 from shop.vendors.models import Vendor
+from tests.fixtures.apps import csrf_from, post_login  # noqa: F401 - used by the tests
 from tests.shop.factories import make_user, make_vendor
 from tests.shop.shelf import stocked
 
@@ -55,12 +56,6 @@ async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     return World(haessal, dure, cookie, jam, hangwa, ana, ben, tokens)
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
 def error_beside(html: str, field: str) -> str:
     match = re.search(rf'<p class="error" id="e-{re.escape(field)}">([^<]+)</p>', html)
     assert match, f"no error beside {field}"
@@ -69,9 +64,6 @@ def error_beside(html: str, field: str) -> str:
 
 async def sign_in(client: Client, email: str) -> str:
     """Sign in through the form; returns the page the redirect leads to."""
-    page = await client.get("/login")
-    response = await client.post(
-        "/login", data={"_csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD}
-    )
+    response = await post_login(client, email, PASSWORD)
     assert response.status_code == 200, response.text
     return response.text

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from shop.catalog.models import Product, ProductImage, ProductStatusChange, Prod
 from shop.catalog.rules import ProductDraft, VariantDraft
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus
 from shop.vendors.types import District, EnterpriseType
+from tests.fixtures.apps import csrf_from, post_login  # noqa: F401 - used by the tests
 
 PASSWORD = "password-1234"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -101,12 +101,9 @@ def catalog_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(
-    catalog_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> Litestar:
-    from infra.app import create_app
-
-    return create_app(catalog_settings)
+def app_settings(catalog_settings: Settings) -> Settings:
+    """The suite's ``app`` (and ``client``) keeps uploads under the test's var directory."""
+    return catalog_settings
 
 
 @pytest.fixture
@@ -178,17 +175,8 @@ async def last_event(factory: async_sessionmaker[AsyncSession]) -> OutboxEvent:
         return row
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
 async def sign_in(client: AsyncTestClient[Litestar], email: str) -> None:
-    page = await client.get("/login")
-    response = await client.post(
-        "/login", data={"_csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD}
-    )
+    response = await post_login(client, email, PASSWORD)
     assert response.status_code in (200, 302, 303), response.text
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from infra.db import make_engine, make_session_factory
 from infra.errors import Conflict
 from infra.settings import Settings
 from shop.checkout import availability, services
@@ -24,23 +23,6 @@ from tests.shop.shelf import held_and_allocated, stock_rows, stocked
 
 ATTEMPTS = 500
 STOCK = 50
-
-
-@pytest.fixture
-async def racing_sessions(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions from an engine of its own with a bounded pool: attempts queue for it.
-
-    SQLite has one writer; more connections would only wait in its busy loop (unfairly, up
-    to the busy timeout), so there the pool is small and the queue is the pool's (FIFO).
-    """
-    size = 40 if settings.is_postgres else 5
-    engine: AsyncEngine = make_engine(settings, pool_size=size, max_overflow=0, pool_timeout=120)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _race(

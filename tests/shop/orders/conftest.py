@@ -4,13 +4,9 @@ localstripe, and helpers to place and pay an order through the HTTP API."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
@@ -19,7 +15,6 @@ from infra.payments import StripeGateway
 from infra.settings import Settings
 from shop.catalog.models import ProductVariant
 from shop.vendors.models import Vendor
-from tests.localstripe import localstripe_url  # noqa: F401 - fixture
 from tests.shop.factories import make_user, make_vendor
 from tests.shop.shelf import stocked
 
@@ -49,7 +44,8 @@ class Shop:
 
 
 @pytest.fixture
-def pay_settings(settings: Settings, localstripe_url: str) -> Settings:  # noqa: F811
+def pay_settings(settings: Settings, localstripe_url: str) -> Settings:
+    """Paying through localstripe, with reservations held 15 minutes (``pay_client`` too)."""
     return settings.with_(stripe_api_base=localstripe_url, reservation_minutes=15)
 
 
@@ -73,21 +69,6 @@ async def shop(
         await session.commit()
     return Shop(pay_settings, StripeGateway(pay_settings), cookie_vendor, tea_vendor, cookie,
                 tea, shopper, cookie_owner, tokens)
-
-
-@pytest.fixture
-async def pay_app(
-    pay_settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
-) -> Litestar:
-    from infra.app import create_app
-
-    return create_app(pay_settings.with_(search_path=tmp_path / "search"))
-
-
-@pytest.fixture
-async def pay_client(pay_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=pay_app, base_url="http://testserver.local") as client:
-        yield client
 
 
 def order_body(lines: list[tuple[int, int]], **extra: Any) -> dict[str, Any]:

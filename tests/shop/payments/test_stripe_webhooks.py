@@ -21,8 +21,7 @@ from infra.outbox import OutboxEvent
 from infra.payments import StripeGateway
 from infra.settings import Settings
 from shop.payments.models import StripeWebhookEvent
-from tests.localstripe import free_port, localstripe_url  # noqa: F401 - fixture
-from tests.processes import start, stop
+from tests.processes import running_web
 
 
 def signed(payload: bytes, secret: str, at: int | None = None) -> str:
@@ -89,7 +88,7 @@ async def test_each_stripe_event_is_stored_once_whatever_the_replays_and_order(
 
 
 def test_gateway_charges_won_as_zero_decimal_and_reports_declines_and_3ds(
-    localstripe_url: str, settings: Settings  # noqa: F811
+    localstripe_url: str, settings: Settings
 ) -> None:
     gateway = StripeGateway(settings.with_(stripe_api_base=localstripe_url))
     cards = {"4242424242424242": "succeeded", "4000002760003184": "requires_action"}
@@ -120,25 +119,17 @@ def test_gateway_charges_won_as_zero_decimal_and_reports_declines_and_3ds(
 
 @pytest.mark.slow
 async def test_webhook_sent_by_localstripe_is_verified_and_stored(
-    localstripe_url: str,  # noqa: F811
+    localstripe_url: str,
     settings: Settings,
     db_session: AsyncSession,
     tmp_path: Path,
 ) -> None:
-    port = free_port()
-    web = start(["web", "--port", str(port)], settings, tmp_path / "web.log",
-                JANGTEO_STRIPE_API_BASE=localstripe_url)
-    try:
+    with running_web(settings, tmp_path / "web.log",
+                     JANGTEO_STRIPE_API_BASE=localstripe_url) as web:
         async with httpx.AsyncClient(timeout=5) as http:
-            for _ in range(100):
-                try:
-                    await http.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
             registered = await http.post(
                 f"{localstripe_url}/_config/webhooks/jangteo",
-                data={"url": f"http://127.0.0.1:{port}/webhooks/stripe",
+                data={"url": f"{web.url}/webhooks/stripe",
                       "secret": settings.stripe_webhook_secret},
             )
             assert registered.status_code == 200
@@ -160,7 +151,5 @@ async def test_webhook_sent_by_localstripe_is_verified_and_stored(
                 )
             )
             await asyncio.sleep(0.1)
-        assert stored is not None, (tmp_path / "web.log").read_text()[-3000:]
+        assert stored is not None, web.log_tail()
         assert stored.payload["data"]["object"]["amount"] == 32_000
-    finally:
-        stop(web)

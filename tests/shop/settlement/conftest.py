@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +16,9 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import create_user, issue_token
 from shop.catalog.models import ProductVariant
 from shop.vendors.models import MemberRole, Vendor, VendorMember
+from tests.fixtures.apps import csrf_from, login  # noqa: F401 - used by the tests
 from tests.shop.factories import make_vendor
+from tests.shop.settlement.fake_stripe import FakeStripeServer
 from tests.shop.shelf import stocked
 
 PASSWORD = "password-123"
@@ -73,23 +75,19 @@ async def build_world(session: AsyncSession) -> World:
 
 
 @pytest.fixture
+def fake_stripe() -> Iterator[FakeStripeServer]:
+    """A stand-in for Stripe's Connect API (transfers) on loopback, for payout tests."""
+    server = FakeStripeServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def world(session_factory: async_sessionmaker[AsyncSession]) -> World:
     async with session_factory() as session:
         return await build_world(session)
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
 async def sign_in(client: AsyncTestClient[Any], email: str) -> None:
-    client.cookies.clear()
-    page = await client.get("/login")
-    response = await client.post(
-        "/login", data={"_csrf_token": csrf_from(page.text), "email": email,
-                        "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert response.status_code in (301, 302, 303), response.text
+    await login(client, email, PASSWORD)

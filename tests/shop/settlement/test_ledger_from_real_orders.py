@@ -14,11 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.clock import utcnow
 from shop.orders.models import Order, VendorOrder
 from shop.settlement import ledger, rules, services
-from tests.localstripe import localstripe_url  # noqa: F401 - fixture
 from tests.shop.orders.conftest import (  # noqa: F401 - fixtures
     Shop,
-    pay_app,
-    pay_client,
     pay_settings,
     place_and_pay,
     shop,

@@ -5,7 +5,6 @@ payout is never paid again from a later statement."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import stripe
@@ -34,14 +33,6 @@ WEEK3 = WEEK2 + dt.timedelta(days=7)
 LATER = seoul(WEEK3 + dt.timedelta(days=28))
 BANK = AccountForm(method="bank_transfer", bank_code="088", account_number="110-123-456789",
                    holder_name="햇살협동조합")
-
-
-@pytest.fixture
-def fake_stripe() -> Iterator[FakeStripeServer]:
-    server = FakeStripeServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def stripe_client(server: FakeStripeServer) -> stripe.StripeClient:

@@ -4,12 +4,7 @@ the ledger once however often a message comes."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator
-from typing import Any
 
-import pytest
-from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,32 +13,6 @@ from infra.settings import Settings
 from shop.settlement.models import LedgerTransaction
 from tests.shop.settlement.conftest import WEEK1, World, seoul
 from tests.shop.settlement.world import Line, place_order, refund
-
-
-@pytest.fixture
-async def worker(settings: Settings, tmp_path: Any) -> AsyncIterator[Settings]:
-    """The worker's actor module running in this process against the test database, with the
-    event-loop thread dramatiq's AsyncIO middleware would start in a worker."""
-    from workers import resources, setup
-
-    ours = settings.with_(var_dir=tmp_path / "var")
-    setup.configure(ours)  # installs the broker (test Redis) if no test did it before
-    previous, setup._installed = setup._installed, ours
-    resources.close()
-    loop_thread = EventLoopThread(logging.getLogger("tests.settlement_actor"))
-    loop_thread.start(timeout=5)
-    set_event_loop_thread(loop_thread)
-    try:
-        yield ours
-    finally:
-        sessions = resources._state.get("sessions")
-        if sessions is not None:
-            loop_thread.run_coroutine(sessions.kw["bind"].dispose())
-        resources.close()
-        loop_thread.stop()
-        loop_thread.join()
-        set_event_loop_thread(None)
-        setup._installed = previous
 
 
 async def test_the_actor_writes_each_order_event_once(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.settings import Settings
 from shop.settlement import bankfile, services
+from tests.fixtures.apps import app_client
 from tests.shop.settlement.conftest import WEEK1, World, seoul
 from tests.shop.settlement.fake_stripe import FakeStripeServer
 from tests.shop.settlement.world import Line, Relay, place_order, refund
@@ -28,22 +29,11 @@ LATER = seoul(WEEK1 + dt.timedelta(days=30))
 
 
 @pytest.fixture
-def fake_stripe() -> Iterator[FakeStripeServer]:
-    server = FakeStripeServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def api(
     settings: Settings, session_factory: Factory, tmp_path: Path, fake_stripe: FakeStripeServer
 ) -> AsyncIterator[Client]:
-    from infra.app import create_app
-
-    app = create_app(settings.with_(search_path=tmp_path / "search",
-                                    stripe_api_base=fake_stripe.url))
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with app_client(settings.with_(search_path=tmp_path / "search",
+                                         stripe_api_base=fake_stripe.url)) as client:
         yield client
 
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,7 +28,6 @@ from shop.snackboxes.models import (
     SnackBoxSlot,
 )
 from shop.vendors.models import Vendor, VendorStatus
-from tests.localstripe import localstripe_url  # noqa: F401 - fixture
 from tests.shop.factories import make_user, make_vendor
 from tests.shop.shelf import stocked
 
@@ -62,10 +58,9 @@ class World:
 
 
 @pytest.fixture
-def snack_settings(settings: Settings, localstripe_url: str, tmp_path: Path) -> Settings:  # noqa: F811
-    return settings.with_(
-        stripe_api_base=localstripe_url, reservation_minutes=15, var_dir=tmp_path / "var",
-        search_path=tmp_path / "search",
+def snack_settings(pay_settings: Settings, tmp_path: Path) -> Settings:
+    return pay_settings.with_(
+        reservation_minutes=15, var_dir=tmp_path / "var", search_path=tmp_path / "search",
     )
 
 
@@ -97,17 +92,9 @@ async def world(
 
 
 @pytest.fixture
-async def app(snack_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-              ) -> Litestar:
-    from infra.app import create_app
-
-    return create_app(snack_settings)
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
-        yield client
+def app_settings(snack_settings: Settings) -> Settings:
+    """The suite's ``app`` (and ``client``) pays through localstripe."""
+    return snack_settings
 
 
 def box_body(world: World, **overrides: Any) -> dict[str, Any]:

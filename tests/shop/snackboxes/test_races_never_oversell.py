@@ -12,18 +12,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import make_engine, make_session_factory
 from infra.errors import Conflict
-from infra.settings import Settings
 from shop.catalog.models import ProductVariant
 from shop.checkout import placing
 from shop.checkout.address import clean_address
@@ -34,18 +32,6 @@ from tests.shop.shelf import held_and_allocated
 from tests.shop.snackboxes.conftest import ADDRESS, World, box_body, seoul_today
 
 ATTEMPTS = 40
-
-
-@pytest.fixture
-async def racing_sessions(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    size = 40 if settings.is_postgres else 5
-    engine: AsyncEngine = make_engine(settings, pool_size=size, max_overflow=0, pool_timeout=120)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _box(

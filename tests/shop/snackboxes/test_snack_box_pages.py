@@ -11,22 +11,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.fixtures.apps import csrf_from, post_login
 from tests.shop.snackboxes.conftest import ADDRESS, World, seoul_today, snack_rows
 
 Client = AsyncTestClient[Litestar]
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
 async def sign_in(client: Client, email: str) -> None:
-    page = await client.get("/login")
-    response = await client.post("/login", data={
-        "_csrf_token": csrf_from(page.text), "email": email, "password": "password-123",
-    })
+    response = await post_login(client, email, "password-123")
     assert response.status_code in (200, 302, 303), response.text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from infra.settings import Settings
 from shop.vendors import services
 from shop.vendors.models import DocumentKind, Vendor, VendorStatus
 from shop.vendors.rules import IncomingDocument, VendorApplication, registration_number_checksum_ok
+from tests.fixtures import apps
+from tests.fixtures.apps import app_client, csrf_from  # noqa: F401 - used by the tests
 
 PASSWORD = "longenough1"
 
@@ -60,12 +61,6 @@ def registration_doc(data: bytes = PDF, name: str = "사업자등록증.pdf") ->
     )
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "form has no CSRF token"
-    return match.group(1)
-
-
 async def make_user(
     session: AsyncSession, email: str, roles: list[Role] | None = None, name: str = "사용자"
 ) -> User:
@@ -84,14 +79,7 @@ async def bearer(session: AsyncSession, user: User) -> dict[str, str]:
 
 async def login(client: AsyncTestClient[Any], email: str) -> None:
     """Sign in through the login form (a fresh browser: earlier cookies are dropped)."""
-    client.cookies.clear()
-    page = await client.get("/login")
-    response = await client.post(
-        "/login",
-        data={"_csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert response.status_code in (301, 302, 303), response.text
+    await apps.login(client, email, PASSWORD)
 
 
 async def new_vendor(
@@ -172,8 +160,6 @@ async def small_upload_client(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> AsyncIterator[tuple[AsyncTestClient[Any], Settings]]:
     """An app whose upload limit is 4 KB, so a too-large file is cheap to send."""
-    from infra.app import create_app
-
     small = settings.with_(max_upload_bytes=4096, search_path=tmp_path / "search-small")
-    async with AsyncTestClient(app=create_app(small), base_url="http://testserver.local") as c:
+    async with app_client(small) as c:
         yield c, small
