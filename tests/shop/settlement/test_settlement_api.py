@@ -16,8 +16,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import utcnow
 from infra.settings import Settings
-from shop.settlement import bankfile, services
+from shop.settlement import bankfile, rules, services
 from tests.fixtures.apps import app_client
 from tests.shop.settlement.conftest import WEEK1, World, seoul
 from tests.shop.settlement.fake_stripe import FakeStripeServer
@@ -168,8 +169,11 @@ async def test_closing_weeks_through_the_api(
         ("2025-03-03", 1)]
     bad = await api.post("/api/settlement/weeks/close", json={"week": "3월 첫 주"}, headers=admin)
     assert bad.status_code == 400 and problem_field(bad) == "week"
+    # The running week is the Seoul week of the server's clock, not the machine's UTC date:
+    # on Sunday after 15:00 UTC the UTC date's week has already ended in Seoul.
+    this_week = rules.week_of(utcnow())
     running = await api.post("/api/settlement/weeks/close",
-                             json={"week": dt.date.today().isoformat()}, headers=admin)
+                             json={"week": this_week.isoformat()}, headers=admin)
     assert running.status_code == 409 and running.json()["code"] == "week_not_ended"
     week = await api.get("/api/settlement/statements?week=2025-03-09", headers=admin)
     assert [s["vendor_name"] for s in week.json()["items"]] == ["햇살협동조합"]
