@@ -22,7 +22,7 @@ from markets.days import payments as booth_fee_payments  # noqa: E402 - also reg
 from markets.days import services as market_days  # noqa: E402
 from shop import analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
-from shop.checkout import placing  # noqa: E402, F401 - registers the checkout payment handler
+from shop.checkout import services as _checkouts  # noqa: E402, F401 - registers the checkout payment handler
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
 from shop.settlement import ledger as settlement_ledger  # noqa: E402

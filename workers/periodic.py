@@ -18,7 +18,7 @@ from markets.applications import services as market_applications  # noqa: E402
 from markets.days import services as market_days  # noqa: E402
 from markets.lending import services as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
-from shop.checkout import services as stock  # noqa: E402
+from shop.checkout import stock  # noqa: E402
 from shop.settlement import services as settlement  # noqa: E402
 from workers import resources  # noqa: E402
 

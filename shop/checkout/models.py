@@ -208,7 +208,7 @@ class Checkout(BigIntAuditBase):
     road_address: Mapped[str] = mapped_column(String(200))
     detail_address: Mapped[str] = mapped_column(String(200), default="")
     delivery_note: Mapped[str] = mapped_column(String(200), default="")
-    #: The priced lines as the shopper saw them: see ``shop.checkout.placing.SnapshotLine``.
+    #: The priced lines as the shopper saw them: see ``shop.checkout.services.SnapshotLine``.
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     #: Delivery fee per vendor id (as a string key, JSON objects have string keys).
     delivery_fees: Mapped[dict[str, int]] = mapped_column(JSON)

@@ -24,7 +24,7 @@ from infra.web.params import DbSession, FormData
 from shop.cart import services as carts
 from shop.cart.pages import _owner
 from shop.cart.pricing import CartView
-from shop.checkout import placing
+from shop.checkout import services
 from shop.checkout.address import clean_address
 from shop.checkout.models import Checkout
 from shop.payments import services as payments
@@ -90,7 +90,7 @@ class CheckoutPages(Controller):
             return Redirect("/cart")
         try:
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
-            placed = await placing.place(
+            placed = await services.place(
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=carts.demands_of(view), address=address, email=data.get("email", ""),
                 user=owner.user, cart_id=view.cart_id, key=data.get("key") or None,
@@ -111,13 +111,13 @@ class CheckoutPages(Controller):
         checkout = await db_session.scalar(
             select(Checkout).where(Checkout.payment_id == payment.id)
         )
-        if checkout is None or payment.kind != placing.KIND:
+        if checkout is None or payment.kind != services.KIND:
             raise DomainError("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token",
                               status_code=404)
-        order = await placing.order_of(db_session, checkout)
+        order = await services.order_of(db_session, checkout)
         return Template("checkout/done.html", context={
             "checkout": checkout, "payment": payment, "order": order,
-            "view": placing.view_of(checkout),
+            "view": services.view_of(checkout),
         })
 
 

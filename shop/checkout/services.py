@@ -2,7 +2,7 @@
 payment, and from a succeeded payment to exactly one order.
 
 :func:`place` is three short transactions, each safe to repeat with the same ``key``:
-reserve the stock (``shop.checkout.services.reserve``), write the checkout with its price
+reserve the stock (``shop.checkout.stock.reserve``), write the checkout with its price
 snapshot, start the payment (one PaymentIntent, ``shop.payments.services.start_payment``).
 A failure in between leaves nothing that a retry with the same key would not pick up; without
 a key, a held reservation simply expires.
@@ -36,9 +36,8 @@ from infra.settings import Settings
 from shop.cart.models import CartLine
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
-from shop.checkout import availability
+from shop.checkout import availability, stock
 from shop.checkout import reservations as rules
-from shop.checkout import services as stock
 from shop.checkout.address import DeliveryAddress, clean_email
 from shop.checkout.errors import StockErrorCode
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation

@@ -24,7 +24,7 @@ from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData, MultipartData
-from shop.checkout import placing
+from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBox
@@ -167,7 +167,7 @@ class SnackBoxPages(Controller):
         try:
             boxed = await ordering.plan(db_session, [_box_order(data)])
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
-            placed = await placing.place(
+            placed = await checkouts.place(
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=[], address=address, email=data.get("email", ""), user=user,
                 key=data.get("key") or None, bundles=boxed.bundles, hold=boxed.hold,
