@@ -25,7 +25,7 @@ from shop.cart import services
 from shop.cart.pricing import price_cart
 from shop.cart.services import GUEST_TOKEN_KEY, CartOwner
 from shop.catalog.models import Product, ProductVariant
-from shop.checkout.reservations import parse_quantity
+from shop.checkout.demand import parse_quantity
 from shop.mall.browse import facet_label
 from shop.vendors.models import Vendor
 

@@ -32,7 +32,7 @@ from shop.cart.models import CART_TRANSITIONS, Cart, CartLine, CartStatus
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
 from shop.checkout import availability
-from shop.checkout.reservations import (
+from shop.checkout.demand import (
     MAX_QUANTITY,
     Demand,
     clean_quantity,

@@ -22,8 +22,8 @@ from shop.cart.schemas import Quantity, VendorGroupOut, Won
 from shop.catalog.controllers import strict_body
 from shop.checkout import services
 from shop.checkout.address import clean_address
+from shop.checkout.demand import Demand
 from shop.checkout.models import Checkout, CheckoutStatus
-from shop.checkout.reservations import Demand
 from shop.payments.models import Payment
 from shop.payments.pages import PaymentOut
 from shop.snackboxes import ordering as snack_boxes

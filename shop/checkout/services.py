@@ -37,7 +37,7 @@ from shop.cart.models import CartLine
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
 from shop.checkout import availability, stock
-from shop.checkout import reservations as rules
+from shop.checkout import demand as rules
 from shop.checkout.address import DeliveryAddress, clean_email
 from shop.checkout.errors import StockErrorCode
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation

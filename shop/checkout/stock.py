@@ -35,7 +35,7 @@ from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
 from shop.checkout import availability
-from shop.checkout import reservations as rules
+from shop.checkout import demand as rules
 from shop.checkout.errors import StockErrorCode as Code
 from shop.checkout.models import (
     RESERVATION_TRANSITIONS,

@@ -35,8 +35,8 @@ from infra.settings import Settings
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.taxonomy import Category
 from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationLine, ReservationStatus, StockReservation
-from shop.checkout.reservations import Demand
 from shop.vendors.models import Vendor, VendorStatus
 from shop.vendors.types import District, EnterpriseType
 from tests.bench.common import percentile, write_result

@@ -22,7 +22,7 @@ import pytest
 from infra.settings import Settings
 from tests.localstripe import free_port, localstripe_url  # noqa: F401 - fixture
 from tests.processes import start, stop
-from tests.shop.orders.conftest import Shop, pay_settings, shop  # noqa: F401 - fixtures
+from tests.shop.conftest import Shop, pay_settings, shop  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

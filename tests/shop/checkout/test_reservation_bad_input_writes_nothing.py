@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.errors import DomainError
 from shop.catalog.models import ProductStatus
 from shop.checkout import stock
-from shop.checkout.reservations import Demand
+from shop.checkout.demand import Demand
 from shop.vendors.models import VendorStatus
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.factories import make_vendor

@@ -18,7 +18,7 @@ from infra.db import make_engine, make_session_factory
 from infra.errors import Conflict
 from infra.settings import Settings
 from shop.checkout import availability, stock
-from shop.checkout.reservations import Demand
+from shop.checkout.demand import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import held_and_allocated, stock_rows, stocked
 

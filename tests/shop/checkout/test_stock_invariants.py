@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
 from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, StockAllocation, StockReservation
-from shop.checkout.reservations import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import held_and_allocated, stocked
 

@@ -17,8 +17,8 @@ from infra.broker import make_broker
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.checkout import stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, StockReservation
-from shop.checkout.reservations import Demand
 from tests.processes import start, stop
 from tests.shop.checkout.conftest import World
 from tests.shop.shelf import stocked

@@ -18,7 +18,7 @@ from shop.orders.models import Order
 from shop.payments.models import StripeWebhookEvent
 from tests.localstripe import free_port
 from tests.processes import start, stop
-from tests.shop.orders.conftest import VISA, Shop, order_body
+from tests.shop.conftest import VISA, Shop, order_body
 
 
 @pytest.mark.slow

@@ -27,7 +27,7 @@ from infra.settings import Settings
 from shop.catalog.models import ProductVariant
 from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
-from shop.checkout.reservations import Demand
+from shop.checkout.demand import Demand
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBoxBooking
 from tests.shop.shelf import held_and_allocated
