@@ -16,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.auth import current_user
 from infra.clock import utcnow
 from infra.errors import InvalidInput
-from infra.web.params import DbSession
+from infra.web.params import DbSession, strict_body
 from shop.cart import services as carts
 from shop.cart.schemas import Quantity, VendorGroupOut, Won
-from shop.catalog.controllers import strict_body
 from shop.checkout import services
 from shop.checkout.address import clean_address
 from shop.checkout.demand import Demand

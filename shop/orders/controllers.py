@@ -14,8 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from infra.auth import current_user, requires_user
 from infra.errors import InvalidInput
-from infra.web.params import DbSession
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, strict_body
 from shop.orders import services
 from shop.orders.models import Order, VendorOrderStatus
 from shop.orders.schemas import (

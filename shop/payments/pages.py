@@ -20,8 +20,7 @@ from litestar.response import Redirect, Template
 
 from infra.errors import DomainError
 from infra.payments import IntentView, StripeGateway
-from infra.web.params import DbSession, FormData
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, FormData, strict_body
 from shop.payments import services
 from shop.payments.models import Payment, PaymentStatus
 

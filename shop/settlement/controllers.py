@@ -13,8 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from infra.accounts.models import User
 from infra.auth import current_user, requires_admin, requires_user
 from infra.errors import NotFound
-from infra.web.params import DbSession
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, strict_body
 from shop.settlement import bankfile, ledger, payouts, services, statements
 from shop.settlement.models import PayoutMethod, SettlementStatement
 from shop.settlement.payouts import BankTransferProvider, PayoutProvider, StripeConnectProvider
