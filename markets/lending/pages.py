@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
-from infra.errors import DomainError
+from infra.errors import DomainError, field_errors
 from infra.web.params import DbSession, FormData
 from markets.access import managed_markets, require_market_organizer
 from markets.days.models import MarketDay, MarketDayStatus
@@ -38,7 +38,6 @@ from markets.lending.models import (
 from markets.lending.rules import SEOUL, BookingRequest, UnitReport
 from markets.models import Market
 from shop.vendors.access import vendors_of
-from shop.vendors.errors import field_errors
 
 requires_organizer = requires_role(Role.ORGANIZER)
 _UNIT_FIELD = re.compile(r"^units\[(\d+)\]\.(\w+)$")

@@ -22,7 +22,7 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import grant_role
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
-from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from infra.settings import Settings
 from shop.events import (
@@ -39,7 +39,7 @@ from shop.events import (
 )
 from shop.vendors import documents
 from shop.vendors.access import vendor_for_member
-from shop.vendors.errors import Problems, VendorErrorCode
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import (
     VENDOR_TRANSITIONS,
     MemberRole,
