@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.auth import current_user
 from infra.errors import DomainError
+from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
 from shop.cart import services as carts
 from shop.cart.pages import _owner
@@ -33,15 +34,14 @@ ADDRESS_FIELDS = ("recipient", "phone", "postal_code", "road_address", "detail_a
                   "delivery_note")
 
 
-def _errors_of(exc: DomainError) -> dict[str, str]:
-    listed = exc.extra.get("errors") if isinstance(exc.extra.get("errors"), list) else None
-    pairs = listed or [{"field": exc.field or "form", "message": exc.message}]
+def _errors_of(refused: Refusal) -> dict[str, str]:
+    """The refusal's messages keyed by the form's fields (a line's problem is the form's)."""
     out: dict[str, str] = {}
-    for item in pairs:
-        field = str(item.get("field") or "form").removeprefix("address.")
+    for named, message in refused.errors.items():
+        field = ("form" if named == "_form" else named).removeprefix("address.")
         if field.startswith("items[") or field.startswith("lines"):
             field = "form"
-        out.setdefault(field, str(item.get("message")))
+        out.setdefault(field, message)
     return out
 
 
@@ -88,19 +88,20 @@ class CheckoutPages(Controller):
         view = await carts.view_cart(db_session, owner)
         if not view.line_count:
             return Redirect("/cart")
-        try:
+
+        async def place() -> services.Placed:
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
-            placed = await services.place(
+            return await services.place(
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=carts.demands_of(view), address=address, email=data.get("email", ""),
                 user=owner.user, cart_id=view.cart_id, key=data.get("key") or None,
             )
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        placed = await attempt(db_session, place)
+        if isinstance(placed, Refusal):
             view = await carts.view_cart(db_session, owner)
-            return await _form(db_session, request, view, form=data, errors=_errors_of(exc),
-                               status_code=exc.status_code)
+            return await _form(db_session, request, view, form=data,
+                               errors=_errors_of(placed), status_code=placed.status_code)
         return Redirect(f"/pay/{placed.payment.token}")
 
     @get("/checkout/done/{token:str}", name="checkout:done")
