@@ -33,6 +33,7 @@ class CatalogErrorCode(enum.StrEnum):
     DUPLICATE_IMAGE = "duplicate_image"
     IMAGE_NOT_FOUND = "image_not_found"
     INVALID_ALT = "invalid_alt"
+    INVALID_TRANSITION = "product_invalid_transition"
 
 
 @dataclasses.dataclass(frozen=True)

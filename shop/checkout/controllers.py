@@ -22,6 +22,7 @@ from shop.cart.schemas import Quantity, VendorGroupOut, Won
 from shop.checkout import services
 from shop.checkout.address import clean_address
 from shop.checkout.demand import Demand
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.models import Checkout, CheckoutStatus
 from shop.payments.models import Payment
 from shop.payments.pages import PaymentOut
@@ -135,7 +136,7 @@ class CheckoutApi(Controller):
             view = await carts.view_cart(db_session, carts.CartOwner(user=user))
             demands, cart_id = carts.demands_of(view), view.cart_id
         else:
-            raise InvalidInput("no_lines", "주문할 상품(lines)을 보내 주세요.", field="lines")
+            raise InvalidInput(Code.NO_LINES, "주문할 상품(lines)을 보내 주세요.", field="lines")
         placed = await services.place(
             db_session, request.app.state.settings, request.app.state.payments,
             demands=demands, address=address, email=data.email, user=user, cart_id=cart_id,

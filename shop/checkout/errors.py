@@ -18,3 +18,14 @@ class StockErrorCode(enum.StrEnum):
     RESERVATION_NOT_FOUND = "reservation_not_found"
     RESERVATION_EXPIRED = "reservation_expired"
     INVALID_REASON = "invalid_reason"
+    INVALID_TRANSITION = "reservation_invalid_transition"
+
+
+class CheckoutErrorCode(enum.StrEnum):
+    """Codes of the checkout itself (주문서), beyond the stock it reserves."""
+
+    NO_LINES = "no_lines"
+    INVALID_ADDRESS = "invalid_address"
+    INVALID_EMAIL = "invalid_email"
+    KEY_REUSED = "checkout_key_reused"
+    CHECKOUT_NOT_FOUND = "checkout_not_found"

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.checkout.errors import StockErrorCode
 
 
 class ReservationStatus(enum.StrEnum):
@@ -65,7 +66,7 @@ RESERVATION_TRANSITIONS: StateMachine[ReservationStatus] = StateMachine(
         ReservationStatus.EXPIRED: {ReservationStatus.CONFIRMED},
     },
     label=lambda s: s.label,
-    code="reservation_invalid_transition",
+    code=StockErrorCode.INVALID_TRANSITION,
 )
 
 

@@ -27,6 +27,7 @@ from shop.cart.pages import _owner
 from shop.cart.pricing import CartView
 from shop.checkout import services
 from shop.checkout.address import clean_address
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.models import Checkout
 from shop.payments import services as payments
 
@@ -113,7 +114,7 @@ class CheckoutPages(Controller):
             select(Checkout).where(Checkout.payment_id == payment.id)
         )
         if checkout is None or payment.kind != services.KIND:
-            raise DomainError("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token",
+            raise DomainError(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token",
                               status_code=404)
         order = await services.order_of(db_session, checkout)
         return Template("checkout/done.html", context={

@@ -39,6 +39,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.checkout import availability, stock
 from shop.checkout import demand as rules
 from shop.checkout.address import DeliveryAddress, clean_email
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.errors import StockErrorCode
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
 from shop.orders.events import OrderPlaced
@@ -330,7 +331,7 @@ async def _resume(
     for line in checkout.lines:  # a bundle part and a loose item may share a variant
         had[int(line["variant_id"])] = had.get(int(line["variant_id"]), 0) + int(line["quantity"])
     if wanted != had:
-        raise Conflict("checkout_key_reused", "이 주문 키는 이미 다른 주문 내용에 쓰였습니다.",
+        raise Conflict(Code.KEY_REUSED, "이 주문 키는 이미 다른 주문 내용에 쓰였습니다.",
                        field="key", extra={"checkout": checkout.token})
     return await _with_payment(session, gateway, checkout, user, view_of(checkout))
 
@@ -392,7 +393,7 @@ async def by_token(session: AsyncSession, token: str) -> Checkout:
         select(Checkout).where(Checkout.token == token).execution_options(populate_existing=True)
     )
     if checkout is None:
-        raise NotFound("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token")
+        raise NotFound(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token")
     return checkout
 
 

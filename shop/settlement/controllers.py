@@ -15,6 +15,7 @@ from infra.auth import requires_admin, requires_user
 from infra.errors import NotFound
 from infra.web.params import DbSession, SignedIn, strict_body
 from shop.settlement import bankfile, ledger, payouts, services, statements
+from shop.settlement.errors import SettlementErrorCode as Code
 from shop.settlement.models import PayoutMethod, SettlementStatement
 from shop.settlement.payouts import BankTransferProvider, PayoutProvider, StripeConnectProvider
 from shop.settlement.schemas import (
@@ -145,7 +146,7 @@ class VendorSettlementApi(Controller):
         vendor = await vendor_for_member(db_session, user, vendor_id)
         account = await payouts.payout_account(db_session, vendor.id)
         if account is None:
-            raise NotFound("payout_account_not_found", "등록된 지급 계좌가 없습니다.",
+            raise NotFound(Code.PAYOUT_ACCOUNT_NOT_FOUND, "등록된 지급 계좌가 없습니다.",
                            field="vendor_id")
         full = user.is_admin or await member_role(db_session, user, vendor.id) is MemberRole.OWNER
         return PayoutAccountOut.of(account, full=full)

@@ -38,4 +38,7 @@ class VendorErrorCode(enum.StrEnum):
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_USED = "invitation_used"
     INVITATION_EMAIL_MISMATCH = "invitation_email_mismatch"
+    NOT_A_MEMBER = "not_a_member"
+    UNKNOWN_ACTION = "unknown_action"
+    INVALID_TRANSITION = "vendor_invalid_transition"
 
