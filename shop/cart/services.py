@@ -26,6 +26,7 @@ from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from shop.cart.errors import CartErrorCode as Code
+from shop.cart.events import CartItemAdded, CartItemRemoved, CartItemUpdated, CartMerged
 from shop.cart.models import CART_TRANSITIONS, Cart, CartLine, CartStatus
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
@@ -37,7 +38,6 @@ from shop.checkout.demand import (
     clean_variant_id,
     out_of_stock_message,
 )
-from shop.events import CartItemAdded, CartItemRemoved, CartItemUpdated, CartMerged
 from shop.vendors.models import Vendor
 
 #: Where a guest's cart token lives in the server-side session.

@@ -28,6 +28,13 @@ from infra.settings import Settings
 from shop.catalog import rules
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError
+from shop.catalog.events import (
+    ProductCreated,
+    ProductPublished,
+    ProductUnpublished,
+    ProductUpdated,
+    StockChanged,
+)
 from shop.catalog.models import (
     PRODUCT_TRANSITIONS,
     Product,
@@ -38,13 +45,6 @@ from shop.catalog.models import (
 )
 from shop.catalog.rules import CleanProduct, CleanVariant, ProductChanges, ProductDraft
 from shop.checkout import availability
-from shop.events import (
-    ProductCreated,
-    ProductPublished,
-    ProductUnpublished,
-    ProductUpdated,
-    StockChanged,
-)
 from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.models import Vendor
 

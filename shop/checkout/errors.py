@@ -1,4 +1,5 @@
-"""Checkout error codes, so API clients (and the checkout pages to come) can act on them."""
+"""Checkout error codes, so API clients and pages can act on them: ``StockErrorCode`` for the
+stock reservations, ``CheckoutErrorCode`` for the checkout (주문서) itself."""
 
 from __future__ import annotations
 

@@ -36,6 +36,12 @@ from infra.settings import Settings
 from shop.checkout import availability
 from shop.checkout import demand as rules
 from shop.checkout.errors import StockErrorCode as Code
+from shop.checkout.events import (
+    StockReservationConfirmed,
+    StockReservationExpired,
+    StockReservationReleased,
+    StockReserved,
+)
 from shop.checkout.models import (
     RESERVATION_TRANSITIONS,
     ReservationLine,
@@ -43,12 +49,6 @@ from shop.checkout.models import (
     ReservationStatusChange,
     StockAllocation,
     StockReservation,
-)
-from shop.events import (
-    StockReservationConfirmed,
-    StockReservationExpired,
-    StockReservationReleased,
-    StockReserved,
 )
 
 MAX_REASON = 500

@@ -29,10 +29,10 @@ from shop.catalog import rules as catalog_rules
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.services import public_dir
 from shop.checkout import availability
-from shop.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes import ordering, rules
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
+from shop.snackboxes.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes.models import (
     SnackBox,
     SnackBoxBooking,

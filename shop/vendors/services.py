@@ -25,7 +25,10 @@ from infra.clock import utcnow
 from infra.errors import AccessErrorCode, Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from infra.settings import Settings
-from shop.events import (
+from shop.vendors import documents
+from shop.vendors.access import vendor_for_member
+from shop.vendors.errors import VendorErrorCode
+from shop.vendors.events import (
     VendorApplied,
     VendorApproved,
     VendorEvent,
@@ -37,9 +40,6 @@ from shop.events import (
     VendorResubmitted,
     VendorSuspended,
 )
-from shop.vendors import documents
-from shop.vendors.access import vendor_for_member
-from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import (
     VENDOR_TRANSITIONS,
     MemberRole,
