@@ -36,14 +36,18 @@ from markets.booths import events as booth_events
 from markets.days import events as day_events
 from markets.days import payments as booth_fee_payments
 from markets.lending import events as lending_events
-from shop import events as shop_events
+from shop.cart import events as cart_events
 from shop.cart import services as cart
-from shop.checkout import placing
+from shop.catalog import events as catalog_events
+from shop.checkout import events as stock_events
+from shop.checkout import services as checkouts
 from shop.orders import events as order_events
 from shop.payments import events as payment_events
 from shop.payments import services as payments
 from shop.settlement import events as settlement_events
+from shop.snackboxes import events as snack_box_events
 from shop.snackboxes import ordering as snack_boxes
+from shop.vendors import events as vendor_events
 
 if TYPE_CHECKING:
     import dramatiq
@@ -56,11 +60,11 @@ if TYPE_CHECKING:
 
 #: One handler per payment kind a feature can start (tests check none is missing).
 PAYMENT_HANDLERS: tuple[payments.PaymentHandler, ...] = (
-    placing.PAYMENT_HANDLER,
+    checkouts.PAYMENT_HANDLER,
     booth_fee_payments.PAYMENT_HANDLER,
 )
 
-#: Run in a checkout payment's transaction once its stock is confirmed (``placing._on_paid``).
+#: Run in a checkout payment's transaction once its stock is confirmed (``checkouts._on_paid``).
 PAID_CHECKS: tuple[PaidCheck, ...] = (snack_boxes.check_paid,)
 
 #: Run when someone signs in (``infra.accounts.hooks``): a guest's cart joins the shopper's.
@@ -78,28 +82,29 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
     **_only_counted(
         "the review and membership state is in the vendor tables, which the admin and member "
         "pages read; it does not change what the mall shows",
-        shop_events.VendorApplied, shop_events.VendorRejected, shop_events.VendorResubmitted,
-        shop_events.VendorMemberInvited, shop_events.VendorMemberJoined,
+        vendor_events.VendorApplied, vendor_events.VendorRejected, vendor_events.VendorResubmitted,
+        vendor_events.VendorMemberInvited, vendor_events.VendorMemberJoined,
     ),
     **_only_counted(
         "the search index holds no stock: availability is read live from the stock rows",
-        shop_events.StockChanged,
+        catalog_events.StockChanged,
     ),
     **_only_counted(
         "a cart is the shopper's own working state, read by the cart pages",
-        shop_events.CartItemAdded, shop_events.CartItemUpdated, shop_events.CartItemRemoved,
-        shop_events.CartMerged,
+        cart_events.CartItemAdded, cart_events.CartItemUpdated, cart_events.CartItemRemoved,
+        cart_events.CartMerged,
     ),
     **_only_counted(
         "availability is computed from the reservation rows (expiry is lazy); the order that "
         "a confirmed reservation becomes has its own event",
-        shop_events.StockReserved, shop_events.StockReservationConfirmed,
-        shop_events.StockReservationReleased, shop_events.StockReservationExpired,
+        stock_events.StockReserved, stock_events.StockReservationConfirmed,
+        stock_events.StockReservationReleased, stock_events.StockReservationExpired,
     ),
     **_only_counted(
         "boxes, slots and bookings are rows the snack-box pages read; a booked box reaches "
         "the shopper and vendors in the order.placed mails",
-        shop_events.SnackBoxComposed, shop_events.SnackBoxSlotSaved, shop_events.SnackBoxBooked,
+        snack_box_events.SnackBoxComposed, snack_box_events.SnackBoxSlotSaved,
+        snack_box_events.SnackBoxBooked,
     ),
     **_only_counted(
         "the shopper sees these on the order page; mails go out for shipped, cancelled and "
@@ -161,7 +166,7 @@ class Registry:
 
     #: ``shop.payments.services``: who completes a payment of each kind.
     payment_handlers: Mapping[str, payments.PaymentHandler]
-    #: ``placing.PAID_CHECKS``: checks in a checkout payment's transaction.
+    #: ``checkouts.PAID_CHECKS``: checks in a checkout payment's transaction.
     paid_checks: tuple[PaidCheck, ...]
     #: What the app factory puts in ``app.state`` under ``infra.accounts.hooks.STATE_KEY``.
     after_login: tuple[AfterLogin, ...]
@@ -185,8 +190,8 @@ def bootstrap(*, actors: bool = False) -> Registry:
     for handler in PAYMENT_HANDLERS:
         payments.register_handler(handler)
     for check in PAID_CHECKS:
-        if check not in placing.PAID_CHECKS:
-            placing.PAID_CHECKS.append(check)
+        if check not in checkouts.PAID_CHECKS:
+            checkouts.PAID_CHECKS.append(check)
     _after_login = AFTER_LOGIN
     if actors:
         # Imported here, not above: declaring actors needs the broker the caller configured.
@@ -207,7 +212,7 @@ def registry() -> Registry:
         subscriptions = routing.installed()
     return Registry(
         payment_handlers=dict(payments.registered_handlers()),
-        paid_checks=tuple(placing.PAID_CHECKS),
+        paid_checks=tuple(checkouts.PAID_CHECKS),
         after_login=_after_login,
         subscriptions=subscriptions,
         periodic_jobs=_periodic_jobs,

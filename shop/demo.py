@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra import outbox
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
-from shop import events
+from shop.catalog import events as catalog_events
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.demo_data import DEMO_PASSWORD, demo_products, demo_users, demo_vendors
+from shop.vendors import events as vendor_events
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, VendorStatusChange
 
 DEMO_REASON = "데모 데이터"
@@ -82,7 +83,7 @@ async def load(session: AsyncSession) -> str:
         )
         outbox.record(
             session,
-            events.VendorApproved(
+            vendor_events.VendorApproved(
                 id=vendor.id, actor_user_id=admin.id if admin else None, reason=DEMO_REASON
             ),
         )
@@ -116,8 +117,8 @@ async def load(session: AsyncSession) -> str:
         )
         session.add(product)
         await session.flush()
-        outbox.record(session, events.ProductCreated(id=product.id, vendor_id=vendor.id))
-        outbox.record(session, events.ProductPublished(id=product.id, vendor_id=vendor.id))
+        outbox.record(session, catalog_events.ProductCreated(id=product.id, vendor_id=vendor.id))
+        outbox.record(session, catalog_events.ProductPublished(id=product.id, vendor_id=vendor.id))
     await session.commit()
     return (
         f"데모 데이터를 불러왔습니다: 입점기업 {len(vendors)}곳, 상품 {len(products)}개, "

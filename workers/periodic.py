@@ -24,7 +24,7 @@ from markets.applications import offers as waitlist_offers  # noqa: E402
 from markets.days import generation  # noqa: E402
 from markets.lending import sweeper as lending  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
-from shop.checkout import services as stock  # noqa: E402
+from shop.checkout import stock  # noqa: E402
 from shop.settlement import services as settlement  # noqa: E402
 from workers import resources  # noqa: E402
 

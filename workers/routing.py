@@ -16,10 +16,11 @@ import dramatiq
 from infra.events import EventEnvelope
 from markets.assignment.events import AssignmentPublished
 from markets.days.events import BoothFeeStatusChanged, MarketDayCancelled
-from shop.events import PRODUCT_INDEX_EVENTS, VENDOR_INDEX_EVENTS
+from shop.catalog.events import PRODUCT_INDEX_EVENTS
 from shop.orders.notifications import MAIL_EVENTS as ORDER_MAIL_EVENTS
 from shop.payments.webhooks import StripeEventReceived
 from shop.settlement.ledger import LEDGER_EVENTS
+from shop.vendors.events import VENDOR_INDEX_EVENTS
 from workers import actors
 
 

@@ -13,10 +13,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from infra.auth import current_user, requires_user
-from infra.web.params import DbSession
+from infra.web.params import DbSession, strict_body
 from shop.cart import services
 from shop.cart.schemas import CartItemIn, CartItemPatch, CartOut
-from shop.catalog.controllers import strict_body
 
 
 def _owner(request: Request[Any, Any, Any]) -> services.CartOwner:

@@ -14,3 +14,4 @@ class CartErrorCode(enum.StrEnum):
     CART_ITEM_NOT_FOUND = "cart_item_not_found"
     CART_FULL = "cart_full"
     CART_CHANGED = "cart_changed"
+    INVALID_TRANSITION = "cart_invalid_transition"

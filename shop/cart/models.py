@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.cart.errors import CartErrorCode
 
 
 class CartStatus(enum.StrEnum):
@@ -31,7 +32,7 @@ class CartStatus(enum.StrEnum):
 CART_TRANSITIONS: StateMachine[CartStatus] = StateMachine(
     {CartStatus.OPEN: {CartStatus.MERGED}},
     label=lambda s: s.label,
-    code="cart_invalid_transition",
+    code=CartErrorCode.INVALID_TRANSITION,
 )
 
 

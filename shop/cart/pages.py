@@ -20,12 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.auth import current_user
 from infra.errors import DomainError
+from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
 from shop.cart import services
 from shop.cart.pricing import price_cart
 from shop.cart.services import GUEST_TOKEN_KEY, CartOwner
 from shop.catalog.models import Product, ProductVariant
-from shop.checkout.reservations import parse_quantity
+from shop.checkout.demand import parse_quantity
 from shop.mall.browse import facet_label
 from shop.vendors.models import Vendor
 
@@ -148,16 +149,17 @@ class CartPages(Controller):
         owner = _owner(request)
         if owner is None:
             return Redirect("/cart")
-        try:
+
+        async def change() -> None:
             quantity = parse_quantity(data.get("quantity"), "quantity")
             await services.set_quantity(db_session, owner, item_id, quantity)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        refused = await attempt(db_session, change)
+        if isinstance(refused, Refusal):
             return await _cart_page(
-                db_session, owner, errors={f"quantity-{item_id}": exc.message},
+                db_session, owner, errors={f"quantity-{item_id}": refused.message},
                 form={f"quantity-{item_id}": data.get("quantity", "")},
-                status_code=exc.status_code,
+                status_code=refused.status_code,
             )
         flash(request, "수량을 바꿨습니다.", category="success")
         return Redirect("/cart")

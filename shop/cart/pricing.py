@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from shop.checkout.reservations import out_of_stock_message
+from shop.checkout.demand import out_of_stock_message
 
 NOT_FOR_SALE_MESSAGE = "지금은 판매하지 않는 상품입니다. 장바구니에서 빼 주세요."
 

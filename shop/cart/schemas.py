@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 
 from shop.cart.pricing import CartView, PricedLine, VendorGroup
-from shop.checkout.reservations import MAX_QUANTITY
+from shop.checkout.demand import MAX_QUANTITY
 
 Quantity = Annotated[
     int, msgspec.Meta(description=f"수량 (1 ~ {MAX_QUANTITY} 정수)", examples=[2])

@@ -12,34 +12,32 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from shop.cart.errors import CartErrorCode as Code
+from shop.cart.events import CartItemAdded, CartItemRemoved, CartItemUpdated, CartMerged
 from shop.cart.models import CART_TRANSITIONS, Cart, CartLine, CartStatus
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
 from shop.checkout import availability
-from shop.checkout.reservations import (
+from shop.checkout.demand import (
     MAX_QUANTITY,
     Demand,
     clean_quantity,
     clean_variant_id,
     out_of_stock_message,
 )
-from shop.events import CartItemAdded, CartItemRemoved, CartItemUpdated, CartMerged
 from shop.vendors.models import Vendor
 
 #: Where a guest's cart token lives in the server-side session.
@@ -69,20 +67,11 @@ class CartOwner:
         return self.user.id if self.user is not None else None
 
 
-@asynccontextmanager
-async def _transaction(session: AsyncSession) -> AsyncIterator[None]:
-    try:
-        yield
-        await session.commit()
-    except IntegrityError as exc:
-        await session.rollback()
-        # Two requests of the same shopper changed the same line at the same moment.
-        raise Conflict(
-            Code.CART_CHANGED, "장바구니가 방금 바뀌었습니다. 다시 시도해 주세요.", field="cart"
-        ) from exc
-    except BaseException:
-        await session.rollback()
-        raise
+def _cart_changed() -> Conflict:
+    """Two requests of the same shopper changed the same line at the same moment."""
+    return Conflict(
+        Code.CART_CHANGED, "장바구니가 방금 바뀌었습니다. 다시 시도해 주세요.", field="cart"
+    )
 
 
 # -- finding carts ------------------------------------------------------------------------
@@ -193,7 +182,7 @@ async def add_item(
             field="variant_id",
         )
     await _check_variant(session, vid, total, now or utcnow(), already=already)
-    async with _transaction(session):
+    async with transaction(session, on_integrity_error=_cart_changed()):
         cart = await _open_cart(session, owner)
         line = _line(cart, variant_id=vid)
         if line is None:
@@ -234,7 +223,7 @@ async def set_quantity(
     if line.quantity == quantity:
         return line
     await _check_variant(session, line.variant_id, quantity, now or utcnow())
-    async with _transaction(session):
+    async with transaction(session, on_integrity_error=_cart_changed()):
         line.quantity = quantity
         record(session, CartItemUpdated(
             id=cart.id, user_id=cart.user_id, variant_id=line.variant_id, quantity=quantity
@@ -244,7 +233,7 @@ async def set_quantity(
 
 async def remove_item(session: AsyncSession, owner: CartOwner, line_id: int) -> None:
     cart, line = await _owned_line(session, owner, line_id)
-    async with _transaction(session):
+    async with transaction(session, on_integrity_error=_cart_changed()):
         cart.lines.remove(line)
         record(session, CartItemRemoved(
             id=cart.id, user_id=cart.user_id, variant_id=line.variant_id
@@ -332,7 +321,7 @@ async def merge_guest_cart(
     if guest is None or not guest.lines:
         return MergeResult()
     moment = now or utcnow()
-    async with _transaction(session):
+    async with transaction(session, on_integrity_error=_cart_changed()):
         CART_TRANSITIONS.check(guest.status, CartStatus.MERGED)
         claimed = await session.execute(
             update(Cart)

@@ -6,20 +6,17 @@ services (``vendor_for_member``); the guards only turn anonymous callers away ea
 
 from __future__ import annotations
 
-import re
-from typing import Any, TypeVar
+from typing import Any
 
-import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from infra.auth import current_user, requires_user
 from infra.settings import Settings
-from infra.web.params import DbSession, MultipartData
+from infra.web.params import DbSession, MultipartData, strict_body
 from shop.catalog import services
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError, invalid
@@ -43,28 +40,6 @@ def provide_settings(state: State) -> Settings:
 
 
 AppSettings = NamedDependency[Settings]
-B = TypeVar("B")
-_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-
-
-async def strict_body(request: Request[Any, Any, Any], body_type: type[B]) -> B:
-    """The JSON body decoded again, strictly: ``12.0`` or ``"12000"`` is not whole won.
-
-    Litestar converts bodies leniently (a whole float or a numeric string passes as ``int``);
-    money and stock must arrive as JSON integers, so the body is checked once more here and a
-    mismatch is the same 400 problem detail, naming the field.
-    """
-    try:
-        return msgspec.json.decode(await request.body(), type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        match = _AT.match(str(exc))
-        message = match.group("message") if match else str(exc)
-        path = (match.group("path") or "") if match else ""
-        field = path.lstrip(".") or "body"
-        raise ValidationException(
-            detail=f"Validation failed for {request.method} {request.url.path}",
-            extra=[{"key": field, "message": message, "source": "body"}],
-        ) from exc
 
 
 class VendorProductsApi(Controller):

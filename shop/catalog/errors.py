@@ -33,6 +33,7 @@ class CatalogErrorCode(enum.StrEnum):
     DUPLICATE_IMAGE = "duplicate_image"
     IMAGE_NOT_FOUND = "image_not_found"
     INVALID_ALT = "invalid_alt"
+    INVALID_TRANSITION = "product_invalid_transition"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,14 +58,3 @@ def invalid(errors: Sequence[FieldError]) -> InvalidInput:
         extra={"errors": [e.as_dict() for e in errors]},
     )
 
-
-def field_messages(extra: dict[str, object], field: str | None, message: str) -> dict[str, str]:
-    """``{field: message}`` for a form, from a raised error's ``extra`` (all errors) or itself."""
-    listed = extra.get("errors")
-    if isinstance(listed, list) and listed:
-        out: dict[str, str] = {}
-        for item in listed:
-            if isinstance(item, dict):
-                out.setdefault(str(item.get("field", "")), str(item.get("message", "")))
-        return out
-    return {field or "_form": message}

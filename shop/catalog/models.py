@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.catalog.errors import CatalogErrorCode
 from shop.catalog.taxonomy import Category
 
 
@@ -41,7 +42,7 @@ PRODUCT_TRANSITIONS: StateMachine[ProductStatus] = StateMachine(
         ProductStatus.UNPUBLISHED: {ProductStatus.PUBLISHED},
     },
     label=lambda s: s.label,
-    code="product_invalid_transition",
+    code=CatalogErrorCode.INVALID_TRANSITION,
 )
 
 

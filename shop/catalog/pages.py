@@ -19,12 +19,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_user
-from infra.errors import DomainError
-from infra.web.params import DbSession, FormData, MultipartData
+from infra.auth import requires_user
+from infra.web.forms import Refusal, act_and_redirect, attempt, safe_next
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn
 from shop.catalog import rules, services
 from shop.catalog.controllers import AppSettings, provide_settings
-from shop.catalog.errors import field_messages
 from shop.catalog.models import PRODUCT_TRANSITIONS, Product, ProductStatus
 from shop.catalog.rules import ProductChanges, ProductDraft, VariantDraft
 from shop.catalog.taxonomy import Category, StrategicItem
@@ -37,18 +36,6 @@ CONSOLE_PAGE_SIZE = 20
 REVIEW_NOTE = "심사 중에는 상품을 등록할 수 있지만 판매(공개)는 승인 후 가능합니다"
 VARIANT_KEY = re.compile(r"^variants\[(\d+)\]\.(sku|option_label|price|stock)$")
 VARIANT_FIELDS = ("sku", "option_label", "price", "stock")
-
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only signed-in people through
-    return user
-
-
-def _safe_next(value: str | None, default: str = "/console") -> str:
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return default
 
 
 def vendor_note(vendor: Vendor) -> str:
@@ -97,10 +84,10 @@ def draft_from_form(form: dict[str, str]) -> tuple[ProductDraft, list[int]]:
     return draft, rows
 
 
-def errors_for_form(exc: DomainError, rows: list[int]) -> dict[str, str]:
+def errors_for_form(errors: dict[str, str], rows: list[int]) -> dict[str, str]:
     """The error messages keyed by the form's own field names (variant index → form row)."""
     out: dict[str, str] = {}
-    for field, message in field_messages(exc.extra, exc.field, exc.message).items():
+    for field, message in errors.items():
         key = field
         if match := re.match(r"^variants\[(\d+)\]\.(\w+)$", field):
             index = int(match.group(1))
@@ -180,12 +167,11 @@ class ConsolePages(Controller):
     @get("/", name="catalog:console")
     async def console(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         vendor: FromQuery[int | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
-        user = _user(request)
         page = max(1, page)
         sections = []
         for v in await vendors_of(db_session, user):
@@ -215,31 +201,33 @@ class ConsolePages(Controller):
 
     @get("/vendors/{vendor_id:int}/products/new", name="catalog:new")
     async def new_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
-        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         return _form_page(vendor=vendor, product=None, form={}, errors={})
 
     @post("/vendors/{vendor_id:int}/products/new")
     async def create(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         vendor_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         vendor = await vendor_for_member(db_session, user, vendor_id)
         draft, rows = draft_from_form(data)
-        try:
-            product = await services.create_product(db_session, settings, user, vendor_id, draft)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        async def create() -> Product:
+            return await services.create_product(db_session, settings, user, vendor_id, draft)
+
+        product = await attempt(db_session, create)
+        if isinstance(product, Refusal):
+            vendor = await vendor_for_member(db_session, user, vendor_id)  # the rollback expired it
             return _form_page(
-                vendor=vendor, product=None, form=data, errors=errors_for_form(exc, rows),
-                status_code=exc.status_code,
+                vendor=vendor, product=None, form=data,
+                errors=errors_for_form(product.errors, rows), status_code=product.status_code,
             )
         hint = "" if vendor.can_sell else " " + REVIEW_NOTE + "."
         flash(
@@ -251,34 +239,35 @@ class ConsolePages(Controller):
 
     @get("/products/{product_id:int}/edit", name="catalog:edit")
     async def edit_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, product_id: FromPath[int]
     ) -> Template:
-        return await _edit_page(db_session, _user(request), product_id)
+        return await _edit_page(db_session, user, product_id)
 
     @post("/products/{product_id:int}/edit")
     async def update(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         product_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         draft, rows = draft_from_form(data)
         changes = ProductChanges(
             name=draft.name, description=draft.description, category=draft.category,
             strategic_items=draft.strategic_items, eco_friendly=draft.eco_friendly,
             variants=draft.variants,
         )
-        try:
-            product = await services.update_product(db_session, settings, user, product_id, changes)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        async def save() -> Product:
+            return await services.update_product(db_session, settings, user, product_id, changes)
+
+        product = await attempt(db_session, save)
+        if isinstance(product, Refusal):
             return await _edit_page(
-                db_session, user, product_id, form=data, errors=errors_for_form(exc, rows),
-                status_code=exc.status_code,
+                db_session, user, product_id, form=data,
+                errors=errors_for_form(product.errors, rows), status_code=product.status_code,
             )
         flash(request, f"'{product.name}' 상품 정보를 저장했습니다.", category="success")
         return Redirect(f"/console/products/{product.id}/edit")
@@ -287,65 +276,57 @@ class ConsolePages(Controller):
     async def publish(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         product_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        try:
-            product = await services.publish(db_session, _user(request), product_id)
-        except DomainError as exc:
-            if exc.status_code != 409:
-                raise
-            flash(request, exc.message, category="error")
-        else:
-            flash(request, f"'{product.name}' 상품을 공개했습니다. 이제 몰에서 판매됩니다.",
-                  category="success")
-        return Redirect(_safe_next(data.get("next")))
+        return await act_and_redirect(
+            request, db_session, lambda: services.publish(db_session, user, product_id),
+            done=lambda product: f"'{product.name}' 상품을 공개했습니다. 이제 몰에서 판매됩니다.",
+            to=safe_next(data.get("next"), "/console"), shown={409},
+        )
 
     @post("/products/{product_id:int}/unpublish")
     async def unpublish(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         product_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        try:
-            product = await services.unpublish(
-                db_session, _user(request), product_id, data.get("reason", "")
-            )
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
-            flash(request, exc.message, category="error")
-        else:
-            flash(request, f"'{product.name}' 상품의 판매를 중지했습니다.", category="success")
-        return Redirect(_safe_next(data.get("next")))
+        return await act_and_redirect(
+            request, db_session,
+            lambda: services.unpublish(db_session, user, product_id, data.get("reason", "")),
+            done=lambda product: f"'{product.name}' 상품의 판매를 중지했습니다.",
+            to=safe_next(data.get("next"), "/console"),
+        )
 
     @post("/products/{product_id:int}/images")
     async def add_image(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         product_id: FromPath[int],
         data: MultipartData,
     ) -> Template | Redirect:
-        user = _user(request)
-        upload = data.get("image")
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
-        alt = data.get("alt")
-        try:
+        async def upload() -> None:
+            image = data.get("image")
+            content = await image.read() if isinstance(image, UploadFile) else b""
+            alt = data.get("alt")
             await services.add_image(
                 db_session, settings, user, product_id, content,
                 alt=alt if isinstance(alt, str) else "",
             )
-        except DomainError as exc:
-            if exc.status_code not in (400, 409, 413, 415):
-                raise
+
+        refused = await attempt(db_session, upload)
+        if isinstance(refused, Refusal):
             return await _edit_page(
                 db_session, user, product_id,
-                errors={exc.field or "image": exc.message}, status_code=exc.status_code,
+                errors=refused.errors, status_code=refused.status_code,
             )
         flash(request, "이미지를 올렸습니다.", category="success")
         return Redirect(f"/console/products/{product_id}/edit")
@@ -354,12 +335,13 @@ class ConsolePages(Controller):
     async def remove_image(
         self,
         request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         product_id: FromPath[int],
         image_id: FromPath[int],
     ) -> Redirect:
-        await services.remove_image(db_session, settings, _user(request), product_id, image_id)
+        await services.remove_image(db_session, settings, user, product_id, image_id)
         flash(request, "이미지를 삭제했습니다.", category="success")
         return Redirect(f"/console/products/{product_id}/edit")
 

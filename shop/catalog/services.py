@@ -12,8 +12,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -22,12 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
+from infra.db import transaction
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.settings import Settings
 from shop.catalog import rules
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError
+from shop.catalog.events import (
+    ProductCreated,
+    ProductPublished,
+    ProductUnpublished,
+    ProductUpdated,
+    StockChanged,
+)
 from shop.catalog.models import (
     PRODUCT_TRANSITIONS,
     Product,
@@ -38,13 +45,6 @@ from shop.catalog.models import (
 )
 from shop.catalog.rules import CleanProduct, CleanVariant, ProductChanges, ProductDraft
 from shop.checkout import availability
-from shop.events import (
-    ProductCreated,
-    ProductPublished,
-    ProductUnpublished,
-    ProductUpdated,
-    StockChanged,
-)
 from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.models import Vendor
 
@@ -53,17 +53,6 @@ MAX_PAGE_SIZE = 100
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@asynccontextmanager
-async def _transaction(session: AsyncSession) -> AsyncIterator[None]:
-    """Commit what the block did, or roll all of it back."""
-    try:
-        yield
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 def _actor(user: User | None) -> int | None:
@@ -220,7 +209,7 @@ async def create_product(
     vendor = await vendor_for_member(session, user, vendor_id)
     clean = rules.validate_draft(draft)
     await _ensure_skus_free(session, clean.variants, None)
-    async with _transaction(session):
+    async with transaction(session):
         product = Product(
             vendor_id=vendor.id,
             name=clean.name,
@@ -264,7 +253,7 @@ async def update_product(
         return product
     if "variants" in fields:
         await _ensure_skus_free(session, after.variants, product.id)
-    async with _transaction(session):
+    async with transaction(session):
         if "variants" in fields:
             current = {v.sku: v.id for v in product.variants}
             await _refuse_below_committed(
@@ -334,7 +323,7 @@ async def publish(session: AsyncSession, user: User | None, product_id: int) -> 
     PRODUCT_TRANSITIONS.check(product.status, ProductStatus.PUBLISHED)
     if not any(v.is_active for v in product.variants):
         raise Conflict(Code.NO_VARIANTS, "판매할 옵션(SKU)이 없습니다.", field="variants")
-    async with _transaction(session):
+    async with transaction(session):
         _transition(session, product, ProductStatus.PUBLISHED, user, "")
         product.published_at = _now()
         product.status_reason = ""
@@ -351,7 +340,7 @@ async def unpublish(
     product, _vendor = await product_for_member(session, user, product_id)
     reason = rules.validate_reason(reason)
     PRODUCT_TRANSITIONS.check(product.status, ProductStatus.UNPUBLISHED)
-    async with _transaction(session):
+    async with transaction(session):
         _transition(session, product, ProductStatus.UNPUBLISHED, user, reason)
         product.status_reason = reason
         record(session, ProductUnpublished(
@@ -375,7 +364,7 @@ async def set_stock(
     value = rules.validate_stock(stock)
     if variant.stock == value:
         return product
-    async with _transaction(session):
+    async with transaction(session):
         await _refuse_below_committed(session, {variant.id: value}, field="stock")
         variant.stock = value
         record(session, StockChanged(
@@ -443,7 +432,7 @@ async def add_image(
     path = public_dir(settings) / relative
     written = False
     try:
-        async with _transaction(session):
+        async with transaction(session):
             image = ProductImage(
                 storage_path=relative, content_type=clean.content_type,
                 alt=clean.alt or product.name[:200],
@@ -473,7 +462,7 @@ async def remove_image(
     if image is None:
         raise NotFound(Code.IMAGE_NOT_FOUND, "이미지를 찾을 수 없습니다.", field="image_id")
     path = public_dir(settings) / image.storage_path
-    async with _transaction(session):
+    async with transaction(session):
         product.images.remove(image)
         for position, remaining in enumerate(product.images):
             remaining.position = position

@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from infra.errors import InvalidInput
+from shop.checkout.errors import CheckoutErrorCode as Code
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -73,7 +74,7 @@ def clean_address(raw: dict[str, object], prefix: str = "address") -> DeliveryAd
         fault("delivery_note", "배송 요청사항은 200자 이내로 적어 주세요.")
     if errors:
         raise InvalidInput(
-            "invalid_address", errors[0]["message"], field=errors[0]["field"],
+            Code.INVALID_ADDRESS, errors[0]["message"], field=errors[0]["field"],
             extra={"errors": errors},
         )
     return DeliveryAddress(
@@ -85,6 +86,6 @@ def clean_address(raw: dict[str, object], prefix: str = "address") -> DeliveryAd
 def clean_email(value: object, field: str = "email") -> str:
     email = _text(value)
     if not EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("invalid_email", "주문 확인 메일을 받을 이메일 주소를 적어 주세요.",
+        raise InvalidInput(Code.INVALID_EMAIL, "주문 확인 메일을 받을 이메일 주소를 적어 주세요.",
                            field=field)
     return email

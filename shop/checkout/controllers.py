@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.auth import current_user
 from infra.clock import utcnow
 from infra.errors import InvalidInput
-from infra.web.params import DbSession
+from infra.web.params import DbSession, strict_body
 from shop.cart import services as carts
 from shop.cart.schemas import Quantity, VendorGroupOut, Won
-from shop.catalog.controllers import strict_body
-from shop.checkout import placing
+from shop.checkout import services
 from shop.checkout.address import clean_address
+from shop.checkout.demand import Demand
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.models import Checkout, CheckoutStatus
-from shop.checkout.reservations import Demand
 from shop.payments.models import Payment
 from shop.payments.pages import PaymentOut
 from shop.snackboxes import ordering as snack_boxes
@@ -86,10 +86,10 @@ async def checkout_out(
     # Only a paid checkout has an order, and only an open one a deadline: the rest is
     # not asked for (this is read after every step of a checkout).
     paid = checkout.status is CheckoutStatus.PAID
-    number = await placing.order_number_of(session, checkout) if paid else None
-    view = placing.view_of(checkout)
+    number = await services.order_number_of(session, checkout) if paid else None
+    view = services.view_of(checkout)
     opened = checkout.status is CheckoutStatus.OPEN
-    deadline = await placing.expires_at(session, checkout) if opened else None
+    deadline = await services.expires_at(session, checkout) if opened else None
     status = checkout.status
     if status is CheckoutStatus.OPEN and (deadline is None or deadline <= utcnow()):
         status = CheckoutStatus.EXPIRED  # the hold ran out; paying now re-checks the stock
@@ -136,8 +136,8 @@ class CheckoutApi(Controller):
             view = await carts.view_cart(db_session, carts.CartOwner(user=user))
             demands, cart_id = carts.demands_of(view), view.cart_id
         else:
-            raise InvalidInput("no_lines", "주문할 상품(lines)을 보내 주세요.", field="lines")
-        placed = await placing.place(
+            raise InvalidInput(Code.NO_LINES, "주문할 상품(lines)을 보내 주세요.", field="lines")
+        placed = await services.place(
             db_session, request.app.state.settings, request.app.state.payments,
             demands=demands, address=address, email=data.email, user=user, cart_id=cart_id,
             key=data.key, bundles=boxed.bundles, hold=boxed.hold,
@@ -148,7 +148,7 @@ class CheckoutApi(Controller):
     async def get_checkout(
         self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> CheckoutOut:
-        checkout = await placing.by_token(db_session, token)
+        checkout = await services.by_token(db_session, token)
         return await checkout_out(request, db_session, checkout)
 
 

@@ -1,4 +1,5 @@
-"""Checkout error codes, so API clients (and the checkout pages to come) can act on them."""
+"""Checkout error codes, so API clients and pages can act on them: ``StockErrorCode`` for the
+stock reservations, ``CheckoutErrorCode`` for the checkout (주문서) itself."""
 
 from __future__ import annotations
 
@@ -18,3 +19,14 @@ class StockErrorCode(enum.StrEnum):
     RESERVATION_NOT_FOUND = "reservation_not_found"
     RESERVATION_EXPIRED = "reservation_expired"
     INVALID_REASON = "invalid_reason"
+    INVALID_TRANSITION = "reservation_invalid_transition"
+
+
+class CheckoutErrorCode(enum.StrEnum):
+    """Codes of the checkout itself (주문서), beyond the stock it reserves."""
+
+    NO_LINES = "no_lines"
+    INVALID_ADDRESS = "invalid_address"
+    INVALID_EMAIL = "invalid_email"
+    KEY_REUSED = "checkout_key_reused"
+    CHECKOUT_NOT_FOUND = "checkout_not_found"

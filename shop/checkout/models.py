@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.checkout.errors import StockErrorCode
 
 
 class ReservationStatus(enum.StrEnum):
@@ -65,7 +66,7 @@ RESERVATION_TRANSITIONS: StateMachine[ReservationStatus] = StateMachine(
         ReservationStatus.EXPIRED: {ReservationStatus.CONFIRMED},
     },
     label=lambda s: s.label,
-    code="reservation_invalid_transition",
+    code=StockErrorCode.INVALID_TRANSITION,
 )
 
 
@@ -208,7 +209,7 @@ class Checkout(BigIntAuditBase):
     road_address: Mapped[str] = mapped_column(String(200))
     detail_address: Mapped[str] = mapped_column(String(200), default="")
     delivery_note: Mapped[str] = mapped_column(String(200), default="")
-    #: The priced lines as the shopper saw them: see ``shop.checkout.placing.SnapshotLine``.
+    #: The priced lines as the shopper saw them: see ``shop.checkout.services.SnapshotLine``.
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     #: Delivery fee per vendor id (as a string key, JSON objects have string keys).
     delivery_fees: Mapped[dict[str, int]] = mapped_column(JSON)

@@ -20,12 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.auth import current_user
 from infra.errors import DomainError
+from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
 from shop.cart import services as carts
 from shop.cart.pages import _owner
 from shop.cart.pricing import CartView
-from shop.checkout import placing
+from shop.checkout import services
 from shop.checkout.address import clean_address
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.models import Checkout
 from shop.payments import services as payments
 
@@ -33,15 +35,14 @@ ADDRESS_FIELDS = ("recipient", "phone", "postal_code", "road_address", "detail_a
                   "delivery_note")
 
 
-def _errors_of(exc: DomainError) -> dict[str, str]:
-    listed = exc.extra.get("errors") if isinstance(exc.extra.get("errors"), list) else None
-    pairs = listed or [{"field": exc.field or "form", "message": exc.message}]
+def _errors_of(refused: Refusal) -> dict[str, str]:
+    """The refusal's messages keyed by the form's fields (a line's problem is the form's)."""
     out: dict[str, str] = {}
-    for item in pairs:
-        field = str(item.get("field") or "form").removeprefix("address.")
+    for named, message in refused.errors.items():
+        field = ("form" if named == "_form" else named).removeprefix("address.")
         if field.startswith("items[") or field.startswith("lines"):
             field = "form"
-        out.setdefault(field, str(item.get("message")))
+        out.setdefault(field, message)
     return out
 
 
@@ -88,19 +89,20 @@ class CheckoutPages(Controller):
         view = await carts.view_cart(db_session, owner)
         if not view.line_count:
             return Redirect("/cart")
-        try:
+
+        async def place() -> services.Placed:
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
-            placed = await placing.place(
+            return await services.place(
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=carts.demands_of(view), address=address, email=data.get("email", ""),
                 user=owner.user, cart_id=view.cart_id, key=data.get("key") or None,
             )
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        placed = await attempt(db_session, place)
+        if isinstance(placed, Refusal):
             view = await carts.view_cart(db_session, owner)
-            return await _form(db_session, request, view, form=data, errors=_errors_of(exc),
-                               status_code=exc.status_code)
+            return await _form(db_session, request, view, form=data,
+                               errors=_errors_of(placed), status_code=placed.status_code)
         return Redirect(f"/pay/{placed.payment.token}")
 
     @get("/checkout/done/{token:str}", name="checkout:done")
@@ -111,13 +113,13 @@ class CheckoutPages(Controller):
         checkout = await db_session.scalar(
             select(Checkout).where(Checkout.payment_id == payment.id)
         )
-        if checkout is None or payment.kind != placing.KIND:
-            raise DomainError("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token",
+        if checkout is None or payment.kind != services.KIND:
+            raise DomainError(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token",
                               status_code=404)
-        order = await placing.order_of(db_session, checkout)
+        order = await services.order_of(db_session, checkout)
         return Template("checkout/done.html", context={
             "checkout": checkout, "payment": payment, "order": order,
-            "view": placing.view_of(checkout),
+            "view": services.view_of(checkout),
         })
 
 

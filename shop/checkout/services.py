@@ -2,7 +2,7 @@
 payment, and from a succeeded payment to exactly one order.
 
 :func:`place` is three short transactions, each safe to repeat with the same ``key``:
-reserve the stock (``shop.checkout.services.reserve``), write the checkout with its price
+reserve the stock (``shop.checkout.stock.reserve``), write the checkout with its price
 snapshot, start the payment (one PaymentIntent, ``shop.payments.services.start_payment``).
 A failure in between leaves nothing that a retry with the same key would not pick up; without
 a key, a held reservation simply expires.
@@ -36,10 +36,10 @@ from infra.settings import Settings
 from shop.cart.models import CartLine
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
-from shop.checkout import availability
-from shop.checkout import reservations as rules
-from shop.checkout import services as stock
+from shop.checkout import availability, stock
+from shop.checkout import demand as rules
 from shop.checkout.address import DeliveryAddress, clean_email
+from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.errors import StockErrorCode
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
 from shop.orders.events import OrderPlaced
@@ -331,7 +331,7 @@ async def _resume(
     for line in checkout.lines:  # a bundle part and a loose item may share a variant
         had[int(line["variant_id"])] = had.get(int(line["variant_id"]), 0) + int(line["quantity"])
     if wanted != had:
-        raise Conflict("checkout_key_reused", "이 주문 키는 이미 다른 주문 내용에 쓰였습니다.",
+        raise Conflict(Code.KEY_REUSED, "이 주문 키는 이미 다른 주문 내용에 쓰였습니다.",
                        field="key", extra={"checkout": checkout.token})
     return await _with_payment(session, gateway, checkout, user, view_of(checkout))
 
@@ -393,7 +393,7 @@ async def by_token(session: AsyncSession, token: str) -> Checkout:
         select(Checkout).where(Checkout.token == token).execution_options(populate_existing=True)
     )
     if checkout is None:
-        raise NotFound("checkout_not_found", "주문서를 찾을 수 없습니다.", field="token")
+        raise NotFound(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token")
     return checkout
 
 

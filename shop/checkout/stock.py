@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,13 +29,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
 from shop.checkout import availability
-from shop.checkout import reservations as rules
+from shop.checkout import demand as rules
 from shop.checkout.errors import StockErrorCode as Code
+from shop.checkout.events import (
+    StockReservationConfirmed,
+    StockReservationExpired,
+    StockReservationReleased,
+    StockReserved,
+)
 from shop.checkout.models import (
     RESERVATION_TRANSITIONS,
     ReservationLine,
@@ -45,28 +50,10 @@ from shop.checkout.models import (
     StockAllocation,
     StockReservation,
 )
-from shop.events import (
-    StockReservationConfirmed,
-    StockReservationExpired,
-    StockReservationReleased,
-    StockReserved,
-)
 
 MAX_REASON = 500
 EXPIRY_REASON = "결제 시간이 지나 예약이 만료되었습니다."
 SWEEP_BATCH = 500
-
-
-
-
-@asynccontextmanager
-async def _transaction(session: AsyncSession) -> AsyncIterator[None]:
-    try:
-        yield
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 def _actor(user: User | None) -> int | None:
@@ -155,7 +142,7 @@ async def reserve(
     wanted = rules.summed(demands)
     key = rules.clean_key(key)
     try:
-        async with _transaction(session):
+        async with transaction(session):
             if key is not None and (existing := await _by_key(session, key)) is not None:
                 return _reuse(existing, wanted)
             reservation = await _hold(session, settings, wanted, _actor(actor), key, now)
@@ -273,7 +260,7 @@ async def confirm(
     re-checked under the lock; otherwise it is a 409 ``reservation_expired`` (the checkout
     then refunds). A released reservation cannot be confirmed (409).
     """
-    async with _transaction(session):
+    async with transaction(session):
         return await confirm_in_transaction(
             session, reservation_id, actor=actor, reason=reason, now=now
         )
@@ -342,7 +329,7 @@ async def release(
     """Give the units back (checkout abandoned, payment failed). Releasing a reservation that
     already holds nothing (released, expired) changes nothing; a confirmed one is a 409."""
     reason = _clean_reason(reason)
-    async with _transaction(session):
+    async with transaction(session):
         reservation = await _locked(session, reservation_id)
         if reservation.status in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
             return reservation
@@ -373,7 +360,7 @@ async def expire_due(
     moment = now or utcnow()
     total = 0
     while True:
-        async with _transaction(session):
+        async with transaction(session):
             expired, seen = await _expire_batch(session, moment, batch)
         total += expired
         if seen < batch:

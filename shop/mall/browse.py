@@ -14,6 +14,7 @@ from infra.errors import InvalidInput
 from search.engine import SearchEngine
 from search.query import SearchQuery, SearchQueryError, SearchResult
 from shop.catalog.taxonomy import CATEGORY_LABELS, STRATEGIC_ITEM_LABELS
+from shop.mall.errors import MallErrorCode as Code
 from shop.vendors.types import ENTERPRISE_TYPE_LABELS
 
 FACET_TITLES = {
@@ -43,7 +44,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
     try:
         return SearchQuery.from_params(params)
     except SearchQueryError as exc:
-        raise InvalidInput("invalid_search", exc.message, field=exc.field) from exc
+        raise InvalidInput(Code.INVALID_SEARCH, exc.message, field=exc.field) from exc
 
 
 async def run_search(engine: SearchEngine, query: SearchQuery) -> SearchResult:

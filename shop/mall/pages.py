@@ -20,6 +20,7 @@ from shop.catalog.models import Product
 from shop.catalog.taxonomy import Category
 from shop.checkout import availability
 from shop.mall.browse import SORT_LABELS, facet_label, labelled_facets, parse_query, run_search
+from shop.mall.errors import MallErrorCode as Code
 from shop.vendors.access import member_role
 from shop.vendors.models import Vendor
 
@@ -53,7 +54,9 @@ class MallPages(Controller):
         try:
             chosen = Category(category)
         except ValueError:
-            raise NotFound("unknown_category", "없는 카테고리입니다.", field="category") from None
+            raise NotFound(
+                Code.UNKNOWN_CATEGORY, "없는 카테고리입니다.", field="category"
+            ) from None
         params = request.query_params.dict()
         params["category"] = [chosen.value]
         return await self._results(request, params, title=chosen.label)
@@ -96,7 +99,7 @@ class MallPages(Controller):
             )
         ).first()
         if row is None:
-            raise NotFound("product_not_found", "상품을 찾을 수 없습니다.", field="product_id")
+            raise NotFound(Code.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다.", field="product_id")
         product, vendor = row
         preview = False
         if not is_listed(product, vendor):
@@ -106,7 +109,7 @@ class MallPages(Controller):
             )
             if not allowed:
                 raise NotFound(
-                    "product_not_found", "판매 중인 상품이 아닙니다.", field="product_id"
+                    Code.PRODUCT_NOT_FOUND, "판매 중인 상품이 아닙니다.", field="product_id"
                 )
             preview = True
         free = await availability.available(

@@ -14,9 +14,9 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from infra.auth import current_user, requires_user
 from infra.errors import InvalidInput
-from infra.web.params import DbSession
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, strict_body
 from shop.orders import services
+from shop.orders.errors import OrderErrorCode as Code
 from shop.orders.models import Order, VendorOrderStatus
 from shop.orders.schemas import (
     OrderList,
@@ -43,7 +43,7 @@ def parse_status(raw: str | None) -> VendorOrderStatus | None:
     try:
         return VendorOrderStatus(raw)
     except ValueError:
-        raise InvalidInput("invalid_status", "없는 주문 상태입니다.", field="status") from None
+        raise InvalidInput(Code.INVALID_STATUS, "없는 주문 상태입니다.", field="status") from None
 
 
 class OrderApi(Controller):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.orders.errors import OrderErrorCode as Code
 
 
 class VendorOrderStatus(enum.StrEnum):
@@ -53,7 +54,7 @@ VENDOR_ORDER_TRANSITIONS: StateMachine[VendorOrderStatus] = StateMachine(
         VendorOrderStatus.COMPLETED: {VendorOrderStatus.REFUNDED},
     },
     label=lambda s: s.label,
-    code="vendor_order_invalid_transition",
+    code=Code.INVALID_TRANSITION,
 )
 
 #: States in which the goods have not left the vendor: cancelling returns them to sale.

@@ -16,11 +16,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_user
+from infra.auth import requires_user
 from infra.errors import DomainError
-from infra.web.params import DbSession, FormData
+from infra.web.forms import Refusal, act_and_redirect, attempt
+from infra.web.params import DbSession, FormData, SignedIn
 from shop.orders import services
 from shop.orders.controllers import PAGE_SIZE, parse_status
+from shop.orders.errors import OrderErrorCode as Code
 from shop.orders.models import (
     NOT_SHIPPED,
     VENDOR_ORDER_TRANSITIONS,
@@ -28,11 +30,8 @@ from shop.orders.models import (
 )
 from shop.vendors.access import vendors_of
 
-
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None
-    return user
+#: What these pages say in a flash or beside a field; a 404 goes to the error page.
+ORDER_REFUSALS = frozenset({400, 403, 409})
 
 
 class ShopperOrderPages(Controller):
@@ -42,11 +41,11 @@ class ShopperOrderPages(Controller):
 
     @get("/", name="orders:list")
     async def list_orders(
-        self, request: Request[Any, Any, Any], db_session: DbSession, page: FromQuery[int] = 1
+        self, user: SignedIn, db_session: DbSession, page: FromQuery[int] = 1
     ) -> Template:
         page = max(1, page)
         orders, total = await services.orders_of_user(
-            db_session, _user(request), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            db_session, user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return Template("orders/list.html", context={
             "orders": orders, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
             "total": total,
@@ -54,9 +53,9 @@ class ShopperOrderPages(Controller):
 
     @get("/{number:str}", name="orders:detail")
     async def detail(
-        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str]
+        self, user: SignedIn, db_session: DbSession, number: FromPath[str]
     ) -> Template:
-        order = await services.order_for_user(db_session, _user(request), number)
+        order = await services.order_for_user(db_session, user, number)
         return Template("orders/detail.html", context={
             "order": order, "not_shipped": NOT_SHIPPED,
             "delivered": VendorOrderStatus.DELIVERED,
@@ -64,41 +63,35 @@ class ShopperOrderPages(Controller):
 
     @post("/{number:str}/vendor-orders/{vendor_order_id:int}/cancel", name="orders:cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str],
-        vendor_order_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        number: FromPath[str], vendor_order_id: FromPath[int], data: FormData,
     ) -> Redirect:
-        try:
-            vo = await services.cancel(db_session, request.app.state.payments, _user(request),
-                                       vendor_order_id, reason=data.get("reason") or "구매자 취소")
-            flash(request, f"{vo.vendor_name} 주문을 취소했습니다. {vo.refunded_amount:,}원을 "
-                  "환불했습니다 (카드사에 따라 3~7일 걸립니다).", category="success")
-        except DomainError as exc:
-            if exc.status_code not in (400, 403, 409):
-                raise
-            flash(request, exc.message, category="error")
-        return Redirect(f"/orders/{number}")
+        return await act_and_redirect(
+            request, db_session,
+            lambda: services.cancel(db_session, request.app.state.payments, user,
+                                    vendor_order_id, reason=data.get("reason") or "구매자 취소"),
+            done=lambda vo: f"{vo.vendor_name} 주문을 취소했습니다. {vo.refunded_amount:,}원을 "
+            "환불했습니다 (카드사에 따라 3~7일 걸립니다).",
+            to=f"/orders/{number}", shown=ORDER_REFUSALS,
+        )
 
     @post("/{number:str}/vendor-orders/{vendor_order_id:int}/complete", name="orders:complete")
     async def complete(
-        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str],
-        vendor_order_id: FromPath[int],
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        number: FromPath[str], vendor_order_id: FromPath[int],
     ) -> Redirect:
-        try:
-            await services.complete(db_session, _user(request), vendor_order_id)
-            flash(request, "구매를 확정했습니다. 감사합니다.", category="success")
-        except DomainError as exc:
-            if exc.status_code not in (400, 403, 409):
-                raise
-            flash(request, exc.message, category="error")
-        return Redirect(f"/orders/{number}")
+        return await act_and_redirect(
+            request, db_session, lambda: services.complete(db_session, user, vendor_order_id),
+            done="구매를 확정했습니다. 감사합니다.", to=f"/orders/{number}", shown=ORDER_REFUSALS,
+        )
 
 
 async def _desk(
-    session: AsyncSession, request: Request[Any, Any, Any], vendor_order_id: int, *,
+    session: AsyncSession, user: User, vendor_order_id: int, *,
     errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    vo, order = await services.vendor_order_for_member(session, _user(request), vendor_order_id)
+    vo, order = await services.vendor_order_for_member(session, user, vendor_order_id)
     return Template("orders/vendor_order.html", context={
         "vo": vo, "order": order, "history": await services.history(session, vo.id),
         "refunds": await services.refunds_of(session, vo.id), "carriers": services.CARRIERS,
@@ -115,11 +108,10 @@ class VendorOrderPages(Controller):
 
     @get("/", name="orders:console")
     async def console(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         vendor: FromQuery[int | None] = None, status: FromQuery[str | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
-        user = _user(request)
         mine = await vendors_of(db_session, user)
         chosen = next((v for v in mine if v.id == vendor), mine[0] if mine else None)
         rows: list[Any] = []
@@ -138,41 +130,41 @@ class VendorOrderPages(Controller):
 
     @get("/{vendor_order_id:int}", name="orders:desk")
     async def desk(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
-        vendor_order_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_order_id: FromPath[int]
     ) -> Template:
-        return await _desk(db_session, request, vendor_order_id)
+        return await _desk(db_session, user, vendor_order_id)
 
     @post("/{vendor_order_id:int}/{action:str}", name="orders:act")
     async def act(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
         vendor_order_id: FromPath[int], action: FromPath[str], data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         gateway = request.app.state.payments
-        try:
+
+        async def work() -> str:
+            """Run the action; what to tell the vendor."""
             if action == "accept":
                 await services.accept(db_session, user, vendor_order_id)
-                message = "주문을 확인했습니다. 상품을 준비해 주세요."
+                return "주문을 확인했습니다. 상품을 준비해 주세요."
             elif action == "ship":
                 vo = await services.ship(db_session, user, vendor_order_id,
                                          carrier=data.get("carrier", ""),
                                          tracking_number=data.get("tracking_number", ""))
-                message = (f"발송 처리했습니다 ({vo.carrier} {vo.tracking_number}). "
-                           "구매자에게 알립니다.")
+                return (f"발송 처리했습니다 ({vo.carrier} {vo.tracking_number}). "
+                        "구매자에게 알립니다.")
             elif action == "deliver":
                 await services.deliver(db_session, user, vendor_order_id)
-                message = "배송 완료로 바꿨습니다."
+                return "배송 완료로 바꿨습니다."
             elif action == "cancel":
                 vo = await services.cancel(db_session, gateway, user, vendor_order_id,
                                            reason=data.get("reason", ""))
-                message = f"주문을 취소하고 {vo.refunded_amount:,}원을 환불했습니다."
+                return f"주문을 취소하고 {vo.refunded_amount:,}원을 환불했습니다."
             elif action == "refund":
                 lines = []
                 for key, value in data.items():
                     if key.startswith("qty-") and value.strip() not in ("", "0"):
                         if not value.strip().isdigit():
-                            raise DomainError("invalid_quantity", "수량은 숫자로 적어 주세요.",
+                            raise DomainError(Code.INVALID_QUANTITY, "수량은 숫자로 적어 주세요.",
                                               field=key)
                         lines.append(services.RefundLineIn(int(key[4:]), int(value)))
                 row = await services.refund(
@@ -181,16 +173,17 @@ class VendorOrderPages(Controller):
                     restock=data.get("restock") == "on", reason=data.get("reason", ""),
                     key=data.get("key", ""),
                 )
-                message = f"{row.amount:,}원을 환불했습니다."
-            else:
-                raise DomainError("unknown_action", "없는 작업입니다.", status_code=404)
-        except DomainError as exc:
-            if exc.status_code not in (400, 403, 409):
-                raise
-            field = (exc.field or "form").split(".")[-1]
-            return await _desk(db_session, request, vendor_order_id,
-                               errors={f"{action}:{field}": exc.message, action: exc.message},
-                               form=data, status_code=exc.status_code)
+                return f"{row.amount:,}원을 환불했습니다."
+            raise DomainError(Code.UNKNOWN_ACTION, "없는 작업입니다.", status_code=404)
+
+        message = await attempt(db_session, work, shown=ORDER_REFUSALS)
+        if isinstance(message, Refusal):
+            named = next(iter(message.errors), "_form")
+            field = ("form" if named == "_form" else named).split(".")[-1]
+            return await _desk(db_session, user, vendor_order_id,
+                               errors={f"{action}:{field}": message.message,
+                                       action: message.message},
+                               form=data, status_code=message.status_code)
         flash(request, message, category="success")
         return Redirect(f"/console/orders/{vendor_order_id}")
 

@@ -29,6 +29,7 @@ from infra.payments import StripeGateway
 from shop.catalog.models import ProductVariant
 from shop.checkout.availability import lock_variants
 from shop.checkout.models import Checkout, StockAllocation
+from shop.orders.errors import OrderErrorCode as Code
 from shop.orders.events import (
     VendorOrderAccepted,
     VendorOrderCancelled,
@@ -64,9 +65,9 @@ def _actor(user: User | None) -> int | None:
 def _reason(reason: str, *, required: bool = False) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise InvalidInput("reason_required", "사유를 적어 주세요.", field="reason")
+        raise InvalidInput(Code.REASON_REQUIRED, "사유를 적어 주세요.", field="reason")
     if len(reason) > MAX_REASON:
-        raise InvalidInput("reason_too_long", f"사유는 {MAX_REASON}자 이내로 적어 주세요.",
+        raise InvalidInput(Code.REASON_TOO_LONG, f"사유는 {MAX_REASON}자 이내로 적어 주세요.",
                            field="reason")
     return reason
 
@@ -80,7 +81,7 @@ async def _locked(session: AsyncSession, vendor_order_id: int) -> VendorOrder:
                               .values(id=VendorOrder.id))
     found = await session.scalar(stmt.execution_options(populate_existing=True))
     if found is None:
-        raise NotFound("vendor_order_not_found", "주문을 찾을 수 없습니다.",
+        raise NotFound(Code.VENDOR_ORDER_NOT_FOUND, "주문을 찾을 수 없습니다.",
                        field="vendor_order_id")
     return found
 
@@ -173,10 +174,10 @@ async def accept(session: AsyncSession, user: User | None, vendor_order_id: int)
 def clean_tracking(carrier: str, tracking_number: str) -> tuple[str, str]:
     carrier = (carrier or "").strip()
     if not carrier or len(carrier) > 40:
-        raise InvalidInput("invalid_carrier", "택배사를 골라 주세요.", field="carrier")
+        raise InvalidInput(Code.INVALID_CARRIER, "택배사를 골라 주세요.", field="carrier")
     number = "".join((tracking_number or "").split()).replace("-", "")
     if not (8 <= len(number) <= 20) or not number.isascii() or not number.isalnum():
-        raise InvalidInput("invalid_tracking_number",
+        raise InvalidInput(Code.INVALID_TRACKING_NUMBER,
                            "송장번호는 숫자·영문 8~20자로 적어 주세요.", field="tracking_number")
     return carrier, number
 
@@ -250,7 +251,7 @@ async def complete(session: AsyncSession, user: User | None, vendor_order_id: in
         vendor_order = await _locked(session, vendor_order_id)
         order = await _order_of(session, vendor_order)
         if user is None or not (user.is_admin or order.user_id == user.id):
-            raise Forbidden("not_the_buyer", "주문한 분만 구매를 확정할 수 있습니다.")
+            raise Forbidden(Code.NOT_THE_BUYER, "주문한 분만 구매를 확정할 수 있습니다.")
         _move(session, vendor_order, VendorOrderStatus.COMPLETED, user, "구매 확정")
         vendor_order.completed_at = utcnow()
         record(session, VendorOrderCompleted(
@@ -295,16 +296,16 @@ def _plan(
         field = f"lines[{index}]"
         line = by_id.get(item.order_line_id)
         if line is None or item.order_line_id in seen:
-            raise InvalidInput("unknown_order_line", "이 주문의 상품 줄이 아닙니다.",
+            raise InvalidInput(Code.UNKNOWN_ORDER_LINE, "이 주문의 상품 줄이 아닙니다.",
                                field=f"{field}.order_line_id")
         seen.add(line.id)
         if isinstance(item.quantity, bool) or not isinstance(item.quantity, int) \
                 or item.quantity < 1:
-            raise InvalidInput("invalid_quantity", "환불 수량은 1개 이상이어야 합니다.",
+            raise InvalidInput(Code.INVALID_QUANTITY, "환불 수량은 1개 이상이어야 합니다.",
                                field=f"{field}.quantity")
         if item.quantity > _remaining(line):
             raise Conflict(
-                "refund_exceeds_line",
+                Code.REFUND_EXCEEDS_LINE,
                 f"{line.product_name}: 환불할 수 있는 수량은 {_remaining(line)}개입니다.",
                 field=f"{field}.quantity", extra={"refundable_quantity": _remaining(line)},
             )
@@ -315,7 +316,7 @@ def _plan(
     fee = vendor_order.delivery_fee - already_fee if include_delivery_fee else 0
     plan = RefundPlan(planned, max(0, fee))
     if plan.amount <= 0:
-        raise InvalidInput("nothing_to_refund", "환불할 상품이나 배송비를 골라 주세요.",
+        raise InvalidInput(Code.NOTHING_TO_REFUND, "환불할 상품이나 배송비를 골라 주세요.",
                            field="lines")
     return plan
 
@@ -342,7 +343,7 @@ async def refund(
     """
     reason = _reason(reason, required=True)
     if not key or len(key) > 80:
-        raise InvalidInput("invalid_key", "환불 요청 키가 필요합니다 (80자 이내).", field="key")
+        raise InvalidInput(Code.INVALID_KEY, "환불 요청 키가 필요합니다 (80자 이내).", field="key")
     await vendor_order_for_member(session, user, vendor_order_id)  # 404/403 before replay
     payment_key = _payment_refund_key(vendor_order_id, key)
     existing = await _refund_by_key(session, payment_key)
@@ -353,7 +354,7 @@ async def refund(
         vendor_order = await _locked(session, vendor_order_id)
         await vendor_for_member(session, user, vendor_order.vendor_id)
         if vendor_order.status in (VendorOrderStatus.CANCELLED, VendorOrderStatus.REFUNDED):
-            raise Conflict("vendor_order_closed",
+            raise Conflict(Code.VENDOR_ORDER_CLOSED,
                            f"'{vendor_order.status.label}' 상태의 주문은 환불할 수 없습니다.",
                            field="status")
         plan = _plan(vendor_order, lines, include_delivery_fee)
@@ -467,7 +468,7 @@ async def cancel(
     vendor_order, _as_buyer = await _for_shopper_or_vendor(session, user, vendor_order_id)
     if vendor_order.status not in NOT_SHIPPED:
         refused = Conflict(
-            "already_shipped",
+            Code.ALREADY_SHIPPED,
             f"'{vendor_order.status.label}' 상태라 취소할 수 없습니다. 환불을 요청해 주세요.",
             field="status",
         )
@@ -509,9 +510,9 @@ async def orders_of_user(
 async def order_for_user(session: AsyncSession, user: User | None, number: str) -> Order:
     order = await session.scalar(select(Order).where(Order.number == number))
     if order is None:
-        raise NotFound("order_not_found", "주문을 찾을 수 없습니다.", field="number")
+        raise NotFound(Code.ORDER_NOT_FOUND, "주문을 찾을 수 없습니다.", field="number")
     if user is None or not (user.is_admin or order.user_id == user.id):
-        raise Forbidden("not_your_order", "주문한 분만 볼 수 있습니다.", field="number")
+        raise Forbidden(Code.NOT_YOUR_ORDER, "주문한 분만 볼 수 있습니다.", field="number")
     return order
 
 
@@ -541,7 +542,7 @@ async def vendor_order_for_member(
 ) -> tuple[VendorOrder, Order]:
     vendor_order = await session.get(VendorOrder, vendor_order_id, populate_existing=True)
     if vendor_order is None:
-        raise NotFound("vendor_order_not_found", "주문을 찾을 수 없습니다.",
+        raise NotFound(Code.VENDOR_ORDER_NOT_FOUND, "주문을 찾을 수 없습니다.",
                        field="vendor_order_id")
     await vendor_for_member(session, user, vendor_order.vendor_id)
     return vendor_order, await _order_of(session, vendor_order)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.payments.errors import PaymentErrorCode as Code
 
 
 class StripeWebhookEvent(BigIntBase):
@@ -65,7 +66,7 @@ PAYMENT_TRANSITIONS: StateMachine[PaymentStatus] = StateMachine(
         PaymentStatus.CANCELLED: {PaymentStatus.SUCCEEDED},
     },
     label=lambda s: s.label,
-    code="payment_invalid_transition",
+    code=Code.INVALID_TRANSITION,
 )
 
 

@@ -18,10 +18,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from infra.errors import DomainError
 from infra.payments import IntentView, StripeGateway
-from infra.web.params import DbSession, FormData
-from shop.catalog.controllers import strict_body
+from infra.web.forms import Refusal, attempt
+from infra.web.params import DbSession, FormData, strict_body
 from shop.payments import services
 from shop.payments.models import Payment, PaymentStatus
 
@@ -81,14 +80,17 @@ class PaymentPages(Controller):
         data: FormData,
     ) -> Template | Redirect:
         payment = await services.by_token(db_session, token)
-        try:
-            payment, waiting = await services.pay_with_test_card(
+        paid = await attempt(
+            db_session,
+            lambda: services.pay_with_test_card(
                 db_session, _gateway(request), payment, data.get("card", "")
-            )
-        except DomainError as exc:
-            if exc.status_code not in (400, 403, 409):
-                raise
-            return _page(request, payment, error=exc.message, status_code=exc.status_code)
+            ),
+            shown={400, 403, 409},
+        )
+        if isinstance(paid, Refusal):
+            payment = await services.by_token(db_session, token)  # the rollback expired it
+            return _page(request, payment, error=paid.message, status_code=paid.status_code)
+        payment, waiting = paid
         if waiting is not None:
             return _page(request, payment, intent=waiting)
         if payment.status is PaymentStatus.PENDING:

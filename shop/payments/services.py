@@ -35,6 +35,7 @@ from infra.db import dialect_name
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import CardDeclined, IntentView, StripeGateway
+from shop.payments.errors import PaymentErrorCode as Code
 from shop.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from shop.payments.models import (
     PAYMENT_TRANSITIONS,
@@ -150,7 +151,7 @@ async def start_payment(
                 raise
     if payment.amount != amount:
         raise Conflict(
-            "payment_amount_changed", "이미 다른 금액으로 결제를 시작했습니다.", field="amount",
+            Code.PAYMENT_AMOUNT_CHANGED, "이미 다른 금액으로 결제를 시작했습니다.", field="amount",
             extra={"payment_amount": payment.amount},
         )
     return await ensure_intent(session, gateway, payment)
@@ -159,7 +160,7 @@ async def start_payment(
 def _check_amount(kind: str, amount: int) -> None:
     handler_for(kind)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("invalid_amount", "결제 금액은 1원 이상의 정수여야 합니다.",
+        raise InvalidInput(Code.INVALID_AMOUNT, "결제 금액은 1원 이상의 정수여야 합니다.",
                            field="amount")
 
 
@@ -217,7 +218,7 @@ async def by_token(session: AsyncSession, token: str) -> Payment:
         select(Payment).where(Payment.token == token).execution_options(populate_existing=True)
     )
     if payment is None:
-        raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="token")
+        raise NotFound(Code.PAYMENT_NOT_FOUND, "결제를 찾을 수 없습니다.", field="token")
     return payment
 
 
@@ -254,7 +255,7 @@ async def apply_intent(
             if intent.amount != payment.amount or intent.currency != payment.currency:
                 log.error("payment %s: intent %s amount %s %s differs", payment.id, intent.id,
                           intent.amount, intent.currency)
-                raise Conflict("payment_amount_mismatch", "결제 금액이 주문 금액과 다릅니다.",
+                raise Conflict(Code.PAYMENT_AMOUNT_MISMATCH, "결제 금액이 주문 금액과 다릅니다.",
                                field="amount")
             PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.SUCCEEDED)
             payment.status = PaymentStatus.SUCCEEDED
@@ -306,16 +307,16 @@ async def pay_with_test_card(
     the payer's answer (the page then asks localstripe directly, as Stripe.js would).
     """
     if not gateway.is_localstripe:
-        raise Forbidden("test_cards_disabled",
+        raise Forbidden(Code.TEST_CARDS_DISABLED,
                         "테스트 카드는 테스트 결제 환경에서만 쓸 수 있습니다.", field="card")
     number = "".join(ch for ch in (card_number or "") if ch.isdigit())
     if number not in TEST_CARDS:
-        raise InvalidInput("unknown_test_card", "제시된 테스트 카드 중 하나를 골라 주세요.",
+        raise InvalidInput(Code.UNKNOWN_TEST_CARD, "제시된 테스트 카드 중 하나를 골라 주세요.",
                            field="card")
     if payment.status is PaymentStatus.SUCCEEDED:
         return payment, None
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
-        raise Conflict("payment_not_payable", f"'{payment.status.label}' 상태의 결제입니다.",
+        raise Conflict(Code.PAYMENT_NOT_PAYABLE, f"'{payment.status.label}' 상태의 결제입니다.",
                        field="status")
     await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
     try:
@@ -363,7 +364,7 @@ async def refund(
     exceed what was paid.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("invalid_amount", "환불 금액은 1원 이상의 정수여야 합니다.",
+        raise InvalidInput(Code.INVALID_AMOUNT, "환불 금액은 1원 이상의 정수여야 합니다.",
                            field="amount")
     try:
         existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
@@ -372,14 +373,14 @@ async def refund(
             return existing
         payment = await _lock(session, id=payment_id)
         if payment is None:
-            raise NotFound("payment_not_found", "결제를 찾을 수 없습니다.", field="payment_id")
+            raise NotFound(Code.PAYMENT_NOT_FOUND, "결제를 찾을 수 없습니다.", field="payment_id")
         existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
         if existing is not None:
             await session.commit()
             return existing
         if amount > payment.refundable or payment.intent_id is None:
             raise Conflict(
-                "refund_exceeds_payment",
+                Code.REFUND_EXCEEDS_PAYMENT,
                 f"환불할 수 있는 금액은 {payment.refundable:,}원입니다.", field="amount",
                 extra={"refundable": payment.refundable},
             )

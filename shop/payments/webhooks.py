@@ -24,6 +24,7 @@ from infra.errors import DomainError
 from infra.events import DomainEvent
 from infra.payments import StripeGateway, WebhookRejected
 from infra.web.params import DbSession
+from shop.payments.errors import PaymentErrorCode as Code
 from shop.payments.models import StripeWebhookEvent
 
 
@@ -90,7 +91,7 @@ class StripeWebhookController(Controller):
             event = gateway.parse_webhook(payload, request.headers.get("stripe-signature"))
         except WebhookRejected as exc:
             raise DomainError(
-                "invalid_signature", f"웹훅 서명을 확인할 수 없습니다: {exc}",
+                Code.INVALID_SIGNATURE, f"웹훅 서명을 확인할 수 없습니다: {exc}",
                 field="Stripe-Signature", status_code=400,
             ) from exc
         new = await ingest(db_session, event)

@@ -11,11 +11,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_admin, requires_user
+from infra.auth import requires_admin, requires_user
 from infra.errors import NotFound
-from infra.web.params import DbSession
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, SignedIn, strict_body
 from shop.settlement import bankfile, ledger, payouts, services, statements
+from shop.settlement.errors import SettlementErrorCode as Code
 from shop.settlement.models import PayoutMethod, SettlementStatement
 from shop.settlement.payouts import BankTransferProvider, PayoutProvider, StripeConnectProvider
 from shop.settlement.schemas import (
@@ -51,12 +51,6 @@ ROUNDING = (
 )
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded by requires_user"
-    return user
-
-
 def provider_for(request: Request[Any, Any, Any], method: PayoutMethod) -> PayoutProvider:
     if method is PayoutMethod.STRIPE_CONNECT:
         return StripeConnectProvider(request.app.state.payments.client)
@@ -72,11 +66,11 @@ def attachment(filename: str, content: bytes, media_type: str) -> Response[bytes
 
 
 async def statement_for(
-    request: Request[Any, Any, Any], db_session: DbSession, statement_id: int
+    user: User, db_session: DbSession, statement_id: int
 ) -> SettlementStatement:
     """The statement, if the signed-in person may read it (its vendor's members, admins)."""
     statement = await statements.statement_or_404(db_session, statement_id)
-    await vendor_for_member(db_session, _user(request), statement.vendor_id)
+    await vendor_for_member(db_session, user, statement.vendor_id)
     return statement
 
 
@@ -107,9 +101,9 @@ class VendorSettlementApi(Controller):
         summary="입점기업의 주간 정산서 목록과 현재 잔액 (구성원)", guards=[requires_user],
     )
     async def vendor_statements(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int]
     ) -> VendorSettlementOut:
-        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         rows = await statements.vendor_statements(db_session, vendor.id)
         return VendorSettlementOut(
             vendor_id=vendor.id, balance=await ledger.vendor_balance(db_session, vendor.id),
@@ -121,10 +115,10 @@ class VendorSettlementApi(Controller):
         summary="정산서와 그 내역 (구성원, 관리자)", guards=[requires_user],
     )
     async def statement(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         statement_id: FromPath[int],
     ) -> StatementOut:
-        statement = await statement_for(request, db_session, statement_id)
+        statement = await statement_for(user, db_session, statement_id)
         return await statement_out(db_session, statement, with_lines=True)
 
     @get(
@@ -133,10 +127,10 @@ class VendorSettlementApi(Controller):
         media_type="text/csv",
     )
     async def statement_csv(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         statement_id: FromPath[int],
     ) -> Response[bytes]:
-        statement = await statement_for(request, db_session, statement_id)
+        statement = await statement_for(user, db_session, statement_id)
         lines = await statements.lines_of(db_session, statement.id)
         return attachment(statements.csv_filename(statement),
                           statements.csv_bytes(statement, lines), "text/csv; charset=utf-8")
@@ -147,13 +141,12 @@ class VendorSettlementApi(Controller):
         guards=[requires_user],
     )
     async def get_account(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int]
     ) -> PayoutAccountOut:
-        user = _user(request)
         vendor = await vendor_for_member(db_session, user, vendor_id)
         account = await payouts.payout_account(db_session, vendor.id)
         if account is None:
-            raise NotFound("payout_account_not_found", "등록된 지급 계좌가 없습니다.",
+            raise NotFound(Code.PAYOUT_ACCOUNT_NOT_FOUND, "등록된 지급 계좌가 없습니다.",
                            field="vendor_id")
         full = user.is_admin or await member_role(db_session, user, vendor.id) is MemberRole.OWNER
         return PayoutAccountOut.of(account, full=full)
@@ -165,11 +158,11 @@ class VendorSettlementApi(Controller):
                     "모두 errors[]로 알려 주고 아무것도 저장하지 않습니다.",
     )
     async def save_account(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[PayoutAccountIn],
     ) -> PayoutAccountOut:
         account = await payouts.save_payout_account(
-            db_session, vendor_id, _user(request),
+            db_session, vendor_id, user,
             payouts.AccountForm(method=data.method, bank_code=data.bank_code,
                                 account_number=data.account_number, holder_name=data.holder_name,
                                 stripe_account_id=data.stripe_account_id),
@@ -196,24 +189,26 @@ class AdminSettlementApi(Controller):
     @put("/commission-rates/categories/{category:str}", operation_id="setCategoryRate",
          summary="카테고리 수수료율 변경 (이후 판매부터 적용)")
     async def set_category(
-        self, request: Request[Any, Any, Any], db_session: DbSession, category: FromPath[str],
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        category: FromPath[str],
         data: JSONBody[CategoryRateIn],
     ) -> CategoryRateOut:
         data = await strict_body(request, CategoryRateIn)
         view = await services.set_category_rate(
-            db_session, category, data.rate_bp, _user(request), note=data.note
+            db_session, category, data.rate_bp, user, note=data.note
         )
         return CategoryRateOut.of(view)
 
     @put("/commission-rates/vendors/{vendor_id:int}", operation_id="setVendorRate",
          summary="기업별 수수료율 지정 (카테고리 수수료율 대신 적용)")
     async def set_vendor(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int],
         data: JSONBody[VendorRateIn],
     ) -> VendorRateOut:
         data = await strict_body(request, VendorRateIn)
         view = await services.set_vendor_rate(
-            db_session, vendor_id, data.rate_bp, _user(request), reason=data.reason
+            db_session, vendor_id, data.rate_bp, user, reason=data.reason
         )
         return VendorRateOut.of(view)
 
@@ -243,10 +238,10 @@ class AdminSettlementApi(Controller):
           description="이미 마감한 주는 그대로 돌려줍니다 (created=false). 끝나지 않은 주는 409 "
                       "week_not_ended. 앞선 미마감 주가 있으면 먼저 마감합니다.")
     async def close_week(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: JSONBody[CloseWeekIn]
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: JSONBody[CloseWeekIn],
     ) -> CloseWeekOut:
         data = await strict_body(request, CloseWeekIn)
-        user = _user(request)
         closed = await services.close_week(
             db_session, services.parse_week(data.week),
             closed_by=f"{user.display_name} (#{user.id}, API)",
@@ -273,12 +268,12 @@ class AdminSettlementApi(Controller):
           summary="지급 배치 만들기: 지급할 정산서 (기업별 마지막 정산서)를 모읍니다",
           description="지급할 정산서가 없으면 409 nothing_to_pay. 정산서는 한 번만 지급됩니다.")
     async def create_batch(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
         data: JSONBody[PayoutBatchIn],
     ) -> PayoutBatchOut:
         data = await strict_body(request, PayoutBatchIn)
         batch = await payouts.create_batch(
-            db_session, payouts.parse_method(data.method), _user(request),
+            db_session, payouts.parse_method(data.method), user,
             statement_ids=data.statement_ids, note=data.note,
         )
         return PayoutBatchOut.of(batch)
@@ -299,21 +294,22 @@ class AdminSettlementApi(Controller):
           description="항목마다 지급 장부 기록과 함께 한 번만 지급됩니다. 실패한 Stripe 송금은 "
                       "다시 보내면 같은 멱등 키로 재시도합니다.")
     async def send(
-        self, request: Request[Any, Any, Any], db_session: DbSession, batch_id: FromPath[int]
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        batch_id: FromPath[int],
     ) -> PayoutBatchOut:
         batch = await payouts.batch_or_404(db_session, batch_id)
         sent = await payouts.send_batch(
-            db_session, batch.id, provider_for(request, batch.method), _user(request)
+            db_session, batch.id, provider_for(request, batch.method), user
         )
         return PayoutBatchOut.of(sent)
 
     @post("/payout-batches/{batch_id:int}/cancel", operation_id="cancelPayoutBatch",
           status_code=200, summary="송금 전 배치 취소 (정산서는 다시 지급 대상)")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, batch_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, batch_id: FromPath[int],
         data: JSONBody[CancelBatchIn],
     ) -> PayoutBatchOut:
-        batch = await payouts.cancel_batch(db_session, batch_id, _user(request), data.reason)
+        batch = await payouts.cancel_batch(db_session, batch_id, user, data.reason)
         return PayoutBatchOut.of(batch)
 
 ROUTES: list[Any] = [VendorSettlementApi, AdminSettlementApi]

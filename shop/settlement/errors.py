@@ -24,3 +24,5 @@ class SettlementErrorCode(enum.StrEnum):
     NOT_A_BANK_BATCH = "not_a_bank_transfer_batch"
     NOT_A_STRIPE_BATCH = "not_a_stripe_batch"
     STATEMENT_ALREADY_PAID = "statement_already_paid"
+    VENDOR_REQUIRED = "vendor_required"
+    PAYOUT_ACCOUNT_NOT_FOUND = "payout_account_not_found"

@@ -16,13 +16,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_admin, requires_user
+from infra.auth import requires_admin, requires_user
 from infra.clock import utcnow
 from infra.errors import DomainError, InvalidInput
-from infra.web.params import DbSession, FormData
+from infra.web.forms import Refusal, attempt
+from infra.web.params import DbSession, FormData, SignedIn
 from shop.settlement import bankfile, ledger, payouts, rules, services, statements
 from shop.settlement.controllers import ROUNDING, attachment, provider_for
-from shop.settlement.models import Account, PayoutMethod, SettlementStatement
+from shop.settlement.errors import SettlementErrorCode as Code
+from shop.settlement.models import Account, PayoutBatch, PayoutMethod, SettlementStatement
 from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.models import MemberRole, Vendor, VendorStatus
 
@@ -30,17 +32,15 @@ BANK_OPTIONS = [(code, f"{name} ({code})") for code, name in bankfile.BANK_CODES
 METHOD_OPTIONS = [(m.value, m.label) for m in PayoutMethod]
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded by requires_user"
-    return user
+#: These pages show every refusal of their use case on the page itself (an unknown category
+#: beside its rate, a batch in the wrong state above the batch), not only the fixable ones.
+EVERY_REFUSAL = range(400, 500)
 
 
-def field_errors(exc: DomainError) -> dict[str, str]:
-    listed: Any = exc.extra.get("errors")
-    if isinstance(listed, list) and listed:
-        return {str(e["field"]): str(e["message"]) for e in listed if isinstance(e, dict)}
-    return {exc.field or "_form": exc.message}
+def _beside(refused: Refusal, field: str) -> dict[str, str]:
+    """The refusal's message beside the field it names, or beside ``field`` if it names none."""
+    named = next(iter(refused.errors), "_form")
+    return {field if named == "_form" else named: refused.message}
 
 
 def _text(data: dict[str, str]) -> dict[str, str]:
@@ -71,11 +71,10 @@ class VendorSettlementPages(Controller):
     guards = [requires_user]
 
     async def _overview(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int, *,
+        self, user: User, db_session: DbSession, vendor_id: int, *,
         errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        user = _user(request)
         vendor = await vendor_for_member(db_session, user, vendor_id)
         is_owner = user.is_admin or (
             await member_role(db_session, user, vendor.id) is MemberRole.OWNER)
@@ -97,41 +96,37 @@ class VendorSettlementPages(Controller):
 
     @get("/", name="settlement:console")
     async def overview(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
-        return await self._overview(request, db_session, vendor_id)
+        return await self._overview(user, db_session, vendor_id)
 
     @post("/payout-account")
     async def save_account(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            await payouts.save_payout_account(db_session, vendor_id, _user(request),
-                                              payouts.AccountForm(
-                                                  method=data.get("method", ""),
-                                                  bank_code=data.get("bank_code", ""),
-                                                  account_number=data.get("account_number", ""),
-                                                  holder_name=data.get("holder_name", ""),
-                                                  stripe_account_id=data.get(
-                                                      "stripe_account_id", ""),
-                                              ))
-        except DomainError as exc:
-            await db_session.rollback()
-            if exc.status_code == 403:
-                raise
-            return await self._overview(request, db_session, vendor_id,
-                                        errors=field_errors(exc), form=_text(data),
-                                        status_code=exc.status_code)
+        account = payouts.AccountForm(
+            method=data.get("method", ""), bank_code=data.get("bank_code", ""),
+            account_number=data.get("account_number", ""),
+            holder_name=data.get("holder_name", ""),
+            stripe_account_id=data.get("stripe_account_id", ""),
+        )
+        refused = await attempt(
+            db_session, lambda: payouts.save_payout_account(db_session, vendor_id, user, account),
+            shown=frozenset(EVERY_REFUSAL) - {403},
+        )
+        if isinstance(refused, Refusal):
+            return await self._overview(user, db_session, vendor_id, errors=refused.errors,
+                                        form=_text(data), status_code=refused.status_code)
         flash(request, "지급 계좌를 저장했습니다.", category="success")
         return Redirect(f"/console/vendors/{vendor_id}/settlement")
 
     @get("/statements/{statement_id:int}", name="settlement:console_statement")
     async def statement(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         statement_id: FromPath[int],
     ) -> Template:
-        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         statement = await statements.statement_or_404(db_session, statement_id,
                                                       vendor_id=vendor.id)
         return _page(
@@ -145,10 +140,10 @@ class VendorSettlementPages(Controller):
 
     @get("/statements/{statement_id:int}/statement.csv", name="settlement:console_csv")
     async def statement_csv(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         statement_id: FromPath[int],
     ) -> Response[bytes]:
-        vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+        vendor = await vendor_for_member(db_session, user, vendor_id)
         statement = await statements.statement_or_404(db_session, statement_id,
                                                       vendor_id=vendor.id)
         return _csv(statement, await statements.lines_of(db_session, statement.id))
@@ -187,18 +182,19 @@ class AdminSettlementPages(Controller):
 
     @post("/close-week")
     async def close_week(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
-        try:
-            closed = await services.close_week(
+        async def close() -> list[services.ClosedWeek]:
+            return await services.close_week(
                 db_session, services.parse_week(data.get("week")),
                 closed_by=f"{user.display_name} (#{user.id})",
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._statements(db_session, None, errors={"week": exc.message},
-                                          form=_text(data), status_code=exc.status_code)
+
+        closed = await attempt(db_session, close, shown=EVERY_REFUSAL)
+        if isinstance(closed, Refusal):
+            return await self._statements(db_session, None, errors={"week": closed.message},
+                                          form=_text(data), status_code=closed.status_code)
         last = closed[-1]
         label = rules.week_label(last.week.week_start)
         if last.created:
@@ -249,19 +245,21 @@ class AdminSettlementPages(Controller):
 
     @post("/commission/categories/{category:str}")
     async def set_category(
-        self, request: Request[Any, Any, Any], db_session: DbSession, category: FromPath[str],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        category: FromPath[str], data: FormData,
     ) -> Template | Redirect:
         field = f"rate_{category}"
-        try:
+
+        async def save() -> services.CategoryRateView:
             rate = services.parse_percent(data.get("rate", ""), field)
-            view = await services.set_category_rate(db_session, category, rate, _user(request),
+            return await services.set_category_rate(db_session, category, rate, user,
                                                     note=data.get("note", ""), field=field)
-        except DomainError as exc:
-            await db_session.rollback()
+
+        view = await attempt(db_session, save, shown=EVERY_REFUSAL)
+        if isinstance(view, Refusal):
             return await self._commission(
-                db_session, errors={exc.field or field: exc.message},
-                form={field: data.get("rate", "")}, status_code=exc.status_code,
+                db_session, errors=_beside(view, field),
+                form={field: data.get("rate", "")}, status_code=view.status_code,
             )
         flash(request, f"{view.label} 수수료율을 {rules.rate_label(view.rate_bp)}(으)로 "
               "바꿨습니다. 앞으로의 판매부터 적용됩니다.", category="success")
@@ -269,20 +267,24 @@ class AdminSettlementPages(Controller):
 
     @post("/commission/vendors")
     async def set_vendor(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def save() -> services.VendorRateView:
             raw_vendor = data.get("vendor_id", "")
             if not raw_vendor.isdigit():
-                raise InvalidInput("vendor_required", "입점기업을 골라 주세요.", field="vendor_id")
+                raise InvalidInput(
+                    Code.VENDOR_REQUIRED, "입점기업을 골라 주세요.", field="vendor_id"
+                )
             rate = services.parse_percent(data.get("vendor_rate", ""), "vendor_rate")
-            view = await services.set_vendor_rate(db_session, int(raw_vendor), rate,
-                                                  _user(request), reason=data.get("reason", ""),
+            return await services.set_vendor_rate(db_session, int(raw_vendor), rate, user,
+                                                  reason=data.get("reason", ""),
                                                   field="vendor_rate")
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._commission(db_session, errors=field_errors(exc), form=_text(data),
-                                          status_code=exc.status_code)
+
+        view = await attempt(db_session, save, shown=EVERY_REFUSAL)
+        if isinstance(view, Refusal):
+            return await self._commission(db_session, errors=view.errors, form=_text(data),
+                                          status_code=view.status_code)
         flash(request, f"{view.vendor_name}에 기업별 수수료율 {rules.rate_label(view.rate_bp)}을 "
               "지정했습니다.", category="success")
         return Redirect("/admin/settlement/commission")
@@ -315,17 +317,19 @@ class AdminSettlementPages(Controller):
 
     @post("/payouts")
     async def create_batch(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
-        try:
-            batch = await payouts.create_batch(
-                db_session, payouts.parse_method(data.get("method")), _user(request),
+        async def create() -> PayoutBatch:
+            return await payouts.create_batch(
+                db_session, payouts.parse_method(data.get("method")), user,
                 note=data.get("note", ""),
             )
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._payouts(db_session, errors={"method": exc.message},
-                                       status_code=exc.status_code)
+
+        batch = await attempt(db_session, create, shown=EVERY_REFUSAL)
+        if isinstance(batch, Refusal):
+            return await self._payouts(db_session, errors={"method": batch.message},
+                                       status_code=batch.status_code)
         flash(request, f"지급 배치 #{batch.id}를 만들었습니다: {batch.item_count}건, "
               f"{batch.total:,}원", category="success")
         return Redirect(f"/admin/settlement/payouts/{batch.id}")
@@ -350,16 +354,18 @@ class AdminSettlementPages(Controller):
 
     @post("/payouts/{batch_id:int}/send")
     async def send(
-        self, request: Request[Any, Any, Any], db_session: DbSession, batch_id: FromPath[int]
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        batch_id: FromPath[int],
     ) -> Template | Redirect:
-        try:
+        async def pay() -> PayoutBatch:
             batch = await payouts.batch_or_404(db_session, batch_id)
-            batch = await payouts.send_batch(db_session, batch.id,
-                                             provider_for(request, batch.method), _user(request))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._batch(db_session, batch_id, error=exc.message,
-                                     status_code=exc.status_code)
+            return await payouts.send_batch(db_session, batch.id,
+                                            provider_for(request, batch.method), user)
+
+        batch = await attempt(db_session, pay, shown=EVERY_REFUSAL)
+        if isinstance(batch, Refusal):
+            return await self._batch(db_session, batch_id, error=batch.message,
+                                     status_code=batch.status_code)
         failed = [i for i in batch.items if i.status.value == "failed"]
         if failed:
             flash(request, f"{len(failed)}건을 송금하지 못했습니다. 사유를 확인하고 다시 "
@@ -370,16 +376,17 @@ class AdminSettlementPages(Controller):
 
     @post("/payouts/{batch_id:int}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession, batch_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        batch_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
-            await payouts.cancel_batch(db_session, batch_id, _user(request),
-                                       data.get("reason", ""))
-        except DomainError as exc:
-            await db_session.rollback()
-            return await self._batch(db_session, batch_id, error=exc.message,
-                                     status_code=exc.status_code)
+        refused = await attempt(
+            db_session,
+            lambda: payouts.cancel_batch(db_session, batch_id, user, data.get("reason", "")),
+            shown=EVERY_REFUSAL,
+        )
+        if isinstance(refused, Refusal):
+            return await self._batch(db_session, batch_id, error=refused.message,
+                                     status_code=refused.status_code)
         flash(request, f"배치 #{batch_id}를 취소했습니다.", category="success")
         return Redirect("/admin/settlement/payouts")
 

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role
-from infra.web.params import DbSession, MultipartData
-from shop.catalog.controllers import strict_body
+from infra.web.params import DbSession, MultipartData, strict_body
 from shop.snackboxes import rules, services
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code

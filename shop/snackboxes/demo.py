@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
 from shop.catalog.models import Product, ProductVariant
-from shop.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes import rules
+from shop.snackboxes.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes.models import SnackBox, SnackBoxComponent, SnackBoxSize, SnackBoxSlot
 
 NAME = "햇음 다과꾸러미"

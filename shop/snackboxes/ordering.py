@@ -26,11 +26,11 @@ from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
 from shop.catalog.models import ProductVariant
-from shop.checkout import placing
+from shop.checkout import services as placing
 from shop.checkout.models import Checkout, ReservationStatus, StockReservation
-from shop.events import SnackBoxBooked
 from shop.snackboxes import rules
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
+from shop.snackboxes.events import SnackBoxBooked
 from shop.snackboxes.models import (
     SnackBox,
     SnackBoxBooking,

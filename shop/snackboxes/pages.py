@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role
-from infra.errors import DomainError
-from infra.web.params import DbSession, FormData, MultipartData
-from shop.checkout import placing
+from infra.web.forms import Refusal, attempt
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn
+from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBox
@@ -40,17 +40,15 @@ _SIZE_KEY = re.compile(r"^sizes\[(\d+)\]\.")
 _COMPONENT_KEY = re.compile(r"^sizes\[(\d+)\]\.components\[(\d+)\]\.")
 
 
-def _messages(exc: DomainError) -> dict[str, str]:
-    """``{field: message}`` from a raised error (every listed error, else the error itself)."""
-    listed = exc.extra.get("errors")
-    out: dict[str, str] = {}
-    if isinstance(listed, list) and listed:
-        for item in listed:
-            if isinstance(item, dict):
-                out.setdefault(str(item.get("field") or "form"), str(item.get("message")))
-    else:
-        out[exc.field or "form"] = exc.message
-    return out
+#: What the order form shows beside its fields (an unknown size or slot too); the console
+#: shows 400 and 409 and leaves the rest to the error pages.
+ORDER_REFUSALS = frozenset({400, 404, 409})
+CONSOLE_REFUSALS = frozenset({400, 409})
+
+
+def _messages(refused: Refusal) -> dict[str, str]:
+    """``{field: message}`` of a refusal; one about no field in particular is keyed ``form``."""
+    return {("form" if k == "_form" else k): v for k, v in refused.errors.items()}
 
 
 def _int(raw: str | None) -> int | str:
@@ -82,10 +80,10 @@ async def _box_page(
     }, status_code=status_code)
 
 
-def _order_errors(exc: DomainError) -> dict[str, str]:
+def _order_errors(refused: Refusal) -> dict[str, str]:
     """Errors of ``snack_boxes[0].<field>`` keyed by the form's own field names."""
     out: dict[str, str] = {}
-    for field, message in _messages(exc).items():
+    for field, message in _messages(refused).items():
         name = field.removeprefix("snack_boxes[0].").removeprefix("address.")
         if name.startswith(("snack_boxes", "lines")) or name == "variant_id":
             name = "form"
@@ -141,14 +139,15 @@ class SnackBoxPages(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        try:
-            boxed = await ordering.plan(session, [_box_order(form)])
-        except DomainError as exc:
-            if exc.status_code not in (400, 404, 409):
-                raise
-            return await _box_page(session, request, box, form=form,
-                                   errors=_order_errors(exc), status_code=exc.status_code)
+        box_id = box.id
         user = current_user(request)
+        boxed = await attempt(
+            session, lambda: ordering.plan(session, [_box_order(form)]), shown=ORDER_REFUSALS
+        )
+        if isinstance(boxed, Refusal):
+            box = await services.get_box(session, box_id, viewer=user)  # the rollback expired it
+            return await _box_page(session, request, box, form=form,
+                                   errors=_order_errors(boxed), status_code=boxed.status_code)
         booking = boxed.bookings[0]
         size = next(s for s in box.sizes if s.id == booking.size_id)
         sizes = {v.size.id: v for v in await services.size_views(session, box)}
@@ -163,25 +162,26 @@ class SnackBoxPages(Controller):
         data: FormData,
     ) -> Template | Redirect:
         user = current_user(request)
-        box = await services.get_box(db_session, box_id, viewer=user)
-        try:
+        await services.get_box(db_session, box_id, viewer=user)
+
+        async def place() -> checkouts.Placed:
             boxed = await ordering.plan(db_session, [_box_order(data)])
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
-            placed = await placing.place(
+            return await checkouts.place(
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=[], address=address, email=data.get("email", ""), user=user,
                 key=data.get("key") or None, bundles=boxed.bundles, hold=boxed.hold,
             )
-        except DomainError as exc:
-            if exc.status_code not in (400, 404, 409):
-                raise
+
+        placed = await attempt(db_session, place, shown=ORDER_REFUSALS)
+        if isinstance(placed, Refusal):
             box = await services.get_box(db_session, box_id, viewer=user)  # read afresh
-            errors = _order_errors(exc)
+            errors = _order_errors(placed)
             if any(f in errors for f in ORDER_FIELDS):
                 return await _box_page(db_session, request, box, form=data, errors=errors,
-                                       status_code=exc.status_code)
+                                       status_code=placed.status_code)
             return await self._order_page(db_session, request, box, data, errors=errors,
-                                          status_code=exc.status_code)
+                                          status_code=placed.status_code)
         return Redirect(f"/pay/{placed.payment.token}")
 
 
@@ -233,11 +233,11 @@ def draft_from_form(
 
 
 def errors_for_form(
-    exc: DomainError, size_rows: list[int], component_rows: list[list[int]]
+    refused: Refusal, size_rows: list[int], component_rows: list[list[int]]
 ) -> dict[str, str]:
     """Error messages keyed by the form's own field names (draft index → form row)."""
     out: dict[str, str] = {}
-    for field, message in _messages(exc).items():
+    for field, message in _messages(refused).items():
         key = field
         if m := re.match(r"^sizes\[(\d+)\]\.components\[(\d+)\]\.(\w+)$", field):
             i, j = int(m.group(1)), int(m.group(2))
@@ -273,12 +273,6 @@ def _new_form() -> dict[str, str]:
     return form
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None  # the controller's guard lets only organizers through
-    return user
-
-
 class OrganizerSnackBoxPages(Controller):
     path = "/organizer/snack-boxes"
     include_in_schema = False
@@ -287,7 +281,7 @@ class OrganizerSnackBoxPages(Controller):
     async def _form_page(
         self,
         session: AsyncSession,
-        request: Request[Any, Any, Any],
+        user: User,
         box: SnackBox | None,
         *,
         form: dict[str, str],
@@ -296,7 +290,6 @@ class OrganizerSnackBoxPages(Controller):
         slot_errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        user = _user(request)
         options = [(str(v.variant_id), v.label)
                    for v in await services.eligible_variants(session, user)]
         slots: list[services.SlotView] = []
@@ -330,23 +323,24 @@ class OrganizerSnackBoxPages(Controller):
         return Template("snackboxes/console_list.html", context={"rows": rows})
 
     @get("/new", name="snackboxes:new")
-    async def new(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        return await self._form_page(db_session, request, None, form=_new_form())
+    async def new(self, user: SignedIn, db_session: DbSession) -> Template:
+        return await self._form_page(db_session, user, None, form=_new_form())
 
     @post("/new", name="snackboxes:create")
     async def create(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
         draft, size_rows, component_rows = draft_from_form(data)
-        try:
-            box = await services.create_box(db_session, _user(request), draft)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+        box = await attempt(
+            db_session, lambda: services.create_box(db_session, user, draft),
+            shown=CONSOLE_REFUSALS,
+        )
+        if isinstance(box, Refusal):
             return await self._form_page(
-                db_session, request, None, form=data,
-                errors=errors_for_form(exc, size_rows, component_rows),
-                status_code=exc.status_code,
+                db_session, user, None, form=data,
+                errors=errors_for_form(box, size_rows, component_rows),
+                status_code=box.status_code,
             )
         flash(request, f"'{box.name}'을(를) 만들었습니다. 배송일을 열어 주세요.",
               category="success")
@@ -354,51 +348,51 @@ class OrganizerSnackBoxPages(Controller):
 
     @get("/{box_id:int}", name="snackboxes:edit")
     async def edit(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, box_id: FromPath[int]
     ) -> Template:
-        box = await services.get_box(db_session, box_id, viewer=_user(request))
-        return await self._form_page(db_session, request, box, form=form_of(box))
+        box = await services.get_box(db_session, box_id, viewer=user)
+        return await self._form_page(db_session, user, box, form=form_of(box))
 
     @post("/{box_id:int}", name="snackboxes:compose")
     async def compose(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        box_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         draft, size_rows, component_rows = draft_from_form(data)
-        try:
-            box = await services.compose_box(db_session, user, box_id, draft)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+        composed = await attempt(
+            db_session, lambda: services.compose_box(db_session, user, box_id, draft),
+            shown=CONSOLE_REFUSALS,
+        )
+        if isinstance(composed, Refusal):
             box = await services.get_box(db_session, box_id, viewer=user)
             return await self._form_page(
-                db_session, request, box, form=data,
-                errors=errors_for_form(exc, size_rows, component_rows),
-                status_code=exc.status_code,
+                db_session, user, box, form=data,
+                errors=errors_for_form(composed, size_rows, component_rows),
+                status_code=composed.status_code,
             )
+        box = composed
         flash(request, f"'{box.name}' 구성을 저장했습니다.", category="success")
         return Redirect(f"/organizer/snack-boxes/{box.id}")
 
     @post("/{box_id:int}/slots", name="snackboxes:add_slot")
     async def add_slot(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        box_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
-        try:
-            slot = await services.add_slot(db_session, user, box_id, rules.SlotDraft(
-                delivery_date=data.get("delivery_date", ""),
-                capacity=_int(data.get("capacity")),
-                window_label=data.get("window_label", ""),
-            ))
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+        draft = rules.SlotDraft(
+            delivery_date=data.get("delivery_date", ""),
+            capacity=_int(data.get("capacity")),
+            window_label=data.get("window_label", ""),
+        )
+        slot = await attempt(
+            db_session, lambda: services.add_slot(db_session, user, box_id, draft),
+            shown=CONSOLE_REFUSALS,
+        )
+        if isinstance(slot, Refusal):
             box = await services.get_box(db_session, box_id, viewer=user)
             return await self._form_page(
-                db_session, request, box, form=form_of(box), slot_form=data,
-                slot_errors=_messages(exc), status_code=exc.status_code,
+                db_session, user, box, form=form_of(box), slot_form=data,
+                slot_errors=_messages(slot), status_code=slot.status_code,
             )
         flash(request, f"{rules.slot_label(slot.delivery_date, slot.window_label)} 배송일을 "
               f"{slot.capacity}상자로 열었습니다.", category="success")
@@ -406,12 +400,12 @@ class OrganizerSnackBoxPages(Controller):
 
     @post("/{box_id:int}/slots/{slot_id:int}", name="snackboxes:change_slot")
     async def change_slot(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
-        slot_id: FromPath[int], data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        box_id: FromPath[int], slot_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        user = _user(request)
         action = data.get("action", "capacity")
-        try:
+
+        async def change() -> None:
             if action == "close":
                 await services.change_slot(db_session, user, box_id, slot_id, is_active=False)
             elif action == "open":
@@ -419,36 +413,35 @@ class OrganizerSnackBoxPages(Controller):
             else:
                 await services.change_slot(db_session, user, box_id, slot_id,
                                            capacity=_int(data.get("capacity")))
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
+
+        refused = await attempt(db_session, change, shown=CONSOLE_REFUSALS)
+        if isinstance(refused, Refusal):
             box = await services.get_box(db_session, box_id, viewer=user)
-            errors = {f"slots[{slot_id}].{k}": v for k, v in _messages(exc).items()}
+            errors = {f"slots[{slot_id}].{k}": v for k, v in _messages(refused).items()}
             return await self._form_page(
-                db_session, request, box, form=form_of(box), slot_errors=errors,
-                status_code=exc.status_code,
+                db_session, user, box, form=form_of(box), slot_errors=errors,
+                status_code=refused.status_code,
             )
         flash(request, "배송일을 바꿨습니다.", category="success")
         return Redirect(f"/organizer/snack-boxes/{box_id}#slots")
 
     @post("/{box_id:int}/image", name="snackboxes:image")
     async def image(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
-        data: MultipartData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        box_id: FromPath[int], data: MultipartData,
     ) -> Template | Redirect:
-        user = _user(request)
-        upload = data.get("image")
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
-        try:
+        async def upload() -> None:
+            image = data.get("image")
+            content = await image.read() if isinstance(image, UploadFile) else b""
             await services.set_image(db_session, request.app.state.settings, user, box_id,
                                      content)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409, 413, 415):
-                raise
+
+        refused = await attempt(db_session, upload)
+        if isinstance(refused, Refusal):
             box = await services.get_box(db_session, box_id, viewer=user)
             return await self._form_page(
-                db_session, request, box, form=form_of(box), errors={"image": exc.message},
-                status_code=exc.status_code,
+                db_session, user, box, form=form_of(box), errors={"image": refused.message},
+                status_code=refused.status_code,
             )
         flash(request, "사진을 바꿨습니다.", category="success")
         return Redirect(f"/organizer/snack-boxes/{box_id}")

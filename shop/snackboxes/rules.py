@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from infra.errors import InvalidInput
 from shop.catalog.rules import whole_number
-from shop.checkout.reservations import MAX_QUANTITY
+from shop.checkout.demand import MAX_QUANTITY
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
 

@@ -11,8 +11,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy import exists, func, or_, select
@@ -20,18 +19,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
+from infra.auth import require_organizer
 from infra.clock import utcnow
-from infra.errors import Conflict, Forbidden, NotFound
+from infra.db import transaction
+from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.settings import Settings
 from shop.catalog import rules as catalog_rules
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.services import public_dir
 from shop.checkout import availability
-from shop.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes import ordering, rules
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
+from shop.snackboxes.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes.models import (
     SnackBox,
     SnackBoxBooking,
@@ -44,24 +45,8 @@ from shop.vendors.models import Vendor, VendorStatus
 ELIGIBLE_LIMIT = 500
 
 
-@asynccontextmanager
-async def _transaction(session: AsyncSession) -> AsyncIterator[None]:
-    try:
-        yield
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
-
-
 def is_organizer(user: User | None) -> bool:
     return user is not None and user.is_active and user.has_role(Role.ORGANIZER)
-
-
-def _organizer(user: User | None) -> User:
-    if user is None or not is_organizer(user):
-        raise Forbidden("not_organizer", "다과꾸러미는 운영자만 구성할 수 있습니다.")
-    return user
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -219,7 +204,7 @@ async def eligible_variants(
     session: AsyncSession, user: User | None, *, q: str = "", limit: int = ELIGIBLE_LIMIT
 ) -> list[EligibleVariant]:
     """Variants a box may be composed of: active, published, of an approved vendor."""
-    _organizer(user)
+    require_organizer(user)
     stmt = (
         select(ProductVariant, Product, Vendor)
         .join(Product, Product.id == ProductVariant.product_id)
@@ -284,10 +269,10 @@ def _components(clean: rules.CleanSize) -> list[SnackBoxComponent]:
 
 async def create_box(session: AsyncSession, user: User | None, draft: rules.BoxDraft) -> SnackBox:
     """A new box with its sizes and components (inactive unless ``draft.is_active``)."""
-    organizer = _organizer(user)
+    organizer = require_organizer(user)
     clean = rules.clean_box(draft)
     await _check_components(session, clean)
-    async with _transaction(session):
+    async with transaction(session):
         box = SnackBox(
             name=clean.name, description=clean.description, lead_days=clean.lead_days,
             is_active=clean.is_active, created_by_user_id=organizer.id,
@@ -337,10 +322,10 @@ async def compose_box(
     """Replace the box's composition. Sizes are matched by head count; a size left out is
     deleted, or only deactivated when it was ever ordered (orders name it). What was already
     ordered keeps its own snapshot and prices."""
-    organizer = _organizer(user)
+    organizer = require_organizer(user)
     clean = rules.clean_box(draft)
     await _check_components(session, clean)
-    async with _transaction(session):
+    async with transaction(session):
         box = await get_box(session, box_id, viewer=organizer)
         box.name, box.description = clean.name, clean.description
         box.lead_days, box.is_active = clean.lead_days, clean.is_active
@@ -378,13 +363,13 @@ async def set_image(
     session: AsyncSession, settings: Settings, user: User | None, box_id: int, data: bytes
 ) -> SnackBox:
     """Store a PNG/JPEG/WebP as the box's picture (``public/snack-boxes/<id>/<sha256>.<ext>``)."""
-    organizer = _organizer(user)
+    organizer = require_organizer(user)
     clean = catalog_rules.validate_image(data, max_bytes=settings.max_upload_bytes, existing=0)
     box = await get_box(session, box_id, viewer=organizer)
     relative = f"snack-boxes/{box.id}/{hashlib.sha256(data).hexdigest()}.{clean.extension}"
     path = public_dir(settings) / relative
     await asyncio.to_thread(_write_file, path, data)
-    async with _transaction(session):
+    async with transaction(session):
         box.image_path = relative
         record(session, SnackBoxComposed(
             id=box.id, actor_user_id=organizer.id, created=False, is_active=box.is_active,
@@ -419,7 +404,7 @@ async def add_slot(
     today: dt.date | None = None,
 ) -> SnackBoxSlot:
     """Open a delivery date (and window) for ``capacity`` boxes."""
-    organizer = _organizer(user)
+    organizer = require_organizer(user)
     clean = rules.clean_slot(draft, today or rules.local_today())
     box = await get_box(session, box_id, viewer=organizer)
     taken = await session.scalar(
@@ -432,7 +417,7 @@ async def add_slot(
     if taken:
         raise _duplicate_slot()
     try:
-        async with _transaction(session):
+        async with transaction(session):
             slot = SnackBoxSlot(
                 box_id=box.id, delivery_date=clean.delivery_date,
                 window_label=clean.window_label, capacity=clean.capacity, is_active=True,
@@ -459,13 +444,13 @@ async def change_slot(
     Runs under the slot's row lock, like every booking, so a capacity cut and a checkout
     cannot both win.
     """
-    organizer = _organizer(user)
+    organizer = require_organizer(user)
     new_capacity = None
     if capacity is not None:
         new_capacity, error = rules.check_capacity(capacity)
         if error:
             raise invalid([error])
-    async with _transaction(session):
+    async with transaction(session):
         slot = (await ordering.lock_slots(session, [slot_id])).get(slot_id)
         if slot is None or slot.box_id != box_id:
             raise NotFound(Code.SLOT_NOT_FOUND, "배송일을 찾을 수 없습니다.", field="slot_id")

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.errors import Forbidden, NotFound
+from infra.errors import AccessErrorCode, Forbidden, NotFound
+from shop.vendors.errors import VendorErrorCode as Code
 from shop.vendors.models import MemberRole, Vendor, VendorMember
 
 
@@ -38,12 +39,14 @@ async def vendor_for_member(
     """The vendor, if ``user`` may act for it; 404 if it does not exist, 403 if not theirs."""
     vendor = await session.get(Vendor, vendor_id)
     if vendor is None:
-        raise NotFound("vendor_not_found", "입점기업을 찾을 수 없습니다.", field="vendor_id")
+        raise NotFound(Code.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.", field="vendor_id")
     if user is None:
-        raise Forbidden("login_required", "로그인이 필요합니다.")
+        raise Forbidden(AccessErrorCode.LOGIN_REQUIRED, "로그인이 필요합니다.")
     if user.is_admin:
         return vendor
     role = await member_role(session, user, vendor_id)
     if role is None or (owner_only and role is not MemberRole.OWNER):
-        raise Forbidden("not_a_member", "이 입점기업의 구성원만 할 수 있습니다.", field="vendor_id")
+        raise Forbidden(
+            Code.NOT_A_MEMBER, "이 입점기업의 구성원만 할 수 있습니다.", field="vendor_id"
+        )
     return vendor

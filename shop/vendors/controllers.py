@@ -16,11 +16,11 @@ from litestar.response import File
 
 from infra.accounts.models import User
 from infra.auth import current_user, requires_admin, requires_user
-from infra.errors import NotFound, UnsupportedMediaType
+from infra.errors import NotFound, Problems, UnsupportedMediaType
 from infra.settings import Settings
 from infra.web.params import DbSession
 from shop.vendors import documents, queries, services
-from shop.vendors.errors import Problems, VendorErrorCode
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import DocumentKind, VendorStatus
 from shop.vendors.rules import DOCUMENT_FIELDS, IncomingDocument, normalise_email
 from shop.vendors.schemas import (

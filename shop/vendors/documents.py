@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from infra.errors import Problems
 from infra.settings import Settings
-from shop.vendors.errors import Problems, VendorErrorCode
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.rules import DOCUMENT_FIELDS, CheckedDocument, IncomingDocument
 
 

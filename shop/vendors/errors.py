@@ -1,16 +1,11 @@
-"""Vendor error codes, and the collector that reports every wrong field of a form at once.
-
-API clients act on the code (``problem.code`` and each ``errors[].code``); people read the
-Korean message beside the field it names.
+"""Vendor error codes: API clients act on the code (``problem.code`` and each
+``errors[].code``); people read the Korean message beside the field it names. Every wrong
+field of a form is gathered with ``infra.errors.Problems`` and reported at once.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
-
-from infra.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 
 class VendorErrorCode(enum.StrEnum):
@@ -43,62 +38,7 @@ class VendorErrorCode(enum.StrEnum):
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_USED = "invitation_used"
     INVITATION_EMAIL_MISMATCH = "invitation_email_mismatch"
+    NOT_A_MEMBER = "not_a_member"
+    UNKNOWN_ACTION = "unknown_action"
+    INVALID_TRANSITION = "vendor_invalid_transition"
 
-
-_ERROR_CLASS: dict[int, type[DomainError]] = {
-    400: InvalidInput,
-    409: Conflict,
-    413: PayloadTooLarge,
-    415: UnsupportedMediaType,
-}
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    code: VendorErrorCode
-    field: str
-    message: str
-    status: int = 400
-
-
-@dataclass
-class Problems:
-    """Gathers every field error of one submission, then raises them as one problem."""
-
-    items: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, code: VendorErrorCode, field: str, message: str, status: int = 400) -> None:
-        if not any(p.field == field for p in self.items):  # the first message per field wins
-            self.items.append(FieldProblem(code, field, message, status))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        statuses = {p.status for p in self.items}
-        # One kind of problem keeps its own status (413, 415…); a mixture is plain bad input.
-        status = statuses.pop() if len(statuses) == 1 else 400
-        error_cls = _ERROR_CLASS.get(status, InvalidInput)
-        raise error_cls(
-            first.code,
-            first.message,
-            field=first.field,
-            status_code=status,
-            extra={
-                "errors": [
-                    {"field": p.field, "message": p.message, "code": p.code.value}
-                    for p in self.items
-                ]
-            },
-        )
-
-
-def field_errors(exc: DomainError) -> dict[str, str]:
-    """``{field: message}`` of a domain error, for showing each message beside its field."""
-    listed: Any = exc.extra.get("errors")
-    if isinstance(listed, list) and listed:
-        return {str(e["field"]): str(e["message"]) for e in listed if isinstance(e, dict)}
-    return {exc.field or "_form": exc.message}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import str_enum
 from infra.state_machine import StateMachine
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.types import District, EnterpriseType
 
 
@@ -41,7 +42,7 @@ VENDOR_TRANSITIONS: StateMachine[VendorStatus] = StateMachine(
         VendorStatus.SUSPENDED: {VendorStatus.APPROVED},  # reinstated
     },
     label=lambda s: s.label,
-    code="vendor_invalid_transition",
+    code=VendorErrorCode.INVALID_TRANSITION,
 )
 
 

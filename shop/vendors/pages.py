@@ -17,12 +17,13 @@ from litestar.response import File, Redirect, Template
 
 from infra.accounts.models import User
 from infra.auth import current_user, requires_admin, requires_user
-from infra.errors import DomainError, InvalidInput
-from infra.web.params import DbSession, FormData, MultipartData
+from infra.errors import InvalidInput, Problems
+from infra.web.forms import Refusal, attempt
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn
 from shop.vendors import documents, queries, services
 from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.controllers import document_file, settings_of
-from shop.vendors.errors import Problems, field_errors
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import MemberRole, Vendor, VendorStatus
 from shop.vendors.rules import (
     ALLOWED_LABEL,
@@ -37,10 +38,9 @@ from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseTyp
 PER_PAGE = 20
 
 
-def _user(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded by requires_user"
-    return user
+#: These pages show every refusal of their use case on the page itself (a staff member
+#: inviting someone sees "owner only" beside the form), not only the fixable ones.
+EVERY_REFUSAL = range(400, 500)
 
 
 def _text_fields(data: dict[str, Any]) -> dict[str, str]:
@@ -109,8 +109,7 @@ class VendorPages(Controller):
     include_in_schema = False
 
     @get("/vendors/apply", name="vendors:apply", guards=[requires_user])
-    async def apply_form(self, request: Request[Any, Any, Any]) -> Template:
-        user = _user(request)
+    async def apply_form(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         return Template(
             "vendors/apply.html",
             context={"form": {"email": user.email}, "errors": {}, **_form_context(request)},
@@ -118,23 +117,25 @@ class VendorPages(Controller):
 
     @post("/vendors/apply", guards=[requires_user])
     async def apply(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: MultipartData
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        data: MultipartData,
     ) -> Template | Redirect:
-        try:
+        async def submit() -> Vendor:
             files = await _collect(request, data)
-            vendor = await services.apply(
-                db_session, settings_of(request), _user(request),
-                VendorApplication.from_mapping(data), files,
+            return await services.apply(
+                db_session, settings_of(request), user, VendorApplication.from_mapping(data),
+                files,
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        vendor = await attempt(db_session, submit, shown=EVERY_REFUSAL)
+        if isinstance(vendor, Refusal):
             return Template(
                 "vendors/apply.html",
                 context={
-                    "form": _text_fields(data), "errors": field_errors(exc),
+                    "form": _text_fields(data), "errors": vendor.errors,
                     **_form_context(request),
                 },
-                status_code=exc.status_code,
+                status_code=vendor.status_code,
             )
         flash(
             request,
@@ -262,21 +263,21 @@ class AdminVendorPages(Controller):
 
     @post("/{vendor_id:int}/decision")
     async def decision(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
         action = data.get("action", "")
-        try:
-            vendor = await services.decide(
-                db_session, vendor_id, _user(request), action, data.get("reason", "")
-            )
-        except DomainError as exc:
-            await db_session.rollback()
-            errors = field_errors(exc)
+        vendor = await attempt(
+            db_session,
+            lambda: services.decide(db_session, vendor_id, user, action, data.get("reason", "")),
+            shown=EVERY_REFUSAL,
+        )
+        if isinstance(vendor, Refusal):
+            errors = vendor.errors
             if "reason" not in errors:
-                errors = {"_form": exc.message}
+                errors = {"_form": vendor.message}
             return await self._detail(
-                db_session, vendor_id, errors=errors, status_code=exc.status_code,
+                db_session, vendor_id, errors=errors, status_code=vendor.status_code,
                 form={"action": action, "reason": data.get("reason", "")},
             )
         label = services.DECISIONS[action].label
@@ -302,6 +303,7 @@ class VendorConsolePages(Controller):
     async def _overview(
         self,
         request: Request[Any, Any, Any],
+        user: User,
         db_session: DbSession,
         vendor_id: int,
         *,
@@ -310,7 +312,6 @@ class VendorConsolePages(Controller):
         form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        user = _user(request)
         vendor = await vendor_for_member(db_session, user, vendor_id)
         history = await queries.history(db_session, vendor.id)
         return Template(
@@ -330,16 +331,17 @@ class VendorConsolePages(Controller):
 
     @get("/{vendor_id:int}", name="vendors:console")
     async def overview(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int],
     ) -> Template:
-        return await self._overview(request, db_session, vendor_id)
+        return await self._overview(request, user, db_session, vendor_id)
 
     @post("/{vendor_id:int}/profile")
     async def update_profile(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        try:
+        async def save() -> None:
             changes = services.ProfileUpdate(
                 representative=data.get("representative"),
                 district=data.get("district"),
@@ -350,41 +352,43 @@ class VendorConsolePages(Controller):
                 free_delivery_over=_amount(data.get("free_delivery_over"), "free_delivery_over"),
                 clear_free_delivery=(data.get("free_delivery_over", "").strip() == ""),
             )
-            await services.update_profile(db_session, vendor_id, _user(request), changes)
-        except DomainError as exc:
-            await db_session.rollback()
-            vendor = await vendor_for_member(db_session, _user(request), vendor_id)
+            await services.update_profile(db_session, vendor_id, user, changes)
+
+        refused = await attempt(db_session, save, shown=EVERY_REFUSAL)
+        if isinstance(refused, Refusal):
+            vendor = await vendor_for_member(db_session, user, vendor_id)
             return await self._overview(
-                request, db_session, vendor_id, profile_errors=field_errors(exc),
+                request, user, db_session, vendor_id, profile_errors=refused.errors,
                 form={**_vendor_form(vendor), **_text_fields(data)},
-                status_code=exc.status_code,
+                status_code=refused.status_code,
             )
         flash(request, "기업 정보를 저장했습니다.", category="success")
         return Redirect(f"/console/vendors/{vendor_id}")
 
     @post("/{vendor_id:int}/resubmit")
     async def resubmit(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
-        data: MultipartData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int], data: MultipartData,
     ) -> Template | Redirect:
-        try:
+        async def submit() -> None:
             files = await _collect(request, data)
             await services.resubmit(
-                db_session, settings_of(request), vendor_id, _user(request),
+                db_session, settings_of(request), vendor_id, user,
                 VendorApplication.from_mapping(data), files, data.get("reason") or "",
             )
-        except DomainError as exc:
-            await db_session.rollback()
+
+        refused = await attempt(db_session, submit, shown=EVERY_REFUSAL)
+        if isinstance(refused, Refusal):
             return await self._overview(
-                request, db_session, vendor_id, resubmit_errors=field_errors(exc),
-                form=_text_fields(data), status_code=exc.status_code,
+                request, user, db_session, vendor_id, resubmit_errors=refused.errors,
+                form=_text_fields(data), status_code=refused.status_code,
             )
         flash(request, "재신청했습니다. 심사 결과를 기다려 주세요.", category="success")
         return Redirect(f"/console/vendors/{vendor_id}")
 
     async def _members(
         self,
-        request: Request[Any, Any, Any],
+        user: User,
         db_session: DbSession,
         vendor_id: int,
         *,
@@ -393,7 +397,6 @@ class VendorConsolePages(Controller):
         form: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        user = _user(request)
         vendor = await vendor_for_member(db_session, user, vendor_id)
         return Template(
             "vendors/console_members.html",
@@ -414,29 +417,31 @@ class VendorConsolePages(Controller):
 
     @get("/{vendor_id:int}/members", name="vendors:members")
     async def members(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
-        return await self._members(request, db_session, vendor_id)
+        return await self._members(user, db_session, vendor_id)
 
     @post("/{vendor_id:int}/members")
     async def invite(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
-        data: FormData,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        vendor_id: FromPath[int], data: FormData,
     ) -> Template:
         email = data.get("email", "")
-        try:
-            token = await services.invite_member(
-                db_session, vendor_id, _user(request), email, data.get("role") or MemberRole.STAFF
-            )
-        except DomainError as exc:
-            await db_session.rollback()
+        token = await attempt(
+            db_session,
+            lambda: services.invite_member(
+                db_session, vendor_id, user, email, data.get("role") or MemberRole.STAFF
+            ),
+            shown=EVERY_REFUSAL,
+        )
+        if isinstance(token, Refusal):
             return await self._members(
-                request, db_session, vendor_id, errors=field_errors(exc),
-                form=_text_fields(data), status_code=exc.status_code,
+                user, db_session, vendor_id, errors=token.errors,
+                form=_text_fields(data), status_code=token.status_code,
             )
         flash(request, f"{email.strip()}님에게 초대장을 보냅니다.", category="success")
         link = str(request.base_url).rstrip("/") + f"/invitations/{token}"
-        return await self._members(request, db_session, vendor_id, invite_link=link)
+        return await self._members(user, db_session, vendor_id, invite_link=link)
 
 
 def _amount(raw: str | None, field: str) -> int | None:
@@ -444,7 +449,9 @@ def _amount(raw: str | None, field: str) -> int | None:
         return None
     value = raw.replace(",", "").replace("원", "").strip()
     if not value.isdigit():
-        raise InvalidInput("invalid_amount", "금액은 숫자(원)로 입력해 주세요.", field=field)
+        raise InvalidInput(
+            VendorErrorCode.INVALID_AMOUNT, "금액은 숫자(원)로 입력해 주세요.", field=field
+        )
     return int(value)
 
 
@@ -478,17 +485,16 @@ class InvitationPages(Controller):
 
     @post("/{token:str}", guards=[requires_user])
     async def accept(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        token: FromPath[str],
     ) -> Template | Redirect:
-        try:
-            member = await services.accept_invitation(db_session, token, _user(request))
-        except DomainError as exc:
-            await db_session.rollback()
-            if exc.status_code == 403:
-                return await self._page(
-                    request, db_session, token, error=exc.message, status_code=403
-                )
-            raise
+        member = await attempt(
+            db_session, lambda: services.accept_invitation(db_session, token, user), shown={403}
+        )
+        if isinstance(member, Refusal):
+            return await self._page(
+                request, db_session, token, error=member.message, status_code=403
+            )
         vendor = await queries.vendor_or_404(db_session, member.vendor_id)
         flash(
             request, f"'{vendor.name}'의 {member.role.label}(으)로 합류했습니다.",

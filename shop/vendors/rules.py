@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from shop.vendors.errors import Problems, VendorErrorCode
+from infra.errors import Problems
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import DocumentKind
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 

@@ -22,10 +22,13 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import grant_role
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
-from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from infra.errors import AccessErrorCode, Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from infra.settings import Settings
-from shop.events import (
+from shop.vendors import documents
+from shop.vendors.access import vendor_for_member
+from shop.vendors.errors import VendorErrorCode
+from shop.vendors.events import (
     VendorApplied,
     VendorApproved,
     VendorEvent,
@@ -37,9 +40,6 @@ from shop.events import (
     VendorResubmitted,
     VendorSuspended,
 )
-from shop.vendors import documents
-from shop.vendors.access import vendor_for_member
-from shop.vendors.errors import Problems, VendorErrorCode
 from shop.vendors.models import (
     VENDOR_TRANSITIONS,
     MemberRole,
@@ -166,7 +166,7 @@ async def apply(
 
     user = await session.get(User, applicant.id)
     if user is None:
-        raise Forbidden("login_required", "로그인이 필요합니다.")
+        raise Forbidden(AccessErrorCode.LOGIN_REQUIRED, "로그인이 필요합니다.")
     vendor = Vendor(status=VendorStatus.APPLIED, applied_by_user_id=user.id, documents=[],
                     members=[])
     _apply_fields(vendor, clean)
@@ -276,7 +276,7 @@ async def decide(
     """Approve, reject, suspend or reinstate (platform admins only), recording who and why."""
     decision = DECISIONS.get(action)
     if decision is None:
-        raise InvalidInput("unknown_action", "알 수 없는 처리입니다.", field="action")
+        raise InvalidInput(VendorErrorCode.UNKNOWN_ACTION, "알 수 없는 처리입니다.", field="action")
     if not actor.is_admin:
         raise Forbidden(VendorErrorCode.ADMIN_ONLY, "플랫폼 관리자만 심사할 수 있습니다.")
     vendor = await _get_vendor(session, vendor_id)
@@ -487,7 +487,7 @@ async def accept_invitation(session: AsyncSession, token: str, user: User) -> Ve
     invitation = await invitation_for_token(session, token)
     person = await session.get(User, user.id)
     if person is None:
-        raise Forbidden("login_required", "로그인이 필요합니다.")
+        raise Forbidden(AccessErrorCode.LOGIN_REQUIRED, "로그인이 필요합니다.")
     if person.email.lower() != invitation.email.lower():
         raise Forbidden(
             VendorErrorCode.INVITATION_EMAIL_MISMATCH,

@@ -34,9 +34,9 @@ from infra.errors import Conflict
 from infra.settings import Settings
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.taxonomy import Category
-from shop.checkout import availability, services
+from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationLine, ReservationStatus, StockReservation
-from shop.checkout.reservations import Demand
 from shop.vendors.models import Vendor, VendorStatus
 from shop.vendors.types import District, EnterpriseType
 from tests.bench.common import percentile, write_result
@@ -110,10 +110,10 @@ async def throughput(
             index, demands = queue.get_nowait()
             async with factory() as session:
                 started = time.perf_counter()
-                reservation = await services.reserve(session, settings, demands)
+                reservation = await stock.reserve(session, settings, demands)
                 latencies.append((time.perf_counter() - started) * 1000)
                 if index % 2:
-                    await services.release(session, reservation.id, reason="bench")
+                    await stock.release(session, reservation.id, reason="bench")
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(CLIENTS)))
@@ -126,7 +126,7 @@ async def race(
     async def attempt() -> bool:
         async with factory() as session:
             try:
-                await services.reserve(session, settings, [Demand(variant_id, 1)])
+                await stock.reserve(session, settings, [Demand(variant_id, 1)])
                 return True
             except Conflict:
                 return False

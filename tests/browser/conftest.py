@@ -19,7 +19,7 @@ import pytest
 
 from infra.settings import Settings
 from tests.processes import WebProcess, running_web
-from tests.shop.orders.conftest import Shop, pay_settings, shop  # noqa: F401 - fixtures
+from tests.shop.conftest import Shop, pay_settings, shop  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

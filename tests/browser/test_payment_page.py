@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.orders.models import Order
 from tests.browser.conftest import Page
-from tests.shop.orders.conftest import ADDRESS, DECLINED, THREE_DS, VISA, Shop
+from tests.shop.conftest import ADDRESS, DECLINED, THREE_DS, VISA, Shop
 
 pytestmark = pytest.mark.slow
 

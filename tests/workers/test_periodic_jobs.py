@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra import outbox
 from infra.outbox import OutboxEvent, ProcessedEvent
 from infra.settings import Settings
-from shop.events import VendorApproved
+from shop.vendors.events import VendorApproved
 from tests.processes import start, stop
 
 

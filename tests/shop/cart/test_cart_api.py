@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.settings import Settings
 from shop.catalog.models import Product, ProductStatus, ProductVariant
-from shop.checkout import services as stock
-from shop.checkout.reservations import Demand
+from shop.checkout import stock
+from shop.checkout.demand import Demand
 from tests.shop.cart.conftest import Client, World
 from tests.shop.shelf import event_names, stock_rows
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict, NotFound
-from shop.checkout import availability, services
+from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, ReservationStatusChange, StockAllocation
-from shop.checkout.reservations import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import event_names, held_and_allocated, stock_rows, stocked
 
@@ -33,13 +33,13 @@ async def test_confirm_twice_allocates_once_and_says_which_call_confirmed(
 ) -> None:
     a, b = await _two_variants(world, session_factory)
     async with session_factory() as session:
-        reservation = await services.reserve(
+        reservation = await stock.reserve(
             session, world.settings, [Demand(a, 2), Demand(b, 3), Demand(a, 1)],
             actor=world.shopper, now=T0,
         )
-        first = await services.confirm(session, reservation.id, actor=world.shopper,
+        first = await stock.confirm(session, reservation.id, actor=world.shopper,
                                        reason="결제 pi_123", now=T0 + MINUTE)
-        second = await services.confirm(session, reservation.id, now=T0 + 2 * MINUTE)
+        second = await stock.confirm(session, reservation.id, now=T0 + 2 * MINUTE)
     assert first.confirmed_now and not second.confirmed_now
     assert [(x.variant_id, x.quantity) for x in first.allocations] == [(a, 3), (b, 3)]
     assert [x.id for x in second.allocations] == [x.id for x in first.allocations]
@@ -63,11 +63,11 @@ async def test_racing_confirmations_allocate_once(
     """The shopper's return and the payment webhook arrive together (ten times over)."""
     a, _b = await _two_variants(world, session_factory)
     async with session_factory() as session:
-        reservation = await services.reserve(session, world.settings, [Demand(a, 4)], now=T0)
+        reservation = await stock.reserve(session, world.settings, [Demand(a, 4)], now=T0)
 
-    async def confirm_once() -> services.Confirmation:
+    async def confirm_once() -> stock.Confirmation:
         async with session_factory() as session:
-            return await services.confirm(session, reservation.id, now=T0 + MINUTE)
+            return await stock.confirm(session, reservation.id, now=T0 + MINUTE)
 
     results = await asyncio.gather(*(confirm_once() for _ in range(10)))
     assert sum(r.confirmed_now for r in results) == 1
@@ -82,14 +82,14 @@ async def test_release_returns_the_units_and_repeating_it_changes_nothing(
 ) -> None:
     a, _b = await _two_variants(world, session_factory)
     async with session_factory() as session:
-        reservation = await services.reserve(session, world.settings, [Demand(a, 10)], now=T0)
-        released = await services.release(session, reservation.id, actor=world.shopper,
+        reservation = await stock.reserve(session, world.settings, [Demand(a, 10)], now=T0)
+        released = await stock.release(session, reservation.id, actor=world.shopper,
                                           reason="주문 취소", now=T0 + MINUTE)
     assert released.status is ReservationStatus.RELEASED
     assert await held_and_allocated(session_factory, a, T0 + MINUTE) == (10, 0, 0)
     before = await stock_rows(session_factory)
     async with session_factory() as session:
-        await services.release(session, reservation.id, now=T0 + 2 * MINUTE)
+        await stock.release(session, reservation.id, now=T0 + 2 * MINUTE)
     assert await stock_rows(session_factory) == before
 
 
@@ -98,12 +98,12 @@ async def test_a_released_reservation_cannot_be_confirmed(
 ) -> None:
     a, _b = await _two_variants(world, session_factory)
     async with session_factory() as session:
-        reservation = await services.reserve(session, world.settings, [Demand(a, 1)], now=T0)
-        await services.release(session, reservation.id, now=T0)
+        reservation = await stock.reserve(session, world.settings, [Demand(a, 1)], now=T0)
+        await stock.release(session, reservation.id, now=T0)
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(Conflict) as caught:
-            await services.confirm(session, reservation.id, now=T0)
+            await stock.confirm(session, reservation.id, now=T0)
     assert caught.value.problem()["code"] == "reservation_invalid_transition"
     assert caught.value.problem()["errors"][0]["field"] == "status"
     assert await stock_rows(session_factory) == before
@@ -114,12 +114,12 @@ async def test_a_confirmed_reservation_cannot_be_released(
 ) -> None:
     a, _b = await _two_variants(world, session_factory)
     async with session_factory() as session:
-        reservation = await services.reserve(session, world.settings, [Demand(a, 1)], now=T0)
-        await services.confirm(session, reservation.id, now=T0)
+        reservation = await stock.reserve(session, world.settings, [Demand(a, 1)], now=T0)
+        await stock.confirm(session, reservation.id, now=T0)
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(Conflict):
-            await services.release(session, reservation.id, now=T0)
+            await stock.release(session, reservation.id, now=T0)
     assert await stock_rows(session_factory) == before
 
 
@@ -127,7 +127,7 @@ async def test_unknown_reservation_is_404(
     world: World, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     async with session_factory() as session:
-        for call in (services.confirm, services.release):
+        for call in (stock.confirm, stock.release):
             with pytest.raises(NotFound) as caught:
                 await call(session, 999_999)
             assert caught.value.field == "reservation_id"
@@ -139,13 +139,13 @@ async def test_the_same_key_returns_the_first_reservation(
     a, b = await _two_variants(world, session_factory)
     demand = [Demand(a, 2), Demand(b, 1)]
     async with session_factory() as session:
-        first = await services.reserve(session, world.settings, demand, key="checkout-1", now=T0)
-        again = await services.reserve(session, world.settings, demand, key="checkout-1", now=T0)
+        first = await stock.reserve(session, world.settings, demand, key="checkout-1", now=T0)
+        again = await stock.reserve(session, world.settings, demand, key="checkout-1", now=T0)
     assert again.id == first.id
     assert (await stock_rows(session_factory)).reservations == 1
     async with session_factory() as session:
         with pytest.raises(Conflict) as caught:
-            await services.reserve(session, world.settings, [Demand(a, 3)], key="checkout-1",
+            await stock.reserve(session, world.settings, [Demand(a, 3)], key="checkout-1",
                                    now=T0)
     assert caught.value.problem()["code"] == "reservation_key_reused"
 
@@ -157,7 +157,7 @@ async def test_racing_calls_with_one_key_make_one_reservation(
 
     async def reserve_once() -> int:
         async with session_factory() as session:
-            r = await services.reserve(session, world.settings, [Demand(a, 1)], key="k", now=T0)
+            r = await stock.reserve(session, world.settings, [Demand(a, 1)], key="k", now=T0)
             return r.id
 
     ids = await asyncio.gather(*(reserve_once() for _ in range(8)))

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import DomainError
 from shop.catalog.models import ProductStatus
-from shop.checkout import services
-from shop.checkout.reservations import Demand
+from shop.checkout import stock
+from shop.checkout.demand import Demand
 from shop.vendors.models import VendorStatus
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.factories import make_vendor
@@ -46,7 +46,7 @@ async def test_bad_quantity_names_the_field_and_writes_nothing(
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(DomainError) as caught:
-            await services.reserve(
+            await stock.reserve(
                 session, world.settings, [Demand(variant_id, 1), Demand(variant_id, quantity)],
                 now=T0,
             )
@@ -63,7 +63,7 @@ async def test_unknown_variant_names_the_line_and_writes_nothing(
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(DomainError) as caught:
-            await services.reserve(
+            await stock.reserve(
                 session, world.settings,
                 [Demand(variant_id, 1, "items[0]"), Demand(987_654, 1, "items[1]")], now=T0,
             )
@@ -78,7 +78,7 @@ async def test_no_lines_is_refused(
 ) -> None:
     async with session_factory() as session:
         with pytest.raises(DomainError) as caught:
-            await services.reserve(session, world.settings, [], now=T0)
+            await stock.reserve(session, world.settings, [], now=T0)
     assert (caught.value.code, caught.value.field) == ("no_lines", "lines")
 
 
@@ -88,7 +88,7 @@ async def test_too_long_key_is_refused(
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(DomainError) as caught:
-            await services.reserve(session, world.settings, [Demand(variant_id, 1)],
+            await stock.reserve(session, world.settings, [Demand(variant_id, 1)],
                                    key="k" * 101, now=T0)
     assert (caught.value.code, caught.value.field) == ("invalid_key", "key")
     assert await stock_rows(session_factory) == before
@@ -113,7 +113,7 @@ async def test_what_is_not_on_sale_cannot_be_reserved(
     before = await stock_rows(session_factory)
     async with session_factory() as session:
         with pytest.raises(DomainError) as caught:
-            await services.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
+            await stock.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
     problem = caught.value.problem()
     assert (problem["status"], problem["code"]) == (409, "not_for_sale")
     assert problem["errors"][0]["field"] == "lines[0].variant_id"

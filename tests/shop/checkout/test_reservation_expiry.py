@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from shop.checkout import availability, services
+from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, ReservationStatusChange, StockReservation
-from shop.checkout.reservations import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import event_names, held_and_allocated, stocked
 
@@ -35,8 +35,8 @@ async def test_the_deadline_comes_from_the_reservation_minutes_setting(
         await session.commit()
     async with session_factory() as session:
         settings = world.settings.with_(reservation_minutes=7)
-        reservation = await services.reserve(session, settings, [Demand(variant.id, 1)], now=T0)
-    assert services._aware(reservation.expires_at) == T0 + 7 * MINUTE
+        reservation = await stock.reserve(session, settings, [Demand(variant.id, 1)], now=T0)
+    assert stock._aware(reservation.expires_at) == T0 + 7 * MINUTE
 
 
 async def test_expired_reservation_stops_holding_stock_before_any_sweeper_runs(
@@ -46,18 +46,18 @@ async def test_expired_reservation_stops_holding_stock_before_any_sweeper_runs(
         variant = await stocked(session, world.vendor, stock=5)
         await session.commit()
     async with session_factory() as session:
-        reservation = await services.reserve(
+        reservation = await stock.reserve(
             session, world.settings, [Demand(variant.id, 5)], now=T0
         )
     assert await _free(session_factory, variant.id, T0 + 14 * MINUTE) == 0
     deadline = T0 + 15 * MINUTE
     assert await _free(session_factory, variant.id, deadline) == 5  # lazy: still 'active' row
     async with session_factory() as session:
-        again = await services.reserve(session, world.settings, [Demand(variant.id, 5)],
+        again = await stock.reserve(session, world.settings, [Demand(variant.id, 5)],
                                        now=deadline)
     assert again.id != reservation.id
-    stock, held, allocated = await held_and_allocated(session_factory, variant.id, deadline)
-    assert held + allocated <= stock
+    on_hand, held, allocated = await held_and_allocated(session_factory, variant.id, deadline)
+    assert held + allocated <= on_hand
 
 
 async def test_sweeper_marks_due_reservations_expired_with_event_and_audit(
@@ -67,15 +67,15 @@ async def test_sweeper_marks_due_reservations_expired_with_event_and_audit(
         variant = await stocked(session, world.vendor, stock=10)
         await session.commit()
     async with session_factory() as session:
-        early = await services.reserve(session, world.settings, [Demand(variant.id, 2)], now=T0)
-        late = await services.reserve(
+        early = await stock.reserve(session, world.settings, [Demand(variant.id, 2)], now=T0)
+        late = await stock.reserve(
             session, world.settings, [Demand(variant.id, 3)], now=T0 + 10 * MINUTE
         )
-        paid = await services.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
-        await services.confirm(session, paid.id, now=T0 + MINUTE)
+        paid = await stock.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
+        await stock.confirm(session, paid.id, now=T0 + MINUTE)
 
     async with session_factory() as session:
-        assert await services.expire_due(session, now=T0 + 16 * MINUTE) == 1
+        assert await stock.expire_due(session, now=T0 + 16 * MINUTE) == 1
     async with session_factory() as session:
         statuses = dict((await session.execute(
             select(StockReservation.id, StockReservation.status)
@@ -98,7 +98,7 @@ async def test_sweeper_marks_due_reservations_expired_with_event_and_audit(
     assert (await event_names(session_factory))[-1] == "stock.reservation_expired"
 
     async with session_factory() as session:  # running again finds nothing more to do
-        assert await services.expire_due(session, now=T0 + 16 * MINUTE) == 0
+        assert await stock.expire_due(session, now=T0 + 16 * MINUTE) == 0
 
 
 async def test_sweeper_works_through_more_than_one_batch(
@@ -109,8 +109,8 @@ async def test_sweeper_works_through_more_than_one_batch(
         await session.commit()
     async with session_factory() as session:
         for _ in range(7):
-            await services.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
-        assert await services.expire_due(session, now=T0 + 20 * MINUTE, batch=3) == 7
+            await stock.reserve(session, world.settings, [Demand(variant.id, 1)], now=T0)
+        assert await stock.expire_due(session, now=T0 + 20 * MINUTE, batch=3) == 7
     assert (await event_names(session_factory)).count("stock.reservation_expired") == 7
 
 
@@ -121,11 +121,11 @@ async def test_a_late_payment_is_confirmed_when_the_units_are_still_free(
         variant = await stocked(session, world.vendor, stock=4)
         await session.commit()
     async with session_factory() as session:
-        reservation = await services.reserve(
+        reservation = await stock.reserve(
             session, world.settings, [Demand(variant.id, 4)], now=T0
         )
-        await services.expire_due(session, now=T0 + 20 * MINUTE)
-        confirmation = await services.confirm(session, reservation.id, now=T0 + 21 * MINUTE)
+        await stock.expire_due(session, now=T0 + 20 * MINUTE)
+        confirmation = await stock.confirm(session, reservation.id, now=T0 + 21 * MINUTE)
     assert confirmation.confirmed_now
     assert confirmation.reservation.status is ReservationStatus.CONFIRMED
     assert [(a.variant_id, a.quantity) for a in confirmation.allocations] == [(variant.id, 4)]
@@ -139,16 +139,16 @@ async def test_a_late_payment_is_refused_when_the_units_were_sold_meanwhile(
         variant = await stocked(session, world.vendor, stock=4)
         await session.commit()
     async with session_factory() as session:
-        slow = await services.reserve(session, world.settings, [Demand(variant.id, 3)], now=T0)
+        slow = await stock.reserve(session, world.settings, [Demand(variant.id, 3)], now=T0)
         # Past the deadline, not yet swept: another shopper takes the units.
-        await services.reserve(
+        await stock.reserve(
             session, world.settings, [Demand(variant.id, 2)], now=T0 + 16 * MINUTE
         )
     async with session_factory() as session:
         with pytest.raises(Conflict) as caught:
-            await services.confirm(session, slow.id, now=T0 + 17 * MINUTE)
+            await stock.confirm(session, slow.id, now=T0 + 17 * MINUTE)
     assert caught.value.problem()["code"] == "reservation_expired"
-    stock, held, allocated = await held_and_allocated(
+    on_hand, held, allocated = await held_and_allocated(
         session_factory, variant.id, T0 + 17 * MINUTE
     )
-    assert (stock, held, allocated) == (4, 2, 0)
+    assert (on_hand, held, allocated) == (4, 2, 0)

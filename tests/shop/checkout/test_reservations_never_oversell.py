@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
 from infra.settings import Settings
-from shop.checkout import availability, services
-from shop.checkout.reservations import Demand
+from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import held_and_allocated, stock_rows, stocked
 
@@ -34,7 +34,7 @@ async def _race(
     async def attempt() -> object:
         async with factory() as session:
             try:
-                return await services.reserve(session, settings, demands, now=T0)
+                return await stock.reserve(session, settings, demands, now=T0)
             except Conflict as exc:
                 return exc
 
@@ -54,7 +54,7 @@ async def test_500_concurrent_reservations_for_50_units_reserve_exactly_50(
         racing_sessions, world.settings, [Demand(variant.id, 1)], ATTEMPTS
     )
 
-    won = [o for o in outcomes if isinstance(o, services.StockReservation)]
+    won = [o for o in outcomes if isinstance(o, stock.StockReservation)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) == STOCK
     assert len(lost) == ATTEMPTS - STOCK
@@ -67,8 +67,8 @@ async def test_500_concurrent_reservations_for_50_units_reserve_exactly_50(
         assert problem["available"] == 0
         assert problem["errors"][0]["field"] == "lines[0].quantity"
         assert "재고가 0개 남았습니다" in problem["detail"]
-    stock, held, allocated = await held_and_allocated(session_factory, variant.id, T0)
-    assert (stock, held, allocated) == (STOCK, STOCK, 0)
+    on_hand, held, allocated = await held_and_allocated(session_factory, variant.id, T0)
+    assert (on_hand, held, allocated) == (STOCK, STOCK, 0)
     async with session_factory() as session:
         assert (await availability.available(session, [variant.id], T0)) == {variant.id: 0}
     rows = await stock_rows(session_factory)
@@ -89,7 +89,7 @@ async def test_two_lines_sharing_a_variant_are_summed_before_the_check_under_a_r
 
     outcomes = await _race(racing_sessions, world.settings, demands, ATTEMPTS)
 
-    won = [o for o in outcomes if isinstance(o, services.StockReservation)]
+    won = [o for o in outcomes if isinstance(o, stock.StockReservation)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) == STOCK // 2
     assert len(won) + len(lost) == ATTEMPTS
@@ -100,8 +100,8 @@ async def test_two_lines_sharing_a_variant_are_summed_before_the_check_under_a_r
     # Both lines that asked for the short variant are named, the first one as the field.
     assert set(fields) == {("lines[0].quantity", "lines[1].quantity")}
     assert all(exc.problem()["requested"] == 2 for exc in lost)
-    stock, held, allocated = await held_and_allocated(session_factory, variant.id, T0)
-    assert held + allocated == stock == STOCK
+    on_hand, held, allocated = await held_and_allocated(session_factory, variant.id, T0)
+    assert held + allocated == on_hand == STOCK
 
 
 async def test_lines_that_fit_alone_but_not_together_are_refused(
@@ -112,7 +112,7 @@ async def test_lines_that_fit_alone_but_not_together_are_refused(
         await session.commit()
     async with session_factory() as session:
         with pytest.raises(Conflict) as caught:
-            await services.reserve(
+            await stock.reserve(
                 session, world.settings,
                 [Demand(variant.id, 3, "box"), Demand(variant.id, 3, "loose")], now=T0,
             )

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import Conflict
-from shop.checkout import availability, services
+from shop.checkout import availability, stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, StockAllocation, StockReservation
-from shop.checkout.reservations import Demand
 from tests.shop.checkout.conftest import T0, World
 from tests.shop.shelf import held_and_allocated, stocked
 
@@ -79,17 +79,17 @@ async def test_reserved_plus_allocated_never_exceeds_stock(
             try:
                 if kind == "reserve":
                     demands = [Demand(ids[i], q) for i, q in arg]
-                    made.append((await services.reserve(
+                    made.append((await stock.reserve(
                         session, world.settings, demands, now=at
                     )).id)
                 elif kind == "expire":
-                    await services.expire_due(session, now=at)
+                    await stock.expire_due(session, now=at)
                 elif made:
                     target = made[arg % len(made)]
                     if kind == "release":
-                        await services.release(session, target, now=at)
+                        await stock.release(session, target, now=at)
                     else:
-                        await services.confirm(session, target, now=at)
+                        await stock.confirm(session, target, now=at)
             except Conflict as exc:
                 assert exc.code in {
                     "out_of_stock", "reservation_invalid_transition", "reservation_expired"
@@ -98,11 +98,11 @@ async def test_reserved_plus_allocated_never_exceeds_stock(
     for operations, minutes in steps:
         await asyncio.gather(*(run(op, now) for op in operations))
         for variant_id in ids:
-            stock, held, allocated = await held_and_allocated(session_factory, variant_id, now)
-            assert held + allocated <= stock
+            on_hand, held, allocated = await held_and_allocated(session_factory, variant_id, now)
+            assert held + allocated <= on_hand
             async with session_factory() as session:
                 free = (await availability.available(session, [variant_id], now))[variant_id]
-            assert free == stock - held - allocated
+            assert free == on_hand - held - allocated
         await _allocations_match_confirmed_lines(session_factory, made)
         now += dt.timedelta(minutes=minutes)
 

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.broker import make_broker
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
-from shop.checkout import services
+from shop.checkout import stock
+from shop.checkout.demand import Demand
 from shop.checkout.models import ReservationStatus, StockReservation
-from shop.checkout.reservations import Demand
 from tests.processes import start, stop
 from tests.shop.checkout.conftest import World
 from tests.shop.shelf import stocked
@@ -50,7 +50,7 @@ async def test_worker_process_expires_overdue_reservations(
         variant = await stocked(session, world.vendor, stock=2)
         await session.commit()
     async with session_factory() as session:
-        overdue = await services.reserve(
+        overdue = await stock.reserve(
             session, world.settings, [Demand(variant.id, 2)], now=long_ago
         )
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.mail import Mail
 from infra.outbox import OutboxEvent
 from shop.orders import notifications
-from tests.shop.orders.conftest import Shop, place_and_pay
+from tests.shop.conftest import Shop, place_and_pay
 
 Client = AsyncTestClient[Litestar]
 

@@ -15,7 +15,7 @@ from shop.catalog.models import ProductVariant
 from shop.checkout import availability
 from shop.orders.models import OrderRefund, VendorOrder, VendorOrderStatusChange
 from shop.payments.models import Payment, PaymentRefund
-from tests.shop.orders.conftest import Shop, place_and_pay
+from tests.shop.conftest import Shop, place_and_pay
 
 Client = AsyncTestClient[Litestar]
 

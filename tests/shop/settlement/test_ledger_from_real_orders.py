@@ -14,19 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.clock import utcnow
 from shop.orders.models import Order, VendorOrder
 from shop.settlement import ledger, rules, services
-from tests.shop.orders.conftest import (  # noqa: F401 - fixtures
-    Shop,
-    pay_settings,
-    place_and_pay,
-    shop,
-)
+from tests.shop.conftest import Shop, place_and_pay
 from tests.shop.settlement.world import Relay
 
 Client = AsyncTestClient[Litestar]
 
 
 async def test_refund_and_cancellation_through_the_order_api_settle_exactly(
-    shop: Shop, pay_client: Client, session_factory: async_sessionmaker[AsyncSession],  # noqa: F811
+    shop: Shop, pay_client: Client, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     placed = await place_and_pay(pay_client, shop, [(shop.cookie.id, 2), (shop.tea.id, 1)])
     async with session_factory() as session:

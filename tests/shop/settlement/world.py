@@ -2,7 +2,7 @@
 the order services record, so settlement can be tested without Stripe or the checkout; and
 a relay stand-in that hands the recorded events to the ledger consumer.
 
-The rows are what ``shop.checkout.placing`` and ``shop.orders.services`` write (an order per
+The rows are what ``shop.checkout.services`` and ``shop.orders.services`` write (an order per
 paid checkout, one vendor order per vendor, line snapshots with their category, refunds with
 their lines); the events carry the same payloads.
 """

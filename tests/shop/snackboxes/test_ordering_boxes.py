@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.clock import utcnow
-from shop.checkout import availability, placing
+from shop.checkout import availability
+from shop.checkout import services as checkouts
 from shop.checkout.models import Checkout, StockReservation
 from shop.orders.models import Order, OrderLine, VendorOrder
 from shop.payments.models import PaymentRefund
@@ -204,12 +205,12 @@ async def test_an_abandoned_or_expired_checkout_gives_its_boxes_back(
     sizes, slot_id = await _box_with_slot(client, world, capacity=1)
     first = await _place(client, order_body([(sizes[10], 1, slot_id)]))
     async with session_factory() as session:
-        checkout = await placing.by_token(session, first["token"])
-        await placing.abandon(session, checkout)
+        checkout = await checkouts.by_token(session, first["token"])
+        await checkouts.abandon(session, checkout)
     assert await _held(session_factory, slot_id) == 0
     second = await _place(client, order_body([(sizes[10], 1, slot_id)]))
     async with session_factory() as session:  # its payment time runs out
-        checkout = await placing.by_token(session, second["token"])
+        checkout = await checkouts.by_token(session, second["token"])
         reservation = await session.get(StockReservation, checkout.reservation_id)
         assert reservation is not None
         reservation.expires_at = utcnow() - dt.timedelta(seconds=1)
@@ -225,7 +226,7 @@ async def test_a_late_payment_for_a_slot_given_away_meanwhile_is_refunded(
     sizes, slot_id = await _box_with_slot(client, world, capacity=1)
     late = await _place(client, order_body([(sizes[10], 1, slot_id)]))
     async with session_factory() as session:
-        checkout = await placing.by_token(session, late["token"])
+        checkout = await checkouts.by_token(session, late["token"])
         reservation = await session.get(StockReservation, checkout.reservation_id)
         assert reservation is not None
         reservation.expires_at = utcnow() - dt.timedelta(seconds=1)

@@ -2,7 +2,7 @@
 never sell more cookies than there are, and a delivery slot never takes more boxes than its
 capacity. Every loser is told why (409 naming the line); nothing else goes wrong.
 
-Each attempt runs the checkout's own path (``ordering.plan`` then ``placing.place``) in its
+Each attempt runs the checkout's own path (``ordering.plan`` then ``checkouts.place``) in its
 own session on an engine with a bounded pool, so attempts really overlap on PostgreSQL (row
 locks on variants, then on the slot) and queue on SQLite (one writer).
 """
@@ -23,9 +23,9 @@ from infra.accounts.models import User
 from infra.clock import utcnow
 from infra.errors import Conflict
 from shop.catalog.models import ProductVariant
-from shop.checkout import placing
+from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
-from shop.checkout.reservations import Demand
+from shop.checkout.demand import Demand
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBoxBooking
 from tests.shop.shelf import held_and_allocated
@@ -81,7 +81,7 @@ async def _race(
                 boxed = await ordering.plan(
                     session, [ordering.BoxOrder(size_id, 1, slot_id, "snack_boxes[0]")]
                 )
-                return await placing.place(
+                return await checkouts.place(
                     session, world.settings, world.gateway,
                     demands=[Demand(v, q, f"lines[{i}]") for i, (v, q) in enumerate(loose)],
                     address=address, email="buyer@seongbuk.go.kr",
@@ -105,7 +105,7 @@ async def test_a_box_and_a_loose_cookie_racing_never_oversell_the_cookie(
     outcomes = await _race(racing_sessions, world, size_id=size_id, slot_id=slot_id,
                            loose=[(world.cookie.id, 1)])
 
-    won = [o for o in outcomes if isinstance(o, placing.Placed)]
+    won = [o for o in outcomes if isinstance(o, checkouts.Placed)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) + len(lost) == ATTEMPTS  # no 500s
     assert len(won) == stock // 11
@@ -147,7 +147,7 @@ async def test_a_slot_racing_never_takes_more_boxes_than_its_capacity(
 
     outcomes = await _race(racing_sessions, world, size_id=size_id, slot_id=slot_id, loose=[])
 
-    won = [o for o in outcomes if isinstance(o, placing.Placed)]
+    won = [o for o in outcomes if isinstance(o, checkouts.Placed)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) + len(lost) == ATTEMPTS
     assert len(won) == capacity

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from infra.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from shop.vendors.errors import Problems, VendorErrorCode
+from infra.errors import InvalidInput, PayloadTooLarge, Problems, UnsupportedMediaType
+from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import DocumentKind
 from shop.vendors.rules import (
     IncomingDocument,

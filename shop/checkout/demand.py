@@ -6,7 +6,7 @@ vendors' variants) into :class:`Demand` lines of ``(variant_id, quantity)``. Sev
 may name the same variant: a bundle and a loose item sharing a cookie. They are summed per
 variant *before* availability is checked, so two lines that each fit alone cannot together
 take more than there is. The database side (locks, sums) is in ``availability.py``; the use
-cases that tie them to one transaction are in ``services.py``.
+cases that tie them to one transaction are in ``stock.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Order test world: two approved vendors with stock, an app paying through a real
+"""The paying world shared by the checkout and order tests (and the settlement test that
+reads real orders): two approved vendors with stock, an app paying through a real
 localstripe, and helpers to place and pay an order through the HTTP API."""
 
 from __future__ import annotations

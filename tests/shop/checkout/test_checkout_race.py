@@ -22,7 +22,7 @@ from shop.checkout import availability
 from shop.orders.models import Order, OrderLine
 from shop.payments.models import Payment
 from tests.conftest import TEST_DATABASE_URL
-from tests.shop.orders.conftest import VISA, Shop, order_body
+from tests.shop.conftest import VISA, Shop, order_body
 from tests.shop.shelf import stocked
 
 ATTEMPTS = 500

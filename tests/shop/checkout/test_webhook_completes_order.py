@@ -17,7 +17,7 @@ from infra.settings import Settings
 from shop.orders.models import Order
 from shop.payments.models import StripeWebhookEvent
 from tests.processes import running_web, start, stop
-from tests.shop.orders.conftest import VISA, Shop, order_body
+from tests.shop.conftest import VISA, Shop, order_body
 
 
 @pytest.mark.slow

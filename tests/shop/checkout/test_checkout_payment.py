@@ -19,7 +19,7 @@ from shop.checkout.models import Checkout, StockAllocation
 from shop.orders.models import Order, OrderLine, VendorOrder
 from shop.payments import services as payments
 from shop.payments.models import Payment, PaymentRefund
-from tests.shop.orders.conftest import DECLINED, THREE_DS, VISA, Shop, order_body
+from tests.shop.conftest import DECLINED, THREE_DS, VISA, Shop, order_body
 
 Client = AsyncTestClient[Litestar]
 

@@ -1,5 +1,5 @@
 """The checkout as a person does it, without JavaScript: cart → 주문서 → payment page with
-test cards → the order page; and the vendor's order desk."""
+test cards → the order page."""
 
 from __future__ import annotations
 
@@ -9,16 +9,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.shop.cart.conftest import csrf_from
-from tests.shop.orders.conftest import ADDRESS, DECLINED, VISA, Shop, place_and_pay
+from tests.shop.conftest import ADDRESS, DECLINED, VISA, Shop
 
 Client = AsyncTestClient[Litestar]
-
-
-async def _login(client: Client, email: str) -> None:
-    page = await client.get("/login")
-    response = await client.post("/login", data={
-        "_csrf_token": csrf_from(page.text), "email": email, "password": "password-123"})
-    assert response.status_code == 200, response.text
 
 
 async def test_a_guest_checks_out_pays_after_a_decline_and_sees_the_order(
@@ -57,26 +50,3 @@ async def test_a_guest_checks_out_pays_after_a_decline_and_sees_the_order(
     assert "장바구니가 비어 있습니다" in cart.text
     again = await pay_client.get(pay_url)  # the payment page of a paid payment: the result
     assert "주문이 완료되었습니다" in again.text
-
-
-async def test_the_vendor_works_the_order_from_the_console(
-    shop: Shop, pay_client: Client
-) -> None:
-    order = await place_and_pay(pay_client, shop, [(shop.cookie.id, 1)])
-    await _login(pay_client, "owner@haessal.kr")
-    desk_list = await pay_client.get("/console/orders")
-    assert order["order_number"] in desk_list.text
-    link = re.search(r'href="(/console/orders/\d+)"', desk_list.text)
-    assert link is not None
-    desk = await pay_client.get(link.group(1))
-    accepted = await pay_client.post(f"{link.group(1)}/accept",
-                                     data={"_csrf_token": csrf_from(desk.text)})
-    assert "주문을 확인했습니다" in accepted.text
-    bad = await pay_client.post(f"{link.group(1)}/ship", data={
-        "_csrf_token": csrf_from(accepted.text), "carrier": "CJ대한통운",
-        "tracking_number": "abc"})
-    assert bad.status_code == 400 and "송장번호는" in bad.text
-    shipped = await pay_client.post(f"{link.group(1)}/ship", data={
-        "_csrf_token": csrf_from(bad.text), "carrier": "CJ대한통운",
-        "tracking_number": "123456789012"})
-    assert "발송 처리했습니다" in shipped.text and "배송 중" in shipped.text
