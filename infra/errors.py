@@ -50,7 +50,9 @@ class DomainError(Exception):
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
-        self.code = str(code.value) if isinstance(code, enum.Enum) else str(code)
+        if not isinstance(code, enum.Enum):
+            raise TypeError(f"a domain error code is a member of the domain's enum, not {code!r}")
+        self.code = str(code.value)
         self.message = message
         self.field = field
         self.extra = extra or {}
