@@ -67,10 +67,34 @@ class PaymentPages(Controller):
     async def page(
         self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> Template | Redirect:
+        gateway = _gateway(request)
         payment = await services.by_token(db_session, token)
+        # Back from somewhere (a 3-D Secure step left, another tab): how does it stand?
+        payment, waiting = await services.resume(db_session, gateway, payment)
         if payment.status is not PaymentStatus.PENDING:
             return Redirect(_result(payment))
-        return _page(request, payment)
+        return _page(request, payment, intent=waiting if gateway.is_localstripe else None)
+
+    @get("/pay/{token:str}/test-card", name="payments:test-card-reload")
+    async def test_card_reloaded(self, token: FromPath[str]) -> Redirect:
+        """A reload of the page a card was sent from: the payment page shows where it stands."""
+        return Redirect(f"/pay/{token}")
+
+    @post("/pay/{token:str}/restart", name="payments:restart")
+    async def restart(
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+    ) -> Template | Redirect:
+        """Start over with another card: the intent waiting for 3-D Secure is cancelled."""
+        payment = await services.by_token(db_session, token)
+        try:
+            payment = await services.restart(db_session, _gateway(request), payment)
+        except DomainError as exc:
+            if exc.status_code != 409:
+                raise
+            return _page(request, payment, error=exc.message, status_code=exc.status_code)
+        if payment.status is not PaymentStatus.PENDING:
+            return Redirect(_result(payment))
+        return Redirect(f"/pay/{payment.token}")
 
     @post("/pay/{token:str}/test-card", name="payments:test-card")
     async def test_card(
@@ -88,9 +112,10 @@ class PaymentPages(Controller):
         except DomainError as exc:
             if exc.status_code not in (400, 403, 409):
                 raise
+            payment = await services.by_token(db_session, token)
             return _page(request, payment, error=exc.message, status_code=exc.status_code)
-        if waiting is not None:
-            return _page(request, payment, intent=waiting)
+        if waiting is not None:  # the payment page shows the 3-D Secure step, also on reload
+            return Redirect(f"/pay/{payment.token}")
         if payment.status is PaymentStatus.PENDING:
             return _page(request, payment, status_code=402)
         return Redirect(_result(payment))
