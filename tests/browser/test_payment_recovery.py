@@ -68,3 +68,35 @@ async def test_a_shopper_back_from_3ds_finishes_the_authentication(
     page.element("#three-ds-ok").click()
     number = order_number_on_done_page(page)
     assert await order_numbers(db_session) == [number]
+
+
+async def test_a_second_checkout_of_the_cart_leaves_the_first_payment_page_unpayable(
+    shop: Shop, page: Page, db_session: AsyncSession
+) -> None:
+    first = to_payment_page(page, shop)
+    stale_tab = page.driver.current_window_handle
+    page.driver.switch_to.new_window("tab")  # the same cart checked out again in another tab
+    page.open("/cart")
+    page.click_and_leave("#to-checkout")
+    page.heading("주문서")
+    page.fill({"recipient": "김장터", "phone": "010-1234-5678", "postal_code": "04524",
+               "road_address": "서울특별시 중구 세종대로 110", "email": "guest@example.kr"})
+    page.click_and_leave("#place-order")
+    page.heading("결제하기")
+    second = page.driver.current_url.removeprefix(page.site.url)
+    assert second != first
+    new_tab = page.driver.current_window_handle
+
+    page.driver.switch_to.window(stale_tab)  # the first tab still shows the cards: pay there
+    pay_with(page, VISA)
+    assert "새 주문서" in page.element("#payment-closed").text
+    assert not page.driver.find_elements("css selector", "#test-cards")
+    page.open(first)  # and opened again, it says the same
+    page.heading("취소된 주문서입니다")
+    assert "새 주문서" in page.element("#order-cancelled").text
+    assert await order_numbers(db_session) == []
+
+    page.driver.switch_to.window(new_tab)
+    pay_with(page, VISA)
+    number = order_number_on_done_page(page)
+    assert await order_numbers(db_session) == [number]
