@@ -32,6 +32,15 @@ class CardDeclined(Exception):
         self.message = message
 
 
+class IntentNotReusable(Exception):
+    """Stripe will not confirm this intent with a new card (it waits for 3-D Secure, its
+    charge was declined, it has moved on); the caller cancels it and starts a fresh one."""
+
+    def __init__(self, intent_id: str) -> None:
+        super().__init__(intent_id)
+        self.intent_id = intent_id
+
+
 @dataclass(frozen=True)
 class IntentView:
     id: str
@@ -101,6 +110,17 @@ class StripeGateway:
     def confirm_intent(self, intent_id: str) -> IntentView:
         return _view(self.client.v1.payment_intents.confirm(intent_id))
 
+    def cancel_intent(self, intent_id: str) -> IntentView:
+        """Cancel the intent so it can never take money; the intent as it then stands.
+
+        An intent Stripe will not cancel (it succeeded or is processing) is returned as is:
+        the caller must act on that state instead of starting another intent.
+        """
+        try:
+            return _view(self.client.v1.payment_intents.cancel(intent_id))
+        except stripe.InvalidRequestError:
+            return self.retrieve_intent(intent_id)
+
     @property
     def is_localstripe(self) -> bool:
         """Whether we talk to localstripe, whose fake cards may be sent from our server."""
@@ -112,30 +132,27 @@ class StripeGateway:
         """localstripe only: put a test card on the intent and confirm it, as Stripe.js would.
 
         Real Stripe never accepts card numbers from a server; there the Payment Element in
-        the browser does this. localstripe cannot take a second card on an intent whose
-        charge was declined, so a retry gets a fresh intent for the same amount and metadata
-        (the returned view's id tells the caller). Raises :class:`CardDeclined`.
+        the browser does this. Raises :class:`CardDeclined`, and :class:`IntentNotReusable`
+        when the intent cannot take another card (localstripe cannot after a declined
+        charge; nobody can while it waits for 3-D Secure or after it succeeded).
         """
         if not self.is_localstripe:
             raise RuntimeError("test cards are only sent to localstripe")
         # ``after_decline=False`` (the caller knows no card was refused yet) saves a call.
         current = self.retrieve_intent(intent_id) if after_decline else None
         if current is not None and current.status == "requires_payment_method" and current.error:
-            self.client.v1.payment_intents.cancel(intent_id)
-            current = self.create_intent(
-                amount=current.amount, metadata=current.metadata,
-                idempotency_key=f"{intent_id}-retry",
-            )
-        target = current.id if current is not None else intent_id
+            raise IntentNotReusable(intent_id)
         try:
             method = self.client.v1.payment_methods.create(params={
                 "type": "card",
                 "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
             })
-            self.client.v1.payment_intents.update(target, params={"payment_method": method.id})
-            return _view(self.client.v1.payment_intents.confirm(target))
+            self.client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
+            return _view(self.client.v1.payment_intents.confirm(intent_id))
         except stripe.CardError as exc:
-            raise CardDeclined(target, exc.user_message or "카드가 거절되었습니다.") from exc
+            raise CardDeclined(intent_id, exc.user_message or "카드가 거절되었습니다.") from exc
+        except stripe.InvalidRequestError as exc:
+            raise IntentNotReusable(intent_id) from exc
 
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> dict[str, Any]:
         refund = self.client.v1.refunds.create(

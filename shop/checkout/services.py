@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
@@ -33,7 +34,7 @@ from infra.errors import Conflict, DomainError, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import StripeGateway
 from infra.settings import Settings
-from shop.cart.models import CartLine
+from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import CartView, LineFacts, price_cart
 from shop.catalog.models import Product, ProductVariant
 from shop.checkout import availability, stock
@@ -49,6 +50,10 @@ from shop.payments.models import Payment
 from shop.vendors.models import Vendor
 
 KIND = "checkout"
+#: Why an older unpaid checkout of a cart was cancelled when the cart was checked out again.
+SUPERSEDED = "같은 장바구니로 새 주문서를 만들어 이 주문서는 취소되었습니다."
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,6 +274,10 @@ async def place(
         view, categories = CartView(cart_id=None, groups=()), {}
     boxed = await _bundle_lines(session, bundles)
     boxed_total = sum(line.line_total for line in boxed)
+    if cart_id is not None:  # the cart's older checkout gives its stock back before we reserve
+        older = await _cancel_older(session, cart_id, key)
+        await session.commit()
+        await _let_go(session, gateway, older, user)
     reservation = await stock.reserve(
         session, settings, everything, actor=user, key=f"checkout:{key}" if key else None
     )
@@ -287,8 +296,11 @@ async def place(
         items_total=view.items_total + boxed_total, delivery_total=view.delivery_total,
         total=view.total + boxed_total,
     )
-    session.add(checkout)
+    older = []
     try:
+        if cart_id is not None:  # one payable checkout per cart, even when two race here
+            older = await _cancel_older(session, cart_id, key)
+        session.add(checkout)
         if hold is not None:
             await hold(session, checkout)
         await session.flush()
@@ -316,7 +328,61 @@ async def place(
                                 reason="주문서 거절")
         raise
     await payments.ensure_intent(session, gateway, payment)
+    await _let_go(session, gateway, older, user)
     return Placed(checkout, payment, view_of(checkout) if boxed else view)
+
+
+async def _cancel_older(
+    session: AsyncSession, cart_id: int, key: str | None
+) -> list[Checkout]:
+    """In the caller's transaction: lock the cart and cancel its open checkouts (and those of
+    guest carts merged into it), which a new checkout of the cart replaces.
+
+    The cart's row lock makes two checkouts of one cart take turns, so the later one sees
+    and cancels the earlier; the checkouts' row locks order this against their payments
+    (``_on_paid`` locks the checkout too and refuses a cancelled one). A checkout with the
+    caller's own ``key`` is the same attempt, not an older one. The caller commits, then
+    calls :func:`_let_go`.
+    """
+    if dialect_name(session) == "postgresql":
+        await session.execute(select(Cart.id).where(Cart.id == cart_id).with_for_update())
+    else:  # SQLite: take the write lock first so the read below is the latest state
+        await session.execute(update(Cart).where(Cart.id == cart_id).values(id=Cart.id))
+    carts = select(Cart.id).where(or_(Cart.id == cart_id, Cart.merged_into_id == cart_id))
+    stmt = select(Checkout).where(
+        Checkout.cart_id.in_(carts), Checkout.status == CheckoutStatus.OPEN
+    )
+    if key is not None:
+        stmt = stmt.where(or_(Checkout.key.is_(None), Checkout.key != key))
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(of=Checkout)
+    older = list((await session.scalars(
+        stmt.order_by(Checkout.id).execution_options(populate_existing=True)
+    )).all())
+    for checkout in older:
+        checkout.status = CheckoutStatus.ABANDONED
+        checkout.failure_reason = SUPERSEDED
+    return older
+
+
+async def _let_go(
+    session: AsyncSession, gateway: StripeGateway, older: Sequence[Checkout], user: User | None
+) -> None:
+    """After the cancellation committed: the stock back to sale, the PaymentIntent cancelled.
+
+    Best effort: the checkout is already cancelled, so a payment that still comes (Stripe
+    down here, or faster than us) is refused by ``_on_paid`` and refunded in full.
+    """
+    for checkout in older:
+        try:
+            await stock.release(session, checkout.reservation_id, actor=user,
+                                reason="같은 장바구니로 새 주문서를 만듦")
+            if checkout.payment_id is not None:
+                await payments.cancel(session, gateway, checkout.payment_id,
+                                      reason=f"{SUPERSEDED} 새 주문서에서 결제해 주세요.")
+        except Exception:
+            await session.rollback()
+            log.exception("checkout %s: could not let go after a newer checkout", checkout.id)
 
 
 async def _resume(
@@ -452,6 +518,10 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     checkout = await _lock_checkout(session, int(payment.reference))
     if await order_number_of(session, checkout) is not None:
         return
+    if checkout.status is CheckoutStatus.ABANDONED:
+        # Given up, or replaced by a newer checkout of its cart, before the money came:
+        # its stock went back to sale, so the payment module refunds.
+        raise payments.Unfulfillable(checkout.failure_reason or "취소한 주문서입니다.")
     # The order is written first and the stock confirmed last: confirming locks the
     # variants' rows until commit and other checkouts of those variants wait for them, so
     # they are held for as few statements as possible (the lock lets the order lines'
@@ -532,6 +602,8 @@ async def _on_unfulfillable(session: AsyncSession, payment: Payment, reason: str
     checkout = await _lock_checkout(session, int(payment.reference))
     if checkout.status is CheckoutStatus.OPEN or checkout.status is CheckoutStatus.EXPIRED:
         checkout.status = CheckoutStatus.FAILED
+        checkout.failure_reason = f"{reason} 결제하신 {payment.amount:,}원은 전액 환불했습니다."
+    elif checkout.status is CheckoutStatus.ABANDONED:  # cancelled before the money came
         checkout.failure_reason = f"{reason} 결제하신 {payment.amount:,}원은 전액 환불했습니다."
 
 

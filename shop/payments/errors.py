@@ -7,7 +7,7 @@ import enum
 
 class PaymentErrorCode(enum.StrEnum):
     PAYMENT_NOT_FOUND = "payment_not_found"
-    PAYMENT_NOT_PAYABLE = "payment_not_payable"
+    PAYMENT_NOT_PAYABLE = "payment_not_payable"  # already paid, refunded …
     INVALID_AMOUNT = "invalid_amount"
     PAYMENT_AMOUNT_CHANGED = "payment_amount_changed"
     PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
@@ -16,3 +16,5 @@ class PaymentErrorCode(enum.StrEnum):
     UNKNOWN_TEST_CARD = "unknown_test_card"
     INVALID_SIGNATURE = "invalid_signature"
     INVALID_TRANSITION = "payment_invalid_transition"
+    PAYMENT_CANCELLED = "payment_cancelled"  # nobody may pay it any more; the detail says why
+    PAYMENT_IN_PROGRESS = "payment_in_progress"  # Stripe is still busy with an earlier attempt

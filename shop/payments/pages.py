@@ -66,10 +66,37 @@ class PaymentPages(Controller):
     async def page(
         self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> Template | Redirect:
+        gateway = _gateway(request)
         payment = await services.by_token(db_session, token)
+        # Back from somewhere (a 3-D Secure step left, another tab): how does it stand?
+        payment, waiting = await services.resume(db_session, gateway, payment)
         if payment.status is not PaymentStatus.PENDING:
             return Redirect(_result(payment))
-        return _page(request, payment)
+        return _page(request, payment, intent=waiting if gateway.is_localstripe else None)
+
+    @get("/pay/{token:str}/test-card", name="payments:test-card-reload")
+    async def test_card_reloaded(self, token: FromPath[str]) -> Redirect:
+        """A reload of the page a card was sent from: the payment page shows where it stands."""
+        return Redirect(f"/pay/{token}")
+
+    @post("/pay/{token:str}/restart", name="payments:restart")
+    async def restart(
+        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+    ) -> Template | Redirect:
+        """Start over with another card: the intent waiting for 3-D Secure is cancelled."""
+        payment = await services.by_token(db_session, token)
+        restarted = await attempt(
+            db_session, lambda: services.restart(db_session, _gateway(request), payment),
+            shown={409},
+        )
+        if isinstance(restarted, Refusal):
+            payment = await services.by_token(db_session, token)  # the rollback expired it
+            return _page(request, payment, error=restarted.message,
+                         status_code=restarted.status_code)
+        payment = restarted
+        if payment.status is not PaymentStatus.PENDING:
+            return Redirect(_result(payment))
+        return Redirect(f"/pay/{payment.token}")
 
     @post("/pay/{token:str}/test-card", name="payments:test-card")
     async def test_card(
@@ -91,8 +118,8 @@ class PaymentPages(Controller):
             payment = await services.by_token(db_session, token)  # the rollback expired it
             return _page(request, payment, error=paid.message, status_code=paid.status_code)
         payment, waiting = paid
-        if waiting is not None:
-            return _page(request, payment, intent=waiting)
+        if waiting is not None:  # the payment page shows the 3-D Secure step, also on reload
+            return Redirect(f"/pay/{payment.token}")
         if payment.status is PaymentStatus.PENDING:
             return _page(request, payment, status_code=402)
         return Redirect(_result(payment))

@@ -34,7 +34,7 @@ from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
-from infra.payments import CardDeclined, IntentView, StripeGateway
+from infra.payments import CardDeclined, IntentNotReusable, IntentView, StripeGateway
 from shop.payments.errors import PaymentErrorCode as Code
 from shop.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from shop.payments.models import (
@@ -203,14 +203,98 @@ async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_
                 gateway.create_intent,
                 amount=payment.amount,
                 idempotency_key=f"payment-{payment.id}",
-                metadata={"kind": payment.kind, "reference": payment.reference,
-                          "payment_id": str(payment.id)},
+                metadata=_metadata(payment),
             )
             payment.intent_id, payment.client_secret = intent.id, intent.client_secret
         await session.commit()
     except BaseException:
         await session.rollback()
         raise
+
+
+def _metadata(payment: Payment) -> dict[str, str]:
+    return {"kind": payment.kind, "reference": payment.reference, "payment_id": str(payment.id)}
+
+
+async def restart(session: AsyncSession, gateway: StripeGateway, payment: Payment) -> Payment:
+    """Start over with a new payment method: the current intent is cancelled at Stripe and the
+    payment gets a fresh one (commits).
+
+    For an intent that cannot take another card (waiting for a 3-D Secure answer the payer
+    walked away from, declined on localstripe). Never two charges: under the payment's row
+    lock the old intent is cancelled *before* the new one exists, so it can never succeed
+    afterwards; if Stripe will not cancel it because it already succeeded, the payment
+    completes with it instead, and if it is still processing the payer is told to wait.
+    A second caller racing here finds the intent already replaced and changes nothing.
+    """
+    if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
+        return await ensure_intent(session, gateway, payment)
+    old = payment.intent_id
+    await session.commit()
+    settled: IntentView | None = None
+    try:
+        locked = await _lock(session, id=payment.id)
+        assert locked is not None
+        if locked.status is PaymentStatus.PENDING and locked.intent_id == old:
+            current = await _stripe(gateway.cancel_intent, old)
+            if current.status == "canceled":
+                fresh = await _stripe(
+                    gateway.create_intent, amount=locked.amount,
+                    idempotency_key=f"payment-{locked.id}-after-{old}",
+                    metadata=_metadata(locked),
+                )
+                locked.intent_id, locked.client_secret = fresh.id, fresh.client_secret
+                locked.last_error = ""
+            else:
+                settled = current
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    if settled is None:
+        return locked
+    locked = await apply_intent(session, gateway, settled) or locked
+    if locked.status is PaymentStatus.PENDING:
+        raise Conflict(
+            Code.PAYMENT_IN_PROGRESS,
+            "카드사에서 앞선 결제를 아직 처리하고 있습니다. "
+            "잠시 뒤 결제 페이지를 다시 열어 주세요.",
+            field="status",
+        )
+    return locked
+
+
+async def cancel(
+    session: AsyncSession, gateway: StripeGateway, payment_id: int, *, reason: str
+) -> Payment | None:
+    """Nobody may pay this any more (its feature replaced it): the intent is cancelled at
+    Stripe and the payment marked cancelled, ``reason`` kept for the payer (commits).
+
+    An intent that already succeeded (the payer was faster) is completed instead, so its
+    handler decides; a handler that refuses it has it refunded in full.
+    """
+    settled: IntentView | None = None
+    try:
+        payment = await _lock(session, id=payment_id)
+        if payment is None or payment.status is not PaymentStatus.PENDING:
+            await session.commit()
+            return payment
+        current = None
+        if payment.intent_id is not None:
+            current = await _stripe(gateway.cancel_intent, payment.intent_id)
+        if current is None or current.status == "canceled":
+            PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.CANCELLED)
+            payment.status = PaymentStatus.CANCELLED
+            payment.last_error = reason
+        else:
+            settled = current
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    if settled is not None:
+        return await apply_intent(session, gateway, settled) or payment
+    return payment
 
 
 async def by_token(session: AsyncSession, token: str) -> Payment:
@@ -227,11 +311,22 @@ async def by_token(session: AsyncSession, token: str) -> Payment:
 
 async def complete(session: AsyncSession, gateway: StripeGateway, payment: Payment) -> Payment:
     """Ask Stripe how the payment stands and act on it (the payer's return path)."""
+    return (await resume(session, gateway, payment))[0]
+
+
+async def resume(
+    session: AsyncSession, gateway: StripeGateway, payment: Payment
+) -> tuple[Payment, IntentView | None]:
+    """:func:`complete`, and the intent when it still waits for the payer's 3-D Secure
+    answer (a payer back on the payment page may finish it, or :func:`restart`)."""
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
-        return payment
+        return payment, None
     await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
     intent = await _stripe(gateway.retrieve_intent, payment.intent_id)
-    return await apply_intent(session, gateway, intent) or payment
+    payment = await apply_intent(session, gateway, intent) or payment
+    if payment.status is PaymentStatus.PENDING and intent.status == "requires_action":
+        return payment, intent
+    return payment, None
 
 
 async def apply_intent(
@@ -315,34 +410,37 @@ async def pay_with_test_card(
                            field="card")
     if payment.status is PaymentStatus.SUCCEEDED:
         return payment, None
+    if payment.status is PaymentStatus.CANCELLED:
+        raise Conflict(Code.PAYMENT_CANCELLED,
+                       payment.last_error or "취소된 결제입니다.", field="status")
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
-        raise Conflict(Code.PAYMENT_NOT_PAYABLE, f"'{payment.status.label}' 상태의 결제입니다.",
-                       field="status")
-    await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
-    try:
-        intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number,
-                               after_decline=bool(payment.last_error))
-    except CardDeclined as exc:
-        intent = await _stripe(gateway.retrieve_intent, exc.intent_id)
-        intent = dataclasses.replace(intent, error=intent.error or exc.message)
-    if intent.id != payment.intent_id:
-        payment = await _replace_intent(session, payment, intent)
+        raise Conflict(Code.PAYMENT_NOT_PAYABLE,
+                       f"'{payment.status.label}' 상태의 결제입니다.", field="status")
+    for _ in range(2):
+        await session.commit()  # no transaction (no pooled connection) held while Stripe answers
+        assert payment.intent_id is not None
+        try:
+            intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number,
+                                   after_decline=bool(payment.last_error))
+            break
+        except CardDeclined as exc:
+            intent = await _stripe(gateway.retrieve_intent, exc.intent_id)
+            intent = dataclasses.replace(intent, error=intent.error or exc.message)
+            break
+        except IntentNotReusable:
+            # Declined before, or left waiting for 3-D Secure: start over on a fresh intent.
+            payment = await restart(session, gateway, payment)
+            if payment.status is not PaymentStatus.PENDING:
+                return payment, None
+    else:  # the fresh intent was taken too: another tab is paying this very moment
+        raise Conflict(
+            Code.PAYMENT_IN_PROGRESS,
+            "다른 창에서 이 결제를 진행하고 있습니다. 결제 페이지를 다시 열어 주세요.",
+            field="status",
+        )
     if intent.status == "requires_action":
         return payment, intent
     return (await apply_intent(session, gateway, intent) or payment), None
-
-
-async def _replace_intent(session: AsyncSession, payment: Payment, intent: IntentView) -> Payment:
-    """localstripe's retry after a decline made a new intent: the payment follows it."""
-    try:
-        locked = await _lock(session, id=payment.id)
-        assert locked is not None
-        locked.intent_id, locked.client_secret = intent.id, intent.client_secret
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
-    return locked
 
 
 # -- refunds ------------------------------------------------------------------------------

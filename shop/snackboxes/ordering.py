@@ -3,7 +3,7 @@
 :func:`plan` turns ``snack_boxes: [{size_id, quantity, slot_id}]`` into checkout bundles: the
 components × N become bundle parts (reserved with any loose items, summed per variant, so a
 box and a loose item sharing a cookie can never oversell) at their share of the set price,
-and the boxes to hold on each delivery slot. ``placing.place`` runs :class:`SlotHold` in the
+and the boxes to hold on each delivery slot. ``checkouts.place`` runs :class:`SlotHold` in the
 checkout's own transaction: it locks the slot rows (in id order), counts the boxes held on
 them and writes the bookings, or refuses with 409 ``slot_full``. A booking counts while its
 checkout's stock reservation is live or confirmed (decision 28): an abandoned or expired
@@ -26,7 +26,7 @@ from infra.db import dialect_name
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
 from shop.catalog.models import ProductVariant
-from shop.checkout import services as placing
+from shop.checkout import services as checkouts
 from shop.checkout.models import Checkout, ReservationStatus, StockReservation
 from shop.snackboxes import rules
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
@@ -63,9 +63,9 @@ class PlannedBooking:
 
 @dataclasses.dataclass(frozen=True)
 class BoxedCheckout:
-    """What ``placing.place`` needs for snack boxes: the bundles and the slot hold."""
+    """What ``checkouts.place`` needs for snack boxes: the bundles and the slot hold."""
 
-    bundles: tuple[placing.Bundle, ...] = ()
+    bundles: tuple[checkouts.Bundle, ...] = ()
     bookings: tuple[PlannedBooking, ...] = ()
 
     @property
@@ -218,7 +218,7 @@ async def plan(
         ).all()
     }
     prices = await _list_prices(session, list(sizes))
-    bundles: list[placing.Bundle] = []
+    bundles: list[checkouts.Bundle] = []
     bookings: list[PlannedBooking] = []
     for order in orders:
         found = sizes.get(order.size_id)
@@ -255,9 +255,11 @@ async def plan(
         label = rules.booking_label(
             box.name, size.headcount, boxes, slot.delivery_date, slot.window_label
         )
-        bundles.append(placing.Bundle(
+        bundles.append(checkouts.Bundle(
             label=label, field=order.field,
-            parts=tuple(placing.BundlePart(p.variant_id, p.quantity, p.unit_price) for p in parts),
+            parts=tuple(
+                checkouts.BundlePart(p.variant_id, p.quantity, p.unit_price) for p in parts
+            ),
         ))
         bookings.append(PlannedBooking(
             box_id=box.id, size_id=size.id, slot_id=slot.id, boxes=boxes, label=label,
@@ -285,7 +287,7 @@ def _check_capacity(
 
 @dataclasses.dataclass(frozen=True)
 class SlotHold:
-    """``placing.Hold``: book the boxes on their slots in the checkout's transaction."""
+    """``checkouts.Hold``: book the boxes on their slots in the checkout's transaction."""
 
     bookings: tuple[PlannedBooking, ...]
 
@@ -312,7 +314,7 @@ class SlotHold:
 
 
 async def check_paid(session: AsyncSession, checkout: Checkout) -> None:
-    """``placing.PAID_CHECKS`` (``infra.bootstrap`` puts it there): the paid checkout's
+    """``checkouts.PAID_CHECKS`` (``infra.bootstrap`` puts it there): the paid checkout's
     slots still hold its boxes.
 
     Runs after the reservation was confirmed. When it was live until then its boxes were
