@@ -40,7 +40,7 @@ from shop.cart import events as cart_events
 from shop.cart import services as cart
 from shop.catalog import events as catalog_events
 from shop.checkout import events as stock_events
-from shop.checkout import services as checkouts
+from shop.checkout import paid as paid_checkouts
 from shop.orders import events as order_events
 from shop.payments import events as payment_events
 from shop.payments import services as payments
@@ -60,11 +60,11 @@ if TYPE_CHECKING:
 
 #: One handler per payment kind a feature can start (tests check none is missing).
 PAYMENT_HANDLERS: tuple[payments.PaymentHandler, ...] = (
-    checkouts.PAYMENT_HANDLER,
+    paid_checkouts.PAYMENT_HANDLER,
     booth_fee_payments.PAYMENT_HANDLER,
 )
 
-#: Run in a checkout payment's transaction once its stock is confirmed (``checkouts._on_paid``).
+#: Run in a checkout payment's transaction once its stock is confirmed (``paid._on_paid``).
 PAID_CHECKS: tuple[PaidCheck, ...] = (snack_boxes.check_paid,)
 
 #: Run when someone signs in (``infra.accounts.hooks``): a guest's cart joins the shopper's.
@@ -166,7 +166,7 @@ class Registry:
 
     #: ``shop.payments.services``: who completes a payment of each kind.
     payment_handlers: Mapping[str, payments.PaymentHandler]
-    #: ``checkouts.PAID_CHECKS``: checks in a checkout payment's transaction.
+    #: ``paid_checkouts.PAID_CHECKS``: checks in a checkout payment's transaction.
     paid_checks: tuple[PaidCheck, ...]
     #: What the app factory puts in ``app.state`` under ``infra.accounts.hooks.STATE_KEY``.
     after_login: tuple[AfterLogin, ...]
@@ -190,8 +190,8 @@ def bootstrap(*, actors: bool = False) -> Registry:
     for handler in PAYMENT_HANDLERS:
         payments.register_handler(handler)
     for check in PAID_CHECKS:
-        if check not in checkouts.PAID_CHECKS:
-            checkouts.PAID_CHECKS.append(check)
+        if check not in paid_checkouts.PAID_CHECKS:
+            paid_checkouts.PAID_CHECKS.append(check)
     _after_login = AFTER_LOGIN
     if actors:
         # Imported here, not above: declaring actors needs the broker the caller configured.
@@ -212,7 +212,7 @@ def registry() -> Registry:
         subscriptions = routing.installed()
     return Registry(
         payment_handlers=dict(payments.registered_handlers()),
-        paid_checks=tuple(checkouts.PAID_CHECKS),
+        paid_checks=tuple(paid_checkouts.PAID_CHECKS),
         after_login=_after_login,
         subscriptions=subscriptions,
         periodic_jobs=_periodic_jobs,

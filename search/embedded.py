@@ -46,15 +46,13 @@ from typing import Any, Final
 import msgspec
 import tantivy
 
-from search.analysis import QueryTerm, QueryTermKind, analyze_query, index_text
-from search.documents import FACETS, ProductDocument, decode_document, encode_document
+from search import tantivy_queries as queries
+from search.analysis import analyze_query, index_text
+from search.documents import ProductDocument, encode_document
 from search.engine import RebuildStats, SearchEngineError
-from search.highlight import combine, highlight
 from search.query import (
-    SearchHit,
     SearchQuery,
     SearchResult,
-    order_facet_counts,
     page_count,
 )
 
@@ -62,45 +60,10 @@ from search.query import (
 SCHEMA_VERSION: Final = 1
 _SCHEMA_FILE: Final = "jangteo-schema-version"
 
-#: Text fields and their weight: a match in the name says more than one in a description.
-TEXT_FIELDS: Final[dict[str, float]] = {
-    "name": 3.0,
-    "vendor_name": 2.0,
-    "labels": 1.5,
-    "description": 1.0,
-}
-#: A prefix or one-syllable match is weaker evidence than a whole term.
-_LOOSE_MATCH_WEIGHT: Final = 0.5
-_TIE_BREAKER: Final = 0.2
-SNIPPET_CHARS: Final = 120
-#: Facet values per facet; the largest facet (districts) has 25.
-_FACET_SIZE: Final = 1_000
 _FACET_CACHE_SIZE: Final = 512
-
-Query = tantivy.Query
-Occur = tantivy.Occur
-
-_REGEX_META: Final = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
-
 
 #: Vendor names and label triples recur across thousands of products; analyse each once.
 _repeated_text: Final = functools.lru_cache(maxsize=8_192)(index_text)
-
-
-def build_schema() -> tantivy.Schema:
-    """The tantivy schema; see the module docstring for why each field looks as it does."""
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", indexed=True, fast=True)
-    for name in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for facet in FACETS:
-        builder.add_text_field(facet, tokenizer_name="raw", fast=True, index_option="basic")
-    builder.add_boolean_field("eco_friendly", indexed=True, fast=True)
-    builder.add_integer_field("price_min", indexed=True, fast=True)
-    builder.add_integer_field("price_max", indexed=True, fast=True)
-    builder.add_integer_field("published_ts", fast=True)
-    builder.add_bytes_field("doc", stored=True)
-    return builder.build()
 
 
 class _Op(msgspec.Struct, tag_field="op", tag=str.lower):
@@ -138,10 +101,6 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _regex_escape(text: str) -> str:
-    return _REGEX_META.sub(r"\\\1", text)
-
-
 class EmbeddedEngine:
     """A :class:`search.engine.SearchEngine` on tantivy, safe for web, worker and CLI processes.
 
@@ -169,7 +128,7 @@ class EmbeddedEngine:
         self._writer_heap = writer_heap_bytes
         self._writer_threads = writer_threads
         self._rebuild_heap = rebuild_heap_bytes
-        self._schema = build_schema()
+        self._schema = queries.build_schema()
         self._pointer = self.data_dir / f"{index_name}.current"
         self._lock_path = self.data_dir / f"{index_name}.lock"
         self._marker = self.data_dir / f"{index_name}.building"
@@ -462,16 +421,16 @@ class EmbeddedEngine:
         started = time.perf_counter()
         searcher, facet_cache = self._snapshot()
         terms = analyze_query(query.q)
-        text = self._text_query(terms)
-        ranges = self._range_filters(query)
+        text = queries.text_query(self._schema, terms)
+        ranges = queries.range_filters(self._schema, query)
         facet_filters = {
-            facet: Query.const_score_query(
-                Query.term_set_query(self._schema, facet, list(values)), 0.0
+            facet: queries.Query.const_score_query(
+                queries.Query.term_set_query(self._schema, facet, list(values)), 0.0
             )
             for facet, values in query.filters().items()
         }
-        main = _all_of([text, *ranges, *facet_filters.values()])
-        order_by, order = self._order(query, has_text=text is not None)
+        main = queries.all_of([text, *ranges, *facet_filters.values()])
+        order_by, order = queries.order_of(query, has_text=text is not None)
         if order_by is None:
             found = searcher.search(main, limit=query.per_page, offset=query.offset, count=True)
         else:
@@ -493,13 +452,13 @@ class EmbeddedEngine:
         )
         facets = facet_cache.get(cache_key)
         if facets is None:
-            facets = self._facet_counts(searcher, query, main, total, text, ranges, facet_filters)
+            facets = queries.facet_counts(searcher, query, main, total, text, ranges, facet_filters)
             if len(facet_cache) >= _FACET_CACHE_SIZE:
                 facet_cache.pop(next(iter(facet_cache)), None)
             facet_cache[cache_key] = facets
         facets = {facet: dict(counts) for facet, counts in facets.items()}  # callers may mutate
         hits = [
-            self._hit(searcher, address, float(score) if order_by is None else 0.0, terms)
+            queries.hit_of(searcher, address, float(score) if order_by is None else 0.0, terms)
             for score, address in found.hits
         ]
         return SearchResult(
@@ -510,119 +469,6 @@ class EmbeddedEngine:
             per_page=query.per_page,
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-
-    def _term_query(self, field: str, term: QueryTerm) -> tantivy.Query:
-        if term.kind is QueryTermKind.PHRASE:
-            if len(term.terms) == 1:
-                return Query.term_query(self._schema, field, term.terms[0])
-            return Query.phrase_query(self._schema, field, list(term.terms))
-        if term.kind is QueryTermKind.SYLLABLE:
-            char = _regex_escape(term.terms[0])
-            loose = Query.regex_query(self._schema, field, f"{char}.?|.{char}")
-            return Query.boost_query(loose, _LOOSE_MATCH_WEIGHT)
-        exact = Query.term_query(self._schema, field, term.terms[0])
-        if not term.prefix:
-            return exact
-        prefix = Query.regex_query(self._schema, field, f"{_regex_escape(term.terms[0])}.+")
-        return Query.disjunction_max_query([exact, Query.boost_query(prefix, _LOOSE_MATCH_WEIGHT)])
-
-    def _text_query(self, terms: list[QueryTerm]) -> tantivy.Query | None:
-        """Every query term must match in some field; the best field decides its score."""
-        if not terms:
-            return None
-        clauses = [
-            (
-                Occur.Must,
-                Query.disjunction_max_query(
-                    [
-                        Query.boost_query(self._term_query(field, term), weight)
-                        for field, weight in TEXT_FIELDS.items()
-                    ],
-                    tie_breaker=_TIE_BREAKER,
-                ),
-            )
-            for term in terms
-        ]
-        return Query.boolean_query(clauses)
-
-    def _range_filters(self, query: SearchQuery) -> list[tantivy.Query]:
-        filters: list[tantivy.Query] = []
-        integer = tantivy.FieldType.Integer
-        if query.price_min is not None:
-            lower = query.price_min
-            filters.append(Query.range_query(self._schema, "price_max", integer, lower_bound=lower))
-        if query.price_max is not None:
-            upper = query.price_max
-            filters.append(Query.range_query(self._schema, "price_min", integer, upper_bound=upper))
-        if query.eco_friendly is not None:
-            filters.append(Query.term_query(self._schema, "eco_friendly", query.eco_friendly))
-        return [Query.const_score_query(f, 0.0) for f in filters]
-
-    @staticmethod
-    def _order(query: SearchQuery, *, has_text: bool) -> tuple[str | None, tantivy.Order]:
-        if query.sort == "price_asc":
-            return "price_min", tantivy.Order.Asc
-        if query.sort == "price_desc":
-            return "price_min", tantivy.Order.Desc
-        if query.sort == "newest" or not has_text:
-            # Without words every score is equal; newest first is the useful browse order.
-            return "published_ts", tantivy.Order.Desc
-        return None, tantivy.Order.Desc
-
-    def _facet_counts(
-        self,
-        searcher: tantivy.Searcher,
-        query: SearchQuery,
-        main: tantivy.Query,
-        total: int,
-        text: tantivy.Query | None,
-        ranges: list[tantivy.Query],
-        facet_filters: dict[str, tantivy.Query],
-    ) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        unfiltered = [facet for facet in FACETS if facet not in facet_filters]
-        if unfiltered and total:
-            counts.update(_aggregate(searcher, main, unfiltered))
-        for facet in facet_filters:
-            others = [q for other, q in facet_filters.items() if other != facet]
-            counts.update(_aggregate(searcher, _all_of([text, *ranges, *others]), [facet]))
-        return {facet: order_facet_counts(counts[facet], getattr(query, facet)) for facet in FACETS}
-
-    def _hit(
-        self,
-        searcher: tantivy.Searcher,
-        address: tantivy.DocAddress,
-        score: float,
-        terms: list[QueryTerm],
-    ) -> SearchHit:
-        raw = searcher.doc(address).get_first("doc")
-        if not isinstance(raw, bytes):
-            raise SearchEngineError("stored document missing from the index")
-        doc = decode_document(raw)
-        name_html = highlight(doc.name, terms)
-        snippet_html = highlight(doc.description, terms, max_chars=SNIPPET_CHARS)
-        return SearchHit(
-            id=doc.id,
-            name=doc.name,
-            url=doc.url,
-            image_url=doc.image_url,
-            price_min=doc.price_min,
-            price_max=doc.price_max,
-            category=doc.category,
-            category_label=doc.category_label,
-            enterprise_type=doc.enterprise_type,
-            enterprise_type_label=doc.enterprise_type_label,
-            vendor_id=doc.vendor_id,
-            vendor_name=doc.vendor_name,
-            district=doc.district,
-            strategic_items=list(doc.strategic_items),
-            eco_friendly=doc.eco_friendly,
-            published_at=doc.published_at,
-            highlight=combine(name_html, snippet_html),
-            name_highlight=name_html,
-            snippet_highlight=snippet_html,
-            score=score,
         )
 
     # -- operations -----------------------------------------------------------------------
@@ -658,23 +504,3 @@ class EmbeddedEngine:
         with self._state_lock:
             self._reader = None
             self._pointer_key = None
-
-
-def _all_of(queries: Sequence[tantivy.Query | None]) -> tantivy.Query:
-    present = [q for q in queries if q is not None]
-    if not present:
-        return Query.all_query()
-    if len(present) == 1:
-        return present[0]
-    return Query.boolean_query([(Occur.Must, q) for q in present])
-
-
-def _aggregate(
-    searcher: tantivy.Searcher, query: tantivy.Query, facets: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    request = {facet: {"terms": {"field": facet, "size": _FACET_SIZE}} for facet in facets}
-    response = searcher.aggregate(query, request)
-    return {
-        facet: {str(b["key"]): int(b["doc_count"]) for b in response[facet]["buckets"]}
-        for facet in facets
-    }

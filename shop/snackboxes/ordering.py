@@ -314,7 +314,7 @@ class SlotHold:
 
 
 async def check_paid(session: AsyncSession, checkout: Checkout) -> None:
-    """``checkouts.PAID_CHECKS`` (``infra.bootstrap`` puts it there): the paid checkout's
+    """``shop.checkout.paid.PAID_CHECKS`` (``infra.bootstrap`` puts it there): the paid checkout's
     slots still hold its boxes.
 
     Runs after the reservation was confirmed. When it was live until then its boxes were

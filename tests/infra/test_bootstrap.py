@@ -28,7 +28,7 @@ from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
 from infra.bootstrap import ANALYTICS_ONLY, Registry, bootstrap, registry
 from infra.events import DomainEvent
 from infra.settings import Settings
-from shop.checkout import services as checkouts
+from shop.checkout import paid as paid_checkouts
 from shop.payments import services as payments
 from tests.processes import ROOT, process_env
 
@@ -160,7 +160,8 @@ def test_bootstrap_is_idempotent(actor_wiring: Registry) -> None:
     again = bootstrap()
     and_again = bootstrap(actors=True)
     assert again == and_again == actor_wiring == registry()
-    assert len(checkouts.PAID_CHECKS) == len(set(checkouts.PAID_CHECKS)) == len(again.paid_checks)
+    checks = paid_checkouts.PAID_CHECKS
+    assert len(checks) == len(set(checks)) == len(again.paid_checks)
     assert again.paid_checks and again.after_login and again.payment_handlers
 
 
@@ -180,7 +181,7 @@ async def test_the_app_signs_in_with_the_bootstrapped_callbacks(app: Litestar) -
 #: Run in a fresh interpreter: import everything that used to register itself, look, then wire.
 _IMPORT_ONLY = textwrap.dedent("""
     import json
-    import infra.app, markets.days.payments, shop.checkout.services, shop.snackboxes.ordering
+    import infra.app, markets.days.payments, shop.checkout.paid, shop.snackboxes.ordering
     import workers.actors, workers.main, workers.periodic, workers.relay, workers.routing
     from infra import bootstrap
     from shop.payments import services
@@ -189,7 +190,7 @@ _IMPORT_ONLY = textwrap.dedent("""
         wiring = bootstrap.registry()
         return {
             "handlers": sorted(services.registered_handlers()),
-            "paid_checks": len(shop.checkout.services.PAID_CHECKS),
+            "paid_checks": len(shop.checkout.paid.PAID_CHECKS),
             "subscriptions": len(workers.routing.installed()),
             "registry": [len(wiring.payment_handlers), len(wiring.paid_checks),
                          len(wiring.after_login), len(wiring.subscriptions),

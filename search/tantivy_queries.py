@@ -1,0 +1,193 @@
+"""The tantivy side of one search: the schema, the query a search becomes, facet counts as
+terms aggregations, and a stored document turned back into a hit.
+
+Pure functions of a schema, a searcher and a :class:`~search.query.SearchQuery`, so that
+``search/embedded.py`` is left with what is hard: several processes sharing one index
+directory (locks, generations, journals, reloads). See that module's docstring for why the
+fields look as they do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+import tantivy
+
+from search.analysis import QueryTerm, QueryTermKind
+from search.documents import FACETS, decode_document
+from search.engine import SearchEngineError
+from search.highlight import combine, highlight
+from search.query import SearchHit, SearchQuery, order_facet_counts
+
+#: Text fields and their weight: a match in the name says more than one in a description.
+TEXT_FIELDS: Final[dict[str, float]] = {
+    "name": 3.0,
+    "vendor_name": 2.0,
+    "labels": 1.5,
+    "description": 1.0,
+}
+#: A prefix or one-syllable match is weaker evidence than a whole term.
+_LOOSE_MATCH_WEIGHT: Final = 0.5
+_TIE_BREAKER: Final = 0.2
+SNIPPET_CHARS: Final = 120
+#: Facet values per facet; the largest facet (districts) has 25.
+_FACET_SIZE: Final = 1_000
+
+Query = tantivy.Query
+Occur = tantivy.Occur
+
+_REGEX_META: Final = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
+
+
+def build_schema() -> tantivy.Schema:
+    """The tantivy schema; see the module docstring for why each field looks as it does."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for facet in FACETS:
+        builder.add_text_field(facet, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_boolean_field("eco_friendly", indexed=True, fast=True)
+    builder.add_integer_field("price_min", indexed=True, fast=True)
+    builder.add_integer_field("price_max", indexed=True, fast=True)
+    builder.add_integer_field("published_ts", fast=True)
+    builder.add_bytes_field("doc", stored=True)
+    return builder.build()
+
+
+def _regex_escape(text: str) -> str:
+    return _REGEX_META.sub(r"\\\1", text)
+
+
+def term_query(schema: tantivy.Schema, field: str, term: QueryTerm) -> tantivy.Query:
+    if term.kind is QueryTermKind.PHRASE:
+        if len(term.terms) == 1:
+            return Query.term_query(schema, field, term.terms[0])
+        return Query.phrase_query(schema, field, list(term.terms))
+    if term.kind is QueryTermKind.SYLLABLE:
+        char = _regex_escape(term.terms[0])
+        loose = Query.regex_query(schema, field, f"{char}.?|.{char}")
+        return Query.boost_query(loose, _LOOSE_MATCH_WEIGHT)
+    exact = Query.term_query(schema, field, term.terms[0])
+    if not term.prefix:
+        return exact
+    prefix = Query.regex_query(schema, field, f"{_regex_escape(term.terms[0])}.+")
+    return Query.disjunction_max_query([exact, Query.boost_query(prefix, _LOOSE_MATCH_WEIGHT)])
+
+def text_query(schema: tantivy.Schema, terms: list[QueryTerm]) -> tantivy.Query | None:
+    """Every query term must match in some field; the best field decides its score."""
+    if not terms:
+        return None
+    clauses = [
+        (
+            Occur.Must,
+            Query.disjunction_max_query(
+                [
+                    Query.boost_query(term_query(schema, field, term), weight)
+                    for field, weight in TEXT_FIELDS.items()
+                ],
+                tie_breaker=_TIE_BREAKER,
+            ),
+        )
+        for term in terms
+    ]
+    return Query.boolean_query(clauses)
+
+def range_filters(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Query]:
+    filters: list[tantivy.Query] = []
+    integer = tantivy.FieldType.Integer
+    if query.price_min is not None:
+        lower = query.price_min
+        filters.append(Query.range_query(schema, "price_max", integer, lower_bound=lower))
+    if query.price_max is not None:
+        upper = query.price_max
+        filters.append(Query.range_query(schema, "price_min", integer, upper_bound=upper))
+    if query.eco_friendly is not None:
+        filters.append(Query.term_query(schema, "eco_friendly", query.eco_friendly))
+    return [Query.const_score_query(f, 0.0) for f in filters]
+
+def order_of(query: SearchQuery, *, has_text: bool) -> tuple[str | None, tantivy.Order]:
+    if query.sort == "price_asc":
+        return "price_min", tantivy.Order.Asc
+    if query.sort == "price_desc":
+        return "price_min", tantivy.Order.Desc
+    if query.sort == "newest" or not has_text:
+        # Without words every score is equal; newest first is the useful browse order.
+        return "published_ts", tantivy.Order.Desc
+    return None, tantivy.Order.Desc
+
+def facet_counts(
+    searcher: tantivy.Searcher,
+    query: SearchQuery,
+    main: tantivy.Query,
+    total: int,
+    text: tantivy.Query | None,
+    ranges: list[tantivy.Query],
+    facet_filters: dict[str, tantivy.Query],
+) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    unfiltered = [facet for facet in FACETS if facet not in facet_filters]
+    if unfiltered and total:
+        counts.update(aggregate(searcher, main, unfiltered))
+    for facet in facet_filters:
+        others = [q for other, q in facet_filters.items() if other != facet]
+        counts.update(aggregate(searcher, all_of([text, *ranges, *others]), [facet]))
+    return {facet: order_facet_counts(counts[facet], getattr(query, facet)) for facet in FACETS}
+
+def hit_of(
+    searcher: tantivy.Searcher,
+    address: tantivy.DocAddress,
+    score: float,
+    terms: list[QueryTerm],
+) -> SearchHit:
+    raw = searcher.doc(address).get_first("doc")
+    if not isinstance(raw, bytes):
+        raise SearchEngineError("stored document missing from the index")
+    doc = decode_document(raw)
+    name_html = highlight(doc.name, terms)
+    snippet_html = highlight(doc.description, terms, max_chars=SNIPPET_CHARS)
+    return SearchHit(
+        id=doc.id,
+        name=doc.name,
+        url=doc.url,
+        image_url=doc.image_url,
+        price_min=doc.price_min,
+        price_max=doc.price_max,
+        category=doc.category,
+        category_label=doc.category_label,
+        enterprise_type=doc.enterprise_type,
+        enterprise_type_label=doc.enterprise_type_label,
+        vendor_id=doc.vendor_id,
+        vendor_name=doc.vendor_name,
+        district=doc.district,
+        strategic_items=list(doc.strategic_items),
+        eco_friendly=doc.eco_friendly,
+        published_at=doc.published_at,
+        highlight=combine(name_html, snippet_html),
+        name_highlight=name_html,
+        snippet_highlight=snippet_html,
+        score=score,
+    )
+
+
+
+def all_of(queries: Sequence[tantivy.Query | None]) -> tantivy.Query:
+    present = [q for q in queries if q is not None]
+    if not present:
+        return Query.all_query()
+    if len(present) == 1:
+        return present[0]
+    return Query.boolean_query([(Occur.Must, q) for q in present])
+
+
+def aggregate(
+    searcher: tantivy.Searcher, query: tantivy.Query, facets: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    request = {facet: {"terms": {"field": facet, "size": _FACET_SIZE}} for facet in facets}
+    response = searcher.aggregate(query, request)
+    return {
+        facet: {str(b["key"]): int(b["doc_count"]) for b in response[facet]["buckets"]}
+        for facet in facets
+    }

@@ -1,0 +1,153 @@
+"""A paid checkout becomes exactly one order: the payment handler for ``kind="checkout"``.
+
+:func:`_on_paid` runs inside the transaction that marks the payment succeeded (see
+``shop.payments.services``): it writes the order and its vendor orders, then turns the
+reservation into allocations. ``orders.checkout_id`` is unique, so the shopper's return and
+the webhook racing each other make one order: the second finds the first. A checkout given up
+or replaced before the money came, or stock sold meanwhile, makes the payment
+unfulfillable, and the payment module refunds it in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.clock import utcnow
+from infra.db import dialect_name
+from infra.errors import DomainError
+from infra.outbox import record
+from shop.cart.models import CartLine
+from shop.checkout import stock
+from shop.checkout.models import Checkout, CheckoutStatus
+from shop.checkout.services import KIND, SnapshotLine, order_number_of
+from shop.orders.events import OrderPlaced
+from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatusChange
+from shop.payments import services as payments
+from shop.payments.models import Payment
+
+#: Run in the payment's transaction after the stock is confirmed (a late payment re-checks
+#: the snack-box slot); a DomainError makes the payment unfulfillable, so it is refunded.
+PAID_CHECKS: list[Callable[[AsyncSession, Checkout], Awaitable[None]]] = []
+
+
+async def _lock_checkout(session: AsyncSession, checkout_id: int) -> Checkout:
+    stmt = select(Checkout).where(Checkout.id == checkout_id)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(of=Checkout)
+    checkout = await session.scalar(stmt.execution_options(populate_existing=True))
+    if checkout is None:
+        raise RuntimeError(f"payment for a missing checkout {checkout_id}")
+    return checkout
+
+
+def order_number(order_id: int, placed_at: dt.datetime) -> str:
+    seoul = placed_at.astimezone(dt.timezone(dt.timedelta(hours=9)))
+    return f"JT-{seoul:%y%m%d}-{order_id:06d}"
+
+
+async def _on_paid(session: AsyncSession, payment: Payment) -> None:
+    checkout = await _lock_checkout(session, int(payment.reference))
+    if await order_number_of(session, checkout) is not None:
+        return
+    if checkout.status is CheckoutStatus.ABANDONED:
+        # Given up, or replaced by a newer checkout of its cart, before the money came:
+        # its stock went back to sale, so the payment module refunds.
+        raise payments.Unfulfillable(checkout.failure_reason or "취소한 주문서입니다.")
+    # The order is written first and the stock confirmed last: confirming locks the
+    # variants' rows until commit and other checkouts of those variants wait for them, so
+    # they are held for as few statements as possible (the lock lets the order lines'
+    # foreign keys through; see availability.lock_variants). A refusal rolls the order back
+    # with the rest of the payment's savepoint.
+    await _write_order(session, checkout, payment)
+    try:
+        await stock.confirm_in_transaction(
+            session, checkout.reservation_id, reason=f"결제 {payment.intent_id}"
+        )
+        for check in PAID_CHECKS:
+            await check(session, checkout)
+    except DomainError as exc:
+        # Sold to someone else while this payment was late: the payment module refunds.
+        raise payments.Unfulfillable(exc.message) from exc
+
+
+async def _write_order(session: AsyncSession, checkout: Checkout, payment: Payment) -> Order:
+    placed_at = utcnow()
+    order = Order(
+        number=f"pending-{checkout.id}", checkout_id=checkout.id, payment_id=payment.id,
+        user_id=checkout.user_id, email=checkout.email, recipient=checkout.recipient,
+        phone=checkout.phone, postal_code=checkout.postal_code,
+        road_address=checkout.road_address, detail_address=checkout.detail_address,
+        delivery_note=checkout.delivery_note, items_total=checkout.items_total,
+        delivery_total=checkout.delivery_total, total=checkout.total, placed_at=placed_at,
+    )
+    session.add(order)
+    await session.flush()
+    order.number = order_number(order.id, placed_at)
+    by_vendor: dict[int, list[SnapshotLine]] = {}
+    for raw in checkout.lines:
+        line = SnapshotLine.from_json(raw)
+        by_vendor.setdefault(line.vendor_id, []).append(line)
+    vendor_orders = []
+    for vendor_id, lines in by_vendor.items():
+        items = sum(line.line_total for line in lines)
+        fee = int(checkout.delivery_fees.get(str(vendor_id), 0))
+        vendor_order = VendorOrder(
+            order_id=order.id, vendor_id=vendor_id, vendor_name=lines[0].vendor_name,
+            items_total=items, delivery_fee=fee, total=items + fee,
+            lines=[
+                OrderLine(
+                    variant_id=line.variant_id, product_id=line.product_id,
+                    product_name=line.product_name, option_label=line.option_label,
+                    sku=line.sku, category=line.category, unit_price=line.unit_price,
+                    quantity=line.quantity, line_total=line.line_total,
+                    bundle_label=line.bundle_label,
+                )
+                for line in lines
+            ],
+        )
+        session.add(vendor_order)
+        vendor_orders.append(vendor_order)
+    await session.flush()
+    for vendor_order in vendor_orders:
+        session.add(VendorOrderStatusChange(
+            vendor_order_id=vendor_order.id, from_status=None, to_status=vendor_order.status,
+            reason=f"결제 완료 ({order.number})",
+        ))
+    checkout.status = CheckoutStatus.PAID
+    if checkout.cart_id is not None:
+        bought = [int(line["variant_id"]) for line in checkout.lines
+                  if not line.get("bundle_label")]
+        await session.execute(
+            delete(CartLine).where(CartLine.cart_id == checkout.cart_id,
+                                   CartLine.variant_id.in_(bought))
+        )
+    record(session, OrderPlaced(
+        id=order.id, number=order.number, checkout_id=checkout.id, payment_id=payment.id,
+        user_id=checkout.user_id, email=checkout.email, total=order.total,
+        vendor_order_ids=tuple(v.id for v in vendor_orders),
+    ))
+    return order
+
+
+async def _on_unfulfillable(session: AsyncSession, payment: Payment, reason: str) -> None:
+    checkout = await _lock_checkout(session, int(payment.reference))
+    if checkout.status is CheckoutStatus.OPEN or checkout.status is CheckoutStatus.EXPIRED:
+        checkout.status = CheckoutStatus.FAILED
+        checkout.failure_reason = f"{reason} 결제하신 {payment.amount:,}원은 전액 환불했습니다."
+    elif checkout.status is CheckoutStatus.ABANDONED:  # cancelled before the money came
+        checkout.failure_reason = f"{reason} 결제하신 {payment.amount:,}원은 전액 환불했습니다."
+
+
+def _result_path(payment: Payment) -> str:
+    return f"/checkout/done/{payment.token}"
+
+
+#: What the payment module calls for ``kind="checkout"``; ``infra.bootstrap`` registers it.
+PAYMENT_HANDLER = payments.PaymentHandler(
+    kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
+    on_unfulfillable=_on_unfulfillable,
+)
