@@ -204,7 +204,9 @@ class PurchaseOrder(BigIntAuditBase):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("procurement_departments.id", ondelete="RESTRICT"), index=True
     )
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), index=True)
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="RESTRICT"), index=True
+    )
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[Category] = mapped_column(str_enum(Category, "category"))
