@@ -123,10 +123,10 @@ async def inspect(
     inspected_on = inspected_on or seoul_today()
     async with transaction(session):
         order = await lock_order(session, order_id)
-        await require_role(session, user, order.institution_id, ProcurementRole.INSPECTOR)
         if order.requester_id == user.id:
             raise Conflict(Code.SELF_INSPECTION, "요청자는 자신의 주문을 검수할 수 없습니다.",
                            field="inspector")
+        await require_role(session, user, order.institution_id, ProcurementRole.INSPECTOR)
         if order.status not in (_S.DELIVERED, _S.PARTIALLY_DELIVERED):
             change_status(session, order, _S.INSPECTED, actor=user)  # the 409 naming states
         deliveries = await deliveries_of(session, order.id)

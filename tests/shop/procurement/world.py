@@ -14,7 +14,6 @@ from shop.vendors.models import Vendor
 from tests.shop.factories import make_user, make_vendor
 
 
-
 @dataclasses.dataclass
 class World:
     admin: User
@@ -90,5 +89,8 @@ async def make_world(session: AsyncSession) -> World:
     certificate = await certificate_history.record_certificate(
         session, admin, vendor.id, enterprise_type="certified_social", number="2022-101",
         valid_from=dt.date(2022, 3, 10), valid_to=dt.date(2025, 3, 9), vulnerable_share_bp=3500)
+    # Detached, as the signed-in person of a request is: a refused use case rolls the
+    # session back, which would otherwise expire these rows under the test's feet.
+    session.expunge_all()
     return World(admin=admin, institution=institution, department=department,
                  vendor=vendor, certificate=certificate, **people)
