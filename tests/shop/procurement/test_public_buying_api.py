@@ -156,3 +156,16 @@ async def test_three_orders_export_as_a_valid_release_package_and_march_is_discl
     assert "성북구청" in page.text and "2025년 3월 · 제1판" in page.text
     assert "인증 사회적기업" in page.text and "69,630,000원" in page.text
     assert utcnow().astimezone(dt.timezone(dt.timedelta(hours=9))).date().isoformat() in page.text
+
+
+async def test_the_api_is_described_with_operation_ids_and_korean_summaries(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    operations = [op for path, item in schema["paths"].items()
+                  if path.startswith("/api/procurement") for op in item.values()]
+    assert len(operations) >= 19
+    for op in operations:
+        assert op["tags"] == ["공공구매 (Procurement)"]
+        assert op["operationId"] and op["summary"]
+    assert "/api/procurement/ocds/release-package" in schema["paths"]
