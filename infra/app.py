@@ -54,6 +54,8 @@ import shop.orders.controllers
 import shop.orders.pages
 import shop.payments.pages
 import shop.payments.webhooks
+import shop.procurement.controllers
+import shop.procurement.pages
 import shop.settlement.controllers
 import shop.settlement.pages
 import shop.snackboxes.controllers
@@ -90,6 +92,7 @@ TEMPLATE_DIRS = [
     ROOT / "shop" / "orders" / "templates",
     ROOT / "shop" / "settlement" / "templates",
     ROOT / "shop" / "snackboxes" / "templates",
+    ROOT / "shop" / "procurement" / "templates",
     ROOT / "markets" / "templates",
     ROOT / "markets" / "days" / "templates",
     ROOT / "markets" / "lending" / "templates",
@@ -120,6 +123,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.settlement.pages.ROUTES,
     *shop.snackboxes.controllers.ROUTES,
     *shop.snackboxes.pages.ROUTES,
+    *shop.procurement.controllers.ROUTES,
+    *shop.procurement.pages.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
     *markets.lending.controllers.ROUTES,

@@ -44,6 +44,7 @@ from shop.checkout import paid as paid_checkouts
 from shop.orders import events as order_events
 from shop.payments import events as payment_events
 from shop.payments import services as payments
+from shop.procurement import events as procurement_events
 from shop.settlement import events as settlement_events
 from shop.snackboxes import events as snack_box_events
 from shop.snackboxes import ordering as snack_boxes
@@ -156,6 +157,23 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         lending_events.LoanShortOfUnits, lending_events.UnitSentToMaintenance,
         lending_events.UnitBackInStock, lending_events.EquipmentAdded,
         lending_events.KitDefined, lending_events.LendingStrikeGiven,
+    ),
+    **_only_counted(
+        "a purchase order's state, approvals, deliveries, inspection, invoice and payment are "
+        "rows the buyer's pages, the disclosures and the OCDS export read; the payloads carry "
+        "the whole order so that analytics can book procurement.order_paid as an institutional "
+        "sale; no mail is sent yet",
+        procurement_events.OrderSubmitted, procurement_events.OrderApproved,
+        procurement_events.OrderDelivered, procurement_events.OrderInspected,
+        procurement_events.OrderInvoiced, procurement_events.OrderPaid,
+        procurement_events.OrderCancelled,
+    ),
+    **_only_counted(
+        "institutions, memberships, certificates, exception entries and published disclosures "
+        "are rows the procurement pages and the public disclosure page read",
+        procurement_events.InstitutionRegistered, procurement_events.MembershipGranted,
+        procurement_events.CertificateRecorded, procurement_events.ExceptionRecorded,
+        procurement_events.DisclosurePublished,
     ),
 })
 

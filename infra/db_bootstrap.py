@@ -25,6 +25,8 @@ TABLE_MODULES = (
     "shop.checkout.models",
     "shop.orders.models",
     "shop.payments.models",
+    "shop.procurement.models",
+    "shop.procurement.record_models",
     "shop.settlement.models",
     "shop.snackboxes.models",
     "shop.vendors.models",

@@ -1,0 +1,59 @@
+"""Procurement error codes: API clients act on the code, people read the Korean message."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ProcurementErrorCode(enum.StrEnum):
+    # certificates
+    INVALID_CERTIFICATE = "invalid_certificate"
+    INVALID_CERTIFICATE_DATES = "invalid_certificate_dates"
+    INVALID_VULNERABLE_SHARE = "invalid_vulnerable_employee_share"
+    # amounts
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_QUANTITY = "invalid_quantity"
+    # contracting and approval
+    QUOTES_REQUIRED = "procurement_quotes_required"
+    NO_QUOTE = "procurement_no_quote"
+    SELF_APPROVAL = "procurement_self_approval"
+    APPROVAL_INCOMPLETE = "procurement_approval_incomplete"
+    PURCHASE_ORDER_INVALID_TRANSITION = "purchase_order_invalid_transition"
+    # inspection and invoices
+    INSPECTION_BEFORE_DELIVERY = "inspection_before_delivery"
+    ACCEPTED_EXCEEDS_ORDERED = "accepted_exceeds_ordered"
+    UNKNOWN_ORDER_LINE = "unknown_order_line"
+    INVOICE_BEFORE_INSPECTION = "invoice_before_inspection"
+    INVOICE_EXCEEDS_ACCEPTED = "invoice_exceeds_accepted"
+    INVOICE_VAT_MISMATCH = "invoice_vat_mismatch"
+    # disclosure
+    MONTH_NOT_CLOSED = "disclosure_month_not_closed"
+    DISCLOSURE_HISTORY_MISMATCH = "disclosure_history_mismatch"
+    # priority-purchase exceptions
+    INVALID_EXCEPTION_REASON = "invalid_exception_reason"
+    EXCEPTION_EXPLANATION_REQUIRED = "exception_explanation_required"
+    EXCEPTION_EXPLANATION_TOO_LONG = "exception_explanation_too_long"
+    # OCDS export
+    INVALID_EVENT_ORDER = "ocds_invalid_event_order"
+    NAIVE_DATETIME = "ocds_naive_datetime"
+    DUPLICATE_RELEASE_ID = "ocds_duplicate_release_id"
+    REQUIRED = "required"
+    NO_PUBLIC_ORDERS = "ocds_no_public_orders"
+    # institutions, people and the database-backed use cases
+    INSTITUTION_NOT_FOUND = "institution_not_found"
+    DEPARTMENT_NOT_FOUND = "department_not_found"
+    VENDOR_NOT_FOUND = "procurement_vendor_not_found"
+    USER_NOT_FOUND = "procurement_user_not_found"
+    ORDER_NOT_FOUND = "purchase_order_not_found"
+    DUPLICATE_INSTITUTION = "institution_duplicate"
+    DUPLICATE_DEPARTMENT = "department_duplicate"
+    DUPLICATE_MEMBERSHIP = "membership_duplicate"
+    DUPLICATE_INVOICE = "invoice_duplicate"
+    NOT_A_MEMBER = "procurement_role_required"
+    SELF_INSPECTION = "procurement_self_inspection"
+    VENDOR_CANNOT_SELL = "procurement_vendor_cannot_sell"
+    NO_LINES = "purchase_order_no_lines"
+    NOT_INVOICED = "purchase_order_not_invoiced"
+    PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
+    DELIVERY_EXCEEDS_ORDERED = "delivery_exceeds_ordered"
+    NOTHING_TO_DISCLOSE = "disclosure_nothing_changed"
