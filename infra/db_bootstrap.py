@@ -19,7 +19,7 @@ TABLE_MODULES = (
     "markets.days.models",
     "markets.lending.models",
     "markets.models",
-    "shop.analytics",
+    "shop.analytics.activity",
     "shop.cart.models",
     "shop.catalog.models",
     "shop.checkout.models",

@@ -28,7 +28,7 @@ from infra.mail import send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
 from markets.days import notices as market_day_notices  # noqa: E402
 from markets.days import payments as booth_fee_payments  # noqa: E402
-from shop import analytics  # noqa: E402
+from shop.analytics import activity as analytics  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
