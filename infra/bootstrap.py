@@ -143,10 +143,11 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         booth_events.BoothReactivated,
     ),
     **_only_counted(
-        "the day's state, fees, check-ins and sales are rows the market pages and calendars "
-        "read; fee changes move the fees in the same transaction",
+        "the day's state, fees and check-ins are rows the market pages and calendars read; "
+        "fee changes move the fees in the same transaction (booth sales reports go to the "
+        "analytics sales facts)",
         day_events.MarketDayHeld, day_events.MarketDayFeeChanged, day_events.CheckInRecorded,
-        day_events.MarketDaysGenerated, day_events.BoothSalesReported,
+        day_events.MarketDaysGenerated,
     ),
     **_only_counted(
         "loans, units and strikes are rows the lending desk and the vendor's pages read; the "

@@ -20,6 +20,7 @@ TABLE_MODULES = (
     "markets.lending.models",
     "markets.models",
     "shop.analytics.activity",
+    "shop.analytics.models",
     "shop.cart.models",
     "shop.catalog.models",
     "shop.checkout.models",
