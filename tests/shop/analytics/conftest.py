@@ -53,8 +53,8 @@ async def world(session_factory: Factory) -> AnalyticsWorld:
     async with session_factory() as session:
         vendors = [
             await make_vendor(session, name="햇살협동조합"),
-            await make_vendor(session, name="차마을기업", enterprise_type=EnterpriseType.COOPERATIVE,
-                              district=District.MAPO),
+            await make_vendor(session, name="차마을기업",
+                              enterprise_type=EnterpriseType.COOPERATIVE, district=District.MAPO),
             await make_vendor(session, name="초록공방",
                               enterprise_type=EnterpriseType.CERTIFIED_SOCIAL),
         ]

@@ -41,7 +41,7 @@ def report(vendor_id: int, revision: int, amount: int, receipts: int, *, at: dt.
 
 
 def test_analytics_names_the_booth_event_as_markets_does() -> None:
-    assert facts.BOOTH_SALES_REPORTED == BoothSalesReported.name
+    assert BoothSalesReported.name == facts.BOOTH_SALES_REPORTED
 
 
 async def _booth(session_factory: Factory, vendor_id: int) -> tuple[int, int]:

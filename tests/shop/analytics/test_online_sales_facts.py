@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
-
 from sqlalchemy import func, select
 
 from shop.analytics import facts
@@ -37,7 +36,8 @@ async def test_a_refund_counts_on_the_day_it_is_processed(
     cheap, dear = world.variants[0], world.second
     async with session_factory() as session:
         order = await place_order(
-            session, [Line(vendor, cheap, "food", 10_000, 1), Line(vendor, dear, "food", 20_000, 1)],
+            session,
+            [Line(vendor, cheap, "food", 10_000, 1), Line(vendor, dear, "food", 20_000, 1)],
             placed_at=seoul(dt.date(2025, 5, 1), 14), delivery_fees={vendor.id: 3_000},
         )
         (vendor_order,) = order.vendor_orders
@@ -91,7 +91,7 @@ async def test_a_cancellation_is_a_sale_on_its_day_and_a_return_on_the_cancellat
             dt.date(2025, 5, 3): 15_000, dt.date(2025, 5, 4): -15_000,
         }
         assert await monthly_net(session, vendor.id) == {MAY: 0}
-        sale, returned = await facts.facts_of(session)
+        _sale, returned = await facts.facts_of(session)
         assert returned.kind is FactKind.CANCELLATION
         assert returned.business_date == dt.date(2025, 5, 4)
 
