@@ -42,6 +42,7 @@ import markets.days.controllers
 import markets.days.pages
 import markets.lending.controllers
 import markets.lending.pages
+import shop.analytics.controllers
 import shop.cart.controllers
 import shop.cart.pages
 import shop.catalog.controllers
@@ -93,6 +94,7 @@ TEMPLATE_DIRS = [
     ROOT / "shop" / "settlement" / "templates",
     ROOT / "shop" / "snackboxes" / "templates",
     ROOT / "shop" / "procurement" / "templates",
+    ROOT / "shop" / "analytics" / "templates",
     ROOT / "markets" / "templates",
     ROOT / "markets" / "days" / "templates",
     ROOT / "markets" / "lending" / "templates",
@@ -125,6 +127,7 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.snackboxes.pages.ROUTES,
     *shop.procurement.controllers.ROUTES,
     *shop.procurement.pages.ROUTES,
+    *shop.analytics.controllers.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
     *markets.lending.controllers.ROUTES,

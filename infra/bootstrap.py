@@ -144,10 +144,11 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         booth_events.BoothReactivated,
     ),
     **_only_counted(
-        "the day's state, fees, check-ins and sales are rows the market pages and calendars "
-        "read; fee changes move the fees in the same transaction",
+        "the day's state, fees and check-ins are rows the market pages and calendars read; "
+        "fee changes move the fees in the same transaction (booth sales reports go to the "
+        "analytics sales facts)",
         day_events.MarketDayHeld, day_events.MarketDayFeeChanged, day_events.CheckInRecorded,
-        day_events.MarketDaysGenerated, day_events.BoothSalesReported,
+        day_events.MarketDaysGenerated,
     ),
     **_only_counted(
         "loans, units and strikes are rows the lending desk and the vendor's pages read; the "
@@ -160,13 +161,12 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
     ),
     **_only_counted(
         "a purchase order's state, approvals, deliveries, inspection, invoice and payment are "
-        "rows the buyer's pages, the disclosures and the OCDS export read; the payloads carry "
-        "the whole order so that analytics can book procurement.order_paid as an institutional "
-        "sale; no mail is sent yet",
+        "rows the buyer's pages, the disclosures and the OCDS export read (the payment, "
+        "procurement.order_paid, is booked by analytics as an institutional sale); no mail "
+        "is sent yet",
         procurement_events.OrderSubmitted, procurement_events.OrderApproved,
         procurement_events.OrderDelivered, procurement_events.OrderInspected,
-        procurement_events.OrderInvoiced, procurement_events.OrderPaid,
-        procurement_events.OrderCancelled,
+        procurement_events.OrderInvoiced, procurement_events.OrderCancelled,
     ),
     **_only_counted(
         "institutions, memberships, certificates, exception entries and published disclosures "

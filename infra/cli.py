@@ -209,6 +209,49 @@ def settlement_close_week(week: str | None) -> None:
         click.echo(f"{label}: {state} (정산서 {statements}건)")
 
 
+# --- analytics --------------------------------------------------------------------------
+
+
+@main.group(help="판매 분석")
+def analytics() -> None:
+    pass
+
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@analytics.command(
+    "rebuild", help="판매 사실(facts)로 요약 표를 월 단위로 다시 채웁니다 (작업자가 돌아도 안전)."
+)
+@click.option("--from", "first", type=_DAY, default=None, metavar="YYYY-MM-DD",
+              help="이 날이 속한 달부터 (생략하면 가장 이른 달).")
+@click.option("--to", "last", type=_DAY, default=None, metavar="YYYY-MM-DD",
+              help="이 날이 속한 달까지 (생략하면 가장 늦은 달).")
+@click.option("--check", is_flag=True,
+              help="다시 채우지 않고 요약 표를 판매 사실의 새 합계와 비교합니다 "
+                   "(다르면 종료 코드 1).")
+def analytics_rebuild(first: Any, last: Any, check: bool) -> None:
+    from shop.analytics import rollups
+
+    low = first.date() if first else None
+    high = last.date() if last else None
+    if check:
+        differences = _run(lambda s: _with_session(
+            s, lambda session: rollups.check_range(session, low, high)))
+        for diff in differences[:50]:
+            click.echo(f"{diff.table} {diff.key}: 요약 {diff.stored} ≠ 합계 {diff.expected}")
+        if differences:
+            click.echo(f"요약 표가 판매 사실과 {len(differences)}행 다릅니다.", err=True)
+            sys.exit(1)
+        click.echo("요약 표가 판매 사실과 일치합니다.")
+        return
+    months = _run(lambda s: _with_session(
+        s, lambda session: rollups.rebuild(session, low, high)))
+    for month, rows in months:
+        click.echo(f"{month:%Y-%m}: 요약 {rows}행")
+    click.echo(f"{len(months)}개월을 다시 채웠습니다.")
+
+
 # --- search -----------------------------------------------------------------------------
 
 

@@ -28,7 +28,8 @@ from infra.mail import send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
 from markets.days import notices as market_day_notices  # noqa: E402
 from markets.days import payments as booth_fee_payments  # noqa: E402
-from shop import analytics  # noqa: E402
+from shop.analytics import activity  # noqa: E402
+from shop.analytics import facts as sales_facts  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
@@ -72,8 +73,19 @@ async def count_event(message: dict[str, Any]) -> None:
     envelope = EventEnvelope.from_dict(message)
     _bind(envelope)
     async with resources.session_factory()() as session:
-        counted = await analytics.count_event(session, envelope)
+        counted = await activity.count_event(session, envelope)
     log.debug("event_counted", counted=counted)
+
+
+@dramatiq.actor(queue_name="analytics", **RETRIES)
+async def record_sales_facts(message: dict[str, Any]) -> None:
+    """Sales facts and their summary rows for a sale, refund, booth report or institutional
+    order event; a fact already written (redelivery) changes nothing."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    async with resources.session_factory()() as session:
+        written = await sales_facts.consume(session, envelope)
+    log.info("sales_facts_recorded", written=written)
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)

@@ -163,7 +163,7 @@ class Refund:
         return self.amount - self.commission_reversed
 
 
-def _proportional(total: int, weights: Sequence[int]) -> list[int]:
+def proportional(total: int, weights: Sequence[int]) -> list[int]:
     """Split ``total`` in proportion to ``weights`` (largest remainder, ties to the first)."""
     weight_sum = sum(weights)
     if weight_sum == 0:
@@ -207,13 +207,13 @@ def refund(
         parts = [min(wanted.get(g.category, 0), g.remaining) for g in groups]
         leftover = items - sum(parts)
         if leftover:  # a line asked for more than its group has left: spread the rest
-            extra = _proportional(
+            extra = proportional(
                 min(leftover, sum(g.remaining - p for g, p in zip(groups, parts, strict=True))),
                 [g.remaining - p for g, p in zip(groups, parts, strict=True)],
             )
             parts = [p + e for p, e in zip(parts, extra, strict=True)]
     else:
-        parts = _proportional(min(items, sum(g.remaining for g in groups)),
+        parts = proportional(min(items, sum(g.remaining for g in groups)),
                               [g.remaining for g in groups])
     delivery += items - sum(parts)  # item money beyond the goods left is delivery fee
     out = []

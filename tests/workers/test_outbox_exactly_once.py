@@ -19,7 +19,7 @@ from infra import outbox
 from infra.events import DomainEvent
 from infra.outbox import OutboxEvent, ProcessedEvent
 from infra.settings import Settings
-from shop.analytics import CONSUMER, DailyEventCount
+from shop.analytics.activity import CONSUMER, DailyEventCount
 from tests.processes import start, stop
 
 pytestmark = pytest.mark.slow

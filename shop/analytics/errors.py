@@ -1,0 +1,9 @@
+"""Analytics error codes: API clients act on the code, people read the Korean message."""
+
+from __future__ import annotations
+
+import enum
+
+
+class AnalyticsErrorCode(enum.StrEnum):
+    INVALID_PERIOD = "invalid_period"

@@ -1,0 +1,335 @@
+"""Turning events into sales facts, exactly once, and the facts into summary rows.
+
+:func:`consume` is the worker's entry point. Each event becomes zero or more facts, inserted
+with ``ON CONFLICT DO NOTHING`` on their identity ``(source, source_id, revision)``; only a
+fact that was really inserted is added to the summaries, in the same transaction. So a
+redelivered event, or the same fact reached twice, changes nothing (the natural key does what
+a ``processed_events`` claim would, and also across events).
+
+What each event gives (counting rules: ``docs/decisions.md`` entry 36):
+
+- ``order.placed``: one fact per order line at the payment time (the order's ``placed_at``,
+  written when the payment succeeded); a snack-box component line counts in the
+  ``snack_box`` channel for its own product and vendor. The event names the vendor orders;
+  the lines are read from ``shop.orders`` as the settlement ledger does (same domain).
+- ``vendor_order.refunded``: one negative fact per refunded line at the time the refund was
+  processed (a cancellation before shipment is such a refund, marked ``cancels``, and counts
+  as a ``cancellation``); a refund without lines counts against the vendor with no product.
+  Delivery fees refunded are left out, as they are left out of sales.
+- ``booth_sales.reported``: one fact per revision on its market day; the latest revision is
+  the current one whatever order they arrive in.
+- ``procurement.order_paid``: one ``institutional`` fact per line when the payment is recorded
+  (see :func:`_institutional` for the payload it reads).
+
+Vendor dimensions (enterprise type, district) are read from ``shop.vendors`` when the fact is
+written and kept on it: a fact says what was true when it happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.clock import as_utc
+from infra.db import dialect_name, transaction
+from infra.events import EventEnvelope
+from shop.analytics import rollups
+from shop.analytics.models import Channel, FactKind, SalesFact
+from shop.orders.events import OrderPlaced, VendorOrderRefunded
+from shop.orders.models import Order, OrderLine, VendorOrder
+from shop.settlement.rules import proportional
+from shop.vendors.models import Vendor
+
+SEOUL = ZoneInfo("Asia/Seoul")
+#: The name of ``markets.days.events.BoothSalesReported`` (analytics imports nothing from
+#: markets; a test checks the two agree).
+BOOTH_SALES_REPORTED = "booth_sales.reported"
+#: The public-buying feature's event for a paid institutional order (shape: :func:`_institutional`).
+PROCUREMENT_ORDER_PAID = "procurement.order_paid"
+#: Advisory-lock namespace for the revisions of one correctable source (PostgreSQL).
+SOURCE_LOCK = 7_012
+
+
+class FactSourceMissing(Exception):
+    """An event names a row that is not there (yet): the worker retries it."""
+
+
+def business_date(at: dt.datetime) -> dt.date:
+    """The Seoul calendar day ``at`` counts on."""
+    return as_utc(at).astimezone(SEOUL).date()
+
+
+def _at(value: str) -> dt.datetime:
+    return as_utc(dt.datetime.fromisoformat(value))
+
+
+def _fact(
+    *, source: str, source_id: str, kind: FactKind, channel: Channel, event_id: str,
+    occurred_at: dt.datetime, vendor: tuple[int, str, str], net_amount: int,
+    revision: int = 0, day: dt.date | None = None, product_id: int | None = None,
+    category: str = "", quantity: int = 0, receipts: int = 0,
+    buyer_vendor_id: int | None = None, order_ref: str = "", institution: str = "",
+    department: str = "", counted_as: str | None = None,
+) -> SalesFact:
+    day = day or business_date(occurred_at)
+    vendor_id, enterprise_type, district = vendor
+    return SalesFact(
+        source=source, source_id=source_id, revision=revision, current=True, kind=kind,
+        channel=channel, event_id=event_id, occurred_at=as_utc(occurred_at),
+        business_date=day, business_month=day.replace(day=1), vendor_id=vendor_id,
+        product_id=product_id, category=category, enterprise_type=enterprise_type,
+        district=district, quantity=quantity, receipts=receipts, net_amount=net_amount,
+        buyer_vendor_id=buyer_vendor_id, order_ref=order_ref, institution=institution,
+        department=department, counted_as=counted_as,
+    )
+
+
+class _Vendors:
+    """Enterprise type and district per vendor id, read once per event."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.known: dict[int, tuple[int, str, str]] = {}
+
+    async def __call__(self, vendor_id: int) -> tuple[int, str, str]:
+        if vendor_id not in self.known:
+            row = (await self.session.execute(
+                select(Vendor.enterprise_type, Vendor.district).where(Vendor.id == vendor_id)
+            )).one_or_none()
+            kind, district = (row[0].value, row[1].value) if row else ("", "")
+            self.known[vendor_id] = (vendor_id, kind, district)
+        return self.known[vendor_id]
+
+
+def _channel(line: OrderLine) -> Channel:
+    return Channel.SNACK_BOX if line.bundle_label else Channel.ONLINE
+
+
+# -- from each event -------------------------------------------------------------------------------
+
+
+async def _order_lines_paid(session: AsyncSession, envelope: EventEnvelope) -> list[SalesFact]:
+    payload = envelope.payload
+    order = await session.get(Order, int(payload["id"]))
+    if order is None:
+        raise FactSourceMissing(f"order {payload['id']} not found")
+    ids = [int(i) for i in payload["vendor_order_ids"]]
+    vendor_orders = (await session.scalars(
+        select(VendorOrder).where(VendorOrder.id.in_(ids)).order_by(VendorOrder.id)
+    )).all()
+    vendors = _Vendors(session)
+    facts = []
+    for vendor_order in vendor_orders:
+        vendor = await vendors(vendor_order.vendor_id)
+        for line in vendor_order.lines:
+            facts.append(_fact(
+                source="order_line", source_id=str(line.id), kind=FactKind.SALE,
+                channel=_channel(line), event_id=envelope.event_id,
+                occurred_at=order.placed_at, vendor=vendor, product_id=line.product_id,
+                category=line.category, quantity=line.quantity, net_amount=line.line_total,
+                order_ref=str(order.id),
+                # Checkout does not say whether the shopper bought for an enterprise.
+                buyer_vendor_id=None,
+            ))
+    return facts
+
+
+async def _lines_refunded(session: AsyncSession, envelope: EventEnvelope) -> list[SalesFact]:
+    payload = envelope.payload
+    refund_id = int(payload["refund_id"])
+    kind = FactKind.CANCELLATION if payload.get("cancels") else FactKind.REFUND
+    vendor = await _Vendors(session)(int(payload["vendor_id"]))
+    at = _at(envelope.occurred_at)
+    refunded = [(int(ln["order_line_id"]), int(ln["quantity"]), int(ln["amount"]))
+                for ln in payload.get("lines") or ()]
+    common: dict[str, Any] = {
+        "kind": kind, "event_id": envelope.event_id, "occurred_at": at, "vendor": vendor,
+        "order_ref": str(payload.get("order_id") or ""),
+    }
+    if not refunded:
+        # Money given back without lines (a goodwill refund): the vendor's, no product.
+        items = int(payload["amount"]) - int(payload.get("delivery_fee_refunded") or 0)
+        if items <= 0:
+            return []
+        lines = (await session.scalars(
+            select(OrderLine).where(OrderLine.vendor_order_id == int(payload["id"]))
+        )).all()
+        channel = (Channel.SNACK_BOX if lines and all(ln.bundle_label for ln in lines)
+                   else Channel.ONLINE)
+        return [_fact(source="refund", source_id=str(refund_id), channel=channel,
+                      net_amount=-items, **common)]
+    by_id = {line.id: line for line in (await session.scalars(
+        select(OrderLine).where(OrderLine.id.in_([i for i, _q, _a in refunded]))
+    )).all()}
+    facts = []
+    for line_id, quantity, amount in refunded:
+        line = by_id.get(line_id)
+        if line is None:
+            raise FactSourceMissing(f"order line {line_id} not found")
+        facts.append(_fact(
+            source="refund_line", source_id=f"{refund_id}:{line_id}", channel=_channel(line),
+            product_id=line.product_id, category=line.category, quantity=-quantity,
+            net_amount=-amount, **common,
+        ))
+    return facts
+
+
+async def _booth_report(session: AsyncSession, envelope: EventEnvelope) -> list[SalesFact]:
+    """``booth_sales.reported``: ``id`` (the report), ``market_day_id``, ``day`` (ISO, Seoul),
+    ``vendor_id``, ``amount``, ``sales_count`` (receipts), ``revision``."""
+    payload = envelope.payload
+    return [_fact(
+        source="booth_report", source_id=str(payload["id"]), revision=int(payload["revision"]),
+        kind=FactKind.BOOTH_REPORT, channel=Channel.BOOTH_MARKET, event_id=envelope.event_id,
+        occurred_at=_at(envelope.occurred_at), day=dt.date.fromisoformat(str(payload["day"])),
+        vendor=await _Vendors(session)(int(payload["vendor_id"])),
+        net_amount=int(payload["amount"]), receipts=int(payload["sales_count"]),
+        order_ref=str(payload.get("market_day_id") or ""),
+    )]
+
+
+def _line_amount(line: Mapping[str, Any]) -> int:
+    """What the institution paid for a line: ``amount`` (VAT included), else supply + VAT,
+    else unit price × quantity."""
+    if line.get("amount") is not None:
+        return int(line["amount"])
+    if line.get("supply_amount") is not None:
+        return int(line["supply_amount"]) + int(line.get("vat") or 0)
+    return int(line["unit_price"]) * int(line["quantity"])
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, Mapping):
+        value = value.get("name") or value.get("id") or ""
+    return str(value or "")[:200]
+
+
+async def _institutional(session: AsyncSession, envelope: EventEnvelope) -> list[SalesFact]:
+    """``procurement.order_paid`` (``shop.procurement.events.OrderPaid``): the payment of a
+    purchase order, booked as institutional sales on the Seoul date it was paid (``paid_on``).
+
+    What counts is what the institution paid (``amount``, VAT included, as shop prices are),
+    split over the order's lines in proportion to their supply value so the lines add up to
+    the payment exactly; ``counted_as`` is kept for the public-body reports. Older payloads
+    with per-line ``amount`` and ``institution``/``department`` keys are still read.
+    """
+    payload = envelope.payload
+    order_id = str(payload["id"])
+    paid_on = payload.get("paid_on")
+    day = dt.date.fromisoformat(str(paid_on)) if paid_on else None
+    at = _at(str(payload.get("paid_at") or envelope.occurred_at))
+    vendor = await _Vendors(session)(int(payload["vendor_id"]))
+    counted_as = payload.get("counted_as")
+    lines = list(payload.get("lines") or ())
+    if payload.get("amount") is not None and lines:
+        amounts = proportional(int(payload["amount"]), [_line_amount(line) for line in lines])
+    else:
+        amounts = [_line_amount(line) for line in lines]
+    institution = payload.get("institution_name") or payload.get("institution")
+    department = payload.get("department_name") or payload.get("department")
+    facts = []
+    for index, (line, amount) in enumerate(zip(lines, amounts, strict=True), start=1):
+        product = line.get("product_id")
+        facts.append(_fact(
+            source="procurement_line", source_id=f"{order_id}:{line.get('id') or index}",
+            kind=FactKind.INSTITUTIONAL, channel=Channel.INSTITUTIONAL,
+            event_id=envelope.event_id, occurred_at=at, day=day, vendor=vendor,
+            product_id=int(product) if product is not None else None,
+            category=str(line.get("category") or ""), quantity=int(line["quantity"]),
+            net_amount=amount, order_ref=order_id,
+            institution=_name(institution), department=_name(department),
+            counted_as=str(counted_as) if counted_as else None,
+        ))
+    return facts
+
+
+Builder = Callable[[AsyncSession, EventEnvelope], Awaitable[list[SalesFact]]]
+
+BUILDERS: Mapping[str, Builder] = {
+    OrderPlaced.name: _order_lines_paid,
+    VendorOrderRefunded.name: _lines_refunded,
+    BOOTH_SALES_REPORTED: _booth_report,
+    PROCUREMENT_ORDER_PAID: _institutional,
+}
+#: The events the sales-facts consumer reads (``workers.routing`` subscribes it to these).
+SALES_EVENTS = frozenset(BUILDERS)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+_COLUMNS = tuple(c.key for c in SalesFact.__table__.columns if c.key != "id")
+
+
+async def _lock_source(session: AsyncSession, fact: SalesFact) -> None:
+    """PostgreSQL: revisions of one source are written one transaction at a time, so two
+    racing revisions cannot both think they are the latest."""
+    if dialect_name(session) == "postgresql":
+        key = zlib.crc32(f"{fact.source}:{fact.source_id}".encode()) - 2**31
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": SOURCE_LOCK, "key": key}
+        )
+
+
+async def write(session: AsyncSession, fact: SalesFact) -> bool:
+    """Insert ``fact`` unless it exists, and only then change the summaries, in the caller's
+    transaction. A new revision replaces the current one (its amounts are taken out); an
+    older revision arriving late is kept, not current, and changes nothing."""
+    await rollups.lock_month(session, fact.business_month, exclusive=False)
+    if fact.revision:
+        await _lock_source(session, fact)
+    upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    new_id = await session.scalar(
+        upsert(SalesFact).values({key: getattr(fact, key) for key in _COLUMNS})
+        .on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
+        .returning(SalesFact.id)
+    )
+    if new_id is None:
+        return False
+    if fact.revision:
+        others = (await session.scalars(
+            select(SalesFact).where(
+                SalesFact.source == fact.source, SalesFact.source_id == fact.source_id,
+                SalesFact.id != new_id,
+            )
+        )).all()
+        if any(other.revision > fact.revision for other in others):
+            await session.execute(
+                update(SalesFact).where(SalesFact.id == new_id).values(current=False)
+            )
+            return True
+        for replaced in (other for other in others if other.current):
+            await rollups.add(session, replaced, sign=-1)
+            await session.execute(
+                update(SalesFact).where(SalesFact.id == replaced.id).values(current=False)
+            )
+    await rollups.add(session, fact)
+    return True
+
+
+async def consume(session: AsyncSession, envelope: EventEnvelope) -> int:
+    """Write the facts of one event and their summary rows in one transaction; returns how
+    many facts were new (0 for a redelivery or an event analytics does not read)."""
+    build = BUILDERS.get(envelope.name)
+    if build is None:
+        return 0
+    written = 0
+    async with transaction(session):
+        for fact in await build(session, envelope):
+            written += await write(session, fact)
+    return written
+
+
+async def facts_of(session: AsyncSession, *sources: str) -> Sequence[SalesFact]:
+    """The facts of ``sources`` (all when none), oldest first (tests and support)."""
+    stmt = select(SalesFact).order_by(SalesFact.id)
+    if sources:
+        stmt = stmt.where(SalesFact.source.in_(sources))
+    return (await session.scalars(stmt)).all()

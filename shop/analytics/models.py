@@ -1,0 +1,188 @@
+"""Sales facts and the summary tables built from them.
+
+A :class:`SalesFact` is one thing that moved money for a vendor: an order line paid, a line
+refunded or cancelled, a booth report (one row per revision), an institutional order line.
+Facts are unique on ``(source, source_id, revision)``, so a redelivered event inserts nothing,
+and they are the history: the outbox is purged after 14 days, the facts are kept.
+
+The summary tables hold sums of the current facts per period and keys; they are changed only
+in the transaction that inserts a new fact (``shop.analytics.rollups``) and can always be
+regenerated from the facts (``jangteo analytics rebuild``). Dimensions are plain strings
+(``""`` when unknown), not foreign keys: a fact must survive the row it describes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from advanced_alchemy.base import BigIntBase
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from infra.db import str_enum
+
+
+class Channel(enum.StrEnum):
+    """Where the sale happened (판매 채널)."""
+
+    ONLINE = "online"  # 온라인 몰
+    SNACK_BOX = "snack_box"  # 햇음 간식 상자 (구성 상품별)
+    BOOTH_MARKET = "booth_market"  # 장터 부스 (매출 보고)
+    INSTITUTIONAL = "institutional"  # 공공기관 구매
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: "온라인 몰",
+    Channel.SNACK_BOX: "간식 상자",
+    Channel.BOOTH_MARKET: "장터 부스",
+    Channel.INSTITUTIONAL: "공공기관",
+}
+
+
+class FactKind(enum.StrEnum):
+    SALE = "sale"  # 결제된 주문 줄 (+)
+    REFUND = "refund"  # 처리된 환불 (−), 처리한 날에
+    CANCELLATION = "cancellation"  # 발송 전 취소 (−), 취소한 날에
+    BOOTH_REPORT = "booth_report"  # 부스 매출 보고 (최신 회차만 유효)
+    INSTITUTIONAL = "institutional"  # 공공기관 구매 줄, 결제가 기록된 때
+
+
+#: Kinds whose amounts are money given back (the "refunds" measure of the summaries).
+RETURN_KINDS = frozenset({FactKind.REFUND, FactKind.CANCELLATION})
+
+
+class SalesFact(BigIntBase):
+    __tablename__ = "analytics_sales_facts"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", "revision", name="uq_sales_fact_source"),
+        Index("ix_sales_fact_vendor_day", "vendor_id", "business_date"),
+    )
+
+    #: What the fact was made from: ``order_line``, ``refund_line``, ``refund``,
+    #: ``booth_report``, ``procurement_line``; with ``source_id`` it names the fact.
+    source: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(String(64))
+    #: 0 for facts that are never corrected; a booth report's revision (1, 2, …).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    #: False once a later revision of the same source replaced it (left out of every sum).
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[FactKind] = mapped_column(str_enum(FactKind, "sales_fact_kind"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "sales_channel"))
+    #: The event the fact was made from (for tracing; not part of its identity).
+    event_id: Mapped[str] = mapped_column(String(64), default="")
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    #: The Asia/Seoul date it counts on, computed once when the fact is written.
+    business_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    #: The first day of ``business_date``'s month (the monthly summaries' key).
+    business_month: Mapped[dt.date] = mapped_column(Date, index=True)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    enterprise_type: Mapped[str] = mapped_column(String(40), default="")
+    district: Mapped[str] = mapped_column(String(40), default="")
+    #: Units (negative for units given back); 0 for a booth report, which counts receipts.
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    #: Receipts (판매 건수) a booth report names; 0 otherwise.
+    receipts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Won, delivery fees excluded, before commission; negative for refunds and cancellations.
+    net_amount: Mapped[int] = mapped_column(BigInteger)
+    #: The buyer's own enterprise when the buyer is a social-economy enterprise (mutual
+    #: trade, 기업 간 거래); None when the buyer is not one or the event does not say.
+    buyer_vendor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Online: the order id; booth: the market day id; institutional: the purchase order id.
+    order_ref: Mapped[str] = mapped_column(String(64), default="")
+    #: Institutional channel: the buying institution and department (public-body hooks).
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    #: Institutional channel: the enterprise type the purchase counted as on its contract
+    #: date (None: general purchase, or not institutional).
+    counted_as: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class _Measures:
+    """What every summary row sums: sales (+), money given back (−), their net, units,
+    receipts."""
+
+    sales_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    refund_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    receipts: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DailyVendorSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_daily_vendor_sales"
+    __table_args__ = (
+        UniqueConstraint("day", "vendor_id", "channel", name="uq_daily_vendor_sales"),
+    )
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+
+
+class MonthlyVendorSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_monthly_vendor_sales"
+    __table_args__ = (
+        UniqueConstraint("month", "vendor_id", "channel", name="uq_monthly_vendor_sales"),
+    )
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+
+
+class DailyProductSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_daily_product_sales"
+    __table_args__ = (
+        UniqueConstraint("day", "product_id", "vendor_id", name="uq_daily_product_sales"),
+    )
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    product_id: Mapped[int] = mapped_column(Integer)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyProductSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_monthly_product_sales"
+    __table_args__ = (
+        UniqueConstraint("month", "product_id", "vendor_id", name="uq_monthly_product_sales"),
+    )
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    product_id: Mapped[int] = mapped_column(Integer)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+
+
+class DailyPlatformSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_daily_platform_sales"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "channel", "enterprise_type", "district", name="uq_daily_platform_sales"
+        ),
+    )
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    enterprise_type: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(40))
+
+
+class MonthlyPlatformSales(_Measures, BigIntBase):
+    __tablename__ = "analytics_monthly_platform_sales"
+    __table_args__ = (
+        UniqueConstraint(
+            "month", "channel", "enterprise_type", "district", name="uq_monthly_platform_sales"
+        ),
+    )
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    enterprise_type: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,309 @@
+"""The summary tables: what each one sums, adding a fact to them, and rebuilding or checking
+them from the facts.
+
+Every summary is described once (:data:`ROLLUPS`: its table, its period column, its keys), and
+both paths use that description: :func:`add` (the worker, in the transaction that inserted a
+fact) and :func:`fresh_aggregate` (rebuild and check, one ``GROUP BY`` over the current facts).
+A fact is in a summary when none of the summary's keys is missing from it (a booth report
+names no product, so it is in no product summary).
+
+Rebuilding while the workers run: on PostgreSQL the worker takes a shared advisory lock on the
+month of each fact it writes, the rebuild an exclusive one on the month it refills, so a month
+is either refilled before a new fact lands in it or after. SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.db import dialect_name
+from shop.analytics.models import (
+    RETURN_KINDS,
+    DailyPlatformSales,
+    DailyProductSales,
+    DailyVendorSales,
+    MonthlyPlatformSales,
+    MonthlyProductSales,
+    MonthlyVendorSales,
+    SalesFact,
+)
+
+MEASURES = ("sales_amount", "refund_amount", "net_amount", "quantity", "receipts")
+#: Advisory-lock namespace of the month locks (PostgreSQL).
+MONTH_LOCK = 7_011
+
+
+@dataclasses.dataclass(frozen=True)
+class Rollup:
+    """One summary table: sums of the current facts per ``period`` and ``keys``."""
+
+    model: type[Any]
+    #: ``day`` (the fact's business date) or ``month`` (its business month).
+    period: str
+    keys: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return str(self.model.__tablename__)
+
+    @property
+    def fact_period(self) -> str:
+        return "business_date" if self.period == "day" else "business_month"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.period, *self.keys)
+
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup(DailyVendorSales, "day", ("vendor_id", "channel")),
+    Rollup(DailyProductSales, "day", ("product_id", "vendor_id")),
+    Rollup(DailyPlatformSales, "day", ("channel", "enterprise_type", "district")),
+    Rollup(MonthlyVendorSales, "month", ("vendor_id", "channel")),
+    Rollup(MonthlyProductSales, "month", ("product_id", "vendor_id")),
+    Rollup(MonthlyPlatformSales, "month", ("channel", "enterprise_type", "district")),
+)
+
+
+def measures(fact: SalesFact) -> dict[str, int]:
+    """What one fact adds to every summary it is in."""
+    returned = fact.kind in RETURN_KINDS
+    return {
+        "sales_amount": 0 if returned else fact.net_amount,
+        "refund_amount": fact.net_amount if returned else 0,
+        "net_amount": fact.net_amount,
+        "quantity": fact.quantity,
+        "receipts": fact.receipts,
+    }
+
+
+def _value(fact: SalesFact, key: str) -> Any:
+    value = getattr(fact, key)
+    return value.value if hasattr(value, "value") else value
+
+
+async def add(session: AsyncSession, fact: SalesFact, *, sign: int = 1) -> None:
+    """Add ``fact`` (``sign=-1``: take it away) to every summary it belongs in, in the
+    caller's transaction: one upsert per summary."""
+    amounts = {name: sign * amount for name, amount in measures(fact).items()}
+    upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    for rollup in ROLLUPS:
+        keys = {key: _value(fact, key) for key in rollup.keys}
+        if any(value is None for value in keys.values()):
+            continue
+        row = {rollup.period: getattr(fact, rollup.fact_period), **keys, **amounts}
+        stmt = upsert(rollup.model).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(rollup.columns),
+            set_={name: getattr(rollup.model, name) + stmt.excluded[name] for name in MEASURES},
+        )
+        await session.execute(stmt)
+
+
+async def lock_month(session: AsyncSession, month: dt.date, *, exclusive: bool) -> None:
+    """PostgreSQL: hold the month (shared for a worker adding facts, exclusive for a rebuild)
+    until the transaction ends. SQLite serialises writers by itself."""
+    if dialect_name(session) != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await session.execute(
+        text(f"SELECT {fn}(:ns, :key)"), {"ns": MONTH_LOCK, "key": month.year * 100 + month.month}
+    )
+
+
+# -- the facts' own sums ---------------------------------------------------------------------------
+
+Row = tuple[Any, ...]
+
+
+def _aggregate_query(rollup: Rollup, first: dt.date | None, last: dt.date | None) -> Any:
+    period = getattr(SalesFact, rollup.fact_period)
+    keys = [getattr(SalesFact, key) for key in rollup.keys]
+    returned = SalesFact.kind.in_(sorted(RETURN_KINDS))
+    sums = [
+        func.sum(case((returned, 0), else_=SalesFact.net_amount)),
+        func.sum(case((returned, SalesFact.net_amount), else_=0)),
+        func.sum(SalesFact.net_amount),
+        func.sum(SalesFact.quantity),
+        func.sum(SalesFact.receipts),
+    ]
+    where = [SalesFact.current.is_(True), *(key.is_not(None) for key in keys)]
+    if first is not None:
+        where.append(SalesFact.business_month >= first)
+    if last is not None:
+        where.append(SalesFact.business_month <= last)
+    return select(period, *keys, *sums).where(and_(*where)).group_by(period, *keys)
+
+
+def _normal(rows: Sequence[Row]) -> dict[Row, Row]:
+    """``{(period, *keys): measures}`` without rows whose measures are all zero (a summary row
+    whose facts cancelled out, or was never written, means the same)."""
+    out = {}
+    for row in rows:
+        head, tail = tuple(row[: -len(MEASURES)]), tuple(int(v or 0) for v in row[-len(MEASURES):])
+        if any(tail):
+            out[(_as_date(head[0]), *head[1:])] = tail
+    return out
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    assert isinstance(value, dt.date)
+    return value
+
+
+async def fresh_aggregate(
+    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> dict[Row, Row]:
+    """What ``rollup`` should hold, summed afresh from the current facts (months
+    ``first``..``last``, first days of months, both included)."""
+    return _normal((await session.execute(_aggregate_query(rollup, first, last))).all())
+
+
+async def stored(
+    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> dict[Row, Row]:
+    """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
+    model = rollup.model
+    period = getattr(model, rollup.period)
+    stmt = select(period, *(getattr(model, k) for k in rollup.keys),
+                  *(getattr(model, m) for m in MEASURES))
+    if first is not None:
+        stmt = stmt.where(period >= first)
+    if last is not None:
+        stmt = stmt.where(period <= _month_end(last))
+    return _normal((await session.execute(stmt)).all())
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    table: str
+    key: Row
+    stored: Row | None
+    expected: Row | None
+
+
+async def check(
+    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
+) -> list[Difference]:
+    """Every summary row that differs from a fresh aggregate of the facts (empty: all agree)."""
+    differences = []
+    for rollup in ROLLUPS:
+        have = await stored(session, rollup, first, last)
+        want = await fresh_aggregate(session, rollup, first, last)
+        for key in sorted(set(have) | set(want), key=repr):
+            if have.get(key) != want.get(key):
+                differences.append(Difference(rollup.name, key, have.get(key), want.get(key)))
+    return differences
+
+
+# -- rebuilding ------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return _next_month(month_start(month)) - dt.timedelta(days=1)
+
+
+async def known_months(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
+    """The first and last month holding a fact or a summary row, if any."""
+    found = []
+    for column in (SalesFact.business_month, MonthlyVendorSales.month,
+                   MonthlyProductSales.month, MonthlyPlatformSales.month):
+        low, high = (await session.execute(select(func.min(column), func.max(column)))).one()
+        if low is not None:
+            found += [_as_date(low), _as_date(high)]
+    return (min(found), max(found)) if found else None
+
+
+async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
+    """Refill every summary's rows of ``month`` from the current facts, in one transaction
+    (the caller's session is committed). Returns the number of summary rows written."""
+    month = month_start(month)
+    written = 0
+    try:
+        await lock_month(session, month, exclusive=True)
+        for rollup in ROLLUPS:
+            model = rollup.model
+            period = getattr(model, rollup.period)
+            await session.execute(
+                delete(model).where(period >= month, period <= _month_end(month))
+            )
+            rows = (await session.execute(_aggregate_query(rollup, month, month))).all()
+            values = [
+                {rollup.period: _as_date(row[0]),
+                 **dict(zip(rollup.keys, row[1:1 + len(rollup.keys)], strict=True)),
+                 **dict(zip(MEASURES, (int(v or 0) for v in row[1 + len(rollup.keys):]),
+                            strict=True))}
+                for row in rows
+            ]
+            if values:
+                await session.execute(insert(model), values)
+            written += len(values)
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return written
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], month_start(first)
+    while month <= month_start(last):
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def period_bounds(
+    first: dt.date | None, last: dt.date | None, known: tuple[dt.date, dt.date] | None
+) -> tuple[dt.date, dt.date] | None:
+    """The whole months a ``--from``/``--to`` range covers; a missing end is the facts' first
+    or last month (None: nothing to do)."""
+    low = month_start(first) if first else (known[0] if known else None)
+    high = month_start(last) if last else (known[1] if known else None)
+    low, high = low or high, high or low
+    if low is None or high is None or low > high:
+        return None
+    return low, high
+
+
+async def rebuild(
+    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
+) -> list[tuple[dt.date, int]]:
+    """Refill the summaries month by month (each month one transaction) for the whole months
+    from ``first`` to ``last`` (default: every month with facts or summary rows). Returns
+    ``(month, rows written)`` per month."""
+    bounds = period_bounds(first, last, await known_months(session))
+    await session.rollback()  # end the read; each month is a transaction of its own
+    if bounds is None:
+        return []
+    return [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]
+
+
+async def check_range(
+    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
+) -> list[Difference]:
+    """:func:`check` over the whole months from ``first`` to ``last`` (default: all)."""
+    return await check(session, month_start(first) if first else None,
+                       month_start(last) if last else None)

@@ -1,0 +1,127 @@
+"""The summaries can always be regenerated from the facts: ``rebuild`` refills them month by
+month and gives the rows the worker wrote, ``rebuild --check`` finds any row that differs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.settings import Settings
+from shop.analytics import rollups
+from shop.analytics.models import DailyVendorSales, MonthlyPlatformSales
+from tests.infra.test_cli import jangteo
+from tests.shop.analytics.conftest import (
+    AnalyticsWorld,
+    Factory,
+    Relay,
+    consume_all,
+    envelope,
+    seoul,
+)
+from tests.shop.analytics.test_booth_and_institutional_facts import paid_order, report
+from tests.shop.settlement.world import Line, cancel, place_order, refund
+
+
+async def _everything(world: AnalyticsWorld, factory: Factory, relay: Relay) -> None:
+    """Every acceptance case at once: sales, a refund, a cancellation, the Seoul midnight,
+    redelivery, booth revisions out of order, an institutional order."""
+    first, second = world.vendors[0], world.vendors[1]
+    async with factory() as session:
+        order = await place_order(
+            session,
+            [Line(first, world.variants[0], "food", 10_000, 1),
+             Line(first, world.second, "food", 20_000, 1)],
+            placed_at=seoul(dt.date(2025, 5, 1), 14))
+        vendor_order = order.vendor_orders[0]
+        await refund(session, vendor_order, at=seoul(dt.date(2025, 5, 2)),
+                     lines=[(vendor_order.lines[0], 1)])
+        later = await place_order(session, [Line(second, world.variants[1], "food", 15_000, 1)],
+                                  placed_at=seoul(dt.date(2025, 5, 3)))
+        await cancel(session, later.vendor_orders[0], at=seoul(dt.date(2025, 5, 4)))
+        for at in (dt.datetime(2025, 3, 31, 15, tzinfo=dt.UTC),
+                   dt.datetime(2025, 3, 31, 14, 59, 59, tzinfo=dt.UTC)):
+            await place_order(session, [Line(first, world.variants[0], "food", 10_000, 1)],
+                              placed_at=at)
+        await session.commit()
+    await relay.deliver(times=3)
+    booth_at = seoul(dt.date(2025, 5, 11), 18)
+    await consume_all(factory, [
+        report(first.id, 2, 150_000, 10, at=booth_at), report(first.id, 1, 120_000, 8, at=booth_at),
+        envelope("procurement.order_paid", paid_order(world.vendors[2].id), booth_at),
+    ])
+
+
+async def _snapshot(session: AsyncSession) -> dict[str, Any]:
+    return {rollup.name: await rollups.stored(session, rollup) for rollup in rollups.ROLLUPS}
+
+
+async def test_rebuild_gives_back_what_the_worker_wrote_and_check_finds_any_difference(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay
+) -> None:
+    await _everything(world, session_factory, relay)
+    async with session_factory() as session:
+        assert await rollups.check_range(session) == []
+        written = await _snapshot(session)
+        assert all(written.values())
+    async with session_factory() as session:
+        months = await rollups.rebuild(session)
+    assert [month for month, _rows in months] == [
+        dt.date(2025, 3, 1), dt.date(2025, 4, 1), dt.date(2025, 5, 1)]
+    async with session_factory() as session:
+        assert await _snapshot(session) == written
+        assert await rollups.check_range(session) == []
+        await rollups.rebuild(session)
+    async with session_factory() as session:
+        assert await _snapshot(session) == written  # twice gives the same
+
+        # A summary row drifts in April and in May; a row no fact explains appears in June.
+        await session.execute(
+            update(DailyVendorSales).values(net_amount=DailyVendorSales.net_amount + 1))
+        session.add(MonthlyPlatformSales(month=dt.date(2025, 6, 1), channel="online",
+                                         enterprise_type="village", district="마포구",
+                                         sales_amount=5, refund_amount=0, net_amount=5,
+                                         quantity=1, receipts=0))
+        await session.commit()
+        differences = await rollups.check_range(session)
+        assert {d.table for d in differences} == {
+            "analytics_daily_vendor_sales", "analytics_monthly_platform_sales"}
+        assert {d.key[0] for d in differences} >= {dt.date(2025, 4, 1), dt.date(2025, 6, 1)}
+    async with session_factory() as session:
+        await rollups.rebuild(session, dt.date(2025, 5, 20), dt.date(2025, 6, 3))  # May, June
+    async with session_factory() as session:
+        assert await rollups.check_range(session, dt.date(2025, 5, 1), dt.date(2025, 6, 30)) == []
+        left = await rollups.check_range(session)
+        assert left and {d.key[0].month for d in left} == {3, 4}
+        await rollups.rebuild(session)
+    async with session_factory() as session:
+        assert await rollups.check_range(session) == []
+        assert await _snapshot(session) == written
+
+
+@pytest.mark.slow
+async def test_the_commands_rebuild_and_check(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay, settings: Settings
+) -> None:
+    await _everything(world, session_factory, relay)
+    done = jangteo(settings, "analytics", "rebuild")
+    assert done.returncode == 0, done.stderr
+    assert "2025-05: 요약" in done.stdout and "3개월을 다시 채웠습니다" in done.stdout
+    checked = jangteo(settings, "analytics", "rebuild", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "일치합니다" in checked.stdout
+
+    async with session_factory() as session:
+        day = await session.scalar(select(DailyVendorSales).limit(1))
+        assert day is not None
+        day.net_amount += 1
+        await session.commit()
+    checked = jangteo(settings, "analytics", "rebuild", "--check")
+    assert checked.returncode == 1
+    assert "analytics_daily_vendor_sales" in checked.stdout
+    again = jangteo(settings, "analytics", "rebuild", "--from", "2025-03-01", "--to", "2025-05-31")
+    assert again.returncode == 0, again.stderr
+    assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0
