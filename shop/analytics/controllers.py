@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from infra.auth import requires_user
@@ -60,8 +60,8 @@ class AnalyticsApi(Controller):
     )
     async def vendor_daily(
         self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
-        first: Annotated[str | None, Parameter(query="from")] = None,
-        last: Annotated[str | None, Parameter(query="to")] = None,
+        first: Annotated[str | None, QueryParameter(name="from")] = None,
+        last: Annotated[str | None, QueryParameter(name="to")] = None,
     ) -> VendorSalesOut:
         vendor = await vendor_for_member(db_session, user, vendor_id)
         now = utcnow()
@@ -82,8 +82,8 @@ class VendorAnalyticsPages(Controller):
     @get("/", name="analytics:vendor")
     async def vendor_sales(
         self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
-        first: Annotated[str | None, Parameter(query="from")] = None,
-        last: Annotated[str | None, Parameter(query="to")] = None,
+        first: Annotated[str | None, QueryParameter(name="from")] = None,
+        last: Annotated[str | None, QueryParameter(name="to")] = None,
     ) -> Template:
         vendor = await vendor_for_member(db_session, user, vendor_id)
         now = utcnow()

@@ -77,7 +77,7 @@ class InstitutionApi(Controller):
     @post("/", operation_id="registerInstitution", summary="공공기관 등록 (플랫폼 관리자)",
           guards=[requires_admin], status_code=HTTP_201_CREATED)
     async def register(self, user: SignedIn, db_session: DbSession,
-                       data: InstitutionIn) -> InstitutionOut:
+                       data: JSONBody[InstitutionIn]) -> InstitutionOut:
         row = await institutions.register_institution(
             db_session, user, kind=data.kind, name=data.name,
             business_registration_number=data.business_registration_number,
@@ -91,7 +91,8 @@ class InstitutionApi(Controller):
     @post("/{institution_id:int}/departments", operation_id="addDepartment",
           summary="부서 추가 (기관 관리자)", guards=[requires_user], status_code=HTTP_201_CREATED)
     async def add_department(self, user: SignedIn, db_session: DbSession,
-                             institution_id: FromPath[int], data: DepartmentIn) -> DepartmentOut:
+                             institution_id: FromPath[int],
+                             data: JSONBody[DepartmentIn]) -> DepartmentOut:
         row = await institutions.add_department(db_session, user, institution_id, data.name)
         return DepartmentOut.of(row)
 
@@ -99,7 +100,7 @@ class InstitutionApi(Controller):
           summary="직원에게 역할 부여 (기관 관리자)", guards=[requires_user],
           status_code=HTTP_201_CREATED)
     async def grant(self, user: SignedIn, db_session: DbSession, institution_id: FromPath[int],
-                    data: MembershipIn) -> MembershipOut:
+                    data: JSONBody[MembershipIn]) -> MembershipOut:
         row = await institutions.grant_role(db_session, user, institution_id, email=data.email,
                                             role=data.role, department_id=data.department_id)
         return MembershipOut.of(row)
@@ -117,7 +118,8 @@ class InstitutionApi(Controller):
           summary="우선구매 예외 기록 (추가만 가능)", guards=[requires_user],
           status_code=HTTP_201_CREATED)
     async def record_exception(self, user: SignedIn, db_session: DbSession,
-                               institution_id: FromPath[int], data: ExceptionIn) -> ExceptionOut:
+                               institution_id: FromPath[int],
+                               data: JSONBody[ExceptionIn]) -> ExceptionOut:
         row = await exception_register.record_entry(
             db_session, user, institution_id, department_id=data.department_id,
             category=data.category, reason=data.reason, explanation=data.explanation,
@@ -136,7 +138,7 @@ class InstitutionApi(Controller):
           summary="월별 실적 공시 발행 (공시 담당자; 바뀐 것이 있으면 새 판)",
           guards=[requires_user], status_code=HTTP_201_CREATED)
     async def publish(self, user: SignedIn, db_session: DbSession,
-                      institution_id: FromPath[int], data: DisclosureIn) -> DisclosureOut:
+                      institution_id: FromPath[int], data: JSONBody[DisclosureIn]) -> DisclosureOut:
         row = await disclosures.publish_month(db_session, user, institution_id, year=data.year,
                                               month=data.month, published_on=data.published_on)
         return DisclosureOut.of(row)
@@ -163,7 +165,7 @@ class CertificateApi(Controller):
     @post("/", operation_id="recordVendorCertificate", summary="인증 이력 추가 (플랫폼 관리자)",
           guards=[requires_admin], status_code=HTTP_201_CREATED)
     async def add(self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
-                  data: CertificateIn) -> CertificateOut:
+                  data: JSONBody[CertificateIn]) -> CertificateOut:
         row = await certificate_history.record_certificate(
             db_session, user, vendor_id, enterprise_type=data.enterprise_type,
             number=data.number, valid_from=data.valid_from, valid_to=data.valid_to,
@@ -174,7 +176,7 @@ class CertificateApi(Controller):
           summary="인증 취소 기록 (플랫폼 관리자; 이미 결재된 주문의 집계는 그대로)",
           guards=[requires_admin], status_code=HTTP_200_OK)
     async def revoke(self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
-                     certificate_id: FromPath[int], data: RevocationIn) -> CertificateOut:
+                     certificate_id: FromPath[int], data: JSONBody[RevocationIn]) -> CertificateOut:
         row = await certificate_history.revoke_certificate(db_session, user, certificate_id,
                                                            data.revoked_on)
         return CertificateOut.of(row)
@@ -269,7 +271,7 @@ class OrderApi(Controller):
           summary="주문 취소 (납품 전; 요청자, 결재자, 기관 관리자)",
           status_code=HTTP_200_OK)
     async def cancel(self, user: SignedIn, db_session: DbSession, order_id: FromPath[int],
-                     data: CancelIn) -> OrderOut:
+                     data: JSONBody[CancelIn]) -> OrderOut:
         await ordering.cancel_order(db_session, user, order_id, data.reason)
         return await _order_out(db_session, order_id)
 
