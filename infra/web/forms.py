@@ -17,7 +17,7 @@ while reading the form is handled exactly like one raised by the service.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -31,21 +31,26 @@ T = TypeVar("T")
 
 #: The statuses a person can act on by changing the form (others go to the error pages).
 FORM_STATUSES: frozenset[int] = frozenset({400, 409, 413, 415})
+#: For pages that have always shown every refusal, as a flash or beside the form (someone
+#: else's application, a booth gone meanwhile, a batch in the wrong state): ``shown=``.
+EVERY_REFUSAL: frozenset[int] = frozenset(range(400, 500))
 
 
 @dataclass(frozen=True)
 class Refusal:
     """What a use case refused: messages per field (``_form`` for the whole form), the
-    status to answer the re-rendered page with, and the first message for a flash."""
+    status to answer the re-rendered page with, the first message for a flash, and the error
+    itself for a page that must still raise it when it cannot show it."""
 
     errors: dict[str, str]
     status_code: int
     message: str
     code: str
+    error: DomainError | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, exc: DomainError) -> Refusal:
-        return cls(field_errors(exc), exc.status_code, exc.message, exc.code)
+        return cls(field_errors(exc), exc.status_code, exc.message, exc.code, exc)
 
 
 async def attempt(

@@ -21,7 +21,7 @@ from infra.auth import requires_role, requires_user
 from infra.clock import utcnow
 from infra.errors import InvalidInput, NotFound
 from infra.settings import Settings
-from infra.web.forms import FORM_STATUSES, Refusal, act_and_redirect, attempt
+from infra.web.forms import EVERY_REFUSAL, FORM_STATUSES, Refusal, act_and_redirect, attempt
 from infra.web.params import DbSession, FormData, MultipartData, SignedIn
 from markets.access import get_market, managed_markets, require_market_organizer
 from markets.applications import applying, decisions, jury
@@ -37,7 +37,6 @@ from markets.days.pages import HELPERS
 from markets.lending.models import EquipmentKit
 from markets.models import Market
 from markets.schedules import local_today
-from markets.web import EVERY_REFUSAL
 from shop.catalog.taxonomy import Category
 from shop.vendors import documents as vendor_documents
 from shop.vendors.access import vendor_for_member, vendors_of

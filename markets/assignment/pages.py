@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.web.forms import Refusal, attempt
+from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
 from markets.assignment import boards, moves, policy, publishing, queries, runs
@@ -26,7 +26,6 @@ from markets.assignment.problem import UnplacedReason
 from markets.booths.controllers import map_booth, requires_organizer
 from markets.booths.services import booths_of, get_market
 from markets.booths.svg import render_map
-from markets.web import EVERY_REFUSAL
 from shop.catalog.taxonomy import Category
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.web.forms import Refusal, act_and_redirect, attempt
+from infra.web.forms import EVERY_REFUSAL, Refusal, act_and_redirect, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
 from markets.booths import services
@@ -27,7 +27,6 @@ from markets.booths.models import Booth, BoothSize
 from markets.booths.rules import SIZE_OPTIONS, BoothDraft
 from markets.booths.svg import render_map
 from markets.days.models import MarketDay
-from markets.web import EVERY_REFUSAL
 
 UPCOMING_DAYS = 12
 NEW_BOOTH_DEFAULTS = {"size": BoothSize.STANDARD.value, "width": "3", "height": "3"}

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
 from infra.errors import NotFound
-from infra.web.forms import FORM_STATUSES, Refusal, attempt
+from infra.web.forms import EVERY_REFUSAL, FORM_STATUSES, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import get_market, manages
 from markets.applications.queries import criteria_of
@@ -30,7 +30,6 @@ from markets.days.errors import MarketErrorCode
 from markets.days.models import BoothFee, BoothSalesReport, CheckIn, CheckInStatus, MarketDay
 from markets.models import Market
 from markets.schedules import WEEKDAYS_KO, local_today
-from markets.web import EVERY_REFUSAL
 from shop.payments import services as pay_services
 from shop.payments.models import PaymentRefund, PaymentStatus
 from shop.vendors.access import vendor_for_member, vendors_of

@@ -23,6 +23,7 @@ from infra.errors import DomainError
 from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
 from shop.cart import services
+from shop.cart.models import CartLine
 from shop.cart.pricing import price_cart
 from shop.cart.services import GUEST_TOKEN_KEY, CartOwner
 from shop.catalog.models import Product, ProductVariant
@@ -125,13 +126,15 @@ class CartPages(Controller):
         owner = _owner(request, create=True)
         assert owner is not None
         variant_id = _variant_id(data.get("variant_id"))
-        try:
+
+        async def add() -> CartLine:
             quantity = parse_quantity(data.get("quantity", "1"), "quantity")
-            line = await services.add_item(db_session, owner, variant_id, quantity)
-        except DomainError as exc:
-            if exc.status_code not in (400, 409):
-                raise
-            return await _product_page_with_error(db_session, variant_id, data, exc)
+            return await services.add_item(db_session, owner, variant_id, quantity)
+
+        line = await attempt(db_session, add, shown={400, 409})
+        if isinstance(line, Refusal):
+            assert line.error is not None
+            return await _product_page_with_error(db_session, variant_id, data, line.error)
         _remember(request, owner)
         flash(
             request, f"장바구니에 담았습니다. (지금 {line.quantity}개)", category="success"

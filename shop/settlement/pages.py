@@ -19,7 +19,7 @@ from infra.accounts.models import User
 from infra.auth import requires_admin, requires_user
 from infra.clock import utcnow
 from infra.errors import DomainError, InvalidInput
-from infra.web.forms import Refusal, attempt
+from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from shop.settlement import bankfile, ledger, payouts, rules, services, statements
 from shop.settlement.controllers import ROUNDING, attachment, provider_for
@@ -30,11 +30,6 @@ from shop.vendors.models import MemberRole, Vendor, VendorStatus
 
 BANK_OPTIONS = [(code, f"{name} ({code})") for code, name in bankfile.BANK_CODES.items()]
 METHOD_OPTIONS = [(m.value, m.label) for m in PayoutMethod]
-
-
-#: These pages show every refusal of their use case on the page itself (an unknown category
-#: beside its rate, a batch in the wrong state above the batch), not only the fixable ones.
-EVERY_REFUSAL = range(400, 500)
 
 
 def _beside(refused: Refusal, field: str) -> dict[str, str]:

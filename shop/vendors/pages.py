@@ -18,7 +18,7 @@ from litestar.response import File, Redirect, Template
 from infra.accounts.models import User
 from infra.auth import current_user, requires_admin, requires_user
 from infra.errors import InvalidInput, Problems
-from infra.web.forms import Refusal, attempt
+from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, MultipartData, SignedIn
 from shop.vendors import documents, queries, services
 from shop.vendors.access import member_role, vendor_for_member
@@ -36,11 +36,6 @@ from shop.vendors.rules import (
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 
 PER_PAGE = 20
-
-
-#: These pages show every refusal of their use case on the page itself (a staff member
-#: inviting someone sees "owner only" beside the form), not only the fixable ones.
-EVERY_REFUSAL = range(400, 500)
 
 
 def _text_fields(data: dict[str, Any]) -> dict[str, str]:
