@@ -344,6 +344,7 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
         assert {PurchaseOrderStatus.PENDING_APPROVAL, PurchaseOrderStatus.APPROVED,
                 PurchaseOrderStatus.PAID, PurchaseOrderStatus.CANCELLED} <= set(statuses)
         assert all(o.requester_id == people["buyer@jangteo.kr"].id for o in orders)
+        assert all(o.approvals_required == 1 for o in orders)  # one demo approver
         # The lapsed vendor's order counts as general, with the reason on record.
         general = [o for o in orders if o.counted_amount is not None and o.counted_as is None]
         assert general and all(o.counted_reason for o in general)

@@ -50,6 +50,8 @@ APPROVER = DemoUser("approver@jangteo.kr", "박정훈 (성북구청 총무과장
 ROLES = {BUYER.email: ("requester",),
          APPROVER.email: ("approver", "inspector", "accountant", "discloser")}
 ADMIN_EMAIL = "admin@jangteo.kr"
+#: The most a demo order's supply comes to (won, before VAT).
+MAX_SUPPLY = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -145,13 +147,15 @@ async def load(session: AsyncSession) -> str:
             continue
         variant = product.variants[0]
         contract_date = month_end.replace(day=seed.day)
+        # Small enough for one approver (two are needed from 10,000,000 won).
+        quantity = max(1, min(seed.quantity, MAX_SUPPLY // variant.price))
         order = await ordering.create_order(session, buyer, ordering.OrderInput(
             institution_id=institution.id, department_id=departments[seed.department].id,
             vendor_id=vendor.id, title=seed.title, method="single_quote",
             contract_date=contract_date,
             lines=(ordering.LineInput(product.category.value,
                                       f"{product.name} ({variant.option_label})",
-                                      seed.quantity, variant.price),)))
+                                      quantity, variant.price),)))
         await ordering.submit_order(session, buyer, order.id)
         if seed.state != "submitted":
             await approval.approve(session, approver, order.id)
