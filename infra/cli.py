@@ -127,7 +127,9 @@ def users_create_admin(email: str, display_name: str, password: str | None) -> N
 # --- demo data --------------------------------------------------------------------------
 
 
-@main.command(help="데모 데이터(입점기업, 상품, 장터)를 불러옵니다. 이미 있으면 건너뜁니다.")
+@main.command(
+    help="데모 데이터(입점기업, 상품, 공공구매, 장터)를 불러옵니다. 이미 있으면 건너뜁니다."
+)
 @click.option("--rebuild-index/--no-rebuild-index", default=True, show_default=True)
 def demo(rebuild_index: bool) -> None:
     from infra import migrate
@@ -144,13 +146,15 @@ def demo(rebuild_index: bool) -> None:
 async def _load_demo(settings: Settings) -> str:
     import markets.demo
     import shop.demo
+    import shop.procurement.demo
     import shop.snackboxes.demo
 
     async def work(session: Any) -> str:
         shop_summary = await shop.demo.load(session)
         snack_summary = await shop.snackboxes.demo.load(session)
+        procurement_summary = await shop.procurement.demo.load(session)
         market_summary = await markets.demo.load(session)
-        return f"{shop_summary}\n{snack_summary}\n{market_summary}"
+        return f"{shop_summary}\n{snack_summary}\n{procurement_summary}\n{market_summary}"
 
     return await _with_session(settings, work)
 

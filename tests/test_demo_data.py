@@ -11,14 +11,20 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import shop.demo
+from infra.accounts.models import Role, User
+from infra.accounts.services import authenticate
+from infra.outbox import OutboxEvent
 from markets.demo_data import ALL_YEAR, STREET_SALES_SEASON, MarketSeed, demo_markets
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.demo_data import (
@@ -31,7 +37,18 @@ from shop.demo_data import (
     demo_vendors,
     is_valid_brn,
 )
-from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, EnterpriseType
+from shop.procurement import demo as procurement_demo
+from shop.procurement import disclosures, exception_register, institutions, ocds_feed
+from shop.procurement.access import seoul_today
+from shop.procurement.contracting import PurchaseOrderStatus
+from shop.procurement.models import (
+    Institution,
+    InstitutionKind,
+    ProcurementRole,
+    PurchaseOrder,
+    PurchaseOrderStatusChange,
+)
+from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -289,3 +306,63 @@ def test_the_catalogue_file_is_read_whole(
 def test_the_markets_file_is_read_whole() -> None:
     written = _data_file("markets", "demo_markets.toml")["market"]
     assert [m.name for m in demo_markets()] == [m["name"] for m in written]
+
+
+# --- public buying ------------------------------------------------------------------------
+
+
+async def test_the_procurement_demo_is_made_through_the_use_cases_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """성북구청 with three departments, a requester and an approver, orders in several
+    states with their events and history, one exception and last month published; a
+    second load changes nothing."""
+    async with session_factory() as session:
+        await shop.demo.load(session)
+        summary = await procurement_demo.load(session)
+        assert "성북구청" in summary, summary
+        assert "이미 있어" in await procurement_demo.load(session)
+    async with session_factory() as session:
+        (institution,) = (await session.scalars(select(Institution))).all()
+        assert institution.name == "성북구청"
+        assert institution.kind is InstitutionKind.DISTRICT_OFFICE
+        assert institution.district is District.SEONGBUK
+        assert is_valid_brn(institution.business_registration_number)
+        assert [d.name for d in institution.departments] == ["일자리정책과", "보건행정과", "총무과"]
+
+        people = {u.email: u for u in (await session.scalars(select(User).where(
+            User.email.in_(["buyer@jangteo.kr", "approver@jangteo.kr"])))).all()}
+        assert all(u.has_role(Role.PUBLIC_BUYER) and not u.is_admin for u in people.values())
+        assert await authenticate(session, "buyer@jangteo.kr", DEMO_PASSWORD) is not None
+        roles = {(m.user_id, m.role) for m in await institutions.memberships_of(
+            session, institution.id)}
+        assert (people["buyer@jangteo.kr"].id, ProcurementRole.REQUESTER) in roles
+        assert (people["approver@jangteo.kr"].id, ProcurementRole.APPROVER) in roles
+
+        orders = (await session.scalars(select(PurchaseOrder))).all()
+        statuses = Counter(o.status for o in orders)
+        assert {PurchaseOrderStatus.PENDING_APPROVAL, PurchaseOrderStatus.APPROVED,
+                PurchaseOrderStatus.PAID, PurchaseOrderStatus.CANCELLED} <= set(statuses)
+        assert all(o.requester_id == people["buyer@jangteo.kr"].id for o in orders)
+        assert all(o.approvals_required == 1 for o in orders)  # one demo approver
+        # The lapsed vendor's order counts as general, with the reason on record.
+        general = [o for o in orders if o.counted_amount is not None and o.counted_as is None]
+        assert general and all(o.counted_reason for o in general)
+        assert any(o.counted_as is not None for o in orders)
+
+        history = Counter((await session.scalars(
+            select(PurchaseOrderStatusChange.order_id))).all())
+        assert all(history[o.id] >= 2 for o in orders)
+        events = set((await session.scalars(select(OutboxEvent.name))).all())
+        assert {"procurement.order_submitted", "procurement.order_approved",
+                "procurement.order_paid", "procurement.order_cancelled",
+                "procurement.exception_recorded", "procurement.disclosure_published"} <= events
+
+        (exception,) = await exception_register.entries_of(session, institution.id)
+        assert exception.order_id in {o.id for o in general}
+        (version,) = await disclosures.versions_of(session, institution.id)
+        last_month = seoul_today().replace(day=1) - timedelta(days=1)
+        assert (version.year, version.month, version.version) == (
+            last_month.year, last_month.month, 1)
+        package = await ocds_feed.release_package(session, uri="https://example.kr/p")
+        assert len(package["releases"]) >= len(orders)

@@ -1,5 +1,8 @@
 """Public procurement pages (Korean, no JavaScript, no login): the monthly disclosures every
-institution has published, by enterprise type and item (ordinance art. 7, 17)."""
+institution has published, by enterprise type and item (ordinance art. 7, 17).
+
+The buyer portal for an institution's staff is :mod:`shop.procurement.buyer_pages`; both are
+routed from here."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from infra.web.params import DbSession
 from shop.catalog.taxonomy import Category
 from shop.procurement import disclosures, institutions
 from shop.procurement.access import SEOUL
+from shop.procurement.buyer_pages import BuyerPages
 from shop.procurement.models import Institution
 from shop.procurement.record_models import PublishedDisclosure
 from shop.vendors.types import EnterpriseType
@@ -81,4 +85,4 @@ class DisclosurePages(Controller):
         return Template(template_name="procurement/disclosures.html", context=context)
 
 
-ROUTES: list[Any] = [DisclosurePages]
+ROUTES: list[Any] = [DisclosurePages, BuyerPages]

@@ -116,6 +116,12 @@ async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
             assert "localstripe" in log.read_text()
             home = await client.get("/")
             assert home.status_code == 200 and "가치를 사는 장터" in home.text
+            # The procurement demo: a published month and a release package, no login.
+            disclosed = await client.get("/procurement/disclosures")
+            assert disclosed.status_code == 200 and "성북구청" in disclosed.text
+            assert "제1판" in disclosed.text
+            package = await client.get("/api/procurement/ocds/release-package")
+            assert package.status_code == 200 and package.json()["releases"]
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert process.wait(40) == 0, log.read_text()[-3000:]
     finally:
