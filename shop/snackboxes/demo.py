@@ -30,7 +30,9 @@ COMPONENTS: dict[tuple[str, str], tuple[int, int, int]] = {
     ("과일컵디저트", "6컵"): (2, 4, 9),
     ("말린허브차 3종", "3종"): (0, 1, 2),
 }
-SIZES = ((10, 65_000), (20, 145_000), (50, 340_000))
+#: (head count, set price). A bigger box never costs more per person (6,500 / 6,400 / 6,200원);
+#: list values are 73,000 / 164,000 / 380,000원, the 20인 box adds a herb tea.
+SIZES = ((10, 65_000), (20, 128_000), (50, 310_000))
 SLOT_WEEKS = 4
 SLOT_CAPACITY = 10
 SLOT_WINDOW = "오전 10~12시"
