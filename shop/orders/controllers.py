@@ -1,7 +1,8 @@
 """Orders over JSON: a shopper's history, a vendor's orders and the actions on them.
 
 Vendor actions answer with the vendor order as it now is; a refused transition is a 409
-naming both states, a stranger's order a 403.
+naming both states, a stranger's order a 403. The shopper's own order shows a snack box as one
+item with one price and one cancel (decision 37); its per-vendor split is the vendors' side.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from shop.orders.schemas import (
     RefundIn,
     RefundOut,
     ShipIn,
+    SnackBoxItemOut,
     VendorOrderList,
     VendorOrderOut,
 )
+from shop.snackboxes import bought
 
 PAGE_SIZE = 20
 
@@ -60,14 +63,28 @@ class OrderApi(Controller):
             db_session, current_user(request), limit=PAGE_SIZE,  # type: ignore[arg-type]
             offset=(page - 1) * PAGE_SIZE,
         )
-        return OrderList(items=[OrderOut.of(o) for o in orders], page=_page(total, page))
+        return OrderList(items=[OrderOut.of(await bought.buyer_view(db_session, o))
+                                for o in orders], page=_page(total, page))
 
     @get("/orders/{number:str}", operation_id="getMyOrder", summary="주문 상세")
     async def my_order(
         self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str]
     ) -> OrderOut:
-        return OrderOut.of(await services.order_for_user(db_session, current_user(request),
-                                                         number))
+        order = await services.order_for_user(db_session, current_user(request), number)
+        return OrderOut.of(await bought.buyer_view(db_session, order))
+
+    @post("/orders/{number:str}/snack-boxes/{box_id:int}/cancel",
+          operation_id="cancelMySnackBox", status_code=200,
+          summary="다과꾸러미 취소: 모든 구성품을 함께 취소하고 세트 가격 전액 환불 (발송 전만)")
+    async def cancel_box(
+        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str],
+        box_id: FromPath[int], data: JSONBody[ReasonIn],
+    ) -> SnackBoxItemOut:
+        data = await strict_body(request, ReasonIn)
+        box = await bought.cancel_box(db_session, request.app.state.payments,
+                                      current_user(request), number, box_id,
+                                      reason=data.reason)
+        return SnackBoxItemOut.of(box)
 
     @get("/vendors/{vendor_id:int}/orders", operation_id="listVendorOrders",
          summary="입점기업이 받은 주문 (상태로 거르기, 20개씩)")

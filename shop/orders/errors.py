@@ -24,3 +24,4 @@ class OrderErrorCode(enum.StrEnum):
     REFUND_EXCEEDS_LINE = "refund_exceeds_line"
     NOTHING_TO_REFUND = "nothing_to_refund"
     INVALID_KEY = "invalid_key"
+    PART_OF_BUNDLE = "part_of_snack_box"  # a vendor order holding part of a box

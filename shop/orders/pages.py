@@ -1,7 +1,8 @@
 """Order pages: the shopper's history and order page (cancel before shipment, confirm after
-delivery) and the vendor console's order desk (accept, ship with tracking, mark delivered,
-refund per line with a reason, cancel). Every action says what happened in a flash message;
-a refused one comes back beside its field.
+delivery; a snack box is one item with one price and one cancel, decision 37) and the vendor
+console's order desk (accept, ship with tracking, mark delivered, refund per line with a
+reason, cancel). Every action says what happened in a flash message; a refused one comes back
+beside its field.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from shop.orders.models import (
     VENDOR_ORDER_TRANSITIONS,
     VendorOrderStatus,
 )
+from shop.snackboxes import bought
 from shop.vendors.access import vendors_of
 
 #: What these pages say in a flash or beside a field; a 404 goes to the error page.
@@ -46,8 +48,9 @@ class ShopperOrderPages(Controller):
         page = max(1, page)
         orders, total = await services.orders_of_user(
             db_session, user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        views = [await bought.buyer_view(db_session, order) for order in orders]
         return Template("orders/list.html", context={
-            "orders": orders, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+            "orders": views, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
             "total": total,
         })
 
@@ -57,7 +60,8 @@ class ShopperOrderPages(Controller):
     ) -> Template:
         order = await services.order_for_user(db_session, user, number)
         return Template("orders/detail.html", context={
-            "order": order, "not_shipped": NOT_SHIPPED,
+            "order": order, "view": await bought.buyer_view(db_session, order),
+            "not_shipped": NOT_SHIPPED,
             "delivered": VendorOrderStatus.DELIVERED,
         })
 
@@ -73,6 +77,30 @@ class ShopperOrderPages(Controller):
             done=lambda vo: f"{vo.vendor_name} 주문을 취소했습니다. {vo.refunded_amount:,}원을 "
             "환불했습니다 (카드사에 따라 3~7일 걸립니다).",
             to=f"/orders/{number}", shown=ORDER_REFUSALS,
+        )
+
+    @post("/{number:str}/snack-boxes/{box_id:int}/cancel", name="orders:cancel_box")
+    async def cancel_box(
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        number: FromPath[str], box_id: FromPath[int], data: FormData,
+    ) -> Redirect:
+        return await act_and_redirect(
+            request, db_session,
+            lambda: bought.cancel_box(db_session, request.app.state.payments, user, number,
+                                      box_id, reason=data.get("reason") or "구매자 취소"),
+            done=lambda box: f"{box.title} {box.boxes}상자를 취소했습니다. {box.refunded:,}원을 "
+            "환불했습니다 (카드사에 따라 3~7일 걸립니다).",
+            to=f"/orders/{number}", shown=ORDER_REFUSALS,
+        )
+
+    @post("/{number:str}/snack-boxes/{box_id:int}/complete", name="orders:complete_box")
+    async def complete_box(
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        number: FromPath[str], box_id: FromPath[int],
+    ) -> Redirect:
+        return await act_and_redirect(
+            request, db_session, lambda: bought.complete_box(db_session, user, number, box_id),
+            done="구매를 확정했습니다. 감사합니다.", to=f"/orders/{number}", shown=ORDER_REFUSALS,
         )
 
     @post("/{number:str}/vendor-orders/{vendor_order_id:int}/complete", name="orders:complete")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import msgspec
 
-from shop.orders.models import Order, OrderLine, OrderRefund, VendorOrder
+from shop.orders.models import NOT_SHIPPED, Order, OrderLine, OrderRefund, VendorOrder
+from shop.snackboxes.bought import BoughtBox, BuyerOrder, Parcel
 
 Won = Annotated[int, msgspec.Meta(description="원 단위 정수")]
 
@@ -67,6 +68,72 @@ class VendorOrderOut(msgspec.Struct):
         )
 
 
+class ParcelOut(msgspec.Struct):
+    """A vendor order as its buyer sees it: only the loose items (a snack box's parts are in
+    ``snack_boxes``), their total with the delivery fee and what was refunded of them."""
+
+    id: int
+    vendor_id: int
+    vendor_name: str
+    status: str
+    status_label: str
+    items_total: Won
+    delivery_fee: Won
+    total: Won
+    refunded_amount: Won
+    carrier: str
+    tracking_number: str
+    lines: list[OrderLineOut]
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    cancellable: Annotated[bool, msgspec.Meta(description="이 기업 주문을 따로 취소할 수 있음")]
+
+    @classmethod
+    def of(cls, parcel: Parcel) -> ParcelOut:
+        vo = parcel.vendor_order
+        return cls(
+            id=vo.id, vendor_id=vo.vendor_id, vendor_name=vo.vendor_name,
+            status=vo.status.value, status_label=vo.status.label,
+            items_total=parcel.items_total, delivery_fee=vo.delivery_fee, total=parcel.total,
+            refunded_amount=parcel.refunded, carrier=vo.carrier,
+            tracking_number=vo.tracking_number,
+            lines=[OrderLineOut.of(line) for line in parcel.lines],
+            shipped_at=vo.shipped_at, delivered_at=vo.delivered_at,
+            cancellable=vo.status in NOT_SHIPPED and not parcel.holds_box_part,
+        )
+
+
+class SnackBoxItemOut(msgspec.Struct):
+    """A bought snack box: one item with one price, whatever vendors made its parts."""
+
+    id: Annotated[int, msgspec.Meta(description="취소에 쓰는 id")]
+    snack_box_id: int
+    name: str
+    headcount: Annotated[int, msgspec.Meta(description="몇 인분")]
+    quantity: Annotated[int, msgspec.Meta(description="상자 수")]
+    delivery_date: dt.date | None
+    window_label: str
+    slot_label: Annotated[str, msgspec.Meta(examples=["10월 10일(금) 오전 10~12시"])]
+    assembler: Annotated[str, msgspec.Meta(description="꾸려서 배송하는 곳")]
+    price: Annotated[Won, msgspec.Meta(description="결제한 세트 가격 (상자 수 포함, 배송비 포함)")]
+    refunded_amount: Won
+    status: str
+    status_label: str
+    cancellable: bool
+
+    @classmethod
+    def of(cls, box: BoughtBox) -> SnackBoxItemOut:
+        return cls(
+            id=box.id, snack_box_id=box.snack_box_id, name=box.name, headcount=box.headcount,
+            quantity=box.boxes, delivery_date=box.delivery_date, window_label=box.window_label,
+            slot_label=box.slot_label, assembler=box.assembler, price=box.price,
+            refunded_amount=box.refunded,
+            status="cancelled" if box.cancelled else box.status.value,
+            status_label="주문 취소" if box.cancelled else box.status_label,
+            cancellable=box.cancellable,
+        )
+
+
 class AddressOut(msgspec.Struct):
     recipient: str
     phone: str
@@ -83,10 +150,14 @@ class OrderOut(msgspec.Struct):
     delivery_total: Won
     total: Won
     address: AddressOut
-    vendor_orders: list[VendorOrderOut]
+    snack_boxes: Annotated[
+        list[SnackBoxItemOut], msgspec.Meta(description="다과꾸러미 (상자별 한 줄)")
+    ]
+    vendor_orders: Annotated[list[ParcelOut], msgspec.Meta(description="낱개 상품 (기업별)")]
 
     @classmethod
-    def of(cls, order: Order) -> OrderOut:
+    def of(cls, view: BuyerOrder) -> OrderOut:
+        order = view.order
         return cls(
             number=order.number, placed_at=order.placed_at, items_total=order.items_total,
             delivery_total=order.delivery_total, total=order.total,
@@ -95,7 +166,8 @@ class OrderOut(msgspec.Struct):
                 road_address=order.road_address, detail_address=order.detail_address,
                 delivery_note=order.delivery_note,
             ),
-            vendor_orders=[VendorOrderOut.of(v, order) for v in order.vendor_orders],
+            snack_boxes=[SnackBoxItemOut.of(b) for b in view.boxes],
+            vendor_orders=[ParcelOut.of(p) for p in view.parcels],
         )
 
 

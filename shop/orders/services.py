@@ -62,7 +62,7 @@ def _actor(user: User | None) -> int | None:
     return user.id if user is not None else None
 
 
-def _reason(reason: str, *, required: bool = False) -> str:
+def clean_reason(reason: str, *, required: bool = False) -> str:
     reason = (reason or "").strip()
     if required and not reason:
         raise InvalidInput(Code.REASON_REQUIRED, "사유를 적어 주세요.", field="reason")
@@ -72,7 +72,7 @@ def _reason(reason: str, *, required: bool = False) -> str:
     return reason
 
 
-async def _locked(session: AsyncSession, vendor_order_id: int) -> VendorOrder:
+async def lock_vendor_order(session: AsyncSession, vendor_order_id: int) -> VendorOrder:
     stmt = select(VendorOrder).where(VendorOrder.id == vendor_order_id)
     if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update(of=VendorOrder)
@@ -125,7 +125,7 @@ async def _shrink_allocations(
             await session.delete(allocation)
 
 
-def _remaining(line: OrderLine) -> int:
+def remaining_units(line: OrderLine) -> int:
     return line.quantity - line.refunded_quantity
 
 
@@ -135,7 +135,7 @@ def _remaining(line: OrderLine) -> int:
 async def _for_vendor(
     session: AsyncSession, user: User | None, vendor_order_id: int
 ) -> VendorOrder:
-    vendor_order = await _locked(session, vendor_order_id)
+    vendor_order = await lock_vendor_order(session, vendor_order_id)
     await vendor_for_member(session, user, vendor_order.vendor_id)
     return vendor_order
 
@@ -193,7 +193,7 @@ async def ship(
         VENDOR_ORDER_TRANSITIONS.check(vendor_order.status, VendorOrderStatus.SHIPPED)
         units: dict[int, int] = {}
         for line in vendor_order.lines:
-            units[line.variant_id] = units.get(line.variant_id, 0) + _remaining(line)
+            units[line.variant_id] = units.get(line.variant_id, 0) + remaining_units(line)
         await lock_variants(session, list(units))
         await _shrink_allocations(session, await _reservation_id(session, vendor_order), units)
         for variant_id, quantity in sorted(units.items()):
@@ -237,7 +237,7 @@ async def _for_shopper_or_vendor(
     session: AsyncSession, user: User | None, vendor_order_id: int
 ) -> tuple[VendorOrder, bool]:
     """The vendor order and whether ``user`` acts as its buyer (else as its vendor/admin)."""
-    vendor_order = await _locked(session, vendor_order_id)
+    vendor_order = await lock_vendor_order(session, vendor_order_id)
     order = await _order_of(session, vendor_order)
     if user is not None and order.user_id == user.id:
         return vendor_order, True
@@ -248,7 +248,7 @@ async def _for_shopper_or_vendor(
 async def complete(session: AsyncSession, user: User | None, vendor_order_id: int) -> VendorOrder:
     """구매 확정 by the shopper (or an admin) once the goods arrived."""
     try:
-        vendor_order = await _locked(session, vendor_order_id)
+        vendor_order = await lock_vendor_order(session, vendor_order_id)
         order = await _order_of(session, vendor_order)
         if user is None or not (user.is_admin or order.user_id == user.id):
             raise Forbidden(Code.NOT_THE_BUYER, "주문한 분만 구매를 확정할 수 있습니다.")
@@ -286,7 +286,7 @@ class RefundPlan:
         return sum(amount for _line, _q, amount in self.lines) + self.delivery_fee
 
 
-def _plan(
+def plan_refund(
     vendor_order: VendorOrder, wanted: Sequence[RefundLineIn], include_delivery_fee: bool
 ) -> RefundPlan:
     by_id = {line.id: line for line in vendor_order.lines}
@@ -303,11 +303,11 @@ def _plan(
                 or item.quantity < 1:
             raise InvalidInput(Code.INVALID_QUANTITY, "환불 수량은 1개 이상이어야 합니다.",
                                field=f"{field}.quantity")
-        if item.quantity > _remaining(line):
+        if item.quantity > remaining_units(line):
             raise Conflict(
                 Code.REFUND_EXCEEDS_LINE,
-                f"{line.product_name}: 환불할 수 있는 수량은 {_remaining(line)}개입니다.",
-                field=f"{field}.quantity", extra={"refundable_quantity": _remaining(line)},
+                f"{line.product_name}: 환불할 수 있는 수량은 {remaining_units(line)}개입니다.",
+                field=f"{field}.quantity", extra={"refundable_quantity": remaining_units(line)},
             )
         planned.append((line, item.quantity, line.unit_price * item.quantity))
     already_fee = vendor_order.refunded_amount - sum(
@@ -341,7 +341,7 @@ async def refund(
     shipment) or ``cancelled`` (before). Repeating a call with the same ``key`` returns the
     first refund and pays nothing more.
     """
-    reason = _reason(reason, required=True)
+    reason = clean_reason(reason, required=True)
     if not key or len(key) > 80:
         raise InvalidInput(Code.INVALID_KEY, "환불 요청 키가 필요합니다 (80자 이내).", field="key")
     await vendor_order_for_member(session, user, vendor_order_id)  # 404/403 before replay
@@ -351,13 +351,13 @@ async def refund(
         await session.commit()
         return existing
     try:
-        vendor_order = await _locked(session, vendor_order_id)
+        vendor_order = await lock_vendor_order(session, vendor_order_id)
         await vendor_for_member(session, user, vendor_order.vendor_id)
         if vendor_order.status in (VendorOrderStatus.CANCELLED, VendorOrderStatus.REFUNDED):
             raise Conflict(Code.VENDOR_ORDER_CLOSED,
                            f"'{vendor_order.status.label}' 상태의 주문은 환불할 수 없습니다.",
                            field="status")
-        plan = _plan(vendor_order, lines, include_delivery_fee)
+        plan = plan_refund(vendor_order, lines, include_delivery_fee)
         order = await _order_of(session, vendor_order)
         await session.commit()  # release the lock: the payment row is locked next
     except BaseException:
@@ -394,63 +394,78 @@ async def _record_refund(
     reason: str,
 ) -> OrderRefund:
     try:
-        vendor_order = await _locked(session, vendor_order_id)
-        existing = await session.scalar(
-            select(OrderRefund).where(OrderRefund.payment_refund_id == paid_back.id)
-        )
-        if existing is not None:  # a retry after Stripe answered but before we wrote
-            await session.commit()
-            return existing
-        shipped = vendor_order.status not in NOT_SHIPPED
-        units: dict[int, int] = {}
-        for line, quantity, _amount in plan.lines:
-            units[line.variant_id] = units.get(line.variant_id, 0) + quantity
-        await lock_variants(session, list(units))
-        if not shipped:
-            await _shrink_allocations(session, await _reservation_id(session, vendor_order),
-                                      units)
-        elif restock:
-            for variant_id, quantity in sorted(units.items()):
-                await session.execute(
-                    update(ProductVariant).where(ProductVariant.id == variant_id)
-                    .values(stock=ProductVariant.stock + quantity)
-                )
-        row = OrderRefund(
-            vendor_order_id=vendor_order.id, payment_refund_id=paid_back.id,
-            amount=plan.amount, delivery_fee_refunded=plan.delivery_fee,
-            restocked=not shipped or restock, reason=reason, actor_user_id=_actor(user),
-            lines=[OrderRefundLine(order_line_id=line.id, quantity=q, amount=a)
-                   for line, q, a in plan.lines],
-        )
-        session.add(row)
-        by_id = {line.id: line for line in vendor_order.lines}
-        for line, quantity, _amount in plan.lines:
-            by_id[line.id].refunded_quantity += quantity
-        vendor_order.refunded_amount += plan.amount
-        await session.flush()
-        closes = all(_remaining(line) == 0 for line in vendor_order.lines)
-        record(session, VendorOrderRefunded(
-            id=vendor_order.id, order_id=vendor_order.order_id,
-            vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user), reason=reason,
-            refund_id=row.id, amount=plan.amount, delivery_fee_refunded=plan.delivery_fee,
-            restocked=row.restocked, cancels=closes and not shipped,
-            lines=tuple({"order_line_id": line.id, "quantity": q, "amount": a}
-                        for line, q, a in plan.lines),
-        ))
-        if closes:
-            target = VendorOrderStatus.CANCELLED if not shipped else VendorOrderStatus.REFUNDED
-            _move(session, vendor_order, target, user, reason)
-            if target is VendorOrderStatus.CANCELLED:
-                vendor_order.cancelled_at = utcnow()
-                record(session, VendorOrderCancelled(
-                    id=vendor_order.id, order_id=vendor_order.order_id,
-                    vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user),
-                    reason=reason,
-                ))
+        vendor_order = await lock_vendor_order(session, vendor_order_id)
+        row = await write_refund(session, user, vendor_order, plan, paid_back, restock, reason)
         await session.commit()
     except BaseException:
         await session.rollback()
         raise
+    return row
+
+
+async def write_refund(
+    session: AsyncSession,
+    user: User | None,
+    vendor_order: VendorOrder,
+    plan: RefundPlan,
+    paid_back: PaymentRefund,
+    restock: bool,
+    reason: str,
+) -> OrderRefund:
+    """Record a refund Stripe has made on the *locked* vendor order, in the caller's
+    transaction (nothing is committed): the units back to sale, the refund rows, the money,
+    the event, and the move to cancelled or refunded when nothing is left."""
+    existing = await session.scalar(
+        select(OrderRefund).where(OrderRefund.payment_refund_id == paid_back.id)
+    )
+    if existing is not None:  # a retry after Stripe answered but before we wrote
+        return existing
+    shipped = vendor_order.status not in NOT_SHIPPED
+    units: dict[int, int] = {}
+    for line, quantity, _amount in plan.lines:
+        units[line.variant_id] = units.get(line.variant_id, 0) + quantity
+    await lock_variants(session, list(units))
+    if not shipped:
+        await _shrink_allocations(session, await _reservation_id(session, vendor_order),
+                                  units)
+    elif restock:
+        for variant_id, quantity in sorted(units.items()):
+            await session.execute(
+                update(ProductVariant).where(ProductVariant.id == variant_id)
+                .values(stock=ProductVariant.stock + quantity)
+            )
+    row = OrderRefund(
+        vendor_order_id=vendor_order.id, payment_refund_id=paid_back.id,
+        amount=plan.amount, delivery_fee_refunded=plan.delivery_fee,
+        restocked=not shipped or restock, reason=reason, actor_user_id=_actor(user),
+        lines=[OrderRefundLine(order_line_id=line.id, quantity=q, amount=a)
+               for line, q, a in plan.lines],
+    )
+    session.add(row)
+    by_id = {line.id: line for line in vendor_order.lines}
+    for line, quantity, _amount in plan.lines:
+        by_id[line.id].refunded_quantity += quantity
+    vendor_order.refunded_amount += plan.amount
+    await session.flush()
+    closes = all(remaining_units(line) == 0 for line in vendor_order.lines)
+    record(session, VendorOrderRefunded(
+        id=vendor_order.id, order_id=vendor_order.order_id,
+        vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user), reason=reason,
+        refund_id=row.id, amount=plan.amount, delivery_fee_refunded=plan.delivery_fee,
+        restocked=row.restocked, cancels=closes and not shipped,
+        lines=tuple({"order_line_id": line.id, "quantity": q, "amount": a}
+                    for line, q, a in plan.lines),
+    ))
+    if closes:
+        target = VendorOrderStatus.CANCELLED if not shipped else VendorOrderStatus.REFUNDED
+        _move(session, vendor_order, target, user, reason)
+        if target is VendorOrderStatus.CANCELLED:
+            vendor_order.cancelled_at = utcnow()
+            record(session, VendorOrderCancelled(
+                id=vendor_order.id, order_id=vendor_order.order_id,
+                vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user),
+                reason=reason,
+            ))
     return row
 
 
@@ -463,9 +478,23 @@ async def cancel(
     reason: str,
 ) -> VendorOrder:
     """Cancel before shipment (the shopper or the vendor): every unit goes back to sale and
-    everything paid for this vendor order, delivery fee included, is refunded."""
-    reason = _reason(reason, required=True)
+    everything paid for this vendor order, delivery fee included, is refunded.
+
+    A vendor order holding part of a snack box is refused (409 ``part_of_bundle``, naming the
+    box): a box is cancelled whole (``shop.snackboxes.bought.cancel_box``), never a quarter."""
+    reason = clean_reason(reason, required=True)
     vendor_order, _as_buyer = await _for_shopper_or_vendor(session, user, vendor_order_id)
+    bundle = next((line.bundle_label for line in vendor_order.lines
+                   if line.bundle_label and remaining_units(line) > 0), None)
+    if bundle is not None:
+        refused = Conflict(
+            Code.PART_OF_BUNDLE,
+            f"이 주문에는 '{bundle}'의 일부가 들어 있어 따로 취소할 수 없습니다. "
+            "다과꾸러미는 주문 페이지에서 상자째 취소해 주세요.",
+            field="vendor_order_id", extra={"bundle_label": bundle},
+        )
+        await session.rollback()
+        raise refused
     if vendor_order.status not in NOT_SHIPPED:
         refused = Conflict(
             Code.ALREADY_SHIPPED,
@@ -474,10 +503,10 @@ async def cancel(
         )
         await session.rollback()
         raise refused
-    lines = [RefundLineIn(line.id, _remaining(line)) for line in vendor_order.lines
-             if _remaining(line) > 0]
+    lines = [RefundLineIn(line.id, remaining_units(line)) for line in vendor_order.lines
+             if remaining_units(line) > 0]
     order = await _order_of(session, vendor_order)
-    plan = _plan(vendor_order, lines, include_delivery_fee=True)
+    plan = plan_refund(vendor_order, lines, include_delivery_fee=True)
     await session.commit()
     paid_back = await payments.refund(
         session, gateway, order.payment_id, amount=plan.amount, reason=reason,

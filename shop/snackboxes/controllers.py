@@ -43,7 +43,8 @@ async def box_out(session: AsyncSession, box: SnackBox, viewer: User | None) -> 
     today = rules.local_today()
     sizes = await services.size_views(session, box, include_inactive=organizer)
     slots = await services.slot_views(session, box, today=today, include_closed=organizer)
-    return SnackBoxOut.of(box, sizes, slots, today)
+    return SnackBoxOut.of(box, sizes, slots, today,
+                          await services.assembler_name(session, box))
 
 
 class SnackBoxesApi(Controller):

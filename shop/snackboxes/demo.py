@@ -1,5 +1,6 @@
 """The demo snack box: '햇음 다과꾸러미' in 10, 20 and 50 person sizes, made of the demo
-vendors' products, with weekday delivery slots for the next four weeks (idempotent).
+vendors' products, with weekday delivery slots for the next four weeks, public holidays
+skipped (idempotent).
 
 Run after the shop's demo loader (``jangteo demo``): it needs the demo products.
 """
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
 from shop.catalog.models import Product, ProductVariant
-from shop.snackboxes import rules
+from shop.snackboxes import delivery_days, rules
 from shop.snackboxes.events import SnackBoxComposed, SnackBoxSlotSaved
 from shop.snackboxes.models import SnackBox, SnackBoxComponent, SnackBoxSize, SnackBoxSlot
 
@@ -30,7 +31,9 @@ COMPONENTS: dict[tuple[str, str], tuple[int, int, int]] = {
     ("과일컵디저트", "6컵"): (2, 4, 9),
     ("말린허브차 3종", "3종"): (0, 1, 2),
 }
-SIZES = ((10, 65_000), (20, 145_000), (50, 340_000))
+#: (head count, set price). A bigger box never costs more per person (6,500 / 6,400 / 6,200원);
+#: list values are 73,000 / 164,000 / 380,000원, the 20인 box adds a herb tea.
+SIZES = ((10, 65_000), (20, 128_000), (50, 310_000))
 SLOT_WEEKS = 4
 SLOT_CAPACITY = 10
 SLOT_WINDOW = "오전 10~12시"
@@ -75,7 +78,7 @@ async def load(session: AsyncSession, *, today: dt.date | None = None) -> str:
     slots = [
         SnackBoxSlot(box_id=box.id, delivery_date=day, window_label=SLOT_WINDOW,
                      capacity=SLOT_CAPACITY, is_active=True)
-        for day in days if day.weekday() < 5
+        for day in delivery_days.delivery_days(days) if day.weekday() < 5
     ]
     session.add_all(slots)
     await session.flush()

@@ -41,6 +41,12 @@ class SnackBoxErrorCode(enum.StrEnum):
     SLOT_TOO_SOON = "slot_too_soon"
     SLOT_FULL = "slot_full"
     INVALID_IMAGE = "invalid_image"
+    INVALID_CLOSED_DAYS = "invalid_closed_days"
+    INVALID_ASSEMBLER = "invalid_assembler"  # not an approved vendor
+    # A bought box, cancelled as one
+    BOUGHT_BOX_NOT_FOUND = "bought_snack_box_not_found"
+    BOX_PART_SHIPPED = "snack_box_part_shipped"
+    BOX_ALREADY_CANCELLED = "snack_box_already_cancelled"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """What happens to snack boxes: composed, their delivery slots opened or changed, and
-boxes booked by a checkout. Recorded in the transaction of each change."""
+boxes booked by a checkout, or cancelled whole by their buyer. Recorded in the transaction of
+each change."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ class SnackBoxBooked(SnackBoxEvent):
     size_id: int
     boxes: int
     checkout_id: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SnackBoxCancelled(SnackBoxEvent):
+    """The buyer cancelled bought boxes whole: every part refunded, the slot place freed."""
+
+    name: ClassVar[str] = "snack_box.cancelled"
+    booking_ids: tuple[int, ...]
+    order_id: int
+    boxes: int
+    amount: int
+    vendor_order_ids: tuple[int, ...]
+    reason: str

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from advanced_alchemy.base import BigIntAuditBase
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -43,6 +44,14 @@ class SnackBox(BigIntAuditBase):
     created_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
+    #: Who assembles the boxes and delivers them: an approved vendor (an assembling
+    #: enterprise), or None when the organizer does it (decision 37).
+    assembler_vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: The organizer's own closed days (ISO dates, one per line): no delivery then, like on
+    #: Korean public holidays.
+    closed_days: Mapped[str] = mapped_column(Text, default="")
 
     sizes: Mapped[list[SnackBoxSize]] = relationship(
         back_populates="box", lazy="selectin", cascade="all, delete-orphan",
@@ -151,3 +160,7 @@ class SnackBoxBooking(BigIntAuditBase):
     boxes: Mapped[int] = mapped_column(Integer)
     #: What the shopper and the vendors read: "햇음 다과꾸러미 20인 ×2 구성품 · 6월 12일(목) 배송".
     label: Mapped[str] = mapped_column(String(200))
+    #: Set when the buyer cancelled the boxes (all their parts at once): they stop counting.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True
+    )

@@ -28,7 +28,7 @@ from infra.outbox import record
 from shop.catalog.models import ProductVariant
 from shop.checkout import services as checkouts
 from shop.checkout.models import Checkout, ReservationStatus, StockReservation
-from shop.snackboxes import rules
+from shop.snackboxes import delivery_days, rules
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
 from shop.snackboxes.events import SnackBoxBooked
 from shop.snackboxes.models import (
@@ -84,7 +84,8 @@ NOTHING = BoxedCheckout()
 
 
 def _holding(now: dt.datetime) -> ColumnElement[bool]:
-    """Bookings that count: their reservation is confirmed, or active before its deadline."""
+    """Bookings that count: their reservation is confirmed, or active before its deadline
+    (and the buyer did not cancel the boxes, see ``held_boxes``)."""
     return or_(
         StockReservation.status == ReservationStatus.CONFIRMED,
         and_(
@@ -104,7 +105,8 @@ async def held_boxes(
     rows = await session.execute(
         select(SnackBoxBooking.slot_id, func.coalesce(func.sum(SnackBoxBooking.boxes), 0))
         .join(StockReservation, StockReservation.id == SnackBoxBooking.reservation_id)
-        .where(SnackBoxBooking.slot_id.in_(ids), _holding(now))
+        .where(SnackBoxBooking.slot_id.in_(ids), SnackBoxBooking.cancelled_at.is_(None),
+               _holding(now))
         .group_by(SnackBoxBooking.slot_id)
     )
     held = {int(slot_id): int(boxes) for slot_id, boxes in rows.all()}
@@ -241,7 +243,8 @@ async def plan(
                 field=f"{order.field}.slot_id", extra={"slot_id": order.slot_id},
             )
         problem = rules.slot_problem(
-            day=slot.delivery_date, active=slot.is_active, today=today, lead_days=box.lead_days
+            day=slot.delivery_date, active=slot.is_active, today=today, lead_days=box.lead_days,
+            closed=delivery_days.parse_closed_days(box.closed_days),
         )
         if problem is not None:
             code, message = problem

@@ -77,6 +77,7 @@ async def _box_page(
         "box": box, "image_url": image_url(box), "sizes": sizes, "slots": slots,
         "earliest": rules.date_label(rules.earliest_delivery(today, box.lead_days)),
         "form": form or {}, "errors": errors or {}, "is_organizer": services.is_organizer(viewer),
+        "assembler": await services.assembler_name(session, box),
     }, status_code=status_code)
 
 
@@ -227,7 +228,8 @@ def draft_from_form(
     draft = rules.BoxDraft(
         name=form.get("name", ""), description=form.get("description", ""),
         lead_days=_int(form.get("lead_days")), is_active=bool(form.get("is_active")),
-        sizes=sizes,
+        sizes=sizes, assembler_vendor_id=_int(form.get("assembler_vendor_id")) or None,
+        closed_days=form.get("closed_days", ""),
     )
     return draft, size_rows, component_rows
 
@@ -254,6 +256,8 @@ def errors_for_form(
 def form_of(box: SnackBox) -> dict[str, str]:
     form: dict[str, str] = {
         "name": box.name, "description": box.description, "lead_days": str(box.lead_days),
+        "assembler_vendor_id": str(box.assembler_vendor_id or ""),
+        "closed_days": box.closed_days,
     }
     if box.is_active:
         form["is_active"] = "on"
@@ -310,6 +314,7 @@ class OrganizerSnackBoxPages(Controller):
             "component_rows": range(_component_rows(form, COMPONENT_ROWS)),
             "slots": slots, "slot_form": slot_form or {}, "slot_errors": slot_errors or {},
             "max_lead_days": rules.LEAD_DAYS_MAX,
+            "assemblers": await services.approved_vendors(session),
         }, status_code=status_code)
 
     @get("/", name="snackboxes:console")

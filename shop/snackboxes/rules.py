@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from zoneinfo import ZoneInfo
 
 from infra.errors import InvalidInput
 from shop.catalog.rules import whole_number
 from shop.checkout.demand import MAX_QUANTITY
+from shop.snackboxes import delivery_days
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
 
@@ -65,6 +66,10 @@ class BoxDraft:
     description: str = ""
     lead_days: int | str = 3
     is_active: bool = False
+    #: An approved vendor that assembles and delivers the boxes; None: the organizer does.
+    assembler_vendor_id: int | str | None = None
+    #: The organizer's closed days as typed (YYYY-MM-DD, one per line).
+    closed_days: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +92,8 @@ class CleanBox:
     lead_days: int
     is_active: bool
     sizes: tuple[CleanSize, ...]
+    assembler_vendor_id: int | None = None
+    closed_days: str = ""
 
     def component_fields(self) -> list[tuple[str, int]]:
         """``(field, variant_id)`` of every component, for the eligibility check."""
@@ -213,10 +220,22 @@ def clean_box(draft: BoxDraft) -> CleanBox:
                 continue
             headcounts.add(size.headcount)
             sizes.append(size)
+    assembler: int | None = None
+    if draft.assembler_vendor_id not in (None, ""):
+        assembler = whole_number(draft.assembler_vendor_id)
+        if assembler is None or assembler < 1:
+            errors.append(FieldError(
+                "assembler_vendor_id", Code.INVALID_ASSEMBLER,
+                "조립·배송을 맡을 입점기업을 고르거나 '운영자'를 골라 주세요.",
+            ))
+    closed_days, error = delivery_days.clean_closed_days(draft.closed_days)
+    if error:
+        errors.append(error)
     if errors:
         raise invalid(errors)
     assert lead_days is not None
-    return CleanBox(name, description, lead_days, bool(draft.is_active), tuple(sizes))
+    return CleanBox(name, description, lead_days, bool(draft.is_active), tuple(sizes),
+                    assembler, closed_days)
 
 
 # -- slots --------------------------------------------------------------------------------
@@ -261,8 +280,11 @@ def parse_date(value: dt.date | str) -> dt.date | None:
         return None
 
 
-def clean_slot(draft: SlotDraft, today: dt.date) -> CleanSlot:
-    """A slot from today to a year ahead, with a capacity; raises a 400 naming every field."""
+def clean_slot(
+    draft: SlotDraft, today: dt.date, closed: Collection[dt.date] = ()
+) -> CleanSlot:
+    """A slot from today to a year ahead, never on a Korean public holiday or one of the
+    organizer's ``closed`` days, with a capacity; raises a 400 naming every field."""
     errors: list[FieldError] = []
     day = parse_date(draft.delivery_date)
     if day is None:
@@ -276,6 +298,10 @@ def clean_slot(draft: SlotDraft, today: dt.date) -> CleanSlot:
     elif day > today + dt.timedelta(days=SLOT_DAYS_AHEAD_MAX):
         errors.append(FieldError(
             "delivery_date", Code.INVALID_DATE, "배송일은 1년 안쪽으로만 열 수 있습니다."
+        ))
+    elif reason := delivery_days.no_delivery_reason(day, closed):
+        errors.append(FieldError(
+            "delivery_date", Code.INVALID_DATE, f"{date_label(day)}은 {reason}"
         ))
     window = " ".join((draft.window_label or "").split())
     if len(window) > WINDOW_MAX:
@@ -337,11 +363,15 @@ def clean_boxes(value: object, field: str, limit: int) -> int:
 
 
 def slot_problem(
-    *, day: dt.date, active: bool, today: dt.date, lead_days: int
+    *, day: dt.date, active: bool, today: dt.date, lead_days: int,
+    closed: Collection[dt.date] = (),
 ) -> tuple[Code, str] | None:
-    """Why a slot cannot be ordered today (None when it can, capacity aside)."""
+    """Why a slot cannot be ordered today (None when it can, capacity aside): closed, on a
+    holiday or a closed day (one added after the slot was opened), or before the lead time."""
     if not active:
         return Code.SLOT_CLOSED, "이 배송일은 주문을 받지 않습니다."
+    if reason := delivery_days.no_delivery_reason(day, closed):
+        return Code.SLOT_CLOSED, f"{date_label(day)}은 {reason}"
     first = earliest_delivery(today, lead_days)
     if day < first:
         return Code.SLOT_TOO_SOON, (

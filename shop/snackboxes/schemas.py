@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from shop.snackboxes import rules
+from shop.snackboxes import delivery_days, rules
 from shop.snackboxes.models import SnackBox
 from shop.snackboxes.services import ComponentView, SizeView, SlotView
 
@@ -33,11 +33,21 @@ class SnackBoxIn(msgspec.Struct, forbid_unknown_fields=True):
         int, msgspec.Meta(description="준비 기간(일): 오늘(서울) + 이 날수 이후 배송일만 주문 가능")
     ] = 3
     is_active: Annotated[bool, msgspec.Meta(description="판매 중 (목록에 보임)")] = False
+    assembler_vendor_id: Annotated[
+        int | None,
+        msgspec.Meta(description="상자를 꾸려 배송하는 입점기업 id (승인된 기업). 없으면 운영자"),
+    ] = None
+    closed_days: Annotated[
+        list[str],
+        msgspec.Meta(description="운영자가 쉬는 날 (YYYY-MM-DD): 공휴일처럼 배송하지 않음",
+                     examples=[["2025-12-31"]]),
+    ] = msgspec.field(default_factory=list)
 
     def draft(self) -> rules.BoxDraft:
         return rules.BoxDraft(
             name=self.name, description=self.description, lead_days=self.lead_days,
-            is_active=self.is_active,
+            is_active=self.is_active, assembler_vendor_id=self.assembler_vendor_id,
+            closed_days="\n".join(self.closed_days),
             sizes=[
                 rules.SizeDraft(
                     headcount=s.headcount, price=s.price,
@@ -164,16 +174,24 @@ class SnackBoxOut(msgspec.Struct):
     ]
     sizes: list[SizeOut]
     slots: Annotated[list[SlotOut], msgspec.Meta(description="오늘 이후의 배송일")]
+    assembler_vendor_id: Annotated[
+        int | None, msgspec.Meta(description="꾸려서 배송하는 입점기업 id (없으면 운영자)")
+    ]
+    assembler_name: Annotated[str, msgspec.Meta(description="꾸려서 배송하는 곳")]
+    closed_days: Annotated[list[dt.date], msgspec.Meta(description="운영자가 쉬는 날")]
 
     @classmethod
     def of(
-        cls, box: SnackBox, sizes: list[SizeView], slots: list[SlotView], today: dt.date
+        cls, box: SnackBox, sizes: list[SizeView], slots: list[SlotView], today: dt.date,
+        assembler_name: str,
     ) -> SnackBoxOut:
         return cls(
             id=box.id, name=box.name, description=box.description, image_url=image_url(box),
             is_active=box.is_active, lead_days=box.lead_days,
             earliest_delivery_date=rules.earliest_delivery(today, box.lead_days),
             sizes=[SizeOut.of(s) for s in sizes], slots=[SlotOut.of(s) for s in slots],
+            assembler_vendor_id=box.assembler_vendor_id, assembler_name=assembler_name,
+            closed_days=sorted(delivery_days.parse_closed_days(box.closed_days)),
         )
 
 

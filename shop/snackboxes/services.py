@@ -29,7 +29,7 @@ from shop.catalog import rules as catalog_rules
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.services import public_dir
 from shop.checkout import availability
-from shop.snackboxes import ordering, rules
+from shop.snackboxes import delivery_days, ordering, rules
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
 from shop.snackboxes.events import SnackBoxComposed, SnackBoxSlotSaved
@@ -43,6 +43,8 @@ from shop.snackboxes.models import (
 from shop.vendors.models import Vendor, VendorStatus
 
 ELIGIBLE_LIMIT = 500
+#: What the buyer reads when no enterprise assembles the box.
+ORGANIZER_ASSEMBLES = "장터 운영자"
 
 
 def is_organizer(user: User | None) -> bool:
@@ -173,10 +175,12 @@ async def slot_views(
         stmt = stmt.where(SnackBoxSlot.is_active.is_(True))
     slots = list((await session.scalars(stmt.execution_options(populate_existing=True))).all())
     held = await ordering.held_boxes(session, [s.id for s in slots], moment)
+    closed = delivery_days.parse_closed_days(box.closed_days)
     views = []
     for slot in slots:
         problem = rules.slot_problem(
-            day=slot.delivery_date, active=slot.is_active, today=today, lead_days=box.lead_days
+            day=slot.delivery_date, active=slot.is_active, today=today, lead_days=box.lead_days,
+            closed=closed,
         )
         message = problem[1] if problem else None
         if message is None and held[slot.id] >= slot.capacity:
@@ -236,10 +240,18 @@ async def eligible_variants(
 
 
 async def _check_components(session: AsyncSession, clean: rules.CleanBox) -> None:
-    """Every component is a variant on sale (active, published, approved vendor)."""
+    """Every component is a variant on sale (active, published, approved vendor), and the
+    assembling enterprise, if any, is an approved vendor."""
     fields = clean.component_fields()
     facts = await availability.sale_facts(session, [v for _, v in fields])
     errors = []
+    if clean.assembler_vendor_id is not None:
+        assembler = await session.get(Vendor, clean.assembler_vendor_id)
+        if assembler is None or assembler.status is not VendorStatus.APPROVED:
+            errors.append(FieldError(
+                "assembler_vendor_id", Code.INVALID_ASSEMBLER,
+                "조립·배송은 승인된 입점기업이나 운영자만 맡을 수 있습니다.",
+            ))
     for field, variant_id in fields:
         fact = facts.get(variant_id)
         if fact is None:
@@ -276,6 +288,7 @@ async def create_box(session: AsyncSession, user: User | None, draft: rules.BoxD
         box = SnackBox(
             name=clean.name, description=clean.description, lead_days=clean.lead_days,
             is_active=clean.is_active, created_by_user_id=organizer.id,
+            assembler_vendor_id=clean.assembler_vendor_id, closed_days=clean.closed_days,
             sizes=[
                 SnackBoxSize(headcount=s.headcount, price=s.price, is_active=True,
                              components=_components(s))
@@ -329,6 +342,7 @@ async def compose_box(
         box = await get_box(session, box_id, viewer=organizer)
         box.name, box.description = clean.name, clean.description
         box.lead_days, box.is_active = clean.lead_days, clean.is_active
+        box.assembler_vendor_id, box.closed_days = clean.assembler_vendor_id, clean.closed_days
         existing = {s.headcount: s for s in box.sizes}
         for clean_size in clean.sizes:
             size = existing.pop(clean_size.headcount, None)
@@ -405,8 +419,9 @@ async def add_slot(
 ) -> SnackBoxSlot:
     """Open a delivery date (and window) for ``capacity`` boxes."""
     organizer = require_organizer(user)
-    clean = rules.clean_slot(draft, today or rules.local_today())
     box = await get_box(session, box_id, viewer=organizer)
+    clean = rules.clean_slot(draft, today or rules.local_today(),
+                             delivery_days.parse_closed_days(box.closed_days))
     taken = await session.scalar(
         select(func.count(SnackBoxSlot.id)).where(
             SnackBoxSlot.box_id == box.id,
@@ -475,6 +490,23 @@ async def slots_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Sn
         return {}
     rows = await session.scalars(select(SnackBoxSlot).where(SnackBoxSlot.id.in_(wanted)))
     return {slot.id: slot for slot in rows.all()}
+
+
+async def assembler_name(session: AsyncSession, box: SnackBox) -> str:
+    """Who assembles and delivers the box, as the buyer reads it."""
+    if box.assembler_vendor_id is not None:
+        vendor = await session.get(Vendor, box.assembler_vendor_id)
+        if vendor is not None:
+            return vendor.name
+    return ORGANIZER_ASSEMBLES
+
+
+async def approved_vendors(session: AsyncSession) -> list[Vendor]:
+    """Vendors that may assemble a box (the console's choices)."""
+    rows = await session.scalars(
+        select(Vendor).where(Vendor.status == VendorStatus.APPROVED).order_by(Vendor.name)
+    )
+    return list(rows.all())
 
 
 async def sizes_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, SnackBoxSize]:

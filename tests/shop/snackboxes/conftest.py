@@ -19,7 +19,7 @@ from infra.outbox import OutboxEvent
 from infra.payments import StripeGateway
 from infra.settings import Settings
 from shop.catalog.models import ProductVariant
-from shop.snackboxes import rules
+from shop.snackboxes import delivery_days, rules
 from shop.snackboxes.models import (
     SnackBox,
     SnackBoxBooking,
@@ -122,6 +122,15 @@ def box_body(world: World, **overrides: Any) -> dict[str, Any]:
 
 def seoul_today() -> dt.date:
     return rules.local_today()
+
+
+def delivery_day(days: int) -> dt.date:
+    """The first delivery day (no Korean public holiday) ``days`` or more from today: tests
+    that open slots relative to today must not land on 추석 by chance."""
+    day = seoul_today() + dt.timedelta(days=days)
+    while not delivery_days.is_delivery_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 async def snack_rows(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:

@@ -13,7 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.outbox import OutboxEvent
-from tests.shop.snackboxes.conftest import World, box_body, seoul_today, snack_rows
+from tests.shop.snackboxes.conftest import (
+    World,
+    box_body,
+    delivery_day,
+    seoul_today,
+    snack_rows,
+)
 
 Client = AsyncTestClient[Litestar]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -178,7 +184,7 @@ async def test_slots_are_opened_with_a_capacity_and_bad_ones_name_the_field(
     world: World, client: Client, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     box = await _create(client, world)
-    day = (seoul_today() + dt.timedelta(days=7)).isoformat()
+    day = delivery_day(7).isoformat()
     url = f"/api/snack-boxes/{box['id']}/slots"
     opened = await client.post(url, json={"delivery_date": day, "capacity": 12,
                                           "window_label": "오전 10~12시"},

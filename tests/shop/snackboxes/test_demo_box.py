@@ -24,7 +24,7 @@ async def test_the_demo_box_has_three_sizes_and_weekday_slots_and_loads_once(
     async with session_factory() as session:
         (box,) = (await session.scalars(select(SnackBox))).all()
         assert [(s.headcount, s.price) for s in box.sizes] == [
-            (10, 65_000), (20, 145_000), (50, 340_000)
+            (10, 65_000), (20, 128_000), (50, 310_000)
         ]
         views = await services.size_views(session, box)
         assert all(v.orderable for v in views)
@@ -35,4 +35,10 @@ async def test_the_demo_box_has_three_sizes_and_weekday_slots_and_loads_once(
         boxed = await ordering.plan(
             session, [ordering.BoxOrder(box.sizes[1].id, 2, slots[0].slot.id)], today=today
         )
-        assert sum(p.unit_price * p.quantity for b in boxed.bundles for p in b.parts) == 290_000
+        assert sum(p.unit_price * p.quantity for b in boxed.bundles for p in b.parts) == 256_000
+
+
+def test_a_bigger_demo_box_never_costs_more_per_person() -> None:
+    """Issue 14: the 20인 box cost 7,250원 a person against the 10인 box's 6,500원."""
+    per_person = [price / headcount for headcount, price in sorted(demo.SIZES)]
+    assert per_person == sorted(per_person, reverse=True), per_person

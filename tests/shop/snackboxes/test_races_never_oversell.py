@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from shop.checkout.demand import Demand
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBoxBooking
 from tests.shop.shelf import held_and_allocated
-from tests.shop.snackboxes.conftest import ADDRESS, World, box_body, seoul_today
+from tests.shop.snackboxes.conftest import ADDRESS, World, box_body, delivery_day
 
 ATTEMPTS = 40
 
@@ -48,7 +47,7 @@ async def _box(
             ])],
         ))
         slot = await services.add_slot(session, organizer, box.id, rules.SlotDraft(
-            delivery_date=seoul_today() + dt.timedelta(days=7), capacity=capacity,
+            delivery_date=delivery_day(7), capacity=capacity,
         ))
         return box.sizes[0].id, slot.id
 

@@ -4,7 +4,6 @@ the payment page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from litestar import Litestar
@@ -12,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.fixtures.apps import csrf_from, post_login
-from tests.shop.snackboxes.conftest import ADDRESS, World, seoul_today, snack_rows
+from tests.shop.snackboxes.conftest import ADDRESS, World, delivery_day, snack_rows
 
 Client = AsyncTestClient[Litestar]
 
@@ -67,7 +66,7 @@ async def test_an_organizer_composes_in_the_console_with_errors_beside_the_field
     edit = await client.get(edit_url)
     assert "햇음 다과꾸러미 구성" in edit.text and 'value="33000"' in edit.text
 
-    day = (seoul_today() + dt.timedelta(days=6)).isoformat()
+    day = delivery_day(6).isoformat()
     slot_url = f"{edit_url}/slots"
     refused = await client.post(slot_url, data={
         "_csrf_token": csrf_from(edit.text), "delivery_date": day, "capacity": "많이"})
