@@ -36,6 +36,15 @@ from shop.vendors.types import EnterpriseType
 _TYPE_ORDER = {t: i for i, t in enumerate(EnterpriseType)}
 
 
+def numbered(number: str) -> str:
+    """A certificate number as Korean documents write it, 제…호, without doubling it when the
+    number is already written that way (as the onboarding form often stores it)."""
+    number = number.strip()
+    if number.startswith("제") and number.endswith("호"):
+        return number
+    return f"제{number}호"
+
+
 @dataclass(frozen=True)
 class Certificate:
     """One certificate or designation of an enterprise (사회적기업 인증서, 협동조합 신고확인증 …).
@@ -88,7 +97,7 @@ class Certificate:
 
     def why_not_valid_on(self, day: dt.date) -> str | None:
         """The Korean reason this certificate does not count ``day``, or ``None`` if it does."""
-        name = f"{self.enterprise_type.label}(제{self.number}호)"
+        name = f"{self.enterprise_type.label}({numbered(self.number)})"
         if day < self.valid_from:
             return f"{name}은(는) {self.valid_from.isoformat()}부터 유효합니다"
         if self.revoked_on is not None and self.revoked_on <= day:
@@ -131,7 +140,7 @@ def counted_as(certificates: Iterable[Certificate], contract_date: dt.date) -> C
             chosen.enterprise_type,
             chosen,
             f"계약일({contract_date.isoformat()})에 {chosen.enterprise_type.label}"
-            f"(제{chosen.number}호) 인증이 유효합니다.",
+            f"({numbered(chosen.number)}) 인증이 유효합니다.",
         )
     if not certificates:
         return Counting(None, None, "등록된 인증(지정)이 없어 일반 구매로 집계합니다.")
