@@ -108,6 +108,11 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         snack_box_events.SnackBoxBooked,
     ),
     **_only_counted(
+        "a box cancelled whole is refunded part by part through the vendor orders, whose "
+        "vendor_order.refunded events move the ledger, the sales facts and the mails",
+        snack_box_events.SnackBoxCancelled,
+    ),
+    **_only_counted(
         "the shopper sees these on the order page; mails go out for shipped, cancelled and "
         "refunded only, and the ledger moves on placed and refunded only",
         order_events.VendorOrderAccepted, order_events.VendorOrderDelivered,
