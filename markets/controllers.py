@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import requires_role
+from infra.clock import utcnow
 from infra.web.params import DbSession, SignedIn
 from markets import access
 from markets.models import Market
@@ -62,7 +63,7 @@ class MarketApi(Controller):
 
     @get("/", operation_id="listMarkets", summary="장터 목록과 일정")
     async def list_markets(self, db_session: DbSession) -> list[MarketOut]:
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         markets = (await db_session.scalars(select(Market).order_by(Market.id))).all()
         return [_out(m, now) for m in markets]
 
@@ -72,7 +73,7 @@ class MarketPages(Controller):
 
     @get("/markets", name="markets:list")
     async def markets_page(self, db_session: DbSession) -> Template:
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         markets = (await db_session.scalars(select(Market).order_by(Market.id))).all()
         return Template("markets/list.html", context={"markets": [_out(m, now) for m in markets]})
 

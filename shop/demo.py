@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra import outbox
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
+from infra.clock import utcnow
 from shop.catalog import events as catalog_events
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.demo_data import DEMO_PASSWORD, demo_products, demo_users, demo_vendors
@@ -27,7 +28,7 @@ DEMO_REASON = "데모 데이터"
 async def load(session: AsyncSession) -> str:
     if await session.scalar(select(func.count(Vendor.id))):
         return "입점기업 데이터가 이미 있어 데모 상품을 건너뜁니다."
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     people: dict[str, User] = {}
     for person in demo_users():
         user = await session.scalar(select(User).where(User.email == person.email))

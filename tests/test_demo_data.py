@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import shop.demo
 from infra.accounts.models import Role, User
 from infra.accounts.services import authenticate
+from infra.clock import seoul_today
 from infra.outbox import OutboxEvent
 from markets.demo_data import ALL_YEAR, STREET_SALES_SEASON, MarketSeed, demo_markets
 from shop.catalog.taxonomy import Category, StrategicItem
@@ -39,7 +40,6 @@ from shop.demo_data import (
 )
 from shop.procurement import demo as procurement_demo
 from shop.procurement import disclosures, exception_register, institutions, ocds_feed
-from shop.procurement.access import seoul_today
 from shop.procurement.contracting import PurchaseOrderStatus
 from shop.procurement.models import (
     Institution,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import ApiToken, Role, User
 from infra.accounts.passwords import hash_password, needs_rehash, verify_password
+from infra.clock import utcnow
 from infra.errors import CommonErrorCode, Conflict, InvalidInput
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -68,7 +68,7 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = dt.datetime.now(dt.UTC)
+    user.last_login_at = utcnow()
     return user
 
 

@@ -7,7 +7,6 @@ happened. The map preview is the same server-drawn SVG the public market-day pag
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import seoul_today
 from infra.web.forms import EVERY_REFUSAL, Refusal, act_and_redirect, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
@@ -50,7 +50,7 @@ def _typed(data: dict[str, str]) -> dict[str, str]:
 
 
 async def upcoming_days(session: AsyncSession, market_id: int) -> list[MarketDay]:
-    today = dt.datetime.now(dt.UTC).date()
+    today = seoul_today()
     rows = await session.scalars(
         select(MarketDay)
         .where(MarketDay.market_id == market_id, MarketDay.day >= today)

@@ -18,6 +18,7 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.clock import utcnow
 from markets.applications.models import Application, ApplicationStatus
 from markets.applications.queries import days_covered
 from markets.days.models import MarketDay, MarketDayStatus
@@ -110,7 +111,7 @@ async def market_feed(
 ) -> bytes:
     """Every generated day of the market from 60 days ago on, cancelled ones included."""
     zone = ZoneInfo(market.timezone)
-    since = _window_start(today or dt.datetime.now(zone).date())
+    since = _window_start(today or utcnow().astimezone(zone).date())
     days = list(
         (
             await session.scalars(
@@ -221,7 +222,7 @@ async def vendor_feed(
 ) -> bytes:
     """The vendor's booth days: setup from, opening hours, booth, equipment pickup."""
     zone = ZoneInfo(FEED_TIMEZONE)
-    since = _window_start(today or dt.datetime.now(zone).date())
+    since = _window_start(today or utcnow().astimezone(zone).date())
     entries = await booth_days(session, vendor.id, since=since)
     cal = _calendar(f"{vendor.name} 장터 일정", "장터 부스 참가 일정 (장터 Jangteo)")
     for entry in entries:

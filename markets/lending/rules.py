@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from infra.clock import as_utc
+from infra.clock import seoul_date as clock_seoul_date
 from infra.errors import Problems
 from markets.lending.errors import LendingErrorCode
 from markets.lending.models import Condition
@@ -28,15 +30,9 @@ MAX_DAYS_AHEAD = 180
 MAX_NOTE = 500
 MAX_UNITS_PER_ITEM = 500
 
-
-
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite may hand back naive datetimes; they were stored as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def seoul_date(moment: dt.datetime) -> dt.date:
-    return aware(moment).astimezone(SEOUL).date()
+#: The clock's helpers under the names lending's modules use (one implementation, infra/clock).
+aware = as_utc
+seoul_date = clock_seoul_date
 
 
 def at_seoul(day: dt.date, time: dt.time) -> dt.datetime:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.clock import utcnow
 from search.documents import ProductDocument
 from search.engine import SearchEngine
 from shop.catalog.models import Product, ProductStatus
@@ -131,7 +131,7 @@ async def rebuild_index(session: AsyncSession, engine: SearchEngine) -> dict[str
     The build reads a snapshot; products changed while it ran are re-synced right after the
     swap, so an edit made during a rebuild is never lost from the new index.
     """
-    started = datetime.now(UTC)
+    started = utcnow()
     docs = [doc async for doc in listed_documents(session)]
     stats = await asyncio.to_thread(engine.rebuild, docs)
     changed = set(

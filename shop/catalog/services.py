@@ -52,7 +52,7 @@ MAX_PAGE_SIZE = 100
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utcnow()
 
 
 def _actor(user: User | None) -> int | None:

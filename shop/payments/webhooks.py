@@ -9,7 +9,6 @@ stale signature answers 400 before anything is read into the database.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any, ClassVar
 
 import msgspec
@@ -20,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
+from infra.clock import utcnow
 from infra.errors import DomainError
 from infra.events import DomainEvent
 from infra.payments import StripeGateway, WebhookRejected
@@ -56,7 +56,7 @@ async def ingest(session: AsyncSession, event: dict[str, Any]) -> bool:
         "stripe_created": created,
         "livemode": bool(event.get("livemode", False)),
         "payload": event,
-        "received_at": dt.datetime.now(dt.UTC),
+        "received_at": utcnow(),
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,18 +26,6 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def seoul_date(at: dt.datetime) -> dt.date:
-    """The Seoul business date of an aware instant (SQLite hands back naive UTC)."""
-    aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-    return aware.astimezone(SEOUL).date()
-
-
-def seoul_today() -> dt.date:
-    return seoul_date(utcnow())
 
 
 async def institution_or_404(session: AsyncSession, institution_id: int) -> Institution:

@@ -20,17 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.auth import requires_role
+from infra.clock import seoul_today
 from infra.errors import Problems
 from infra.web.forms import Refusal, act_and_redirect, attempt, safe_next
 from infra.web.params import DbSession, FormData, SignedIn
 from shop.catalog.taxonomy import Category
 from shop.procurement import approval, invoicing, ordering, portal, receiving
-from shop.procurement.access import (
-    institution_or_404,
-    order_or_404,
-    require_role,
-    seoul_today,
-)
+from shop.procurement.access import institution_or_404, order_or_404, require_role
 from shop.procurement.amounts import amounts_of
 from shop.procurement.buyer_forms import (
     by_line,

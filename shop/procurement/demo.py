@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
+from infra.clock import seoul_today
 from shop.catalog.models import Product, ProductStatus
 from shop.demo_data import DEMO_PASSWORD, DemoUser
 from shop.procurement import (
@@ -31,7 +32,6 @@ from shop.procurement import (
     ordering,
     receiving,
 )
-from shop.procurement.access import seoul_today
 from shop.procurement.models import Department, Institution, PurchaseOrder
 from shop.vendors.models import Vendor, VendorStatus
 

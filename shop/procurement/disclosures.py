@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import utcnow
+from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
 from shop.procurement import disclosure as rules
-from shop.procurement.access import institution_or_404, require_role, seoul_date, seoul_today
+from shop.procurement.access import institution_or_404, require_role
 from shop.procurement.amounts import not_accepted_reduction
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import DisclosurePublished

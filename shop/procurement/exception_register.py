@@ -12,18 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import utcnow
+from infra.clock import seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import InvalidInput
 from infra.outbox import record
 from shop.catalog.taxonomy import Category
-from shop.procurement.access import (
-    department_of,
-    institution_or_404,
-    order_or_404,
-    require_role,
-    seoul_today,
-)
+from shop.procurement.access import department_of, institution_or_404, order_or_404, require_role
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import ExceptionRecorded
 from shop.procurement.exceptions import record_exception

@@ -15,18 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import utcnow
+from infra.clock import seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
 from shop.procurement import inspection as rules
-from shop.procurement.access import (
-    change_status,
-    lock_order,
-    order_facts,
-    require_role,
-    seoul_today,
-)
+from shop.procurement.access import change_status, lock_order, order_facts, require_role
 from shop.procurement.contracting import PurchaseOrderStatus
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import OrderInvoiced, OrderPaid

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import utcnow
+from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
@@ -28,8 +28,6 @@ from shop.procurement.access import (
     order_facts,
     require_role,
     roles_of,
-    seoul_date,
-    seoul_today,
 )
 from shop.procurement.amounts import amounts_of, line_supply
 from shop.procurement.certificate_history import certificates_of

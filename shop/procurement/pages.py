@@ -13,11 +13,10 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
-from infra.clock import as_utc
+from infra.clock import SEOUL, as_utc
 from infra.web.params import DbSession
 from shop.catalog.taxonomy import Category
 from shop.procurement import disclosures, institutions
-from shop.procurement.access import SEOUL
 from shop.procurement.buyer_pages import BuyerPages
 from shop.procurement.models import Institution
 from shop.procurement.record_models import PublishedDisclosure

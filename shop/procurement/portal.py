@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import as_utc
-from shop.procurement.access import SEOUL, institution_or_404, order_or_404, require_role
+from infra.clock import SEOUL, as_utc
+from shop.procurement.access import institution_or_404, order_or_404, require_role
 from shop.procurement.approval import approvers_of
 from shop.procurement.contracting import PURCHASE_ORDER_TRANSITIONS, PurchaseOrderStatus
 from shop.procurement.invoicing import invoice_of, payment_of

@@ -16,18 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import seoul_today
 from infra.db import transaction
 from infra.errors import Conflict, Forbidden, Problems
 from infra.outbox import record
 from shop.procurement import inspection as rules
-from shop.procurement.access import (
-    change_status,
-    lock_order,
-    order_facts,
-    require_role,
-    roles_of,
-    seoul_today,
-)
+from shop.procurement.access import change_status, lock_order, order_facts, require_role, roles_of
 from shop.procurement.amounts import counted_amount
 from shop.procurement.contracting import PurchaseOrderStatus
 from shop.procurement.errors import ProcurementErrorCode as Code

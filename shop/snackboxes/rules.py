@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from zoneinfo import ZoneInfo
 
+from infra.clock import seoul_date, utcnow
 from infra.errors import InvalidInput
 from shop.catalog.rules import whole_number
 from shop.checkout.demand import MAX_QUANTITY
@@ -257,7 +258,7 @@ class CleanSlot:
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Seoul (the boxes are delivered there)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(SEOUL).date()
+    return seoul_date(now or utcnow())
 
 
 def earliest_delivery(today: dt.date, lead_days: int) -> dt.date:

@@ -6,7 +6,6 @@ what the person typed (files excepted) and each message beside its field.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from litestar.response import File, Redirect, Template
 
 from infra.accounts.models import User
 from infra.auth import current_user, requires_admin, requires_user
+from infra.clock import seoul_today
 from infra.errors import InvalidInput, Problems
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, MultipartData, SignedIn
@@ -185,7 +185,7 @@ class VendorPages(Controller):
                 "vendor": vendor,
                 "brn": format_registration_number(vendor.business_registration_number),
                 "products": products,
-                "valid_today": vendor.certification_valid_on(dt.date.today()),
+                "valid_today": vendor.certification_valid_on(seoul_today()),
             },
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.errors import NotFound
 from shop.vendors.access import member_role
 from shop.vendors.errors import VendorErrorCode
@@ -173,7 +174,7 @@ async def members(session: AsyncSession, vendor_id: int) -> list[MemberEntry]:
 
 
 async def pending_invitations(session: AsyncSession, vendor_id: int) -> list[VendorInvitation]:
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     rows = await session.scalars(
         select(VendorInvitation)
         .where(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar.datastructures import UploadFile
 
+from infra.clock import seoul_today
 from shop.vendors.models import MemberRole, Vendor, VendorDocument, VendorStatus
 from shop.vendors.queries import HistoryEntry, MemberEntry, Page
 from shop.vendors.rules import VendorApplication, format_registration_number
@@ -172,7 +173,7 @@ def vendor_out(v: Vendor, today: dt.date | None = None) -> VendorOut:
 
 
 def _public_fields(v: Vendor, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or seoul_today()
     return {
         "id": v.id,
         "name": v.name,
