@@ -4,7 +4,6 @@ payout batches for admins. Programs authenticate with ``Authorization: Bearer jt
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -13,6 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from infra.accounts.models import User
 from infra.auth import requires_admin, requires_user
 from infra.errors import NotFound
+from infra.spreadsheets import attachment
 from infra.web.params import DbSession, SignedIn, strict_body
 from shop.settlement import bankfile, ledger, payouts, services, statements
 from shop.settlement.errors import SettlementErrorCode as Code
@@ -55,14 +55,6 @@ def provider_for(request: Request[Any, Any, Any], method: PayoutMethod) -> Payou
     if method is PayoutMethod.STRIPE_CONNECT:
         return StripeConnectProvider(request.app.state.payments.client)
     return BankTransferProvider()
-
-
-def attachment(filename: str, content: bytes, media_type: str) -> Response[bytes]:
-    return Response(
-        content=content, media_type=media_type,
-        headers={"Content-Disposition":
-                 f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"},
-    )
 
 
 async def statement_for(

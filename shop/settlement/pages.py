@@ -19,10 +19,11 @@ from infra.accounts.models import User
 from infra.auth import requires_admin, requires_user
 from infra.clock import utcnow
 from infra.errors import DomainError, InvalidInput
+from infra.spreadsheets import attachment
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from shop.settlement import bankfile, ledger, payouts, rules, services, statements
-from shop.settlement.controllers import ROUNDING, attachment, provider_for
+from shop.settlement.controllers import ROUNDING, provider_for
 from shop.settlement.errors import SettlementErrorCode as Code
 from shop.settlement.models import Account, PayoutBatch, PayoutMethod, SettlementStatement
 from shop.vendors.access import member_role, vendor_for_member

@@ -7,20 +7,19 @@ one row per statement line, times in Seoul.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra import spreadsheets
 from infra.clock import as_utc
 from infra.errors import NotFound
+from infra.spreadsheets import Row
 from shop.settlement import rules
 from shop.settlement.errors import SettlementErrorCode as Code
 from shop.settlement.models import SettlementStatement, SettlementStatementLine, SettlementWeek
 
-BOM = "\ufeff"
 LINE_HEADER = (
     "일시", "구분", "주문번호", "내용", "판매금액", "배송비", "수수료", "환불금액", "수수료 반환",
     "지급액", "정산 금액",
@@ -81,9 +80,7 @@ def seoul_time(moment: dt.datetime) -> str:
 
 
 def csv_bytes(statement: SettlementStatement, lines: list[SettlementStatementLine]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([
+    rows: list[Row] = [
         ("정산서 번호", statement.id),
         ("입점기업", statement.vendor_name),
         ("정산 기간", rules.week_label(statement.week_start)),
@@ -96,19 +93,19 @@ def csv_bytes(statement: SettlementStatement, lines: list[SettlementStatementLin
         ("기말 잔액 (지급 예정액)", statement.closing_balance),
         (),
         LINE_HEADER,
-    ])
+    ]
     for line in lines:
-        writer.writerow((
+        rows.append((
             seoul_time(line.occurred_at), line.kind.label, line.order_number, line.description,
             line.sales, line.delivery, line.commission, line.refunds, line.commission_refunded,
             line.payouts, line.amount,
         ))
-    writer.writerow((
+    rows.append((
         "합계", "", "", "", statement.sales, "",
         statement.commission, statement.refunds, statement.commission_refunded,
         statement.payouts, statement.closing_balance - statement.opening_balance,
     ))
-    return (BOM + out.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(rows)
 
 
 def csv_filename(statement: SettlementStatement) -> str:
