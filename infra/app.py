@@ -74,6 +74,7 @@ from infra.logging import configure_logging
 from infra.payments import StripeGateway
 from infra.redis import describe, redis_client, redis_url
 from infra.settings import ROOT, Settings, get_settings
+from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
@@ -150,6 +151,7 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
         districts=list(District),
         strategic_items=list(StrategicItem),
         roles=Role,
+        chart_option_json=charts.option_json,
     )
     env.filters["won"] = lambda amount: f"{int(amount):,}원"
 
