@@ -69,6 +69,7 @@ from infra.accounts.models import Role
 from infra.accounts.pages import AccountPages
 from infra.auth import AuthMiddleware, provide_user
 from infra.bootstrap import bootstrap
+from infra.clock import seoul_time
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
@@ -154,6 +155,7 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
         chart_option_json=charts.option_json,
     )
     env.filters["won"] = lambda amount: f"{int(amount):,}원"
+    env.filters["seoul"] = seoul_time
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

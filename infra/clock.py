@@ -29,3 +29,11 @@ def seoul_date(at: dt.datetime) -> dt.date:
 
 def seoul_today() -> dt.date:
     return seoul_date(utcnow())
+
+
+def seoul_time(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as people here read it: Seoul wall time, no zone label (the one ``seoul``
+    filter of every page, mail and export). ``None`` reads as an empty string."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(SEOUL).strftime(fmt)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from infra.clock import seoul_time, utcnow
 from infra.db import make_engine, make_session_factory
 from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
 from infra.settings import Settings
@@ -45,6 +47,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"jangteo broker:   {broker}",
         "jangteo search:   embedded engine (tantivy); Meilisearch adapter at its HTTP boundary",
         f"jangteo services required: {'yes' if REQUIRE_SERVICES else 'no'}",
+        # CI runs the suite at fixed instants (decision 42): this line says which one.
+        f"jangteo clock:    {utcnow():%Y-%m-%d %H:%M} UTC = {seoul_time(utcnow(), '%a %H:%M')} "
+        f"in Seoul; machine time zone {time.tzname[0]}",
     ]
 
 

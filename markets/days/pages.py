@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
@@ -19,6 +18,7 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import current_user, requires_role, requires_user
+from infra.clock import SEOUL
 from infra.errors import NotFound
 from infra.web.forms import EVERY_REFUSAL, FORM_STATUSES, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
@@ -35,7 +35,6 @@ from shop.payments.models import PaymentRefund, PaymentStatus
 from shop.vendors.access import vendor_for_member, vendors_of
 
 requires_organizer = requires_role(Role.ORGANIZER)
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def day_label(day: MarketDay) -> str:

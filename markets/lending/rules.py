@@ -10,15 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from infra.clock import as_utc
+from infra.clock import SEOUL, as_utc, seoul_time
 from infra.clock import seoul_date as clock_seoul_date
 from infra.errors import Problems
 from markets.lending.errors import LendingErrorCode
 from markets.lending.models import Condition
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 #: More kits than this in one loan is a bulk order for the desk to arrange, not a booking.
 MAX_KITS_PER_LOAN = 10
@@ -41,7 +38,7 @@ def at_seoul(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def hhmm(moment: dt.datetime) -> str:
-    return aware(moment).astimezone(SEOUL).strftime("%H:%M")
+    return seoul_time(moment, "%H:%M")
 
 
 # ---------------------------------------------------------------- periods

@@ -19,18 +19,16 @@ worker hands the :class:`~infra.mail.Mail` objects to the mailer under their sen
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import as_utc
+from infra.clock import seoul_time
 from infra.mail import Mail
 from shop.orders.events import (
     OrderPlaced,
@@ -40,8 +38,6 @@ from shop.orders.events import (
 )
 from shop.orders.models import Order, OrderLine, OrderRefund, VendorOrder
 from shop.vendors.models import MemberRole, Vendor
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 #: Pages the mails link to (shopper's order page, the vendor console's order page).
 ORDER_PAGE = "/orders/{number}"
@@ -70,6 +66,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["won"] = won
+    env.filters["seoul"] = seoul_time
     return env
 
 
@@ -83,14 +80,10 @@ def _render(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
     return text, html
 
 
-def _seoul(value: dt.datetime) -> str:
-    return as_utc(value).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
-
-
 def _context(order: Order, site_url: str, **more: Any) -> dict[str, Any]:
     return {
         "order": order,
-        "placed_at": _seoul(order.placed_at),
+        "placed_at": seoul_time(order.placed_at),
         "order_url": site_url.rstrip("/") + ORDER_PAGE.format(number=order.number),
         **more,
     }

@@ -49,7 +49,7 @@ def _csv(statement: SettlementStatement, lines: list[Any]) -> Response[bytes]:
 
 
 _FILTERS = {"won": lambda amount: f"{int(amount):,}원", "rate": rules.rate_label,
-            "seoul": statements.seoul_time, "week": rules.week_label,
+            "week": rules.week_label,
             "bank": bankfile.bank_label, "mask": bankfile.mask_account}
 
 

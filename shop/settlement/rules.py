@@ -20,11 +20,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo
 
+from infra.clock import SEOUL
 from shop.catalog.taxonomy import Category
 
-SEOUL = ZoneInfo("Asia/Seoul")
 BASIS_POINTS = 10_000
 MAX_RATE_BP = 5_000  # 50 %: anything above is a typo, not a commission
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import spreadsheets
-from infra.clock import as_utc
+from infra.clock import seoul_time
 from infra.errors import NotFound
 from infra.spreadsheets import Row
 from shop.settlement import rules
@@ -73,10 +73,6 @@ async def week_statements(
         .order_by(SettlementStatement.vendor_name, SettlementStatement.id)
     )
     return week_start, list(rows.all())
-
-
-def seoul_time(moment: dt.datetime) -> str:
-    return as_utc(moment).astimezone(rules.SEOUL).strftime("%Y-%m-%d %H:%M")
 
 
 def csv_bytes(statement: SettlementStatement, lines: list[SettlementStatementLine]) -> bytes:

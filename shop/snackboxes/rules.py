@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Sequence
-from zoneinfo import ZoneInfo
 
 from infra.clock import seoul_date, utcnow
 from infra.errors import InvalidInput
@@ -21,7 +20,6 @@ from shop.snackboxes import delivery_days
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
 
-SEOUL = ZoneInfo("Asia/Seoul")
 NAME_MIN, NAME_MAX = 2, 100
 DESCRIPTION_MAX = 5_000
 LEAD_DAYS_MAX = 60
