@@ -138,7 +138,7 @@ class PlanPages(Controller):
             "late": plans.late_flag(plan, plan.fiscal_year), "form": form,
             "errors": errors or {}, "rows": range(rows),
             "admin": ProcurementRole.INSTITUTION_ADMIN in roles or user.is_admin,
-            "departments": {d.id: d.name for d in institution.departments},
+            "departments": await plans.department_names(session, plan.institution_id),
             "categories": [(c.value, c.label) for c in Category],
             "seoul_time": portal.seoul_time, "percent": percent_text,
         }, status_code=status_code)

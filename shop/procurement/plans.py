@@ -27,7 +27,7 @@ from shop.procurement import plan_rules as rules
 from shop.procurement.access import institution_or_404, require_role
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import PlanAmended, PlanPublished, PlanSubmitted
-from shop.procurement.models import ProcurementRole
+from shop.procurement.models import Department, ProcurementRole
 from shop.procurement.plan_models import PurchasePlan, PurchasePlanLine, PurchasePlanVersion
 from shop.procurement.plan_rules import PlanFigures, PlanState
 
@@ -90,9 +90,18 @@ async def _lock_plan(session: AsyncSession, plan_id: int) -> PurchasePlan:
     return plan
 
 
+async def department_names(session: AsyncSession, institution_id: int) -> dict[int, str]:
+    """The institution's departments by id, in the order they were added (read afresh: an
+    institution loaded earlier may hold a stale list)."""
+    rows = await session.execute(select(Department.id, Department.name)
+                                 .where(Department.institution_id == institution_id)
+                                 .order_by(Department.id))
+    return {i: name for i, name in rows.all()}
+
+
 async def _checked(session: AsyncSession, institution_id: int, figures: PlanFigures) -> None:
-    institution = await institution_or_404(session, institution_id)
-    rules.check_figures(figures, [d.id for d in institution.departments])
+    await institution_or_404(session, institution_id)
+    rules.check_figures(figures, list(await department_names(session, institution_id)))
 
 
 def _lines(figures: PlanFigures) -> list[PurchasePlanLine]:

@@ -130,11 +130,10 @@ def results(
 def build(
     *, institution: Institution, fiscal_year: int, as_of: dt.date, plan: PurchasePlan | None,
     versions: Sequence[PurchasePlanVersion], purchases: Sequence[CountedPurchase],
-    exceptions: list[ExceptionEntry],
+    exceptions: list[ExceptionEntry], names: dict[int, str],
 ) -> YearlyReport:
     """The report from what was read (pure: the benchmark and the tests call it too)."""
     current = plans.in_force(list(versions))
-    names = {d.id: d.name for d in institution.departments}
     amounts: dict[tuple[Category, EnterpriseType | None], int] = defaultdict(int)
     month_se: dict[int, int] = defaultdict(int)
     month_total: dict[int, int] = defaultdict(int)
@@ -197,8 +196,7 @@ async def purchases_of_year(
                PurchaseOrder.contract_date <= dt.date(fiscal_year, 12, 31))
         .order_by(PurchaseOrder.id)
     )).all()
-    institution = await institution_or_404(session, institution_id)
-    names = {d.id: d.name for d in institution.departments}
+    names = await plans.department_names(session, institution_id)
     purchases = []
     for (order_id, department_id, category, counted_as, contract_date, counted_amount, supply,
          approved_at, cancelled_at, accepted_supply, inspected_on) in rows:
@@ -239,4 +237,5 @@ async def yearly_report(
         institution=institution, fiscal_year=fiscal_year, as_of=as_of or seoul_today(),
         plan=plan, versions=versions,
         purchases=await purchases_of_year(session, institution_id, fiscal_year),
-        exceptions=await exceptions_of_year(session, institution_id, fiscal_year))
+        exceptions=await exceptions_of_year(session, institution_id, fiscal_year),
+        names=await plans.department_names(session, institution_id))
