@@ -57,6 +57,8 @@ import shop.payments.pages
 import shop.payments.webhooks
 import shop.procurement.controllers
 import shop.procurement.pages
+import shop.procurement.plan_controllers
+import shop.procurement.plan_pages
 import shop.settlement.controllers
 import shop.settlement.pages
 import shop.snackboxes.controllers
@@ -129,6 +131,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.snackboxes.pages.ROUTES,
     *shop.procurement.controllers.ROUTES,
     *shop.procurement.pages.ROUTES,
+    *shop.procurement.plan_controllers.ROUTES,
+    *shop.procurement.plan_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,

@@ -180,6 +180,12 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         procurement_events.CertificateRecorded, procurement_events.ExceptionRecorded,
         procurement_events.DisclosurePublished,
     ),
+    **_only_counted(
+        "yearly purchase plans are rows the plan pages, the yearly results report and the "
+        "institution dashboard read; no mail is sent yet",
+        procurement_events.PlanSubmitted, procurement_events.PlanPublished,
+        procurement_events.PlanAmended,
+    ),
 })
 
 

@@ -29,6 +29,14 @@ class ProcurementErrorCode(enum.StrEnum):
     # disclosure
     MONTH_NOT_CLOSED = "disclosure_month_not_closed"
     DISCLOSURE_HISTORY_MISMATCH = "disclosure_history_mismatch"
+    # yearly purchase plans
+    PLAN_NOT_FOUND = "purchase_plan_not_found"
+    DUPLICATE_PLAN = "purchase_plan_duplicate"
+    INVALID_PLAN = "purchase_plan_invalid"
+    PLAN_INVALID_TRANSITION = "purchase_plan_invalid_transition"
+    PLAN_NOT_EDITABLE = "purchase_plan_not_editable"
+    AMENDMENT_REASON_REQUIRED = "purchase_plan_amendment_reason_required"
+    AMENDMENT_IN_PROGRESS = "purchase_plan_amendment_in_progress"
     # priority-purchase exceptions
     INVALID_EXCEPTION_REASON = "invalid_exception_reason"
     EXCEPTION_EXPLANATION_REQUIRED = "exception_explanation_required"

@@ -172,3 +172,42 @@ class DisclosurePublished(DomainEvent):
     published_on: str
     total: int
     social_economy_total: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlanFacts(DomainEvent):
+    """A yearly purchase plan version as it stands after the transition; ``id`` is the plan."""
+
+    aggregate: ClassVar[str] = "purchase_plan"
+    id: int
+    institution_id: int
+    fiscal_year: int
+    version_id: int
+    version: int
+    state: str
+    planned_total: int
+    target_amount: int
+    actor_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlanSubmitted(PlanFacts):
+    name: ClassVar[str] = "procurement.plan_submitted"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlanPublished(PlanFacts):
+    """Version 1 published; ``late`` when that happened after 1 January (Seoul)."""
+
+    name: ClassVar[str] = "procurement.plan_published"
+    published_on: str
+    late: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlanAmended(PlanFacts):
+    """A later version published: the plan in force changed, for ``reason``."""
+
+    name: ClassVar[str] = "procurement.plan_amended"
+    published_on: str
+    reason: str
