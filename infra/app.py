@@ -57,6 +57,8 @@ import shop.payments.pages
 import shop.payments.webhooks
 import shop.procurement.controllers
 import shop.procurement.pages
+import shop.procurement.quote_api
+import shop.procurement.quote_pages
 import shop.settlement.controllers
 import shop.settlement.pages
 import shop.snackboxes.controllers
@@ -128,6 +130,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.snackboxes.pages.ROUTES,
     *shop.procurement.controllers.ROUTES,
     *shop.procurement.pages.ROUTES,
+    *shop.procurement.quote_api.ROUTES,
+    *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,

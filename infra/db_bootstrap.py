@@ -27,6 +27,7 @@ TABLE_MODULES = (
     "shop.orders.models",
     "shop.payments.models",
     "shop.procurement.models",
+    "shop.procurement.quotation_models",
     "shop.procurement.record_models",
     "shop.settlement.models",
     "shop.snackboxes.models",
