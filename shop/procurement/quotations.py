@@ -101,8 +101,8 @@ def _lines(problems: Problems, lines: tuple[RequestLineInput, ...]) -> list[Quot
 def _basis(problems: Problems, data: QuoteRequestInput) -> tuple[InvitationBasis, str]:
     given = [bool(data.vendor_ids), bool(data.category), bool(data.strategic_item)]
     if sum(given) != 1:
-        problems.add(Code.REQUIRED, "vendor_ids",
-                     "견적을 요청할 기업을 고르거나, 품목 분류 또는 전략 품목 중 하나를 골라 주세요.")
+        problems.add(Code.REQUIRED, "vendor_ids", "견적을 요청할 기업을 고르거나, "
+                     "품목 분류 또는 전략 품목 중 하나를 골라 주세요.")
         return InvitationBasis.VENDORS, ""
     if data.category:
         if data.category not in {c.value for c in Category}:

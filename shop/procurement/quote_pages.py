@@ -47,7 +47,8 @@ def _read_deadline(problems: Problems, form: dict[str, str]) -> dt.datetime | No
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None)  # Seoul wall-clock time
     except ValueError:
-        problems.add(Code.INVALID_DATE, "deadline", "마감 일시는 2025-03-06 17:00처럼 입력해 주세요.")
+        problems.add(Code.INVALID_DATE, "deadline",
+                     "마감 일시는 2025-03-06 17:00처럼 입력해 주세요.")
         return None
 
 

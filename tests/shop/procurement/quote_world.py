@@ -51,7 +51,9 @@ class QuoteWorld:
     async def quote(self, session: AsyncSession, request: QuoteRequest, vendor: Vendor,
                     unit_price: int, *, at: dt.datetime = QUOTED) -> Quote:
         # Read again: a refused use case before this one rolled back and expired the row.
-        fresh = await quotations.request_or_404(session, inspect(request).identity[0])
+        identity = inspect(request).identity
+        assert identity is not None
+        fresh = await quotations.request_or_404(session, identity[0])
         return await quoting.submit_quote(
             session, self.member_of(vendor), vendor.id, fresh.id,
             {fresh.lines[0].id: unit_price}, dt.date(2025, 3, 31), now=at)
