@@ -17,6 +17,7 @@ from infra.errors import InvalidInput
 from infra.web.params import DbSession, SignedIn, strict_body
 from shop.procurement import awarding, quotations, quoting, vendor_orders
 from shop.procurement.access import require_role
+from shop.procurement.controllers import TAGS
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.models import ProcurementRole
 from shop.procurement.quote_schemas import (
@@ -29,8 +30,6 @@ from shop.procurement.quote_schemas import (
     QuoteRequestOut,
 )
 from shop.vendors.access import vendor_for_member
-
-TAGS = ["공공구매 견적 (Procurement quotes)"]
 
 
 def request_input(data: QuoteRequestIn) -> quotations.QuoteRequestInput:
