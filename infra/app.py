@@ -59,6 +59,8 @@ import shop.procurement.controllers
 import shop.procurement.pages
 import shop.procurement.plan_controllers
 import shop.procurement.plan_pages
+import shop.procurement.quote_api
+import shop.procurement.quote_pages
 import shop.settlement.controllers
 import shop.settlement.pages
 import shop.snackboxes.controllers
@@ -133,6 +135,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.pages.ROUTES,
     *shop.procurement.plan_controllers.ROUTES,
     *shop.procurement.plan_pages.ROUTES,
+    *shop.procurement.quote_api.ROUTES,
+    *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,

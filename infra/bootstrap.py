@@ -45,6 +45,7 @@ from shop.orders import events as order_events
 from shop.payments import events as payment_events
 from shop.payments import services as payments
 from shop.procurement import events as procurement_events
+from shop.procurement import quotation_events
 from shop.settlement import events as settlement_events
 from shop.snackboxes import events as snack_box_events
 from shop.snackboxes import ordering as snack_boxes
@@ -185,6 +186,12 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         "institution dashboard read; no mail is sent yet",
         procurement_events.PlanSubmitted, procurement_events.PlanPublished,
         procurement_events.PlanAmended,
+    ),
+    **_only_counted(
+        "quotes and awards are rows the buyer's request page and the vendor's quote inbox read; "
+        "an award's purchase order has its own events (procurement.quote_requested is mailed "
+        "to the invited vendors)",
+        quotation_events.QuoteReceived, quotation_events.QuoteAwarded,
     ),
 })
 

@@ -28,6 +28,7 @@ TABLE_MODULES = (
     "shop.payments.models",
     "shop.procurement.models",
     "shop.procurement.plan_models",
+    "shop.procurement.quotation_models",
     "shop.procurement.record_models",
     "shop.settlement.models",
     "shop.snackboxes.models",

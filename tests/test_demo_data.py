@@ -48,6 +48,7 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
+from shop.procurement.quotation_models import Quote, QuoteRequest, QuoteRequestStatus
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -366,3 +367,10 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
             last_month.year, last_month.month, 1)
         package = await ocds_feed.release_package(session, uri="https://example.kr/p")
         assert len(package["releases"]) >= len(orders)
+
+        # One open request for quotation, answered by the demo vendor (vendor@jangteo.kr).
+        (request,) = (await session.scalars(select(QuoteRequest))).all()
+        assert request.status is QuoteRequestStatus.OPEN and len(request.vendor_ids) >= 1
+        (quote,) = (await session.scalars(select(Quote))).all()
+        assert quote.request_id == request.id and quote.total > 0
+        assert {"procurement.quote_requested", "procurement.quote_received"} <= events

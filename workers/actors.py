@@ -33,6 +33,7 @@ from shop.analytics import facts as sales_facts  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
+from shop.procurement import quote_mail as procurement_mail  # noqa: E402
 from shop.settlement import ledger as settlement_ledger  # noqa: E402
 from workers import resources  # noqa: E402
 from workers.setup import installed_settings  # noqa: E402
@@ -185,6 +186,25 @@ async def send_order_mails(message: dict[str, Any]) -> None:
         async with sessions() as session:
             sent += await send_once(session, mailer, mail.once_key(envelope.event_id), mail)
     log.info("order_mails_sent", sent=sent, already_sent=len(mails) - sent)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def send_procurement_mails(message: dict[str, Any]) -> None:
+    """Mail the invited vendors' members about a request for quotation
+    (shop.procurement.quote_mail), each mail under its send-once key as the order mails."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    sessions = resources.session_factory()
+    async with sessions() as session:
+        mails = await procurement_mail.mails_for_event(
+            session, envelope.name, envelope.payload, site_url=installed_settings().site_url
+        )
+    mailer = resources.mailer()
+    sent = 0
+    for mail in mails:
+        async with sessions() as session:
+            sent += await send_once(session, mailer, mail.once_key(envelope.event_id), mail)
+    log.info("procurement_mails_sent", sent=sent, already_sent=len(mails) - sent)
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)

@@ -30,6 +30,7 @@ from shop.procurement import (
     institutions,
     invoicing,
     ordering,
+    quote_demo,
     receiving,
 )
 from shop.procurement.models import Department, Institution, PurchaseOrder
@@ -186,6 +187,8 @@ async def load(session: AsyncSession) -> str:
     await disclosures.publish_month(session, approver, institution.id, year=month_end.year,
                                     month=month_end.month, published_on=today)
     planned = await load_plan(session, admin, approver, institution, departments)
+    quotes_note = await quote_demo.load(session, institution, departments[DEPARTMENTS[0]], buyer)
     return (f"공공구매 데모를 불러왔습니다: {NAME} (부서 {len(departments)}곳), 구매 주문 "
-            f"{len(orders)}건, 예외 기록 1건, {month_end.year}년 {month_end.month}월 실적 공시 "
-            f", {planned} (로그인 {BUYER.email}, {APPROVER.email}; 데모 비밀번호 {DEMO_PASSWORD})")
+            f"{len(orders)}건, 예외 기록 1건, {month_end.year}년 {month_end.month}월 실적 공시, "
+            f"{planned}, {quotes_note} "
+            f"(로그인 {BUYER.email}, {APPROVER.email}; 데모 비밀번호 {DEMO_PASSWORD})")

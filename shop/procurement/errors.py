@@ -19,6 +19,16 @@ class ProcurementErrorCode(enum.StrEnum):
     SELF_APPROVAL = "procurement_self_approval"
     APPROVAL_INCOMPLETE = "procurement_approval_incomplete"
     PURCHASE_ORDER_INVALID_TRANSITION = "purchase_order_invalid_transition"
+    # requests for quotation, quotes and awards
+    QUOTE_REQUEST_NOT_FOUND = "quote_request_not_found"
+    QUOTE_REQUEST_INVALID_TRANSITION = "quote_request_invalid_transition"
+    QUOTE_DEADLINE_PASSED = "quote_deadline_passed"
+    QUOTE_DEADLINE_NOT_PASSED = "quote_deadline_not_passed"
+    QUOTE_NOT_FOUND = "quote_not_found"
+    QUOTE_EXPIRED = "quote_expired"
+    NOT_INVITED = "quote_vendor_not_invited"
+    NO_VENDORS_TO_INVITE = "quote_no_vendors_to_invite"
+    INVALID_DATE = "invalid_date"
     # inspection and invoices
     INSPECTION_BEFORE_DELIVERY = "inspection_before_delivery"
     ACCEPTED_EXCEEDS_ORDERED = "accepted_exceeds_ordered"

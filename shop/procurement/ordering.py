@@ -102,6 +102,16 @@ async def create_order(
     settings: ContractingSettings = DEFAULT_SETTINGS,
 ) -> PurchaseOrder:
     """A draft order of a requester of the institution (400 for bad input, 409 by rule)."""
+    async with transaction(session):
+        return await draft_order(session, requester, data, settings)
+
+
+async def draft_order(
+    session: AsyncSession, requester: User, data: OrderInput,
+    settings: ContractingSettings = DEFAULT_SETTINGS,
+) -> PurchaseOrder:
+    """:func:`create_order` inside the caller's transaction (an award drafts its order in
+    the same transaction that marks the quote awarded)."""
     problems = Problems()
     title = data.title.strip()
     if not title:
@@ -125,36 +135,35 @@ async def create_order(
     contract_date = data.contract_date or seoul_today()
     quotes = data.quotes if method is PurchaseMethod.MULTIPLE_QUOTES else 1
 
-    async with transaction(session):
-        await institution_or_404(session, data.institution_id)
-        await require_role(session, requester, data.institution_id, ProcurementRole.REQUESTER)
-        await department_of(session, data.institution_id, data.department_id)
-        vendor = await session.get(Vendor, data.vendor_id)
-        if vendor is None:
-            raise NotFound(Code.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.",
-                           field="vendor_id")
-        if not vendor.can_sell:
-            raise Conflict(Code.VENDOR_CANNOT_SELL, f"{vendor.name}은(는) 지금 판매할 수 없습니다.",
-                           field="vendor_id")
-        certificates = [row.rule() for row in await certificates_of(session, vendor.id)]
-        share = vulnerable_share_on(certificates, contract_date)
-        # 409 naming the ceiling when a single quote is not enough.
-        contracting_method(estimated, quotes, share, settings)
+    await institution_or_404(session, data.institution_id)
+    await require_role(session, requester, data.institution_id, ProcurementRole.REQUESTER)
+    await department_of(session, data.institution_id, data.department_id)
+    vendor = await session.get(Vendor, data.vendor_id)
+    if vendor is None:
+        raise NotFound(Code.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.",
+                       field="vendor_id")
+    if not vendor.can_sell:
+        raise Conflict(Code.VENDOR_CANNOT_SELL, f"{vendor.name}은(는) 지금 판매할 수 없습니다.",
+                       field="vendor_id")
+    certificates = [row.rule() for row in await certificates_of(session, vendor.id)]
+    share = vulnerable_share_on(certificates, contract_date)
+    # 409 naming the ceiling when a single quote is not enough.
+    contracting_method(estimated, quotes, share, settings)
 
-        order = PurchaseOrder(
-            number=f"tmp-{uuid.uuid4().hex}", institution_id=data.institution_id,
-            department_id=data.department_id, vendor_id=vendor.id, requester_id=requester.id,
-            title=title, category=lines[0].category, method=method, quotes=quotes,
-            estimated_price=estimated, supply_amount=amounts.supply, vat_amount=amounts.vat,
-            contract_date=contract_date, status=PurchaseOrderStatus.DRAFT,
-            approvals_required=approvers_required(estimated, settings), lines=lines,
-        )
-        session.add(order)
-        await session.flush()
-        order.number = f"PO-{contract_date.year}-{order.institution_id:03d}-{order.id:06d}"
-        session.add(PurchaseOrderStatusChange(
-            order_id=order.id, actor_id=requester.id, from_status=None,
-            to_status=PurchaseOrderStatus.DRAFT, reason="작성", changed_at=utcnow()))
+    order = PurchaseOrder(
+        number=f"tmp-{uuid.uuid4().hex}", institution_id=data.institution_id,
+        department_id=data.department_id, vendor_id=vendor.id, requester_id=requester.id,
+        title=title, category=lines[0].category, method=method, quotes=quotes,
+        estimated_price=estimated, supply_amount=amounts.supply, vat_amount=amounts.vat,
+        contract_date=contract_date, status=PurchaseOrderStatus.DRAFT,
+        approvals_required=approvers_required(estimated, settings), lines=lines,
+    )
+    session.add(order)
+    await session.flush()
+    order.number = f"PO-{contract_date.year}-{order.institution_id:03d}-{order.id:06d}"
+    session.add(PurchaseOrderStatusChange(
+        order_id=order.id, actor_id=requester.id, from_status=None,
+        to_status=PurchaseOrderStatus.DRAFT, reason="작성", changed_at=utcnow()))
     return order
 
 
@@ -164,13 +173,19 @@ async def submit_order(session: AsyncSession, user: User, order_id: int) -> Purc
         order = await lock_order(session, order_id)
         if order.requester_id != user.id:
             raise Forbidden(Code.NOT_A_MEMBER, "요청자만 결재를 올릴 수 있습니다.", field="user")
-        now = utcnow()
-        change_status(session, order, PurchaseOrderStatus.PENDING_APPROVAL, actor=user,
-                      reason="결재 상신", at=now)
-        order.submitted_at = now
-        record(session, OrderSubmitted(**await order_facts(session, order, user),
-                                       approvals_required=order.approvals_required))
+        await send_for_approval(session, user, order)
     return order
+
+
+async def send_for_approval(session: AsyncSession, user: User, order: PurchaseOrder,
+                            reason: str = "결재 상신") -> None:
+    """Move a (locked or just drafted) order to approval, in the caller's transaction."""
+    now = utcnow()
+    change_status(session, order, PurchaseOrderStatus.PENDING_APPROVAL, actor=user,
+                  reason=reason, at=now)
+    order.submitted_at = now
+    record(session, OrderSubmitted(**await order_facts(session, order, user),
+                                   approvals_required=order.approvals_required))
 
 
 async def cancel_order(
