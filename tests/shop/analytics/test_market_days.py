@@ -24,53 +24,57 @@ _report_ids = itertools.count(500)
 
 
 def check_in(vendor_id: int, status: str, *, at: dt.datetime, previous: str | None = None,
-             category: str = "food") -> EventEnvelope:
-    event = CheckInRecorded(id=DAY_ID, market_id=MARKET, vendor_id=vendor_id,
+             category: str = "food", market: int = MARKET) -> EventEnvelope:
+    event = CheckInRecorded(id=DAY_ID, market_id=market, vendor_id=vendor_id,
                             application_id=vendor_id, status=status, previous_status=previous,
                             day=MARKET_DAY.isoformat(), category=category)
     return envelope(event.name, event.to_payload(), at)
 
 
-def held(vendor_ids: list[int], *, at: dt.datetime) -> EventEnvelope:
-    event = MarketDayHeld(id=DAY_ID, market_id=MARKET, day=MARKET_DAY.isoformat(),
+def held(vendor_ids: list[int], *, at: dt.datetime, market: int = MARKET) -> EventEnvelope:
+    event = MarketDayHeld(id=DAY_ID, market_id=market, day=MARKET_DAY.isoformat(),
                           booked=[{"vendor_id": v, "category": "crafts"} for v in vendor_ids])
     return envelope(event.name, event.to_payload(), at)
 
 
 def booth_report(vendor_id: int, revision: int, amount: int, receipts: int, *,
-                 report_id: int, at: dt.datetime) -> EventEnvelope:
+                 report_id: int, at: dt.datetime, market: int = MARKET) -> EventEnvelope:
     made = report(vendor_id, revision, amount, receipts, at=at)
     made.payload["id"] = report_id
-    made.payload["market_id"] = MARKET
+    made.payload["market_id"] = market
     made.payload["market_day_id"] = DAY_ID
     return made
 
 
-def the_day(first_vendor: int = 101) -> list[EventEnvelope]:
+def the_day(first_vendor: int = 101, market: int = MARKET) -> list[EventEnvelope]:
     """20 booked: 15 present (one first recorded as a no-show, then corrected), 2 late,
     1 absent, 2 no-shows; 15 of the 17 who came report 150,000 won each (one of them first
     120,000 / 8, corrected to 150,000 / 10)."""
     vendors = list(range(first_vendor, first_vendor + 20))
     present, late, absent, no_show = vendors[:15], vendors[15:17], vendors[17:18], vendors[18:]
     opening = seoul(MARKET_DAY, 10)
-    events = [check_in(present[0], "no_show", at=opening)]
-    events += [check_in(v, "present", at=opening + dt.timedelta(minutes=1), previous=(
-        "no_show" if v == present[0] else None)) for v in present]
-    events += [check_in(v, "late", at=opening + dt.timedelta(minutes=30)) for v in late]
-    events += [check_in(v, "absent", at=opening) for v in absent]
-    events += [check_in(v, "no_show", at=opening + dt.timedelta(hours=1)) for v in no_show]
+    events = [check_in(present[0], "no_show", at=opening, market=market)]
+    events += [check_in(v, "present", at=opening + dt.timedelta(minutes=1), market=market,
+                        previous="no_show" if v == present[0] else None) for v in present]
+    events += [check_in(v, "late", at=opening + dt.timedelta(minutes=30), market=market)
+               for v in late]
+    events += [check_in(v, "absent", at=opening, market=market) for v in absent]
+    events += [check_in(v, "no_show", at=opening + dt.timedelta(hours=1), market=market)
+               for v in no_show]
     # The day closes; the no-shows gave their places up and are not listed as booked.
-    events.append(held(present + late + absent, at=seoul(MARKET_DAY, 22)))
+    events.append(held(present + late + absent, at=seoul(MARKET_DAY, 22), market=market))
     reporters = (present + late)[2:]  # 15 of the 17 who came
     evening = seoul(MARKET_DAY, 19)
     for vendor in reporters:
         report_id = next(_report_ids)
         if vendor == reporters[0]:
-            events.append(booth_report(vendor, 1, 120_000, 8, report_id=report_id, at=evening))
+            events.append(booth_report(vendor, 1, 120_000, 8, report_id=report_id, at=evening,
+                                       market=market))
             events.append(booth_report(vendor, 2, 150_000, 10, report_id=report_id,
-                                       at=evening + dt.timedelta(hours=1)))
+                                       at=evening + dt.timedelta(hours=1), market=market))
         else:
-            events.append(booth_report(vendor, 1, 150_000, 10, report_id=report_id, at=evening))
+            events.append(booth_report(vendor, 1, 150_000, 10, report_id=report_id, at=evening,
+                                       market=market))
     return events
 
 
