@@ -30,13 +30,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from infra.accounts.hooks import AfterLogin
+from infra.web import ops
 from markets.applications import events as application_events
 from markets.assignment import events as assignment_events
 from markets.booths import events as booth_events
 from markets.days import events as day_events
 from markets.days import payments as booth_fee_payments
 from markets.lending import events as lending_events
-from infra.web import ops
 from shop.analytics import health as analytics_health
 from shop.cart import events as cart_events
 from shop.cart import services as cart

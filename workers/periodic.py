@@ -19,11 +19,11 @@ from workers.setup import configure
 configure()
 
 from infra import outbox  # noqa: E402
+from infra.clock import utcnow  # noqa: E402
 from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
 from markets.applications import offers as waitlist_offers  # noqa: E402
 from markets.days import generation  # noqa: E402
 from markets.lending import sweeper as lending  # noqa: E402
-from infra.clock import utcnow  # noqa: E402
 from shop.analytics import health as analytics_health  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import stock  # noqa: E402

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from litestar import Controller, get
 from litestar.params import QueryParameter
 from litestar.response import Response, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.auth import requires_role
@@ -32,7 +33,6 @@ from shop.analytics.controllers import (
     report_out,
 )
 from shop.analytics.market_report import market_report
-from sqlalchemy.ext.asyncio import AsyncSession
 
 requires_organizer = requires_role(Role.ORGANIZER)
 MarketParam = Annotated[int | None, QueryParameter(name="market")]

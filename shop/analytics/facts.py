@@ -22,7 +22,9 @@ What each event gives (counting rules: ``docs/decisions.md`` entry 36):
   (see :func:`_institutional` for the payload it reads).
 
 Vendor dimensions (enterprise type, district) are read from ``shop.vendors`` when the fact is
-written and kept on it: a fact says what was true when it happened.
+written and kept on it: a fact says what was true when it happened. Purchases keep who bought
+(``buyer_key``) and, for mutual trade, the buyer's enterprise (decision 41). Market-day events
+(check-ins, a day held) write attendance rows instead (``shop.analytics.market_days``).
 """
 
 from __future__ import annotations

@@ -206,8 +206,8 @@ async def fresh_aggregate(session: AsyncSession, first: dt.date | None = None,
         .where(and_(*where_f))
         .group_by(SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date)
     )).all():
-        row = rows.setdefault(int(order_ref), [int(market_id), _as_date(day), 0, 0, 0, 0, 0,
-                                               0, 0, 0])
+        row = rows.setdefault(int(order_ref), [int(market_id or 0), _as_date(day), 0, 0, 0,
+                                               0, 0, 0, 0, 0])
         row[-3:] = [row[-3] + int(reports), row[-2] + int(amount or 0),
                     row[-1] + int(receipts or 0)]
     return {key: tuple(value) for key, value in rows.items() if any(value[2:])}

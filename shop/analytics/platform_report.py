@@ -70,19 +70,29 @@ async def _months(session: AsyncSession, months: list[dt.date]) -> Table:
         .where(MonthlyVendorSales.month >= first, MonthlyVendorSales.month <= last,
                MonthlyVendorSales.sales_amount > 0)
         .group_by(MonthlyVendorSales.month))).all()}
-    rows = [[f"{m:%Y-%m}", *sums.get(m, (0, 0, 0)), orders.get(m, 0), active.get(m, 0)]
-            for m in months]
+    rows: list[tuple[str, int, int, int, int, int]] = [
+        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0)), orders.get(m, 0), active.get(m, 0))
+        for m in months]
     return Table(
         "months", "월별 거래액·주문·활동 기업",
         [Column("월"), Column("거래액(GMV)", "won"), Column("환불·취소", "won"),
          Column("순매출", "won"), Column("온라인 주문", "count"), Column("판매한 기업", "count")],
-        rows, ["합계", sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows),
-               sum(r[4] for r in rows), ""],
+        [list(r) for r in rows],
+        ["합계", sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows),
+         sum(r[4] for r in rows), ""],
         over_time("월별 거래액", [r[0] for r in rows], [
             Series("거래액", [r[1] for r in rows], kind="bar"),
             Series("순매출", [r[3] for r in rows])]),
         note="판매한 기업은 달마다 따로 셉니다(합계 없음).",
     )
+
+
+def _label(column: str, value: str) -> str:
+    if column == "enterprise_type":
+        return enterprise_label(value)
+    if column == "channel" and value in {c.value for c in Channel}:
+        return CHANNEL_LABELS[Channel(value)]
+    return value or "알 수 없음"
 
 
 async def _by(session: AsyncSession, months: list[dt.date], column: str, key: str, title: str,
@@ -96,14 +106,13 @@ async def _by(session: AsyncSession, months: list[dt.date], column: str, key: st
     figures = sorted(((str(k), int(s or 0), int(n or 0)) for k, s, n in rows),
                      key=lambda f: (-f[2], f[0]))
     whole = sum(max(f[2], 0) for f in figures)
-    name = enterprise_label if column == "enterprise_type" else (
-        lambda v: CHANNEL_LABELS.get(Channel(v), v) if v in set(Channel) else (v or "알 수 없음"))
-    table_rows = [[name(k), s, n, percent(max(n, 0), whole)] for k, s, n in figures]
+    named = [(_label(column, k), s, n) for k, s, n in figures]
     return Table(
         key, title, [Column(label), Column("거래액(GMV)", "won"), Column("순매출", "won"),
-                     Column("비중", "pct")], table_rows,
+                     Column("비중", "pct")],
+        [[k, s, n, percent(max(n, 0), whole)] for k, s, n in named],
         ["합계", sum(f[1] for f in figures), sum(f[2] for f in figures), 100.0 if whole else None],
-        shares(title, [(r[0], max(r[2], 0)) for r in table_rows]),  # type: ignore[misc]
+        shares(title, [(k, max(n, 0)) for k, _s, n in named]),
     )
 
 
@@ -129,7 +138,7 @@ async def mutual_trade(session: AsyncSession, months: list[dt.date]) -> Table:
         "mutual-trade", "기업 간 거래 (사회적경제기업이 사회적경제기업에서 산 것)",
         [Column("월"), Column("판매 기업"), Column("구매 기업"), Column("거래액", "won"),
          Column("순매출", "won")], table_rows,
-        ["합계", "", "", sum(r[3] for r in table_rows), sum(r[4] for r in table_rows)],  # type: ignore[misc]
+        ["합계", "", "", sum(r[3] for r in table_rows), sum(r[4] for r in table_rows)],
         over_time("월별 기업 간 거래 순매출", list(per_month),
                   [Series("기업 간 거래", list(per_month.values()), kind="bar")]),
         note="구매자 계정이 승인된 다른 사회적경제기업 한 곳의 구성원이면 기업 간 거래로 셉니다.",
@@ -142,7 +151,8 @@ async def platform_report(session: AsyncSession, period: Period, *, now: dt.date
     months = months_between(period.first, period.last)
     return PlatformReport(period, now, [
         await _months(session, months),
-        await _by(session, months, "enterprise_type", "enterprise-types", "기업 유형별", "기업 유형"),
+        await _by(session, months, "enterprise_type", "enterprise-types", "기업 유형별",
+                  "기업 유형"),
         await _by(session, months, "district", "districts", "자치구별", "자치구"),
         await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
         await mutual_trade(session, months),

@@ -80,7 +80,7 @@ def _channels(sales: VendorSales) -> Table:
     return Table("by-channel", "판매 채널별 순매출",
                  [Column("채널"), Column("순매출", "won"), Column("비중", "pct")], rows,
                  ["합계", t.net, 100.0 if positive else None],
-                 shares("판매 채널별 순매출", [(l, max(v, 0)) for l, v in parts]))
+                 shares("판매 채널별 순매출", [(name, max(v, 0)) for name, v in parts]))
 
 
 async def _products(session: AsyncSession, vendor_id: int, period: Period) -> tuple[Table, Table]:
@@ -100,7 +100,8 @@ async def _products(session: AsyncSession, vendor_id: int, period: Period) -> tu
     top = sorted(figures, key=lambda f: (-f[4], f[0]))[:TOP_PRODUCTS]
     top_table = Table(
         "top-products", f"많이 팔린 상품 (순매출 상위 {TOP_PRODUCTS})",
-        [Column("순위", "count"), Column("상품"), Column("순수량", "count"), Column("순매출", "won")],
+        [Column("순위", "count"), Column("상품"), Column("순수량", "count"),
+         Column("순매출", "won")],
         [[rank, name, qty, net] for rank, (name, qty, _s, _r, net) in enumerate(top, start=1)],
         chart=over_time("상품별 순매출", [f[0] for f in top],
                         [Series("순매출", [f[4] for f in top], kind="bar")]),
@@ -110,7 +111,8 @@ async def _products(session: AsyncSession, vendor_id: int, period: Period) -> tu
     total_refunds = sum(f[3] for f in figures)
     refund_table = Table(
         "refunds", "환불·취소 (처리한 날 기준)",
-        [Column("상품"), Column("판매", "won"), Column("환불·취소", "won"), Column("환불률", "pct")],
+        [Column("상품"), Column("판매", "won"), Column("환불·취소", "won"),
+         Column("환불률", "pct")],
         [[name, sales, refunds, percent(-refunds, sales)]
          for name, _q, sales, refunds, _n in refunded],
         ["합계", total_sales, total_refunds, percent(-total_refunds, total_sales)],
@@ -167,24 +169,24 @@ async def _booth_days(session: AsyncSession, vendor_id: int, period: Period) -> 
                           SalesFact.kind == FactKind.BOOTH_REPORT, SalesFact.current.is_(True),
                           SalesFact.business_date >= period.first,
                           SalesFact.business_date <= period.last))).all() if ref}
-    rows = []
+    found: list[tuple[dt.date, str, str, int | None, int | None]] = []
     for day_id in sorted(set(attendance) | set(reports)):
         seen = attendance.get(day_id)
         report = reports.get(day_id)
         day = seen.day if seen else report[0] if report else period.first
         market = seen.market_id if seen else report[1] if report else None
-        rows.append([day, f"장터 {market} · 장날 {day_id}",
-                     STATUS_LABELS.get(seen.status if seen else "", "미기록"),
-                     report[2] if report else None, report[3] if report else None])
-    rows.sort(key=lambda r: r[0])
-    total = ["합계", f"{len(rows)}일", "", sum(r[3] or 0 for r in rows),
-             sum(r[4] or 0 for r in rows)]
+        found.append((day, f"장터 {market} · 장날 {day_id}",
+                      STATUS_LABELS.get(seen.status if seen else "", "미기록"),
+                      report[2] if report else None, report[3] if report else None))
+    found.sort(key=lambda r: r[0])
+    total = ["합계", f"{len(found)}일", "", sum(r[3] or 0 for r in found),
+             sum(r[4] or 0 for r in found)]
     return Table(
         "booth-days", "장터 부스 참가일",
         [Column("장날"), Column("장터"), Column("출석"), Column("보고 매출", "won"),
-         Column("판매 건수", "count")], rows, total,
-        over_time("장날별 보고 매출", [f"{r[0]:%m-%d}" for r in rows],
-                  [Series("보고 매출", [r[3] or 0 for r in rows], kind="bar")]) if rows else None,
+         Column("판매 건수", "count")], [list(r) for r in found], total,
+        over_time("장날별 보고 매출", [f"{r[0]:%m-%d}" for r in found],
+                  [Series("보고 매출", [r[3] or 0 for r in found], kind="bar")]) if found else None,
     )
 
 

@@ -51,5 +51,5 @@ async def test_the_vendor_dashboard_draws_its_chart_above_its_table(
     table = page.element("#chart-daily-sales table#daily-sales")
     assert "150,000원" in table.text and "240,000원" in table.text  # a day and the total
     # ECharts' accessibility description (Korean locale) replaces the macro's label.
-    described = page.element("#chart-daily-sales .chart-canvas").get_attribute("aria-label")
+    described = page.element("#chart-daily-sales .chart-canvas").get_attribute("aria-label") or ""
     assert described.startswith('"일별 순매출 (이전 기간과 비교)"') and "이번 기간" in described

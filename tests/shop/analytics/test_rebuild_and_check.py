@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.settings import Settings
-from shop.analytics import buyers, market_days, rollups
-from shop.analytics import health
+from shop.analytics import buyers, health, market_days, rollups
 from shop.analytics.models import (
     DailyVendorSales,
     FirstPurchase,
