@@ -38,6 +38,7 @@ import markets.assignment.pages
 import markets.booths.controllers
 import markets.booths.pages
 import markets.controllers
+import markets.days.analytics_pages
 import markets.days.controllers
 import markets.days.pages
 import markets.lending.controllers
@@ -140,6 +141,7 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.analytics.controllers.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
+    *markets.days.analytics_pages.ROUTES,
     *markets.lending.controllers.ROUTES,
     *markets.lending.pages.ROUTES,
     *markets.applications.controllers.ROUTES,

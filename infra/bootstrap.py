@@ -30,12 +30,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from infra.accounts.hooks import AfterLogin
+from infra.web import ops
 from markets.applications import events as application_events
 from markets.assignment import events as assignment_events
 from markets.booths import events as booth_events
 from markets.days import events as day_events
 from markets.days import payments as booth_fee_payments
 from markets.lending import events as lending_events
+from shop.analytics import health as analytics_health
 from shop.cart import events as cart_events
 from shop.cart import services as cart
 from shop.catalog import events as catalog_events
@@ -68,6 +70,9 @@ PAYMENT_HANDLERS: tuple[payments.PaymentHandler, ...] = (
 
 #: Run in a checkout payment's transaction once its stock is confirmed (``paid._on_paid``).
 PAID_CHECKS: tuple[PaidCheck, ...] = (snack_boxes.check_paid,)
+
+#: Run by ``/metrics`` at every scrape (``infra.web.ops``): the last analytics check.
+METRIC_PROBES: tuple[ops.ScrapeProbe, ...] = (analytics_health.export_metrics,)
 
 #: Run when someone signs in (``infra.accounts.hooks``): a guest's cart joins the shopper's.
 AFTER_LOGIN: tuple[AfterLogin, ...] = (cart.merge_after_login,)
@@ -150,11 +155,10 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         booth_events.BoothReactivated,
     ),
     **_only_counted(
-        "the day's state, fees and check-ins are rows the market pages and calendars read; "
-        "fee changes move the fees in the same transaction (booth sales reports go to the "
-        "analytics sales facts)",
-        day_events.MarketDayHeld, day_events.MarketDayFeeChanged, day_events.CheckInRecorded,
-        day_events.MarketDaysGenerated,
+        "the day's state and fees are rows the market pages and calendars read; fee changes "
+        "move the fees in the same transaction (check-ins, held days and booth sales reports "
+        "go to analytics: attendance and sales facts)",
+        day_events.MarketDayFeeChanged, day_events.MarketDaysGenerated,
     ),
     **_only_counted(
         "loans, units and strikes are rows the lending desk and the vendor's pages read; the "
@@ -210,6 +214,8 @@ class Registry:
     subscriptions: tuple[Subscription, ...] = ()
     #: ``workers.periodic.JOBS``: what the scheduler enqueues (worker processes).
     periodic_jobs: tuple[dramatiq.Actor, ...] = ()
+    #: ``infra.web.ops``: what ``/metrics`` reads from the database at every scrape.
+    metric_probes: tuple[ops.ScrapeProbe, ...] = ()
     #: Events only the analytics counter hears, with the reason.
     analytics_only: Mapping[str, str] = dataclasses.field(default_factory=lambda: ANALYTICS_ONLY)
 
@@ -229,6 +235,8 @@ def bootstrap(*, actors: bool = False) -> Registry:
         if check not in paid_checkouts.PAID_CHECKS:
             paid_checkouts.PAID_CHECKS.append(check)
     _after_login = AFTER_LOGIN
+    for probe in METRIC_PROBES:
+        ops.register_probe(probe)
     if actors:
         # Imported here, not above: declaring actors needs the broker the caller configured.
         from workers import periodic, routing
@@ -252,4 +260,5 @@ def registry() -> Registry:
         after_login=_after_login,
         subscriptions=subscriptions,
         periodic_jobs=_periodic_jobs,
+        metric_probes=ops.probes(),
     )

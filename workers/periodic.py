@@ -19,10 +19,12 @@ from workers.setup import configure
 configure()
 
 from infra import outbox  # noqa: E402
+from infra.clock import utcnow  # noqa: E402
 from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
 from markets.applications import offers as waitlist_offers  # noqa: E402
 from markets.days import generation  # noqa: E402
 from markets.lending import sweeper as lending  # noqa: E402
+from shop.analytics import health as analytics_health  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import stock  # noqa: E402
 from shop.settlement import services as settlement  # noqa: E402
@@ -112,6 +114,17 @@ async def close_settlement_weeks() -> None:
              statements=sum(len(c.statements) for c in closed))
 
 
+@dramatiq.actor(queue_name="maintenance", periodic=cron("45 4 * * *"), max_retries=1)
+async def check_analytics() -> None:
+    """Nightly at 04:45: compare every analytics summary with a fresh aggregate of the facts
+    (``jangteo analytics rebuild --check``) and record the outcome for ``/metrics``; a
+    difference is logged as a warning (fix: ``jangteo analytics rebuild``)."""
+    async with resources.session_factory()() as session:
+        run = await analytics_health.run_check(session, now=utcnow())
+    (log.warning if run.differences else log.info)(
+        "analytics_checked", differences=run.differences, detail=run.detail[:2000])
+
+
 #: Every periodic job, for the scheduler (tests check that no periodic actor is missing).
 JOBS: tuple[dramatiq.Actor, ...] = (
     purge_relayed_events,
@@ -122,4 +135,5 @@ JOBS: tuple[dramatiq.Actor, ...] = (
     expire_waitlist_offers,
     sweep_lending,
     close_settlement_weeks,
+    check_analytics,
 )

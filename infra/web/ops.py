@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -16,6 +17,7 @@ from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
 from infra.broker import ACTOR_FAILURES_KEY
@@ -27,6 +29,22 @@ OUTBOX_OLDEST_AGE = Gauge(
 ACTOR_FAILURES = Gauge(
     "jangteo_actor_failures_total", "Messages that failed in a worker actor", ["actor"]
 )
+
+
+#: Read at every scrape with a database session, to set gauges of figures that live in the
+#: database (installed by ``infra.bootstrap``: infra imports no domain).
+ScrapeProbe = Callable[[AsyncSession], Awaitable[None]]
+_probes: list[ScrapeProbe] = []
+
+
+def register_probe(probe: ScrapeProbe) -> None:
+    """Add ``probe`` to what ``/metrics`` runs (idempotent)."""
+    if probe not in _probes:
+        _probes.append(probe)
+
+
+def probes() -> tuple[ScrapeProbe, ...]:
+    return tuple(_probes)
 
 
 async def _check(name: str, probe: Any) -> dict[str, Any]:
@@ -86,6 +104,12 @@ class OpsController(Controller):
             OUTBOX_OLDEST_AGE.set(age)
         except Exception:  # noqa: S110 - a scrape must answer even when the DB is down
             pass
+        for probe in _probes:
+            try:
+                async with state.session_factory() as session:
+                    await probe(session)
+            except Exception:  # noqa: S112 - one failing probe must not hide the others
+                continue
         try:
             raw = await asyncio.to_thread(
                 state.redis.hgetall, f"{state.settings.namespace}:{ACTOR_FAILURES_KEY}"

@@ -153,6 +153,8 @@ async def record_check_in(
                 id=day.id, market_id=day.market_id, actor_user_id=organizer.id,
                 vendor_id=vendor_id, application_id=application.id, status=chosen.value,
                 previous_status=previous.value if previous else None,
+                day=day.day.isoformat(),
+                category=next(iter(application.categories or ()), ""),
             ),
         )
         delta = int(chosen is CheckInStatus.NO_SHOW) - int(previous is CheckInStatus.NO_SHOW)

@@ -46,6 +46,9 @@ class MarketDayCancelled(MarketDayEvent):
 class MarketDayHeld(MarketDayEvent):
     name: ClassVar[str] = "market_day.held"
     day: str
+    #: The vendors booked when the day closed, ``[{"vendor_id": 3, "category": "food"}]``
+    #: (analytics counts them as booked; a no-show that gave its place up is not among them).
+    booked: list[dict[str, object]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -61,6 +64,9 @@ class CheckInRecorded(MarketDayEvent):
     application_id: int
     status: str
     previous_status: str | None
+    #: The day's Seoul date and the vendor's first category on its application (analytics).
+    day: str = ""
+    category: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

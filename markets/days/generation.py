@@ -18,7 +18,7 @@ from infra.clock import utcnow
 from infra.db import dialect_name, transaction
 from infra.outbox import record
 from markets.applications.models import Application
-from markets.applications.queries import accepted_applications
+from markets.applications.queries import accepted_applications, booked_applications
 from markets.days import fees
 from markets.days.events import MarketDayHeld, MarketDaysGenerated
 from markets.days.models import MARKET_DAY_TRANSITIONS, MarketDay, MarketDayStatus
@@ -143,8 +143,13 @@ async def close_past_days(session: AsyncSession, now: dt.datetime | None = None)
         for day in days:
             MARKET_DAY_TRANSITIONS.check(day.status, MarketDayStatus.HELD)
             day.status = MarketDayStatus.HELD
+            booked = [
+                {"vendor_id": a.vendor_id, "category": next(iter(a.categories or ()), "")}
+                for a in await booked_applications(session, day)
+            ]
             record(
                 session,
-                MarketDayHeld(id=day.id, market_id=day.market_id, day=day.day.isoformat()),
+                MarketDayHeld(id=day.id, market_id=day.market_id, day=day.day.isoformat(),
+                              booked=booked),
             )
     return len(days)

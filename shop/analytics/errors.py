@@ -7,3 +7,5 @@ import enum
 
 class AnalyticsErrorCode(enum.StrEnum):
     INVALID_PERIOD = "invalid_period"
+    UNKNOWN_TABLE = "unknown_table"
+    INVALID_FORMAT = "invalid_format"

@@ -22,12 +22,15 @@ What each event gives (counting rules: ``docs/decisions.md`` entry 36):
   (see :func:`_institutional` for the payload it reads).
 
 Vendor dimensions (enterprise type, district) are read from ``shop.vendors`` when the fact is
-written and kept on it: a fact says what was true when it happened.
+written and kept on it: a fact says what was true when it happened. Purchases keep who bought
+(``buyer_key``) and, for mutual trade, the buyer's enterprise (decision 41). Market-day events
+(check-ins, a day held) write attendance rows instead (``shop.analytics.market_days``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -41,12 +44,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.clock import as_utc
 from infra.db import dialect_name, transaction
 from infra.events import EventEnvelope
-from shop.analytics import rollups
+from shop.analytics import market_days, rollups
 from shop.analytics.models import Channel, FactKind, SalesFact
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
 from shop.orders.models import Order, OrderLine, VendorOrder
 from shop.settlement.rules import proportional
-from shop.vendors.models import Vendor
+from shop.vendors.models import Vendor, VendorMember, VendorStatus
 
 SEOUL = ZoneInfo("Asia/Seoul")
 #: The name of ``markets.days.events.BoothSalesReported`` (analytics imports nothing from
@@ -77,7 +80,8 @@ def _fact(
     revision: int = 0, day: dt.date | None = None, product_id: int | None = None,
     category: str = "", quantity: int = 0, receipts: int = 0,
     buyer_vendor_id: int | None = None, order_ref: str = "", institution: str = "",
-    department: str = "", counted_as: str | None = None,
+    department: str = "", counted_as: str | None = None, market_id: int | None = None,
+    buyer_key: str | None = None,
 ) -> SalesFact:
     day = day or business_date(occurred_at)
     vendor_id, enterprise_type, district = vendor
@@ -88,7 +92,8 @@ def _fact(
         product_id=product_id, category=category, enterprise_type=enterprise_type,
         district=district, quantity=quantity, receipts=receipts, net_amount=net_amount,
         buyer_vendor_id=buyer_vendor_id, order_ref=order_ref, institution=institution,
-        department=department, counted_as=counted_as,
+        department=department, counted_as=counted_as, market_id=market_id,
+        buyer_key=buyer_key,
     )
 
 
@@ -109,6 +114,25 @@ class _Vendors:
         return self.known[vendor_id]
 
 
+def _buyer_key(order: Order) -> str:
+    """Who bought, without keeping a guest's e-mail address in analytics."""
+    if order.user_id is not None:
+        return f"u{order.user_id}"
+    return "e" + hashlib.sha256(order.email.strip().lower().encode()).hexdigest()[:40]
+
+
+async def _buyer_enterprises(session: AsyncSession, user_id: int | None) -> list[int]:
+    """The approved enterprises the buyer's account is a member of."""
+    if user_id is None:
+        return []
+    rows = await session.scalars(
+        select(VendorMember.vendor_id).join(Vendor, Vendor.id == VendorMember.vendor_id)
+        .where(VendorMember.user_id == user_id, Vendor.status == VendorStatus.APPROVED)
+        .order_by(VendorMember.vendor_id)
+    )
+    return list(dict.fromkeys(rows.all()))
+
+
 def _channel(line: OrderLine) -> Channel:
     return Channel.SNACK_BOX if line.bundle_label else Channel.ONLINE
 
@@ -126,18 +150,22 @@ async def _order_lines_paid(session: AsyncSession, envelope: EventEnvelope) -> l
         select(VendorOrder).where(VendorOrder.id.in_(ids)).order_by(VendorOrder.id)
     )).all()
     vendors = _Vendors(session)
+    buyer_key = _buyer_key(order)
+    enterprises = await _buyer_enterprises(session, order.user_id)
     facts = []
     for vendor_order in vendor_orders:
         vendor = await vendors(vendor_order.vendor_id)
+        others = [v for v in enterprises if v != vendor_order.vendor_id]
         for line in vendor_order.lines:
             facts.append(_fact(
                 source="order_line", source_id=str(line.id), kind=FactKind.SALE,
                 channel=_channel(line), event_id=envelope.event_id,
                 occurred_at=order.placed_at, vendor=vendor, product_id=line.product_id,
                 category=line.category, quantity=line.quantity, net_amount=line.line_total,
-                order_ref=str(order.id),
-                # Checkout does not say whether the shopper bought for an enterprise.
-                buyer_vendor_id=None,
+                order_ref=str(order.id), buyer_key=buyer_key,
+                # Mutual trade: the buyer's account belongs to exactly one other approved
+                # enterprise (decision 41; checkout does not ask whom one buys for).
+                buyer_vendor_id=others[0] if len(others) == 1 else None,
             ))
     return facts
 
@@ -193,6 +221,7 @@ async def _booth_report(session: AsyncSession, envelope: EventEnvelope) -> list[
         vendor=await _Vendors(session)(int(payload["vendor_id"])),
         net_amount=int(payload["amount"]), receipts=int(payload["sales_count"]),
         order_ref=str(payload.get("market_day_id") or ""),
+        market_id=int(payload["market_id"]) if payload.get("market_id") is not None else None,
     )]
 
 
@@ -247,6 +276,7 @@ async def _institutional(session: AsyncSession, envelope: EventEnvelope) -> list
             net_amount=amount, order_ref=order_id,
             institution=_name(institution), department=_name(department),
             counted_as=str(counted_as) if counted_as else None,
+            buyer_key=f"i{payload['institution_id']}" if payload.get("institution_id") else None,
         ))
     return facts
 
@@ -259,8 +289,13 @@ BUILDERS: Mapping[str, Builder] = {
     BOOTH_SALES_REPORTED: _booth_report,
     PROCUREMENT_ORDER_PAID: _institutional,
 }
+#: Market-day events that change attendance rows (``shop.analytics.market_days``).
+ATTENDANCE: Mapping[str, Callable[[AsyncSession, EventEnvelope], Awaitable[int]]] = {
+    market_days.CHECK_IN_RECORDED: market_days.record_check_in,
+    market_days.MARKET_DAY_HELD: market_days.record_held,
+}
 #: The events the sales-facts consumer reads (``workers.routing`` subscribes it to these).
-SALES_EVENTS = frozenset(BUILDERS)
+SALES_EVENTS = frozenset(BUILDERS) | frozenset(ATTENDANCE)
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -317,6 +352,11 @@ async def write(session: AsyncSession, fact: SalesFact) -> bool:
 async def consume(session: AsyncSession, envelope: EventEnvelope) -> int:
     """Write the facts of one event and their summary rows in one transaction; returns how
     many facts were new (0 for a redelivery or an event analytics does not read)."""
+    attendance = ATTENDANCE.get(envelope.name)
+    if attendance is not None:
+        async with transaction(session):
+            await rollups.lock_month(session, _event_month(envelope), exclusive=False)
+            return await attendance(session, envelope)
     build = BUILDERS.get(envelope.name)
     if build is None:
         return 0
@@ -325,6 +365,13 @@ async def consume(session: AsyncSession, envelope: EventEnvelope) -> int:
         for fact in await build(session, envelope):
             written += await write(session, fact)
     return written
+
+
+def _event_month(envelope: EventEnvelope) -> dt.date:
+    """The month of a market-day event's day (its rows' month, for the rebuild lock)."""
+    day = envelope.payload.get("day")
+    date = dt.date.fromisoformat(str(day)) if day else business_date(_at(envelope.occurred_at))
+    return date.replace(day=1)
 
 
 async def facts_of(session: AsyncSession, *sources: str) -> Sequence[SalesFact]:

@@ -18,7 +18,7 @@ import enum
 
 from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
@@ -103,6 +103,11 @@ class SalesFact(BigIntBase):
     #: Institutional channel: the enterprise type the purchase counted as on its contract
     #: date (None: general purchase, or not institutional).
     counted_as: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: Booth channel: the market the report's day belongs to (the market-day summaries).
+    market_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Who bought, for new vs returning buyers: ``u<user id>``, ``e<hash of the e-mail>`` for
+    #: a guest, ``i<institution id>``; None on facts that are no purchase (refunds, booths).
+    buyer_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class _Measures:
@@ -186,3 +191,118 @@ class MonthlyPlatformSales(_Measures, BigIntBase):
     channel: Mapped[str] = mapped_column(String(20))
     enterprise_type: Mapped[str] = mapped_column(String(40))
     district: Mapped[str] = mapped_column(String(40))
+
+
+class MonthlyMutualTrade(_Measures, BigIntBase):
+    """Sales between social-economy enterprises (기업 간 거래) per month: the seller
+    ``vendor_id`` sold to the enterprise ``buyer_vendor_id``."""
+
+    __tablename__ = "analytics_monthly_mutual_trade"
+    __table_args__ = (
+        UniqueConstraint("month", "vendor_id", "buyer_vendor_id", "channel",
+                         name="uq_monthly_mutual_trade"),
+    )
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    buyer_vendor_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+
+
+class DailyVendorBuyers(_Measures, BigIntBase):
+    """What one buyer bought from one vendor on one Seoul day (purchases only): with
+    :class:`FirstPurchase` it tells new from returning buyers."""
+
+    __tablename__ = "analytics_daily_vendor_buyers"
+    __table_args__ = (
+        UniqueConstraint("day", "vendor_id", "buyer_key", name="uq_daily_vendor_buyers"),
+        Index("ix_daily_vendor_buyers_vendor_day", "vendor_id", "day"),
+    )
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    buyer_key: Mapped[str] = mapped_column(String(64))
+
+
+class FirstPurchase(BigIntBase):
+    """The Seoul day a buyer first bought from a vendor: the earliest of its purchases
+    whatever order their events arrive in (a later-arriving older purchase moves it back)."""
+
+    __tablename__ = "analytics_first_purchases"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "buyer_key", name="uq_first_purchase"),
+    )
+
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    buyer_key: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+
+
+class CheckInStatus(enum.StrEnum):
+    """The attendance a market day's check-in records (as ``markets.days`` names it)."""
+
+    PRESENT = "present"  # 출석
+    LATE = "late"  # 지각
+    ABSENT = "absent"  # 결석 (사전 연락)
+    NO_SHOW = "no_show"  # 무단 불참
+
+
+class MarketDayAttendance(BigIntBase):
+    """One booked vendor on one market day, from the market-day events: that it was booked
+    and the latest check-in status recorded for it. A fact, like :class:`SalesFact`: the
+    events are gone after 14 days, this row is kept."""
+
+    __tablename__ = "analytics_market_day_attendance"
+    __table_args__ = (
+        UniqueConstraint("market_day_id", "vendor_id", name="uq_market_day_attendance"),
+    )
+
+    market_day_id: Mapped[int] = mapped_column(Integer)
+    market_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    #: ``""`` until a check-in is recorded; else a :class:`CheckInStatus` value.
+    status: Mapped[str] = mapped_column(String(20), default="")
+    #: When the status in force was recorded (the event's time): an older check-in event
+    #: arriving late does not overwrite a newer one.
+    status_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True
+    )
+    #: The vendor's category on the day (category mix); ``""`` when no event named it.
+    category: Mapped[str] = mapped_column(String(40), default="")
+
+
+class MarketDaySummary(BigIntBase):
+    """One market day: booked, attendance by status, and the booth sales reported (current
+    revisions only). Changed only with a new attendance status or a new booth-report fact."""
+
+    __tablename__ = "analytics_market_days"
+    __table_args__ = (
+        UniqueConstraint("market_day_id", name="uq_analytics_market_day"),
+        Index("ix_analytics_market_days_market_day", "market_id", "day"),
+    )
+
+    market_day_id: Mapped[int] = mapped_column(Integer)
+    market_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column(Date)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    present: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    absent: Mapped[int] = mapped_column(Integer, default=0)
+    no_show: Mapped[int] = mapped_column(Integer, default=0)
+    #: Vendors with a current booth sales report for the day.
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    reported_sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    receipts: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AnalyticsCheckRun(BigIntBase):
+    """One run of the summaries-against-facts check (the nightly job, or the CLI): what
+    ``/metrics`` reports."""
+
+    __tablename__ = "analytics_check_runs"
+
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    differences: Mapped[int] = mapped_column(Integer)
+    #: The first differences, for the operator: ``table key: stored != expected`` lines.
+    detail: Mapped[str] = mapped_column(Text, default="")

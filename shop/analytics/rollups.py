@@ -25,11 +25,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.db import dialect_name
+from shop.analytics import buyers, market_days
 from shop.analytics.models import (
     RETURN_KINDS,
     DailyPlatformSales,
     DailyProductSales,
+    DailyVendorBuyers,
     DailyVendorSales,
+    MarketDayAttendance,
+    MarketDaySummary,
+    MonthlyMutualTrade,
     MonthlyPlatformSales,
     MonthlyProductSales,
     MonthlyVendorSales,
@@ -70,6 +75,9 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup(MonthlyVendorSales, "month", ("vendor_id", "channel")),
     Rollup(MonthlyProductSales, "month", ("product_id", "vendor_id")),
     Rollup(MonthlyPlatformSales, "month", ("channel", "enterprise_type", "district")),
+    # Only facts naming the buyer's enterprise (mutual trade) or the buyer (purchases).
+    Rollup(MonthlyMutualTrade, "month", ("vendor_id", "buyer_vendor_id", "channel")),
+    Rollup(DailyVendorBuyers, "day", ("vendor_id", "buyer_key")),
 )
 
 
@@ -106,6 +114,9 @@ async def add(session: AsyncSession, fact: SalesFact, *, sign: int = 1) -> None:
             set_={name: getattr(rollup.model, name) + stmt.excluded[name] for name in MEASURES},
         )
         await session.execute(stmt)
+    await market_days.add_report(session, fact, sign=sign)
+    if sign > 0:
+        await buyers.add_first(session, fact)
 
 
 async def lock_month(session: AsyncSession, month: dt.date, *, exclusive: bool) -> None:
@@ -207,6 +218,17 @@ async def check(
         for key in sorted(set(have) | set(want), key=repr):
             if have.get(key) != want.get(key):
                 differences.append(Difference(rollup.name, key, have.get(key), want.get(key)))
+    for day in await market_days.check(session, first, last):
+        differences.append(Difference(MarketDaySummary.__tablename__, (day.market_day_id,),
+                                      day.stored, day.expected))
+    # First purchases have no period: the whole table is checked whatever the range.
+    have_first, want_first = await buyers.stored(session), await buyers.fresh_aggregate(session)
+    for key in sorted(set(have_first) | set(want_first)):
+        if have_first.get(key) != want_first.get(key):
+            found, expected = have_first.get(key), want_first.get(key)
+            differences.append(Difference(
+                "analytics_first_purchases", key, (found,) if found else None,
+                (expected,) if expected else None))
     return differences
 
 
@@ -229,10 +251,11 @@ async def known_months(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
     """The first and last month holding a fact or a summary row, if any."""
     found = []
     for column in (SalesFact.business_month, MonthlyVendorSales.month,
-                   MonthlyProductSales.month, MonthlyPlatformSales.month):
+                   MonthlyProductSales.month, MonthlyPlatformSales.month,
+                   MonthlyMutualTrade.month, MarketDayAttendance.day, MarketDaySummary.day):
         low, high = (await session.execute(select(func.min(column), func.max(column)))).one()
         if low is not None:
-            found += [_as_date(low), _as_date(high)]
+            found += [month_start(_as_date(low)), month_start(_as_date(high))]
     return (min(found), max(found)) if found else None
 
 
@@ -260,6 +283,7 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
             if values:
                 await session.execute(insert(model), values)
             written += len(values)
+        written += await market_days.refill_month(session, month)
         await session.commit()
     except BaseException:
         await session.rollback()
@@ -298,7 +322,9 @@ async def rebuild(
     await session.rollback()  # end the read; each month is a transaction of its own
     if bounds is None:
         return []
-    return [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]
+    months = [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]
+    await buyers.refill(session)
+    return months
 
 
 async def check_range(

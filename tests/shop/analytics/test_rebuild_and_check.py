@@ -11,8 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.settings import Settings
-from shop.analytics import rollups
-from shop.analytics.models import DailyVendorSales, MonthlyPlatformSales
+from shop.analytics import buyers, health, market_days, rollups
+from shop.analytics.models import (
+    DailyVendorSales,
+    FirstPurchase,
+    MarketDaySummary,
+    MonthlyPlatformSales,
+)
 from tests.infra.test_cli import jangteo
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
@@ -23,6 +28,7 @@ from tests.shop.analytics.conftest import (
     seoul,
 )
 from tests.shop.analytics.test_booth_and_institutional_facts import paid_order, report
+from tests.shop.analytics.test_market_days import the_day
 from tests.shop.settlement.world import Line, cancel, place_order, refund
 
 
@@ -52,11 +58,14 @@ async def _everything(world: AnalyticsWorld, factory: Factory, relay: Relay) -> 
     await consume_all(factory, [
         report(first.id, 2, 150_000, 10, at=booth_at), report(first.id, 1, 120_000, 8, at=booth_at),
         envelope("procurement.order_paid", paid_order(world.vendors[2].id), booth_at),
+        *the_day(),  # a market day: attendance and booth reports (test_market_days)
     ])
 
 
 async def _snapshot(session: AsyncSession) -> dict[str, Any]:
-    return {rollup.name: await rollups.stored(session, rollup) for rollup in rollups.ROLLUPS}
+    return {**{rollup.name: await rollups.stored(session, rollup) for rollup in rollups.ROLLUPS},
+            "analytics_market_days": await market_days.stored(session),
+            "analytics_first_purchases": await buyers.stored(session)}
 
 
 async def test_rebuild_gives_back_what_the_worker_wrote_and_check_finds_any_difference(
@@ -66,7 +75,10 @@ async def test_rebuild_gives_back_what_the_worker_wrote_and_check_finds_any_diff
     async with session_factory() as session:
         assert await rollups.check_range(session) == []
         written = await _snapshot(session)
-        assert all(written.values())
+        # Every summary has rows but mutual trade (no buyer is an enterprise here; see
+        # test_buyers_and_dashboards).
+        assert all(rows for name, rows in written.items()
+                   if name != "analytics_monthly_mutual_trade")
     async with session_factory() as session:
         months = await rollups.rebuild(session)
     assert [month for month, _rows in months] == [
@@ -125,3 +137,42 @@ async def test_the_commands_rebuild_and_check(
     again = jangteo(settings, "analytics", "rebuild", "--from", "2025-03-01", "--to", "2025-05-31")
     assert again.returncode == 0, again.stderr
     assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0
+
+    # The new summaries are checked and refilled too.
+    async with session_factory() as session:
+        await session.execute(update(MarketDaySummary).values(present=MarketDaySummary.present + 1))
+        await session.execute(update(FirstPurchase).values(first_day=dt.date(2024, 1, 1)))
+        await session.commit()
+    checked = jangteo(settings, "analytics", "rebuild", "--check")
+    assert checked.returncode == 1
+    assert "analytics_market_days" in checked.stdout
+    assert "analytics_first_purchases" in checked.stdout
+    assert jangteo(settings, "analytics", "rebuild").returncode == 0
+    assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0
+
+
+async def test_the_nightly_check_is_recorded_and_shown_in_metrics(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay, client: Any
+) -> None:
+    await _everything(world, session_factory, relay)
+    async with session_factory() as session:
+        clean = await health.run_check(session, now=dt.datetime(2025, 6, 1, 19, 45, tzinfo=dt.UTC))
+    assert clean.differences == 0
+    scraped = (await client.get("/metrics")).text
+    assert "jangteo_analytics_check_differences 0.0" in scraped
+    assert "jangteo_analytics_check_last_run_timestamp_seconds 1.7488" in scraped
+    async with session_factory() as session:
+        await session.execute(update(MarketDaySummary).values(booked=MarketDaySummary.booked + 1))
+        await session.commit()
+        drifted = await health.run_check(session, now=dt.datetime(2025, 6, 2, 19, 45,
+                                                                  tzinfo=dt.UTC))
+    assert drifted.differences == 1 and "analytics_market_days" in drifted.detail
+    assert "jangteo_analytics_check_differences 1.0" in (await client.get("/metrics")).text
+
+
+def test_the_nightly_check_is_a_scheduled_job_and_metrics_read_it() -> None:
+    from infra.bootstrap import METRIC_PROBES
+    from workers import periodic
+
+    assert periodic.check_analytics in periodic.JOBS
+    assert health.export_metrics in METRIC_PROBES

@@ -29,7 +29,8 @@ def test_the_sales_facts_actor_hears_its_events_and_bootstrap_no_longer_calls_th
         assert actors.record_sales_facts in heard and routing.CATCH_ALL in heard, name
         assert name not in ANALYTICS_ONLY
     assert {"order.placed", "vendor_order.refunded", "booth_sales.reported",
-            "procurement.order_paid"} == SALES_EVENTS
+            "procurement.order_paid", "market_day.check_in_recorded",
+            "market_day.held"} == SALES_EVENTS
 
 
 async def test_relayed_events_reach_the_actor_and_count_once(

@@ -1,0 +1,86 @@
+"""New and returning buyers: the Seoul day each buyer first bought from each vendor.
+
+A purchase fact (a paid order line, an institutional line) carries a ``buyer_key``; the
+first purchase is the *earliest* of them, kept with an upsert that keeps the smaller date, so
+an older order whose event arrives late moves it back and a redelivery changes nothing. A
+buyer active on a day (``analytics_daily_vendor_buyers``) is new on that day when it is their
+first-purchase day, returning otherwise (decision 41).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.db import dialect_name
+from shop.analytics.models import FirstPurchase, SalesFact
+
+#: Advisory lock (PostgreSQL) over the whole first-purchase table: shared by a worker adding
+#: a purchase, exclusive while the rebuild refills it.
+FIRST_PURCHASE_LOCK = (7_011, 0)
+
+Key = tuple[int, str]
+
+
+async def lock(session: AsyncSession, *, exclusive: bool) -> None:
+    if dialect_name(session) != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await session.execute(text(f"SELECT {fn}(:ns, :key)"),
+                          {"ns": FIRST_PURCHASE_LOCK[0], "key": FIRST_PURCHASE_LOCK[1]})
+
+
+async def add_first(session: AsyncSession, fact: SalesFact) -> None:
+    """Keep the earlier of the stored first day and this purchase's day."""
+    if not fact.buyer_key:
+        return
+    await lock(session, exclusive=False)
+    upsert: Any = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    stmt = upsert(FirstPurchase).values(
+        vendor_id=fact.vendor_id, buyer_key=fact.buyer_key, first_day=fact.business_date)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["vendor_id", "buyer_key"],
+        set_={"first_day": stmt.excluded.first_day},
+        where=stmt.excluded.first_day < FirstPurchase.first_day,
+    ))
+
+
+def _fresh_query() -> Any:
+    return (select(SalesFact.vendor_id, SalesFact.buyer_key, func.min(SalesFact.business_date))
+            .where(and_(SalesFact.current.is_(True), SalesFact.buyer_key.is_not(None)))
+            .group_by(SalesFact.vendor_id, SalesFact.buyer_key))
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+async def fresh_aggregate(session: AsyncSession) -> dict[Key, dt.date]:
+    return {(int(v), str(b)): _as_date(d) for v, b, d in (await session.execute(_fresh_query()))}
+
+
+async def stored(session: AsyncSession) -> dict[Key, dt.date]:
+    rows = await session.execute(
+        select(FirstPurchase.vendor_id, FirstPurchase.buyer_key, FirstPurchase.first_day))
+    return {(int(v), str(b)): _as_date(d) for v, b, d in rows}
+
+
+async def refill(session: AsyncSession) -> int:
+    """Replace the whole table with fresh minima, in one transaction (committed here)."""
+    try:
+        await lock(session, exclusive=True)
+        await session.execute(delete(FirstPurchase))
+        values = [{"vendor_id": v, "buyer_key": b, "first_day": d}
+                  for (v, b), d in (await fresh_aggregate(session)).items()]
+        if values:
+            await session.execute(insert(FirstPurchase), values)
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return len(values)

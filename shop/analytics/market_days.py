@@ -1,0 +1,259 @@
+"""How a market day went (organizer dashboard): booked, present, late, absent, no-show and
+the booth sales reported, one summary row per market day (decision 41).
+
+Everything comes from events, never from ``markets`` (``shop`` does not import it):
+
+- ``market_day.check_in_recorded`` (the organizer's 출석 확인, corrections included) writes the
+  vendor's :class:`MarketDayAttendance` row: booked, and its status. The event's time orders
+  corrections: a check-in event older than the status in force changes nothing, so they may
+  arrive in any order, and a redelivered one is not newer than itself.
+- ``market_day.held`` (the day closed) names the vendors booked at that moment; each one not
+  seen yet becomes a booked row without a status (미기록). A no-show gave its place up, so it
+  may be missing from that list: it is booked through its check-in row.
+- Booth sales reports are sales facts (``shop.analytics.facts``); the current revision of each
+  is in its day's row (:func:`add_report`, called by ``rollups.add``).
+
+The summary row is changed only in the transaction that changed an attendance row or
+inserted a booth fact, and :func:`fresh_aggregate` recomputes it for the check and rebuild.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.clock import as_utc, seoul_date
+from infra.db import dialect_name
+from infra.events import EventEnvelope
+from shop.analytics.models import (
+    CheckInStatus,
+    FactKind,
+    MarketDayAttendance,
+    MarketDaySummary,
+    SalesFact,
+)
+
+#: ``markets.days.events`` names (analytics imports nothing from markets; a test checks them).
+CHECK_IN_RECORDED = "market_day.check_in_recorded"
+MARKET_DAY_HELD = "market_day.held"
+MARKET_DAY_EVENTS = frozenset({CHECK_IN_RECORDED, MARKET_DAY_HELD})
+
+#: The summary's counted columns, in the order the check and the rebuild compare them.
+MEASURES = ("booked", "present", "late", "absent", "no_show", "reports", "reported_sales",
+            "receipts")
+_STATUS_COLUMN = {status.value: status.value for status in CheckInStatus}
+
+
+def _upsert(session: AsyncSession) -> Any:
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+
+
+async def _bump(session: AsyncSession, market_day_id: int, market_id: int, day: dt.date,
+                amounts: Mapping[str, int]) -> None:
+    """Add ``amounts`` to the day's summary row (made when missing)."""
+    amounts = {name: value for name, value in amounts.items() if value}
+    if not amounts:
+        return
+    stmt = _upsert(session)(MarketDaySummary).values(
+        market_day_id=market_day_id, market_id=market_id, day=day,
+        **{name: amounts.get(name, 0) for name in MEASURES},
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["market_day_id"],
+        set_={name: getattr(MarketDaySummary, name) + stmt.excluded[name] for name in amounts},
+    )
+    await session.execute(stmt)
+
+
+async def add_report(session: AsyncSession, fact: SalesFact, *, sign: int = 1) -> None:
+    """A booth report revision comes in (``sign=1``) or is replaced by a later one (−1)."""
+    if fact.kind is not FactKind.BOOTH_REPORT or fact.market_id is None or not fact.order_ref:
+        return
+    await _bump(session, int(fact.order_ref), fact.market_id, fact.business_date, {
+        "reports": sign, "reported_sales": sign * fact.net_amount, "receipts": sign * fact.receipts,
+    })
+
+
+async def _booked(session: AsyncSession, market_day_id: int, market_id: int, day: dt.date,
+                  vendor_id: int, category: str) -> MarketDayAttendance:
+    """The vendor's row for the day, made (and counted as booked) if it is not there yet."""
+    new_id = await session.scalar(
+        _upsert(session)(MarketDayAttendance).values(
+            market_day_id=market_day_id, market_id=market_id, day=day, vendor_id=vendor_id,
+            status="", status_at=None, category=category[:40],
+        ).on_conflict_do_nothing(index_elements=["market_day_id", "vendor_id"])
+        .returning(MarketDayAttendance.id)
+    )
+    if new_id is not None:
+        await _bump(session, market_day_id, market_id, day, {"booked": 1})
+    row = await session.scalar(
+        select(MarketDayAttendance)
+        .where(MarketDayAttendance.market_day_id == market_day_id,
+               MarketDayAttendance.vendor_id == vendor_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    assert row is not None
+    if category and not row.category:
+        row.category = category[:40]
+    return row
+
+
+def _day(payload: Mapping[str, Any], at: dt.datetime) -> dt.date:
+    """The market day's Seoul date; older check-in events did not carry it, and a check-in
+    is recorded on its day."""
+    value = payload.get("day")
+    return dt.date.fromisoformat(str(value)) if value else seoul_date(at)
+
+
+async def record_check_in(session: AsyncSession, envelope: EventEnvelope) -> int:
+    """``market_day.check_in_recorded``: ``id`` (the day), ``market_id``, ``vendor_id``,
+    ``status``, ``day``, ``category``. Returns 1 when the status in force changed."""
+    payload = envelope.payload
+    at = as_utc(dt.datetime.fromisoformat(envelope.occurred_at))
+    status = str(payload["status"])
+    if status not in _STATUS_COLUMN:
+        return 0
+    market_day_id, market_id = int(payload["id"]), int(payload["market_id"])
+    day = _day(payload, at)
+    row = await _booked(session, market_day_id, market_id, day, int(payload["vendor_id"]),
+                        str(payload.get("category") or ""))
+    if row.status_at is not None and as_utc(row.status_at) >= at:
+        return 0  # a redelivery, or a correction older than the status in force
+    amounts = {status: 1}
+    if row.status:
+        amounts[row.status] = amounts.get(row.status, 0) - 1
+    row.status, row.status_at = status, at
+    await session.flush()
+    await _bump(session, market_day_id, market_id, row.day, amounts)
+    return 1
+
+
+async def record_held(session: AsyncSession, envelope: EventEnvelope) -> int:
+    """``market_day.held``: ``booked`` lists ``{"vendor_id", "category"}`` of the vendors
+    booked when the day closed. Returns how many were new."""
+    payload = envelope.payload
+    at = as_utc(dt.datetime.fromisoformat(envelope.occurred_at))
+    market_day_id, market_id = int(payload["id"]), int(payload["market_id"])
+    day = _day(payload, at)
+    new = 0
+    for entry in payload.get("booked") or ():
+        before = await session.scalar(
+            select(func.count()).select_from(MarketDayAttendance).where(
+                MarketDayAttendance.market_day_id == market_day_id,
+                MarketDayAttendance.vendor_id == int(entry["vendor_id"])))
+        await _booked(session, market_day_id, market_id, day, int(entry["vendor_id"]),
+                      str(entry.get("category") or ""))
+        new += not before
+    return new
+
+
+# -- check and rebuild -----------------------------------------------------------------------------
+
+Row = tuple[Any, ...]
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    assert isinstance(value, dt.date)
+    return value
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+async def fresh_aggregate(session: AsyncSession, first: dt.date | None = None,
+                          last: dt.date | None = None) -> dict[int, Row]:
+    """``{market_day_id: (market_id, day, *MEASURES)}`` recomputed from the attendance rows
+    and the current booth facts, for days of the months ``first``..``last``."""
+    attendance = MarketDayAttendance
+    counts = [func.count()] + [
+        func.sum(case((attendance.status == status.value, 1), else_=0)) for status in CheckInStatus
+    ]
+    where_a: list[Any] = []
+    if first is not None:
+        where_a.append(attendance.day >= first)
+    if last is not None:
+        where_a.append(attendance.day <= _month_end(last))
+    rows: dict[int, list[Any]] = {}
+    for market_day_id, market_id, day, *numbers in (await session.execute(
+        select(attendance.market_day_id, attendance.market_id, attendance.day, *counts)
+        .where(and_(True, *where_a))
+        .group_by(attendance.market_day_id, attendance.market_id, attendance.day)
+    )).all():
+        rows[int(market_day_id)] = [int(market_id), _as_date(day),
+                                    *(int(n or 0) for n in numbers), 0, 0, 0]
+    where_f: list[Any] = [SalesFact.current.is_(True), SalesFact.kind == FactKind.BOOTH_REPORT,
+                          SalesFact.market_id.is_not(None)]
+    if first is not None:
+        where_f.append(SalesFact.business_month >= first)
+    if last is not None:
+        where_f.append(SalesFact.business_month <= last)
+    for order_ref, market_id, day, reports, amount, receipts in (await session.execute(
+        select(SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date, func.count(),
+               func.sum(SalesFact.net_amount), func.sum(SalesFact.receipts))
+        .where(and_(*where_f))
+        .group_by(SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date)
+    )).all():
+        row = rows.setdefault(int(order_ref), [int(market_id or 0), _as_date(day), 0, 0, 0,
+                                               0, 0, 0, 0, 0])
+        row[-3:] = [row[-3] + int(reports), row[-2] + int(amount or 0),
+                    row[-1] + int(receipts or 0)]
+    return {key: tuple(value) for key, value in rows.items() if any(value[2:])}
+
+
+async def stored(session: AsyncSession, first: dt.date | None = None,
+                 last: dt.date | None = None) -> dict[int, Row]:
+    """What the summary holds now, same shape as :func:`fresh_aggregate`."""
+    summary = MarketDaySummary
+    stmt = select(summary.market_day_id, summary.market_id, summary.day,
+                  *(getattr(summary, name) for name in MEASURES))
+    if first is not None:
+        stmt = stmt.where(summary.day >= first)
+    if last is not None:
+        stmt = stmt.where(summary.day <= _month_end(last))
+    out = {}
+    for market_day_id, market_id, day, *numbers in (await session.execute(stmt)).all():
+        values = (int(market_id), _as_date(day), *(int(n or 0) for n in numbers))
+        if any(values[2:]):
+            out[int(market_day_id)] = values
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class MarketDayDifference:
+    market_day_id: int
+    stored: Row | None
+    expected: Row | None
+
+
+async def check(session: AsyncSession, first: dt.date | None = None,
+                last: dt.date | None = None) -> list[MarketDayDifference]:
+    have = await stored(session, first, last)
+    want = await fresh_aggregate(session, first, last)
+    return [MarketDayDifference(key, have.get(key), want.get(key))
+            for key in sorted(set(have) | set(want)) if have.get(key) != want.get(key)]
+
+
+async def refill_month(session: AsyncSession, month: dt.date) -> int:
+    """Replace the summary rows of the days of ``month`` with fresh sums, in the caller's
+    transaction (which holds the month's exclusive lock)."""
+    await session.execute(delete(MarketDaySummary).where(
+        MarketDaySummary.day >= month, MarketDaySummary.day <= _month_end(month)))
+    fresh = await fresh_aggregate(session, month, month)
+    values = [{"market_day_id": key, "market_id": row[0], "day": row[1],
+               **dict(zip(MEASURES, row[2:], strict=True))} for key, row in fresh.items()]
+    if values:
+        await session.execute(insert(MarketDaySummary), values)
+    return len(values)

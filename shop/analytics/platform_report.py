@@ -1,0 +1,159 @@
+"""The admin dashboard: the platform's GMV, orders and active vendors per month, by
+enterprise type and district, and mutual trade between enterprises.
+
+GMV here is the sales amount (paid lines, booth reports, institutional lines, delivery fees
+excluded, before commission); net is after refunds and cancellations. Orders are the distinct
+online and snack-box orders paid in the month (the facts' ``order_ref``); active vendors are
+vendors with any sale in the month.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.web.charts import Series, over_time, shares
+from shop.analytics.dashboard import Period
+from shop.analytics.models import (
+    CHANNEL_LABELS,
+    Channel,
+    FactKind,
+    MonthlyMutualTrade,
+    MonthlyPlatformSales,
+    MonthlyVendorSales,
+    SalesFact,
+)
+from shop.analytics.rollups import months_between
+from shop.analytics.tables import Column, Table, percent
+from shop.vendors.models import Vendor
+from shop.vendors.types import ENTERPRISE_TYPE_LABELS, EnterpriseType
+
+
+@dataclasses.dataclass(frozen=True)
+class PlatformReport:
+    period: Period
+    as_of: dt.datetime
+    tables: list[Table]
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def _month(value: object) -> dt.date:
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value  # type: ignore[return-value]
+
+
+def enterprise_label(value: str) -> str:
+    chosen = next((e for e in EnterpriseType if e.value == value), None)
+    return ENTERPRISE_TYPE_LABELS[chosen] if chosen else (value or "알 수 없음")
+
+
+async def _months(session: AsyncSession, months: list[dt.date]) -> Table:
+    first, last = months[0], months[-1]
+    sums = {_month(m): (int(s or 0), int(r or 0), int(n or 0)) for m, s, r, n in (
+        await session.execute(
+            select(MonthlyPlatformSales.month, func.sum(MonthlyPlatformSales.sales_amount),
+                   func.sum(MonthlyPlatformSales.refund_amount),
+                   func.sum(MonthlyPlatformSales.net_amount))
+            .where(MonthlyPlatformSales.month >= first, MonthlyPlatformSales.month <= last)
+            .group_by(MonthlyPlatformSales.month))).all()}
+    orders = {_month(m): int(n) for m, n in (await session.execute(
+        select(SalesFact.business_month, func.count(distinct(SalesFact.order_ref)))
+        .where(SalesFact.kind == FactKind.SALE, SalesFact.business_month >= first,
+               SalesFact.business_month <= last)
+        .group_by(SalesFact.business_month))).all()}
+    active = {_month(m): int(n) for m, n in (await session.execute(
+        select(MonthlyVendorSales.month, func.count(distinct(MonthlyVendorSales.vendor_id)))
+        .where(MonthlyVendorSales.month >= first, MonthlyVendorSales.month <= last,
+               MonthlyVendorSales.sales_amount > 0)
+        .group_by(MonthlyVendorSales.month))).all()}
+    rows: list[tuple[str, int, int, int, int, int]] = [
+        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0)), orders.get(m, 0), active.get(m, 0))
+        for m in months]
+    return Table(
+        "months", "월별 거래액·주문·활동 기업",
+        [Column("월"), Column("거래액(GMV)", "won"), Column("환불·취소", "won"),
+         Column("순매출", "won"), Column("온라인 주문", "count"), Column("판매한 기업", "count")],
+        [list(r) for r in rows],
+        ["합계", sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows),
+         sum(r[4] for r in rows), ""],
+        over_time("월별 거래액", [r[0] for r in rows], [
+            Series("거래액", [r[1] for r in rows], kind="bar"),
+            Series("순매출", [r[3] for r in rows])]),
+        note="판매한 기업은 달마다 따로 셉니다(합계 없음).",
+    )
+
+
+def _label(column: str, value: str) -> str:
+    if column == "enterprise_type":
+        return enterprise_label(value)
+    if column == "channel" and value in {c.value for c in Channel}:
+        return CHANNEL_LABELS[Channel(value)]
+    return value or "알 수 없음"
+
+
+async def _by(session: AsyncSession, months: list[dt.date], column: str, key: str, title: str,
+              label: str) -> Table:
+    dimension = getattr(MonthlyPlatformSales, column)
+    rows = (await session.execute(
+        select(dimension, func.sum(MonthlyPlatformSales.sales_amount),
+               func.sum(MonthlyPlatformSales.net_amount))
+        .where(MonthlyPlatformSales.month >= months[0], MonthlyPlatformSales.month <= months[-1])
+        .group_by(dimension))).all()
+    figures = sorted(((str(k), int(s or 0), int(n or 0)) for k, s, n in rows),
+                     key=lambda f: (-f[2], f[0]))
+    whole = sum(max(f[2], 0) for f in figures)
+    named = [(_label(column, k), s, n) for k, s, n in figures]
+    return Table(
+        key, title, [Column(label), Column("거래액(GMV)", "won"), Column("순매출", "won"),
+                     Column("비중", "pct")],
+        [[k, s, n, percent(max(n, 0), whole)] for k, s, n in named],
+        ["합계", sum(f[1] for f in figures), sum(f[2] for f in figures), 100.0 if whole else None],
+        shares(title, [(k, max(n, 0)) for k, _s, n in named]),
+    )
+
+
+async def mutual_trade(session: AsyncSession, months: list[dt.date]) -> Table:
+    rows = (await session.execute(
+        select(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id,
+               MonthlyMutualTrade.buyer_vendor_id, func.sum(MonthlyMutualTrade.sales_amount),
+               func.sum(MonthlyMutualTrade.net_amount))
+        .where(MonthlyMutualTrade.month >= months[0], MonthlyMutualTrade.month <= months[-1])
+        .group_by(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id,
+                  MonthlyMutualTrade.buyer_vendor_id)
+        .order_by(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id))).all()
+    ids = {int(r[1]) for r in rows} | {int(r[2]) for r in rows}
+    names = dict((await session.execute(
+        select(Vendor.id, Vendor.name).where(Vendor.id.in_(sorted(ids) or [0])))).all())
+    table_rows = [[f"{_month(m):%Y-%m}", names.get(int(s), f"기업 {s}"),
+                   names.get(int(b), f"기업 {b}"), int(g or 0), int(n or 0)]
+                  for m, s, b, g, n in rows]
+    per_month = {f"{m:%Y-%m}": 0 for m in months}
+    for row in table_rows:
+        per_month[row[0]] += row[4]  # type: ignore[index,operator]
+    return Table(
+        "mutual-trade", "기업 간 거래 (사회적경제기업이 사회적경제기업에서 산 것)",
+        [Column("월"), Column("판매 기업"), Column("구매 기업"), Column("거래액", "won"),
+         Column("순매출", "won")], table_rows,
+        ["합계", "", "", sum(r[3] for r in table_rows), sum(r[4] for r in table_rows)],
+        over_time("월별 기업 간 거래 순매출", list(per_month),
+                  [Series("기업 간 거래", list(per_month.values()), kind="bar")]),
+        note="구매자 계정이 승인된 다른 사회적경제기업 한 곳의 구성원이면 기업 간 거래로 셉니다.",
+    )
+
+
+async def platform_report(session: AsyncSession, period: Period, *, now: dt.datetime
+                          ) -> PlatformReport:
+    """Whole months touching ``period`` (the monthly summaries)."""
+    months = months_between(period.first, period.last)
+    return PlatformReport(period, now, [
+        await _months(session, months),
+        await _by(session, months, "enterprise_type", "enterprise-types", "기업 유형별",
+                  "기업 유형"),
+        await _by(session, months, "district", "districts", "자치구별", "자치구"),
+        await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
+        await mutual_trade(session, months),
+    ])
