@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name, transaction
+from infra.db import dialect_name, end_read, transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import StripeGateway
@@ -332,12 +332,12 @@ async def refund(
     reason = clean_reason(reason, required=True)
     if not key or len(key) > 80:
         raise InvalidInput(Code.INVALID_KEY, "환불 요청 키가 필요합니다 (80자 이내).", field="key")
+    await vendor_order_for_member(session, user, vendor_order_id)  # 404/403 before replay
     payment_key = _payment_refund_key(vendor_order_id, key)
-    async with transaction(session):
-        await vendor_order_for_member(session, user, vendor_order_id)  # 404/403 before replay
-        existing = await _refund_by_key(session, payment_key)
-        if existing is not None:
-            return existing
+    existing = await _refund_by_key(session, payment_key)
+    if existing is not None:
+        await end_read(session)
+        return existing
     # Split in three: the vendor order's lock is released before ``payments.refund`` locks
     # the payment row and calls Stripe (never hold a row lock across a network call), and
     # the refund is written in a transaction of its own once Stripe has paid it back; a
