@@ -72,7 +72,7 @@ from infra.accounts.controllers import AuthApi
 from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
 from infra.accounts.models import Role
 from infra.accounts.pages import AccountPages
-from infra.auth import AuthMiddleware, provide_user
+from infra.auth import AuthMiddleware, provide_user, provide_viewer
 from infra.bootstrap import bootstrap
 from infra.clock import seoul_time
 from infra.db import make_engine, make_session_factory
@@ -246,7 +246,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        dependencies={"user": Provide(provide_user, sync_to_thread=False)},
+        dependencies={
+            "user": Provide(provide_user, sync_to_thread=False),
+            "viewer": Provide(provide_viewer, sync_to_thread=False),
+        },
         lifespan=[lifespan],
         state=State(
             {

@@ -69,6 +69,14 @@ def provide_user(request: Request[Any, Any, Any]) -> User:
     return user
 
 
+def provide_viewer(request: Request[Any, Any, Any]) -> User | None:
+    """Whoever is looking, injected as ``viewer`` (``infra.web.params.Viewer``): the signed-in
+    person, or ``None`` for a visitor. For the handlers anyone may reach (the mall, a cart,
+    a public vendor page) that show more to someone signed in; a handler that needs the
+    person asks for ``user`` instead."""
+    return current_user(request)
+
+
 def require_organizer(user: User | None) -> User:
     """Market and snack-box organizers (and platform admins) run what they organize.
 

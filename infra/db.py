@@ -86,6 +86,17 @@ async def transaction(
         raise
 
 
+async def end_read(session: AsyncSession) -> None:
+    """End a transaction that has only read, so that no connection or snapshot is held
+    while a slow outside call answers (Stripe), or before a loop whose every step is a
+    transaction of its own.
+
+    It commits rather than rolls back so that what was read stays loaded (a rollback would
+    expire it); a use case that writes uses :func:`transaction` instead.
+    """
+    await session.commit()
+
+
 def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 

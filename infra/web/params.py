@@ -20,6 +20,8 @@ from infra.accounts.models import User
 DbSession: TypeAlias = NamedDependency[AsyncSession]
 #: The signed-in person (``infra.auth.provide_user``, registered on the app as ``user``).
 SignedIn: TypeAlias = NamedDependency[User]
+#: The signed-in person or ``None`` for a visitor (``infra.auth.provide_viewer``, ``viewer``).
+Viewer: TypeAlias = NamedDependency[User | None]
 #: An HTML form posted as application/x-www-form-urlencoded.
 FormData: TypeAlias = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: A multipart form (file uploads); values are strings or ``UploadFile``.

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.db import end_read
 from markets.assignment.models import UnplacedVendor
 from markets.assignment.problem import UnplacedReason
 from markets.days.models import MarketDay, MarketDayStatus, NoticeKind
@@ -66,7 +67,7 @@ async def write_publication_notices(
     """
     day = await session.get(MarketDay, market_day_id)
     if day is None or day.status is MarketDayStatus.CANCELLED:
-        await session.commit()
+        await end_read(session)
         return 0
     market = await session.get(Market, day.market_id)
     assert market is not None

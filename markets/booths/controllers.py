@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from infra.accounts.models import Role
-from infra.auth import current_user, requires_role
-from infra.web.params import DbSession, SignedIn
+from infra.auth import requires_role
+from infra.web.params import DbSession, SignedIn, Viewer
 from markets.access import manages
 from markets.booths import services
 from markets.booths.schemas import BoothIn, BoothOut, BoothPatch, ReasonIn, booth_out
@@ -52,14 +52,14 @@ class BoothApi(Controller):
     )
     async def list_booths(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         db_session: DbSession,
         market_id: FromPath[int],
         include_inactive: FromQuery[bool] = False,
     ) -> list[BoothOut]:
         await services.get_market(db_session, market_id)
         everything = include_inactive and await manages(
-            db_session, current_user(request), market_id
+            db_session, viewer, market_id
         )
         return await _out_all(db_session, market_id, everything)
 

@@ -17,11 +17,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role, requires_user
+from infra.auth import requires_role, requires_user
 from infra.clock import SEOUL
 from infra.errors import NotFound
 from infra.web.forms import EVERY_REFUSAL, FORM_STATUSES, Refusal, attempt
-from infra.web.params import DbSession, FormData, SignedIn
+from infra.web.params import DbSession, FormData, SignedIn, Viewer
 from markets.access import get_market, manages
 from markets.applications.queries import criteria_of
 from markets.days import check_in, queries, sales, services
@@ -53,7 +53,7 @@ class MarketDayPages(Controller):
 
     @get("/markets/{market_id:int}", name="markets:detail")
     async def market_page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, market_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, market_id: FromPath[int]
     ) -> Template:
         market = await get_market(db_session, market_id)
         today = local_today(market.timezone)
@@ -65,7 +65,7 @@ class MarketDayPages(Controller):
                 "days": days,
                 "criteria": await criteria_of(db_session, market.id),
                 "calendar_url": f"/markets/{market.id}/calendar.ics",
-                "runs_market": await manages(db_session, current_user(request), market.id),
+                "runs_market": await manages(db_session, viewer, market.id),
                 **HELPERS,
             },
         )

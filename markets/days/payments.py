@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.db import dialect_name, transaction
+from infra.db import dialect_name, end_read, transaction
 from infra.errors import Conflict, NotFound
 from infra.payments import StripeGateway
 from markets.days import fees
@@ -132,11 +132,11 @@ async def refund_card_fee(session: AsyncSession, gateway: StripeGateway, fee_id:
     call marked the fee refunded; a fee paid on site is left for the organizer."""
     fee = await _fee(session, fee_id)
     if fee is None or fee.status is not BoothFeeStatus.REFUND_DUE:
-        await session.rollback()
+        await end_read(session)
         return False
     payment = await card_payment_of(session, fee)
     if payment is None:
-        await session.rollback()
+        await end_read(session)
         return False
     await payments.refund(
         session, gateway, payment.id, amount=fee.amount,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import DomainError
 from infra.outbox import record
 from markets.days.models import MarketDay, MarketDayStatus
@@ -85,7 +85,7 @@ async def _work(session: AsyncSession, moment: dt.datetime) -> list[tuple[int, i
         .where(MarketDay.status == MarketDayStatus.CANCELLED, Loan.status.in_(_WAITING))
         .order_by(Loan.id)
     )).all()
-    await session.rollback()  # end the read; each loan then gets its own transaction
+    await end_read(session)  # each loan then gets its own transaction
     work: list[tuple[int, int, Outcome]] = []
     for loan_id, market_id, status, ends_at in late:
         if status is LoanStatus.CHECKED_OUT:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra import outbox
+from infra.db import transaction
 from infra.events import EventEnvelope
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -35,22 +36,21 @@ class DailyEventCount(BigIntBase):
 
 async def count_event(session: AsyncSession, event: EventEnvelope) -> bool:
     """Count ``event`` once; returns False if it had been counted already."""
-    if not await outbox.claim(session, CONSUMER, event.event_id):
-        await session.rollback()
-        return False
-    day = dt.datetime.fromisoformat(event.occurred_at).astimezone(SEOUL).date()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(DailyEventCount)
-        .values(day=day, event_name=event.name, count=0)
-        .on_conflict_do_nothing(index_elements=["day", "event_name"])
-    )
-    await session.execute(
-        update(DailyEventCount)
-        .where(DailyEventCount.day == day, DailyEventCount.event_name == event.name)
-        .values(count=DailyEventCount.count + 1)
-    )
-    await session.commit()
+    async with transaction(session):
+        if not await outbox.claim(session, CONSUMER, event.event_id):
+            return False  # counted before: nothing was written
+        day = dt.datetime.fromisoformat(event.occurred_at).astimezone(SEOUL).date()
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(DailyEventCount)
+            .values(day=day, event_name=event.name, count=0)
+            .on_conflict_do_nothing(index_elements=["day", "event_name"])
+        )
+        await session.execute(
+            update(DailyEventCount)
+            .where(DailyEventCount.day == day, DailyEventCount.event_name == event.name)
+            .values(count=DailyEventCount.count + 1)
+        )
     return True
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from shop.analytics.models import FirstPurchase, SalesFact
 
 #: Advisory lock (PostgreSQL) over the whole first-purchase table: shared by a worker adding
@@ -72,15 +72,11 @@ async def stored(session: AsyncSession) -> dict[Key, dt.date]:
 
 async def refill(session: AsyncSession) -> int:
     """Replace the whole table with fresh minima, in one transaction (committed here)."""
-    try:
+    async with transaction(session):
         await lock(session, exclusive=True)
         await session.execute(delete(FirstPurchase))
         values = [{"vendor_id": v, "buyer_key": b, "first_day": d}
                   for (v, b), d in (await fresh_aggregate(session)).items()]
         if values:
             await session.execute(insert(FirstPurchase), values)
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return len(values)

@@ -16,7 +16,7 @@ from prometheus_client import Gauge
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.db import transaction
+from infra.db import end_read, transaction
 from shop.analytics import rollups
 from shop.analytics.models import AnalyticsCheckRun
 
@@ -35,7 +35,7 @@ DETAIL_LINES = 20
 async def run_check(session: AsyncSession, *, now: dt.datetime) -> AnalyticsCheckRun:
     """Compare every summary with the facts and record the outcome."""
     differences = await rollups.check_range(session)
-    await session.rollback()  # end the long read before writing
+    await end_read(session)  # no snapshot held while the outcome is written
     detail = "\n".join(f"{d.table} {d.key}: {d.stored} != {d.expected}"
                        for d in differences[:DETAIL_LINES])
     run = AnalyticsCheckRun(checked_at=now, differences=len(differences), detail=detail)

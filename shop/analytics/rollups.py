@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.db import dialect_name
+from infra.db import dialect_name, end_read, transaction
 from shop.analytics import buyers, market_days
 from shop.analytics.models import (
     RETURN_KINDS,
@@ -264,7 +264,7 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
     (the caller's session is committed). Returns the number of summary rows written."""
     month = month_start(month)
     written = 0
-    try:
+    async with transaction(session):
         await lock_month(session, month, exclusive=True)
         for rollup in ROLLUPS:
             model = rollup.model
@@ -284,10 +284,6 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
                 await session.execute(insert(model), values)
             written += len(values)
         written += await market_days.refill_month(session, month)
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return written
 
 
@@ -319,7 +315,7 @@ async def rebuild(
     from ``first`` to ``last`` (default: every month with facts or summary rows). Returns
     ``(month, rows written)`` per month."""
     bounds = period_bounds(first, last, await known_months(session))
-    await session.rollback()  # end the read; each month is a transaction of its own
+    await end_read(session)  # each month is a transaction of its own
     if bounds is None:
         return []
     months = [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]

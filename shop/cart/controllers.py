@@ -12,14 +12,15 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from infra.auth import current_user, requires_user
-from infra.web.params import DbSession, strict_body
+from infra.accounts.models import User
+from infra.auth import requires_user
+from infra.web.params import DbSession, SignedIn, strict_body
 from shop.cart import services
 from shop.cart.schemas import CartItemIn, CartItemPatch, CartOut
 
 
-def _owner(request: Request[Any, Any, Any]) -> services.CartOwner:
-    return services.CartOwner(user=current_user(request))
+def _owner(user: User) -> services.CartOwner:
+    return services.CartOwner(user=user)
 
 
 class CartApi(Controller):
@@ -28,8 +29,8 @@ class CartApi(Controller):
     guards = [requires_user]
 
     @get("/", operation_id="getCart", summary="내 장바구니: 입점기업별 묶음, 배송비, 합계")
-    async def get_cart(self, request: Request[Any, Any, Any], db_session: DbSession) -> CartOut:
-        return CartOut.of(await services.view_cart(db_session, _owner(request)))
+    async def get_cart(self, user: SignedIn, db_session: DbSession) -> CartOut:
+        return CartOut.of(await services.view_cart(db_session, _owner(user)))
 
     @post(
         "/items", operation_id="addCartItem",
@@ -37,31 +38,33 @@ class CartApi(Controller):
         status_code=HTTP_201_CREATED,
     )
     async def add_item(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: JSONBody[CartItemIn]
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        data: JSONBody[CartItemIn],
     ) -> CartOut:
         data = await strict_body(request, CartItemIn)
-        owner = _owner(request)
+        owner = _owner(user)
         await services.add_item(db_session, owner, data.variant_id, data.quantity)
         return CartOut.of(await services.view_cart(db_session, owner))
 
     @patch("/items/{item_id:int}", operation_id="updateCartItem", summary="담은 수량 바꾸기")
     async def update_item(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         item_id: FromPath[int],
         data: JSONBody[CartItemPatch],
     ) -> CartOut:
         data = await strict_body(request, CartItemPatch)
-        owner = _owner(request)
+        owner = _owner(user)
         await services.set_quantity(db_session, owner, item_id, data.quantity)
         return CartOut.of(await services.view_cart(db_session, owner))
 
     @delete("/items/{item_id:int}", operation_id="removeCartItem", summary="장바구니에서 빼기")
     async def remove_item(
-        self, request: Request[Any, Any, Any], db_session: DbSession, item_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, item_id: FromPath[int]
     ) -> None:
-        await services.remove_item(db_session, _owner(request), item_id)
+        await services.remove_item(db_session, _owner(user), item_id)
 
 
 ROUTES: list[Any] = [CartApi]

@@ -18,10 +18,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.auth import current_user
+from infra.accounts.models import User
 from infra.errors import DomainError
 from infra.web.forms import Refusal, attempt
-from infra.web.params import DbSession, FormData
+from infra.web.params import DbSession, FormData, Viewer
 from shop.cart import services
 from shop.cart.models import CartLine
 from shop.cart.pricing import price_cart
@@ -38,11 +38,12 @@ def _session_token(request: Request[Any, Any, Any]) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def _owner(request: Request[Any, Any, Any], *, create: bool = False) -> CartOwner | None:
+def _owner(
+    request: Request[Any, Any, Any], viewer: User | None, *, create: bool = False
+) -> CartOwner | None:
     """The visitor's cart owner; for a guest without a cart yet, a new token if ``create``."""
-    user = current_user(request)
-    if user is not None:
-        return CartOwner(user=user)
+    if viewer is not None:
+        return CartOwner(user=viewer)
     token = _session_token(request)
     if token is None and create:
         token = services.new_guest_token()
@@ -116,14 +117,17 @@ class CartPages(Controller):
     include_in_schema = False
 
     @get("/cart", name="cart:view")
-    async def view(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        return await _cart_page(db_session, _owner(request))
+    async def view(
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession
+    ) -> Template:
+        return await _cart_page(db_session, _owner(request, viewer))
 
     @post("/cart/items", name="cart:add")
     async def add(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request, create=True)
+        owner = _owner(request, viewer, create=True)
         assert owner is not None
         variant_id = _variant_id(data.get("variant_id"))
 
@@ -144,12 +148,13 @@ class CartPages(Controller):
     @post("/cart/items/{item_id:int}", name="cart:update")
     async def update(
         self,
+        viewer: Viewer,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         item_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request)
+        owner = _owner(request, viewer)
         if owner is None:
             return Redirect("/cart")
 
@@ -169,9 +174,10 @@ class CartPages(Controller):
 
     @post("/cart/items/{item_id:int}/delete", name="cart:remove")
     async def remove(
-        self, request: Request[Any, Any, Any], db_session: DbSession, item_id: FromPath[int]
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        item_id: FromPath[int],
     ) -> Redirect:
-        owner = _owner(request)
+        owner = _owner(request, viewer)
         if owner is not None:
             await services.remove_item(db_session, owner, item_id)
             flash(request, "장바구니에서 뺐습니다.", category="success")

@@ -14,9 +14,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from infra.auth import current_user, requires_user
+from infra.auth import requires_user
 from infra.settings import Settings
-from infra.web.params import DbSession, MultipartData, strict_body
+from infra.web.params import DbSession, MultipartData, SignedIn, Viewer, strict_body
 from shop.catalog import services
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError, invalid
@@ -54,6 +54,7 @@ class VendorProductsApi(Controller):
     )
     async def create(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         settings: AppSettings,
@@ -62,14 +63,14 @@ class VendorProductsApi(Controller):
     ) -> ProductOut:
         data = await strict_body(request, ProductIn)
         product = await services.create_product(
-            db_session, settings, current_user(request), vendor_id, data.draft()
+            db_session, settings, user, vendor_id, data.draft()
         )
         return ProductOut.of(product)
 
     @get("/", operation_id="listVendorProducts", summary="입점기업의 상품 목록 (모든 상태)")
     async def list_products(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         vendor_id: FromPath[int],
         status: FromQuery[ProductStatus | None] = None,
@@ -79,7 +80,7 @@ class VendorProductsApi(Controller):
         limit = max(1, min(limit, services.MAX_PAGE_SIZE))
         offset = max(0, offset)
         items, total = await services.list_vendor_products(
-            db_session, current_user(request), vendor_id, status=status, limit=limit,
+            db_session, user, vendor_id, status=status, limit=limit,
             offset=offset,
         )
         return ProductPage(
@@ -97,9 +98,9 @@ class ProductsApi(Controller):
         summary="상품 조회 (판매 중 상품은 누구나, 그 밖은 구성원·관리자만)",
     )
     async def get_product(
-        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, product_id: FromPath[int]
     ) -> ProductOut:
-        product = await services.get_product(db_session, current_user(request), product_id)
+        product = await services.get_product(db_session, viewer, product_id)
         return ProductOut.of(product)
 
     @patch(
@@ -108,6 +109,7 @@ class ProductsApi(Controller):
     )
     async def update(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         settings: AppSettings,
@@ -116,7 +118,7 @@ class ProductsApi(Controller):
     ) -> ProductOut:
         data = await strict_body(request, ProductPatch)
         product = await services.update_product(
-            db_session, settings, current_user(request), product_id, data.changes()
+            db_session, settings, user, product_id, data.changes()
         )
         return ProductOut.of(product)
 
@@ -125,9 +127,9 @@ class ProductsApi(Controller):
         status_code=HTTP_200_OK, guards=[requires_user],
     )
     async def publish(
-        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: FromPath[int]
+        self, user: SignedIn, db_session: DbSession, product_id: FromPath[int]
     ) -> ProductOut:
-        product = await services.publish(db_session, current_user(request), product_id)
+        product = await services.publish(db_session, user, product_id)
         return ProductOut.of(product)
 
     @post(
@@ -136,13 +138,13 @@ class ProductsApi(Controller):
     )
     async def unpublish(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         product_id: FromPath[int],
         data: JSONBody[UnpublishIn | None] = None,
     ) -> ProductOut:
         reason = data.reason if data is not None else ""
-        product = await services.unpublish(db_session, current_user(request), product_id, reason)
+        product = await services.unpublish(db_session, user, product_id, reason)
         return ProductOut.of(product)
 
     @put(
@@ -151,6 +153,7 @@ class ProductsApi(Controller):
     )
     async def set_stock(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         product_id: FromPath[int],
@@ -159,7 +162,7 @@ class ProductsApi(Controller):
     ) -> ProductOut:
         data = await strict_body(request, StockIn)
         product = await services.set_stock(
-            db_session, current_user(request), product_id, sku, data.stock
+            db_session, user, product_id, sku, data.stock
         )
         return ProductOut.of(product)
 
@@ -170,7 +173,7 @@ class ProductsApi(Controller):
     )
     async def add_image(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         product_id: FromPath[int],
@@ -182,7 +185,7 @@ class ProductsApi(Controller):
         content = await upload.read()
         alt = data.get("alt")
         image = await services.add_image(
-            db_session, settings, current_user(request), product_id, content,
+            db_session, settings, user, product_id, content,
             alt=alt if isinstance(alt, str) else "",
         )
         return ImageOut.of(image)
@@ -193,14 +196,14 @@ class ProductsApi(Controller):
     )
     async def remove_image(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         settings: AppSettings,
         product_id: FromPath[int],
         image_id: FromPath[int],
     ) -> None:
         await services.remove_image(
-            db_session, settings, current_user(request), product_id, image_id
+            db_session, settings, user, product_id, image_id
         )
 
 

@@ -13,10 +13,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.auth import current_user
 from infra.clock import utcnow
 from infra.errors import InvalidInput
-from infra.web.params import DbSession, strict_body
+from infra.web.params import DbSession, Viewer, strict_body
 from shop.cart import services as carts
 from shop.cart.schemas import Quantity, VendorGroupOut, Won
 from shop.checkout import services
@@ -117,10 +116,10 @@ class CheckoutApi(Controller):
         ),
     )
     async def place(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: JSONBody[CheckoutIn]
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        data: JSONBody[CheckoutIn],
     ) -> CheckoutOut:
         data = await strict_body(request, CheckoutIn)
-        user = current_user(request)
         address = clean_address(msgspec.structs.asdict(data.address))
         cart_id = None
         boxed = await snack_boxes.plan(db_session, [
@@ -132,14 +131,14 @@ class CheckoutApi(Controller):
                        for i, ln in enumerate(data.lines)]
         elif boxed.bundles:
             demands = []
-        elif user is not None:
-            view = await carts.view_cart(db_session, carts.CartOwner(user=user))
+        elif viewer is not None:
+            view = await carts.view_cart(db_session, carts.CartOwner(user=viewer))
             demands, cart_id = carts.demands_of(view), view.cart_id
         else:
             raise InvalidInput(Code.NO_LINES, "주문할 상품(lines)을 보내 주세요.", field="lines")
         placed = await services.place(
             db_session, request.app.state.settings, request.app.state.payments,
-            demands=demands, address=address, email=data.email, user=user, cart_id=cart_id,
+            demands=demands, address=address, email=data.email, user=viewer, cart_id=cart_id,
             key=data.key, bundles=boxed.bundles, hold=boxed.hold,
         )
         return await checkout_out(request, db_session, placed.checkout, placed.payment)

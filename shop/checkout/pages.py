@@ -18,10 +18,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.auth import current_user
+from infra.accounts.models import User
 from infra.errors import DomainError
 from infra.web.forms import Refusal, attempt
-from infra.web.params import DbSession, FormData
+from infra.web.params import DbSession, FormData, Viewer
 from shop.cart import services as carts
 from shop.cart.pages import _owner
 from shop.cart.pricing import CartView
@@ -48,15 +48,14 @@ def _errors_of(refused: Refusal) -> dict[str, str]:
 
 async def _form(
     session: AsyncSession,
-    request: Request[Any, Any, Any],
+    viewer: User | None,
     view: CartView,
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    user = current_user(request)
-    defaults = {"email": user.email if user else ""}
+    defaults = {"email": viewer.email if viewer else ""}
     return Template(
         "checkout/form.html",
         context={"view": view, "form": {**defaults, **(form or {})}, "errors": errors or {}},
@@ -68,22 +67,24 @@ class CheckoutPages(Controller):
     include_in_schema = False
 
     @get("/checkout", name="checkout:form")
-    async def form(self, request: Request[Any, Any, Any], db_session: DbSession
-                   ) -> Template | Redirect:
-        owner = _owner(request)
+    async def form(
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession
+    ) -> Template | Redirect:
+        owner = _owner(request, viewer)
         if owner is None:
             return Redirect("/cart")
         view = await carts.view_cart(db_session, owner)
         if not view.ready:
             flash(request, "주문하기 전에 장바구니를 확인해 주세요.", category="error")
             return Redirect("/cart")
-        return await _form(db_session, request, view)
+        return await _form(db_session, viewer, view)
 
     @post("/checkout", name="checkout:place")
     async def place(
-        self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request)
+        owner = _owner(request, viewer)
         if owner is None:
             return Redirect("/cart")
         view = await carts.view_cart(db_session, owner)
@@ -101,7 +102,7 @@ class CheckoutPages(Controller):
         placed = await attempt(db_session, place)
         if isinstance(placed, Refusal):
             view = await carts.view_cart(db_session, owner)
-            return await _form(db_session, request, view, form=data,
+            return await _form(db_session, viewer, view, form=data,
                                errors=_errors_of(placed), status_code=placed.status_code)
         return Redirect(f"/pay/{placed.payment.token}")
 

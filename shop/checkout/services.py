@@ -27,7 +27,7 @@ from sqlalchemy.orm import lazyload
 
 from infra.accounts.models import User
 from infra.clock import as_utc, utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, DomainError, InvalidInput, NotFound
 from infra.payments import StripeGateway
 from infra.settings import Settings
@@ -268,8 +268,10 @@ async def place(
     boxed = await _bundle_lines(session, bundles)
     boxed_total = sum(line.line_total for line in boxed)
     if cart_id is not None:  # the cart's older checkout gives its stock back before we reserve
-        older = await _cancel_older(session, cart_id, key)
-        await session.commit()
+        # Split: the older checkout is cancelled (and committed) before its stock is let go
+        # and ours reserved, each of which is a transaction of its own (``stock``).
+        async with transaction(session):
+            older = await _cancel_older(session, cart_id, key)
         await _let_go(session, gateway, older, user)
     reservation = await stock.reserve(
         session, settings, everything, actor=user, key=f"checkout:{key}" if key else None
@@ -291,22 +293,22 @@ async def place(
     )
     older = []
     try:
-        if cart_id is not None:  # one payable checkout per cart, even when two race here
-            older = await _cancel_older(session, cart_id, key)
-        session.add(checkout)
-        if hold is not None:
-            await hold(session, checkout)
-        await session.flush()
-        # The payment row is written with the checkout (one commit); its intent after it.
-        payment = payments.new_payment(
-            session, kind=KIND, reference=str(checkout.id), amount=checkout.total,
-            description=_description(checkout), user=user,
-        )
-        await session.flush()
-        checkout.payment_id = payment.id
-        await session.commit()
+        # The checkout and its payment row in one transaction; the intent after it, so a
+        # crash before Stripe answers leaves a payment that ``ensure_intent`` completes.
+        async with transaction(session):
+            if cart_id is not None:  # one payable checkout per cart, even when two race here
+                older = await _cancel_older(session, cart_id, key)
+            session.add(checkout)
+            if hold is not None:
+                await hold(session, checkout)
+            await session.flush()
+            payment = payments.new_payment(
+                session, kind=KIND, reference=str(checkout.id), amount=checkout.total,
+                description=_description(checkout), user=user,
+            )
+            await session.flush()
+            checkout.payment_id = payment.id
     except IntegrityError:
-        await session.rollback()
         # The same key (or the same reservation, via its key) won a race a moment ago.
         existing = await _by_key(session, key) if key else None
         if existing is None:
@@ -315,7 +317,6 @@ async def place(
     except DomainError:
         # Refused by the hold (a full delivery slot): give the stock back at once, unless a
         # retry with the same key may still come for this very reservation.
-        await session.rollback()
         if key is None:
             await stock.release(session, checkout.reservation_id, actor=user,
                                 reason="주문서 거절")
@@ -407,8 +408,8 @@ async def _with_payment(
         description=_description(checkout), user=user,
     )
     if checkout.payment_id != payment.id:
-        checkout.payment_id = payment.id
-        await session.commit()
+        async with transaction(session):
+            checkout.payment_id = payment.id
     return Placed(checkout, payment, view)
 
 
@@ -483,7 +484,9 @@ async def abandon(
     """The shopper gives up before paying: the stock goes back to sale at once."""
     if checkout.status is not CheckoutStatus.OPEN:
         return checkout
+    # Split: ``stock.release`` gives the units back in a transaction of its own (it is also
+    # how expiry and failed payments let go); the checkout is marked abandoned in the next.
     await stock.release(session, checkout.reservation_id, actor=user, reason="구매자가 주문 취소")
-    checkout.status = CheckoutStatus.ABANDONED
-    await session.commit()
+    async with transaction(session):
+        checkout.status = CheckoutStatus.ABANDONED
     return checkout

@@ -10,10 +10,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
-from infra.auth import current_user
 from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
-from infra.web.params import DbSession
+from infra.web.params import DbSession, Viewer
 from search.query import SearchQuery
 from shop.catalog.indexing import is_listed
 from shop.catalog.models import Product
@@ -89,7 +88,7 @@ class MallPages(Controller):
 
     @get("/products/{product_id:int}", name="mall:product")
     async def product(
-        self, request: Request[Any, Any, Any], db_session: DbSession, product_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, product_id: FromPath[int]
     ) -> Template:
         row = (
             await db_session.execute(
@@ -103,9 +102,8 @@ class MallPages(Controller):
         product, vendor = row
         preview = False
         if not is_listed(product, vendor):
-            user = current_user(request)
-            allowed = user is not None and (
-                user.is_admin or await member_role(db_session, user, vendor.id) is not None
+            allowed = viewer is not None and (
+                viewer.is_admin or await member_role(db_session, viewer, vendor.id) is not None
             )
             if not allowed:
                 raise NotFound(

@@ -13,9 +13,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from infra.auth import current_user, requires_user
+from infra.accounts.models import User
+from infra.auth import requires_user
 from infra.errors import InvalidInput
-from infra.web.params import DbSession, strict_body
+from infra.web.params import DbSession, SignedIn, strict_body
 from shop.orders import services
 from shop.orders.errors import OrderErrorCode as Code
 from shop.orders.models import Order, VendorOrderStatus
@@ -56,11 +57,11 @@ class OrderApi(Controller):
 
     @get("/orders", operation_id="listMyOrders", summary="내 주문 내역 (최근 순, 20개씩)")
     async def my_orders(
-        self, request: Request[Any, Any, Any], db_session: DbSession, page: FromQuery[int] = 1
+        self, user: SignedIn, db_session: DbSession, page: FromQuery[int] = 1
     ) -> OrderList:
         page = max(1, page)
         orders, total = await services.orders_of_user(
-            db_session, current_user(request), limit=PAGE_SIZE,  # type: ignore[arg-type]
+            db_session, user, limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
         return OrderList(items=[OrderOut.of(await bought.buyer_view(db_session, o))
@@ -68,21 +69,21 @@ class OrderApi(Controller):
 
     @get("/orders/{number:str}", operation_id="getMyOrder", summary="주문 상세")
     async def my_order(
-        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str]
+        self, user: SignedIn, db_session: DbSession, number: FromPath[str]
     ) -> OrderOut:
-        order = await services.order_for_user(db_session, current_user(request), number)
+        order = await services.order_for_user(db_session, user, number)
         return OrderOut.of(await bought.buyer_view(db_session, order))
 
     @post("/orders/{number:str}/snack-boxes/{box_id:int}/cancel",
           operation_id="cancelMySnackBox", status_code=200,
           summary="다과꾸러미 취소: 모든 구성품을 함께 취소하고 세트 가격 전액 환불 (발송 전만)")
     async def cancel_box(
-        self, request: Request[Any, Any, Any], db_session: DbSession, number: FromPath[str],
-        box_id: FromPath[int], data: JSONBody[ReasonIn],
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        number: FromPath[str], box_id: FromPath[int], data: JSONBody[ReasonIn],
     ) -> SnackBoxItemOut:
         data = await strict_body(request, ReasonIn)
         box = await bought.cancel_box(db_session, request.app.state.payments,
-                                      current_user(request), number, box_id,
+                                      user, number, box_id,
                                       reason=data.reason)
         return SnackBoxItemOut.of(box)
 
@@ -90,7 +91,7 @@ class OrderApi(Controller):
          summary="입점기업이 받은 주문 (상태로 거르기, 20개씩)")
     async def vendor_orders(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         vendor_id: FromPath[int],
         status: FromQuery[str | None] = None,
@@ -98,7 +99,7 @@ class OrderApi(Controller):
     ) -> VendorOrderList:
         page = max(1, page)
         rows, total = await services.vendor_orders_of(
-            db_session, current_user(request), vendor_id, status=parse_status(status),
+            db_session, user, vendor_id, status=parse_status(status),
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
         return VendorOrderList(items=[VendorOrderOut.of(v, o) for v, o in rows],
@@ -107,55 +108,55 @@ class OrderApi(Controller):
     @get("/vendor-orders/{vendor_order_id:int}", operation_id="getVendorOrder",
          summary="입점기업 주문 상세")
     async def vendor_order(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         vendor_order_id: FromPath[int],
     ) -> VendorOrderOut:
         vo, order = await services.vendor_order_for_member(
-            db_session, current_user(request), vendor_order_id)
+            db_session, user, vendor_order_id)
         return VendorOrderOut.of(vo, order)
 
-    async def _out(self, db_session: Any, request: Request[Any, Any, Any], vo_id: int
+    async def _out(self, db_session: Any, user: User, vo_id: int
                    ) -> VendorOrderOut:
-        vo, order = await services.vendor_order_for_member(db_session, current_user(request),
+        vo, order = await services.vendor_order_for_member(db_session, user,
                                                            vo_id)
         return VendorOrderOut.of(vo, order)
 
     @post("/vendor-orders/{vendor_order_id:int}/accept", operation_id="acceptVendorOrder",
           summary="주문 확인 (결제 완료 → 주문 확인)", status_code=200)
     async def accept(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         vendor_order_id: FromPath[int],
     ) -> VendorOrderOut:
-        await services.accept(db_session, current_user(request), vendor_order_id)
-        return await self._out(db_session, request, vendor_order_id)
+        await services.accept(db_session, user, vendor_order_id)
+        return await self._out(db_session, user, vendor_order_id)
 
     @post("/vendor-orders/{vendor_order_id:int}/ship", operation_id="shipVendorOrder",
           summary="발송 (택배사, 송장번호): 재고가 이때 줄어듭니다", status_code=200)
     async def ship(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
         vendor_order_id: FromPath[int], data: JSONBody[ShipIn],
     ) -> VendorOrderOut:
         data = await strict_body(request, ShipIn)
-        await services.ship(db_session, current_user(request), vendor_order_id,
+        await services.ship(db_session, user, vendor_order_id,
                             carrier=data.carrier, tracking_number=data.tracking_number)
-        return await self._out(db_session, request, vendor_order_id)
+        return await self._out(db_session, user, vendor_order_id)
 
     @post("/vendor-orders/{vendor_order_id:int}/deliver", operation_id="deliverVendorOrder",
           summary="배송 완료", status_code=200)
     async def deliver(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         vendor_order_id: FromPath[int],
     ) -> VendorOrderOut:
-        await services.deliver(db_session, current_user(request), vendor_order_id)
-        return await self._out(db_session, request, vendor_order_id)
+        await services.deliver(db_session, user, vendor_order_id)
+        return await self._out(db_session, user, vendor_order_id)
 
     @post("/vendor-orders/{vendor_order_id:int}/complete", operation_id="completeVendorOrder",
           summary="구매 확정 (구매자)", status_code=200)
     async def complete(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, db_session: DbSession,
         vendor_order_id: FromPath[int],
     ) -> VendorOrderOut:
-        vo = await services.complete(db_session, current_user(request), vendor_order_id)
+        vo = await services.complete(db_session, user, vendor_order_id)
         order = await db_session.get(Order, vo.order_id)
         assert order is not None
         return VendorOrderOut.of(vo, order)
@@ -163,12 +164,12 @@ class OrderApi(Controller):
     @post("/vendor-orders/{vendor_order_id:int}/cancel", operation_id="cancelVendorOrder",
           summary="발송 전 취소: 재고를 되돌리고 배송비까지 전액 환불", status_code=200)
     async def cancel(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
         vendor_order_id: FromPath[int], data: JSONBody[ReasonIn],
     ) -> VendorOrderOut:
         data = await strict_body(request, ReasonIn)
         vo = await services.cancel(db_session, request.app.state.payments,
-                                   current_user(request), vendor_order_id, reason=data.reason)
+                                   user, vendor_order_id, reason=data.reason)
         order = await db_session.get(Order, vo.order_id)
         assert order is not None
         return VendorOrderOut.of(vo, order)
@@ -177,12 +178,12 @@ class OrderApi(Controller):
           summary="환불 (상품 줄별 수량, 배송비 포함 여부, 재입고 여부, 사유)",
           status_code=HTTP_201_CREATED)
     async def refund(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
         vendor_order_id: FromPath[int], data: JSONBody[RefundIn],
     ) -> RefundOut:
         data = await strict_body(request, RefundIn)
         row = await services.refund(
-            db_session, request.app.state.payments, current_user(request), vendor_order_id,
+            db_session, request.app.state.payments, user, vendor_order_id,
             lines=[services.RefundLineIn(ln.order_line_id, ln.quantity) for ln in data.lines],
             include_delivery_fee=data.include_delivery_fee, restock=data.restock,
             reason=data.reason, key=data.key,

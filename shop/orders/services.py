@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, end_read, transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import StripeGateway
@@ -150,7 +150,7 @@ async def _step(
     reason: str,
 ) -> VendorOrder:
     """A vendor's plain step forward: check, audit, timestamp, event, one transaction."""
-    try:
+    async with transaction(session):
         vendor_order = await _for_vendor(session, user, vendor_order_id)
         _move(session, vendor_order, target, user, reason)
         setattr(vendor_order, stamp, utcnow())
@@ -158,10 +158,6 @@ async def _step(
             id=vendor_order.id, order_id=vendor_order.order_id,
             vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user),
         ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return vendor_order
 
 
@@ -188,7 +184,7 @@ async def ship(
 ) -> VendorOrder:
     """발송: the goods leave the shelf (stock and allocation both go down)."""
     carrier, number = clean_tracking(carrier, tracking_number)
-    try:
+    async with transaction(session):
         vendor_order = await _for_vendor(session, user, vendor_order_id)
         VENDOR_ORDER_TRANSITIONS.check(vendor_order.status, VendorOrderStatus.SHIPPED)
         units: dict[int, int] = {}
@@ -211,10 +207,6 @@ async def ship(
             vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user), carrier=carrier,
             tracking_number=number,
         ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return vendor_order
 
 
@@ -247,7 +239,7 @@ async def _for_shopper_or_vendor(
 
 async def complete(session: AsyncSession, user: User | None, vendor_order_id: int) -> VendorOrder:
     """구매 확정 by the shopper (or an admin) once the goods arrived."""
-    try:
+    async with transaction(session):
         vendor_order = await lock_vendor_order(session, vendor_order_id)
         order = await _order_of(session, vendor_order)
         if user is None or not (user.is_admin or order.user_id == user.id):
@@ -258,10 +250,6 @@ async def complete(session: AsyncSession, user: User | None, vendor_order_id: in
             id=vendor_order.id, order_id=vendor_order.order_id,
             vendor_id=vendor_order.vendor_id, actor_user_id=_actor(user),
         ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return vendor_order
 
 
@@ -348,9 +336,13 @@ async def refund(
     payment_key = _payment_refund_key(vendor_order_id, key)
     existing = await _refund_by_key(session, payment_key)
     if existing is not None:
-        await session.commit()
+        await end_read(session)
         return existing
-    try:
+    # Split in three: the vendor order's lock is released before ``payments.refund`` locks
+    # the payment row and calls Stripe (never hold a row lock across a network call), and
+    # the refund is written in a transaction of its own once Stripe has paid it back; a
+    # crash in between is recovered by repeating the call with the same ``key``.
+    async with transaction(session):
         vendor_order = await lock_vendor_order(session, vendor_order_id)
         await vendor_for_member(session, user, vendor_order.vendor_id)
         if vendor_order.status in (VendorOrderStatus.CANCELLED, VendorOrderStatus.REFUNDED):
@@ -359,10 +351,6 @@ async def refund(
                            field="status")
         plan = plan_refund(vendor_order, lines, include_delivery_fee)
         order = await _order_of(session, vendor_order)
-        await session.commit()  # release the lock: the payment row is locked next
-    except BaseException:
-        await session.rollback()
-        raise
     paid_back = await payments.refund(
         session, gateway, order.payment_id, amount=plan.amount, reason=reason,
         key=payment_key, actor=user,
@@ -393,13 +381,9 @@ async def _record_refund(
     restock: bool,
     reason: str,
 ) -> OrderRefund:
-    try:
+    async with transaction(session):
         vendor_order = await lock_vendor_order(session, vendor_order_id)
         row = await write_refund(session, user, vendor_order, plan, paid_back, restock, reason)
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return row
 
 
@@ -483,31 +467,30 @@ async def cancel(
     A vendor order holding part of a snack box is refused (409 ``part_of_bundle``, naming the
     box): a box is cancelled whole (``shop.snackboxes.bought.cancel_box``), never a quarter."""
     reason = clean_reason(reason, required=True)
-    vendor_order, _as_buyer = await _for_shopper_or_vendor(session, user, vendor_order_id)
-    bundle = next((line.bundle_label for line in vendor_order.lines
-                   if line.bundle_label and remaining_units(line) > 0), None)
-    if bundle is not None:
-        refused = Conflict(
-            Code.PART_OF_BUNDLE,
-            f"이 주문에는 '{bundle}'의 일부가 들어 있어 따로 취소할 수 없습니다. "
-            "다과꾸러미는 주문 페이지에서 상자째 취소해 주세요.",
-            field="vendor_order_id", extra={"bundle_label": bundle},
-        )
-        await session.rollback()
-        raise refused
-    if vendor_order.status not in NOT_SHIPPED:
-        refused = Conflict(
-            Code.ALREADY_SHIPPED,
-            f"'{vendor_order.status.label}' 상태라 취소할 수 없습니다. 환불을 요청해 주세요.",
-            field="status",
-        )
-        await session.rollback()
-        raise refused
-    lines = [RefundLineIn(line.id, remaining_units(line)) for line in vendor_order.lines
-             if remaining_units(line) > 0]
-    order = await _order_of(session, vendor_order)
-    plan = plan_refund(vendor_order, lines, include_delivery_fee=True)
-    await session.commit()
+    # Split like ``refund``: checked and planned under the lock, which is released before
+    # the payment row is locked and Stripe is called; the refund is then written in its own
+    # transaction (the cancellation's key is fixed, so a retry pays nothing twice).
+    async with transaction(session):
+        vendor_order, _as_buyer = await _for_shopper_or_vendor(session, user, vendor_order_id)
+        bundle = next((line.bundle_label for line in vendor_order.lines
+                       if line.bundle_label and remaining_units(line) > 0), None)
+        if bundle is not None:
+            raise Conflict(
+                Code.PART_OF_BUNDLE,
+                f"이 주문에는 '{bundle}'의 일부가 들어 있어 따로 취소할 수 없습니다. "
+                "다과꾸러미는 주문 페이지에서 상자째 취소해 주세요.",
+                field="vendor_order_id", extra={"bundle_label": bundle},
+            )
+        if vendor_order.status not in NOT_SHIPPED:
+            raise Conflict(
+                Code.ALREADY_SHIPPED,
+                f"'{vendor_order.status.label}' 상태라 취소할 수 없습니다. 환불을 요청해 주세요.",
+                field="status",
+            )
+        lines = [RefundLineIn(line.id, remaining_units(line)) for line in vendor_order.lines
+                 if remaining_units(line) > 0]
+        order = await _order_of(session, vendor_order)
+        plan = plan_refund(vendor_order, lines, include_delivery_fee=True)
     paid_back = await payments.refund(
         session, gateway, order.payment_id, amount=plan.amount, reason=reason,
         key=f"vendor-order-{vendor_order_id}-cancel", actor=user,

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, end_read, transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import CardDeclined, IntentNotReusable, IntentView, StripeGateway
@@ -136,19 +136,20 @@ async def start_payment(
     intent. Commits.
     """
     _check_amount(kind, amount)
-    payment = await session.scalar(select(Payment).filter_by(kind=kind, reference=reference))
-    if payment is None:
-        payment = new_payment(session, kind=kind, reference=reference, amount=amount,
-                              description=description, user=user)
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
+    # Split: the payment row is committed before Stripe is asked for its intent, so a crash
+    # in between leaves a payment that the next call (or ``ensure_intent``) completes.
+    try:
+        async with transaction(session):
             payment = await session.scalar(
                 select(Payment).filter_by(kind=kind, reference=reference)
             )
             if payment is None:
-                raise
+                payment = new_payment(session, kind=kind, reference=reference, amount=amount,
+                                      description=description, user=user)
+    except IntegrityError:  # a concurrent first call made it: that payment is this one
+        payment = await session.scalar(select(Payment).filter_by(kind=kind, reference=reference))
+        if payment is None:
+            raise
     if payment.amount != amount:
         raise Conflict(
             Code.PAYMENT_AMOUNT_CHANGED, "이미 다른 금액으로 결제를 시작했습니다.", field="amount",
@@ -195,7 +196,7 @@ async def ensure_intent(session: AsyncSession, gateway: StripeGateway, payment: 
 
 async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_id: int) -> None:
     """Create the intent under the payment's row lock, so two racing calls make one intent."""
-    try:
+    async with transaction(session):
         payment = await _lock(session, id=payment_id)
         assert payment is not None
         if payment.intent_id is None:
@@ -206,10 +207,6 @@ async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_
                 metadata=_metadata(payment),
             )
             payment.intent_id, payment.client_secret = intent.id, intent.client_secret
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
@@ -230,9 +227,12 @@ async def restart(session: AsyncSession, gateway: StripeGateway, payment: Paymen
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
         return await ensure_intent(session, gateway, payment)
     old = payment.intent_id
-    await session.commit()
+    await end_read(session)  # the lock below is taken in a transaction of its own
     settled: IntentView | None = None
-    try:
+    # Split in two: this transaction holds the row lock while Stripe cancels the old intent
+    # and makes the new one; an intent that settled meanwhile is applied by ``apply_intent``,
+    # which takes the lock afresh (as the webhook does).
+    async with transaction(session):
         locked = await _lock(session, id=payment.id)
         assert locked is not None
         if locked.status is PaymentStatus.PENDING and locked.intent_id == old:
@@ -247,10 +247,6 @@ async def restart(session: AsyncSession, gateway: StripeGateway, payment: Paymen
                 locked.last_error = ""
             else:
                 settled = current
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     if settled is None:
         return locked
     locked = await apply_intent(session, gateway, settled) or locked
@@ -274,10 +270,11 @@ async def cancel(
     handler decides; a handler that refuses it has it refunded in full.
     """
     settled: IntentView | None = None
-    try:
+    # Split like ``restart``: the intent is cancelled under the row lock; one that succeeded
+    # meanwhile is applied afterwards by ``apply_intent`` in its own transaction.
+    async with transaction(session):
         payment = await _lock(session, id=payment_id)
         if payment is None or payment.status is not PaymentStatus.PENDING:
-            await session.commit()
             return payment
         current = None
         if payment.intent_id is not None:
@@ -288,10 +285,6 @@ async def cancel(
             payment.last_error = reason
         else:
             settled = current
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     if settled is not None:
         return await apply_intent(session, gateway, settled) or payment
     return payment
@@ -321,7 +314,7 @@ async def resume(
     answer (a payer back on the payment page may finish it, or :func:`restart`)."""
     if payment.status is not PaymentStatus.PENDING or payment.intent_id is None:
         return payment, None
-    await session.commit()  # no transaction (and no pooled connection) held while Stripe answers
+    await end_read(session)  # no transaction (and no pooled connection) held while Stripe answers
     intent = await _stripe(gateway.retrieve_intent, payment.intent_id)
     payment = await apply_intent(session, gateway, intent) or payment
     if payment.status is PaymentStatus.PENDING and intent.status == "requires_action":
@@ -338,13 +331,15 @@ async def apply_intent(
     the first one moves the payment out of ``pending``.
     """
     unfulfilled: str | None = None
-    try:
+    # Split: the money received is recorded (with the handler's work) before Stripe is asked
+    # to give it back; an unfulfillable payment is then refunded in ``refund``'s own
+    # transaction (keyed ``unfulfillable-<id>``, so it pays back once) and its feature is
+    # told in a third.
+    async with transaction(session):
         payment = await _lock(session, intent_id=intent.id)
         if payment is None:
-            await session.rollback()
             return None
         if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
-            await session.commit()
             return payment
         if intent.status == "succeeded":
             if intent.amount != payment.amount or intent.currency != payment.currency:
@@ -374,21 +369,13 @@ async def apply_intent(
                 id=payment.id, kind=payment.kind, reference=payment.reference,
                 amount=payment.amount, intent_id=intent.id, message=intent.error,
             ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     if unfulfilled is not None:
         await refund(session, gateway, payment.id, amount=payment.amount, reason=unfulfilled,
                      key=f"unfulfillable-{payment.id}")
         on_unfulfillable = handler_for(payment.kind).on_unfulfillable
         if on_unfulfillable is not None:
-            try:
+            async with transaction(session):
                 await on_unfulfillable(session, payment, unfulfilled)
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
         await session.refresh(payment)
     return payment
 
@@ -417,7 +404,7 @@ async def pay_with_test_card(
         raise Conflict(Code.PAYMENT_NOT_PAYABLE,
                        f"'{payment.status.label}' 상태의 결제입니다.", field="status")
     for _ in range(2):
-        await session.commit()  # no transaction (no pooled connection) held while Stripe answers
+        await end_read(session)  # no transaction (no pooled connection) held while Stripe answers
         assert payment.intent_id is not None
         try:
             intent = await _stripe(gateway.pay_with_test_card, payment.intent_id, number,
@@ -464,17 +451,15 @@ async def refund(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidInput(Code.INVALID_AMOUNT, "환불 금액은 1원 이상의 정수여야 합니다.",
                            field="amount")
-    try:
+    async with transaction(session):
         existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
         if existing is not None:
-            await session.commit()
             return existing
         payment = await _lock(session, id=payment_id)
         if payment is None:
             raise NotFound(Code.PAYMENT_NOT_FOUND, "결제를 찾을 수 없습니다.", field="payment_id")
         existing = await session.scalar(select(PaymentRefund).where(PaymentRefund.key == key))
         if existing is not None:
-            await session.commit()
             return existing
         if amount > payment.refundable or payment.intent_id is None:
             raise Conflict(
@@ -500,11 +485,7 @@ async def refund(
             refund_id=row.id, total_refunded=payment.refunded_amount,
             actor_user_id=actor.id if actor else None, reason=reason[:500],
         ))
-        await session.commit()
         return row
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 # -- webhooks -----------------------------------------------------------------------------

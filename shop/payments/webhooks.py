@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
 from infra.clock import utcnow
+from infra.db import transaction
 from infra.errors import DomainError
 from infra.events import DomainEvent
 from infra.payments import StripeGateway, WebhookRejected
@@ -59,20 +60,20 @@ async def ingest(session: AsyncSession, event: dict[str, Any]) -> bool:
         "received_at": utcnow(),
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(StripeWebhookEvent).values(**values).on_conflict_do_nothing(
-            index_elements=["stripe_event_id"]
+    async with transaction(session):
+        result = await session.execute(
+            insert(StripeWebhookEvent).values(**values).on_conflict_do_nothing(
+                index_elements=["stripe_event_id"]
+            )
         )
-    )
-    new = bool(result.rowcount)  # type: ignore[attr-defined]
-    if new:
-        outbox.record(
-            session,
-            StripeEventReceived(
-                id=event_id, type=kind, object_id=object_id, stripe_created=created
-            ),
-        )
-    await session.commit()
+        new = bool(result.rowcount)  # type: ignore[attr-defined]
+        if new:
+            outbox.record(
+                session,
+                StripeEventReceived(
+                    id=event_id, type=kind, object_id=object_id, stripe_created=created
+                ),
+            )
     return new
 
 

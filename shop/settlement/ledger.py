@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import outbox
 from infra.clock import as_utc
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.events import EventEnvelope
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
 from shop.orders.models import Order, OrderLine, VendorOrder
@@ -258,10 +258,9 @@ async def consume(session: AsyncSession, envelope: EventEnvelope) -> bool:
     """
     if envelope.name not in LEDGER_EVENTS:
         return False
-    try:
+    async with transaction(session):
         if not await outbox.claim(session, CONSUMER, envelope.event_id):
-            await session.rollback()
-            return False
+            return False  # handled before: nothing was written
         payload = envelope.payload
         if envelope.name == OrderPlaced.name:
             for vendor_order_id in payload["vendor_order_ids"]:
@@ -275,10 +274,6 @@ async def consume(session: AsyncSession, envelope: EventEnvelope) -> bool:
                 occurred_at=as_utc(dt.datetime.fromisoformat(envelope.occurred_at)),
                 event_id=envelope.event_id, reason=str(payload.get("reason") or ""),
             )
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return True
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import as_utc, utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from shop.settlement import bankfile, ledger, rules
@@ -116,21 +116,21 @@ async def save_payout_account(
         raise InvalidInput(code, message, field=field, extra={"errors": [
             {"field": f, "message": m, "code": c.value} for f, (c, m) in problems.items()
         ]})
-    account = await payout_account(session, vendor_id)
-    if account is None:
-        account = PayoutAccount(vendor_id=vendor_id, method=method)
-        session.add(account)
-    account.method = method
-    if method is PayoutMethod.BANK_TRANSFER:
-        account.bank_code = form.bank_code
-        account.account_number = bankfile.clean_account_number(form.account_number)
-        account.holder_name = form.holder_name.strip()
-        account.stripe_account_id = ""
-    else:
-        account.stripe_account_id = form.stripe_account_id.strip()
-        account.bank_code = account.account_number = account.holder_name = ""
-    account.updated_by_user_id = actor.id
-    await session.commit()
+    async with transaction(session):
+        account = await payout_account(session, vendor_id)
+        if account is None:
+            account = PayoutAccount(vendor_id=vendor_id, method=method)
+            session.add(account)
+        account.method = method
+        if method is PayoutMethod.BANK_TRANSFER:
+            account.bank_code = form.bank_code
+            account.account_number = bankfile.clean_account_number(form.account_number)
+            account.holder_name = form.holder_name.strip()
+            account.stripe_account_id = ""
+        else:
+            account.stripe_account_id = form.stripe_account_id.strip()
+            account.bank_code = account.account_number = account.holder_name = ""
+        account.updated_by_user_id = actor.id
     await session.refresh(account)
     return account
 
@@ -351,7 +351,7 @@ async def create_batch(
 ) -> PayoutBatch:
     """A batch of every payable statement whose vendor is paid by ``method`` (or only
     ``statement_ids`` among them). 409 ``nothing_to_pay`` when none qualifies."""
-    try:
+    async with transaction(session):
         await serialise(session)
         chosen = [
             c for c in await candidates(session)
@@ -384,10 +384,6 @@ async def create_batch(
                 bank_code=account.bank_code, account_number=account.account_number,
                 holder_name=account.holder_name, stripe_account_id=account.stripe_account_id,
             ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return await batch_or_404(session, batch.id)
 
 
@@ -438,16 +434,14 @@ async def send_batch(
                        f"'{batch.status.label}' 상태의 배치는 송금할 수 없습니다.",
                        field="batch_id")
     for item_id in [i.id for i in batch.items]:
-        try:
+        async with transaction(session):  # one item, one transaction (see above)
             item = await _lock_item(session, item_id)
             if item.status is PayoutItemStatus.PAID:
-                await session.rollback()
-                continue
+                continue  # paid by another admin meanwhile: nothing is written
             try:
                 reference = await provider.pay(item)
             except PayoutFailed as exc:
                 item.status, item.error = PayoutItemStatus.FAILED, str(exc)[:1000]
-                await session.commit()
                 continue
             paid_at = now or utcnow()
             item.status, item.transfer_id, item.paid_at, item.error = (
@@ -461,17 +455,13 @@ async def send_batch(
                 statement_id=item.statement_id, amount=item.amount, method=provider.method.value,
                 transfer_id=item.transfer_id,
             ))
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-    batch = await batch_or_404(session, batch_id)
-    if batch.status is PayoutBatchStatus.CREATED and all(
-        i.status is PayoutItemStatus.PAID for i in batch.items
-    ):
-        batch.status, batch.sent_at, batch.sent_by_user_id = (
-            PayoutBatchStatus.SENT, now or utcnow(), actor.id)
-        await session.commit()
+    async with transaction(session):
+        batch = await batch_or_404(session, batch_id)
+        if batch.status is PayoutBatchStatus.CREATED and all(
+            i.status is PayoutItemStatus.PAID for i in batch.items
+        ):
+            batch.status, batch.sent_at, batch.sent_by_user_id = (
+                PayoutBatchStatus.SENT, now or utcnow(), actor.id)
     return await batch_or_404(session, batch_id)
 
 
@@ -485,10 +475,10 @@ async def cancel_batch(
     ):
         raise Conflict(Code.BATCH_WRONG_STATE,
                        "송금이 시작된 배치는 취소할 수 없습니다.", field="batch_id")
-    for item in list(batch.items):
-        await session.delete(item)
-    batch.status = PayoutBatchStatus.CANCELLED
-    why = reason.strip() or "사유 없음"
-    batch.note = (batch.note + f"\n취소: {why} (사용자 #{actor.id})").strip()
-    await session.commit()
+    async with transaction(session):
+        for item in list(batch.items):
+            await session.delete(item)
+        batch.status = PayoutBatchStatus.CANCELLED
+        why = reason.strip() or "사유 없음"
+        batch.note = (batch.note + f"\n취소: {why} (사용자 #{actor.id})").strip()
     return await batch_or_404(session, batch_id)

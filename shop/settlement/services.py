@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from shop.catalog.taxonomy import CATEGORY_LABELS, Category
@@ -137,14 +137,14 @@ async def set_category_rate(
     if category not in {c.value for c in Category}:
         raise NotFound(Code.UNKNOWN_CATEGORY, "없는 카테고리입니다.", field="category")
     rate_bp = check_rate(rate_bp, field)
-    row = await session.scalar(
-        select(CommissionCategoryRate).where(CommissionCategoryRate.category == category)
-    )
-    if row is None:
-        row = CommissionCategoryRate(category=category, rate_bp=rate_bp)
-        session.add(row)
-    row.rate_bp, row.note, row.updated_by_user_id = rate_bp, note.strip()[:500], actor.id
-    await session.commit()
+    async with transaction(session):
+        row = await session.scalar(
+            select(CommissionCategoryRate).where(CommissionCategoryRate.category == category)
+        )
+        if row is None:
+            row = CommissionCategoryRate(category=category, rate_bp=rate_bp)
+            session.add(row)
+        row.rate_bp, row.note, row.updated_by_user_id = rate_bp, note.strip()[:500], actor.id
     return next(v for v in await category_rates(session) if v.category == category)
 
 
@@ -156,14 +156,14 @@ async def set_vendor_rate(
     if vendor is None:
         raise NotFound(Code.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.", field="vendor_id")
     rate_bp = check_rate(rate_bp, field)
-    row = await session.scalar(
-        select(CommissionVendorRate).where(CommissionVendorRate.vendor_id == vendor_id)
-    )
-    if row is None:
-        row = CommissionVendorRate(vendor_id=vendor_id, rate_bp=rate_bp)
-        session.add(row)
-    row.rate_bp, row.reason, row.updated_by_user_id = rate_bp, reason.strip()[:500], actor.id
-    await session.commit()
+    async with transaction(session):
+        row = await session.scalar(
+            select(CommissionVendorRate).where(CommissionVendorRate.vendor_id == vendor_id)
+        )
+        if row is None:
+            row = CommissionVendorRate(vendor_id=vendor_id, rate_bp=rate_bp)
+            session.add(row)
+        row.rate_bp, row.reason, row.updated_by_user_id = rate_bp, reason.strip()[:500], actor.id
     await session.refresh(row)
     return VendorRateView(vendor_id, vendor.name, row.rate_bp, row.reason, row.updated_at)
 
@@ -174,8 +174,8 @@ async def clear_vendor_rate(session: AsyncSession, vendor_id: int) -> bool:
     )
     if row is None:
         return False
-    await session.delete(row)
-    await session.commit()
+    async with transaction(session):
+        await session.delete(row)
     return True
 
 
@@ -226,15 +226,14 @@ async def close_week(
     if end + grace > now:
         raise Conflict(Code.WEEK_NOT_ENDED,
                        f"{rules.week_label(target)} 주는 아직 끝나지 않았습니다.", field="week")
-    try:
+    async with transaction(session):
         await serialise(session)
         existing = await session.scalar(
             select(SettlementWeek).where(SettlementWeek.week_start == target)
         )
         if existing is not None:
-            result = [ClosedWeek(existing, await _statements_of(session, existing.id), False)]
-            await session.commit()  # ends the transaction (and the lock); nothing was written
-            return result
+            # Leaving the block ends the transaction (and the lock); nothing was written.
+            return [ClosedWeek(existing, await _statements_of(session, existing.id), False)]
         latest = await session.scalar(select(func.max(SettlementWeek.week_start)))
         if latest is not None and target < latest:
             raise Conflict(
@@ -255,10 +254,6 @@ async def close_week(
         while week <= target:
             closed.append(await _close_one(session, week, now, closed_by))
             week += dt.timedelta(days=7)
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return closed
 
 
@@ -303,9 +298,9 @@ async def _close_one(
         .order_by(LedgerTransaction.occurred_at, LedgerTransaction.id)
     )).all()
     by_vendor: dict[int, list[tuple[LedgerEntry, LedgerTransaction]]] = {}
-    for entry, transaction in rows:
+    for entry, tx in rows:
         assert entry.vendor_id is not None
-        by_vendor.setdefault(entry.vendor_id, []).append((entry, transaction))
+        by_vendor.setdefault(entry.vendor_id, []).append((entry, tx))
     latest = (
         select(SettlementStatement.vendor_id, func.max(SettlementStatement.week_start).label("w"))
         .where(SettlementStatement.week_start < monday)
@@ -324,15 +319,15 @@ async def _close_one(
     for vendor_id in sorted(vendor_ids, key=lambda v: (names.get(v, ""), v)):
         lines = []
         moved = rules.Movements()
-        for entry, transaction in by_vendor.get(vendor_id, []):
-            movements = line_movements(transaction)
+        for entry, tx in by_vendor.get(vendor_id, []):
+            movements = line_movements(tx)
             if movements.net != -entry.amount:
-                raise AssertionError(f"statement line of {transaction.key} does not add up")
+                raise AssertionError(f"statement line of {tx.key} does not add up")
             moved = moved + movements
             lines.append(SettlementStatementLine(
-                entry_id=entry.id, transaction_id=transaction.id, kind=transaction.kind,
-                occurred_at=transaction.occurred_at, order_number=transaction.order_number,
-                description=transaction.description, delivery=transaction.delivery,
+                entry_id=entry.id, transaction_id=tx.id, kind=tx.kind,
+                occurred_at=tx.occurred_at, order_number=tx.order_number,
+                description=tx.description, delivery=tx.delivery,
                 sales=movements.sales, commission=movements.commission,
                 refunds=movements.refunds, commission_refunded=movements.commission_refunded,
                 payouts=movements.payouts, amount=movements.net,

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
+from infra.db import end_read, transaction
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.payments import StripeGateway
@@ -231,7 +232,10 @@ async def cancel_box(
     vendor is refunded and put back on sale, and the slot place is freed; or nothing is, with
     a 409 when a part has shipped or the box is already cancelled."""
     reason = orders.clean_reason(reason, required=True)
-    try:
+    # Split in three, like an order's refund: the parts are checked and planned under their
+    # locks, which are released before each refund locks the payment row and calls Stripe
+    # (keyed per part, so a retry pays nothing twice); ``_record`` then writes them all.
+    async with transaction(session):
         order, box = await _bought(session, user, number, box_id)
         plans: dict[int, orders.RefundPlan] = {}
         shipped = []
@@ -256,10 +260,6 @@ async def cancel_box(
         if not plans:
             raise Conflict(Code.BOX_ALREADY_CANCELLED, f"{box.title}은(는) 이미 취소되었습니다.",
                            field="status", extra={"box_id": box.id})
-        await session.commit()  # release the locks: the payment row is locked next
-    except BaseException:
-        await session.rollback()
-        raise
     paid_back: dict[int, PaymentRefund] = {}
     for vo_id, plan in plans.items():
         paid_back[vo_id] = await payments.refund(
@@ -268,7 +268,7 @@ async def cancel_box(
         )
     await _record(session, user, order, box, plans, paid_back, reason)
     _, after = await _bought(session, user, number, box_id)
-    await session.commit()
+    await end_read(session)
     return after
 
 
@@ -282,7 +282,7 @@ async def _record(
     reason: str,
 ) -> None:
     """Every part's refund and the freed slot place, in one transaction."""
-    try:
+    async with transaction(session):
         for vo_id in sorted(plans):
             vendor_order = await orders.lock_vendor_order(session, vo_id)
             await orders.write_refund(session, user, vendor_order, plans[vo_id],
@@ -300,10 +300,6 @@ async def _record(
             amount=sum(p.amount for p in plans.values()), vendor_order_ids=tuple(sorted(plans)),
             reason=reason,
         ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 async def complete_box(
@@ -316,5 +312,5 @@ async def complete_box(
         if vo is not None and vo.status is VendorOrderStatus.DELIVERED:
             await orders.complete(session, user, vo_id)
     _, after = await _bought(session, user, number, box_id)
-    await session.commit()
+    await end_read(session)
     return after

@@ -16,8 +16,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role
-from infra.web.params import DbSession, MultipartData, strict_body
+from infra.auth import requires_role
+from infra.web.params import DbSession, MultipartData, SignedIn, Viewer, strict_body
 from shop.snackboxes import rules, services
 from shop.snackboxes.errors import FieldError, invalid
 from shop.snackboxes.errors import SnackBoxErrorCode as Code
@@ -54,11 +54,10 @@ class SnackBoxesApi(Controller):
     @get("/", operation_id="listSnackBoxes", summary="다과꾸러미 목록 (판매 중)")
     async def list_boxes(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         db_session: DbSession,
         include_inactive: FromQuery[bool] = False,
     ) -> list[SnackBoxSummary]:
-        viewer = current_user(request)
         boxes = await services.list_boxes(
             db_session, include_inactive=include_inactive and services.is_organizer(viewer)
         )
@@ -77,9 +76,8 @@ class SnackBoxesApi(Controller):
         summary="다과꾸러미: 크기별 가격·1인당 가격, 구성품과 입점기업, 배송일",
     )
     async def get_box(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, box_id: FromPath[int]
     ) -> SnackBoxOut:
-        viewer = current_user(request)
         box = await services.get_box(db_session, box_id, viewer=viewer)
         return await box_out(db_session, box, viewer)
 
@@ -90,11 +88,10 @@ class SnackBoxesApi(Controller):
         "잘못된 입력은 400, errors[].field가 그 칸을 가리킵니다 (예: sizes[0].price).",
     )
     async def create(
-        self, request: Request[Any, Any, Any], db_session: DbSession,
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
         data: JSONBody[SnackBoxIn],
     ) -> SnackBoxOut:
         data = await strict_body(request, SnackBoxIn)
-        user = current_user(request)
         box = await services.create_box(db_session, user, data.draft())
         return await box_out(db_session, box, user)
 
@@ -105,11 +102,11 @@ class SnackBoxesApi(Controller):
         guards=[requires_organizer],
     )
     async def compose(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int],
         data: JSONBody[SnackBoxIn],
     ) -> SnackBoxOut:
         data = await strict_body(request, SnackBoxIn)
-        user = current_user(request)
         box = await services.compose_box(db_session, user, box_id, data.draft())
         return await box_out(db_session, box, user)
 
@@ -119,13 +116,13 @@ class SnackBoxesApi(Controller):
         guards=[requires_organizer], status_code=HTTP_200_OK,
     )
     async def set_image(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int],
         data: MultipartData,
     ) -> SnackBoxOut:
         upload = data.get("image")
         if not isinstance(upload, UploadFile):
             raise invalid([FieldError("image", Code.INVALID_IMAGE, "이미지 파일을 골라 주세요.")])
-        user = current_user(request)
         box = await services.set_image(
             db_session, request.app.state.settings, user, box_id, await upload.read()
         )
@@ -137,11 +134,11 @@ class SnackBoxesApi(Controller):
         status_code=HTTP_201_CREATED, guards=[requires_organizer],
     )
     async def add_slot(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int],
         data: JSONBody[SlotIn],
     ) -> SlotOut:
         data = await strict_body(request, SlotIn)
-        user = current_user(request)
         slot = await services.add_slot(db_session, user, box_id, rules.SlotDraft(
             delivery_date=data.delivery_date, capacity=data.capacity,
             window_label=data.window_label,
@@ -156,11 +153,11 @@ class SnackBoxesApi(Controller):
         guards=[requires_organizer],
     )
     async def change_slot(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
+        self, user: SignedIn, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int],
         slot_id: FromPath[int], data: JSONBody[SlotPatch],
     ) -> SlotOut:
         data = await strict_body(request, SlotPatch)
-        user = current_user(request)
         slot = await services.change_slot(
             db_session, user, box_id, slot_id, capacity=data.capacity, is_active=data.is_active
         )
@@ -175,10 +172,10 @@ class SnackBoxesApi(Controller):
         guards=[requires_organizer],
     )
     async def eligible(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = "",
+        self, user: SignedIn, db_session: DbSession, q: FromQuery[str] = "",
         limit: FromQuery[int] = 100,
     ) -> list[EligibleVariantOut]:
-        found = await services.eligible_variants(db_session, current_user(request), q=q,
+        found = await services.eligible_variants(db_session, user, q=q,
                                                  limit=limit)
         return [
             EligibleVariantOut(

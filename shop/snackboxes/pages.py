@@ -21,9 +21,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
-from infra.auth import current_user, requires_role
+from infra.auth import requires_role
 from infra.web.forms import Refusal, attempt
-from infra.web.params import DbSession, FormData, MultipartData, SignedIn
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn, Viewer
 from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
 from shop.snackboxes import ordering, rules, services
@@ -62,14 +62,13 @@ def _int(raw: str | None) -> int | str:
 
 async def _box_page(
     session: AsyncSession,
-    request: Request[Any, Any, Any],
+    viewer: User | None,
     box: SnackBox,
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    viewer = current_user(request)
     today = rules.local_today()
     sizes = await services.size_views(session, box)
     slots = await services.slot_views(session, box, today=today)
@@ -117,23 +116,24 @@ class SnackBoxPages(Controller):
 
     @get("/{box_id:int}", name="snackboxes:box")
     async def box(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, box_id: FromPath[int]
     ) -> Template:
-        box = await services.get_box(db_session, box_id, viewer=current_user(request))
-        return await _box_page(db_session, request, box)
+        box = await services.get_box(db_session, box_id, viewer=viewer)
+        return await _box_page(db_session, viewer, box)
 
     @get("/{box_id:int}/order", name="snackboxes:order_form")
     async def order_form(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int]
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int],
     ) -> Template:
-        box = await services.get_box(db_session, box_id, viewer=current_user(request))
+        box = await services.get_box(db_session, box_id, viewer=viewer)
         form = {f: request.query_params.get(f, "") for f in ORDER_FIELDS}
-        return await self._order_page(db_session, request, box, form)
+        return await self._order_page(db_session, viewer, box, form)
 
     async def _order_page(
         self,
         session: AsyncSession,
-        request: Request[Any, Any, Any],
+        viewer: User | None,
         box: SnackBox,
         form: dict[str, str],
         *,
@@ -141,47 +141,45 @@ class SnackBoxPages(Controller):
         status_code: int = 200,
     ) -> Template:
         box_id = box.id
-        user = current_user(request)
         boxed = await attempt(
             session, lambda: ordering.plan(session, [_box_order(form)]), shown=ORDER_REFUSALS
         )
         if isinstance(boxed, Refusal):
-            box = await services.get_box(session, box_id, viewer=user)  # the rollback expired it
-            return await _box_page(session, request, box, form=form,
+            box = await services.get_box(session, box_id, viewer=viewer)  # the rollback expired it
+            return await _box_page(session, viewer, box, form=form,
                                    errors=_order_errors(boxed), status_code=boxed.status_code)
         booking = boxed.bookings[0]
         size = next(s for s in box.sizes if s.id == booking.size_id)
         sizes = {v.size.id: v for v in await services.size_views(session, box)}
         return Template("snackboxes/order.html", context={
             "box": box, "booking": booking, "size": size, "size_view": sizes.get(size.id),
-            "form": {"email": user.email if user else "", **form}, "errors": errors or {},
+            "form": {"email": viewer.email if viewer else "", **form}, "errors": errors or {},
         }, status_code=status_code)
 
     @post("/{box_id:int}/order", name="snackboxes:order")
     async def order(
-        self, request: Request[Any, Any, Any], db_session: DbSession, box_id: FromPath[int],
-        data: FormData,
+        self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
+        box_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        user = current_user(request)
-        await services.get_box(db_session, box_id, viewer=user)
+        await services.get_box(db_session, box_id, viewer=viewer)
 
         async def place() -> checkouts.Placed:
             boxed = await ordering.plan(db_session, [_box_order(data)])
             address = clean_address({f: data.get(f, "") for f in ADDRESS_FIELDS})
             return await checkouts.place(
                 db_session, request.app.state.settings, request.app.state.payments,
-                demands=[], address=address, email=data.get("email", ""), user=user,
+                demands=[], address=address, email=data.get("email", ""), user=viewer,
                 key=data.get("key") or None, bundles=boxed.bundles, hold=boxed.hold,
             )
 
         placed = await attempt(db_session, place, shown=ORDER_REFUSALS)
         if isinstance(placed, Refusal):
-            box = await services.get_box(db_session, box_id, viewer=user)  # read afresh
+            box = await services.get_box(db_session, box_id, viewer=viewer)  # read afresh
             errors = _order_errors(placed)
             if any(f in errors for f in ORDER_FIELDS):
-                return await _box_page(db_session, request, box, form=data, errors=errors,
+                return await _box_page(db_session, viewer, box, form=data, errors=errors,
                                        status_code=placed.status_code)
-            return await self._order_page(db_session, request, box, data, errors=errors,
+            return await self._order_page(db_session, viewer, box, data, errors=errors,
                                           status_code=placed.status_code)
         return Redirect(f"/pay/{placed.payment.token}")
 

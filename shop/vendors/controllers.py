@@ -15,10 +15,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryP
 from litestar.response import File
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_admin, requires_user
+from infra.auth import requires_admin, requires_user
 from infra.errors import NotFound, Problems, UnsupportedMediaType
 from infra.settings import Settings
-from infra.web.params import DbSession
+from infra.web.params import DbSession, SignedIn, Viewer
 from shop.vendors import documents, queries, services
 from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import DocumentKind, VendorStatus
@@ -52,12 +52,6 @@ Offset = Annotated[int, QueryParameter(ge=0, description="건너뛸 개수")]
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def signed_in(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    assert user is not None, "guarded by requires_user"
-    return user
 
 
 def requires_multipart(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -98,6 +92,7 @@ class VendorApi(Controller):
     )
     async def apply(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         data: MultipartBody[VendorApplicationIn],
@@ -105,7 +100,7 @@ class VendorApi(Controller):
         settings = settings_of(request)
         files = await _incoming(settings, data.files())
         vendor = await services.apply(
-            db_session, settings, signed_in(request), data.application(), files
+            db_session, settings, user, data.application(), files
         )
         return vendor_admin_out(vendor)
 
@@ -131,9 +126,9 @@ class VendorApi(Controller):
         summary="입점기업 정보 (승인 전에는 관리자와 구성원만)",
     )
     async def get_vendor(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, vendor_id: FromPath[int]
     ) -> VendorOut:
-        vendor = await queries.visible_vendor(db_session, vendor_id, current_user(request))
+        vendor = await queries.visible_vendor(db_session, vendor_id, viewer)
         return vendor_out(vendor)
 
     @patch(
@@ -144,13 +139,13 @@ class VendorApi(Controller):
     )
     async def update_profile(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         vendor_id: FromPath[int],
         data: JSONBody[ProfileIn],
     ) -> VendorAdminOut:
         vendor = await services.update_profile(
-            db_session, vendor_id, signed_in(request),
+            db_session, vendor_id, user,
             services.ProfileUpdate(
                 representative=data.representative, district=data.district, phone=data.phone,
                 email=data.email, description=data.description, delivery_fee=data.delivery_fee,
@@ -168,6 +163,7 @@ class VendorApi(Controller):
     )
     async def resubmit(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         vendor_id: FromPath[int],
@@ -176,7 +172,7 @@ class VendorApi(Controller):
         settings = settings_of(request)
         files = await _incoming(settings, data.files())
         vendor = await services.resubmit(
-            db_session, settings, vendor_id, signed_in(request), data.application(), files
+            db_session, settings, vendor_id, user, data.application(), files
         )
         return vendor_admin_out(vendor)
 
@@ -189,13 +185,14 @@ class VendorApi(Controller):
     )
     async def invite(
         self,
+        user: SignedIn,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         vendor_id: FromPath[int],
         data: JSONBody[InvitationIn],
     ) -> InvitationOut:
         token = await services.invite_member(
-            db_session, vendor_id, signed_in(request), data.email, data.role
+            db_session, vendor_id, user, data.email, data.role
         )
         return InvitationOut(
             vendor_id=vendor_id,
@@ -220,11 +217,11 @@ class InvitationApi(Controller):
     )
     async def accept(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedIn,
         db_session: DbSession,
         data: JSONBody[AcceptInvitationIn],
     ) -> MemberOut:
-        member = await services.accept_invitation(db_session, data.token, signed_in(request))
+        member = await services.accept_invitation(db_session, data.token, user)
         return MemberOut(vendor_id=member.vendor_id, user_id=member.user_id, role=member.role)
 
 
@@ -254,45 +251,45 @@ class AdminVendorApi(Controller):
         return vendor_admin_out(await queries.vendor_or_404(db_session, vendor_id))
 
     async def _decide(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: int,
+        self, user: User, db_session: DbSession, vendor_id: int,
         action: str, data: DecisionIn | None,
     ) -> VendorAdminOut:
         vendor = await services.decide(
-            db_session, vendor_id, signed_in(request), action, data.reason if data else ""
+            db_session, vendor_id, user, action, data.reason if data else ""
         )
         return vendor_admin_out(vendor)
 
     @post("/{vendor_id:int}/approve", operation_id="approveVendor", summary="입점 승인",
           status_code=200)
     async def approve(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
-        return await self._decide(request, db_session, vendor_id, "approve", data)
+        return await self._decide(user, db_session, vendor_id, "approve", data)
 
     @post("/{vendor_id:int}/reject", operation_id="rejectVendor", summary="입점 반려 (사유 필수)",
           status_code=200)
     async def reject(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
-        return await self._decide(request, db_session, vendor_id, "reject", data)
+        return await self._decide(user, db_session, vendor_id, "reject", data)
 
     @post("/{vendor_id:int}/suspend", operation_id="suspendVendor",
           summary="판매 정지 (사유 필수)", status_code=200)
     async def suspend(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
-        return await self._decide(request, db_session, vendor_id, "suspend", data)
+        return await self._decide(user, db_session, vendor_id, "suspend", data)
 
     @post("/{vendor_id:int}/reinstate", operation_id="reinstateVendor", summary="판매 재개",
           status_code=200)
     async def reinstate(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
         data: JSONBody[DecisionIn | None] = None,
     ) -> VendorAdminOut:
-        return await self._decide(request, db_session, vendor_id, "reinstate", data)
+        return await self._decide(user, db_session, vendor_id, "reinstate", data)
 
     @get("/{vendor_id:int}/history", operation_id="getVendorHistory",
          summary="상태 변경 이력 (누가, 언제, 왜)")

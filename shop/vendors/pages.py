@@ -15,11 +15,11 @@ from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
 
 from infra.accounts.models import User
-from infra.auth import current_user, requires_admin, requires_user
+from infra.auth import requires_admin, requires_user
 from infra.clock import seoul_today
 from infra.errors import InvalidInput, Problems
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
-from infra.web.params import DbSession, FormData, MultipartData, SignedIn
+from infra.web.params import DbSession, FormData, MultipartData, SignedIn, Viewer
 from shop.vendors import documents, queries, services
 from shop.vendors.access import member_role, vendor_for_member
 from shop.vendors.controllers import document_file, settings_of
@@ -175,9 +175,9 @@ class VendorPages(Controller):
 
     @get("/vendors/{vendor_id:int}", name="vendors:detail")
     async def detail(
-        self, request: Request[Any, Any, Any], db_session: DbSession, vendor_id: FromPath[int]
+        self, viewer: Viewer, db_session: DbSession, vendor_id: FromPath[int]
     ) -> Template:
-        vendor = await queries.visible_vendor(db_session, vendor_id, current_user(request))
+        vendor = await queries.visible_vendor(db_session, vendor_id, viewer)
         products = await queries.published_products(db_session, vendor.id)
         return Template(
             "vendors/detail.html",
@@ -458,7 +458,7 @@ class InvitationPages(Controller):
     include_in_schema = False
 
     async def _page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: str,
+        self, viewer: User | None, db_session: DbSession, token: str,
         *, error: str | None = None, status_code: int = 200,
     ) -> Template:
         invitation = await services.invitation_for_token(db_session, token)
@@ -467,16 +467,16 @@ class InvitationPages(Controller):
             "vendors/invitation.html",
             context={
                 "invitation": invitation, "vendor": vendor, "token": token,
-                "user": current_user(request), "error": error,
+                "user": viewer, "error": error,
             },
             status_code=status_code,
         )
 
     @get("/{token:str}", name="vendors:invitation")
     async def show(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+        self, viewer: Viewer, db_session: DbSession, token: FromPath[str]
     ) -> Template:
-        return await self._page(request, db_session, token)
+        return await self._page(viewer, db_session, token)
 
     @post("/{token:str}", guards=[requires_user])
     async def accept(
@@ -488,7 +488,7 @@ class InvitationPages(Controller):
         )
         if isinstance(member, Refusal):
             return await self._page(
-                request, db_session, token, error=member.message, status_code=403
+                user, db_session, token, error=member.message, status_code=403
             )
         vendor = await queries.vendor_or_404(db_session, member.vendor_id)
         flash(

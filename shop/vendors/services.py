@@ -2,8 +2,9 @@
 
 Every use case is one transaction: the rows it changes, the audit row of a status change
 (:class:`VendorStatusChange`, with who and why) and the outbox event commit together or not
-at all. Rules are checked before anything is written; a refused transition is a 409 from
-:data:`VENDOR_TRANSITIONS` and changes nothing.
+at all (an ``infra.db.transaction`` block). Rules are checked before the block, so a refused
+transition is a 409 from :data:`VENDOR_TRANSITIONS` that changes nothing and leaves the
+session as it was.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -22,6 +24,7 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import grant_role
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
+from infra.db import transaction
 from infra.errors import AccessErrorCode, Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from infra.settings import Settings
@@ -123,24 +126,34 @@ def _apply_fields(vendor: Vendor, clean: CleanApplication) -> None:
     vendor.certified_to = clean.certified_to
 
 
-async def _commit_with_files(
-    session: AsyncSession, settings: Settings, vendor: Vendor, checked: Sequence[CheckedDocument]
-) -> None:
-    """Write the files, add their rows, commit; on any failure remove the files again."""
-    stored = await documents.write_files(settings, vendor.id, checked) if checked else []
+@asynccontextmanager
+async def _transaction_with_files(
+    session: AsyncSession,
+) -> AsyncIterator[list[documents.StoredFile]]:
+    """The use case's transaction, for one that writes document files: the files collected
+    in the yielded list are removed again unless it commits, and a concurrent application
+    with the same registration number (the unique index) is the 409 of ``_taken``."""
+    stored: list[documents.StoredFile] = []
     try:
-        vendor.documents.extend(_document_rows(vendor.id, checked))
-        await session.commit()
+        async with transaction(session):
+            yield stored
     except IntegrityError as exc:
-        await session.rollback()
         await documents.discard(stored)
         if "business_registration_number" in str(exc.orig):
             raise _taken() from exc
         raise
     except BaseException:
-        await session.rollback()
         await documents.discard(stored)
         raise
+
+
+async def _attach_files(
+    settings: Settings, vendor: Vendor, checked: Sequence[CheckedDocument]
+) -> list[documents.StoredFile]:
+    """Write the files and add their rows (the caller's transaction commits them)."""
+    stored = await documents.write_files(settings, vendor.id, checked) if checked else []
+    vendor.documents.extend(_document_rows(vendor.id, checked))
+    return stored
 
 
 # ---------------------------------------------------------------- application
@@ -167,33 +180,30 @@ async def apply(
     user = await session.get(User, applicant.id)
     if user is None:
         raise Forbidden(AccessErrorCode.LOGIN_REQUIRED, "로그인이 필요합니다.")
-    vendor = Vendor(status=VendorStatus.APPLIED, applied_by_user_id=user.id, documents=[],
-                    members=[])
-    _apply_fields(vendor, clean)
-    session.add(vendor)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent application with the same number won
-        await session.rollback()
-        if "business_registration_number" in str(exc.orig):
-            raise _taken() from exc
-        raise
-    vendor.members.append(VendorMember(vendor_id=vendor.id, user_id=user.id, role=MemberRole.OWNER))
-    await grant_role(session, user, Role.VENDOR_MEMBER)
-    session.add(
-        VendorStatusChange(
-            vendor_id=vendor.id, from_status=None, to_status=VendorStatus.APPLIED,
-            actor_user_id=user.id, reason="입점 신청",
+    async with _transaction_with_files(session) as stored:
+        vendor = Vendor(status=VendorStatus.APPLIED, applied_by_user_id=user.id, documents=[],
+                        members=[])
+        _apply_fields(vendor, clean)
+        session.add(vendor)
+        await session.flush()  # a concurrent application with the same number fails here: 409
+        vendor.members.append(
+            VendorMember(vendor_id=vendor.id, user_id=user.id, role=MemberRole.OWNER)
         )
-    )
-    record(
-        session,
-        VendorApplied(
-            id=vendor.id, actor_user_id=user.id, vendor_name=vendor.name,
-            enterprise_type=vendor.enterprise_type.value,
-        ),
-    )
-    await _commit_with_files(session, settings, vendor, checked)
+        await grant_role(session, user, Role.VENDOR_MEMBER)
+        session.add(
+            VendorStatusChange(
+                vendor_id=vendor.id, from_status=None, to_status=VendorStatus.APPLIED,
+                actor_user_id=user.id, reason="입점 신청",
+            )
+        )
+        record(
+            session,
+            VendorApplied(
+                id=vendor.id, actor_user_id=user.id, vendor_name=vendor.name,
+                enterprise_type=vendor.enterprise_type.value,
+            ),
+        )
+        stored.extend(await _attach_files(settings, vendor, checked))
     return vendor
 
 
@@ -215,18 +225,23 @@ async def resubmit(
         files, settings.max_upload_bytes, problems, require_registration=False
     )
     problems.raise_if_any()
-    if clean is not None:
-        if await _registration_number_taken(
-            session, clean.business_registration_number, except_vendor_id=vendor.id
-        ):
-            raise _taken()
-        _apply_fields(vendor, clean)
-    _change_status(session, vendor, VendorStatus.APPLIED, actor, clean_reason(reason) or "재신청")
-    record(
-        session,
-        VendorResubmitted(id=vendor.id, actor_user_id=actor.id, reason=vendor.status_reason),
-    )
-    await _commit_with_files(session, settings, vendor, checked)
+    if clean is not None and await _registration_number_taken(
+        session, clean.business_registration_number, except_vendor_id=vendor.id
+    ):
+        raise _taken()
+    async with _transaction_with_files(session) as stored:
+        if clean is not None:
+            _apply_fields(vendor, clean)
+        _change_status(
+            session, vendor, VendorStatus.APPLIED, actor, clean_reason(reason) or "재신청"
+        )
+        record(
+            session,
+            VendorResubmitted(
+                id=vendor.id, actor_user_id=actor.id, reason=vendor.status_reason
+            ),
+        )
+        stored.extend(await _attach_files(settings, vendor, checked))
     return vendor
 
 
@@ -295,11 +310,11 @@ async def decide(
             f"{decision.label} 사유를 입력해 주세요. 입점기업에 그대로 전달됩니다.",
             field="reason",
         )
-    _change_status(session, vendor, decision.target, actor, why)
-    if decision.target is VendorStatus.APPROVED and vendor.approved_at is None:
-        vendor.approved_at = utcnow()
-    record(session, decision.event(id=vendor.id, actor_user_id=actor.id, reason=why))
-    await session.commit()
+    async with transaction(session):
+        _change_status(session, vendor, decision.target, actor, why)
+        if decision.target is VendorStatus.APPROVED and vendor.approved_at is None:
+            vendor.approved_at = utcnow()
+        record(session, decision.event(id=vendor.id, actor_user_id=actor.id, reason=why))
     return vendor
 
 
@@ -390,15 +405,17 @@ async def update_profile(
     if changes.clear_free_delivery:
         values["free_delivery_over"] = None
     problems.raise_if_any()
-    changed = [name for name, value in values.items() if getattr(vendor, name) != value]
-    for name in changed:
-        setattr(vendor, name, values[name])
-    if changed:
-        record(
-            session,
-            VendorProfileUpdated(id=vendor.id, actor_user_id=actor.id, reason=", ".join(changed)),
-        )
-    await session.commit()
+    async with transaction(session):
+        changed = [name for name, value in values.items() if getattr(vendor, name) != value]
+        for name in changed:
+            setattr(vendor, name, values[name])
+        if changed:
+            record(
+                session,
+                VendorProfileUpdated(
+                    id=vendor.id, actor_user_id=actor.id, reason=", ".join(changed)
+                ),
+            )
     return vendor
 
 
@@ -439,24 +456,24 @@ async def invite_member(
         raise Conflict(
             VendorErrorCode.ALREADY_MEMBER, "이미 이 기업의 구성원입니다.", field="email"
         )
-    token = "inv_" + secrets.token_urlsafe(32)
-    session.add(
-        VendorInvitation(
-            vendor_id=vendor.id,
-            email=address,
-            role=member_role,
-            token_hash=token_hash(token),
-            invited_by_user_id=actor.id,
-            expires_at=utcnow() + dt.timedelta(days=INVITATION_DAYS),
+    async with transaction(session):
+        token = "inv_" + secrets.token_urlsafe(32)
+        session.add(
+            VendorInvitation(
+                vendor_id=vendor.id,
+                email=address,
+                role=member_role,
+                token_hash=token_hash(token),
+                invited_by_user_id=actor.id,
+                expires_at=utcnow() + dt.timedelta(days=INVITATION_DAYS),
+            )
         )
-    )
-    record(
-        session,
-        VendorMemberInvited(
-            id=vendor.id, actor_user_id=actor.id, email=address, role=member_role.value
-        ),
-    )
-    await session.commit()
+        record(
+            session,
+            VendorMemberInvited(
+                id=vendor.id, actor_user_id=actor.id, email=address, role=member_role.value
+            ),
+        )
     return token
 
 
@@ -499,19 +516,19 @@ async def accept_invitation(session: AsyncSession, token: str, user: User) -> Ve
             VendorMember.vendor_id == invitation.vendor_id, VendorMember.user_id == person.id
         )
     )
-    invitation.accepted_at = utcnow()
-    if member is None:
-        member = VendorMember(
-            vendor_id=invitation.vendor_id, user_id=person.id, role=invitation.role
-        )
-        session.add(member)
-        await grant_role(session, person, Role.VENDOR_MEMBER)
-        record(
-            session,
-            VendorMemberJoined(
-                id=invitation.vendor_id, actor_user_id=person.id, user_id=person.id,
-                role=invitation.role.value,
-            ),
-        )
-    await session.commit()
+    async with transaction(session):
+        invitation.accepted_at = utcnow()
+        if member is None:
+            member = VendorMember(
+                vendor_id=invitation.vendor_id, user_id=person.id, role=invitation.role
+            )
+            session.add(member)
+            await grant_role(session, person, Role.VENDOR_MEMBER)
+            record(
+                session,
+                VendorMemberJoined(
+                    id=invitation.vendor_id, actor_user_id=person.id, user_id=person.id,
+                    role=invitation.role.value,
+                ),
+            )
     return member
