@@ -22,8 +22,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.prometheus import PrometheusConfig
@@ -82,6 +80,7 @@ from infra.redis import describe, redis_client, redis_url
 from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
+from infra.web.openapi import declare_sign_in, openapi_config
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
 from search.engine import make_engine as make_search_engine
@@ -261,17 +260,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AFTER_LOGIN: list(wiring.after_login),
             }
         ),
-        openapi_config=OpenAPIConfig(
-            title="장터 Jangteo API",
-            version="0.1.0",
-            description="서울 사회적경제 기업의 온라인 몰·장터·공공구매 플랫폼 API",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
         # Room for the largest form: five documents at the per-file limit, plus the fields.
         request_max_body_size=settings.max_upload_bytes * 6,
         debug=settings.debug,
     )
+    declare_sign_in(app)
     return app
 
 

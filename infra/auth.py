@@ -94,6 +94,10 @@ def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
         raise NotAuthorizedException("로그인이 필요합니다.")
 
 
+#: Read by ``infra.web.openapi``: operations behind this guard declare the bearer scheme.
+requires_user.needs_sign_in = True  # type: ignore[attr-defined]
+
+
 def requires_role(*roles: Role) -> Any:
     """A guard admitting users holding any of ``roles`` (admins always pass)."""
 
@@ -105,6 +109,7 @@ def requires_role(*roles: Role) -> Any:
             raise PermissionDeniedException("이 기능을 쓸 권한이 없습니다.")
 
     guard.__name__ = "requires_" + "_or_".join(r.value for r in roles)
+    guard.needs_sign_in = True  # type: ignore[attr-defined]
     return guard
 
 

@@ -30,7 +30,7 @@ from markets.applications import queries as applications
 from markets.applications.models import APPLICATION_TRANSITIONS, Application, ApplicationDocument
 from markets.applications.rules import ApplicationForm
 from markets.booths.models import Booth, BoothSize
-from markets.days import calendars, queries
+from markets.days import calendar_addresses, calendars, queries
 from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDay, MarketDayStatus
 from markets.days.pages import HELPERS
@@ -278,8 +278,29 @@ class VendorMarketPages(Controller):
                 ][-8:],
                 notices=await queries.notices_for(db_session, [vendor.id]),
                 app_by_id={a.id: a for a in applied},
+                calendar_path=calendar_addresses.feed_path(
+                    await calendar_addresses.token_of(db_session, vendor.id)
+                ),
             )
         return Template("market_applications/vendor_console.html", context=context)
+
+    @post("/calendar/reset", name="markets:reset_calendar")
+    async def reset_calendar(
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        vendor_id: FromQuery[int],
+    ) -> Redirect:
+        async def reset() -> Vendor:
+            vendor = await vendor_for_member(db_session, user, vendor_id)
+            await calendar_addresses.reset(db_session, vendor.id)
+            return vendor
+
+        return await act_and_redirect(
+            request, db_session, reset,
+            done=("달력 구독 주소를 새로 만들었습니다. 이전 주소로 구독한 달력은 더 이상 "
+                  "갱신되지 않으니 새 주소로 다시 구독해 주세요."),
+            to=lambda v: f"/console/markets?vendor_id={v.id}",
+            refused_to="/console/markets", shown=EVERY_REFUSAL,
+        )
 
     async def _apply_form(
         self, db_session: DbSession, user: User, market_id: int, vendor_id: int | None, *,

@@ -25,7 +25,8 @@ from markets.days.models import MarketDay, MarketDayStatus
 from markets.models import Market
 from shop.vendors.models import Vendor
 
-MEDIA_TYPE = "text/calendar; charset=utf-8"
+#: Litestar adds ``; charset=utf-8`` to text types itself; naming it here sent it twice.
+MEDIA_TYPE = "text/calendar"
 UID_DOMAIN = "jangteo.kr"
 #: How far back a feed reaches; older days are history, not plans.
 PAST_DAYS = 60
@@ -74,7 +75,10 @@ def _event(
     end: dt.datetime,
     day: MarketDay,
     zone: ZoneInfo,
+    tentative: bool = False,
 ) -> icalendar.Event:
+    """One day. ``tentative``: the vendor is booked but has no published booth yet, so the
+    day may still move for them (RFC 5545 STATUS:TENTATIVE until the booth is published)."""
     event = icalendar.Event()
     cancelled = day.status is MarketDayStatus.CANCELLED
     event.add("uid", uid)
@@ -86,7 +90,7 @@ def _event(
     stamp = (day.updated_at or day.created_at).astimezone(dt.UTC).replace(microsecond=0)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if tentative else "CONFIRMED")
     event.add("sequence", 1 if cancelled else 0)
     event.add("transp", "OPAQUE")
     return event
@@ -242,7 +246,7 @@ async def vendor_feed(
             _event(
                 uid=vendor_day_uid(vendor.id, market.id, day.day), summary=summary,
                 location=market.place, description="\n".join(lines), start=day.setup_from,
-                end=day.closes_at, day=day, zone=zone,
+                end=day.closes_at, day=day, zone=zone, tentative=entry.booth_code is None,
             )
         )
     return _to_bytes(cal, [e.day for e in entries])

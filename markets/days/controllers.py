@@ -19,7 +19,15 @@ from infra.auth import requires_role, requires_user
 from infra.errors import NotFound
 from infra.web.params import DbSession, SignedIn, strict_body
 from markets.access import get_market, require_market_organizer
-from markets.days import calendars, check_in, generation, queries, sales, services
+from markets.days import (
+    calendar_addresses,
+    calendars,
+    check_in,
+    generation,
+    queries,
+    sales,
+    services,
+)
 from markets.days import payments as fee_payments
 from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDayStatus
@@ -27,6 +35,7 @@ from markets.days.schemas import (
     BoothDayOut,
     BoothFeeIn,
     BoothFeeOut,
+    CalendarAddressOut,
     CancelDayIn,
     CheckInIn,
     CheckInOut,
@@ -225,6 +234,23 @@ class VendorMarketApi(Controller):
             for f in await queries.vendor_fees(db_session, vendor.id)
         ]
 
+    @get("/{vendor_id:int}/calendar", operation_id="getVendorCalendarAddress",
+         summary="내 부스 일정 달력의 비밀 구독 주소 (구성원)")
+    async def calendar_address(
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromPath[int]
+    ) -> CalendarAddressOut:
+        vendor = await vendor_for_member(db_session, user, vendor_id)
+        return CalendarAddressOut.of(await calendar_addresses.token_of(db_session, vendor.id))
+
+    @post("/{vendor_id:int}/calendar/reset", operation_id="resetVendorCalendarAddress",
+          summary="달력 구독 주소 재발급 (이전 주소로 구독한 달력은 더 이상 받지 못함; 구성원)",
+          status_code=200)
+    async def reset_calendar_address(
+        self, db_session: DbSession, user: SignedIn, vendor_id: FromPath[int]
+    ) -> CalendarAddressOut:
+        vendor = await vendor_for_member(db_session, user, vendor_id)
+        return CalendarAddressOut.of(await calendar_addresses.reset(db_session, vendor.id))
+
     @get("/{vendor_id:int}/booth-days", operation_id="listVendorBoothDays",
          summary="내 부스 일정 (선정된 장날; 구성원)")
     async def booth_days(
@@ -264,19 +290,20 @@ class CalendarFeeds(Controller):
         market = await get_market(db_session, market_id)
         return _ics(await calendars.market_feed(db_session, market), f"market-{market.id}.ics")
 
-    @get("/vendors/{vendor_id:int}/calendar.ics", operation_id="vendorCalendar",
-         summary="입점기업의 장터 부스 일정 iCalendar (설치 시각, 부스 번호, 장비 수령)",
+    @get("/calendars/{token:str}/booths.ics", operation_id="vendorCalendar",
+         summary="입점기업의 장터 부스 일정 iCalendar 비밀 주소 (설치 시각, 부스 번호, 장비 수령; "
+                 "부스 배정 전인 날은 TENTATIVE)",
          media_type=calendars.MEDIA_TYPE)
-    async def vendor_calendar(
-        self, db_session: DbSession, vendor_id: FromPath[int]
-    ) -> Response[bytes]:
-        vendor = await db_session.get(Vendor, vendor_id)
+    async def vendor_calendar(self, db_session: DbSession, token: FromPath[str]) -> Response[bytes]:
+        vendor_id = await calendar_addresses.vendor_of(db_session, token)
+        vendor = await db_session.get(Vendor, vendor_id) if vendor_id is not None else None
         if vendor is None or vendor.status is not VendorStatus.APPROVED:
             raise NotFound(
-                MarketErrorCode.VENDOR_NOT_FOUND, "입점기업을 찾을 수 없습니다.",
-                field="vendor_id",
+                MarketErrorCode.CALENDAR_NOT_FOUND,
+                "달력 주소를 찾을 수 없습니다. 주소가 재발급되었다면 새 주소로 구독해 주세요.",
+                field="token",
             )
-        return _ics(await calendars.vendor_feed(db_session, vendor), f"vendor-{vendor.id}.ics")
+        return _ics(await calendars.vendor_feed(db_session, vendor), "jangteo-booths.ics")
 
 
 ROUTES: list[Any] = [MarketDayApi, VendorMarketApi, CalendarFeeds]

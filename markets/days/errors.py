@@ -63,6 +63,7 @@ class MarketErrorCode(enum.StrEnum):
     DOCUMENT_NOT_FOUND = "document_not_found"
     KIT_UNAVAILABLE = "kit_unavailable"
     VENDOR_NOT_FOUND = "vendor_not_found"
+    CALENDAR_NOT_FOUND = "calendar_not_found"
     PAYMENT_NOT_FOUND = "payment_not_found"
 
 

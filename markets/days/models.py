@@ -235,3 +235,19 @@ class BoothSalesReport(BigIntAuditBase):
     #: 1 for the first report, +1 for each edit.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class VendorCalendarFeed(BigIntAuditBase):
+    """The secret address of a vendor's booth calendar (issue 14, decision 49).
+
+    A vendor's calendar says where and when its people stand with cash boxes, so it is not
+    reachable by guessing a vendor id: calendar apps subscribe to ``/calendars/{token}/booths.ics``,
+    and any member can reset the token, which cuts off every old subscription.
+    """
+
+    __tablename__ = "market_vendor_calendar_feeds"
+
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), unique=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)

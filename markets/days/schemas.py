@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from markets.days.calendar_addresses import feed_path
 from markets.days.models import (
     BoothFee,
     BoothFeeStatus,
@@ -186,3 +187,14 @@ class BoothDayOut(msgspec.Struct, kw_only=True):
     market_day: MarketDayOut
     booth_code: str | None
     pickups: list[dt.datetime]
+
+
+class CalendarAddressOut(msgspec.Struct, kw_only=True):
+    """A vendor's secret calendar address; whoever has it can read the booth calendar."""
+
+    path: Annotated[str, _d("구독 주소 경로 (/calendars/{비밀 토큰}/booths.ics); 사이트 주소 뒤에 "
+                            "붙여 구독")]
+
+    @classmethod
+    def of(cls, token: str) -> CalendarAddressOut:
+        return cls(path=feed_path(token))

@@ -22,6 +22,7 @@ from markets.assignment import moves, publishing, runs
 from markets.assignment.models import Assignment, UnplacedVendor
 from markets.assignment.notices import write_publication_notices
 from markets.booths.models import Booth
+from markets.days import calendar_addresses
 from markets.days.models import MarketDayNotice, NoticeKind
 from shop.vendors.models import MemberRole, VendorMember
 from tests.markets.assignment.conftest import World
@@ -128,7 +129,10 @@ async def test_the_notice_reaches_the_vendor_api_console_and_calendar(
 ) -> None:
     vendor = world.vendors[0]  # needs power, asked for A-01
     member = await _member_of(session_factory, vendor.id)
-    feed_url = f"/vendors/{vendor.id}/calendar.ics"
+    async with session_factory() as session:
+        feed_url = calendar_addresses.feed_path(
+            await calendar_addresses.token_of(session, vendor.id)
+        )
 
     def booth_lines(body: bytes) -> list[str]:
         events = icalendar.Calendar.from_ical(body).walk("VEVENT")

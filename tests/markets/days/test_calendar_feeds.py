@@ -12,8 +12,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from markets.applications.models import ApplicationStatus
+from markets.days import calendar_addresses
 from markets.days.services import cancel_market_day
 from shop.vendors.models import VendorStatus
+from tests.fixtures.apps import login
 from tests.markets.market_world import (
     add_days,
     add_market,
@@ -27,6 +29,11 @@ from tests.shop.factories import make_vendor
 
 D = dt.date
 SEOUL = "Asia/Seoul"
+
+
+async def _feed(session: AsyncSession, vendor_id: int) -> str:
+    """The vendor's secret feed address, as its console shows it."""
+    return calendar_addresses.feed_path(await calendar_addresses.token_of(session, vendor_id))
 
 
 def _events(body: bytes) -> list[Any]:
@@ -102,9 +109,9 @@ async def test_vendor_feed_shows_only_booked_days_with_setup_time(
     pending = await make_vendor(db_session, status=VendorStatus.APPLIED)
     await db_session.commit()
 
-    season_feed = await client.get(f"/vendors/{season_vendor.id}/calendar.ics")
-    one_feed = await client.get(f"/vendors/{one_day_vendor.id}/calendar.ics")
-    waiting_feed = await client.get(f"/vendors/{waiting.id}/calendar.ics")
+    season_feed = await client.get(await _feed(db_session, season_vendor.id))
+    one_feed = await client.get(await _feed(db_session, one_day_vendor.id))
+    waiting_feed = await client.get(await _feed(db_session, waiting.id))
 
     assert season_feed.headers["content-type"].startswith("text/calendar")
     season_events = _events(season_feed.content)
@@ -119,7 +126,7 @@ async def test_vendor_feed_shows_only_booked_days_with_setup_time(
     assert "운영 16:00–18:00" in str(first["DESCRIPTION"])
     assert [e.decoded("DTSTART").date() for e in _events(one_feed.content)] == [days[2].day]
     assert _events(waiting_feed.content) == []
-    assert (await client.get(f"/vendors/{pending.id}/calendar.ics")).status_code == 404
+    assert (await client.get(await _feed(db_session, pending.id))).status_code == 404
 
 
 async def test_vendor_feed_shows_the_published_booth_and_the_equipment_pickup(
@@ -152,9 +159,47 @@ async def test_vendor_feed_shows_the_published_booth_and_the_equipment_pickup(
                         pickup_slot_id=slot.id, status=LoanStatus.RESERVED))
     await db_session.commit()
 
-    events = _events((await client.get(f"/vendors/{vendor.id}/calendar.ics")).content)
+    events = _events((await client.get(await _feed(db_session, vendor.id))).content)
     assert str(events[0]["SUMMARY"]) == "동진시장 부스 A-07"
     assert "부스 번호: A-07" in str(events[0]["DESCRIPTION"])
     assert "장비 수령: 14:30" in str(events[0]["DESCRIPTION"])
     assert str(events[1]["SUMMARY"]) == "동진시장 부스"
     assert "배정 전" in str(events[1]["DESCRIPTION"])
+
+
+async def test_a_vendor_feed_is_reached_only_by_its_secret_address_which_members_can_reset(
+    client: AsyncTestClient[Any], db_session: AsyncSession
+) -> None:
+    market = await add_market(db_session, "동진시장")
+    year = dt.datetime.now(dt.UTC).year + 1
+    await add_days(db_session, market, D(year, 5, 1), D(year, 5, 31))
+    vendor, owner = await vendor_with_owner(db_session)
+    await booked(db_session, market, vendor, year)
+    await db_session.commit()
+
+    # Guessing by vendor id finds nothing; the address holds no vendor id.
+    assert (await client.get(f"/vendors/{vendor.id}/calendar.ics")).status_code == 404
+    old = await _feed(db_session, vendor.id)
+    assert old == await _feed(db_session, vendor.id)  # stable between polls
+    assert str(vendor.id) not in old.removeprefix("/calendars/").removesuffix("/booths.ics")
+    feed = await client.get(old)
+    assert feed.status_code == 200
+    assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
+    # Booked but no booth published yet: tentative, not confirmed.
+    assert {str(e["STATUS"]) for e in _events(feed.content)} == {"TENTATIVE"}
+
+    await login(client, owner.email)
+    shown = await client.get(f"/api/markets/vendors/{vendor.id}/calendar")
+    assert shown.json() == {"path": old}
+    reset = await client.post(f"/api/markets/vendors/{vendor.id}/calendar/reset")
+    assert reset.status_code == 200
+    new = reset.json()["path"]
+    assert new != old
+    missing = await client.get(old)
+    assert missing.status_code == 404 and "재발급" in missing.text
+    assert (await client.get(new)).status_code == 200
+
+    _, other_owner = await vendor_with_owner(db_session)
+    await db_session.commit()
+    await login(client, other_owner.email)
+    assert (await client.get(f"/api/markets/vendors/{vendor.id}/calendar")).status_code == 403
