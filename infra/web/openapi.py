@@ -52,7 +52,11 @@ def openapi_config() -> OpenAPIConfig:
 def _needs_sign_in(handler: Any) -> bool:
     if "user" in handler.parsed_fn_signature.parameters:  # asks for ``user: SignedIn``
         return True
-    return any(getattr(guard, "needs_sign_in", False) for guard in handler.resolve_guards())
+    # The raw guards of every layer (``resolve_guards`` returns wrapped callables).
+    return any(
+        getattr(guard, "needs_sign_in", False)
+        for layer in handler.ownership_layers for guard in (layer.guards or ())
+    )
 
 
 def declare_sign_in(app: Litestar) -> None:
