@@ -30,7 +30,7 @@ from markets.applications import queries as applications
 from markets.applications.models import APPLICATION_TRANSITIONS, Application, ApplicationDocument
 from markets.applications.rules import ApplicationForm
 from markets.booths.models import Booth, BoothSize
-from markets.days import calendar_addresses, calendars, queries
+from markets.days import calendar_addresses, calendars, generation, queries
 from markets.days.errors import MarketErrorCode
 from markets.days.models import MarketDay, MarketDayStatus
 from markets.days.pages import HELPERS
@@ -94,6 +94,28 @@ class OrganizerMarketPages(Controller):
     ) -> Template:
         return await self._console(db_session, user, market_id)
 
+    @post("/{market_id:int}/days/generate", name="markets:generate_days")
+    async def generate_days(
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], data: FormData,
+    ) -> Redirect:
+        async def open_days() -> list[MarketDay]:
+            weeks = data.get("weeks", "").strip()
+            if not weeks.isdigit():
+                raise InvalidInput(MarketErrorCode.INVALID_NUMBER, "몇 주 앞까지 만들지 숫자로 "
+                                   "입력해 주세요.", field="weeks")
+            _, created = await generation.open_days_ahead(db_session, user, market_id,
+                                                          int(weeks))
+            return created
+
+        return await act_and_redirect(
+            request, db_session, open_days,
+            done=lambda created: (f"장날 {len(created)}일을 새로 만들었습니다 "
+                                  f"({created[0].day:%Y-%m-%d}~{created[-1].day:%Y-%m-%d})."
+                                  if created else "새로 만들 장날이 없습니다. 이미 모두 있습니다."),
+            to=f"/organizer/markets/{market_id}",
+        )
+
     @post("/{market_id:int}/criteria")
     async def add_criterion(
         self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
@@ -132,13 +154,13 @@ class OrganizerMarketPages(Controller):
                 "a": application, "market": market, "vendor": vendor,
                 "detail": await applications.detail(db_session, application),
                 "criteria": await applications.criteria_of(db_session, market.id),
-                "history": await applications.history(db_session, application.id),
+                "history": await applications.history_with_actors(db_session, application.id),
                 "documents": docs,
                 "actions": [
                     (name, d) for name, d in decisions.DECISIONS.items()
                     if APPLICATION_TRANSITIONS.can(application.status, d.target)
                 ],
-                "errors": errors or {}, "form": form or {},
+                "errors": errors or {}, "form": form or {}, **HELPERS,
             },
             status_code=status_code,
         )
@@ -327,7 +349,9 @@ class VendorMarketPages(Controller):
                 "days": days, "categories": list(Category), "sizes": SIZE_OPTIONS,
                 "kits": [(str(k.id), _kit_label(k)) for k in kits],
                 "criteria": await applications.criteria_of(db_session, market.id),
-                "form": form or {"season": str(seasons[0]), "whole_season": "on",
+                # The first season that still has days to come (in December, next year's).
+                "form": form or {"season": str(next((d.day.year for d in days), seasons[0])),
+                                 "whole_season": "on",
                                  "tables_needed": "1", "min_booth_size": "small"},
                 "errors": errors or {}, **HELPERS,
             },

@@ -337,6 +337,20 @@ async def history(session: AsyncSession, application_id: int) -> list[Applicatio
     return list(rows.all())
 
 
+async def history_with_actors(
+    session: AsyncSession, application_id: int
+) -> list[tuple[ApplicationStatusChange, str | None]]:
+    """The history as people read it: each change with who made it (their name, not an id;
+    ``None`` for the system)."""
+    rows = await session.execute(
+        select(ApplicationStatusChange, User.display_name)
+        .outerjoin(User, User.id == ApplicationStatusChange.actor_user_id)
+        .where(ApplicationStatusChange.application_id == application_id)
+        .order_by(ApplicationStatusChange.id)
+    )
+    return [(change, name) for change, name in rows.all()]
+
+
 async def offers_for(session: AsyncSession, vendor_ids: Sequence[int]) -> list[WaitlistOffer]:
     if not vendor_ids:
         return []

@@ -18,7 +18,7 @@ from infra.accounts.models import Role
 from infra.auth import requires_role, requires_user
 from infra.errors import NotFound
 from infra.web.params import DbSession, SignedIn, strict_body
-from markets.access import get_market, require_market_organizer
+from markets.access import get_market
 from markets.days import (
     calendar_addresses,
     calendars,
@@ -50,7 +50,6 @@ from markets.days.schemas import (
     SalesOut,
     VendorFeeOut,
 )
-from markets.schedules import local_today
 from shop.vendors.access import vendor_for_member
 from shop.vendors.models import Vendor, VendorStatus
 
@@ -85,13 +84,8 @@ class MarketDayApi(Controller):
         self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         data: JSONBody[GenerateDaysIn | None] = None,
     ) -> GeneratedOut:
-        await require_market_organizer(db_session, user, market_id)
-        market = await get_market(db_session, market_id)
-        today = local_today(market.timezone)
         weeks = data.weeks if data else generation.HORIZON_WEEKS
-        created = await generation.generate_market_days(
-            db_session, market, today + dt.timedelta(weeks=weeks), since=today
-        )
+        _, created = await generation.open_days_ahead(db_session, user, market_id, weeks)
         return GeneratedOut(created=[d.day for d in created])
 
     @get("/days/{day_id:int}", operation_id="getMarketDay", summary="장날 한 건")

@@ -14,12 +14,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import User
 from infra.clock import utcnow
 from infra.db import dialect_name, transaction
+from infra.errors import InvalidInput
 from infra.outbox import record
+from markets.access import get_market, require_market_organizer
 from markets.applications.models import Application
 from markets.applications.queries import accepted_applications, booked_applications
 from markets.days import fees
+from markets.days.errors import MarketErrorCode
 from markets.days.events import MarketDayHeld, MarketDaysGenerated
 from markets.days.models import MARKET_DAY_TRANSITIONS, MarketDay, MarketDayStatus
 from markets.models import Market
@@ -112,6 +116,28 @@ async def generate_market_days(
             session, MarketDaysGenerated(id=market.id, days=[d.day.isoformat() for d in created])
         )
     return created
+
+
+#: How far ahead an organizer may open days at once (two years).
+MAX_WEEKS_AHEAD = 104
+
+
+async def open_days_ahead(
+    session: AsyncSession, user: User, market_id: int, weeks: int
+) -> tuple[Market, list[MarketDay]]:
+    """An organizer opens the market's days ``weeks`` ahead from today in Seoul (the button
+    on the market page and ``POST /api/markets/{id}/days/generate``; the CLI and the nightly
+    job use :func:`generate_market_days` directly)."""
+    if not 1 <= weeks <= MAX_WEEKS_AHEAD:
+        raise InvalidInput(MarketErrorCode.INVALID_NUMBER,
+                           f"1~{MAX_WEEKS_AHEAD}주 사이로 입력해 주세요.", field="weeks")
+    await require_market_organizer(session, user, market_id)
+    market = await get_market(session, market_id)
+    today = local_today(market.timezone)
+    created = await generate_market_days(
+        session, market, today + dt.timedelta(weeks=weeks), since=today
+    )
+    return market, created
 
 
 async def generate_all(

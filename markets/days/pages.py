@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import requires_role, requires_user
-from infra.clock import SEOUL
+from infra.clock import seoul_time
 from infra.errors import NotFound
 from infra.web.forms import EVERY_REFUSAL, FORM_STATUSES, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn, Viewer
 from markets.access import get_market, manages
 from markets.applications.queries import criteria_of
+from markets.booths.models import BoothSize
 from markets.days import check_in, queries, sales, services
 from markets.days import payments as fee_payments
 from markets.days.errors import MarketErrorCode
@@ -42,10 +43,18 @@ def day_label(day: MarketDay) -> str:
 
 
 def hhmm(moment: dt.datetime) -> str:
-    return moment.astimezone(SEOUL).strftime("%H:%M")
+    return seoul_time(moment, "%H:%M")
 
 
-HELPERS = {"day_label": day_label, "hhmm": hhmm}
+def size_label(value: str) -> str:
+    """A booth size as organizers say it (an application stores the size's code)."""
+    try:
+        return BoothSize(value).label
+    except ValueError:
+        return value
+
+
+HELPERS = {"day_label": day_label, "hhmm": hhmm, "size_label": size_label}
 
 
 class MarketDayPages(Controller):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from infra.accounts.models import Role, User
 from infra.auth import requires_role, requires_user
-from infra.clock import utcnow
+from infra.clock import seoul_time, utcnow
 from infra.errors import Problems
 from infra.web.forms import FORM_STATUSES, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
@@ -38,7 +38,7 @@ from markets.lending.models import (
     MaintenanceKind,
     MaintenanceResolution,
 )
-from markets.lending.rules import SEOUL, BookingRequest, UnitReport
+from markets.lending.rules import BookingRequest, UnitReport
 from markets.models import Market
 from shop.vendors.access import vendors_of
 
@@ -372,9 +372,7 @@ def _clock(data: dict[str, str], name: str, problems: Problems) -> dt.time | Non
 
 
 def _local(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return rules.aware(moment).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    return seoul_time(moment) or "—"
 
 
 # ---------------------------------------------------------------- vendors
