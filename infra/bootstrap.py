@@ -89,7 +89,7 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
     **_only_counted(
         "the review and membership state is in the vendor tables, which the admin and member "
         "pages read; it does not change what the mall shows",
-        vendor_events.VendorApplied, vendor_events.VendorRejected, vendor_events.VendorResubmitted,
+        vendor_events.VendorApplied, vendor_events.VendorResubmitted,
         vendor_events.VendorMemberInvited, vendor_events.VendorMemberJoined,
     ),
     **_only_counted(

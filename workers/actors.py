@@ -14,6 +14,7 @@ registration, and it is why ``configure()`` is called above the imports below.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import dramatiq
@@ -24,7 +25,7 @@ from workers.setup import configure
 configure()
 
 from infra.events import EventEnvelope  # noqa: E402
-from infra.mail import send_once  # noqa: E402
+from infra.mail import Mail, send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
 from markets.days import notices as market_day_notices  # noqa: E402
 from markets.days import payments as booth_fee_payments  # noqa: E402
@@ -35,6 +36,7 @@ from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
 from shop.procurement import quote_mail as procurement_mail  # noqa: E402
 from shop.settlement import ledger as settlement_ledger  # noqa: E402
+from shop.vendors import review_mail as vendor_review_mail  # noqa: E402
 from workers import resources  # noqa: E402
 from workers.setup import installed_settings  # noqa: E402
 
@@ -166,18 +168,18 @@ async def process_stripe_event(message: dict[str, Any]) -> None:
              status=payment.status.value if payment else None)
 
 
-@dramatiq.actor(queue_name="default", **RETRIES)
-async def send_order_mails(message: dict[str, Any]) -> None:
-    """Mail the shopper and the enterprises about an order event (shop.orders.notifications).
+MailBuilder = Callable[..., Awaitable[list[Mail]]]
 
-    Each mail goes out under its send-once key (event id, address, kind), one transaction per
-    mail: a redelivered event sends only what did not go out before.
-    """
+
+async def _send_event_mails(message: dict[str, Any], build: MailBuilder, what: str) -> None:
+    """The mails a domain's ``build`` asks for an event, each under its send-once key (event
+    id, address, kind), one transaction per mail: a redelivered event sends only what did not
+    go out before. What to say and to whom is the domain's; sending is the worker's."""
     envelope = EventEnvelope.from_dict(message)
     _bind(envelope)
     sessions = resources.session_factory()
     async with sessions() as session:
-        mails = await order_notifications.mails_for_event(
+        mails = await build(
             session, envelope.name, envelope.payload, site_url=installed_settings().site_url
         )
     mailer = resources.mailer()
@@ -185,26 +187,26 @@ async def send_order_mails(message: dict[str, Any]) -> None:
     for mail in mails:
         async with sessions() as session:
             sent += await send_once(session, mailer, mail.once_key(envelope.event_id), mail)
-    log.info("order_mails_sent", sent=sent, already_sent=len(mails) - sent)
+    log.info(f"{what}_mails_sent", sent=sent, already_sent=len(mails) - sent)
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def send_order_mails(message: dict[str, Any]) -> None:
+    """Mail the shopper and the enterprises about an order event (shop.orders.notifications)."""
+    await _send_event_mails(message, order_notifications.mails_for_event, "order")
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)
 async def send_procurement_mails(message: dict[str, Any]) -> None:
     """Mail the invited vendors' members about a request for quotation
-    (shop.procurement.quote_mail), each mail under its send-once key as the order mails."""
-    envelope = EventEnvelope.from_dict(message)
-    _bind(envelope)
-    sessions = resources.session_factory()
-    async with sessions() as session:
-        mails = await procurement_mail.mails_for_event(
-            session, envelope.name, envelope.payload, site_url=installed_settings().site_url
-        )
-    mailer = resources.mailer()
-    sent = 0
-    for mail in mails:
-        async with sessions() as session:
-            sent += await send_once(session, mailer, mail.once_key(envelope.event_id), mail)
-    log.info("procurement_mails_sent", sent=sent, already_sent=len(mails) - sent)
+    (shop.procurement.quote_mail)."""
+    await _send_event_mails(message, procurement_mail.mails_for_event, "procurement")
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def send_vendor_review_mails(message: dict[str, Any]) -> None:
+    """Mail an enterprise the result of its application review (shop.vendors.review_mail)."""
+    await _send_event_mails(message, vendor_review_mail.mails_for_event, "vendor_review")
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)

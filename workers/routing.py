@@ -23,6 +23,7 @@ from shop.payments.webhooks import StripeEventReceived
 from shop.procurement.quote_mail import MAIL_EVENTS as PROCUREMENT_MAIL_EVENTS
 from shop.settlement.ledger import LEDGER_EVENTS
 from shop.vendors.events import VENDOR_INDEX_EVENTS
+from shop.vendors.review_mail import MAIL_EVENTS as VENDOR_REVIEW_MAIL_EVENTS
 from workers import actors
 
 
@@ -46,6 +47,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(lambda name: name == BoothFeeStatusChanged.name, actors.refund_booth_fee),
     Subscription(lambda name: name in ORDER_MAIL_EVENTS, actors.send_order_mails),
     Subscription(lambda name: name in PROCUREMENT_MAIL_EVENTS, actors.send_procurement_mails),
+    Subscription(lambda name: name in VENDOR_REVIEW_MAIL_EVENTS, actors.send_vendor_review_mails),
     Subscription(lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
     Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
     Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts),
