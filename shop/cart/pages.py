@@ -18,11 +18,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.accounts.models import User
 from infra.errors import DomainError
 from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData, Viewer
-from shop.cart import services
+from shop.cart import badge, services
 from shop.cart.models import CartLine
 from shop.cart.pricing import price_cart
 from shop.cart.services import GUEST_TOKEN_KEY, CartOwner
@@ -32,27 +31,9 @@ from shop.mall.browse import facet_label
 from shop.vendors.models import Vendor
 
 
-def _session_token(request: Request[Any, Any, Any]) -> str | None:
-    data = request.scope.get("session")
-    token = data.get(GUEST_TOKEN_KEY) if isinstance(data, dict) else None
-    return token if isinstance(token, str) and token else None
-
-
-def _owner(
-    request: Request[Any, Any, Any], viewer: User | None, *, create: bool = False
-) -> CartOwner | None:
-    """The visitor's cart owner; for a guest without a cart yet, a new token if ``create``."""
-    if viewer is not None:
-        return CartOwner(user=viewer)
-    token = _session_token(request)
-    if token is None and create:
-        token = services.new_guest_token()
-    return CartOwner(guest_token=token) if token else None
-
-
 def _remember(request: Request[Any, Any, Any], owner: CartOwner) -> None:
     """Keep a guest's token in the session once their cart exists."""
-    if owner.user is None and _session_token(request) != owner.guest_token:
+    if owner.user is None and badge.session_token(request) != owner.guest_token:
         data = request.scope.get("session")
         current = dict(data) if isinstance(data, dict) else {}
         request.set_session({**current, GUEST_TOKEN_KEY: owner.guest_token})
@@ -64,6 +45,7 @@ def _variant_id(raw: str | None) -> int | str:
 
 
 async def _cart_page(
+    request: Request[Any, Any, Any],
     session: AsyncSession,
     owner: CartOwner | None,
     *,
@@ -72,6 +54,7 @@ async def _cart_page(
     status_code: int = 200,
 ) -> Template:
     view = await services.view_cart(session, owner) if owner else price_cart(None, [])
+    badge.remember(request, view.item_count)
     return Template(
         "cart/cart.html",
         context={"view": view, "errors": errors or {}, "form": form or {}},
@@ -120,14 +103,14 @@ class CartPages(Controller):
     async def view(
         self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession
     ) -> Template:
-        return await _cart_page(db_session, _owner(request, viewer))
+        return await _cart_page(request, db_session, badge.owner_of(request, viewer))
 
     @post("/cart/items", name="cart:add")
     async def add(
         self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
         data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request, viewer, create=True)
+        owner = badge.owner_of(request, viewer, create=True)
         assert owner is not None
         variant_id = _variant_id(data.get("variant_id"))
 
@@ -140,6 +123,8 @@ class CartPages(Controller):
             assert line.error is not None
             return await _product_page_with_error(db_session, variant_id, data, line.error)
         _remember(request, owner)
+        if data.get("buy_now"):  # 바로구매: straight to the order form with the whole cart
+            return Redirect("/checkout")
         flash(
             request, f"장바구니에 담았습니다. (지금 {line.quantity}개)", category="success"
         )
@@ -154,7 +139,7 @@ class CartPages(Controller):
         item_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request, viewer)
+        owner = badge.owner_of(request, viewer)
         if owner is None:
             return Redirect("/cart")
 
@@ -165,7 +150,7 @@ class CartPages(Controller):
         refused = await attempt(db_session, change)
         if isinstance(refused, Refusal):
             return await _cart_page(
-                db_session, owner, errors={f"quantity-{item_id}": refused.message},
+                request, db_session, owner, errors={f"quantity-{item_id}": refused.message},
                 form={f"quantity-{item_id}": data.get("quantity", "")},
                 status_code=refused.status_code,
             )
@@ -177,7 +162,7 @@ class CartPages(Controller):
         self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
         item_id: FromPath[int],
     ) -> Redirect:
-        owner = _owner(request, viewer)
+        owner = badge.owner_of(request, viewer)
         if owner is not None:
             await services.remove_item(db_session, owner, item_id)
             flash(request, "장바구니에서 뺐습니다.", category="success")

@@ -22,8 +22,8 @@ from infra.accounts.models import User
 from infra.errors import DomainError
 from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData, Viewer
+from shop.cart import badge
 from shop.cart import services as carts
-from shop.cart.pages import _owner
 from shop.cart.pricing import CartView
 from shop.checkout import services
 from shop.checkout.address import clean_address
@@ -70,7 +70,7 @@ class CheckoutPages(Controller):
     async def form(
         self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession
     ) -> Template | Redirect:
-        owner = _owner(request, viewer)
+        owner = badge.owner_of(request, viewer)
         if owner is None:
             return Redirect("/cart")
         view = await carts.view_cart(db_session, owner)
@@ -84,7 +84,7 @@ class CheckoutPages(Controller):
         self, viewer: Viewer, request: Request[Any, Any, Any], db_session: DbSession,
         data: FormData,
     ) -> Template | Redirect:
-        owner = _owner(request, viewer)
+        owner = badge.owner_of(request, viewer)
         if owner is None:
             return Redirect("/cart")
         view = await carts.view_cart(db_session, owner)
@@ -108,7 +108,8 @@ class CheckoutPages(Controller):
 
     @get("/checkout/done/{token:str}", name="checkout:done")
     async def done(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+        self, request: Request[Any, Any, Any], db_session: DbSession, viewer: Viewer,
+        token: FromPath[str],
     ) -> Template:
         payment = await payments.by_token(db_session, token)
         checkout = await db_session.scalar(
@@ -118,6 +119,7 @@ class CheckoutPages(Controller):
             raise DomainError(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token",
                               status_code=404)
         order = await services.order_of(db_session, checkout)
+        await badge.refresh(request, db_session, viewer)  # a paid checkout emptied the cart
         return Template("checkout/done.html", context={
             "checkout": checkout, "payment": payment, "order": order,
             "view": services.view_of(checkout),

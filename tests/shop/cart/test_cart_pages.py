@@ -165,3 +165,38 @@ async def test_a_failing_sign_in_hook_does_not_stop_the_sign_in(
     page = await sign_in(client, "ben@example.kr")
     assert "로그인했습니다" in page
     assert "장바구니에 옮겼습니다" in page  # the hooks after the broken one still ran
+
+
+async def test_the_header_counts_the_cart_and_buy_now_goes_straight_to_the_order_form(
+    client: Client, world: World
+) -> None:
+    home = await client.get("/")
+    assert 'id="nav-cart"' in home.text and 'class="badge"' not in home.text
+    assert 'href="/snack-boxes"' in home.text  # snack boxes in the top menu
+
+    await _add_from_product_page(client, world.cookie.product_id, world.cookie.id, "2")
+    await client.get("/cart")
+    elsewhere = await client.get(f"/products/{world.hangwa.product_id}")
+    assert 'aria-label="담은 상품 2개">2</span>' in elsewhere.text
+    assert 'id="buy-now"' in elsewhere.text
+
+    bought = await client.post(
+        "/cart/items",
+        data={"_csrf_token": csrf_from(elsewhere.text), "variant_id": str(world.hangwa.id),
+              "quantity": "1", "buy_now": "1"},
+        follow_redirects=False,
+    )
+    assert bought.status_code in (302, 303)
+    assert bought.headers["location"] == "/checkout"
+    form = await client.get("/checkout")
+    assert form.status_code == 200
+    assert "전통 한과" in form.text and "현미 쿠키" in form.text
+    assert 'pattern="' not in form.text  # no browser message in English
+    assert "우편번호 5자리 숫자" in form.text
+    assert 'aria-label="담은 상품 3개">3</span>' in (await client.get("/cart")).text
+
+
+async def test_the_search_page_shows_no_developer_timing(client: Client, world: World) -> None:
+    page = await client.get("/search", params={"q": "쿠키"})
+    assert page.status_code == 200
+    assert "ms</p>" not in page.text and "검색 " + "0." not in page.text
