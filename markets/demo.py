@@ -1,7 +1,10 @@
 """Load the four booth markets of the source documents (idempotent by name), an organizer
-who owns and runs them, published review criteria, and their market days eight weeks ahead."""
+who owns and runs them, published review criteria, booth maps, lending equipment, and their
+market days a year ahead."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,9 +16,12 @@ from markets.applications.models import MarketCriterion
 from markets.booths.demo_layout import load_booths
 from markets.days.generation import generate_all
 from markets.demo_data import demo_markets
+from markets.lending import demo as lending_demo
 from markets.models import Market
 
 DEMO_ORGANIZER_EMAIL = "organizer@jangteo.kr"
+#: How far ahead the demo opens market days: through the next season of every market.
+DEMO_WEEKS_AHEAD = 52
 DEMO_ORGANIZER_PASSWORD = "jangteo-demo-1234"  # noqa: S105 - a demo account, printed in docs
 
 #: Criteria a jury of the centre might publish (demo wording, not an official rubric).
@@ -26,7 +32,7 @@ DEMO_CRITERIA = [
 ]
 
 
-async def load(session: AsyncSession) -> str:
+async def load(session: AsyncSession, *, now: dt.datetime | None = None) -> str:
     added = 0
     for seed in demo_markets():
         if await session.scalar(select(Market.id).where(Market.name == seed.name)):
@@ -72,7 +78,11 @@ async def load(session: AsyncSession) -> str:
     for market in (await session.scalars(select(Market))).all():  # booth maps, if none yet
         await load_booths(session, market.id, market.name)
     await session.commit()
-    created = await generate_all(session)
+    equipped = await lending_demo.load(session, organizer)
+    # A year ahead: in December the next March-November season is already open, so its
+    # market pages, application forms and calendar feeds show the coming days.
+    created = await generate_all(session, weeks=DEMO_WEEKS_AHEAD, now=now)
     days = sum(created.values())
     loaded = f"장터 {added}곳을 불러왔습니다." if added else "장터 데이터가 이미 있습니다."
-    return f"{loaded} 장날 {days}일을 새로 만들었습니다 (8주 앞까지)."
+    return (f"{loaded} 장날 {days}일을 새로 만들었습니다 ({DEMO_WEEKS_AHEAD}주 앞까지). "
+            f"대여 장비를 장터 {equipped}곳에 갖췄습니다.")
