@@ -172,7 +172,8 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
     **_only_counted(
         "a purchase order's state, approvals, deliveries, inspection, invoice and payment are "
         "rows the buyer's pages, the disclosures and the OCDS export read (the payment, "
-        "procurement.order_paid, is booked by analytics as an institutional sale); no mail "
+        "procurement.order_paid, is booked by analytics as an institutional sale and by the "
+        "settlement ledger as the vendor's 공공구매 sale); no mail "
         "is sent yet",
         procurement_events.OrderSubmitted, procurement_events.OrderApproved,
         procurement_events.OrderDelivered, procurement_events.OrderInspected,
