@@ -187,6 +187,11 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         procurement_events.DisclosurePublished,
     ),
     **_only_counted(
+        "purchases imported from outside the platform are rows the yearly report and the "
+        "dashboard read (the rates' denominator); they are no sale of any vendor's",
+        procurement_events.OutsidePurchasesImported,
+    ),
+    **_only_counted(
         "yearly purchase plans are rows the plan pages, the yearly results report and the "
         "institution dashboard read; no mail is sent yet",
         procurement_events.PlanSubmitted, procurement_events.PlanPublished,

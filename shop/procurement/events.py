@@ -147,6 +147,21 @@ class CertificateRecorded(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class OutsidePurchasesImported(DomainEvent):
+    """A spreadsheet of purchases made outside the platform was imported (issue 10 §7)."""
+
+    name: ClassVar[str] = "procurement.outside_purchases_imported"
+    aggregate: ClassVar[str] = "institution"
+    id: int  # the institution
+    import_id: int
+    filename: str
+    rows: int
+    total_amount: int
+    social_economy_amount: int
+    imported_by: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ExceptionRecorded(DomainEvent):
     name: ClassVar[str] = "procurement.exception_recorded"
     aggregate: ClassVar[str] = "institution"

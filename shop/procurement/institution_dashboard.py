@@ -32,7 +32,8 @@ from shop.procurement.yearly_report import YearlyReport, type_label
 from shop.vendors.types import EnterpriseType
 
 OFFICIAL_BASIS = ("공식 실적: 계약일 기준, 승인 때 정해진 인정 금액(검수에서 받지 않은 몫 제외, "
-                  "취소 제외). 연간 구매실적 보고서와 같은 숫자입니다.")
+                  "취소 제외)과 가져온 플랫폼 밖 구매(구매일 기준). 연간 구매실적 보고서와 같은 "
+                  "숫자입니다.")
 PAID_BASIS = ("지급 실적: 기관이 대금을 지급한 날(서울) 기준, 부가세 포함 지급액. 분석 집계에서 "
               "읽으며 공식 실적이 아닙니다.")
 

@@ -13,9 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.services import issue_token
 from shop.analytics import facts
 from shop.analytics.public_body import InstitutionMonth
-from shop.procurement import institution_dashboard, plans
+from shop.procurement import institution_dashboard
 from shop.procurement.events import EventLine, OrderPaid
-from shop.procurement.plan_rules import PlanFigures
 from tests.fixtures.apps import login
 from tests.shop.analytics.conftest import envelope
 from tests.shop.procurement.world import World, make_world
@@ -56,12 +55,7 @@ async def test_the_dashboard_shows_paid_amounts_from_analytics_against_the_targe
     client: AsyncTestClient[Litestar], db_session: AsyncSession,
 ) -> None:
     world = await make_world(db_session)
-    plan = await plans.draft_plan(db_session, world.admin, world.institution.id, 2025,
-                                  PlanFigures(50_000_000, 10_000_000, ()))
-    plan_id = plan.id
-    await plans.submit(db_session, world.admin, plan_id)
-    await plans.publish(db_session, world.admin, plan_id,
-                        at=dt.datetime(2024, 12, 20, tzinfo=dt.UTC))
+    await world.published_plan(db_session, planned_total=50_000_000, target_amount=10_000_000)
     # Official side: one order contracted 2025-03-09, 400 × 11,000 + VAT = 4,840,000.
     await world.approved(db_session, quantity=400, unit_price=11_000,
                          contract_date=dt.date(2025, 3, 9))
