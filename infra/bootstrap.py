@@ -192,6 +192,11 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         procurement_events.OutsidePurchasesImported,
     ),
     **_only_counted(
+        "a correction of a counted amount is a row the yearly report and the next monthly "
+        "disclosure version read; what was paid (the ledger, the sales facts) does not move",
+        procurement_events.CountedAmountCorrected,
+    ),
+    **_only_counted(
         "yearly purchase plans are rows the plan pages, the yearly results report and the "
         "institution dashboard read; no mail is sent yet",
         procurement_events.PlanSubmitted, procurement_events.PlanPublished,

@@ -82,3 +82,8 @@ class ProcurementErrorCode(enum.StrEnum):
     OUTSIDE_NO_ROWS = "outside_purchases_no_rows"
     OUTSIDE_INVALID_CELL = "outside_purchases_invalid_cell"
     OUTSIDE_DUPLICATE_FILE = "outside_purchases_duplicate_file"
+    # corrections of counted amounts
+    CORRECTION_NOT_COUNTED = "correction_order_not_counted"
+    CORRECTION_REASON_REQUIRED = "correction_reason_required"
+    CORRECTION_ZERO = "correction_amount_zero"
+    CORRECTION_BELOW_ZERO = "correction_below_zero"

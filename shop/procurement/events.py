@@ -147,6 +147,18 @@ class CertificateRecorded(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CountedAmountCorrected(OrderFacts):
+    """A correction row added to an approved order's counted amount (the order's fixed
+    ``counted_amount`` itself is unchanged)."""
+
+    name: ClassVar[str] = "procurement.counted_amount_corrected"
+    correction_id: int
+    amount_change: int
+    effective_on: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OutsidePurchasesImported(DomainEvent):
     """A spreadsheet of purchases made outside the platform was imported (issue 10 §7)."""
 

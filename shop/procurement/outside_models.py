@@ -94,3 +94,29 @@ class OutsidePurchase(BigIntAuditBase):
 for _frozen in (OutsidePurchaseImport, OutsidePurchase):
     event.listen(_frozen, "before_update", _refuse_change)
     event.listen(_frozen, "before_delete", _refuse_change)
+
+
+class CountedCorrection(BigIntAuditBase):
+    """A later correction of an approved order's counted amount, with its reason (issue 10
+    §5). The order's own ``counted_amount`` never changes; reports add these rows to it from
+    ``effective_on`` (the Seoul day it was recorded), so a published month stays as it was
+    and the next version shows the difference. Append-only."""
+
+    __tablename__ = "procurement_counted_corrections"
+
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_orders.id", ondelete="RESTRICT"), index=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_institutions.id", ondelete="RESTRICT"), index=True
+    )
+    #: Signed won (VAT included) added to the counted amount.
+    amount_change: Mapped[int] = mapped_column(BigInteger)
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+event.listen(CountedCorrection, "before_update", _refuse_change)
+event.listen(CountedCorrection, "before_delete", _refuse_change)

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.clock import seoul_date, seoul_today
 from shop.catalog.taxonomy import Category
-from shop.procurement import outside_purchases, plans
+from shop.procurement import corrections, outside_purchases, plans
 from shop.procurement.access import institution_or_404
 from shop.procurement.amounts import achievement_percent, not_accepted_reduction
 from shop.procurement.amounts import purchase_rate_percent as share_percent
@@ -210,6 +210,7 @@ async def purchases_of_year(
         .order_by(PurchaseOrder.id)
     )).all()
     names = await plans.department_names(session, institution_id)
+    corrected = await corrections.adjustments_by_order(session, institution_id)
     purchases = []
     for (order_id, department_id, category, counted_as, contract_date, counted_amount, supply,
          approved_at, cancelled_at, accepted_supply, inspected_on) in rows:
@@ -217,6 +218,7 @@ async def purchases_of_year(
         if accepted_supply is not None and accepted_supply < supply:
             adjustments = (Adjustment(inspected_on,
                                       -not_accepted_reduction(supply, accepted_supply)),)
+        adjustments += corrected.get(order_id, ())
         purchases.append(CountedPurchase(
             order_id=str(order_id), department=names.get(department_id, ""), category=category,
             enterprise_type=counted_as, contract_date=contract_date, amount=counted_amount or 0,
