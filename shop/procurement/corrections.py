@@ -5,8 +5,8 @@ Approval fixes ``counted_as``, the certificate and the counted amount, never to 
 returned item after payment), the discloser or the institution admin adds a
 :class:`~shop.procurement.outside_models.CountedCorrection`: a signed change and a reason,
 effective on the Seoul day it is recorded. The order row is locked first, as every order use
-case does, so two corrections at once both land, one after the other, each checked against
-the other (the counted amount never goes below zero). Reports read original + inspection
+case does, so each correction is checked against those committed before it (the counted
+amount never goes below zero; no race test of this one yet). Reports read original + inspection
 reduction + corrections (:func:`adjustments_by_order`); a month already published is not
 reopened: the next version shows the difference.
 """
