@@ -55,6 +55,7 @@ import shop.orders.pages
 import shop.payments.pages
 import shop.payments.webhooks
 import shop.procurement.controllers
+import shop.procurement.outside_pages
 import shop.procurement.pages
 import shop.procurement.plan_controllers
 import shop.procurement.plan_pages
@@ -135,6 +136,7 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.pages.ROUTES,
     *shop.procurement.plan_controllers.ROUTES,
     *shop.procurement.plan_pages.ROUTES,
+    *shop.procurement.outside_pages.ROUTES,
     *shop.procurement.quote_api.ROUTES,
     *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,

@@ -172,7 +172,8 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
     **_only_counted(
         "a purchase order's state, approvals, deliveries, inspection, invoice and payment are "
         "rows the buyer's pages, the disclosures and the OCDS export read (the payment, "
-        "procurement.order_paid, is booked by analytics as an institutional sale); no mail "
+        "procurement.order_paid, is booked by analytics as an institutional sale and by the "
+        "settlement ledger as the vendor's 공공구매 sale); no mail "
         "is sent yet",
         procurement_events.OrderSubmitted, procurement_events.OrderApproved,
         procurement_events.OrderDelivered, procurement_events.OrderInspected,
@@ -184,6 +185,16 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         procurement_events.InstitutionRegistered, procurement_events.MembershipGranted,
         procurement_events.CertificateRecorded, procurement_events.ExceptionRecorded,
         procurement_events.DisclosurePublished,
+    ),
+    **_only_counted(
+        "purchases imported from outside the platform are rows the yearly report and the "
+        "dashboard read (the rates' denominator); they are no sale of any vendor's",
+        procurement_events.OutsidePurchasesImported,
+    ),
+    **_only_counted(
+        "a correction of a counted amount is a row the yearly report and the next monthly "
+        "disclosure version read; what was paid (the ledger, the sales facts) does not move",
+        procurement_events.CountedAmountCorrected,
     ),
     **_only_counted(
         "yearly purchase plans are rows the plan pages, the yearly results report and the "

@@ -27,6 +27,7 @@ TABLE_MODULES = (
     "shop.orders.models",
     "shop.payments.models",
     "shop.procurement.models",
+    "shop.procurement.outside_models",
     "shop.procurement.plan_models",
     "shop.procurement.quotation_models",
     "shop.procurement.record_models",

@@ -93,6 +93,12 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Row]]]) -> bytes:
 def read_rows(filename: str, content: bytes) -> list[list[Any]]:
     """The rows of an uploaded CSV (UTF-8, with or without BOM, or CP949) or XLSX (first sheet),
     header included, empty rows skipped."""
+    return [row for _, row in read_numbered_rows(filename, content)]
+
+
+def read_numbered_rows(filename: str, content: bytes) -> list[tuple[int, list[Any]]]:
+    """As :func:`read_rows`, each row with its row number in the file (the first is 1), so
+    an error can name the row a person sees in the spreadsheet, empty rows notwithstanding."""
     if filename.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
@@ -106,7 +112,8 @@ def read_rows(filename: str, content: bytes) -> list[list[Any]]:
         except UnicodeDecodeError:
             text = content.decode("cp949")
         rows = [list(row) for row in csv.reader(io.StringIO(text))]
-    return [row for row in rows if any(cell not in (None, "") for cell in row)]
+    return [(n, row) for n, row in enumerate(rows, start=1)
+            if any(cell not in (None, "") for cell in row)]
 
 
 def attachment(filename: str, content: bytes, media_type: str) -> Response[bytes]:

@@ -19,6 +19,7 @@ from infra.web.params import DbSession, SignedIn, strict_body
 from shop.procurement import (
     approval,
     certificate_history,
+    corrections,
     disclosures,
     exception_register,
     institutions,
@@ -34,6 +35,8 @@ from shop.procurement.schemas import (
     CancelIn,
     CertificateIn,
     CertificateOut,
+    CorrectionIn,
+    CorrectionOut,
     DeliveryIn,
     DepartmentIn,
     DepartmentOut,
@@ -274,6 +277,33 @@ class OrderApi(Controller):
                      data: JSONBody[CancelIn]) -> OrderOut:
         await ordering.cancel_order(db_session, user, order_id, data.reason)
         return await _order_out(db_session, order_id)
+
+
+    @post("/{order_id:int}/corrections", operation_id="correctCountedAmount",
+          summary="인정 금액 정정: 사유와 함께 별도 행으로 추가 (공시 담당자, 기관 관리자)",
+          status_code=HTTP_201_CREATED)
+    async def correct(self, request: Request[Any, Any, Any], user: SignedIn,
+                      db_session: DbSession, order_id: FromPath[int],
+                      data: JSONBody[CorrectionIn]) -> CorrectionOut:
+        data = await strict_body(request, CorrectionIn)
+        row = await corrections.correct_counted_amount(
+            db_session, user, order_id, amount_change=data.amount_change, reason=data.reason)
+        return _correction_out(row)
+
+    @get("/{order_id:int}/corrections", operation_id="listCountedAmountCorrections",
+         summary="인정 금액 정정 내역 (기관 구성원)")
+    async def list_corrections(self, user: SignedIn, db_session: DbSession,
+                               order_id: FromPath[int]) -> list[CorrectionOut]:
+        order = await order_or_404(db_session, order_id)
+        await require_role(db_session, user, order.institution_id, *ProcurementRole)
+        return [_correction_out(r) for r in await corrections.corrections_of(db_session,
+                                                                              order_id)]
+
+
+def _correction_out(row: Any) -> CorrectionOut:
+    return CorrectionOut(id=row.id, order_id=row.order_id, amount_change=row.amount_change,
+                         effective_on=row.effective_on, reason=row.reason,
+                         recorded_by=row.recorded_by, recorded_at=row.recorded_at)
 
 
 class OcdsApi(Controller):

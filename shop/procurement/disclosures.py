@@ -20,6 +20,7 @@ from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
+from shop.procurement import corrections
 from shop.procurement import disclosure as rules
 from shop.procurement.access import institution_or_404, require_role
 from shop.procurement.amounts import not_accepted_reduction
@@ -41,6 +42,7 @@ async def counted_purchases(
                PurchaseOrder.counted_amount.is_not(None))
         .order_by(PurchaseOrder.id)
     )).all()
+    corrected = await corrections.adjustments_by_order(session, institution_id)
     purchases = []
     for order, department, inspected in rows:
         assert order.counted_amount is not None and order.approved_at is not None
@@ -49,6 +51,7 @@ async def counted_purchases(
             adjustments = (rules.Adjustment(
                 inspected.inspected_on,
                 -not_accepted_reduction(order.supply_amount, inspected.accepted_supply)),)
+        adjustments += corrected.get(order.id, ())
         purchases.append(rules.CountedPurchase(
             order_id=str(order.id), department=department, category=order.category,
             enterprise_type=order.counted_as, contract_date=order.contract_date,

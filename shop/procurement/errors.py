@@ -75,3 +75,15 @@ class ProcurementErrorCode(enum.StrEnum):
     PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch"
     DELIVERY_EXCEEDS_ORDERED = "delivery_exceeds_ordered"
     NOTHING_TO_DISCLOSE = "disclosure_nothing_changed"
+    # purchases made outside the platform (imports)
+    OUTSIDE_FILE_UNREADABLE = "outside_purchases_file_unreadable"
+    OUTSIDE_FILE_TOO_LARGE = "outside_purchases_file_too_large"
+    OUTSIDE_COLUMN_MISSING = "outside_purchases_column_missing"
+    OUTSIDE_NO_ROWS = "outside_purchases_no_rows"
+    OUTSIDE_INVALID_CELL = "outside_purchases_invalid_cell"
+    OUTSIDE_DUPLICATE_FILE = "outside_purchases_duplicate_file"
+    # corrections of counted amounts
+    CORRECTION_NOT_COUNTED = "correction_order_not_counted"
+    CORRECTION_REASON_REQUIRED = "correction_reason_required"
+    CORRECTION_ZERO = "correction_amount_zero"
+    CORRECTION_BELOW_ZERO = "correction_below_zero"

@@ -147,6 +147,33 @@ class CertificateRecorded(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CountedAmountCorrected(OrderFacts):
+    """A correction row added to an approved order's counted amount (the order's fixed
+    ``counted_amount`` itself is unchanged)."""
+
+    name: ClassVar[str] = "procurement.counted_amount_corrected"
+    correction_id: int
+    amount_change: int
+    effective_on: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OutsidePurchasesImported(DomainEvent):
+    """A spreadsheet of purchases made outside the platform was imported (issue 10 §7)."""
+
+    name: ClassVar[str] = "procurement.outside_purchases_imported"
+    aggregate: ClassVar[str] = "institution"
+    id: int  # the institution
+    import_id: int
+    filename: str
+    rows: int
+    total_amount: int
+    social_economy_amount: int
+    imported_by: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ExceptionRecorded(DomainEvent):
     name: ClassVar[str] = "procurement.exception_recorded"
     aggregate: ClassVar[str] = "institution"

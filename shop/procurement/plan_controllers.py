@@ -147,7 +147,8 @@ class PlanApi(Controller):
     ) -> DashboardOut:
         chosen = year or seoul_today().year
         report = await readable_report(db_session, user, institution_id, chosen)
-        return institution_dashboard.DashboardOut.of(report)
+        paid = await institution_dashboard.paid_months(db_session, institution_id, chosen)
+        return institution_dashboard.DashboardOut.of(report, paid)
 
 
 ROUTES: list[Any] = [PlanApi]

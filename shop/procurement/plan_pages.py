@@ -228,7 +228,15 @@ class PlanPages(Controller):
         if chosen is not None:
             report = await readable_report(db_session, user, chosen.institution.id,
                                            _year(year))
+            paid = institution_dashboard.paid_rows(
+                await institution_dashboard.paid_months(db_session, chosen.institution.id,
+                                                        _year(year)),
+                report.institution_result.target_amount)
             context.update(
+                official_basis=institution_dashboard.OFFICIAL_BASIS,
+                paid_basis=institution_dashboard.PAID_BASIS, paid=paid,
+                paid_chart=institution_dashboard.paid_chart(report, paid),
+                counted_as_label=institution_dashboard.counted_as_label,
                 report=report, months=institution_dashboard.month_rows(report),
                 types=institution_dashboard.type_rows(report),
                 month_chart=institution_dashboard.month_chart(report),

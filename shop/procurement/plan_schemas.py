@@ -150,6 +150,9 @@ class ReportOut(msgspec.Struct, kw_only=True):
     amounts: list[AmountOut]
     exceptions: list[ExceptionOut]
     months: list[MonthOut]
+    #: Of the institution's totals, what was bought outside the platform (imported files).
+    outside_total: int = 0
+    outside_social_economy: int = 0
 
     @classmethod
     def of(cls, report: YearlyReport) -> ReportOut:
@@ -176,4 +179,6 @@ class ReportOut(msgspec.Struct, kw_only=True):
                                enterprise_type_label=type_label(t), amount=a)
                      for (c, t), a in sorted(report.amounts.items(),
                                              key=lambda kv: (kv[0][0].value, kv[0][1] or "~"))],
-            exceptions=[ExceptionOut.of(e) for e in report.exceptions], months=months)
+            exceptions=[ExceptionOut.of(e) for e in report.exceptions], months=months,
+            outside_total=report.outside_total,
+            outside_social_economy=report.outside_social_economy)

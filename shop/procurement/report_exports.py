@@ -32,6 +32,8 @@ def summary(report: YearlyReport) -> Rows:
         ["계획 최초 공표일", report.plan.first_published_on.isoformat()
          if report.plan and report.plan.first_published_on else ""],
         ["계획 지연 공표", "예" if report.late else "아니오"],
+        ["플랫폼 밖 구매액 (총 구매액에 포함)", report.outside_total],
+        ["플랫폼 밖 사회적경제 구매액 (기관 신고)", report.outside_social_economy],
     ]
 
 

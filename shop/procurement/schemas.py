@@ -190,6 +190,23 @@ class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: str
 
 
+class CorrectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A signed change (won, VAT included) of an approved order's counted amount."""
+
+    amount_change: int
+    reason: str
+
+
+class CorrectionOut(msgspec.Struct, kw_only=True):
+    id: int
+    order_id: int
+    amount_change: int
+    effective_on: dt.date
+    reason: str
+    recorded_by: int
+    recorded_at: dt.datetime
+
+
 class DeliveryIn(msgspec.Struct, forbid_unknown_fields=True):
     delivered_on: dt.date | None = None
     quantities: Annotated[dict[str, int] | None,

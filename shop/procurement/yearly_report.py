@@ -9,6 +9,10 @@ and the month-by-month figures the dashboard draws.
 The purchases count exactly as the monthly disclosures do (decision 35): the orders as
 approval fixed them (``counted_as``, counted amount, contract date in the fiscal year), less
 what inspection did not accept, without the orders cancelled by ``as_of`` (today, Seoul).
+Purchases made outside the platform (나라장터, cards, other; imported from spreadsheets,
+:mod:`shop.procurement.outside_purchases`) count too, by purchase date, as the institution
+declared them: a general one only in the total (the rate's denominator), a social-economy one
+in both; the report states how much of each came from outside (decision 43 §3).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.clock import seoul_date, seoul_today
 from shop.catalog.taxonomy import Category
-from shop.procurement import plans
+from shop.procurement import corrections, outside_purchases, plans
 from shop.procurement.access import institution_or_404
 from shop.procurement.amounts import achievement_percent, not_accepted_reduction
 from shop.procurement.amounts import purchase_rate_percent as share_percent
@@ -95,6 +99,9 @@ class YearlyReport:
     exceptions: list[ExceptionEntry]
     months: list[MonthFigures] = field(default_factory=list)
     department_names: dict[int, str] = field(default_factory=dict)
+    #: Of the institution's totals, what was bought outside the platform (imported).
+    outside_total: int = 0
+    outside_social_economy: int = 0
 
     @property
     def categories(self) -> list[Category]:
@@ -131,9 +138,12 @@ def build(
     *, institution: Institution, fiscal_year: int, as_of: dt.date, plan: PurchasePlan | None,
     versions: Sequence[PurchasePlanVersion], purchases: Sequence[CountedPurchase],
     exceptions: list[ExceptionEntry], names: dict[int, str],
+    outside: Sequence[CountedPurchase] = (),
 ) -> YearlyReport:
-    """The report from what was read (pure: the benchmark and the tests call it too)."""
+    """The report from what was read (pure: the benchmark and the tests call it too);
+    ``outside`` are the purchases made outside the platform, counted with the others."""
     current = plans.in_force(list(versions))
+    purchases = [*purchases, *outside]
     amounts: dict[tuple[Category, EnterpriseType | None], int] = defaultdict(int)
     month_se: dict[int, int] = defaultdict(int)
     month_total: dict[int, int] = defaultdict(int)
@@ -175,7 +185,10 @@ def build(
         late=plans.late_flag(plan, fiscal_year, as_of),
         amounts={k: v for k, v in amounts.items() if v}, institution_result=institution_result,
         department_results=department_results, exceptions=exceptions, months=months,
-        department_names=names)
+        department_names=names,
+        outside_total=sum(p.amount_as_of(as_of) for p in outside),
+        outside_social_economy=sum(p.amount_as_of(as_of) for p in outside
+                                   if p.enterprise_type is not None))
 
 
 async def purchases_of_year(
@@ -197,6 +210,7 @@ async def purchases_of_year(
         .order_by(PurchaseOrder.id)
     )).all()
     names = await plans.department_names(session, institution_id)
+    corrected = await corrections.adjustments_by_order(session, institution_id)
     purchases = []
     for (order_id, department_id, category, counted_as, contract_date, counted_amount, supply,
          approved_at, cancelled_at, accepted_supply, inspected_on) in rows:
@@ -204,6 +218,7 @@ async def purchases_of_year(
         if accepted_supply is not None and accepted_supply < supply:
             adjustments = (Adjustment(inspected_on,
                                       -not_accepted_reduction(supply, accepted_supply)),)
+        adjustments += corrected.get(order_id, ())
         purchases.append(CountedPurchase(
             order_id=str(order_id), department=names.get(department_id, ""), category=category,
             enterprise_type=counted_as, contract_date=contract_date, amount=counted_amount or 0,
@@ -238,4 +253,5 @@ async def yearly_report(
         plan=plan, versions=versions,
         purchases=await purchases_of_year(session, institution_id, fiscal_year),
         exceptions=await exceptions_of_year(session, institution_id, fiscal_year),
-        names=await plans.department_names(session, institution_id))
+        names=await plans.department_names(session, institution_id),
+        outside=await outside_purchases.purchases_of_year(session, institution_id, fiscal_year))

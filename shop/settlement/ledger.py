@@ -1,6 +1,8 @@
 """Writing the ledger, and checking it.
 
-Sales and refunds are written from the order events by a worker (:func:`consume`): the event
+Sales and refunds are written from the order events by a worker (:func:`consume`), and so
+are public bodies' payments of purchase orders (``procurement.order_paid``,
+:func:`record_institutional_sale`, decision 43): the event
 id is claimed (``processed_events``) in the same transaction as the ledger rows, so a
 redelivered event writes nothing, and a crash writes all or nothing. Each transaction also
 has a natural ``key`` (unique), so even a sale reached twice by different events (the
@@ -27,6 +29,7 @@ from infra.db import dialect_name, transaction
 from infra.events import EventEnvelope
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
 from shop.orders.models import Order, OrderLine, VendorOrder
+from shop.procurement.events import OrderPaid
 from shop.settlement import rules
 from shop.settlement.models import (
     Account,
@@ -41,7 +44,8 @@ from shop.settlement.models import (
 CONSUMER = "settlement.ledger"
 #: The events the ledger is written from. ``vendor_order.cancelled`` always comes with a
 #: ``vendor_order.refunded`` for the money, so the refund is what the ledger reads.
-LEDGER_EVENTS = frozenset({OrderPlaced.name, VendorOrderRefunded.name})
+#: ``procurement.order_paid`` is a public body's bank transfer for a purchase order.
+LEDGER_EVENTS = frozenset({OrderPlaced.name, VendorOrderRefunded.name, OrderPaid.name})
 
 
 class SaleMissing(Exception):
@@ -130,6 +134,56 @@ async def record_sale(
         vendor_order_id=vendor_order.id, order_number=order.number, event_id=event_id,
         occurred_at=as_utc(order.placed_at), gross=sale.gross, delivery=sale.delivery_fee,
         description=_sale_description(vendor_order),
+    ), entries)
+
+
+def institutional_sale_key(purchase_order_id: int) -> str:
+    return f"sale:purchase_order:{purchase_order_id}"
+
+
+async def record_institutional_sale(
+    session: AsyncSession, payload: Mapping[str, Any], *, occurred_at: dt.datetime,
+    event_id: str | None = None,
+) -> LedgerTransaction:
+    """A public body's payment of a purchase order (``OrderPaid``'s payload), once per order.
+
+    No card and no Stripe: the institution's bank transfer comes in to
+    ``institutional_receipts``; the vendor is owed it net of the same commission an online
+    sale of those categories pays. What was paid (VAT included; after a partial inspection
+    less than the order) is split over the order's lines by their supply value
+    (:func:`rules.proportional`), so the commission bases add up to the payment exactly.
+    """
+    order_id = int(payload["id"])
+    key = institutional_sale_key(order_id)
+    existing = await _by_key(session, key)
+    if existing is not None:
+        return existing
+    amount = int(payload["amount"])
+    lines = list(payload.get("lines") or ())
+    categories = [str(line.get("category") or "") for line in lines]
+    values = [int(line["unit_price"]) * int(line["quantity"]) for line in lines]
+    if not sum(values):  # no priced line: the whole payment in one uncategorised group
+        categories, values = [""], [1]
+    parts = rules.proportional(amount, values)
+    vendor = int(payload["vendor_id"])
+    rate_for = await rate_resolver(session, vendor)
+    sale = rules.sale(zip(categories, parts, strict=True), 0, rate_for)
+    entries = [
+        LedgerEntry(account=Account.INSTITUTIONAL_RECEIPTS, amount=sale.gross),
+        LedgerEntry(account=Account.VENDOR_PAYABLE, vendor_id=vendor, amount=-sale.vendor_net),
+        *(
+            LedgerEntry(account=Account.COMMISSION_REVENUE, amount=-group.commission,
+                        category=group.category, rate_bp=group.rate_bp, base_amount=group.base)
+            for group in sale.groups
+        ),
+    ]
+    institution = str(payload.get("institution_name") or "")
+    description = f"공공구매 {institution} (지급일 {payload.get('paid_on') or ''}, " \
+                  f"이체 {payload.get('bank_reference') or ''})"
+    return await _post(session, LedgerTransaction(
+        key=key, kind=TransactionKind.INSTITUTIONAL_SALE, vendor_id=vendor,
+        order_number=str(payload.get("number") or "")[:24], event_id=event_id,
+        occurred_at=occurred_at, gross=sale.gross, delivery=0, description=description[:200],
     ), entries)
 
 
@@ -265,6 +319,10 @@ async def consume(session: AsyncSession, envelope: EventEnvelope) -> bool:
         if envelope.name == OrderPlaced.name:
             for vendor_order_id in payload["vendor_order_ids"]:
                 await record_sale(session, int(vendor_order_id), event_id=envelope.event_id)
+        elif envelope.name == OrderPaid.name:
+            await record_institutional_sale(
+                session, payload, event_id=envelope.event_id,
+                occurred_at=as_utc(dt.datetime.fromisoformat(envelope.occurred_at)))
         else:
             await record_refund(
                 session, vendor_order_id=int(payload["id"]),

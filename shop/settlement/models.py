@@ -10,6 +10,7 @@ every transaction's balance at commit).
 
 Accounts (:class:`Account`): ``clearing`` is the shoppers' money Stripe collected for us,
 ``refunds`` the money given back to them, ``payouts`` the money sent to vendors,
+``institutional_receipts`` the bank transfers public bodies made for purchase orders,
 ``commission_revenue`` the platform's commission, and ``vendor_payable`` (one per vendor) what
 the platform owes a vendor: its credit balance, shown positive, is the amount payable.
 """
@@ -43,6 +44,7 @@ class Account(enum.StrEnum):
     PAYOUTS = "payouts"  # 입점기업 송금 (보낸 돈)
     COMMISSION_REVENUE = "commission_revenue"  # 플랫폼 수수료 수익
     VENDOR_PAYABLE = "vendor_payable"  # 입점기업 미지급금 (기업별)
+    INSTITUTIONAL_RECEIPTS = "institutional_receipts"  # 공공기관 대금 입금 (계좌 이체)
 
     @property
     def label(self) -> str:
@@ -55,6 +57,7 @@ ACCOUNT_LABELS = {
     Account.PAYOUTS: "입점기업 송금",
     Account.COMMISSION_REVENUE: "플랫폼 수수료 수익",
     Account.VENDOR_PAYABLE: "입점기업 미지급금",
+    Account.INSTITUTIONAL_RECEIPTS: "공공기관 대금 입금",
 }
 
 
@@ -62,10 +65,12 @@ class TransactionKind(enum.StrEnum):
     SALE = "sale"  # 판매
     REFUND = "refund"  # 환불
     PAYOUT = "payout"  # 지급
+    INSTITUTIONAL_SALE = "institutional_sale"  # 공공구매 (기관이 계좌 이체로 지급)
 
     @property
     def label(self) -> str:
-        return {"sale": "판매", "refund": "환불", "payout": "지급"}[self.value]
+        return {"sale": "판매", "refund": "환불", "payout": "지급",
+                "institutional_sale": "공공구매"}[self.value]
 
 
 class PayoutMethod(enum.StrEnum):

@@ -274,7 +274,7 @@ def line_movements(transaction: LedgerTransaction) -> rules.Movements:
     commission = sum(
         e.amount for e in transaction.entries if e.account is Account.COMMISSION_REVENUE
     )
-    if transaction.kind is TransactionKind.SALE:
+    if transaction.kind in (TransactionKind.SALE, TransactionKind.INSTITUTIONAL_SALE):
         return rules.Movements(sales=transaction.gross, commission=-commission)
     if transaction.kind is TransactionKind.REFUND:
         return rules.Movements(refunds=transaction.gross, commission_refunded=commission)

@@ -87,7 +87,7 @@ async def test_an_institution_admin_runs_a_plan_through_the_pages_and_the_api(
     assert workbook.sheetnames == ["요약", "계획 대비 실적", "품목·기업유형별", "예외 대장"]
     dashboard = await client.get(f"/procurement/dashboard?institution={institution_id}"
                                  "&year=2025")
-    assert dashboard.text.count("data-chart") == 2 and 'id="months"' in dashboard.text
+    assert dashboard.text.count("data-chart") == 3 and 'id="months"' in dashboard.text
     assert "echarts.min.js" in dashboard.text and "UTC" not in dashboard.text
 
     token = await issue_token(db_session, boss)

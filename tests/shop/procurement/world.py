@@ -8,8 +8,16 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
-from shop.procurement import approval, certificate_history, institutions, ordering, receiving
+from shop.procurement import (
+    approval,
+    certificate_history,
+    institutions,
+    ordering,
+    plans,
+    receiving,
+)
 from shop.procurement.models import Department, Institution, PurchaseOrder, VendorCertificate
+from shop.procurement.plan_rules import PlanFigures
 from shop.vendors.models import Vendor
 from tests.shop.factories import make_user, make_vendor
 
@@ -48,6 +56,16 @@ class World:
         if order.approvals_required > 1:
             await approval.approve(session, self.second_approver, order.id)
         return order
+
+    async def published_plan(self, session: AsyncSession, *, planned_total: int,
+                             target_amount: int, year: int = 2025) -> None:
+        """A plan of ``year`` with these totals, published on time (20 December before)."""
+        plan = await plans.draft_plan(session, self.admin, self.institution.id, year,
+                                      PlanFigures(planned_total, target_amount, ()))
+        plan_id = plan.id
+        await plans.submit(session, self.admin, plan_id)
+        await plans.publish(session, self.admin, plan_id,
+                            at=dt.datetime(year - 1, 12, 20, tzinfo=dt.UTC))
 
     async def inspected(
         self, session: AsyncSession, order: PurchaseOrder, accepted: int,

@@ -1,0 +1,105 @@
+"""Correcting an approved order's counted amount: its own row with a reason (issue 10 §5).
+
+Approval fixes ``counted_as``, the certificate and the counted amount, never to change
+(decision 35). When the amount turns out wrong later (a price corrected with the vendor, a
+returned item after payment), the discloser or the institution admin adds a
+:class:`~shop.procurement.outside_models.CountedCorrection`: a signed change and a reason,
+effective on the Seoul day it is recorded. The order row is locked first, as every order use
+case does, so each correction is checked against those committed before it (the counted
+amount never goes below zero; no race test of this one yet). Reports read original + inspection
+reduction + corrections (:func:`adjustments_by_order`); a month already published is not
+reopened: the next version shows the difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.accounts.models import User
+from infra.clock import seoul_date, utcnow
+from infra.db import transaction
+from infra.errors import Conflict, InvalidInput
+from infra.outbox import record
+from shop.procurement.access import lock_order, order_facts, require_role
+from shop.procurement.amounts import not_accepted_reduction
+from shop.procurement.disclosure import Adjustment
+from shop.procurement.errors import ProcurementErrorCode as Code
+from shop.procurement.events import CountedAmountCorrected
+from shop.procurement.models import ProcurementRole
+from shop.procurement.outside_models import CountedCorrection
+from shop.procurement.record_models import Inspection
+
+MAX_REASON = 500
+
+
+async def correct_counted_amount(
+    session: AsyncSession, user: User, order_id: int, *, amount_change: int, reason: str,
+) -> CountedCorrection:
+    """Add a correction row (the discloser or the institution admin)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(Code.CORRECTION_REASON_REQUIRED, "정정 사유를 적어 주세요.",
+                           field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(Code.CORRECTION_REASON_REQUIRED,
+                           f"정정 사유는 {MAX_REASON}자까지 적을 수 있습니다.", field="reason")
+    if amount_change == 0:
+        raise InvalidInput(Code.CORRECTION_ZERO, "정정 금액은 0이 아니어야 합니다.",
+                           field="amount_change")
+    async with transaction(session):
+        order = await lock_order(session, order_id)
+        await require_role(session, user, order.institution_id, ProcurementRole.DISCLOSER,
+                           ProcurementRole.INSTITUTION_ADMIN)
+        if order.counted_amount is None or order.cancelled_at is not None:
+            raise Conflict(Code.CORRECTION_NOT_COUNTED,
+                           "승인되어 실적에 들어간 주문만 정정할 수 있습니다.", field="order_id")
+        inspected = await session.scalar(
+            select(Inspection).where(Inspection.order_id == order.id))
+        reduction = 0
+        if inspected is not None and inspected.accepted_supply < order.supply_amount:
+            reduction = not_accepted_reduction(order.supply_amount, inspected.accepted_supply)
+        earlier = int(await session.scalar(
+            select(func.coalesce(func.sum(CountedCorrection.amount_change), 0))
+            .where(CountedCorrection.order_id == order.id)) or 0)
+        now_counted = order.counted_amount - reduction + earlier
+        if now_counted + amount_change < 0:
+            raise Conflict(Code.CORRECTION_BELOW_ZERO,
+                           f"정정 후 인정 금액이 0원보다 작아집니다 (지금 {now_counted:,}원).",
+                           field="amount_change", extra={"counted_amount": now_counted})
+        now = utcnow()
+        row = CountedCorrection(
+            order_id=order.id, institution_id=order.institution_id,
+            amount_change=amount_change, effective_on=seoul_date(now), reason=reason,
+            recorded_by=user.id, recorded_at=now)
+        session.add(row)
+        await session.flush()
+        record(session, CountedAmountCorrected(
+            **await order_facts(session, order, user), correction_id=row.id,
+            amount_change=amount_change, effective_on=row.effective_on.isoformat(),
+            reason=reason))
+    return row
+
+
+async def corrections_of(session: AsyncSession, order_id: int) -> list[CountedCorrection]:
+    return list((await session.scalars(
+        select(CountedCorrection).where(CountedCorrection.order_id == order_id)
+        .order_by(CountedCorrection.id))).all())
+
+
+async def adjustments_by_order(
+    session: AsyncSession, institution_id: int, *, until: dt.date | None = None,
+) -> dict[int, tuple[Adjustment, ...]]:
+    """Every correction of the institution's orders, as dated adjustments per order id."""
+    stmt = (select(CountedCorrection.order_id, CountedCorrection.effective_on,
+                   CountedCorrection.amount_change)
+            .where(CountedCorrection.institution_id == institution_id)
+            .order_by(CountedCorrection.id))
+    if until is not None:
+        stmt = stmt.where(CountedCorrection.effective_on <= until)
+    found: dict[int, list[Adjustment]] = {}
+    for order_id, on, change in (await session.execute(stmt)).all():
+        found.setdefault(int(order_id), []).append(Adjustment(on, int(change)))
+    return {k: tuple(v) for k, v in found.items()}
