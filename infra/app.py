@@ -21,7 +21,6 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -84,6 +83,7 @@ from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
+from infra.web.sessions import SESSIONLESS_PATHS, ResilientSessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.vendors.types import District, EnterpriseType
@@ -208,8 +208,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=_template_engine_callback,
     )
-    session_config = ServerSideSessionConfig(
-        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True
+    session_config = ResilientSessionConfig(
+        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True,
+        exclude=SESSIONLESS_PATHS,
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
