@@ -77,7 +77,13 @@ from infra.clock import seoul_time
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
-from infra.redis import describe, redis_client, redis_url
+from infra.redis import (
+    CONNECT_TIMEOUT_S,
+    SOCKET_TIMEOUT_S,
+    describe,
+    redis_client,
+    redis_url,
+)
 from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
@@ -276,4 +282,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def _async_redis(url: str) -> Any:
     from redis.asyncio import Redis
 
-    return Redis.from_url(url)
+    return Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT_S,
+                          socket_connect_timeout=CONNECT_TIMEOUT_S)
