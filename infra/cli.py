@@ -400,7 +400,8 @@ def run(with_demo: bool, web_processes: int) -> None:
     else:
         commands["web"] = [sys.executable, "-m", "infra.cli", "web"]
     supervisor = Supervisor(
-        commands, env=env, after_start=after_start, echo=lambda line: click.echo(line, err=True)
+        commands, env=env, after_start=after_start, own_group={"redis"},
+        echo=lambda line: click.echo(line, err=True),
     )
     exit_code = 1
     try:

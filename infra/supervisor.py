@@ -9,7 +9,9 @@ comes back. Everything stops only on Ctrl-C / SIGTERM, or when one child died
 again would only hide the fault.
 
 Children run in the supervisor's process group, so Ctrl-C in a terminal reaches them all at
-once; the supervisor then sends SIGTERM to whatever is left and waits for it.
+once; the supervisor then sends SIGTERM to whatever is left and waits for it. A child named
+in ``own_group`` (the broker) gets a process group of its own: Ctrl-C does not reach it, and
+it is stopped last, once its clients have finished with it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 Echo = Callable[[str], None]
@@ -57,6 +59,7 @@ class Supervisor:
         env: Mapping[str, str],
         echo: Echo,
         after_start: Mapping[str, Callable[[], None]] | None = None,
+        own_group: Collection[str] = (),
         first_backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
         max_deaths: int = 5,
@@ -67,6 +70,7 @@ class Supervisor:
         self.env = dict(env)
         self.echo = echo
         self.after_start = dict(after_start or {})
+        self.own_group = set(own_group)
         self.first_backoff_s = first_backoff_s
         self.max_backoff_s = max_backoff_s
         self.max_deaths = max_deaths
@@ -75,7 +79,9 @@ class Supervisor:
         self.stopping = False
 
     def _start(self, child: _Child) -> None:
-        child.process = subprocess.Popen(child.command, env=self.env)  # noqa: S603 - ours
+        child.process = subprocess.Popen(  # noqa: S603 - our own commands
+            child.command, env=self.env, start_new_session=child.name in self.own_group
+        )
         child.restart_at = None
         hook = self.after_start.get(child.name)
         if hook is not None:

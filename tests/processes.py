@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra.embedded_redis import stop_embedded_redis
 from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +197,7 @@ def stop_platform(platform: Platform, timeout: float = 60) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(platform.process.pid, signal.SIGKILL)
             platform.process.wait()
+            stop_embedded_redis(platform.var_dir)  # in a process group of its own
             pytest.fail(f"jangteo run did not stop in {timeout:.0f} s:\n"
                         f"{platform.log_text()[-3000:]}")
     return platform.process.returncode

@@ -3,6 +3,7 @@ one that keeps dying stops everything with a message naming it."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -98,3 +99,16 @@ def test_deaths_long_ago_do_not_count() -> None:
     supervisor.check(now=200.0)       # died again, but 100 s later: still a restart
     assert child.restart_at is not None
     supervisor.stop_all(timeout_s=5)
+
+
+def test_a_child_in_a_group_of_its_own_is_out_of_reach_of_ctrl_c_and_stopped_last() -> None:
+    supervisor = Supervisor({"redis": SLEEPER, "worker": SLEEPER}, env={},
+                            echo=lambda line: None, own_group={"redis"})
+    supervisor.start_all()
+    try:
+        pids = supervisor.pids()
+        assert os.getpgid(pids["redis"]) == pids["redis"]  # its own group leader
+        assert os.getpgid(pids["worker"]) == os.getpgid(0)
+    finally:
+        supervisor.stop_all(timeout_s=5, last=("redis",))
+    assert supervisor.pids() == {}
