@@ -21,7 +21,6 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.prometheus import PrometheusConfig
@@ -77,13 +76,20 @@ from infra.clock import seoul_time
 from infra.db import make_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
-from infra.redis import describe, redis_client, redis_url
+from infra.redis import (
+    CONNECT_TIMEOUT_S,
+    SOCKET_TIMEOUT_S,
+    describe,
+    redis_client,
+    redis_url,
+)
 from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.openapi import declare_sign_in, openapi_config
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
+from infra.web.sessions import SESSIONLESS_PATHS, ResilientSessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.vendors.types import District, EnterpriseType
@@ -209,8 +215,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=_template_engine_callback,
     )
-    session_config = ServerSideSessionConfig(
-        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True
+    session_config = ResilientSessionConfig(
+        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True,
+        exclude=SESSIONLESS_PATHS,
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
@@ -274,4 +281,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def _async_redis(url: str) -> Any:
     from redis.asyncio import Redis
 
-    return Redis.from_url(url)
+    return Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT_S,
+                          socket_connect_timeout=CONNECT_TIMEOUT_S)

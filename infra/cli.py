@@ -6,11 +6,9 @@ import asyncio
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -296,12 +294,17 @@ def search_reindex() -> None:
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
 @click.option("--workers", "processes", type=int, default=1, show_default=True)
-def web(host: str | None, port: int | None, processes: int) -> None:
-    from infra.serve import serve
+@click.option("--share-port", is_flag=True,
+              help="다른 웹 프로세스와 같은 포트를 나눠 씁니다 (SO_REUSEPORT; jangteo run이 씀).")
+def web(host: str | None, port: int | None, processes: int, share_port: bool) -> None:
+    from infra.serve import serve, serve_sharing_port
 
     settings = get_settings()
-    serve(host or settings.host, port or settings.port, processes, log_level="info",
-          proxy_headers=True)
+    options: dict[str, Any] = {"log_level": "info", "proxy_headers": True}
+    if share_port:
+        serve_sharing_port(host or settings.host, port or settings.port, **options)
+        return
+    serve(host or settings.host, port or settings.port, processes, **options)
 
 
 @main.command(help="이벤트 처리 워커(dramatiq)와 아웃박스 릴레이를 띄웁니다.")
@@ -325,7 +328,7 @@ def _register_localstripe_webhook(settings: Settings) -> None:
     import httpx
 
     base = f"http://127.0.0.1:{settings.localstripe_port}"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             httpx.post(
@@ -336,7 +339,7 @@ def _register_localstripe_webhook(settings: Settings) -> None:
                 },
                 timeout=2,
             ).raise_for_status()
-            click.echo(f"테스트 결제: localstripe {base} (실제 결제가 아닙니다)")
+            click.echo(f"테스트 결제: localstripe {base} (실제 결제가 아닙니다)", err=True)
             return
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -345,7 +348,7 @@ def _register_localstripe_webhook(settings: Settings) -> None:
     )
 
 
-@main.command(help="웹, 워커, 스케줄러를 함께 띄웁니다 (Ctrl-C로 모두 멈춤).")
+@main.command(help="웹, 워커, 스케줄러를 함께 띄우고 지켜봅니다 (Ctrl-C로 모두 멈춤).")
 @click.option(
     "--demo/--no-demo",
     "with_demo",
@@ -353,73 +356,80 @@ def _register_localstripe_webhook(settings: Settings) -> None:
     show_default=True,
     help="처음 실행할 때 데모 데이터를 불러옵니다.",
 )
-def run(with_demo: bool) -> None:
-    from infra import migrate
-    from infra.embedded_redis import stop_embedded_redis
-    from infra.redis import redis_url
+@click.option("--web-processes", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="같은 포트를 나눠 쓰는 웹 프로세스 수 (하나가 다시 뜨는 동안 다른 하나가 응답).")
+def run(with_demo: bool, web_processes: int) -> None:
+    """Every process of the platform under one supervisor (``infra.supervisor``): a child
+    that dies is started again with backoff; Ctrl-C or SIGTERM stops them all.
+
+    The web runs as ``web_processes`` separate children sharing the port (SO_REUSEPORT), so
+    while a dead one is started again (seconds of imports) the others keep answering."""
+    from infra import embedded_redis, migrate
+    from infra.serve import can_share_port
+    from infra.supervisor import Supervisor
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    started_redis = settings.redis_url is None
     env = dict(os.environ)
-    env["JANGTEO_REDIS_URL"] = redis_url(settings)  # children share the one embedded server
-    migrate.upgrade(settings)
-    marker = settings.var_dir / ".demo-loaded"
-    if with_demo and not marker.exists():
-        click.echo(_run(_load_demo))
-        _run(_reindex)
-        marker.write_text("loaded\n")
-
     commands: dict[str, list[str]] = {}
+    embedded = settings.redis_url is None
+    if embedded:
+        # Ours to supervise, in the foreground: a server left over from a run that was
+        # killed is shut down first (two servers must never share the socket).
+        embedded_redis.stop_embedded_redis(settings.var_dir)
+        commands["redis"] = embedded_redis.server_command(settings.var_dir)
+        env["JANGTEO_REDIS_URL"] = embedded_redis.socket_url(settings.var_dir)
+    after_start: dict[str, Callable[[], None]] = {}
     if settings.stripe_is_test and not settings.stripe_api_base:
-        # No Stripe configured: test payments against localstripe on loopback.
-        localstripe = str(Path(sys.executable).with_name("localstripe"))
-        commands["localstripe"] = [localstripe, "--port", str(settings.localstripe_port)]
+        # No Stripe configured: test payments against localstripe on loopback, its data
+        # under var/ (infra/localstripe_server.py).
+        commands["localstripe"] = [
+            sys.executable, "-m", "infra.localstripe_server",
+            "--port", str(settings.localstripe_port),
+            "--data", str(settings.var_dir / "localstripe.pickle"),
+        ]
         env["JANGTEO_STRIPE_API_BASE"] = f"http://127.0.0.1:{settings.localstripe_port}"
+        after_start["localstripe"] = lambda: _register_localstripe_webhook(settings)
     commands |= {
         "worker": [sys.executable, "-m", "infra.cli", "worker"],
         "scheduler": [sys.executable, "-m", "infra.cli", "scheduler"],
-        "web": [sys.executable, "-m", "infra.cli", "web"],
     }
-    children = {
-        name: subprocess.Popen(cmd, env=env)  # noqa: S603 - our own entry points
-        for name, cmd in commands.items()
-    }
-    if "localstripe" in children:
-        _register_localstripe_webhook(settings)
-    click.echo(
-        f"장터가 http://{settings.host}:{settings.port} 에서 실행 중입니다. 멈추려면 Ctrl-C."
+    if web_processes > 1 and can_share_port():
+        for number in range(1, web_processes + 1):
+            commands[f"web-{number}"] = [sys.executable, "-m", "infra.cli", "web", "--share-port"]
+    else:
+        commands["web"] = [sys.executable, "-m", "infra.cli", "web"]
+    supervisor = Supervisor(
+        commands, env=env, after_start=after_start, own_group={"redis"},
+        echo=lambda line: click.echo(line, err=True),
     )
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    exit_code = 0
+    exit_code = 1
     try:
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    click.echo(
-                        f"{name} 프로세스가 종료되었습니다 (코드 {child.returncode}).", err=True
-                    )
-                    stopping, exit_code = True, 1
-            time.sleep(0.3)
+        if embedded:
+            supervisor.start("redis")
+            deadline = time.monotonic() + 15
+            while not embedded_redis.is_running(settings.var_dir):
+                if time.monotonic() > deadline:
+                    raise click.ClickException(
+                        f"내장 Redis가 뜨지 않았습니다: {settings.var_dir / 'redis.log'}")
+                time.sleep(0.05)
+        # Stop requests during the first start (migrations, demo data) end it cleanly too.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        migrate.upgrade(settings)
+        marker = settings.var_dir / ".demo-loaded"
+        if with_demo and not marker.exists():
+            click.echo(_run(_load_demo))
+            _run(_reindex)
+            marker.write_text("loaded\n")
+        supervisor.start_all()
+        click.echo(
+            f"장터가 http://{settings.host}:{settings.port} 에서 실행 중입니다. 멈추려면 Ctrl-C."
+        )
+        exit_code = supervisor.watch()
+    except KeyboardInterrupt:
+        exit_code = 0
     finally:
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in children.values():
-            try:
-                child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if started_redis:
-            stop_embedded_redis(settings.var_dir)
+        supervisor.stop_all(last=("redis",))
         click.echo("모두 멈췄습니다.")
     sys.exit(exit_code)
 

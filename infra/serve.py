@@ -33,6 +33,16 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def can_share_port() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def serve_sharing_port(host: str, port: int, **options: Any) -> None:
+    """One server process on a socket of its own that others of ours may bind too:
+    ``jangteo run`` starts two, so one answers while the other is being restarted."""
+    _child(host, port, options)
+
+
 def _child(host: str, port: int, options: dict[str, Any]) -> None:
     config = uvicorn.Config(APP, host=host, port=port, backlog=BACKLOG, **options)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
@@ -43,7 +53,7 @@ def serve(host: str, port: int, processes: int, **options: Any) -> None:
 
     A child that dies on its own is started again, as uvicorn's supervisor does.
     """
-    if processes <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+    if processes <= 1 or not can_share_port():
         uvicorn.run(APP, host=host, port=port, workers=processes, **options)
         return
     context = multiprocessing.get_context("spawn")

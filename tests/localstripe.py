@@ -21,22 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.settings import Settings
 from tests.fixtures.apps import app_client
-from tests.processes import free_port
+from tests.processes import ROOT, free_port
 
 __all__ = ["command", "free_port", "localstripe_url", "pay_client", "pay_settings"]
 
-#: localstripe in memory only: it otherwise pickles its whole store to /tmp/localstripe.pickle
-#: on every write (slower as it grows) and loads that file at start, which a second instance
-#: may be writing at the same moment. Tests need neither.
-IN_MEMORY = (
-    "import sys, localstripe.resources as r, localstripe.server as s; "
-    "r.Store.dump_to_disk = lambda self: None; sys.argv[1:1] = ['--from-scratch']; s.start()"
-)
-
 
 def command(port: int) -> list[str]:
-    """The command that starts an in-memory localstripe on ``port``."""
-    return [sys.executable, "-c", IN_MEMORY, "--port", str(port)]
+    """The command that starts localstripe on loopback ``port`` with its store in memory
+    (``infra.localstripe_server`` without ``--data``): tests need no file, and no two
+    localstripes on the machine share one."""
+    return [sys.executable, "-m", "infra.localstripe_server", "--port", str(port)]
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +38,7 @@ def localstripe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
     process = subprocess.Popen(
-        command(port),
+        command(port), cwd=ROOT,
         stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -63,13 +63,14 @@ def run_worker(
 def run_scheduler(settings: Settings) -> None:
     """periodiq's scheduler: enqueues the periodic actors at their cron times (SIGALRM-driven)."""
     configure(settings)
-    from periodiq import Scheduler, print_periodic_actors
+    from periodiq import print_periodic_actors
 
     from infra.bootstrap import bootstrap
+    from workers.scheduling import PatientScheduler
 
     periodic = list(bootstrap(actors=True).periodic_jobs)
     print_periodic_actors(periodic)
-    scheduler = Scheduler(actors=periodic)
+    scheduler = PatientScheduler(actors=periodic)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         scheduler.schedule()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import redis
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -31,15 +32,20 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return "json" in accept and "html" not in accept
 
 
-def problem_response(body: dict[str, Any]) -> Response[Any]:
-    return Response(content=body, status_code=int(body["status"]), media_type=PROBLEM_JSON)
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(content=body, status_code=int(body["status"]), media_type=PROBLEM_JSON,
+                    headers=headers)
 
 
-def error_page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
+def error_page(
+    request: Request[Any, Any, Any], status: int, title: str, detail: str,
+    headers: dict[str, str] | None = None,
+) -> Template:
     return Template(
         template_name="error.html",
         context={"status": status, "title": title, "detail": detail},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -86,9 +92,18 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         "code": type(exc).__name__,
         "instance": request.url.path,
     }
+    headers = dict(exc.headers or {})  # Retry-After on a 503, Allow on a 405
     if wants_json(request):
-        return problem_response(body)
-    return error_page(request, exc.status_code, "요청을 처리할 수 없습니다", exc.detail)
+        return problem_response(body, headers)
+    return error_page(request, exc.status_code, "요청을 처리할 수 없습니다", exc.detail, headers)
+
+
+def store_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Redis unreachable where a request truly needs it: a 503 to retry, never a 500."""
+    from infra.web.sessions import store_unavailable
+
+    log.warning("redis_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}")
+    return http_error_handler(request, store_unavailable())
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -115,5 +130,6 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    redis.RedisError: store_down_handler,
     Exception: internal_error_handler,
 }
