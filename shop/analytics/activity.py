@@ -8,7 +8,6 @@ and a relay that sends twice both leave the counts exact.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from advanced_alchemy.base import BigIntBase
 from sqlalchemy import Date, Integer, String, UniqueConstraint, select, update
@@ -18,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra import outbox
+from infra.clock import seoul_date
 from infra.db import transaction
 from infra.events import EventEnvelope
 
-SEOUL = ZoneInfo("Asia/Seoul")
 CONSUMER = "analytics.daily_event_counts"
 
 
@@ -39,7 +38,7 @@ async def count_event(session: AsyncSession, event: EventEnvelope) -> bool:
     async with transaction(session):
         if not await outbox.claim(session, CONSUMER, event.event_id):
             return False  # counted before: nothing was written
-        day = dt.datetime.fromisoformat(event.occurred_at).astimezone(SEOUL).date()
+        day = seoul_date(dt.datetime.fromisoformat(event.occurred_at))
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await session.execute(
             insert(DailyEventCount)

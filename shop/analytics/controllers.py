@@ -17,7 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 
 from infra.auth import requires_admin, requires_user
-from infra.clock import SEOUL, utcnow
+from infra.clock import utcnow
 from infra.errors import DomainError, NotFound, Problems, field_errors
 from infra.web.params import DbSession, SignedIn
 from shop.analytics import dashboard, tables
@@ -64,17 +64,13 @@ def _day(row: dashboard.DayRow) -> DayOut:
     return DayOut(**dataclasses.asdict(row))
 
 
-def seoul_time(at: dt.datetime) -> str:
-    return f"{at.astimezone(SEOUL):%Y-%m-%d %H:%M}"
-
-
 def page_helpers(base: str, form: dict[str, str]) -> dict[str, Any]:
     """What ``analytics/_sections.html`` needs: cell formatting, Seoul time, export links."""
 
     def export_url(key: str, fmt: str) -> str:
         return f"{base}export?" + urlencode({**form, "table": key, "format": fmt})
 
-    return {"cell": tables.cell, "seoul_time": seoul_time, "export_url": export_url,
+    return {"cell": tables.cell, "export_url": export_url,
             "won": lambda amount: f"{int(amount):,}원"}
 
 

@@ -34,14 +34,13 @@ import hashlib
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.clock import as_utc
+from infra.clock import SEOUL, as_utc
 from infra.db import dialect_name, transaction
 from infra.events import EventEnvelope
 from shop.analytics import market_days, rollups
@@ -51,7 +50,6 @@ from shop.orders.models import Order, OrderLine, VendorOrder
 from shop.settlement.rules import proportional
 from shop.vendors.models import Vendor, VendorMember, VendorStatus
 
-SEOUL = ZoneInfo("Asia/Seoul")
 #: The name of ``markets.days.events.BoothSalesReported`` (analytics imports nothing from
 #: markets; a test checks the two agree).
 BOOTH_SALES_REPORTED = "booth_sales.reported"

@@ -80,7 +80,7 @@ async def _order_template(
     page = await portal.order_page(session, user, order_id)
     return Template("procurement/order.html", context={
         "page": page, "order": page.order, "errors": errors or {},
-        "form": {**_defaults(page), **(form or {})}, "seoul_time": portal.seoul_time,
+        "form": {**_defaults(page), **(form or {})},
         "Role": ProcurementRole,
     }, status_code=status_code)
 
@@ -133,7 +133,7 @@ class BuyerPages(Controller):
     @get("/inbox", name="procurement:inbox")
     async def inbox(self, user: SignedIn, db_session: DbSession) -> Template:
         return Template("procurement/inbox.html", context={
-            "rows": await portal.inbox_of(db_session, user), "seoul_time": portal.seoul_time,
+            "rows": await portal.inbox_of(db_session, user),
         })
 
     @get("/orders/new", name="procurement:new_order")

@@ -32,8 +32,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from infra.clock import SEOUL
 from infra.errors import InvalidInput
 from shop.catalog.taxonomy import Category
 from shop.procurement.amounts import amounts_of
@@ -41,7 +41,6 @@ from shop.procurement.contracting import ContractingMethod
 from shop.procurement.errors import ProcurementErrorCode
 from shop.vendors.types import EnterpriseType
 
-SEOUL = ZoneInfo("Asia/Seoul")
 CURRENCY = "KRW"
 OCDS_VERSION = "1.1"
 

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
-from infra.clock import SEOUL, as_utc
+from infra.clock import seoul_time
 from infra.web.params import DbSession
 from shop.catalog.taxonomy import Category
 from shop.procurement import disclosures, institutions
@@ -58,7 +58,7 @@ def _sums(row: PublishedDisclosure, kind: str) -> dict[tuple[str, str], int]:
 
 
 def version_view(row: PublishedDisclosure) -> VersionView:
-    at = as_utc(row.published_at).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    at = seoul_time(row.published_at)
     return VersionView(row, _sums(row, "figure"), _sums(row, "change"), at)
 
 

@@ -140,7 +140,7 @@ class PlanPages(Controller):
             "admin": ProcurementRole.INSTITUTION_ADMIN in roles or user.is_admin,
             "departments": await plans.department_names(session, plan.institution_id),
             "categories": [(c.value, c.label) for c in Category],
-            "seoul_time": portal.seoul_time, "percent": percent_text,
+            "percent": percent_text,
         }, status_code=status_code)
 
     @get("/plans/{plan_id:int}", name="procurement:plan")

@@ -9,7 +9,6 @@ rule when the page was wrong (or out of date).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import SEOUL, as_utc
+from infra.clock import seoul_time
 from shop.procurement.access import institution_or_404, order_or_404, require_role
 from shop.procurement.approval import approvers_of
 from shop.procurement.contracting import PURCHASE_ORDER_TRANSITIONS, PurchaseOrderStatus
@@ -41,13 +40,6 @@ from shop.vendors.models import Vendor, VendorStatus
 
 _S = PurchaseOrderStatus
 PAGE_SIZE = 20
-
-
-def seoul_time(at: dt.datetime | None) -> str:
-    """An instant as Seoul wall-clock time, to the minute (SQLite hands back naive UTC)."""
-    if at is None:
-        return ""
-    return as_utc(at).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)

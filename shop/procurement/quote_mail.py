@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import SEOUL
+from infra.clock import seoul_time
 from infra.mail import Mail
 from shop.catalog.taxonomy import Category
 from shop.procurement.quotation_events import QuoteRequested
@@ -31,7 +31,7 @@ QUOTE_PAGE = "/console/vendors/{vendor_id}/quotes/{request_id}"
 
 
 def _seoul(iso: str) -> str:
-    return dt.datetime.fromisoformat(iso).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    return seoul_time(dt.datetime.fromisoformat(iso))
 
 
 def _text(payload: Mapping[str, Any], vendor: Vendor, url: str) -> str:

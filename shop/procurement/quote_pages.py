@@ -33,7 +33,6 @@ from shop.procurement.buyer_forms import errors_for_form, line_rows, read_date, 
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.models import ProcurementRole
 from shop.procurement.quotation_models import QuoteRequest, QuoteRequestStatus
-from shop.procurement.quote_schemas import seoul_text
 from shop.vendors.models import Vendor
 
 REFUSALS = frozenset({400, 403, 404, 409})
@@ -126,7 +125,7 @@ class QuotePages(Controller):
             rows = await quotations.requests_of_institution(db_session, user,
                                                             chosen.institution.id)
         return Template("procurement/quotes.html", context={
-            "mine": mine, "chosen": chosen, "rows": rows, "seoul_text": seoul_text,
+            "mine": mine, "chosen": chosen, "rows": rows,
             "Role": ProcurementRole, "now": utcnow(),
         })
 
@@ -172,7 +171,7 @@ class QuotePages(Controller):
         quotes = await awarding.quotes_of(db_session, row.id)
         names = await _vendor_names(db_session, row.vendor_ids)
         return Template("procurement/quote_request.html", context={
-            "req": row, "quotes": quotes, "names": names, "seoul_text": seoul_text,
+            "req": row, "quotes": quotes, "names": names,
             "institution": await institution_or_404(db_session, row.institution_id),
             "can_award": (ProcurementRole.REQUESTER in roles
                           and row.status is QuoteRequestStatus.OPEN),

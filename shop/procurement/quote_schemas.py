@@ -13,7 +13,7 @@ from typing import Annotated
 
 import msgspec
 
-from infra.clock import SEOUL, as_utc
+from infra.clock import as_utc, seoul_time
 from shop.procurement.models import PurchaseOrder
 from shop.procurement.quotation_models import Quote, QuoteRequest, QuoteRequestLine
 from shop.procurement.vendor_orders import InstitutionalOrder
@@ -21,10 +21,6 @@ from shop.procurement.vendor_orders import InstitutionalOrder
 
 def _d(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
-
-
-def seoul_text(at: dt.datetime | None) -> str:
-    return as_utc(at).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 class RequestLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -89,7 +85,7 @@ class QuoteOut(msgspec.Struct, kw_only=True):
     def of(cls, row: Quote) -> QuoteOut:
         return cls(id=row.id, request_id=row.request_id, vendor_id=row.vendor_id,
                    submitted_at=as_utc(row.submitted_at),
-                   submitted_at_seoul=seoul_text(row.submitted_at), valid_until=row.valid_until,
+                   submitted_at_seoul=seoul_time(row.submitted_at), valid_until=row.valid_until,
                    supply_amount=row.supply_amount, vat_amount=row.vat_amount, total=row.total,
                    revision=row.revision,
                    lines=[QuoteLineOut(request_line_id=q.request_line_id, unit_price=q.unit_price)
@@ -124,7 +120,7 @@ class QuoteRequestOut(msgspec.Struct, kw_only=True):
                    department_id=row.department_id, title=row.title, status=row.status.value,
                    status_label=row.status.label, delivery_place=row.delivery_place,
                    delivery_date=row.delivery_date, estimated_price=row.estimated_price,
-                   deadline=as_utc(row.deadline), deadline_seoul=seoul_text(row.deadline),
+                   deadline=as_utc(row.deadline), deadline_seoul=seoul_time(row.deadline),
                    basis=row.basis.value, basis_value=row.basis_value,
                    vendor_ids=row.vendor_ids, lines=[RequestLineOut.of(li) for li in row.lines],
                    quotes=[QuoteOut.of(q) for q in quotes],

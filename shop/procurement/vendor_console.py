@@ -29,7 +29,6 @@ from shop.procurement import quotations, quoting, vendor_orders
 from shop.procurement.buyer_forms import read_date, read_int
 from shop.procurement.models import Department, Institution
 from shop.procurement.quotation_models import QuoteRequest
-from shop.procurement.quote_schemas import seoul_text
 from shop.vendors.access import vendor_for_member, vendors_of
 
 REFUSALS = frozenset({400, 403, 409})
@@ -58,7 +57,7 @@ async def _quote_page(
             form[f"prices[{line.id}]"] = "" if price is None else str(price)
     return Template("procurement/console_quote.html", context={
         "vendor": vendor, "req": request, "quote": quote, "form": form, "errors": errors or {},
-        "open": quotations.is_open_for_quotes(request, utcnow()), "seoul_text": seoul_text,
+        "open": quotations.is_open_for_quotes(request, utcnow()),
         "where": await _where_from(session, request),
     }, status_code=status_code)
 
@@ -82,7 +81,7 @@ class VendorProcurementPages(Controller):
             rows.sort(key=lambda r: not r["open"])
             sections.append({"vendor": vendor, "rows": rows})
         return Template("procurement/console_quotes.html", context={
-            "sections": sections, "seoul_text": seoul_text})
+            "sections": sections})
 
     @get("/vendors/{vendor_id:int}/quotes/{request_id:int}", name="procurement:vendor_quote")
     async def show(self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
