@@ -133,7 +133,9 @@ def sales_fact_rows(
             "revision": 1 if booth else 0, "current": True, "event_id": "demo",
             "vendor_id": vendor.id, "product_id": product.id, "category": product.category,
             "enterprise_type": vendor.enterprise_type, "district": vendor.district,
-            "receipts": quantity if booth else 0, "order_ref": f"demo-{n}",
+            # A booth report names its market day: here a stand-in per date, no market.
+            "receipts": quantity if booth else 0,
+            "order_ref": str(day.toordinal()) if booth else f"demo-{n}",
             "institution": institution, "department": "",
             "counted_as": vendor.enterprise_type if institution else None,
             "market_id": None, "channel": channel,
