@@ -9,9 +9,10 @@ which no request should build. So (decision 44):
   export per person and kind: a partial unique index refuses the second row, also when two
   clicks race, and the refusal is a 409 that names the rule.
 - :func:`run_export` (called by the worker's actor) claims the row (``queued`` → ``running``,
-  so a redelivered message does nothing), reads the facts in id-ordered batches, writes them
-  to ``var/exports/`` through ``infra.spreadsheets`` (CSV streamed by ``iter_csv``, XLSX by
-  ``write_xlsx`` in write-only mode, both from a thread so the file is never held in memory),
+  so a redelivered message does nothing), reads the facts a Seoul day at a time in id order,
+  writes them to ``var/exports/`` through ``infra.spreadsheets`` (CSV streamed by
+  ``iter_csv``, XLSX by ``write_xlsx`` in write-only mode, both from a thread so the file is
+  never held in memory),
   and records the rows done after every batch, which the status page shows while it runs.
 - :func:`purge_exports` (a daily periodic job) deletes files and rows 7 days after they were
   finished, and fails exports whose worker died so their person can ask again.
@@ -194,6 +195,16 @@ def _filters(export: AnalyticsExport) -> list[Any]:
     return filters
 
 
+def _day_filters(export: AnalyticsExport, day: dt.date) -> list[Any]:
+    """One Seoul day's facts: read a day at a time, the database sorts only that day's rows
+    by id (over the whole period, SQLite sorted every fact of it for each batch, holding
+    them all in memory)."""
+    filters = [SalesFact.current.is_(True), SalesFact.business_date == day]
+    if export.kind is ExportKind.VENDOR_FACTS:
+        filters.append(SalesFact.vendor_id == export.vendor_id)
+    return filters
+
+
 def _row(values: Sequence[Any]) -> tuple[Any, ...]:
     (_id, day, at, kind, channel, vendor_id, product_id, category, enterprise_type, district,
      quantity, receipts, net, order_ref, source, source_id, revision) = values
@@ -271,17 +282,25 @@ async def _write(sessions: async_sessionmaker[AsyncSession], export: AnalyticsEx
                  target: Path) -> int:
     """Fetch batches on this loop, write rows in a thread: the file streams, memory stays flat."""
     loop = asyncio.get_running_loop()
-    filters = _filters(export)
-    state = {"after": 0, "done": 0}
+    state: dict[str, Any] = {"day": export.first, "after": 0, "done": 0}
 
     async def next_batch() -> list[tuple[Any, ...]]:
+        """Up to BATCH facts in (Seoul day, id) order, then the rows done recorded."""
+        batch: list[Any] = []
         async with sessions() as session:
-            batch = (await session.execute(
-                select(*_COLUMNS).where(SalesFact.id > state["after"], *filters)
-                .order_by(SalesFact.id).limit(BATCH)
-            )).all()
+            while len(batch) < BATCH and state["day"] <= export.last:
+                wanted = BATCH - len(batch)
+                found = (await session.execute(
+                    select(*_COLUMNS)
+                    .where(SalesFact.id > state["after"], *_day_filters(export, state["day"]))
+                    .order_by(SalesFact.id).limit(wanted)
+                )).all()
+                batch += found
+                if len(found) == wanted:
+                    state["after"] = found[-1][0]
+                else:
+                    state["day"], state["after"] = state["day"] + dt.timedelta(days=1), 0
             if batch:
-                state["after"] = batch[-1][0]
                 state["done"] += len(batch)
                 async with transaction(session):
                     await session.execute(
