@@ -41,6 +41,7 @@ import markets.days.pages
 import markets.lending.controllers
 import markets.lending.pages
 import shop.analytics.controllers
+import shop.analytics.export_pages
 import shop.cart.controllers
 import shop.cart.pages
 import shop.catalog.controllers
@@ -146,6 +147,7 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.quote_api.ROUTES,
     *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,
+    *shop.analytics.export_pages.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
     *markets.days.analytics_pages.ROUTES,

@@ -143,16 +143,23 @@ def demo(rebuild_index: bool) -> None:
 
 async def _load_demo(settings: Settings) -> str:
     import markets.demo
+    import shop.analytics.demo
     import shop.demo
     import shop.procurement.demo
     import shop.snackboxes.demo
+    from infra.clock import seoul_today
 
     async def work(session: Any) -> str:
         shop_summary = await shop.demo.load(session)
         snack_summary = await shop.snackboxes.demo.load(session)
         procurement_summary = await shop.procurement.demo.load(session)
         market_summary = await markets.demo.load(session)
-        return f"{shop_summary}\n{snack_summary}\n{procurement_summary}\n{market_summary}"
+        # A year of sales (bulk facts, summaries rebuilt; decision 44) on the past market days.
+        today = seoul_today()
+        held = await markets.demo.past_days(session, today)
+        sales_summary = await shop.analytics.demo.load(session, today=today, market_days=held)
+        return (f"{shop_summary}\n{snack_summary}\n{procurement_summary}\n{market_summary}\n"
+                f"{sales_summary}")
 
     return await _with_session(settings, work)
 

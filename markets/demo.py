@@ -1,6 +1,7 @@
 """Load the four booth markets of the source documents (idempotent by name), an organizer
 who owns and runs them, published review criteria, booth maps, lending equipment, and their
-market days a year ahead."""
+market days a year ahead; and (:func:`past_days`) the demo markets' days of the past year,
+held, so the analytics demo can give them attendance and booth sales."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from infra.accounts.services import create_user
 from markets.access import give_markets_to
 from markets.applications.models import MarketCriterion
 from markets.booths.demo_layout import load_booths
-from markets.days.generation import generate_all
+from markets.days.generation import close_past_days, generate_all, generate_market_days
+from markets.days.models import MarketDay, MarketDayStatus
 from markets.demo_data import demo_markets
 from markets.lending import demo as lending_demo
 from markets.models import Market
+from shop.analytics.demo import DemoMarketDay
 
 DEMO_ORGANIZER_EMAIL = "organizer@jangteo.kr"
 #: How far ahead the demo opens market days: through the next season of every market.
@@ -86,3 +89,21 @@ async def load(session: AsyncSession, *, now: dt.datetime | None = None) -> str:
     loaded = f"장터 {added}곳을 불러왔습니다." if added else "장터 데이터가 이미 있습니다."
     return (f"{loaded} 장날 {days}일을 새로 만들었습니다 ({DEMO_WEEKS_AHEAD}주 앞까지). "
             f"대여 장비를 장터 {equipped}곳에 갖췄습니다.")
+
+
+async def past_days(session: AsyncSession, today: dt.date) -> list[DemoMarketDay]:
+    """The demo markets' days of the 365 days before ``today``, generated if missing and
+    closed as held (the markets' own use cases), for the analytics demo."""
+    first = today - dt.timedelta(days=365)
+    seeded = [seed.name for seed in demo_markets()]
+    markets = (await session.scalars(
+        select(Market).where(Market.name.in_(seeded)).order_by(Market.id))).all()
+    for market in markets:
+        await generate_market_days(session, market, today - dt.timedelta(days=1), since=first)
+    await close_past_days(session)
+    rows = (await session.execute(
+        select(MarketDay.id, MarketDay.market_id, MarketDay.day)
+        .where(MarketDay.market_id.in_([m.id for m in markets]), MarketDay.day >= first,
+               MarketDay.day < today, MarketDay.status == MarketDayStatus.HELD)
+        .order_by(MarketDay.day, MarketDay.id))).all()
+    return [DemoMarketDay(int(i), int(m), d) for i, m, d in rows]

@@ -30,6 +30,7 @@ from markets.assignment import notices as assignment_notices  # noqa: E402
 from markets.days import notices as market_day_notices  # noqa: E402
 from markets.days import payments as booth_fee_payments  # noqa: E402
 from shop.analytics import activity  # noqa: E402
+from shop.analytics import exports as analytics_exports  # noqa: E402
 from shop.analytics import facts as sales_facts  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
@@ -89,6 +90,18 @@ async def record_sales_facts(message: dict[str, Any]) -> None:
     async with resources.session_factory()() as session:
         written = await sales_facts.consume(session, envelope)
     log.info("sales_facts_recorded", written=written)
+
+
+@dramatiq.actor(queue_name="exports", max_retries=3, time_limit=3_600_000)
+async def run_analytics_export(message: dict[str, Any]) -> None:
+    """Write the file of a queued analytics export (shop.analytics.exports); a redelivered
+    message finds it no longer queued and does nothing."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    status = await analytics_exports.run_export(
+        resources.session_factory(), int(envelope.payload["id"]), installed_settings().var_dir)
+    log.info("analytics_export_run", export_id=envelope.payload["id"],
+             status=status.value if status else None)
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)

@@ -19,7 +19,7 @@ from workers.setup import configure
 log = structlog.get_logger("jangteo.worker")
 
 #: Every queue our actors use; a worker listens on all of them unless told otherwise.
-QUEUES = ("search", "analytics", "maintenance", "default", "payments")
+QUEUES = ("search", "analytics", "maintenance", "default", "payments", "exports")
 
 
 def run_worker(

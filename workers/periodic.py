@@ -24,11 +24,13 @@ from infra.mail import purge_sent as purge_sent_mails_older_than  # noqa: E402
 from markets.applications import offers as waitlist_offers  # noqa: E402
 from markets.days import generation  # noqa: E402
 from markets.lending import sweeper as lending  # noqa: E402
+from shop.analytics import exports as analytics_exports  # noqa: E402
 from shop.analytics import health as analytics_health  # noqa: E402
 from shop.catalog import indexing  # noqa: E402
 from shop.checkout import stock  # noqa: E402
 from shop.settlement import services as settlement  # noqa: E402
 from workers import resources  # noqa: E402
+from workers.setup import installed_settings  # noqa: E402
 
 log = structlog.get_logger("jangteo.periodic")
 
@@ -125,6 +127,16 @@ async def check_analytics() -> None:
         "analytics_checked", differences=run.differences, detail=run.detail[:2000])
 
 
+@dramatiq.actor(queue_name="maintenance", periodic=cron("50 4 * * *"), max_retries=3)
+async def purge_analytics_exports() -> None:
+    """Daily at 04:50: delete analytics export files (and rows) kept their 7 days, and fail
+    exports whose worker died so their person can ask again."""
+    async with resources.session_factory()() as session:
+        purged, failed = await analytics_exports.purge_exports(
+            session, installed_settings().var_dir, now=utcnow())
+    log.info("analytics_exports_purged", purged=purged, failed=failed)
+
+
 #: Every periodic job, for the scheduler (tests check that no periodic actor is missing).
 JOBS: tuple[dramatiq.Actor, ...] = (
     purge_relayed_events,
@@ -136,4 +148,5 @@ JOBS: tuple[dramatiq.Actor, ...] = (
     sweep_lending,
     close_settlement_weeks,
     check_analytics,
+    purge_analytics_exports,
 )

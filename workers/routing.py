@@ -16,6 +16,7 @@ import dramatiq
 from infra.events import EventEnvelope
 from markets.assignment.events import AssignmentPublished
 from markets.days.events import BoothFeeStatusChanged, MarketDayCancelled
+from shop.analytics.events import ExportRequested
 from shop.analytics.facts import SALES_EVENTS
 from shop.catalog.events import PRODUCT_INDEX_EVENTS
 from shop.orders.notifications import MAIL_EVENTS as ORDER_MAIL_EVENTS
@@ -51,6 +52,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
     Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
     Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts),
+    Subscription(lambda name: name == ExportRequested.name, actors.run_analytics_export),
     Subscription(lambda name: True, CATCH_ALL),
 )
 

@@ -18,7 +18,17 @@ import enum
 
 from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
@@ -306,3 +316,69 @@ class AnalyticsCheckRun(BigIntBase):
     differences: Mapped[int] = mapped_column(Integer)
     #: The first differences, for the operator: ``table key: stored != expected`` lines.
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"  # 대기 중
+    RUNNING = "running"  # 만드는 중
+    DONE = "done"  # 완료
+    FAILED = "failed"  # 실패
+
+
+#: Statuses in which an export still holds its person's slot for its kind.
+OPEN_EXPORT_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class ExportKind(enum.StrEnum):
+    """What a background export writes: the sales facts (one row per fact) of a vendor, or
+    of the whole platform — the tables too long to build during a request."""
+
+    VENDOR_FACTS = "vendor_facts"  # 입점기업 판매 내역 전체
+    PLATFORM_FACTS = "platform_facts"  # 플랫폼 판매 내역 전체
+
+
+class AnalyticsExport(BigIntBase):
+    """A background export (decision 44): asked for on a page, written to a file under
+    ``var/exports/`` by a worker, kept 7 days. At most one queued or running export per
+    person and kind (a partial unique index on both databases, so two clicks racing cannot
+    both start one)."""
+
+    __tablename__ = "analytics_exports"
+    __table_args__ = (
+        Index(
+            "uq_analytics_export_open",
+            "requested_by",
+            "kind",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    #: The user who asked (only they can see and download it).
+    requested_by: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[ExportKind] = mapped_column(str_enum(ExportKind, "analytics_export_kind"))
+    #: The vendor of a ``vendor_facts`` export.
+    vendor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first: Mapped[dt.date] = mapped_column(Date)
+    last: Mapped[dt.date] = mapped_column(Date)
+    #: ``csv`` or ``xlsx``.
+    format: Mapped[str] = mapped_column(String(8))
+    status: Mapped[ExportStatus] = mapped_column(
+        str_enum(ExportStatus, "analytics_export_status"), default=ExportStatus.QUEUED)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    #: The rows to write, counted when the export starts (None until then).
+    rows_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The name the download is offered under (Korean).
+    filename: Mapped[str] = mapped_column(String(200))
+    #: The file, relative to the var directory ("" until done).
+    path: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True)
+    #: When the file and this row are purged (7 days after it was finished).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, index=True)

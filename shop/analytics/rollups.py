@@ -281,7 +281,8 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
                 for row in rows
             ]
             if values:
-                await session.execute(insert(model), values)
+                # Core insert: the ORM bulk path costs several times more per row.
+                await session.execute(insert(model.__table__), values)
             written += len(values)
         written += await market_days.refill_month(session, month)
     return written

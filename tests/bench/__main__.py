@@ -7,6 +7,7 @@ import sys
 
 BENCHES = [
     "bench_search", "bench_freshness", "bench_reservations", "bench_checkout", "bench_assignment",
+    "bench_analytics",
 ]
 
 
