@@ -47,17 +47,22 @@ import msgspec
 import tantivy
 
 from search import tantivy_queries as queries
-from search.analysis import analyze_query, index_text
+from search.analysis import chosung_index_text, index_text, jamo_index_text
 from search.documents import ProductDocument, encode_document
 from search.engine import RebuildStats, SearchEngineError
+from search.forgiving import highlight_terms, plan
 from search.query import (
     SearchQuery,
     SearchResult,
     page_count,
 )
+from search.synonyms import SynonymFile
+
+#: A strict result smaller than one page of the search page is widened (forgiving tiers).
+RELAX_BELOW: Final = 20
 
 #: Bumped whenever the schema below changes; an index with another version needs a rebuild.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: name_jamo and name_chosung (decision 47)
 _SCHEMA_FILE: Final = "jangteo-schema-version"
 
 _FACET_CACHE_SIZE: Final = 512
@@ -101,6 +106,17 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _known(searcher: tantivy.Searcher, word: str) -> bool:
+    """Whether every syllable bigram of ``word`` is a term of some product name or label."""
+    grams = [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+    if len(word) == 1:
+        return True
+    return all(
+        any(searcher.doc_freq(field, gram) for field in ("name", "labels", "vendor_name"))
+        for gram in grams
+    )
+
+
 class EmbeddedEngine:
     """A :class:`search.engine.SearchEngine` on tantivy, safe for web, worker and CLI processes.
 
@@ -120,6 +136,7 @@ class EmbeddedEngine:
         writer_heap_bytes: int = 64_000_000,
         writer_threads: int = 1,
         rebuild_heap_bytes: int = 256_000_000,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", index_name):
             raise ValueError(f"index name must be a lower-case identifier: {index_name!r}")
@@ -129,6 +146,7 @@ class EmbeddedEngine:
         self._writer_threads = writer_threads
         self._rebuild_heap = rebuild_heap_bytes
         self._schema = queries.build_schema()
+        self.synonyms = synonyms or SynonymFile()
         self._pointer = self.data_dir / f"{index_name}.current"
         self._lock_path = self.data_dir / f"{index_name}.lock"
         self._marker = self.data_dir / f"{index_name}.building"
@@ -234,6 +252,8 @@ class EmbeddedEngine:
         tdoc = tantivy.Document(
             id=doc.id,
             name=index_text(doc.name),
+            name_jamo=jamo_index_text(doc.name),
+            name_chosung=chosung_index_text(doc.name),
             vendor_name=_repeated_text(doc.vendor_name),
             labels=_repeated_text(doc.category_label, doc.enterprise_type_label, doc.district),
             description=index_text(doc.description),
@@ -420,8 +440,9 @@ class EmbeddedEngine:
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         searcher, facet_cache = self._snapshot()
-        terms = analyze_query(query.q)
-        text = queries.text_query(self._schema, terms)
+        table = self.synonyms.current()
+        concepts = plan(query.q, table, functools.partial(_known, searcher))
+        terms = highlight_terms(concepts)
         ranges = queries.range_filters(self._schema, query)
         facet_filters = {
             facet: queries.Query.const_score_query(
@@ -429,22 +450,19 @@ class EmbeddedEngine:
             )
             for facet, values in query.filters().items()
         }
-        main = queries.all_of([text, *ranges, *facet_filters.values()])
-        order_by, order = queries.order_of(query, has_text=text is not None)
-        if order_by is None:
-            found = searcher.search(main, limit=query.per_page, offset=query.offset, count=True)
-        else:
-            found = searcher.search(
-                main,
-                limit=query.per_page,
-                offset=query.offset,
-                count=True,
-                order_by_field=order_by,
-                order=order,
-            )
+        text = queries.strict_text_query(self._schema, concepts)
+        found, main = self._run(searcher, query, text, ranges, facet_filters)
+        relaxed = False
+        if concepts and (found.count or 0) < RELAX_BELOW:  # type: ignore[attr-defined]
+            text = queries.relaxed_text_query(self._schema, concepts)
+            found, main = self._run(searcher, query, text, ranges, facet_filters)
+            relaxed = True
+        order_by, _order = queries.order_of(query, has_text=text is not None)
         total = found.count or 0  # type: ignore[attr-defined]  # present; missing from the stub
         cache_key = (
-            tuple(terms),
+            query.q,
+            relaxed,
+            table.version,
             tuple(query.filters().items()),
             query.price_min,
             query.price_max,
@@ -470,6 +488,29 @@ class EmbeddedEngine:
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+
+    def _run(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        text: tantivy.Query | None,
+        ranges: list[tantivy.Query],
+        facet_filters: dict[str, tantivy.Query],
+    ) -> tuple[tantivy.SearchResult, tantivy.Query]:
+        main = queries.all_of([text, *ranges, *facet_filters.values()])
+        order_by, order = queries.order_of(query, has_text=text is not None)
+        if order_by is None:
+            found = searcher.search(main, limit=query.per_page, offset=query.offset, count=True)
+        else:
+            found = searcher.search(
+                main,
+                limit=query.per_page,
+                offset=query.offset,
+                count=True,
+                order_by_field=order_by,
+                order=order,
+            )
+        return found, main
 
     # -- operations -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import tantivy
 from search.analysis import QueryTerm, QueryTermKind
 from search.documents import FACETS, decode_document
 from search.engine import SearchEngineError
+from search.forgiving import Concept, Form
 from search.highlight import combine, highlight
 from search.query import SearchHit, SearchQuery, order_facet_counts
 
@@ -47,6 +48,10 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("id", indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    # The forgiving views of the name (search/forgiving.py): jamo n-grams for typos,
+    # initial-consonant bigrams for 초성.
+    builder.add_text_field("name_jamo", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("name_chosung", tokenizer_name="whitespace", index_option="position")
     for facet in FACETS:
         builder.add_text_field(facet, tokenizer_name="raw", fast=True, index_option="basic")
     builder.add_boolean_field("eco_friendly", indexed=True, fast=True)
@@ -76,24 +81,143 @@ def term_query(schema: tantivy.Schema, field: str, term: QueryTerm) -> tantivy.Q
     prefix = Query.regex_query(schema, field, f"{_regex_escape(term.terms[0])}.+")
     return Query.disjunction_max_query([exact, Query.boost_query(prefix, _LOOSE_MATCH_WEIGHT)])
 
+def fields_query(schema: tantivy.Schema, term: QueryTerm) -> tantivy.Query:
+    """``term`` in any text field; the best field decides its score."""
+    return Query.disjunction_max_query(
+        [
+            Query.boost_query(term_query(schema, field, term), weight)
+            for field, weight in TEXT_FIELDS.items()
+        ],
+        tie_breaker=_TIE_BREAKER,
+    )
+
+
 def text_query(schema: tantivy.Schema, terms: list[QueryTerm]) -> tantivy.Query | None:
     """Every query term must match in some field; the best field decides its score."""
     if not terms:
         return None
-    clauses = [
-        (
-            Occur.Must,
-            Query.disjunction_max_query(
-                [
-                    Query.boost_query(term_query(schema, field, term), weight)
-                    for field, weight in TEXT_FIELDS.items()
-                ],
-                tie_breaker=_TIE_BREAKER,
-            ),
+    return Query.boolean_query([(Occur.Must, fields_query(schema, term)) for term in terms])
+
+
+# -- forgiving search: tiers of a query plan (search/forgiving.py) --------------------------
+
+#: Constant scores added per tier, far above any BM25 sum, so the tiers never interleave:
+#: typed words > synonyms > every word matched loosely > some word matched loosely.
+TIER_EXACT: Final = 100_000.0
+TIER_SYNONYM: Final = 10_000.0
+TIER_ALL_WORDS: Final = 1_000.0
+_FUZZY_WEIGHT: Final = 1.5
+_SUBWORD_WEIGHT: Final = 0.4
+_CHOSUNG_WEIGHT: Final = 2.0
+
+
+def _form_query(schema: tantivy.Schema, form: Form) -> tantivy.Query:
+    if len(form.terms) == 1:
+        query = fields_query(schema, form.terms[0])
+    else:
+        query = Query.boolean_query([(Occur.Must, fields_query(schema, t)) for t in form.terms])
+    return query if form.weight == 1.0 else Query.boost_query(query, form.weight)
+
+
+def _chosung_query(schema: tantivy.Schema, concept: Concept) -> tantivy.Query:
+    grams: list[str | tuple[int, str]] = list(concept.chosung)
+    if len(concept.chosung) == 1 and len(concept.chosung[0]) == 1:
+        # One consonant: names with a syllable starting with it, weakly.
+        char = _regex_escape(concept.chosung[0])
+        query = Query.boost_query(
+            Query.regex_query(schema, "name_chosung", f"{char}.?|.{char}"), _LOOSE_MATCH_WEIGHT
         )
-        for term in terms
+    elif len(grams) == 1:
+        query = Query.term_query(schema, "name_chosung", concept.chosung[0])
+    else:
+        query = Query.phrase_query(schema, "name_chosung", grams)
+    query = Query.boost_query(query, _CHOSUNG_WEIGHT)
+    if concept.chosung_prefix is None:
+        return query
+    prefix = term_query(schema, "name", concept.chosung_prefix)
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, prefix)])
+
+
+def exact_query(
+    schema: tantivy.Schema, concept: Concept, *, synonyms: bool
+) -> tantivy.Query | None:
+    """The concept as typed (particles off, 초성 as 초성), with or without its synonyms."""
+    parts = [_form_query(schema, form) for form in concept.exact_forms(synonyms=synonyms)]
+    if concept.chosung:
+        parts.append(_chosung_query(schema, concept))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Query.disjunction_max_query(parts)
+
+
+def loose_query(schema: tantivy.Schema, concept: Concept) -> tantivy.Query | None:
+    """The concept matched exactly, with synonyms, within a few jamo, or by a sub-word."""
+    parts: list[tantivy.Query] = []
+    exact = exact_query(schema, concept, synonyms=True)
+    if exact is not None:
+        parts.append(exact)
+    if concept.fuzzy:
+        pieces = [
+            Query.fuzzy_term_query(schema, f.field, f.text, distance=f.distance)
+            for f in concept.fuzzy
+        ]
+        fuzzy = pieces[0] if len(pieces) == 1 else Query.boolean_query(
+            [(Occur.Must, p) for p in pieces]
+        )
+        parts.append(Query.boost_query(fuzzy, _FUZZY_WEIGHT))
+    if concept.subwords:
+        subwords = Query.boolean_query(
+            [
+                (Occur.Should, Query.boost_query(term_query(schema, "name", term), weight))
+                for term, weight in concept.subwords
+            ]
+        )
+        parts.append(Query.boost_query(subwords, _SUBWORD_WEIGHT))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Query.disjunction_max_query(parts)
+
+
+def _all(queries: list[tantivy.Query | None]) -> tantivy.Query | None:
+    if not queries or any(q is None for q in queries):
+        return None
+    present = [q for q in queries if q is not None]
+    return present[0] if len(present) == 1 else Query.boolean_query(
+        [(Occur.Must, q) for q in present]
+    )
+
+
+def _tiered(clauses: list[tuple[tantivy.Query | None, float]]) -> tantivy.Query | None:
+    present = [
+        (Occur.Should, Query.const_score_query(q, score) if score else q)
+        for q, score in clauses
+        if q is not None
     ]
-    return Query.boolean_query(clauses)
+    if not present:
+        return None
+    return Query.boolean_query(present)
+
+
+def strict_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+    """Every concept exactly or by a synonym; typed words rank above synonyms."""
+    with_synonyms = _all([exact_query(schema, c, synonyms=True) for c in concepts])
+    if not any(c.has_synonyms for c in concepts):
+        return with_synonyms
+    exact = _all([exact_query(schema, c, synonyms=False) for c in concepts])
+    return _tiered([(exact, TIER_EXACT), (with_synonyms, 0.0)])
+
+
+def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+    """Any concept in any form, tiered: typed > synonyms > all words loosely > some word."""
+    loose = [loose_query(schema, c) for c in concepts]
+    return _tiered(
+        [
+            (_all([exact_query(schema, c, synonyms=False) for c in concepts]), TIER_EXACT),
+            (_all([exact_query(schema, c, synonyms=True) for c in concepts]), TIER_SYNONYM),
+            (_all(loose), TIER_ALL_WORDS),
+            *[(q, 0.0) for q in loose],
+        ]
+    )
 
 def range_filters(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Query]:
     filters: list[tantivy.Query] = []
