@@ -442,7 +442,6 @@ class EmbeddedEngine:
         searcher, facet_cache = self._snapshot()
         table = self.synonyms.current()
         concepts = plan(query.q, table, functools.partial(_known, searcher))
-        terms = highlight_terms(concepts)
         ranges = queries.range_filters(self._schema, query)
         facet_filters = {
             facet: queries.Query.const_score_query(
@@ -453,11 +452,12 @@ class EmbeddedEngine:
         text = queries.strict_text_query(self._schema, concepts)
         found, main = self._run(searcher, query, text, ranges, facet_filters)
         relaxed = False
-        if concepts and (found.count or 0) < RELAX_BELOW:  # type: ignore[attr-defined]
+        if concepts and self._should_relax(searcher, query, text, found.count or 0):  # type: ignore[attr-defined]
             text = queries.relaxed_text_query(self._schema, concepts)
             found, main = self._run(searcher, query, text, ranges, facet_filters)
             relaxed = True
         order_by, _order = queries.order_of(query, has_text=text is not None)
+        terms = highlight_terms(concepts, synonyms=relaxed)
         total = found.count or 0  # type: ignore[attr-defined]  # present; missing from the stub
         cache_key = (
             query.q,
@@ -488,6 +488,25 @@ class EmbeddedEngine:
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+
+    @staticmethod
+    def _should_relax(
+        searcher: tantivy.Searcher, query: SearchQuery, text: tantivy.Query | None, found: int
+    ) -> bool:
+        """Whether the words (not the filters) found less than a page.
+
+        Relaxing because a district filter left few hits would only add products the
+        shopper did not name. Sorted by price or date, relaxed hits would interleave with
+        strict ones, so there the looser tiers only stand in for an empty result.
+        """
+        threshold = RELAX_BELOW if query.sort == "relevance" else 1
+        if found >= threshold:
+            return False
+        filtered = bool(query.filters()) or (query.price_min, query.price_max) != (None, None)
+        if text is None or not (filtered or query.eco_friendly is not None):
+            return True
+        unfiltered = searcher.search(text, limit=1, count=True).count or 0  # type: ignore[attr-defined]
+        return bool(unfiltered < threshold)
 
     def _run(
         self,

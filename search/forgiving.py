@@ -137,8 +137,10 @@ def _subwords(word: str) -> tuple[tuple[QueryTerm, float], ...]:
 
 def _chosung_concept(word: str) -> Concept:
     initials = chosung(word)
-    bigrams = (initials,) if len(initials) == 1 else tuple(
-        initials[i : i + 2] for i in range(len(initials) - 1)
+    bigrams = (
+        (initials,)
+        if len(initials) == 1
+        else tuple(initials[i : i + 2] for i in range(len(initials) - 1))
     )
     prefix_chars = ""
     for char in word:
@@ -164,7 +166,9 @@ def _word_concept(
         return _chosung_concept(word)
     forms = _forms(word, 1.0, synonym=False, last=last)
     bases = [word]
-    if all(is_syllable(c) for c in word):
+    # A particle only comes off a word the index does not know as typed: 한과 stays 한과
+    # (not 한 + 과), 텀블러를 becomes 텀블러.
+    if all(is_syllable(c) for c in word) and not known(word):
         for stem in strip_particle(word):
             if known(stem):
                 forms += _forms(stem, STRIPPED_WEIGHT, synonym=False)
@@ -181,9 +185,7 @@ def _word_concept(
     )
 
 
-def plan(
-    query: str, synonyms: SynonymTable, known: Callable[[str], bool]
-) -> list[Concept]:
+def plan(query: str, synonyms: SynonymTable, known: Callable[[str], bool]) -> list[Concept]:
     """The concepts of ``query``, all of which a strict match contains.
 
     Several words that together are a synonym key (``eco bag``, ``board game``) are one
@@ -211,11 +213,11 @@ def plan(
     return list({c.text: c for c in concepts}.values())
 
 
-def highlight_terms(concepts: list[Concept]) -> list[QueryTerm]:
-    """The terms a result card marks: every exact and synonym form."""
+def highlight_terms(concepts: list[Concept], *, synonyms: bool) -> list[QueryTerm]:
+    """The terms a result card marks: every exact form, and synonyms if they were searched."""
     terms: list[QueryTerm] = []
     for concept in concepts:
-        for form in concept.forms:
+        for form in concept.exact_forms(synonyms=synonyms):
             terms.extend(t for t in form.terms if t not in terms)
         if concept.chosung_prefix is not None and concept.chosung_prefix not in terms:
             terms.append(concept.chosung_prefix)

@@ -199,12 +199,12 @@ def _tiered(clauses: list[tuple[tantivy.Query | None, float]]) -> tantivy.Query 
 
 
 def strict_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
-    """Every concept exactly or by a synonym; typed words rank above synonyms."""
-    with_synonyms = _all([exact_query(schema, c, synonyms=True) for c in concepts])
-    if not any(c.has_synonyms for c in concepts):
-        return with_synonyms
-    exact = _all([exact_query(schema, c, synonyms=False) for c in concepts])
-    return _tiered([(exact, TIER_EXACT), (with_synonyms, 0.0)])
+    """Every concept as typed (particles off, 초성 as 초성): the first, cheapest try.
+
+    Synonyms wait for the relaxed query: they rank below every typed match anyway, so
+    while the typed words fill a page they would change only the total.
+    """
+    return _all([exact_query(schema, c, synonyms=False) for c in concepts])
 
 
 def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
