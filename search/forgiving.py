@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from search.analysis import JAMO_GRAM_MAX, QueryTerm, QueryTermKind, analyze_query, fold, normalize
-from search.korean import chosung, is_choseong, is_syllable, jamo, strip_particle
+from search.korean import chosung, is_choseong, is_syllable, jamo, likely_slips, strip_particle
 from search.synonyms import MAX_KEY_WORDS, SynonymTable
 
 #: Weight of a particle-stripped form and of a synonym relative to the typed word.
@@ -61,8 +61,13 @@ class Concept:
     chosung_prefix: QueryTerm | None = None
     #: All must match: a long word is corrected piece by piece.
     fuzzy: tuple[Fuzzy, ...] = ()
+    #: Jamo spellings one likely slip away (neighbouring key, sound-alike): ranked above
+    #: other corrections.
+    slips: tuple[str, ...] = ()
     #: Any may match, with its weight: sub-words for relaxation.
     subwords: tuple[tuple[QueryTerm, float], ...] = ()
+    #: Whether every sub-word must be there (the two syllables of a two-syllable word).
+    subwords_all: bool = False
 
     def exact_forms(self, *, synonyms: bool) -> tuple[Form, ...]:
         return tuple(f for f in self.forms if synonyms or not f.synonym)
@@ -119,20 +124,33 @@ def _fuzzy(word: str) -> tuple[Fuzzy, ...]:
     return ()
 
 
+def _slips(word: str) -> tuple[str, ...]:
+    if 2 <= len(word) <= JAMO_GRAM_MAX and all(is_syllable(c) for c in word):
+        return tuple(likely_slips(jamo(word)))
+    return ()
+
+
 def _syllable(char: str) -> QueryTerm:
     return QueryTerm(QueryTermKind.SYLLABLE, (char,))
 
 
-def _subwords(word: str) -> tuple[tuple[QueryTerm, float], ...]:
-    """Pieces of a Hangul compound; the last syllable is the head noun in Korean."""
+def _subwords(word: str, synonyms: SynonymTable) -> tuple[tuple[QueryTerm, float], ...]:
+    """Pieces of a Hangul compound; the last syllable is the head noun in Korean, and
+    its synonyms count too (``도자기컵`` -> 도자기 and 컵, 머그)."""
     if len(word) < 2 or not all(is_syllable(c) for c in word):
         return ()
     if len(word) == 2:
-        return ((_syllable(word[0]), 0.5), (_syllable(word[1]), 1.0))
-    bigrams = [
-        (QueryTerm(QueryTermKind.PHRASE, (word[i : i + 2],)), 1.0) for i in range(len(word) - 1)
-    ]
-    return (*bigrams, (_syllable(word[-1]), 1.0))
+        pieces = [(_syllable(word[0]), 0.5), (_syllable(word[1]), 1.0)]
+    else:
+        pieces = [
+            (QueryTerm(QueryTermKind.PHRASE, (word[i : i + 2],)), 1.0) for i in range(len(word) - 1)
+        ]
+        pieces.append((_syllable(word[-1]), 1.0))
+    if len(word) > 2:
+        for head in (word[-1], word[-2:]):
+            for other in synonyms.of(head):
+                pieces += [(term, SYNONYM_WEIGHT) for term in analyze_query(other)]
+    return tuple(dict.fromkeys(pieces))
 
 
 def _chosung_concept(word: str) -> Concept:
@@ -181,7 +199,9 @@ def _word_concept(
         text=word,
         forms=tuple(dict.fromkeys(forms)),
         fuzzy=_fuzzy(head),
-        subwords=_subwords(head),
+        slips=_slips(head),
+        subwords=_subwords(head, synonyms),
+        subwords_all=len(head) == 2,
     )
 
 

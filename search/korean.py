@@ -84,17 +84,56 @@ _PARTICLES: Final[tuple[tuple[str, str], ...]] = tuple(
     sorted(
         {
             # case particles
-            "이": "C", "가": "V", "을": "C", "를": "V", "은": "C", "는": "V",
-            "과": "C", "와": "V", "으로": "C", "로": "VL", "이랑": "C", "랑": "V",
-            "의": "", "에": "", "에서": "", "에게": "", "한테": "", "께": "",
-            "도": "", "만": "", "까지": "", "부터": "", "처럼": "", "보다": "",
-            "하고": "", "이나": "C", "나": "V", "이든": "C", "든": "V",
-            "마다": "", "밖에": "", "만큼": "",
+            "이": "C",
+            "가": "V",
+            "을": "C",
+            "를": "V",
+            "은": "C",
+            "는": "V",
+            "과": "C",
+            "와": "V",
+            "으로": "C",
+            "로": "VL",
+            "이랑": "C",
+            "랑": "V",
+            "의": "",
+            "에": "",
+            "에서": "",
+            "에게": "",
+            "한테": "",
+            "께": "",
+            "도": "",
+            "만": "",
+            "까지": "",
+            "부터": "",
+            "처럼": "",
+            "보다": "",
+            "하고": "",
+            "이나": "C",
+            "나": "V",
+            "이든": "C",
+            "든": "V",
+            "마다": "",
+            "밖에": "",
+            "만큼": "",
             # particles stacked as shoppers type them
-            "에서는": "", "에서도": "", "으로는": "C", "로는": "VL", "에는": "",
-            "에도": "", "이랑은": "C", "하고는": "", "까지는": "", "은요": "C", "는요": "V",
+            "에서는": "",
+            "에서도": "",
+            "으로는": "C",
+            "로는": "VL",
+            "에는": "",
+            "에도": "",
+            "이랑은": "C",
+            "하고는": "",
+            "까지는": "",
+            "은요": "C",
+            "는요": "V",
             # copula endings in a typed question ("텀블러예요?")
-            "이에요": "C", "예요": "V", "입니다": "", "이요": "C", "요": "V",
+            "이에요": "C",
+            "예요": "V",
+            "입니다": "",
+            "이요": "C",
+            "요": "V",
         }.items(),
         key=lambda item: -len(item[0]),
     )
@@ -127,3 +166,89 @@ def strip_particle(word: str) -> list[str]:
         if stem not in found:
             found.append(stem)
     return sorted(found, key=len, reverse=True)
+
+
+# -- likely slips: neighbouring keys on the 두벌식 keyboard, and sound-alike jamo ----------
+
+_KEYBOARD: Final = ("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔ", "ㅁㄴㅇㄹㅎㅗㅓㅏㅣ", "ㅋㅌㅊㅍㅠㅜㅡ")
+_ROW_OFFSET: Final = (0.0, 0.25, 0.75)
+#: Plain, aspirated and tense consonants, and vowels that sound alike, are confused by ear.
+_SOUND_ALIKE: Final = (
+    "ㄱㅋㄲ",
+    "ㄷㅌㄸ",
+    "ㅂㅍㅃ",
+    "ㅈㅊㅉ",
+    "ㅅㅆ",
+    "ㅐㅔ",
+    "ㅒㅖ",
+    "ㅙㅞㅚ",
+    "ㅕㅓ",
+)
+_CHOSEONG_COMPAT: Final = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWEL_COMPAT: Final = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+#: Final consonants in jongseong order (index 1…27); compound finals are left alone.
+_JONGSEONG_COMPAT: Final = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+
+
+def _neighbours() -> dict[str, set[str]]:
+    position = {
+        key: (col + _ROW_OFFSET[row], float(row))
+        for row, keys in enumerate(_KEYBOARD)
+        for col, key in enumerate(keys)
+    }
+    found: dict[str, set[str]] = {key: set() for key in position}
+    for a, (ax, ay) in position.items():
+        for b, (bx, by) in position.items():
+            if a != b and (ax - bx) ** 2 + (ay - by) ** 2 <= 1.6:
+                found[a].add(b)
+    for group in _SOUND_ALIKE:
+        for a in group:
+            found.setdefault(a, set()).update(set(group) - {a})
+    return found
+
+
+_LIKELY: Final = _neighbours()
+
+
+def _slot(char: str) -> tuple[str, str] | None:
+    """(role, keyboard letter) of a conjoining jamo: role is L, V or T."""
+    code = ord(char)
+    if 0x1100 <= code <= 0x1112:
+        return "L", _CHOSEONG_COMPAT[code - 0x1100]
+    if 0x1161 <= code <= 0x1175:
+        return "V", _VOWEL_COMPAT[code - 0x1161]
+    if 0x11A8 <= code <= 0x11C2:
+        return "T", _JONGSEONG_COMPAT[code - 0x11A8]
+    return None
+
+
+def _conjoin(role: str, letter: str) -> str | None:
+    table = {
+        "L": (_CHOSEONG_COMPAT, 0x1100),
+        "V": (_VOWEL_COMPAT, 0x1161),
+        "T": (_JONGSEONG_COMPAT, 0x11A8),
+    }[role]
+    index = table[0].find(letter)
+    return chr(table[1] + index) if index >= 0 else None
+
+
+def likely_slips(spelled: str) -> list[str]:
+    """Spellings one likely slip away from ``spelled`` (jamo): a neighbouring key or a
+    sound-alike jamo in one place, or a final consonant dropped or added by mistake.
+
+    A typo-tolerant search ranks these corrections above any other one edit away, so
+    ``비느`` finds 비누 (ㅜ is next to ㅡ) before 비스 (ㅅ is nowhere near ㄴ).
+    """
+    found: list[str] = []
+    for i, char in enumerate(spelled):
+        slot = _slot(char)
+        if slot is None:
+            continue
+        role, letter = slot
+        for other in sorted(_LIKELY.get(letter, ())):
+            replacement = _conjoin(role, other)
+            if replacement is not None:
+                found.append(spelled[:i] + replacement + spelled[i + 1 :])
+        if role == "T":
+            found.append(spelled[:i] + spelled[i + 1 :])
+    return list(dict.fromkeys(found))

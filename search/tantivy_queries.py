@@ -102,11 +102,13 @@ def text_query(schema: tantivy.Schema, terms: list[QueryTerm]) -> tantivy.Query 
 # -- forgiving search: tiers of a query plan (search/forgiving.py) --------------------------
 
 #: Constant scores added per tier, far above any BM25 sum, so the tiers never interleave:
-#: typed words > synonyms > every word matched loosely > some word matched loosely.
+#: see :func:`relaxed_text_query`.
 TIER_EXACT: Final = 100_000.0
-TIER_SYNONYM: Final = 10_000.0
-TIER_ALL_WORDS: Final = 1_000.0
+TIER_CORRECTED: Final = 10_000.0
+TIER_PIECES: Final = 1_000.0
 _FUZZY_WEIGHT: Final = 1.5
+_SLIP_WEIGHT: Final = 3.0
+_HEAD_WEIGHT: Final = 2.5
 _SUBWORD_WEIGHT: Final = 0.4
 _CHOSUNG_WEIGHT: Final = 2.0
 
@@ -150,29 +152,55 @@ def exact_query(
     return parts[0] if len(parts) == 1 else Query.disjunction_max_query(parts)
 
 
-def loose_query(schema: tantivy.Schema, concept: Concept) -> tantivy.Query | None:
-    """The concept matched exactly, with synonyms, within a few jamo, or by a sub-word."""
+_SUBWORD_FIELDS: Final = {"name": 3.0, "vendor_name": 2.0}
+
+
+def _subword_query(schema: tantivy.Schema, term: QueryTerm) -> tantivy.Query:
+    """A piece in the name or the seller's name (쌀빵: a rice baguette from a bakery)."""
+    return Query.disjunction_max_query(
+        [
+            Query.boost_query(term_query(schema, field, term), weight)
+            for field, weight in _SUBWORD_FIELDS.items()
+        ]
+    )
+
+
+def loose_query(
+    schema: tantivy.Schema, concept: Concept, *, subwords: bool
+) -> tantivy.Query | None:
+    """The concept as typed, by a synonym, or corrected (one likely slip ranks above any
+    other edit); with ``subwords``, also by its pieces.
+
+    A two-syllable word's pieces must both be there (쌀 and 빵); a longer word's pieces
+    add up (수제잼: 수제, 잼), its head noun's synonyms included.
+    """
     parts: list[tantivy.Query] = []
     exact = exact_query(schema, concept, synonyms=True)
     if exact is not None:
         parts.append(exact)
+    if concept.slips:
+        slips = Query.term_set_query(schema, "name_jamo", list(concept.slips))
+        parts.append(Query.const_score_query(slips, _SLIP_WEIGHT))
     if concept.fuzzy:
         pieces = [
             Query.fuzzy_term_query(schema, f.field, f.text, distance=f.distance)
             for f in concept.fuzzy
         ]
-        fuzzy = pieces[0] if len(pieces) == 1 else Query.boolean_query(
-            [(Occur.Must, p) for p in pieces]
+        fuzzy = (
+            pieces[0]
+            if len(pieces) == 1
+            else Query.boolean_query([(Occur.Must, p) for p in pieces])
         )
         parts.append(Query.boost_query(fuzzy, _FUZZY_WEIGHT))
-    if concept.subwords:
-        subwords = Query.boolean_query(
+    if subwords and concept.subwords:
+        occur = Occur.Must if concept.subwords_all else Occur.Should
+        query = Query.boolean_query(
             [
-                (Occur.Should, Query.boost_query(term_query(schema, "name", term), weight))
+                (occur, Query.boost_query(_subword_query(schema, term), weight))
                 for term, weight in concept.subwords
             ]
         )
-        parts.append(Query.boost_query(subwords, _SUBWORD_WEIGHT))
+        parts.append(Query.boost_query(query, _SUBWORD_WEIGHT))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Query.disjunction_max_query(parts)
@@ -208,16 +236,29 @@ def strict_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantiv
 
 
 def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
-    """Any concept in any form, tiered: typed > synonyms > all words loosely > some word."""
-    loose = [loose_query(schema, c) for c in concepts]
+    """Any concept in any form, in tiers that never interleave: every word as typed or by
+    a synonym > every word, some corrected > every word, some by its pieces > some word.
+
+    Among "some word" hits the last word counts most: in a Korean noun phrase the head
+    noun comes last (``유기농 비누`` is soap first).
+    """
+    corrected = [loose_query(schema, c, subwords=False) for c in concepts]
+    pieces = [loose_query(schema, c, subwords=True) for c in concepts]
+    last = len(pieces) - 1
+    some = [
+        (q if i < last or last == 0 else Query.boost_query(q, _HEAD_WEIGHT), 0.0)
+        for i, q in enumerate(pieces)
+        if q is not None
+    ]
     return _tiered(
         [
-            (_all([exact_query(schema, c, synonyms=False) for c in concepts]), TIER_EXACT),
-            (_all([exact_query(schema, c, synonyms=True) for c in concepts]), TIER_SYNONYM),
-            (_all(loose), TIER_ALL_WORDS),
-            *[(q, 0.0) for q in loose],
+            (_all([exact_query(schema, c, synonyms=True) for c in concepts]), TIER_EXACT),
+            (_all(corrected), TIER_CORRECTED),
+            (_all(pieces), TIER_PIECES),
+            *some,
         ]
     )
+
 
 def range_filters(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Query]:
     filters: list[tantivy.Query] = []
