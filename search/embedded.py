@@ -452,8 +452,15 @@ class EmbeddedEngine:
         text = queries.strict_text_query(self._schema, concepts)
         found, main = self._run(searcher, query, text, ranges, facet_filters)
         relaxed = False
-        if concepts and self._should_relax(searcher, query, text, found.count or 0):  # type: ignore[attr-defined]
-            text = queries.relaxed_text_query(self._schema, concepts)
+        # Step by step, each only while the words found less than a page: as typed, with
+        # synonyms, then corrected and by pieces (search/forgiving.py).
+        steps = [queries.relaxed_text_query]
+        if any(c.has_synonyms for c in concepts):
+            steps.insert(0, queries.synonym_text_query)
+        for step in steps if concepts else []:
+            if not self._should_relax(searcher, query, text, found.count or 0):  # type: ignore[attr-defined]
+                break
+            text = step(self._schema, concepts)
             found, main = self._run(searcher, query, text, ranges, facet_filters)
             relaxed = True
         order_by, _order = queries.order_of(query, has_text=text is not None)

@@ -170,11 +170,21 @@ def _chosung_concept(word: str) -> Concept:
 
 
 def _forms(text: str, weight: float, *, synonym: bool, last: bool = True) -> list[Form]:
-    """``text`` as one form; a Latin word is a prefix only at the end of the query."""
-    terms = tuple(
-        t if last or not t.prefix else QueryTerm(t.kind, t.terms) for t in analyze_query(text)
-    )
-    return [Form(terms, weight, synonym)] if terms else []
+    """``text`` as one form; a Latin word is a prefix only at the end of the query.
+
+    A one-syllable synonym (``tea`` -> 차) matches only a standalone syllable: as part of
+    any word it would find every 차 in 자동차 and 차량, and cost a scan of the terms.
+    """
+    terms: list[QueryTerm] = []
+    for term in analyze_query(text):
+        if not last and term.prefix:
+            term = QueryTerm(term.kind, term.terms)
+        if synonym and term.kind is QueryTermKind.SYLLABLE:
+            term = QueryTerm(QueryTermKind.PHRASE, term.terms)
+        if synonym and term.prefix:
+            term = QueryTerm(term.kind, term.terms)
+        terms.append(term)
+    return [Form(tuple(terms), weight, synonym)] if terms else []
 
 
 def _word_concept(

@@ -235,6 +235,11 @@ def strict_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantiv
     return _all([exact_query(schema, c, synonyms=False) for c in concepts])
 
 
+def synonym_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+    """Every concept as typed or by a synonym; the second try, when synonyms exist."""
+    return _all([exact_query(schema, c, synonyms=True) for c in concepts])
+
+
 def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
     """Any concept in any form, in tiers that never interleave: every word as typed or by
     a synonym > every word, some corrected > every word, some by its pieces > some word.
