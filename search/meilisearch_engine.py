@@ -46,6 +46,7 @@ from search.query import (
     order_facet_counts,
     page_count,
 )
+from search.synonyms import SynonymFile, SynonymTable
 
 #: Private-use characters: they never occur in product text (they are stripped on the
 #: way in) and survive HTML escaping unchanged.
@@ -68,13 +69,27 @@ SETTINGS: Final[dict[str, Any]] = {
         "eco_friendly",
     ],
     "sortableAttributes": ["price_min", "published_at"],
-    "typoTolerance": {"enabled": True},
+    # The embedded engine's rules where Meilisearch has a setting for them (decision 47):
+    # more words matched first, then fewer typos, closer words, a better attribute, the
+    # shopper's sort, exact over prefix; typos scaled with word length.
+    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
     "localizedAttributes": [
         {"attributePatterns": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES], "locales": ["kor"]}
     ],
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
     "faceting": {"maxValuesPerFacet": 100},
 }
+
+def index_settings(synonyms: SynonymTable) -> dict[str, Any]:
+    """:data:`SETTINGS` plus the synonym table, as applied to a new or rebuilt index.
+
+    Meilisearch applies synonyms at query time too, but only as a setting: an edit of
+    ``search/synonyms.toml`` reaches it with the next rebuild (which swaps indexes, so
+    without downtime), the embedded engine with the next search.
+    """
+    return {**SETTINGS, "synonyms": synonyms.meilisearch_settings()}
+
 
 _SORTS: Final[dict[str, list[str]]] = {
     "price_asc": ["price_min:asc"],
@@ -144,8 +159,10 @@ class MeilisearchEngine:
         task_timeout_ms: int = 120_000,
         batch_size: int = 5_000,
         client: meilisearch.Client | None = None,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         self.index_name = index_name
+        self.synonyms = synonyms or SynonymFile()
         self._client = client or meilisearch.Client(url, api_key, timeout=timeout_s)
         self._task_timeout_ms = task_timeout_ms
         self._batch_size = batch_size
@@ -184,7 +201,9 @@ class MeilisearchEngine:
             task = self._client.create_index(uid, {"primaryKey": "id"})
         self._wait(task.task_uid, tolerate="index_already_exists")
         with self._translated(f"configuring {uid}"):
-            task = self._client.index(uid).update_settings(SETTINGS)
+            task = self._client.index(uid).update_settings(
+                index_settings(self.synonyms.current())
+            )
         self._wait(task.task_uid)
 
     def _ensure_ready(self) -> None:

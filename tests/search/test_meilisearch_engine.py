@@ -17,8 +17,14 @@ import pytest
 
 from search.documents import FACETS
 from search.engine import SearchEngineError
-from search.meilisearch_engine import HIGHLIGHT_POST, HIGHLIGHT_PRE, SETTINGS, MeilisearchEngine
+from search.meilisearch_engine import (
+    HIGHLIGHT_POST,
+    HIGHLIGHT_PRE,
+    MeilisearchEngine,
+    index_settings,
+)
 from search.query import SearchQuery
+from search.synonyms import SynonymTable
 from tests.search.builders import product
 
 API_KEY = "test-master-key"
@@ -235,7 +241,7 @@ def test_first_write_creates_index_with_korean_aware_settings(
     [create] = server.calls("POST", "/indexes")
     assert create.body == {"uid": "products", "primaryKey": "id"}
     [settings] = server.calls("PATCH", "/indexes/products/settings")
-    assert settings.body == SETTINGS
+    assert settings.body == index_settings(SynonymTable.load())
     assert settings.body["searchableAttributes"][:3] == ["name", "vendor_name", "description"]
     assert set(settings.body["filterableAttributes"]) >= {
         *FACETS,
@@ -244,7 +250,14 @@ def test_first_write_creates_index_with_korean_aware_settings(
         "eco_friendly",
     }
     assert settings.body["sortableAttributes"] == ["price_min", "published_at"]
-    assert settings.body["typoTolerance"] == {"enabled": True}
+    assert settings.body["typoTolerance"] == {
+        "enabled": True,
+        "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+    }
+    assert settings.body["rankingRules"][:2] == ["words", "typo"]
+    # The same synonym table as the embedded engine (search/synonyms.toml).
+    assert "텀블러" in settings.body["synonyms"]["tumbler"]
+    assert "차" in settings.body["synonyms"]["tea"]
     [localized] = settings.body["localizedAttributes"]
     assert localized["locales"] == ["kor"]
     assert {"name", "description", "vendor_name"} <= set(localized["attributePatterns"])
