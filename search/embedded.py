@@ -47,13 +47,16 @@ import msgspec
 import tantivy
 
 from search import tantivy_queries as queries
-from search.analysis import chosung_index_text, index_text, jamo_index_text
-from search.documents import ProductDocument, encode_document
+from search.analysis import chosung_index_text, fold, index_text, jamo_index_text, normalize
+from search.documents import ProductDocument, decode_document, encode_document
 from search.engine import RebuildStats, SearchEngineError
-from search.forgiving import highlight_terms, plan
+from search.forgiving import Concept, highlight_terms, plan
+from search.korean import compose
 from search.query import (
+    MAX_SUGGESTIONS,
     SearchQuery,
     SearchResult,
+    Suggestion,
     page_count,
 )
 from search.synonyms import SynonymFile
@@ -465,6 +468,7 @@ class EmbeddedEngine:
             relaxed = True
         order_by, _order = queries.order_of(query, has_text=text is not None)
         terms = highlight_terms(concepts, synonyms=relaxed)
+        did_you_mean = self._did_you_mean(searcher, concepts) if relaxed else None
         total = found.count or 0  # type: ignore[attr-defined]  # present; missing from the stub
         cache_key = (
             query.q,
@@ -494,7 +498,69 @@ class EmbeddedEngine:
             per_page=query.per_page,
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
+            did_you_mean=did_you_mean,
         )
+
+    @staticmethod
+    def _did_you_mean(searcher: tantivy.Searcher, concepts: list[Concept]) -> str | None:
+        """The query with each word the index does not know replaced by its most common
+        likely-slip correction that it does know (``녹챠`` -> 녹차), if any word changed."""
+        words: list[str] = []
+        changed = False
+        for concept in concepts:
+            best: tuple[int, str] | None = None
+            if concept.slips and not _known(searcher, concept.text):
+                best = max((searcher.doc_freq("name_jamo", s), s) for s in concept.slips)
+            if best is not None and best[0] > 0:
+                words.append(compose(best[1]))
+                changed = True
+            else:
+                words.append(concept.text)
+        return " ".join(words) if changed else None
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        """Product names for a half-typed query: as typed (the last syllable may be
+        unfinished), 초성, corrected; the strict search's tiers, without facets."""
+        words = fold(normalize(q)).split()[:10]
+        limit = max(1, min(limit, MAX_SUGGESTIONS))
+        if not words:
+            return []
+        searcher, _cache = self._snapshot()
+        concepts = plan(
+            " ".join(words), self.synonyms.current(), functools.partial(_known, searcher)
+        )
+        if not concepts:
+            return []
+        typing = queries.typing_query(self._schema, words[-1]) if len(words) == 1 else None
+        strict = queries.strict_text_query(self._schema, concepts)
+        attempts = [
+            queries.any_of([strict, typing]),
+            queries.relaxed_text_query(self._schema, concepts),
+        ]
+        found: list[tuple[float, tantivy.DocAddress]] = []
+        for text in attempts:
+            if text is None:
+                continue
+            found = searcher.search(text, limit=limit * 2).hits
+            if len(found) >= limit:
+                break
+        suggestions: dict[str, Suggestion] = {}
+        for _score, address in found:
+            raw = searcher.doc(address).get_first("doc")
+            if not isinstance(raw, bytes):
+                continue
+            doc = decode_document(raw)
+            suggestions.setdefault(
+                doc.name,
+                Suggestion(
+                    id=doc.id,
+                    name=doc.name,
+                    url=doc.url,
+                    category=doc.category,
+                    category_label=doc.category_label,
+                ),
+            )
+        return list(suggestions.values())[:limit]
 
     @staticmethod
     def _should_relax(

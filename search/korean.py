@@ -23,6 +23,7 @@ initial consonants (``ㅌㅂㄹ``) on a phone, and they leave particles on words
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 _SYLLABLE_FIRST: Final = 0xAC00
@@ -68,6 +69,16 @@ def chosung(text: str) -> str:
         elif is_choseong(char):
             out.append(char)
     return "".join(out)
+
+
+def compose(spelled: str) -> str:
+    """Inverse of :func:`jamo`: conjoining jamo back into syllables (NFC does it)."""
+    return unicodedata.normalize("NFC", spelled)
+
+
+def object_particle(word: str) -> str:
+    """을 after a final consonant, 를 otherwise: ``녹차를``, ``된장을``."""
+    return "을" if word and has_final(word[-1]) else "를"
 
 
 def has_final(char: str) -> bool:

@@ -39,10 +39,13 @@ from search.documents import FACETS, ProductDocument
 from search.engine import RebuildStats, SearchEngineError
 from search.highlight import combine, from_placeholders
 from search.query import (
+    MAX_QUERY_CHARS,
     MAX_RESULT_WINDOW,
+    MAX_SUGGESTIONS,
     SearchHit,
     SearchQuery,
     SearchResult,
+    Suggestion,
     order_facet_counts,
     page_count,
 )
@@ -80,6 +83,7 @@ SETTINGS: Final[dict[str, Any]] = {
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
     "faceting": {"maxValuesPerFacet": 100},
 }
+
 
 def index_settings(synonyms: SynonymTable) -> dict[str, Any]:
     """:data:`SETTINGS` plus the synonym table, as applied to a new or rebuilt index.
@@ -201,9 +205,7 @@ class MeilisearchEngine:
             task = self._client.create_index(uid, {"primaryKey": "id"})
         self._wait(task.task_uid, tolerate="index_already_exists")
         with self._translated(f"configuring {uid}"):
-            task = self._client.index(uid).update_settings(
-                index_settings(self.synonyms.current())
-            )
+            task = self._client.index(uid).update_settings(index_settings(self.synonyms.current()))
         self._wait(task.task_uid)
 
     def _ensure_ready(self) -> None:
@@ -265,6 +267,40 @@ class MeilisearchEngine:
         )
 
     # -- reads ----------------------------------------------------------------------------
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        """Product names for a half-typed query; Meilisearch treats the last word as a
+        prefix and corrects typos itself (no 초성: that is the embedded engine's)."""
+        text = " ".join(q.split())[:MAX_QUERY_CHARS]
+        if not text:
+            return []
+        request = {
+            "indexUid": self.index_name,
+            "q": text,
+            "limit": max(1, min(limit, MAX_SUGGESTIONS)),
+            "attributesToRetrieve": ["id", "name", "url", "category", "category_label"],
+        }
+        try:
+            response = self._client.multi_search([request])
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return []
+            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
+        except MeilisearchError as exc:
+            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
+        seen: dict[str, Suggestion] = {}
+        for hit in response["results"][0]["hits"]:
+            seen.setdefault(
+                hit["name"],
+                Suggestion(
+                    id=int(hit["id"]),
+                    name=hit["name"],
+                    url=hit["url"],
+                    category=hit["category"],
+                    category_label=hit["category_label"],
+                ),
+            )
+        return list(seen.values())
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()

@@ -20,6 +20,7 @@ from search.documents import FACETS, decode_document
 from search.engine import SearchEngineError
 from search.forgiving import Concept, Form
 from search.highlight import combine, highlight
+from search.korean import has_final, is_syllable
 from search.query import SearchHit, SearchQuery, order_facet_counts
 
 #: Text fields and their weight: a match in the name says more than one in a description.
@@ -240,6 +241,20 @@ def synonym_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tanti
     return _all([exact_query(schema, c, synonyms=True) for c in concepts])
 
 
+def typing_query(schema: tantivy.Schema, word: str) -> tantivy.Query | None:
+    """``word`` as it looks half-typed: its last syllable may still get a final consonant
+    (``텀브`` on the way to 텀블러), so that syllable matches any with the same initial and
+    vowel, a range of 28 code points. For autocomplete."""
+    if len(word) < 2 or not all(is_syllable(c) for c in word) or has_final(word[-1]):
+        return None
+    last = ord(word[-1])
+    grams = [word[i : i + 2] for i in range(len(word) - 2)]
+    grams.append(f"{word[-2]}[{chr(last)}-{chr(last + 27)}]")
+    if len(grams) == 1:
+        return Query.regex_query(schema, "name", grams[0])
+    return Query.regex_phrase_query(schema, "name", list(grams))
+
+
 def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
     """Any concept in any form, in tiers that never interleave: every word as typed or by
     a synonym > every word, some corrected > every word, some by its pieces > some word.
@@ -341,6 +356,13 @@ def hit_of(
         score=score,
     )
 
+
+
+def any_of(queries: list[tantivy.Query | None]) -> tantivy.Query | None:
+    present = [q for q in queries if q is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return Query.boolean_query([(Occur.Should, q) for q in present])
 
 
 def all_of(queries: Sequence[tantivy.Query | None]) -> tantivy.Query:

@@ -153,3 +153,31 @@ def test_synonym_edits_apply_at_the_next_search_without_reindexing(
         assert names(engine, "보온병") == ["스테인리스텀블러"]
     finally:
         engine.close()
+
+
+# -- did-you-mean and autocomplete --------------------------------------------------------
+
+
+def test_a_corrected_query_is_offered_when_the_typed_one_finds_little(shop: EmbeddedEngine) -> None:
+    assert shop.search(SearchQuery(q="녹챠")).did_you_mean == "녹차"
+    assert shop.search(SearchQuery(q="녹차")).did_you_mean is None
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("텀브", "스테인리스텀블러"),  # the last syllable is still being typed
+        ("ㅌㅂㄹ", "스테인리스텀블러"),
+        ("녹챠", "제주유기농녹차"),
+        ("텀ㅂ", "스테인리스텀블러"),
+        ("수제", "수제잼쿠키"),
+    ],
+)
+def test_suggestions_while_typing(shop: EmbeddedEngine, q: str, first: str) -> None:
+    suggestions = shop.suggest(q)
+    assert suggestions[0].name == first
+    assert suggestions[0].category_label
+
+
+def test_no_suggestions_for_nothing(shop: EmbeddedEngine) -> None:
+    assert shop.suggest("   ") == []

@@ -76,3 +76,23 @@ async def test_relaxed_compound_shows_other_jams_after_the_handmade_one(
     ]
     assert hits[0] == "수제잼쿠키틴케이스"
     assert "텃밭수확잼 2종" in hits[1:]
+
+
+async def test_suggest_offers_names_and_categories_as_you_type(
+    demo_index: None, client: AsyncTestClient[Litestar]
+) -> None:
+    for q, expected in [("도시라", "도시락"), ("ㅂㄷㄱㅇ", "보드게임"), ("보드개", "보드게임")]:
+        response = await client.get("/api/search/suggest", params={"q": q})
+        assert response.status_code == 200, response.text
+        suggestions = response.json()["suggestions"]
+        assert suggestions and expected in suggestions[0]["name"], (q, suggestions)
+        assert suggestions[0]["category_label"]
+
+
+async def test_search_page_asks_did_you_mean_for_a_typo(
+    demo_index: None, client: AsyncTestClient[Litestar]
+) -> None:
+    body = (await client.get("/api/search/products", params={"q": "보드개임"})).json()
+    assert body["did_you_mean"] == "보드게임"
+    page = await client.get("/search", params={"q": "보드개임"})
+    assert "혹시" in page.text and "보드게임</a>을 찾으셨나요?" in page.text

@@ -491,3 +491,20 @@ def test_unreachable_server_is_reported_unhealthy() -> None:
     assert health["ok"] is False and "error" in health["details"]
     with pytest.raises(SearchEngineError):
         unreachable.search(SearchQuery(q="쿠키"))
+
+
+def test_suggest_asks_for_a_few_names_and_reads_them(
+    meili: MeilisearchEngine, server: FakeMeilisearchServer
+) -> None:
+    meili.upsert([product(1, "스테인리스텀블러"), product(2, "유기농녹차")])
+
+    suggestions = meili.suggest("  텀블  ", limit=50)
+
+    [request] = server.calls("POST", "/multi-search")[-1].body["queries"]
+    assert request["q"] == "텀블"
+    assert request["limit"] == 10  # MAX_SUGGESTIONS
+    wanted = {"id", "name", "url", "category", "category_label"}
+    assert set(request["attributesToRetrieve"]) == wanted
+    assert [s.name for s in suggestions] == ["스테인리스텀블러", "유기농녹차"]
+    assert suggestions[0].category_label == "식품"
+    assert meili.suggest("   ") == []
