@@ -180,6 +180,13 @@ FORGIVING: Final = (
 )
 
 
+#: What a shopper has typed so far: syllables, an unfinished syllable, 초성, slips.
+SUGGEST: Final = _words(
+    "쿠 쿠키 텀 텀브 텀블 ㅌㅂ ㅌㅂㄹ 녹 녹차 녹챠 유기 유기농 에코 에코ㅂ 수제쿠 ㄴㅊ 비느 비누 "
+    "선물세 참기르 공정여 그림 tum soap eco"
+)
+
+
 def make_queries(count: int, seed: int = SEED + 1) -> list[SearchQuery]:
     """Words alone, with facet filters, price ranges and every sort; some browse-only."""
     rng = random.Random(seed)
@@ -265,6 +272,13 @@ def main() -> None:
                 engine.search(SearchQuery(q=q))
                 forgiving.append((time.perf_counter() - started) * 1000)
 
+        suggest: list[float] = []
+        for _round in range(4):
+            for prefix in SUGGEST:
+                started = time.perf_counter()
+                engine.suggest(prefix)
+                suggest.append((time.perf_counter() - started) * 1000)
+
         rebuild = engine.rebuild(iter(docs))
         rebuilt = _QueryRun(engine, queries)
 
@@ -288,6 +302,8 @@ def main() -> None:
                 "browse_query_p95_ms": incremental.p(95, incremental.browse),
                 "forgiving_query_p50_ms": round(percentile(forgiving, 50), 3),
                 "forgiving_query_p95_ms": round(percentile(forgiving, 95), 3),
+                "suggest_p50_ms": round(percentile(suggest, 50), 3),
+                "suggest_p95_ms": round(percentile(suggest, 95), 3),
                 "segments_incremental": segments_incremental,
                 "query_p50_after_rebuild_ms": rebuilt.p(50),
                 "query_p95_after_rebuild_ms": rebuilt.p(95),
