@@ -38,7 +38,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -457,7 +457,9 @@ class EmbeddedEngine:
         relaxed = False
         # Step by step, each only while the words found less than a page: as typed, with
         # synonyms, then corrected and by pieces (search/forgiving.py).
-        steps = [queries.relaxed_text_query]
+        steps: list[Callable[[tantivy.Schema, list[Concept]], tantivy.Query | None]] = [
+            queries.relaxed_text_query
+        ]
         if any(c.has_synonyms for c in concepts):
             steps.insert(0, queries.synonym_text_query)
         for step in steps if concepts else []:
@@ -532,10 +534,11 @@ class EmbeddedEngine:
         if not concepts:
             return []
         typing = queries.typing_query(self._schema, words[-1]) if len(words) == 1 else None
-        strict = queries.strict_text_query(self._schema, concepts)
+        names = queries.NAME_ONLY
+        strict = queries.strict_text_query(self._schema, concepts, names)
         attempts = [
             queries.any_of([strict, typing]),
-            queries.relaxed_text_query(self._schema, concepts),
+            queries.relaxed_text_query(self._schema, concepts, names),
         ]
         found: list[tuple[float, tantivy.DocAddress]] = []
         for text in attempts:

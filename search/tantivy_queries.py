@@ -82,12 +82,21 @@ def term_query(schema: tantivy.Schema, field: str, term: QueryTerm) -> tantivy.Q
     prefix = Query.regex_query(schema, field, f"{_regex_escape(term.terms[0])}.+")
     return Query.disjunction_max_query([exact, Query.boost_query(prefix, _LOOSE_MATCH_WEIGHT)])
 
-def fields_query(schema: tantivy.Schema, term: QueryTerm) -> tantivy.Query:
-    """``term`` in any text field; the best field decides its score."""
+#: Autocomplete offers names, so it searches names only (and saves three term scans).
+NAME_ONLY: Final[dict[str, float]] = {"name": 3.0}
+
+
+def fields_query(
+    schema: tantivy.Schema, term: QueryTerm, fields: dict[str, float] = TEXT_FIELDS
+) -> tantivy.Query:
+    """``term`` in any of ``fields``; the best field decides its score."""
+    if len(fields) == 1:
+        [(field, weight)] = fields.items()
+        return Query.boost_query(term_query(schema, field, term), weight)
     return Query.disjunction_max_query(
         [
             Query.boost_query(term_query(schema, field, term), weight)
-            for field, weight in TEXT_FIELDS.items()
+            for field, weight in fields.items()
         ],
         tie_breaker=_TIE_BREAKER,
     )
@@ -114,11 +123,15 @@ _SUBWORD_WEIGHT: Final = 0.4
 _CHOSUNG_WEIGHT: Final = 2.0
 
 
-def _form_query(schema: tantivy.Schema, form: Form) -> tantivy.Query:
+def _form_query(
+    schema: tantivy.Schema, form: Form, fields: dict[str, float] = TEXT_FIELDS
+) -> tantivy.Query:
     if len(form.terms) == 1:
-        query = fields_query(schema, form.terms[0])
+        query = fields_query(schema, form.terms[0], fields)
     else:
-        query = Query.boolean_query([(Occur.Must, fields_query(schema, t)) for t in form.terms])
+        query = Query.boolean_query(
+            [(Occur.Must, fields_query(schema, t, fields)) for t in form.terms]
+        )
     return query if form.weight == 1.0 else Query.boost_query(query, form.weight)
 
 
@@ -142,10 +155,16 @@ def _chosung_query(schema: tantivy.Schema, concept: Concept) -> tantivy.Query:
 
 
 def exact_query(
-    schema: tantivy.Schema, concept: Concept, *, synonyms: bool
+    schema: tantivy.Schema,
+    concept: Concept,
+    *,
+    synonyms: bool,
+    fields: dict[str, float] = TEXT_FIELDS,
 ) -> tantivy.Query | None:
     """The concept as typed (particles off, 초성 as 초성), with or without its synonyms."""
-    parts = [_form_query(schema, form) for form in concept.exact_forms(synonyms=synonyms)]
+    parts = [
+        _form_query(schema, form, fields) for form in concept.exact_forms(synonyms=synonyms)
+    ]
     if concept.chosung:
         parts.append(_chosung_query(schema, concept))
     if not parts:
@@ -167,7 +186,11 @@ def _subword_query(schema: tantivy.Schema, term: QueryTerm) -> tantivy.Query:
 
 
 def loose_query(
-    schema: tantivy.Schema, concept: Concept, *, subwords: bool
+    schema: tantivy.Schema,
+    concept: Concept,
+    *,
+    subwords: bool,
+    fields: dict[str, float] = TEXT_FIELDS,
 ) -> tantivy.Query | None:
     """The concept as typed, by a synonym, or corrected (one likely slip ranks above any
     other edit); with ``subwords``, also by its pieces.
@@ -176,7 +199,7 @@ def loose_query(
     add up (수제잼: 수제, 잼), its head noun's synonyms included.
     """
     parts: list[tantivy.Query] = []
-    exact = exact_query(schema, concept, synonyms=True)
+    exact = exact_query(schema, concept, synonyms=True, fields=fields)
     if exact is not None:
         parts.append(exact)
     if concept.slips:
@@ -227,13 +250,15 @@ def _tiered(clauses: list[tuple[tantivy.Query | None, float]]) -> tantivy.Query 
     return Query.boolean_query(present)
 
 
-def strict_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+def strict_text_query(
+    schema: tantivy.Schema, concepts: list[Concept], fields: dict[str, float] = TEXT_FIELDS
+) -> tantivy.Query | None:
     """Every concept as typed (particles off, 초성 as 초성): the first, cheapest try.
 
     Synonyms wait for the relaxed query: they rank below every typed match anyway, so
     while the typed words fill a page they would change only the total.
     """
-    return _all([exact_query(schema, c, synonyms=False) for c in concepts])
+    return _all([exact_query(schema, c, synonyms=False, fields=fields) for c in concepts])
 
 
 def synonym_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
@@ -255,15 +280,17 @@ def typing_query(schema: tantivy.Schema, word: str) -> tantivy.Query | None:
     return Query.regex_phrase_query(schema, "name", list(grams))
 
 
-def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+def relaxed_text_query(
+    schema: tantivy.Schema, concepts: list[Concept], fields: dict[str, float] = TEXT_FIELDS
+) -> tantivy.Query | None:
     """Any concept in any form, in tiers that never interleave: every word as typed or by
     a synonym > every word, some corrected > every word, some by its pieces > some word.
 
     Among "some word" hits the last word counts most: in a Korean noun phrase the head
     noun comes last (``유기농 비누`` is soap first).
     """
-    corrected = [loose_query(schema, c, subwords=False) for c in concepts]
-    pieces = [loose_query(schema, c, subwords=True) for c in concepts]
+    corrected = [loose_query(schema, c, subwords=False, fields=fields) for c in concepts]
+    pieces = [loose_query(schema, c, subwords=True, fields=fields) for c in concepts]
     last = len(pieces) - 1
     some = [
         (q if i < last or last == 0 else Query.boost_query(q, _HEAD_WEIGHT), 0.0)
@@ -272,7 +299,10 @@ def relaxed_text_query(schema: tantivy.Schema, concepts: list[Concept]) -> tanti
     ]
     return _tiered(
         [
-            (_all([exact_query(schema, c, synonyms=True) for c in concepts]), TIER_EXACT),
+            (
+                _all([exact_query(schema, c, synonyms=True, fields=fields) for c in concepts]),
+                TIER_EXACT,
+            ),
             (_all(corrected), TIER_CORRECTED),
             (_all(pieces), TIER_PIECES),
             *some,
