@@ -511,7 +511,7 @@ class EmbeddedEngine:
         changed = False
         for concept in concepts:
             best: tuple[int, str] | None = None
-            if concept.slips and not _known(searcher, concept.text):
+            if concept.slips and not concept.has_synonyms:
                 best = max((searcher.doc_freq("name_jamo", s), s) for s in concept.slips)
             if best is not None and best[0] > 0:
                 words.append(compose(best[1]))

@@ -172,15 +172,12 @@ def _chosung_concept(word: str) -> Concept:
 def _forms(text: str, weight: float, *, synonym: bool, last: bool = True) -> list[Form]:
     """``text`` as one form; a Latin word is a prefix only at the end of the query.
 
-    A one-syllable synonym (``tea`` -> 차) matches only a standalone syllable: as part of
-    any word it would find every 차 in 자동차 and 차량, and cost a scan of the terms.
+    Synonyms are never prefixes: ``tea`` must not find 티셔츠 through 티.
     """
     terms: list[QueryTerm] = []
     for term in analyze_query(text):
         if not last and term.prefix:
             term = QueryTerm(term.kind, term.terms)
-        if synonym and term.kind is QueryTermKind.SYLLABLE:
-            term = QueryTerm(QueryTermKind.PHRASE, term.terms)
         if synonym and term.prefix:
             term = QueryTerm(term.kind, term.terms)
         terms.append(term)
@@ -194,9 +191,10 @@ def _word_concept(
         return _chosung_concept(word)
     forms = _forms(word, 1.0, synonym=False, last=last)
     bases = [word]
+    typed_known = all(is_syllable(c) for c in word) and known(word)
     # A particle only comes off a word the index does not know as typed: 한과 stays 한과
     # (not 한 + 과), 텀블러를 becomes 텀블러.
-    if all(is_syllable(c) for c in word) and not known(word):
+    if all(is_syllable(c) for c in word) and not typed_known:
         for stem in strip_particle(word):
             if known(stem):
                 forms += _forms(stem, STRIPPED_WEIGHT, synonym=False)
@@ -209,7 +207,8 @@ def _word_concept(
         text=word,
         forms=tuple(dict.fromkeys(forms)),
         fuzzy=_fuzzy(head),
-        slips=_slips(head),
+        # A word the index knows (as typed or without its particle) needs no correcting.
+        slips=() if typed_known or len(bases) > 1 else _slips(head),
         subwords=_subwords(head, synonyms),
         subwords_all=len(head) == 2,
     )
