@@ -31,6 +31,7 @@ plus one per filtered facet.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import os
@@ -50,7 +51,7 @@ from search import tantivy_queries as queries
 from search.analysis import chosung_index_text, fold, index_text, jamo_index_text, normalize
 from search.documents import ProductDocument, decode_document, encode_document
 from search.engine import RebuildStats, SearchEngineError
-from search.forgiving import Concept, highlight_terms, plan
+from search.forgiving import Concept, chosung_expansions, highlight_terms, plan
 from search.korean import compose
 from search.query import (
     MAX_SUGGESTIONS,
@@ -445,6 +446,7 @@ class EmbeddedEngine:
         searcher, facet_cache = self._snapshot()
         table = self.synonyms.current()
         concepts = plan(query.q, table, functools.partial(_known, searcher))
+        concepts = [self._with_expansions(searcher, c) for c in concepts]
         ranges = queries.range_filters(self._schema, query)
         facet_filters = {
             facet: queries.Query.const_score_query(
@@ -502,6 +504,22 @@ class EmbeddedEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             did_you_mean=did_you_mean,
         )
+
+    def _with_expansions(self, searcher: tantivy.Searcher, concept: Concept) -> Concept:
+        """A 초성 concept with the readings its best matching names share (a quick first
+        look at up to 50 names)."""
+        if not concept.chosung or concept.chosung_prefix is not None:
+            return concept
+        probe = queries.exact_query(self._schema, concept, synonyms=False)
+        if probe is None:
+            return concept
+        names = []
+        for _score, address in searcher.search(probe, limit=50).hits:
+            raw = searcher.doc(address).get_first("doc")
+            if isinstance(raw, bytes):
+                names.append(decode_document(raw).name)
+        expansions = chosung_expansions(concept, names)
+        return dataclasses.replace(concept, expansions=expansions) if expansions else concept
 
     @staticmethod
     def _did_you_mean(searcher: tantivy.Searcher, concepts: list[Concept]) -> str | None:

@@ -20,6 +20,7 @@ This module is pure: ``known`` answers whether the index has a word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -27,6 +28,8 @@ from typing import Final
 from search.analysis import JAMO_GRAM_MAX, QueryTerm, QueryTermKind, analyze_query, fold, normalize
 from search.korean import chosung, is_choseong, is_syllable, jamo, likely_slips, strip_particle
 from search.synonyms import MAX_KEY_WORDS, SynonymTable
+
+_SYLLABLE_RUNS: Final = re.compile(r"[\uac00-\ud7a3]+(?:\s+[\uac00-\ud7a3]+)*")
 
 #: Weight of a particle-stripped form and of a synonym relative to the typed word.
 STRIPPED_WEIGHT: Final = 0.9
@@ -59,6 +62,9 @@ class Concept:
     chosung: tuple[str, ...] = ()
     #: Syllables typed before the consonants of a mixed form (``텀`` of ``텀ㅂ``).
     chosung_prefix: QueryTerm | None = None
+    #: The words the 초성 most often spell in matching names (``ㅈㅈㄱ`` -> 자전거), which
+    #: rank first; filled in by the engine, which sees the names.
+    expansions: tuple[str, ...] = ()
     #: All must match: a long word is corrected piece by piece.
     fuzzy: tuple[Fuzzy, ...] = ()
     #: Jamo spellings one likely slip away (neighbouring key, sound-alike): ranked above
@@ -240,6 +246,30 @@ def plan(query: str, synonyms: SynonymTable, known: Callable[[str], bool]) -> li
                 concepts.append(concept)
             i += 1
     return list({c.text: c for c in concepts}.values())
+
+
+def chosung_expansions(concept: Concept, names: list[str]) -> tuple[str, ...]:
+    """The syllables ``concept``'s 초성 spell in ``names``, most frequent first, kept only
+    when one spelling is shared by several names (a lone match says nothing)."""
+    initials = "".join(g[0] for g in concept.chosung) + concept.chosung[-1][-1:]
+    if len(concept.chosung) == 1:
+        initials = concept.chosung[0]
+    if len(initials) < 2:
+        return ()
+    counts: dict[str, int] = {}
+    for name in names:
+        seen: set[str] = set()
+        for run in _SYLLABLE_RUNS.findall(normalize(name)):
+            run = "".join(run.split())
+            spelled = chosung(run)
+            start = spelled.find(initials)
+            while start >= 0:
+                seen.add(run[start : start + len(initials)])
+                start = spelled.find(initials, start + 1)
+        for word in seen:
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return tuple(word for word, count in ranked[:2] if count >= 2)
 
 
 def highlight_terms(concepts: list[Concept], *, synonyms: bool) -> list[QueryTerm]:

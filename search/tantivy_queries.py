@@ -15,7 +15,7 @@ from typing import Final
 
 import tantivy
 
-from search.analysis import QueryTerm, QueryTermKind
+from search.analysis import QueryTerm, QueryTermKind, analyze_query
 from search.documents import FACETS, decode_document
 from search.engine import SearchEngineError
 from search.forgiving import Concept, Form
@@ -148,6 +148,14 @@ def _chosung_query(schema: tantivy.Schema, concept: Concept) -> tantivy.Query:
     else:
         query = Query.phrase_query(schema, "name_chosung", grams)
     query = Query.boost_query(query, _CHOSUNG_WEIGHT)
+    if concept.expansions:
+        # Names spelling the most common reading of the consonants first (ㅈㅈㄱ: 자전거).
+        readings = [
+            (Occur.Should, Query.boost_query(fields_query(schema, term, NAME_ONLY), 10.0))
+            for word in concept.expansions
+            for term in analyze_query(word)
+        ]
+        query = Query.boolean_query([(Occur.Must, query), *readings])
     if concept.chosung_prefix is None:
         return query
     prefix = term_query(schema, "name", concept.chosung_prefix)

@@ -181,3 +181,16 @@ def test_suggestions_while_typing(shop: EmbeddedEngine, q: str, first: str) -> N
 
 def test_no_suggestions_for_nothing(shop: EmbeddedEngine) -> None:
     assert shop.suggest("   ") == []
+
+
+def test_chosung_ranks_the_most_common_reading_first(embedded: EmbeddedEngine) -> None:
+    embedded.upsert(
+        [
+            product(1, "출장점검", description=""),  # 장점검: ㅈㅈㄱ too
+            product(2, "한강자전거대여", description=""),
+            product(3, "재생자전거", description=""),
+        ]
+    )
+    found = names(embedded, "ㅈㅈㄱ")
+    assert set(found[:2]) == {"한강자전거대여", "재생자전거"}
+    assert found[2] == "출장점검"

@@ -2,14 +2,14 @@
 
 Raise ``NDCG_FLOOR`` when the engine gets better; never lower it to let a change through.
 Baseline before forgiving search (exact bigram phrases only): nDCG@10 0.2961, 51 of 78
-queries without a hit. After (decision 47): 0.9366, none without a hit.
+queries without a hit. After (decision 47): 0.952, none without a hit.
 """
 
 from __future__ import annotations
 
 from tests.search.quality import evaluate_demo, judged_queries
 
-NDCG_FLOOR = 0.93
+NDCG_FLOOR = 0.94
 #: Queries allowed to find nothing at all.
 ZERO_RESULT_CEILING = 0
 
