@@ -470,6 +470,11 @@ class EmbeddedEngine:
             text = step(self._schema, concepts)
             found, main = self._run(searcher, query, text, ranges, facet_filters)
             relaxed = True
+        if relaxed and not found.count and not self._filtered(query):  # type: ignore[attr-defined]
+            fallback = queries.last_resort_query(self._schema, concepts)
+            if fallback is not None:
+                text = fallback
+                found, main = self._run(searcher, query, text, ranges, facet_filters)
         order_by, _order = queries.order_of(query, has_text=text is not None)
         terms = highlight_terms(concepts, synonyms=relaxed)
         did_you_mean = self._did_you_mean(searcher, concepts) if relaxed else None
@@ -584,6 +589,11 @@ class EmbeddedEngine:
         return list(suggestions.values())[:limit]
 
     @staticmethod
+    def _filtered(query: SearchQuery) -> bool:
+        prices = (query.price_min, query.price_max) != (None, None)
+        return bool(query.filters()) or prices or query.eco_friendly is not None
+
+    @staticmethod
     def _should_relax(
         searcher: tantivy.Searcher, query: SearchQuery, text: tantivy.Query | None, found: int
     ) -> bool:
@@ -596,8 +606,7 @@ class EmbeddedEngine:
         threshold = RELAX_BELOW if query.sort == "relevance" else 1
         if found >= threshold:
             return False
-        filtered = bool(query.filters()) or (query.price_min, query.price_max) != (None, None)
-        if text is None or not (filtered or query.eco_friendly is not None):
+        if text is None or not EmbeddedEngine._filtered(query):
             return True
         unfiltered = searcher.search(text, limit=1, count=True).count or 0  # type: ignore[attr-defined]
         return bool(unfiltered < threshold)

@@ -318,6 +318,19 @@ def relaxed_text_query(
     )
 
 
+def last_resort_query(schema: tantivy.Schema, concepts: list[Concept]) -> tantivy.Query | None:
+    """When every tier found nothing: names sharing any syllable with a word, ranked by how
+    many they share. Something related beats an empty page."""
+    words = [c.text for c in concepts]
+    words += [t.text for c in concepts for f in c.forms for t in f.terms]
+    chars = dict.fromkeys(ch for word in words for ch in word if is_syllable(ch))
+    clauses = [
+        (Occur.Should, term_query(schema, "name", QueryTerm(QueryTermKind.SYLLABLE, (ch,))))
+        for ch in list(chars)[:12]
+    ]
+    return Query.boolean_query(clauses) if clauses else None
+
+
 def range_filters(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Query]:
     filters: list[tantivy.Query] = []
     integer = tantivy.FieldType.Integer

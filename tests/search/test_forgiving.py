@@ -194,3 +194,12 @@ def test_chosung_ranks_the_most_common_reading_first(embedded: EmbeddedEngine) -
     found = names(embedded, "ㅈㅈㄱ")
     assert set(found[:2]) == {"한강자전거대여", "재생자전거"}
     assert found[2] == "출장점검"
+
+
+def test_a_query_nothing_matches_still_shows_names_sharing_a_syllable(
+    shop: EmbeddedEngine,
+) -> None:
+    assert names(shop, "블루베리잼청")[:1] != []
+    assert names(shop, "xyzzy") == []
+    # Filters that leave nothing are the shopper's choice, not a reason to show anything.
+    assert names(shop, "수제잼", category=("fashion_beauty",)) == []
