@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from search.korean import chosung, jamo
+
 #: Scripts written without spaces between words: Hangul (syllables, jamo, compatibility
 #: jamo, extended jamo), kana and CJK ideographs.
 _CJK: Final = (
@@ -217,3 +219,50 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+#: Longest run of syllables indexed as one jamo term: a query word longer than this is
+#: corrected piece by piece (see :mod:`search.forgiving`).
+JAMO_GRAM_MAX: Final = 4
+_SYLLABLE_RUN_RE: Final = re.compile(r"[\uac00-\ud7a3]+(?:\s+[\uac00-\ud7a3]+)*")
+
+
+def _syllable_runs(text: str) -> list[str]:
+    return ["".join(m.group().split()) for m in _SYLLABLE_RUN_RE.finditer(normalize(text))]
+
+
+def jamo_index_text(text: str) -> str:
+    """Every run of 2 to :data:`JAMO_GRAM_MAX` syllables of ``text``, spelled in jamo.
+
+    The field a one-jamo typo is matched in by an edit-distance query: ``녹챠`` is one
+    edit from the term ``녹차`` spells, wherever 녹차 sits in a compound name. On the
+    indexing hot path, so syllables are spelled by one ``str.translate`` table.
+    """
+    terms: list[str] = []
+    for run in _syllable_runs(text):
+        spelled = [_JAMO_TABLE[ord(char)] for char in run]
+        for start in range(len(run) - 1):
+            gram = spelled[start]
+            for part in spelled[start + 1 : start + JAMO_GRAM_MAX]:
+                gram += part
+                terms.append(gram)
+    return " ".join(terms)
+
+
+def chosung_index_text(text: str) -> str:
+    """Bigrams of the initial consonants of each syllable run (one consonant for one syllable).
+
+    A 초성 query is then a phrase of consonant bigrams, like a word is of syllable bigrams.
+    """
+    terms: list[str] = []
+    for run in _syllable_runs(text):
+        initials = run.translate(_CHOSUNG_TABLE)
+        if len(initials) == 1:
+            terms.append(initials)
+        else:
+            terms.extend(initials[i : i + 2] for i in range(len(initials) - 1))
+    return " ".join(terms)
+
+
+_JAMO_TABLE: Final = {code: jamo(chr(code)) for code in range(0xAC00, 0xD7A4)}
+_CHOSUNG_TABLE: Final = {code: chosung(chr(code)) for code in range(0xAC00, 0xD7A4)}

@@ -31,6 +31,7 @@ plus one per filtered facet.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import os
@@ -38,7 +39,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -47,17 +48,25 @@ import msgspec
 import tantivy
 
 from search import tantivy_queries as queries
-from search.analysis import analyze_query, index_text
-from search.documents import ProductDocument, encode_document
+from search.analysis import chosung_index_text, fold, index_text, jamo_index_text, normalize
+from search.documents import ProductDocument, decode_document, encode_document
 from search.engine import RebuildStats, SearchEngineError
+from search.forgiving import Concept, chosung_expansions, highlight_terms, plan
+from search.korean import compose
 from search.query import (
+    MAX_SUGGESTIONS,
     SearchQuery,
     SearchResult,
+    Suggestion,
     page_count,
 )
+from search.synonyms import SynonymFile
+
+#: A strict result smaller than one page of the search page is widened (forgiving tiers).
+RELAX_BELOW: Final = 20
 
 #: Bumped whenever the schema below changes; an index with another version needs a rebuild.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: name_jamo and name_chosung (decision 47)
 _SCHEMA_FILE: Final = "jangteo-schema-version"
 
 _FACET_CACHE_SIZE: Final = 512
@@ -101,6 +110,17 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _known(searcher: tantivy.Searcher, word: str) -> bool:
+    """Whether every syllable bigram of ``word`` is a term of some product name or label."""
+    grams = [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+    if len(word) == 1:
+        return True
+    return all(
+        any(searcher.doc_freq(field, gram) for field in ("name", "labels", "vendor_name"))
+        for gram in grams
+    )
+
+
 class EmbeddedEngine:
     """A :class:`search.engine.SearchEngine` on tantivy, safe for web, worker and CLI processes.
 
@@ -120,6 +140,7 @@ class EmbeddedEngine:
         writer_heap_bytes: int = 64_000_000,
         writer_threads: int = 1,
         rebuild_heap_bytes: int = 256_000_000,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", index_name):
             raise ValueError(f"index name must be a lower-case identifier: {index_name!r}")
@@ -129,6 +150,7 @@ class EmbeddedEngine:
         self._writer_threads = writer_threads
         self._rebuild_heap = rebuild_heap_bytes
         self._schema = queries.build_schema()
+        self.synonyms = synonyms or SynonymFile()
         self._pointer = self.data_dir / f"{index_name}.current"
         self._lock_path = self.data_dir / f"{index_name}.lock"
         self._marker = self.data_dir / f"{index_name}.building"
@@ -234,6 +256,8 @@ class EmbeddedEngine:
         tdoc = tantivy.Document(
             id=doc.id,
             name=index_text(doc.name),
+            name_jamo=jamo_index_text(doc.name),
+            name_chosung=chosung_index_text(doc.name),
             vendor_name=_repeated_text(doc.vendor_name),
             labels=_repeated_text(doc.category_label, doc.enterprise_type_label, doc.district),
             description=index_text(doc.description),
@@ -420,8 +444,9 @@ class EmbeddedEngine:
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         searcher, facet_cache = self._snapshot()
-        terms = analyze_query(query.q)
-        text = queries.text_query(self._schema, terms)
+        table = self.synonyms.current()
+        concepts = plan(query.q, table, functools.partial(_known, searcher))
+        concepts = [self._with_expansions(searcher, c) for c in concepts]
         ranges = queries.range_filters(self._schema, query)
         facet_filters = {
             facet: queries.Query.const_score_query(
@@ -429,22 +454,35 @@ class EmbeddedEngine:
             )
             for facet, values in query.filters().items()
         }
-        main = queries.all_of([text, *ranges, *facet_filters.values()])
-        order_by, order = queries.order_of(query, has_text=text is not None)
-        if order_by is None:
-            found = searcher.search(main, limit=query.per_page, offset=query.offset, count=True)
-        else:
-            found = searcher.search(
-                main,
-                limit=query.per_page,
-                offset=query.offset,
-                count=True,
-                order_by_field=order_by,
-                order=order,
-            )
+        text = queries.strict_text_query(self._schema, concepts)
+        found, main = self._run(searcher, query, text, ranges, facet_filters)
+        relaxed = False
+        # Step by step, each only while the words found less than a page: as typed, with
+        # synonyms, then corrected and by pieces (search/forgiving.py).
+        steps: list[Callable[[tantivy.Schema, list[Concept]], tantivy.Query | None]] = [
+            queries.relaxed_text_query
+        ]
+        if any(c.has_synonyms for c in concepts):
+            steps.insert(0, queries.synonym_text_query)
+        for step in steps if concepts else []:
+            if not self._should_relax(searcher, query, text, found.count or 0):  # type: ignore[attr-defined]
+                break
+            text = step(self._schema, concepts)
+            found, main = self._run(searcher, query, text, ranges, facet_filters)
+            relaxed = True
+        if relaxed and not found.count and not self._filtered(query):  # type: ignore[attr-defined]
+            fallback = queries.last_resort_query(self._schema, concepts)
+            if fallback is not None:
+                text = fallback
+                found, main = self._run(searcher, query, text, ranges, facet_filters)
+        order_by, _order = queries.order_of(query, has_text=text is not None)
+        terms = highlight_terms(concepts, synonyms=relaxed)
+        did_you_mean = self._did_you_mean(searcher, concepts) if relaxed else None
         total = found.count or 0  # type: ignore[attr-defined]  # present; missing from the stub
         cache_key = (
-            tuple(terms),
+            query.q,
+            relaxed,
+            table.version,
             tuple(query.filters().items()),
             query.price_min,
             query.price_max,
@@ -469,7 +507,132 @@ class EmbeddedEngine:
             per_page=query.per_page,
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
+            did_you_mean=did_you_mean,
         )
+
+    def _with_expansions(self, searcher: tantivy.Searcher, concept: Concept) -> Concept:
+        """A 초성 concept with the readings its best matching names share (a quick first
+        look at up to 50 names)."""
+        if not concept.chosung or concept.chosung_prefix is not None:
+            return concept
+        probe = queries.exact_query(self._schema, concept, synonyms=False)
+        if probe is None:
+            return concept
+        names = []
+        for _score, address in searcher.search(probe, limit=50).hits:
+            raw = searcher.doc(address).get_first("doc")
+            if isinstance(raw, bytes):
+                names.append(decode_document(raw).name)
+        expansions = chosung_expansions(concept, names)
+        return dataclasses.replace(concept, expansions=expansions) if expansions else concept
+
+    @staticmethod
+    def _did_you_mean(searcher: tantivy.Searcher, concepts: list[Concept]) -> str | None:
+        """The query with each word the index does not know replaced by its most common
+        likely-slip correction that it does know (``녹챠`` -> 녹차), if any word changed."""
+        words: list[str] = []
+        changed = False
+        for concept in concepts:
+            best: tuple[int, str] | None = None
+            if concept.slips and not concept.has_synonyms:
+                best = max((searcher.doc_freq("name_jamo", s), s) for s in concept.slips)
+            if best is not None and best[0] > 0:
+                words.append(compose(best[1]))
+                changed = True
+            else:
+                words.append(concept.text)
+        return " ".join(words) if changed else None
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        """Product names for a half-typed query: as typed (the last syllable may be
+        unfinished), 초성, corrected; the strict search's tiers, without facets."""
+        words = fold(normalize(q)).split()[:10]
+        limit = max(1, min(limit, MAX_SUGGESTIONS))
+        if not words:
+            return []
+        searcher, _cache = self._snapshot()
+        concepts = plan(
+            " ".join(words), self.synonyms.current(), functools.partial(_known, searcher)
+        )
+        if not concepts:
+            return []
+        typing = queries.typing_query(self._schema, words[-1]) if len(words) == 1 else None
+        names = queries.NAME_ONLY
+        strict = queries.strict_text_query(self._schema, concepts, names)
+        attempts = [
+            queries.any_of([strict, typing]),
+            queries.relaxed_text_query(self._schema, concepts, names),
+        ]
+        found: list[tuple[float, tantivy.DocAddress]] = []
+        for text in attempts:
+            if text is None:
+                continue
+            found = searcher.search(text, limit=limit * 2).hits
+            if len(found) >= limit:
+                break
+        suggestions: dict[str, Suggestion] = {}
+        for _score, address in found:
+            raw = searcher.doc(address).get_first("doc")
+            if not isinstance(raw, bytes):
+                continue
+            doc = decode_document(raw)
+            suggestions.setdefault(
+                doc.name,
+                Suggestion(
+                    id=doc.id,
+                    name=doc.name,
+                    url=doc.url,
+                    category=doc.category,
+                    category_label=doc.category_label,
+                ),
+            )
+        return list(suggestions.values())[:limit]
+
+    @staticmethod
+    def _filtered(query: SearchQuery) -> bool:
+        prices = (query.price_min, query.price_max) != (None, None)
+        return bool(query.filters()) or prices or query.eco_friendly is not None
+
+    @staticmethod
+    def _should_relax(
+        searcher: tantivy.Searcher, query: SearchQuery, text: tantivy.Query | None, found: int
+    ) -> bool:
+        """Whether the words (not the filters) found less than a page.
+
+        Relaxing because a district filter left few hits would only add products the
+        shopper did not name. Sorted by price or date, relaxed hits would interleave with
+        strict ones, so there the looser tiers only stand in for an empty result.
+        """
+        threshold = RELAX_BELOW if query.sort == "relevance" else 1
+        if found >= threshold:
+            return False
+        if text is None or not EmbeddedEngine._filtered(query):
+            return True
+        unfiltered = searcher.search(text, limit=1, count=True).count or 0  # type: ignore[attr-defined]
+        return bool(unfiltered < threshold)
+
+    def _run(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        text: tantivy.Query | None,
+        ranges: list[tantivy.Query],
+        facet_filters: dict[str, tantivy.Query],
+    ) -> tuple[tantivy.SearchResult, tantivy.Query]:
+        main = queries.all_of([text, *ranges, *facet_filters.values()])
+        order_by, order = queries.order_of(query, has_text=text is not None)
+        if order_by is None:
+            found = searcher.search(main, limit=query.per_page, offset=query.offset, count=True)
+        else:
+            found = searcher.search(
+                main,
+                limit=query.per_page,
+                offset=query.offset,
+                count=True,
+                order_by_field=order_by,
+                order=order,
+            )
+        return found, main
 
     # -- operations -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import msgspec
 
 from search.documents import ProductDocument
-from search.query import SearchQuery, SearchResult
+from search.query import SearchQuery, SearchResult, Suggestion
 
 
 class RebuildStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,6 +42,8 @@ class SearchEngine(Protocol):
     def delete(self, ids: Sequence[int]) -> None: ...
 
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]: ...
 
     def rebuild(self, docs: Iterable[ProductDocument]) -> RebuildStats: ...
 

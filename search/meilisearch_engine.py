@@ -39,13 +39,17 @@ from search.documents import FACETS, ProductDocument
 from search.engine import RebuildStats, SearchEngineError
 from search.highlight import combine, from_placeholders
 from search.query import (
+    MAX_QUERY_CHARS,
     MAX_RESULT_WINDOW,
+    MAX_SUGGESTIONS,
     SearchHit,
     SearchQuery,
     SearchResult,
+    Suggestion,
     order_facet_counts,
     page_count,
 )
+from search.synonyms import SynonymFile, SynonymTable
 
 #: Private-use characters: they never occur in product text (they are stripped on the
 #: way in) and survive HTML escaping unchanged.
@@ -68,13 +72,28 @@ SETTINGS: Final[dict[str, Any]] = {
         "eco_friendly",
     ],
     "sortableAttributes": ["price_min", "published_at"],
-    "typoTolerance": {"enabled": True},
+    # The embedded engine's rules where Meilisearch has a setting for them (decision 47):
+    # more words matched first, then fewer typos, closer words, a better attribute, the
+    # shopper's sort, exact over prefix; typos scaled with word length.
+    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
     "localizedAttributes": [
         {"attributePatterns": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES], "locales": ["kor"]}
     ],
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
     "faceting": {"maxValuesPerFacet": 100},
 }
+
+
+def index_settings(synonyms: SynonymTable) -> dict[str, Any]:
+    """:data:`SETTINGS` plus the synonym table, as applied to a new or rebuilt index.
+
+    Meilisearch applies synonyms at query time too, but only as a setting: an edit of
+    ``search/synonyms.toml`` reaches it with the next rebuild (which swaps indexes, so
+    without downtime), the embedded engine with the next search.
+    """
+    return {**SETTINGS, "synonyms": synonyms.meilisearch_settings()}
+
 
 _SORTS: Final[dict[str, list[str]]] = {
     "price_asc": ["price_min:asc"],
@@ -144,8 +163,10 @@ class MeilisearchEngine:
         task_timeout_ms: int = 120_000,
         batch_size: int = 5_000,
         client: meilisearch.Client | None = None,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         self.index_name = index_name
+        self.synonyms = synonyms or SynonymFile()
         self._client = client or meilisearch.Client(url, api_key, timeout=timeout_s)
         self._task_timeout_ms = task_timeout_ms
         self._batch_size = batch_size
@@ -184,7 +205,7 @@ class MeilisearchEngine:
             task = self._client.create_index(uid, {"primaryKey": "id"})
         self._wait(task.task_uid, tolerate="index_already_exists")
         with self._translated(f"configuring {uid}"):
-            task = self._client.index(uid).update_settings(SETTINGS)
+            task = self._client.index(uid).update_settings(index_settings(self.synonyms.current()))
         self._wait(task.task_uid)
 
     def _ensure_ready(self) -> None:
@@ -246,6 +267,40 @@ class MeilisearchEngine:
         )
 
     # -- reads ----------------------------------------------------------------------------
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        """Product names for a half-typed query; Meilisearch treats the last word as a
+        prefix and corrects typos itself (no 초성: that is the embedded engine's)."""
+        text = " ".join(q.split())[:MAX_QUERY_CHARS]
+        if not text:
+            return []
+        request = {
+            "indexUid": self.index_name,
+            "q": text,
+            "limit": max(1, min(limit, MAX_SUGGESTIONS)),
+            "attributesToRetrieve": ["id", "name", "url", "category", "category_label"],
+        }
+        try:
+            response = self._client.multi_search([request])
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return []
+            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
+        except MeilisearchError as exc:
+            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
+        seen: dict[str, Suggestion] = {}
+        for hit in response["results"][0]["hits"]:
+            seen.setdefault(
+                hit["name"],
+                Suggestion(
+                    id=int(hit["id"]),
+                    name=hit["name"],
+                    url=hit["url"],
+                    category=hit["category"],
+                    category_label=hit["category_label"],
+                ),
+            )
+        return list(seen.values())
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()

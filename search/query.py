@@ -209,6 +209,21 @@ class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     per_page: int
     pages: int
     took_ms: float
+    #: A corrected query that finds what this one barely does ("혹시 … 찾으셨나요?").
+    did_you_mean: str | None = None
+
+
+class Suggestion(msgspec.Struct, frozen=True, kw_only=True):
+    """A product name offered while the shopper types, with its category."""
+
+    id: int
+    name: str
+    url: str
+    category: str
+    category_label: str
+
+
+MAX_SUGGESTIONS: Final = 10
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 
-from search.query import SearchHit
+from search.query import MAX_QUERY_CHARS, MAX_SUGGESTIONS, SearchHit, Suggestion
 from shop.mall.browse import labelled_facets, parse_query, run_search
 
 
@@ -35,6 +36,12 @@ class SearchResponse(msgspec.Struct):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     facet_groups: list[FacetOut]
+    did_you_mean: str | None = None
+
+
+class SuggestResponse(msgspec.Struct):
+    query: str
+    suggestions: list[Suggestion]
 
 
 class MallApi(Controller):
@@ -80,7 +87,26 @@ class MallApi(Controller):
             hits=result.hits,
             facets=result.facets,
             facet_groups=[msgspec.convert(g, FacetOut) for g in labelled_facets(result, query)],
+            did_you_mean=result.did_you_mean,
         )
+
+    @get(
+        "/suggest",
+        operation_id="suggestProducts",
+        summary="검색어 자동완성 (상품명, 카테고리; 초성·오타·입력 중인 글자 포함)",
+        description="q: 입력 중인 검색어. limit: 최대 10개(기본 8).",
+    )
+    async def suggest(
+        self,
+        request: Request[Any, Any, Any],
+        q: FromQuery[str] = "",
+        limit: FromQuery[int] = 8,
+    ) -> SuggestResponse:
+        engine = request.app.state.search
+        text = " ".join(q.split())[:MAX_QUERY_CHARS]
+        count = max(1, min(limit, MAX_SUGGESTIONS))
+        suggestions = await asyncio.to_thread(engine.suggest, text, count)
+        return SuggestResponse(query=text, suggestions=suggestions)
 
 
 ROUTES = [MallApi]

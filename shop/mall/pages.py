@@ -13,6 +13,7 @@ from sqlalchemy import select
 from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession, Viewer
+from search.korean import object_particle
 from search.query import SearchQuery
 from shop.catalog.indexing import is_listed
 from shop.catalog.models import Product
@@ -80,6 +81,7 @@ class MallPages(Controller):
                 "result": result,
                 "facets": labelled_facets(result, query),
                 "sort_labels": SORT_LABELS,
+                "did_you_mean_particle": object_particle(result.did_you_mean or ""),
                 "base_url": _base_url(flat),
                 "error": error,
             },

@@ -6,7 +6,12 @@ import importlib
 import sys
 
 BENCHES = [
-    "bench_search", "bench_freshness", "bench_reservations", "bench_checkout", "bench_assignment",
+    "bench_search",
+    "bench_search_quality",
+    "bench_freshness",
+    "bench_reservations",
+    "bench_checkout",
+    "bench_assignment",
     "bench_analytics",
 ]
 

@@ -17,8 +17,14 @@ import pytest
 
 from search.documents import FACETS
 from search.engine import SearchEngineError
-from search.meilisearch_engine import HIGHLIGHT_POST, HIGHLIGHT_PRE, SETTINGS, MeilisearchEngine
+from search.meilisearch_engine import (
+    HIGHLIGHT_POST,
+    HIGHLIGHT_PRE,
+    MeilisearchEngine,
+    index_settings,
+)
 from search.query import SearchQuery
+from search.synonyms import SynonymTable
 from tests.search.builders import product
 
 API_KEY = "test-master-key"
@@ -235,7 +241,7 @@ def test_first_write_creates_index_with_korean_aware_settings(
     [create] = server.calls("POST", "/indexes")
     assert create.body == {"uid": "products", "primaryKey": "id"}
     [settings] = server.calls("PATCH", "/indexes/products/settings")
-    assert settings.body == SETTINGS
+    assert settings.body == index_settings(SynonymTable.load())
     assert settings.body["searchableAttributes"][:3] == ["name", "vendor_name", "description"]
     assert set(settings.body["filterableAttributes"]) >= {
         *FACETS,
@@ -244,7 +250,14 @@ def test_first_write_creates_index_with_korean_aware_settings(
         "eco_friendly",
     }
     assert settings.body["sortableAttributes"] == ["price_min", "published_at"]
-    assert settings.body["typoTolerance"] == {"enabled": True}
+    assert settings.body["typoTolerance"] == {
+        "enabled": True,
+        "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+    }
+    assert settings.body["rankingRules"][:2] == ["words", "typo"]
+    # The same synonym table as the embedded engine (search/synonyms.toml).
+    assert "텀블러" in settings.body["synonyms"]["tumbler"]
+    assert "차" in settings.body["synonyms"]["tea"]
     [localized] = settings.body["localizedAttributes"]
     assert localized["locales"] == ["kor"]
     assert {"name", "description", "vendor_name"} <= set(localized["attributePatterns"])
@@ -478,3 +491,20 @@ def test_unreachable_server_is_reported_unhealthy() -> None:
     assert health["ok"] is False and "error" in health["details"]
     with pytest.raises(SearchEngineError):
         unreachable.search(SearchQuery(q="쿠키"))
+
+
+def test_suggest_asks_for_a_few_names_and_reads_them(
+    meili: MeilisearchEngine, server: FakeMeilisearchServer
+) -> None:
+    meili.upsert([product(1, "스테인리스텀블러"), product(2, "유기농녹차")])
+
+    suggestions = meili.suggest("  텀블  ", limit=50)
+
+    [request] = server.calls("POST", "/multi-search")[-1].body["queries"]
+    assert request["q"] == "텀블"
+    assert request["limit"] == 10  # MAX_SUGGESTIONS
+    wanted = {"id", "name", "url", "category", "category_label"}
+    assert set(request["attributesToRetrieve"]) == wanted
+    assert [s.name for s in suggestions] == ["스테인리스텀블러", "유기농녹차"]
+    assert suggestions[0].category_label == "식품"
+    assert meili.suggest("   ") == []
