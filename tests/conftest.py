@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -25,6 +27,13 @@ from infra.clock import seoul_time, utcnow
 from infra.db import make_engine, make_session_factory
 from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
 from infra.settings import Settings
+
+# Speed is measured in benchmarks, never in tests: Hypothesis' clock-based checks (a slow
+# example, slow input generation) would fail a correct test on a loaded CI machine.
+hypothesis_settings.register_profile(
+    "jangteo", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("jangteo")
 
 TEST_DATABASE_URL = os.environ.get("JANGTEO_TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("JANGTEO_TEST_REDIS_URL") or None
