@@ -34,6 +34,7 @@ class CommonErrorCode(enum.StrEnum):
     MISSING_NAME = "missing_name"
     EMAIL_TAKEN = "email_taken"
     BAD_CREDENTIALS = "bad_credentials"
+    CONSENT_REQUIRED = "consent_required"
 
 
 class DomainError(Exception):

@@ -59,3 +59,17 @@ class ApiToken(BigIntAuditBase):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ConsentRecord(BigIntAuditBase):
+    """One answer to one consent text at sign-up (개인정보 보호법 제22조: each consent asked
+    separately, and proof of what was agreed to, in which version, when). Append-only: a
+    later change of mind is a new row."""
+
+    __tablename__ = "account_consents"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    agreed: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -9,10 +9,13 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from infra.accounts import services
+from infra.accounts import consents, services
 from infra.accounts.hooks import previous_session, run_after_login
+from infra.accounts.models import User
 from infra.auth import SESSION_USER_KEY
-from infra.errors import DomainError
+from infra.clock import utcnow
+from infra.db import transaction
+from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
 
 
@@ -28,27 +31,33 @@ class AccountPages(Controller):
 
     @get("/signup", name="accounts:signup")
     async def signup_form(self) -> Template:
-        return Template("accounts/signup.html", context={"form": {}, "errors": {}})
+        return Template("accounts/signup.html",
+                        context={"form": {}, "errors": {}, "consents": consents.CONSENTS})
 
     @post("/signup")
     async def signup(
         self, request: Request[Any, Any, Any], db_session: DbSession, data: FormData
     ) -> Template | Redirect:
-        try:
-            user = await services.create_user(
-                db_session,
-                email=data.get("email", ""),
-                password=data.get("password", ""),
-                display_name=data.get("display_name", ""),
-            )
-            await db_session.commit()
-        except DomainError as exc:
-            await db_session.rollback()
+        async def sign_up() -> User:
+            given = consents.check(data)
+            async with transaction(db_session):
+                user = await services.create_user(
+                    db_session,
+                    email=data.get("email", ""),
+                    password=data.get("password", ""),
+                    display_name=data.get("display_name", ""),
+                )
+                consents.record(db_session, user, given, utcnow())
+            return user
+
+        outcome = await attempt(db_session, sign_up)
+        if isinstance(outcome, Refusal):
             return Template(
                 "accounts/signup.html",
-                context={"form": data, "errors": {exc.field or "email": exc.message}},
-                status_code=exc.status_code,
+                context={"form": data, "errors": outcome.errors, "consents": consents.CONSENTS},
+                status_code=outcome.status_code,
             )
+        user = outcome
         before = previous_session(request)
         request.set_session({SESSION_USER_KEY: user.id})
         flash(

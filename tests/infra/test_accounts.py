@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.accounts.models import Role
+from infra.accounts.models import ConsentRecord, Role, User
 from infra.accounts.services import create_user
 from tests.fixtures.apps import csrf_from
+
+REQUIRED_CONSENTS = {"consent_terms": "yes", "consent_privacy": "yes"}
 
 
 async def test_signup_then_login_keeps_the_person_signed_in(client: AsyncTestClient) -> None:
@@ -20,6 +24,7 @@ async def test_signup_then_login_keeps_the_person_signed_in(client: AsyncTestCli
             "email": "Kim@Example.kr",
             "password": "longenough1",
             "display_name": "김장터",
+            **REQUIRED_CONSENTS,
         },
         follow_redirects=True,
     )
@@ -81,7 +86,35 @@ async def test_signup_with_taken_email_is_a_conflict(client, db_session) -> None
             "email": "dup@example.kr",
             "password": "longenough1",
             "display_name": "둘째",
+            **REQUIRED_CONSENTS,
         },
     )
     assert response.status_code == 409
     assert "이미 가입된 이메일" in response.text
+
+
+async def test_signup_is_refused_without_the_required_consents_and_records_each_answer(
+    client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    page = await client.get("/signup")
+    assert "이용약관 동의" in page.text and "개인정보 수집·이용 동의" in page.text
+    assert "checked" not in page.text  # nothing ticked for the person
+    refused = await client.post("/signup", data={
+        "_csrf_token": csrf_from(page.text), "email": "c@example.kr",
+        "password": "longenough1", "display_name": "동의", "consent_terms": "yes",
+    })
+    assert refused.status_code == 400
+    assert "개인정보 수집·이용 동의는 필수입니다" in refused.text
+    assert await db_session.scalar(select(func.count(User.id))) == 0  # nothing written
+
+    done = await client.post("/signup", data={
+        "_csrf_token": csrf_from(page.text), "email": "c@example.kr",
+        "password": "longenough1", "display_name": "동의", **REQUIRED_CONSENTS,
+    })
+    assert done.status_code == 200 and "동의님, 환영합니다" in done.text
+    rows = (await db_session.execute(
+        select(ConsentRecord.kind, ConsentRecord.version, ConsentRecord.agreed)
+        .order_by(ConsentRecord.kind))).all()
+    assert [tuple(r) for r in rows] == [
+        ("marketing", "2026-12-01", False), ("privacy", "2026-12-01", True),
+        ("terms", "2026-12-01", True)]

@@ -148,6 +148,7 @@ async def test_signing_up_keeps_the_guest_cart_too(
     response = await client.post("/signup", data={
         "_csrf_token": csrf_from(form.text), "email": "new@example.kr",
         "password": "password-123", "display_name": "새 손님",
+        "consent_terms": "yes", "consent_privacy": "yes",
     })
     assert response.status_code == 200
     assert "장바구니에 옮겼습니다" in response.text
