@@ -21,7 +21,6 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -82,8 +81,10 @@ from infra.redis import describe, redis_client, redis_url
 from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
+from infra.web.json_bodies import JsonOnlyMiddleware
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
+from infra.web.sessions import RenewingSessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.vendors.types import District, EnterpriseType
@@ -208,7 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=_template_engine_callback,
     )
-    session_config = ServerSideSessionConfig(
+    session_config = RenewingSessionConfig(
         store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True
     )
     csrf_config = CSRFConfig(
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             prometheus.middleware,
             session_config.middleware,
             AuthMiddleware(),
+            JsonOnlyMiddleware(),
         ],
         csrf_config=csrf_config,
         stores={

@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 
 from infra.accounts import services
 from infra.accounts.hooks import previous_session, run_after_login
-from infra.auth import SESSION_USER_KEY
+from infra.auth import signed_in_session
 from infra.errors import DomainError
 from infra.web.params import DbSession, FormData
+from infra.web.sessions import renew_session
 
 
 def _safe_next(value: str | None) -> str:
@@ -50,7 +51,7 @@ class AccountPages(Controller):
                 status_code=exc.status_code,
             )
         before = previous_session(request)
-        request.set_session({SESSION_USER_KEY: user.id})
+        renew_session(request, signed_in_session(user))
         flash(
             request,
             f"{user.display_name}님, 환영합니다. 가입이 완료되었습니다.",
@@ -85,8 +86,7 @@ class AccountPages(Controller):
             )
         await db_session.commit()
         before = previous_session(request)
-        request.clear_session()
-        request.set_session({SESSION_USER_KEY: user.id})
+        renew_session(request, signed_in_session(user))
         flash(request, "로그인했습니다.", category="success")
         for message in await run_after_login(request, db_session, user, before):
             flash(request, message, category="info")
@@ -94,5 +94,5 @@ class AccountPages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        renew_session(request, {})
         return Redirect("/")
