@@ -7,6 +7,7 @@ like) is ``infra.bootstrap``'s, which :func:`create_app` calls first.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -164,6 +165,8 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
         strategic_items=list(StrategicItem),
         roles=Role,
         chart_option_json=charts.option_json,
+        # A form's idempotency key: unguessable (``secrets``), not Jinja's ``random``.
+        new_form_key=lambda: secrets.token_urlsafe(24),
     )
     env.filters["won"] = lambda amount: f"{int(amount):,}원"
     env.filters["seoul"] = seoul_time
