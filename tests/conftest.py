@@ -25,6 +25,7 @@ from infra.clock import seoul_time, utcnow
 from infra.db import make_engine, make_session_factory
 from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
 from infra.settings import Settings
+from tests.fixtures.apps import METRICS_TOKEN
 
 TEST_DATABASE_URL = os.environ.get("JANGTEO_TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("JANGTEO_TEST_REDIS_URL") or None
@@ -100,6 +101,7 @@ def settings(var_dir: Path, redis_url: str) -> Settings:
         namespace=f"jt-test-{uuid.uuid4().hex[:8]}",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         relay_interval_s=0.02,
+        metrics_token=METRICS_TOKEN,
     )
 
 

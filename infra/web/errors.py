@@ -31,15 +31,22 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return "json" in accept and "html" not in accept
 
 
-def problem_response(body: dict[str, Any]) -> Response[Any]:
-    return Response(content=body, status_code=int(body["status"]), media_type=PROBLEM_JSON)
+def problem_response(
+    body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[Any]:
+    return Response(content=body, status_code=int(body["status"]), media_type=PROBLEM_JSON,
+                    headers=headers)
 
 
-def error_page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
+def error_page(
+    request: Request[Any, Any, Any], status: int, title: str, detail: str,
+    headers: dict[str, str] | None = None,
+) -> Template:
     return Template(
         template_name="error.html",
         context={"status": status, "title": title, "detail": detail},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -86,9 +93,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         "code": type(exc).__name__,
         "instance": request.url.path,
     }
+    # A 405 says which methods the resource takes (``Allow``), a 401 how to authenticate.
+    headers = dict(exc.headers or {})
     if wants_json(request):
-        return problem_response(body)
-    return error_page(request, exc.status_code, "요청을 처리할 수 없습니다", exc.detail)
+        return problem_response(body, headers)
+    return error_page(request, exc.status_code, "요청을 처리할 수 없습니다", exc.detail, headers)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
