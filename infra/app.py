@@ -85,6 +85,7 @@ from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.json_bodies import JsonOnlyMiddleware
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
+from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
 from infra.web.sessions import RenewingSessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
@@ -167,6 +168,7 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
         chart_option_json=charts.option_json,
         # A form's idempotency key: unguessable (``secrets``), not Jinja's ``random``.
         new_form_key=lambda: secrets.token_urlsafe(24),
+        csp_nonce=csp_nonce,
     )
     env.filters["won"] = lambda amount: f"{int(amount):,}원"
     env.filters["seoul"] = seoul_time
@@ -213,10 +215,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine_callback=_template_engine_callback,
     )
     session_config = RenewingSessionConfig(
-        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True
+        store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True,
+        secure=is_https(settings),
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
+        cookie_secure=is_https(settings),
         exclude=["/api", "/webhooks", "/healthz", "/metrics", "/schema"],
     )
     prometheus = PrometheusConfig(app_name="jangteo", prefix="jangteo", group_path=True)
@@ -251,6 +255,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers_hook(settings)],
         dependencies={"user": Provide(provide_user, sync_to_thread=False)},
         lifespan=[lifespan],
         state=State(
