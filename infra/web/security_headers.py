@@ -7,6 +7,7 @@
   ``on…=`` attributes exist in the templates, so none are allowed. Styles allow inline
   ``style=`` attributes (layout tweaks in templates; they cannot run code). Framing is
   refused (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``), forms post only here.
+  Litestar's API reference under ``/schema`` (its own inline script and CDN) has no CSP.
 - ``X-Content-Type-Options: nosniff`` (uploads under ``/media`` included),
   ``Referrer-Policy: same-origin`` (checkout and payment URLs carry tokens).
 - ``Strict-Transport-Security`` only when the site is served over https
@@ -30,6 +31,9 @@ from infra.settings import Settings
 #: Scope key of the response's script nonce, made on first use by a template.
 NONCE_KEY = "jangteo.csp_nonce"
 STRIPE_JS = "https://js.stripe.com"
+#: Litestar's API reference pages (inline script and a CDN): framed and sniffed like the
+#: rest, but not under our script policy.
+SCHEMA_PATH = "/schema"
 
 
 def is_https(settings: Settings) -> bool:
@@ -58,7 +62,7 @@ def content_security_policy(settings: Settings, nonce: str | None) -> str:
         "default-src": ["'self'"],
         "script-src": scripts,
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", "https://*.stripe.com"],
         "font-src": ["'self'", "data:"],
         "connect-src": connect,
         "frame-src": [STRIPE_JS, "https://hooks.stripe.com"],
@@ -79,9 +83,10 @@ def security_headers_hook(settings: Settings) -> Any:
             return
         headers = MutableScopeHeaders.from_message(message)
         nonce = scope.get(NONCE_KEY)
-        headers["Content-Security-Policy"] = content_security_policy(
-            settings, str(nonce) if nonce else None
-        )
+        if not str(scope.get("path", "")).startswith(SCHEMA_PATH):
+            headers["Content-Security-Policy"] = content_security_policy(
+                settings, str(nonce) if nonce else None
+            )
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
