@@ -7,6 +7,7 @@ like) is ``infra.bootstrap``'s, which :func:`create_app` calls first.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -87,10 +88,12 @@ from infra.redis import (
 from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
+from infra.web.json_bodies import JsonOnlyMiddleware
 from infra.web.openapi import declare_sign_in, openapi_config
 from infra.web.ops import OpsController
 from infra.web.request_id import RequestIdMiddleware
-from infra.web.sessions import SESSIONLESS_PATHS, ResilientSessionConfig
+from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
+from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.vendors.types import District, EnterpriseType
@@ -172,6 +175,9 @@ def _template_engine_callback(engine: JinjaTemplateEngine) -> None:
         strategic_items=list(StrategicItem),
         roles=Role,
         chart_option_json=charts.option_json,
+        # A form's idempotency key: unguessable (``secrets``), not Jinja's ``random``.
+        new_form_key=lambda: secrets.token_urlsafe(24),
+        csp_nonce=csp_nonce,
     )
     env.filters["won"] = lambda amount: f"{int(amount):,}원"
     env.filters["seoul"] = seoul_time
@@ -217,12 +223,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=_template_engine_callback,
     )
-    session_config = ResilientSessionConfig(
+    session_config = SessionConfig(
         store="sessions", max_age=14 * 24 * 3600, samesite="lax", httponly=True,
-        exclude=SESSIONLESS_PATHS,
+        exclude=SESSIONLESS_PATHS, secure=is_https(settings),
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
+        cookie_secure=is_https(settings),
         exclude=["/api", "/webhooks", "/healthz", "/metrics", "/schema"],
     )
     prometheus = PrometheusConfig(app_name="jangteo", prefix="jangteo", group_path=True)
@@ -248,6 +255,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             prometheus.middleware,
             session_config.middleware,
             AuthMiddleware(),
+            JsonOnlyMiddleware(),
         ],
         csrf_config=csrf_config,
         stores={
@@ -256,6 +264,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers_hook(settings)],
         dependencies={
             "user": Provide(provide_user, sync_to_thread=False),
             "viewer": Provide(provide_viewer, sync_to_thread=False),

@@ -1,12 +1,19 @@
 """Who is asking: the signed-in person (session cookie) or a program (bearer token).
 
-Pages use the server-side session set at sign-in; the JSON API under ``/api`` takes
-``Authorization: Bearer jt_…`` tokens and never the cookie, which is why CSRF protection can
-leave ``/api`` out. Anonymous requests carry ``user = None``; guards decide what needs whom.
+Pages use the server-side session set at sign-in; programs call the JSON API under ``/api``
+with ``Authorization: Bearer jt_…`` tokens. A browser may read ``/api`` with its cookie, but
+a cookie-authenticated *unsafe* request to ``/api`` (POST, PUT, PATCH, DELETE) must carry the
+CSRF token in the ``X-CSRFToken`` header, as the forms carry it in a field; Litestar's CSRF
+middleware leaves ``/api`` to this check so that bearer-token clients need no CSRF cookie
+(decision 46). Anonymous requests carry ``user = None``; guards decide what needs whom.
+
+The session remembers the roles the person had when it was made: when they change (an admin
+grants one, onboarding makes a vendor member), the session moves to a new id.
 """
 
 from __future__ import annotations
 
+from hmac import compare_digest
 from typing import Any
 
 from litestar import Request
@@ -14,14 +21,24 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import user_for_token
 from infra.errors import AccessErrorCode, Forbidden
+from infra.web.sessions import mark_for_renewal
 
 SESSION_USER_KEY = "user_id"
+#: The roles the person had when the session was made (a change renews the session id).
+SESSION_ROLES_KEY = "roles"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def signed_in_session(user: User) -> dict[str, Any]:
+    """What a session holds for a signed-in person (sign-in and sign-up store it)."""
+    return {SESSION_USER_KEY: user.id, SESSION_ROLES_KEY: sorted(user.roles)}
 
 
 class AuthMiddleware(ASGIMiddleware):
@@ -47,9 +64,44 @@ class AuthMiddleware(ASGIMiddleware):
         user_id = session_data.get(SESSION_USER_KEY) if isinstance(session_data, dict) else None
         if not user_id:
             return None
+        if scope["path"].startswith("/api") and scope.get("method", "GET") not in SAFE_METHODS:
+            _require_csrf_header(scope, headers)
         async with factory() as session:
             user = await session.get(User, int(user_id))
-            return user if user and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        roles = sorted(user.roles)
+        if session_data.get(SESSION_ROLES_KEY) != roles:
+            session_data[SESSION_ROLES_KEY] = roles
+            mark_for_renewal(ASGIConnection(scope))
+        return user
+
+
+def _require_csrf_header(scope: Scope, headers: dict[bytes, bytes]) -> None:
+    """A cookie-authenticated unsafe ``/api`` request must prove it comes from our pages.
+
+    The header must hold the same (signed) token as the CSRF cookie, exactly as Litestar's
+    CSRF middleware checks a form's ``_csrf_token``; a cross-site form cannot set a header.
+    """
+    config = scope["app"].csrf_config
+    if config is None:
+        return
+    cookie = ASGIConnection(scope).cookies.get(config.cookie_name)
+    sent = headers.get(config.header_name.lower().encode("latin-1"), b"").decode("latin-1")
+    mine = _csrf_secret(cookie or "", config.secret)
+    if mine is None or not compare_digest(mine, _csrf_secret(sent, config.secret) or "-"):
+        raise PermissionDeniedException(
+            "쿠키로 로그인한 API 요청에는 X-CSRFToken 헤더가 필요합니다 (또는 Bearer 토큰)."
+        )
+
+
+def _csrf_secret(token: str, secret: str) -> str | None:
+    """The random part of a signed CSRF token, or None when its signature is wrong."""
+    if len(token) <= CSRF_SECRET_LENGTH:
+        return None
+    random_part, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    expected = generate_csrf_hash(token=random_part, secret=secret)
+    return random_part if compare_digest(signature, expected) else None
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:

@@ -32,6 +32,7 @@ class CommonErrorCode(enum.StrEnum):
     INVALID_EMAIL = "invalid_email"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a password
     MISSING_NAME = "missing_name"
+    UNSAFE_CHARACTERS = "unsafe_characters"  # NUL, bidi overrides (infra.text)
     EMAIL_TAKEN = "email_taken"
     BAD_CREDENTIALS = "bad_credentials"
     CONSENT_REQUIRED = "consent_required"

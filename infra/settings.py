@@ -74,6 +74,9 @@ class Settings:
     mail_from: str = "장터 <no-reply@jangteo.kr>"
     #: Where people reach the site (links in mail); ``http://host:port`` when not set.
     public_url: str | None = None
+    #: ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>``; without a
+    #: token it answers loopback clients only (decision 46).
+    metrics_token: str | None = None
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -143,6 +146,7 @@ def settings_from_env() -> Settings:
         mail_url=_env("MAIL_URL", Settings.mail_url) or Settings.mail_url,
         mail_from=_env("MAIL_FROM", Settings.mail_from) or Settings.mail_from,
         public_url=_env("PUBLIC_URL"),
+        metrics_token=_env("METRICS_TOKEN"),
     )
 
 

@@ -27,6 +27,7 @@ from infra.clock import seoul_time, utcnow
 from infra.db import make_engine, make_session_factory
 from infra.embedded_redis import ensure_embedded_redis, stop_embedded_redis
 from infra.settings import Settings
+from tests.fixtures.apps import METRICS_TOKEN
 
 # Speed is measured in benchmarks, never in tests: Hypothesis' clock-based checks (a slow
 # example, slow input generation) would fail a correct test on a loaded CI machine.
@@ -109,6 +110,7 @@ def settings(var_dir: Path, redis_url: str) -> Settings:
         namespace=f"jt-test-{uuid.uuid4().hex[:8]}",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         relay_interval_s=0.02,
+        metrics_token=METRICS_TOKEN,
     )
 
 

@@ -3,7 +3,8 @@
 Plumbing imports no domain, yet signing in must, for example, carry a guest's cart over to
 the shopper. So the app factory (a composition module) lists the domains' callbacks in
 ``app.state.after_login``; the sign-in and sign-up pages run them with the session data the
-visitor had *before* signing in (the old session is cleared to prevent session fixation).
+visitor had *before* signing in (the old session is deleted and the id renewed, against
+session fixation: ``infra.web.sessions``).
 A callback returns Korean messages to flash to the person; one that fails is logged and
 skipped: nothing may stop a correct password from signing in.
 """

@@ -12,11 +12,12 @@ from litestar.response import Redirect, Template
 from infra.accounts import consents, services
 from infra.accounts.hooks import previous_session, run_after_login
 from infra.accounts.models import User
-from infra.auth import SESSION_USER_KEY
+from infra.auth import signed_in_session
 from infra.clock import utcnow
 from infra.db import transaction
 from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData
+from infra.web.sessions import renew_session
 
 
 def _safe_next(value: str | None) -> str:
@@ -59,7 +60,7 @@ class AccountPages(Controller):
             )
         user = outcome
         before = previous_session(request)
-        request.set_session({SESSION_USER_KEY: user.id})
+        renew_session(request, signed_in_session(user))
         flash(
             request,
             f"{user.display_name}님, 환영합니다. 가입이 완료되었습니다.",
@@ -94,8 +95,7 @@ class AccountPages(Controller):
             )
         await db_session.commit()
         before = previous_session(request)
-        request.clear_session()
-        request.set_session({SESSION_USER_KEY: user.id})
+        renew_session(request, signed_in_session(user))
         flash(request, "로그인했습니다.", category="success")
         for message in await run_after_login(request, db_session, user, before):
             flash(request, message, category="info")
@@ -103,5 +103,5 @@ class AccountPages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        renew_session(request, {})
         return Redirect("/")

@@ -13,6 +13,7 @@ from infra.accounts.models import ApiToken, Role, User
 from infra.accounts.passwords import hash_password, needs_rehash, verify_password
 from infra.clock import utcnow
 from infra.errors import CommonErrorCode, Conflict, InvalidInput
+from infra.text import unsafe_characters
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -46,6 +47,8 @@ async def create_user(
         raise InvalidInput(
             CommonErrorCode.MISSING_NAME, "이름을 입력해 주세요.", field="display_name"
         )
+    if (unsafe := unsafe_characters(display_name)) is not None:
+        raise InvalidInput(CommonErrorCode.UNSAFE_CHARACTERS, unsafe, field="display_name")
     exists = await session.scalar(select(func.count(User.id)).where(User.email == email))
     if exists:
         raise Conflict(CommonErrorCode.EMAIL_TAKEN, "이미 가입된 이메일입니다.", field="email")

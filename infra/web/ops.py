@@ -8,11 +8,13 @@ backlog is read from the database at scrape time, so it is never stale.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
@@ -45,6 +47,20 @@ def register_probe(probe: ScrapeProbe) -> None:
 
 def probes() -> tuple[ScrapeProbe, ...]:
     return tuple(_probes)
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def may_scrape(request: Request[Any, Any, Any], token: str | None) -> bool:
+    """``/metrics`` is for the operator's scraper, not the public: with a token set, only a
+    request bearing it; without one, only a client on this machine. Anyone else gets the
+    404 of a page that does not exist (decision 46)."""
+    if token:
+        sent = request.headers.get("authorization", "")
+        return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    client = request.client
+    return client is not None and client.host in LOOPBACK
 
 
 async def _check(name: str, probe: Any) -> dict[str, Any]:
@@ -97,6 +113,8 @@ class OpsController(Controller):
     @get("/metrics", operation_id="metrics", summary="Prometheus 지표", include_in_schema=False)
     async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         state = request.app.state
+        if not may_scrape(request, state.settings.metrics_token):
+            raise NotFoundException()
         try:
             async with state.session_factory() as session:
                 count, age = await outbox.backlog(session)

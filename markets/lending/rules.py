@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from infra.clock import SEOUL, as_utc, seoul_time
 from infra.clock import seoul_date as clock_seoul_date
-from infra.errors import Problems
+from infra.errors import CommonErrorCode, Problems
+from infra.text import unsafe_characters
 from markets.lending.errors import LendingErrorCode
 from markets.lending.models import Condition
 
@@ -346,6 +347,8 @@ def clean_name(raw: str, field_name: str, problems: Problems, *, max_length: int
             field_name,
             f"이름을 1자에서 {max_length}자 사이로 입력해 주세요.",
         )
+    elif (unsafe := unsafe_characters(value)) is not None:
+        problems.add(CommonErrorCode.UNSAFE_CHARACTERS, field_name, unsafe)
     return value
 
 

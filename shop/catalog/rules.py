@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from infra.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from infra.text import unsafe_characters
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError, invalid
 from shop.catalog.taxonomy import Category, StrategicItem
@@ -181,6 +182,8 @@ def validate_draft(draft: ProductDraft) -> CleanProduct:
     if not NAME_MIN <= len(name) <= NAME_MAX:
         message = f"상품명은 {NAME_MIN}자 이상 {NAME_MAX}자 이하로 입력해 주세요."
         errors.append(FieldError("name", Code.INVALID_NAME, message))
+    elif (unsafe := unsafe_characters(name)) is not None:
+        errors.append(FieldError("name", Code.INVALID_NAME, unsafe))
     description = (draft.description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         errors.append(FieldError(

@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from infra.errors import InvalidInput
+from infra.text import unsafe_characters
 from shop.checkout.errors import CheckoutErrorCode as Code
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
@@ -72,6 +73,10 @@ def clean_address(raw: dict[str, object], prefix: str = "address") -> DeliveryAd
     note = _text(raw.get("delivery_note"))
     if len(note) > 200:
         fault("delivery_note", "배송 요청사항은 200자 이내로 적어 주세요.")
+    for field, value in (("recipient", recipient), ("road_address", road_address),
+                         ("detail_address", detail), ("delivery_note", note)):
+        if (unsafe := unsafe_characters(value)) is not None:
+            fault(field, unsafe)
     if errors:
         raise InvalidInput(
             Code.INVALID_ADDRESS, errors[0]["message"], field=errors[0]["field"],

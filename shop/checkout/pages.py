@@ -97,6 +97,7 @@ class CheckoutPages(Controller):
                 db_session, request.app.state.settings, request.app.state.payments,
                 demands=carts.demands_of(view), address=address, email=data.get("email", ""),
                 user=owner.user, cart_id=view.cart_id, key=data.get("key") or None,
+                guest_token=owner.guest_token,
             )
 
         placed = await attempt(db_session, place)

@@ -39,6 +39,7 @@ from shop.checkout import demand as rules
 from shop.checkout.address import DeliveryAddress, clean_email
 from shop.checkout.errors import CheckoutErrorCode as Code
 from shop.checkout.errors import StockErrorCode
+from shop.checkout.keys import owned_key
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
 from shop.orders.models import Order
 from shop.payments import services as payments
@@ -243,6 +244,7 @@ async def place(
     user: User | None = None,
     cart_id: int | None = None,
     key: str | None = None,
+    guest_token: str | None = None,
     bundles: Sequence[Bundle] = (),
     hold: Hold | None = None,
 ) -> Placed:
@@ -250,13 +252,17 @@ async def place(
 
     ``bundles`` (snack boxes) are reserved together with ``demands`` and become labelled
     snapshot lines at their split prices (no delivery fee: the set price includes delivery);
-    ``hold`` runs in the checkout's transaction (see :data:`Hold`).
+    ``hold`` runs in the checkout's transaction (see :data:`Hold`). ``key`` is looked up
+    among the owner's keys only (``user``, else the session's ``guest_token``, else the
+    contact details: :mod:`shop.checkout.keys`).
 
     Raises 400 for bad lines or e-mail, 409 ``out_of_stock`` / ``not_for_sale`` naming the
     line, and 409 ``checkout_key_reused`` when a key comes back with different lines.
     """
     email = clean_email(email)
     key = rules.clean_key(key)
+    if key is not None:
+        key = owned_key(key, user=user, guest_token=guest_token, email=email, address=address)
     everything = [*demands, *(d for bundle in bundles for d in bundle.demands())]
     if key is not None and (existing := await _by_key(session, key)) is not None:
         return await _resume(session, gateway, existing, everything, user)

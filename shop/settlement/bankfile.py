@@ -19,6 +19,9 @@ col    header            value
 Most portals ("파일 이체", "대량이체 파일 등록") take this order directly or let the column
 order be mapped once and remembered; a portal that wants no header row has a "첫 행 제외"
 option. Nothing in a field can contain a comma or a quote (names are checked on registration).
+The file is a CSV someone may open in a spreadsheet first, so a text cell that would start a
+formula (``= + - @``) is neutralised like every export (``infra.spreadsheets``), and a holder
+name that starts that way is refused at registration.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
+
+from infra.spreadsheets import neutralise
 
 #: 금융결제원 standard bank codes (3 digits) of the banks a vendor is likely to hold.
 BANK_CODES: dict[str, str] = {
@@ -98,6 +103,8 @@ def holder_problem(holder: str) -> str | None:
         return f"예금주는 {HOLDER_MAX}자 이하로 입력해 주세요."
     if _FORBIDDEN_IN_FIELD.search(holder):
         return "예금주에는 쉼표, 따옴표, 줄바꿈을 쓸 수 없습니다."
+    if neutralise(holder) != holder:
+        return "예금주는 = + - @ 로 시작할 수 없습니다."
     try:
         holder.encode(ENCODING)
     except UnicodeEncodeError:
@@ -122,7 +129,8 @@ class Transfer:
 
 
 def _field(value: str) -> str:
-    return _FORBIDDEN_IN_FIELD.sub(" ", value).strip()
+    """A text cell: no separators or quotes, and never read as a formula."""
+    return str(neutralise(_FORBIDDEN_IN_FIELD.sub(" ", value).strip()))
 
 
 def _encodable(value: str) -> str:

@@ -31,6 +31,7 @@ class SnackBoxErrorCode(enum.StrEnum):
     CAPACITY_BELOW_BOOKED = "capacity_below_booked"
     BOX_NOT_FOUND = "snack_box_not_found"
     SLOT_NOT_FOUND = "slot_not_found"
+    NOT_BOX_OWNER = "not_snack_box_owner"  # another organizer's box
     # Ordering
     NO_BOXES = "no_snack_boxes"
     TOO_MANY_BOXES = "too_many_snack_box_lines"

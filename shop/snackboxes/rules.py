@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 
 from infra.clock import seoul_date, utcnow
 from infra.errors import InvalidInput
+from infra.text import unsafe_characters
 from shop.catalog.rules import whole_number
 from shop.checkout.demand import MAX_QUANTITY
 from shop.snackboxes import delivery_days
@@ -185,6 +186,8 @@ def clean_box(draft: BoxDraft) -> CleanBox:
         errors.append(FieldError(
             "name", Code.INVALID_NAME, f"이름은 {NAME_MIN}~{NAME_MAX}자로 적어 주세요."
         ))
+    elif (unsafe := unsafe_characters(name)) is not None:
+        errors.append(FieldError("name", Code.INVALID_NAME, unsafe))
     description = (draft.description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         errors.append(FieldError(

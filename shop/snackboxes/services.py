@@ -22,7 +22,7 @@ from infra.accounts.models import Role, User
 from infra.auth import require_organizer
 from infra.clock import utcnow
 from infra.db import transaction
-from infra.errors import Conflict, NotFound
+from infra.errors import Conflict, Forbidden, NotFound
 from infra.outbox import record
 from infra.settings import Settings
 from shop.catalog import rules as catalog_rules
@@ -61,6 +61,19 @@ async def get_box(
     box = await session.get(SnackBox, box_id, populate_existing=True)
     if box is None or (not box.is_active and not is_organizer(viewer)):
         raise NotFound(Code.BOX_NOT_FOUND, "다과꾸러미를 찾을 수 없습니다.", field="box_id")
+    return box
+
+
+async def owned_box(session: AsyncSession, box_id: int, organizer: User) -> SnackBox:
+    """The box, for the organizer who created it (its owner) or an admin to change.
+
+    Like a market's owner (``markets.access``), a box's creator runs it: another organizer
+    may read it but not change its composition, picture or delivery slots.
+    """
+    box = await get_box(session, box_id, viewer=organizer)
+    if not organizer.is_admin and box.created_by_user_id != organizer.id:
+        raise Forbidden(Code.NOT_BOX_OWNER, "이 다과꾸러미를 만든 운영자만 바꿀 수 있습니다.",
+                        field="box_id")
     return box
 
 
@@ -339,7 +352,7 @@ async def compose_box(
     clean = rules.clean_box(draft)
     await _check_components(session, clean)
     async with transaction(session):
-        box = await get_box(session, box_id, viewer=organizer)
+        box = await owned_box(session, box_id, organizer)
         box.name, box.description = clean.name, clean.description
         box.lead_days, box.is_active = clean.lead_days, clean.is_active
         box.assembler_vendor_id, box.closed_days = clean.assembler_vendor_id, clean.closed_days
@@ -379,7 +392,7 @@ async def set_image(
     """Store a PNG/JPEG/WebP as the box's picture (``public/snack-boxes/<id>/<sha256>.<ext>``)."""
     organizer = require_organizer(user)
     clean = catalog_rules.validate_image(data, max_bytes=settings.max_upload_bytes, existing=0)
-    box = await get_box(session, box_id, viewer=organizer)
+    box = await owned_box(session, box_id, organizer)
     relative = f"snack-boxes/{box.id}/{hashlib.sha256(data).hexdigest()}.{clean.extension}"
     path = public_dir(settings) / relative
     await asyncio.to_thread(_write_file, path, data)
@@ -419,7 +432,7 @@ async def add_slot(
 ) -> SnackBoxSlot:
     """Open a delivery date (and window) for ``capacity`` boxes."""
     organizer = require_organizer(user)
-    box = await get_box(session, box_id, viewer=organizer)
+    box = await owned_box(session, box_id, organizer)
     clean = rules.clean_slot(draft, today or rules.local_today(),
                              delivery_days.parse_closed_days(box.closed_days))
     taken = await session.scalar(
@@ -466,6 +479,7 @@ async def change_slot(
         if error:
             raise invalid([error])
     async with transaction(session):
+        await owned_box(session, box_id, organizer)
         slot = (await ordering.lock_slots(session, [slot_id])).get(slot_id)
         if slot is None or slot.box_id != box_id:
             raise NotFound(Code.SLOT_NOT_FOUND, "배송일을 찾을 수 없습니다.", field="slot_id")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from infra.errors import Problems
+from infra.errors import CommonErrorCode, Problems
+from infra.text import unsafe_characters
 from shop.vendors.errors import VendorErrorCode
 from shop.vendors.models import DocumentKind
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
@@ -188,6 +189,8 @@ def _text(problems: Problems, form: VendorApplication, name: str, *, required: b
         problems.add(VendorErrorCode.REQUIRED, name, _REQUIRED_MESSAGES[name])
     elif len(value) > LIMITS[name]:
         problems.add(VendorErrorCode.TOO_LONG, name, f"{LIMITS[name]}자 이내로 입력해 주세요.")
+    elif (unsafe := unsafe_characters(value)) is not None:
+        problems.add(CommonErrorCode.UNSAFE_CHARACTERS, name, unsafe)
     return value
 
 

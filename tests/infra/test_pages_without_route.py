@@ -2,6 +2,8 @@
 
 from litestar.testing import AsyncTestClient
 
+from tests.fixtures.apps import scrape
+
 
 async def test_unknown_page_is_a_korean_404_page(client: AsyncTestClient) -> None:
     response = await client.get("/no-such-page")
@@ -24,7 +26,7 @@ async def test_health_reports_database_broker_and_search(client: AsyncTestClient
 
 async def test_metrics_expose_outbox_backlog_and_request_latency(client: AsyncTestClient) -> None:
     await client.get("/healthz")
-    text = (await client.get("/metrics")).text
+    text = await scrape(client)
     assert "jangteo_outbox_backlog" in text
     assert "jangteo_outbox_oldest_unsent_age_seconds" in text
     assert "jangteo_request_duration_seconds" in text or "request_duration" in text

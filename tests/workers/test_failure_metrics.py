@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from infra.broker import ACTOR_FAILURES_KEY, FailureCounter
 from infra.settings import Settings
+from tests.fixtures.apps import scrape
 
 
 async def test_failed_messages_are_counted_per_actor_and_exported(
@@ -23,5 +24,5 @@ async def test_failed_messages_are_counted_per_actor_and_exported(
     counter.after_process_message(None, message, exception=RuntimeError("boom"))
     counter.after_process_message(None, message, result="fine")
 
-    text = (await client.get("/metrics")).text
+    text = await scrape(client)
     assert 'jangteo_actor_failures_total{actor="index_catalog_change"} 2.0' in text

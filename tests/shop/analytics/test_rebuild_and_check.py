@@ -18,6 +18,7 @@ from shop.analytics.models import (
     MarketDaySummary,
     MonthlyPlatformSales,
 )
+from tests.fixtures.apps import scrape
 from tests.infra.test_cli import jangteo
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
@@ -158,7 +159,7 @@ async def test_the_nightly_check_is_recorded_and_shown_in_metrics(
     async with session_factory() as session:
         clean = await health.run_check(session, now=dt.datetime(2025, 6, 1, 19, 45, tzinfo=dt.UTC))
     assert clean.differences == 0
-    scraped = (await client.get("/metrics")).text
+    scraped = await scrape(client)
     assert "jangteo_analytics_check_differences 0.0" in scraped
     assert "jangteo_analytics_check_last_run_timestamp_seconds 1.7488" in scraped
     async with session_factory() as session:
@@ -167,7 +168,7 @@ async def test_the_nightly_check_is_recorded_and_shown_in_metrics(
         drifted = await health.run_check(session, now=dt.datetime(2025, 6, 2, 19, 45,
                                                                   tzinfo=dt.UTC))
     assert drifted.differences == 1 and "analytics_market_days" in drifted.detail
-    assert "jangteo_analytics_check_differences 1.0" in (await client.get("/metrics")).text
+    assert "jangteo_analytics_check_differences 1.0" in await scrape(client)
 
 
 def test_the_nightly_check_is_a_scheduled_job_and_metrics_read_it() -> None:
