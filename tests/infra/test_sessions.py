@@ -94,7 +94,8 @@ async def test_a_guest_session_gets_a_new_id_at_sign_in_and_sign_up(
     page = await client.get("/signup")
     signed_up = await client.post("/signup", data={
         "_csrf_token": csrf_from(page.text), "email": "new@example.kr",
-        "password": "longenough1", "display_name": "새사람"}, follow_redirects=False)
+        "password": "longenough1", "display_name": "새사람",
+        "consent_terms": "yes", "consent_privacy": "yes"}, follow_redirects=False)
     assert signed_up.status_code in (302, 303)
     assert client.cookies.get("session") not in (None, "guest-2")
     assert not _stored(app_settings, "guest-2")
