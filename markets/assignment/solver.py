@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
-from markets.assignment.day_search import solve_day_model
+from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.problem import (
     Applicant,
     BoothSlot,
@@ -90,14 +92,17 @@ def _solve_day(
 ) -> DayResult:
     started = time.perf_counter()
     caps = problem.category_caps
+    # Standing order, never the input order: the same applications in any order give the
+    # same model, the same matching and the same placement.
+    present = sorted(present, key=lambda a: a.standing)
     admitted, capped = _admit(present, caps, {})
-    first = build_day(problem, day, admitted, premium, corner)
-    booth_of, moves = solve_day_model(first, deadline)
-    model, left_out = first, []
+    first = _claimed_day(problem, day, admitted, premium, corner)
+    booth_of, moves = solve_day_model(first.model, deadline)
+    day_plan, left_out = first, []
     if capped and len(booth_of) < len(admitted):
         # Vendors admitted under a cap but left without a booth free their cap room:
         # admit capped vendors into it (priority order) and solve the day once more.
-        placed = [first.candidates[i] for i in booth_of]
+        placed = [first.model.candidates[i] for i in booth_of]
         counts: dict[str, int] = {}
         for a in placed:
             for c in a.categories:
@@ -105,28 +110,145 @@ def _solve_day(
         extra, capped = _admit(capped, caps, counts)
         if extra:
             left_out = [i for i in range(len(admitted)) if i not in booth_of]
-            model = build_day(problem, day, [*placed, *extra], premium, corner)
-            booth_of, more = solve_day_model(model, deadline)
+            day_plan = _claimed_day(
+                problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
+                premium, corner,
+            )
+            booth_of, more = solve_day_model(day_plan.model, deadline)
             moves += more
-    occupied = set(booth_of.values())
+    model = day_plan.model
+    occupant = {j: i for i, j in booth_of.items()}
     placements = {model.candidates[i].key: model.booths[j].code for i, j in booth_of.items()}
     unplaced: dict[VendorKey, UnplacedReason] = {}
     for i, a in enumerate(model.candidates):
         if i not in booth_of:
-            unplaced[a.key] = _reason(model, i, occupied)
-    for i in left_out:
-        unplaced[first.candidates[i].key] = _reason(first, i, occupied)
+            unplaced[a.key] = _reason(day_plan, i, occupant)
+    if left_out:
+        first_index = {a.key: n for n, a in enumerate(first.model.candidates)}
+        seen_first = {
+            j: first_index.get(model.candidates[i].key, -1) for j, i in occupant.items()
+        }
+        for i in left_out:
+            unplaced[first.model.candidates[i].key] = _reason(first, i, seen_first)
     for a in capped:
         unplaced[a.key] = UnplacedReason.CATEGORY_CAP
     return DayResult(
         day=day,
         placements=placements,
         unplaced=unplaced,
-        objective=model.objective(booth_of),
+        objective=model.objective(booth_of) // model.scale,
         same_category_pairs=model.conflicts(booth_of),
         local_search_moves=moves,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass
+class _ClaimedDay:
+    """A day's model with the named-booth claims pinned in (``markets.assignment.claims``)."""
+
+    model: DayModel
+    #: Regulars' seats: vendor -> booth code (own booth or the wish it moved to).
+    seats: dict[VendorKey, str]
+    #: Granted wishes: vendor -> booth code.
+    grants: dict[VendorKey, str]
+    #: "Only my wishes" vendors with no wish left (never placed today).
+    wishes_taken: set[VendorKey]
+    #: Grants withdrawn so that a higher tier is not left out (see :func:`_claimed_day`).
+    revoked: set[VendorKey]
+
+
+#: How often a day is re-planned after withdrawing grants that left a higher tier out.
+_MAX_REVOCATION_ROUNDS = 4
+
+
+def _claimed_day(
+    problem: SeasonProblem,
+    day: DayKey,
+    candidates: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+) -> _ClaimedDay:
+    """Pin regulars' booths and granted wishes into the day's model.
+
+    Grants go out in standing order to every wisher, but a wish is a claim on *which*
+    booth, not on *whether* a vendor is placed: if the exact matching then leaves out a
+    vendor of a higher tier that could have sat in a lower-tier vendor's granted booth, that
+    grant is withdrawn and the day re-planned (a few rounds at most; usually none). Regulars'
+    seats are never withdrawn: a regular holds its booth whenever it attends.
+    """
+    revoked: set[VendorKey] = set()
+    for _ in range(_MAX_REVOCATION_ROUNDS):
+        plan = _pin_claims(problem, day, candidates, premium, corner, revoked)
+        offenders = _inversions(plan, match(plan.model))
+        if not offenders:
+            return plan
+        revoked |= offenders
+    return _pin_claims(problem, day, candidates, premium, corner, revoked)
+
+
+def _pin_claims(
+    problem: SeasonProblem,
+    day: DayKey,
+    candidates: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+    revoked: set[VendorKey],
+) -> _ClaimedDay:
+    model = build_day(problem, day, candidates, premium, corner)
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+
+    def can_take(a: Applicant, code: str) -> bool:
+        j = code_index.get(code)
+        return j is not None and bool(model.allowed[index[a.key], j])
+
+    regulars = [
+        a for a in model.candidates if a.own_booth is not None and can_take(a, a.own_booth)
+    ]
+    seats = regular_places(regulars, can_take, code_index)
+    for key, code in seats.items():
+        model.pin(index[key], code_index[code])
+    wishers = [
+        a for a in model.candidates
+        if a.key not in seats and a.preferred_booths and a.key not in revoked
+    ]
+    # Premium and corner booths rotate among the vendors who asked for a turn: a wish for
+    # one stays a preference (a weight), never a claim that would take it out of turn.
+    rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
+    granted = grant_wishes(
+        wishers, seats.values(), lambda a, code: code not in rotating and can_take(a, code)
+    )
+    for key, (code, _) in granted.items():
+        model.pin(index[key], code_index[code])
+    taken = {
+        a.key for a in model.candidates
+        if a.wishes_only and a.key not in seats and a.key not in granted
+    }
+    for key in taken:
+        model.shut(index[key])
+    return _ClaimedDay(
+        model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
+        wishes_taken=taken - revoked, revoked=set(revoked),
+    )
+
+
+def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> set[VendorKey]:
+    """Grantees holding a booth that an unplaced vendor of a higher tier could have taken."""
+    model = plan.model
+    open_allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    granted = [
+        (index[k], booth_of[index[k]]) for k in plan.grants if index[k] in booth_of
+    ]
+    out: set[VendorKey] = set()
+    for i, a in enumerate(model.candidates):
+        if i in booth_of or a.key in plan.wishes_taken or a.key in plan.revoked:
+            continue
+        for g, j in granted:
+            if model.candidates[g].priority < a.priority and open_allowed[i, j]:
+                out.add(model.candidates[g].key)
+    return out
 
 
 def carry_rotation(
@@ -173,14 +295,16 @@ def solve_day(problem: SeasonProblem, day: DayKey) -> DayResult:
 def _admit(
     candidates: Sequence[Applicant], caps: Mapping[str, int], already: Mapping[str, int]
 ) -> tuple[list[Applicant], list[Applicant]]:
-    """Greedy category caps: in priority order, admit a vendor while all its categories
-    have room. Priority order keeps the organizer's tiers; a cap is a hard limit."""
+    """Greedy category caps: regulars first (they may exceed a cap: their booth is theirs),
+    then in standing order, admit a vendor while all its categories have room. Standing
+    order keeps the organizer's tiers; for everyone else a cap is a hard limit."""
     if not caps:
         return list(candidates), []
     used = dict(already)
     admitted, capped = [], []
-    for a in sorted(candidates, key=lambda a: (-a.priority, a.key)):
-        if all(used.get(c, 0) < caps[c] for c in a.categories if c in caps):
+    for a in sorted(candidates, key=lambda a: (a.own_booth is None, a.standing)):
+        room = all(used.get(c, 0) < caps[c] for c in a.categories if c in caps)
+        if room or a.own_booth is not None:
             admitted.append(a)
             for c in a.categories:
                 used[c] = used.get(c, 0) + 1
@@ -189,20 +313,33 @@ def _admit(
     return admitted, capped
 
 
-def _reason(model: DayModel, i: int, occupied: set[int]) -> UnplacedReason:
-    """The most specific true reason, from "cannot ever fit" to "everything is taken"."""
+def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedReason:
+    """The most specific true reason, from "cannot ever fit" to "everything is taken".
+
+    ``occupant``: booth index -> candidate index of the final placement (-1 when the
+    occupant is not a candidate of ``plan``)."""
+    model = plan.model
     a = model.candidates[i]
     booths = model.booths
+    if a.key in plan.wishes_taken:
+        return UnplacedReason.WISHES_TAKEN
     if not any(b.size >= a.min_size for b in booths):
         return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
     if not model.fits[i].any():
         return UnplacedReason.NO_BOOTH_WITH_POWER
-    empty = [j for j in range(len(booths)) if j not in occupied]
-    if not model.allowed[i].any() or any(model.fits[i, j] for j in empty):
+    if a.key in plan.revoked and a.wishes_only:
+        return UnplacedReason.LOWER_TIER
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    empty = [j for j in range(len(booths)) if j not in occupant]
+    if not allowed[i].any() or any(model.fits[i, j] for j in empty):
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
     if empty:
         if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
             return UnplacedReason.POWER_BOOTHS_TAKEN
         return UnplacedReason.LARGE_BOOTHS_TAKEN
-    return UnplacedReason.MARKET_FULL
+    higher = any(
+        model.fits[i, j] and k >= 0 and model.candidates[k].priority > a.priority
+        for j, k in occupant.items()
+    )
+    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL
