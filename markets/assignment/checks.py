@@ -170,7 +170,8 @@ def fairness_violations(problem: SeasonProblem, result: SeasonResult) -> list[st
 
 def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[str]:
     """A vendor left unplaced (not for a category cap) while a lower-priority vendor holds
-    an ordinary booth (neither premium nor corner, so no rotation applies) it would fit."""
+    an ordinary booth (neither premium nor corner, so no rotation applies) it would fit and
+    take ("only my wishes": a wished one); a regular's seat is never an inversion."""
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     out = []
@@ -183,6 +184,8 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
             for vendor, code in day.placements.items():
                 if applicants[vendor].own_booth is not None:
                     continue  # a regular's seat is its own, whatever its tier
+                if h.wishes_only and code not in h.preferred_booths:
+                    continue  # a booth it would not take
                 booth = booths[code]
                 lower = applicants[vendor].priority < h.priority
                 if lower and not booth.is_premium and not booth.is_corner and _fits(h, booth):

@@ -246,7 +246,7 @@ def fill_empty(model: DayModel, booth_of: dict[int, int]) -> dict[int, int]:
 
 
 def solve_day_model(
-    model: DayModel, deadline: float, *, rounds: int = 2
+    model: DayModel, deadline: float, *, rounds: int = 2, start: dict[int, int] | None = None
 ) -> tuple[dict[int, int], int]:
     """Exact matching, local search, then ``rounds`` of re-matching around the best result.
 
@@ -256,7 +256,7 @@ def solve_day_model(
     about three more matchings per day. A last fill makes sure no booth stays empty that an
     unplaced vendor could take, even when the time budget cut the search short.
     """
-    best, moves = improve(model, match(model), deadline)
+    best, moves = improve(model, match(model) if start is None else start, deadline)
     best_value = model.objective(best)
     current = best
     for _ in range(rounds):

@@ -36,6 +36,7 @@ lowest-count-first treatment.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def _solve_day(
     present = sorted(present, key=lambda a: a.standing)
     admitted, capped = _admit(present, caps, {})
     first = _claimed_day(problem, day, admitted, premium, corner)
-    booth_of, moves = solve_day_model(first.model, deadline)
+    booth_of, moves = solve_day_model(first.model, deadline, start=first.matching)
     day_plan, left_out = first, []
     if capped and len(booth_of) < len(admitted):
         # Vendors admitted under a cap but left without a booth free their cap room:
@@ -114,7 +115,7 @@ def _solve_day(
                 problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
                 premium, corner,
             )
-            booth_of, more = solve_day_model(day_plan.model, deadline)
+            booth_of, more = solve_day_model(day_plan.model, deadline, start=day_plan.matching)
             moves += more
     model = day_plan.model
     occupant = {j: i for i, j in booth_of.items()}
@@ -156,6 +157,8 @@ class _ClaimedDay:
     wishes_taken: set[VendorKey]
     #: Grants withdrawn so that a higher tier is not left out (see :func:`_claimed_day`).
     revoked: set[VendorKey]
+    #: The exact matching of ``model``, when already computed (the search starts from it).
+    matching: dict[int, int] | None = None
 
 
 #: How often a day is re-planned after withdrawing grants that left a higher tier out.
@@ -177,25 +180,20 @@ def _claimed_day(
     grant is withdrawn and the day re-planned (a few rounds at most; usually none). Regulars'
     seats are never withdrawn: a regular holds its booth whenever it attends.
     """
+    base = build_day(problem, day, candidates, premium, corner)
     revoked: set[VendorKey] = set()
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(problem, day, candidates, premium, corner, revoked)
-        offenders = _inversions(plan, match(plan.model))
+        plan = _pin_claims(base, revoked)
+        plan.matching = match(plan.model)
+        offenders = _inversions(plan, plan.matching)
         if not offenders:
             return plan
         revoked |= offenders
-    return _pin_claims(problem, day, candidates, premium, corner, revoked)
+    return _pin_claims(base, revoked)
 
 
-def _pin_claims(
-    problem: SeasonProblem,
-    day: DayKey,
-    candidates: Sequence[Applicant],
-    premium: Rotation,
-    corner: Rotation,
-    revoked: set[VendorKey],
-) -> _ClaimedDay:
-    model = build_day(problem, day, candidates, premium, corner)
+def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
+    model = dataclasses.replace(base, allowed=base.allowed.copy(), open_allowed=None)
     index = {a.key: i for i, a in enumerate(model.candidates)}
     code_index = {b.code: j for j, b in enumerate(model.booths)}
 
@@ -221,15 +219,18 @@ def _pin_claims(
     )
     for key, (code, _) in granted.items():
         model.pin(index[key], code_index[code])
+    # "Only my wishes" with every wish gone: placed nowhere today. A withdrawn grantee
+    # still competes for its wishes in the matching, where the tiers decide.
     taken = {
         a.key for a in model.candidates
         if a.wishes_only and a.key not in seats and a.key not in granted
+        and a.key not in revoked
     }
     for key in taken:
         model.shut(index[key])
     return _ClaimedDay(
         model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
-        wishes_taken=taken - revoked, revoked=set(revoked),
+        wishes_taken=taken, revoked=set(revoked),
     )
 
 
@@ -243,7 +244,7 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> set[VendorKey
     ]
     out: set[VendorKey] = set()
     for i, a in enumerate(model.candidates):
-        if i in booth_of or a.key in plan.wishes_taken or a.key in plan.revoked:
+        if i in booth_of or a.key in plan.wishes_taken:
             continue
         for g, j in granted:
             if model.candidates[g].priority < a.priority and open_allowed[i, j]:

@@ -4,6 +4,7 @@ generator shaped like a real market (rows of booths, a few zones, food-heavy cat
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Mapping
@@ -133,6 +134,10 @@ def market_instance(
             pairs[b.code].add(slots[j + per_row].code)  # back to back with the next row
     day_keys = tuple(range(1, days + 1))
     vendors = []
+    # One vendor in ten is a regular with its own ordinary booth (distinct booths); a
+    # third of them ask to move somewhere. Years at the market and jury scores vary.
+    ordinary = [b.code for b in slots if not b.is_premium and not b.is_corner]
+    regular_booths = rng.sample(ordinary, min(len(ordinary), applicants // 10))
     for k in range(applicants):
         preferred = tuple(rng.sample([b.code for b in slots], rng.choice((0, 0, 1, 2, 3))))
         whole = rng.random() < 0.7
@@ -155,7 +160,17 @@ def market_instance(
                 wants_premium=wants_special,
                 wants_corner=wants_special,
                 days=chosen,
+                seniority=rng.choice((0, 0, 1, 2, 3, 5, 8)),
+                jury_score=round(rng.uniform(5, 10), 1),
+                wishes_only=bool(preferred) and rng.random() < 0.2,
             )
+        )
+    for k, code in enumerate(regular_booths):
+        v = vendors[k * (applicants // max(1, len(regular_booths)))]
+        moving = rng.random() < 0.3
+        vendors[vendors.index(v)] = dataclasses.replace(
+            v, own_booth=code, wishes_only=False, needs_power=False, min_size=0,
+            preferred_booths=tuple(rng.sample(ordinary, 2)) if moving else (),
         )
     return SeasonProblem(
         booths=tuple(slots), adjacency=symmetric(pairs), applicants=tuple(vendors),
