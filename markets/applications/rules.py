@@ -155,6 +155,8 @@ class ApplicationForm:
     preferred_booth_codes: Sequence[str] = ()
     note: str = ""
     wants_premium_booth: bool = False
+    #: 희망 부스만: one of the wished booths or none (otherwise anywhere).
+    only_wishes: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,6 +173,7 @@ class CleanApplication:
     preferred_booth_codes: list[str]
     note: str
     wants_premium_booth: bool = False
+    only_wishes: bool = False
 
 
 def _int(value: str | int) -> int | None:
@@ -275,6 +278,7 @@ def clean_application(
         preferred_booth_codes=booths,
         note=note,
         wants_premium_booth=bool(form.wants_premium_booth),
+        only_wishes=bool(form.only_wishes) and bool(booths),
     )
 
 

@@ -42,6 +42,29 @@ class PolicyOut(msgspec.Struct):
     category_caps: dict[str, int]
 
 
+class RegularIn(msgspec.Struct, forbid_unknown_fields=True):
+    season: Annotated[int, msgspec.Meta(description="시즌(연도)")]
+    vendor_id: int
+    booth_code: Annotated[str, msgspec.Meta(description="고정 부스 번호 (예: A-01)")]
+    reason: str = ""
+
+
+class RegularOut(msgspec.Struct):
+    vendor_id: int
+    booth_code: str
+    years_at_market: int
+    reason: str
+
+
+class YearsIn(msgspec.Struct, forbid_unknown_fields=True):
+    years_at_market: Annotated[int, msgspec.Meta(description="이 장터에서 판매한 햇수 (연차)")]
+
+
+class YearsOut(msgspec.Struct):
+    vendor_id: int
+    years_at_market: int
+
+
 class RunOut(msgspec.Struct):
     day_ids: list[int]
     placed: dict[str, int]
