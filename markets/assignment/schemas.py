@@ -82,6 +82,10 @@ class PlacementOut(msgspec.Struct):
     categories: list[str]
     in_preferred_spot: bool
     source: str
+    #: first · other · none (wishes stated, none met) · "" (no wish stated)
+    wish_met: str = ""
+    #: The regular's own booth this season (고정 부스), or null.
+    regular_booth_code: str | None = None
 
 
 class UnplacedOut(msgspec.Struct):
@@ -127,6 +131,7 @@ def board_out(view: BoardView) -> BoardOut:
                 booth_code=p.booth.code, zone=p.booth.zone, vendor_id=p.vendor_id,
                 vendor_name=p.vendor_name, categories=p.categories,
                 in_preferred_spot=p.preferred, source=p.source.value,
+                wish_met=p.wish, regular_booth_code=p.regular_booth,
             )
             for p in view.placements
         ],

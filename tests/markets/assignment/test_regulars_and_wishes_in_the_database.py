@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from markets.applications.models import Application
 from markets.assignment.models import Assignment, UnplacedVendor
 from tests.markets.assignment.conftest import SEASON, World
+from tests.markets.market_world import login
 
 
 async def _placements(session: AsyncSession, day_id: int) -> dict[int, int]:
@@ -48,6 +49,16 @@ async def test_a_regular_holds_its_booth_on_every_day_it_attends(
     async with session_factory() as session:
         placed = await _placements(session, world.day.id)
     assert placed[low] == world.booths["A-02"].id  # lowest tier, but the booth is its own
+    board = (await client.get(f"{base}/days/{world.day.id}/assignment", headers=auth)).json()
+    mine = next(p for p in board["placements"] if p["vendor_id"] == low)
+    assert mine["regular_booth_code"] == "A-02"
+    first = next(p for p in board["placements"] if p["vendor_id"] == world.vendors[0].id)
+    assert first["wish_met"] == "first"  # vendor 0 wished A-01 (power, its only fit)
+
+    await login(client, world.boss.email)
+    page = await client.get(f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment")
+    assert "1지망 1곳" in page.text and "고정 부스 업체 1곳" in page.text
+    assert "<td>고정</td>" in page.text
 
     # The same booth for a second regular is a 409 naming the field; a booth that is not
     # in the layout a 404; years out of range a 400.
