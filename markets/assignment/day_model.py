@@ -9,7 +9,7 @@ milliseconds); ``day_search`` optimises it, and the exact reference solvers
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,8 @@ class DayModel:
     scale: int = 1
     #: ``allowed`` before any claim was pinned (:meth:`pin`): what the reasons look at.
     open_allowed: np.ndarray | None = None
+    #: Pinned pairs, candidate -> booth: fixed, so the solvers leave them out of the search.
+    pinned: dict[int, int] = field(default_factory=dict)
 
     def pin(self, i: int, j: int) -> None:
         """Candidate ``i`` may take only booth ``j`` and booth ``j`` only candidate ``i``: a
@@ -58,6 +60,7 @@ class DayModel:
         self.allowed[i, :] = False
         self.allowed[:, j] = False
         self.allowed[i, j] = True
+        self.pinned[i] = j
 
     def shut(self, i: int) -> None:
         """Candidate ``i`` may take no booth today ("only my wishes" with none left)."""

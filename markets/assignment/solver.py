@@ -193,7 +193,9 @@ def _claimed_day(
 
 
 def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
-    model = dataclasses.replace(base, allowed=base.allowed.copy(), open_allowed=None)
+    model = dataclasses.replace(
+        base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
+    )
     index = {a.key: i for i, a in enumerate(model.candidates)}
     code_index = {b.code: j for j, b in enumerate(model.booths)}
 
