@@ -86,6 +86,8 @@ class Application(BigIntAuditBase):
     #: 희망 부스만: place the vendor in one of its wished booths or nowhere ("anywhere"
     #: when False).
     only_wishes: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Booth properties the vendor cannot do without (e.g. "cooking" for a fire permit).
+    needs_properties: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: 프리미엄·코너 부스 희망: the vendor asks for a premium or corner booth. Only vendors
     #: who ask take part in (and are kept fair by) the premium/corner rotation.
     wants_premium_booth: Mapped[bool] = mapped_column(Boolean, default=False)

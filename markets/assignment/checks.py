@@ -23,6 +23,8 @@ from markets.assignment.problem import (
 def _fits(applicant: Applicant, booth: BoothSlot) -> bool:
     if booth.size < applicant.min_size:
         return False
+    if not all(p in booth.properties for p in applicant.needs):
+        return False
     return not (applicant.needs_power and not booth.has_power)
 
 
@@ -60,6 +62,8 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                 out.append(f"day {day.day}: vendor {vendor} needs power, booth {code} has none")
             if booth.size < a.min_size:
                 out.append(f"day {day.day}: booth {code} is smaller than vendor {vendor} needs")
+            for p in sorted(a.needs - booth.properties):
+                out.append(f"day {day.day}: vendor {vendor} needs {p}, booth {code} lacks it")
             if vendor in day.unplaced:
                 out.append(f"day {day.day}: vendor {vendor} both placed and unplaced")
         per_category: Counter[str] = Counter()
@@ -76,6 +80,7 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                     f"day {day.day}: {per_category[category]} vendors sell {category}, cap {cap}"
                 )
         out.extend(_claim_violations(problem, day.day, day.placements))
+        out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
             if attends and a.key not in day.placements and a.key not in day.unplaced:
@@ -114,6 +119,42 @@ def _claim_violations(
             other = holder.get(own.code)
             if other is not None and other != a.key:
                 out.append(f"day {day}: vendor {other} took regular {a.key}'s booth {own.code}")
+    return out
+
+
+def _reservation_violations(
+    problem: SeasonProblem,
+    day: int,
+    placements: Mapping[int, str],
+    unplaced: Mapping[int, UnplacedReason],
+) -> list[str]:
+    """With a property reserved, a booth having it holds a vendor that does not need it
+    (and is not a regular on its own booth) only when no vendor needing it, fitting that
+    booth, was left out for want of room."""
+    if not problem.reserved_properties:
+        return []
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    waiting = [
+        applicants[k] for k, why in unplaced.items()
+        if k in applicants and applicants[k].needs & problem.reserved_properties
+        and why not in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL,
+                        UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD)
+    ]
+    out = []
+    for vendor, code in placements.items():
+        a, booth = applicants.get(vendor), booths.get(code)
+        if a is None or booth is None or a.own_booth == code:
+            continue
+        kept = booth.properties & problem.reserved_properties
+        for w in waiting:
+            if kept & w.needs and not kept & a.needs and _fits(w, booth):
+                if w.wishes_only and code not in w.preferred_booths:
+                    continue
+                out.append(
+                    f"day {day}: booth {code} ({', '.join(sorted(kept))}) went to vendor "
+                    f"{vendor} while vendor {w.key}, who needs it, has none"
+                )
     return out
 
 
@@ -184,6 +225,10 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
             for vendor, code in day.placements.items():
                 if applicants[vendor].own_booth is not None:
                     continue  # a regular's seat is its own, whatever its tier
+                if booths[code].properties & applicants[vendor].needs & (
+                    problem.reserved_properties
+                ):
+                    continue  # a reserved booth kept for a vendor who needs it
                 if h.wishes_only and code not in h.preferred_booths:
                     continue  # a booth it would not take
                 booth = booths[code]

@@ -177,7 +177,9 @@ class AssignmentApi(Controller):
     ) -> PolicyOut:
         await require_market_organizer(db_session, user, market_id)
         caps = await policy.policy_of(db_session, market_id)
-        return PolicyOut(market_id=market_id, category_caps=caps)
+        reserved = await policy.reserved_properties_of(db_session, market_id)
+        return PolicyOut(market_id=market_id, category_caps=caps,
+                         reserved_properties=sorted(reserved))
 
     @put("/assignment/policy", operation_id="setAssignmentPolicy", summary="품목별 하루 상한 설정")
     async def set_policy(
@@ -187,7 +189,13 @@ class AssignmentApi(Controller):
         caps = await policy.set_category_caps(
             db_session, market_id, user, dict(data.category_caps)
         )
-        return PolicyOut(market_id=market_id, category_caps=caps)
+        if data.reserved_properties is not None:
+            await policy.set_reserved_properties(
+                db_session, market_id, user, list(data.reserved_properties)
+            )
+        reserved = await policy.reserved_properties_of(db_session, market_id)
+        return PolicyOut(market_id=market_id, category_caps=caps,
+                         reserved_properties=sorted(reserved))
 
     @get("/regulars", operation_id="listRegularBooths", summary="고정 부스 업체 (시즌별)")
     async def list_regulars(

@@ -50,6 +50,8 @@ class DayModel:
     open_allowed: np.ndarray | None = None
     #: Pinned pairs, candidate -> booth: fixed, so the solvers leave them out of the search.
     pinned: dict[int, int] = field(default_factory=dict)
+    #: The problem's reserved booth properties (see ``SeasonProblem.reserved_properties``).
+    reserved: frozenset[str] = frozenset()
 
     def pin(self, i: int, j: int) -> None:
         """Candidate ``i`` may take only booth ``j`` and booth ``j`` only candidate ``i``: a
@@ -150,6 +152,11 @@ def build_day(
     power_v = np.array([a.needs_power for a in candidates], dtype=bool).reshape(nv, 1)
 
     fits = (size_b[None, :] >= need_v) & (power_b[None, :] | ~power_v)
+    needed = sorted({p for a in candidates for p in a.needs})
+    has = {p: np.array([p in b.properties for b in booths], dtype=bool) for p in needed}
+    for i, a in enumerate(candidates):
+        for p in a.needs:
+            fits[i] &= has[p]
     allowed = fits.copy()
 
     eligible_p = _eligible(candidates, booths, "premium")
@@ -201,6 +208,13 @@ def build_day(
             bonus[corner_b] += max(0, w.rotation - w.rotation_step * ahead)
         weight[i] += bonus
 
+    # Reserved properties (the organizer's option): a vendor who needs the property gains
+    # more on such a booth than any tier is worth, so those booths go to the vendors who
+    # need them first, even against tiers; others take them only when none is left out.
+    for p in sorted(problem.reserved_properties & set(needed)):
+        needers = np.array([p in a.needs for a in candidates], dtype=bool)
+        weight[np.ix_(needers, has[p])] += tier_step * (len(tiers) + 1)
+
     # Standing (tier, years at the market, jury score, vendor id) as an exact tie-break:
     # every gain above is scaled so that all tie-break points together are worth less
     # than one point of it; among equally good placements the better-standing vendors
@@ -222,6 +236,7 @@ def build_day(
         neighbours=neighbours,
         masks=masks,
         penalty=w.same_category_neighbours * scale,
+        reserved=problem.reserved_properties,
         scale=scale,
     )
 

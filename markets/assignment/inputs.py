@@ -22,6 +22,7 @@ class BoothFacts:
     has_power: bool
     is_corner: bool
     is_premium: bool
+    properties: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,15 @@ class ApplicationFacts:
     jury_total: float | None = None
     #: The regular's own booth this season (고정 부스), if any.
     regular_booth_code: str | None = None
+    #: Booth properties the vendor needs.
+    needs_properties: Sequence[str] = ()
 
 
 def slot(booth: BoothFacts) -> BoothSlot:
     return BoothSlot(
         code=booth.code, zone=booth.zone, size=booth.size.rank, has_power=booth.has_power,
         is_corner=booth.is_corner, is_premium=booth.is_premium,
+        properties=frozenset(booth.properties),
     )
 
 
@@ -114,6 +118,7 @@ def applicant(
         jury_score=facts.jury_total or 0.0,
         wishes_only=facts.only_wishes and bool(preferred) and own is None,
         own_booth=own,
+        needs=frozenset(facts.needs_properties),
     )
 
 

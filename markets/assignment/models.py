@@ -171,6 +171,8 @@ class AssignmentPolicy(BigIntAuditBase):
     )
     #: Category code -> most vendors selling it on one day (a vendor counts for each).
     category_caps: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: Booth properties kept for vendors who need them, even against tiers ("cooking").
+    reserved_properties: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class MarketVendorRecord(BigIntAuditBase):

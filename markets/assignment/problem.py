@@ -34,6 +34,8 @@ class UnplacedReason(enum.StrEnum):
     WISHES_TAKEN = "wishes_taken"
     #: Every booth the vendor fits went to others, at least one to a higher tier.
     LOWER_TIER = "lower_tier"
+    #: The vendor needs a property (e.g. a fire permit) and every booth with it is taken.
+    ZONE_FULL = "zone_full"
 
     @property
     def label(self) -> str:
@@ -59,6 +61,9 @@ REASON_LABELS: dict[UnplacedReason, str] = {
         "희망 부스에만 배정을 원했는데, 희망 부스가 모두 고정 부스 업체나 "
         "우선순위·연차·심사 점수가 앞선 업체에 배정됨"
     ),
+    UnplacedReason.ZONE_FULL: (
+        "필요한 부스 속성(예: 화기 사용·조리 가능)이 있는 부스가 모두 찼거나 없음"
+    ),
     UnplacedReason.LOWER_TIER: (
         "자리 부족: 맞는 부스가 모두 찼고, 그중 일부는 더 높은 우선순위 업체에 배정됨"
     ),
@@ -75,6 +80,9 @@ class BoothSlot:
     has_power: bool = False
     is_corner: bool = False
     is_premium: bool = False
+    #: What the organizer says the booth has beyond size and power: "cooking" (fire
+    #: permit), "accessible", ... (free-form codes).
+    properties: frozenset[str] = frozenset()
 
     @property
     def rotates_as_corner(self) -> bool:
@@ -106,6 +114,8 @@ class Applicant:
     wishes_only: bool = False
     #: A regular's fixed booth for the season (``preferred_booths`` are then move wishes).
     own_booth: str | None = None
+    #: Booth properties the vendor cannot do without (e.g. "cooking").
+    needs: frozenset[str] = frozenset()
 
     @property
     def standing(self) -> tuple[int, int, float, int]:
@@ -119,7 +129,11 @@ class Applicant:
         return (-self.seniority, -self.priority, -self.jury_score, self.key)
 
     def fits(self, booth: BoothSlot) -> bool:
-        return booth.size >= self.min_size and (booth.has_power or not self.needs_power)
+        return (
+            booth.size >= self.min_size
+            and (booth.has_power or not self.needs_power)
+            and self.needs <= booth.properties
+        )
 
     def attends(self, day: DayKey) -> bool:
         return self.days is None or day in self.days
@@ -174,6 +188,9 @@ class SeasonProblem:
     weights: Weights = Weights()
     #: Wall-clock budget for the local search over the whole run (the matchings are exact).
     time_limit_s: float = 1.5
+    #: The organizer's option: booths with these properties go first to vendors who need
+    #: them, even against tiers; others get them only when no such vendor is left out.
+    reserved_properties: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

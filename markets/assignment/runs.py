@@ -38,7 +38,7 @@ from markets.assignment.models import (
     PlacementSource,
     UnplacedVendor,
 )
-from markets.assignment.policy import policy_of
+from markets.assignment.policy import policy_of, reserved_properties_of
 from markets.assignment.problem import SeasonProblem, SeasonResult
 from markets.assignment.regulars import regular_booth_codes, years_at_market
 from markets.assignment.solver import solve_season
@@ -65,6 +65,7 @@ def _booth_facts(booth: Booth) -> inputs.BoothFacts:
     return inputs.BoothFacts(
         code=booth.code, zone=booth.zone, size=booth.size, has_power=booth.has_power,
         is_corner=booth.is_corner, is_premium=booth.is_premium,
+        properties=tuple(booth.properties or ()),
     )
 
 
@@ -88,6 +89,7 @@ def _application_facts(
         years_at_market=years,
         jury_total=jury,
         regular_booth_code=regular_booth_code,
+        needs_properties=tuple(application.needs_properties or ()),
     )
 
 
@@ -254,6 +256,7 @@ async def _problem(
         applicants=tuple(applicants),
         days=tuple(d.id for d in days),
         category_caps=await policy_of(session, market_id),
+        reserved_properties=await reserved_properties_of(session, market_id),
         history=history,
         time_limit_s=time_limit_s,
     )

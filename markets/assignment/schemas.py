@@ -35,11 +35,17 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
         dict[str, int],
         msgspec.Meta(description="품목 코드 -> 하루 최대 업체 수 (비우면 상한 없음)"),
     ] = msgspec.field(default_factory=dict)
+    reserved_properties: Annotated[
+        list[str] | None,
+        msgspec.Meta(description="속성 부스 우선: 이 속성(예: cooking)이 필요한 업체에 "
+                                 "우선순위와 관계없이 먼저 배정 (null이면 그대로)"),
+    ] = None
 
 
 class PolicyOut(msgspec.Struct):
     market_id: int
     category_caps: dict[str, int]
+    reserved_properties: list[str] = msgspec.field(default_factory=list)
 
 
 class RegularIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -199,9 +199,19 @@ def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
     index = {a.key: i for i, a in enumerate(model.candidates)}
     code_index = {b.code: j for j, b in enumerate(model.booths)}
 
+    # A booth with a reserved property is no claim for a vendor who does not need it while
+    # someone here today does (the matching decides if it is left over).
+    wanted = {p for a in model.candidates for p in a.needs} & base.reserved
+    reserved_for = {
+        b.code: b.properties & wanted for b in model.booths if b.properties & wanted
+    }
+
     def can_take(a: Applicant, code: str) -> bool:
         j = code_index.get(code)
-        return j is not None and bool(model.allowed[index[a.key], j])
+        if j is None or not model.allowed[index[a.key], j]:
+            return False
+        keep = reserved_for.get(code)
+        return not keep or bool(keep & a.needs) or code == a.own_booth
 
     regulars = [
         a for a in model.candidates if a.own_booth is not None and can_take(a, a.own_booth)
@@ -279,17 +289,7 @@ def carry_rotation(
 
 def solve_day(problem: SeasonProblem, day: DayKey) -> DayResult:
     """One market day (the season machinery with a run of one day)."""
-    single = SeasonProblem(
-        booths=problem.booths,
-        adjacency=problem.adjacency,
-        applicants=problem.applicants,
-        days=(day,),
-        category_caps=problem.category_caps,
-        history=problem.history,
-        weights=problem.weights,
-        time_limit_s=problem.time_limit_s,
-    )
-    return solve_season(single).days[0]
+    return solve_season(dataclasses.replace(problem, days=(day,))).days[0]
 
 
 # ------------------------------------------------------------------------- within a day
@@ -329,6 +329,10 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
     if not any(b.size >= a.min_size for b in booths):
         return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
     if not model.fits[i].any():
+        if a.needs and any(
+            b.size >= a.min_size and (b.has_power or not a.needs_power) for b in booths
+        ):
+            return UnplacedReason.ZONE_FULL
         return UnplacedReason.NO_BOOTH_WITH_POWER
     if a.key in plan.revoked and a.wishes_only:
         return UnplacedReason.LOWER_TIER
@@ -337,6 +341,8 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
     if not allowed[i].any() or any(model.fits[i, j] for j in empty):
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
+    if a.needs and not any(a.needs <= booths[j].properties for j in empty):
+        return UnplacedReason.ZONE_FULL
     if empty:
         if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
             return UnplacedReason.POWER_BOOTHS_TAKEN

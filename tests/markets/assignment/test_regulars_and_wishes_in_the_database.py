@@ -116,3 +116,37 @@ async def test_only_my_wishes_leaves_the_vendor_out_with_a_korean_reason(
             select(UnplacedVendor).where(UnplacedVendor.vendor_id == world.vendors[1].id)
         )
         assert left is not None
+
+
+async def test_a_cooking_booth_is_kept_for_the_food_vendor_that_needs_it(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A-02 gets a fire permit; vendor 5 (tier -1, left out otherwise) needs one. With the
+    reservation on, it sits in A-02 and a higher tier is left out instead."""
+    auth = world.tokens["boss"]
+    base = f"/api/markets/{world.market.id}"
+    booth = world.booths["A-02"]
+    patched = await client.patch(f"{base}/booths/{booth.id}",
+                                 json={"properties": ["Cooking"]}, headers=auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["properties"] == ["cooking"]
+    bad = await client.patch(f"{base}/booths/{booth.id}", json={"properties": ["불 사용"]},
+                             headers=auth)
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "properties"
+    policy = await client.put(f"{base}/assignment/policy",
+                              json={"category_caps": {}, "reserved_properties": ["cooking"]},
+                              headers=auth)
+    assert policy.status_code == 200 and policy.json()["reserved_properties"] == ["cooking"]
+    async with session_factory() as session:
+        app = await session.scalar(
+            select(Application).where(Application.vendor_id == world.vendors[5].id)
+        )
+        assert app is not None
+        app.needs_properties = ["cooking"]
+        await session.commit()
+    run = await client.post(f"{base}/days/{world.day.id}/assignment/run", json={},
+                            headers=auth)
+    assert run.status_code == 200, run.text
+    async with session_factory() as session:
+        placed = await _placements(session, world.day.id)
+    assert placed[world.vendors[5].id] == booth.id
