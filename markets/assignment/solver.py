@@ -155,7 +155,8 @@ class _ClaimedDay:
     grants: dict[VendorKey, str]
     #: "Only my wishes" vendors with no wish left (never placed today).
     wishes_taken: set[VendorKey]
-    #: Grants withdrawn so that a higher tier is not left out (see :func:`_claimed_day`).
+    #: Wishers some of whose wishes were closed to them so that a higher tier is not left
+    #: out (see :func:`_claimed_day`).
     revoked: set[VendorKey]
     #: The exact matching of ``model``, when already computed (the search starts from it).
     matching: dict[int, int] | None = None
@@ -177,22 +178,25 @@ def _claimed_day(
     Grants go out in standing order to every wisher, but a wish is a claim on *which*
     booth, not on *whether* a vendor is placed: if the exact matching then leaves out a
     vendor of a higher tier that could have sat in a lower-tier vendor's granted booth, that
-    grant is withdrawn and the day re-planned (a few rounds at most; usually none). Regulars'
-    seats are never withdrawn: a regular holds its booth whenever it attends.
+    booth is closed to claims from tiers below that vendor's and the day re-planned (a few
+    rounds at most; usually none). Regulars' seats are never withdrawn: a regular holds its
+    booth whenever it attends.
     """
     base = build_day(problem, day, candidates, premium, corner)
-    revoked: set[VendorKey] = set()
+    closed: dict[str, int] = {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(base, revoked)
+        plan = _pin_claims(base, closed)
         plan.matching = match(plan.model)
-        offenders = _inversions(plan, plan.matching)
-        if not offenders:
+        offended = _inversions(plan, plan.matching)
+        if not offended:
             return plan
-        revoked |= offenders
-    return _pin_claims(base, revoked)
+        for code, priority in offended.items():
+            closed[code] = max(priority, closed.get(code, priority))
+    return _pin_claims(base, closed)
 
 
-def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
+def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
+    """``closed``: booth code -> the lowest tier that may still claim it by a wish."""
     model = dataclasses.replace(
         base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
     )
@@ -219,24 +223,35 @@ def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
     seats = regular_places(regulars, can_take, code_index)
     for key, code in seats.items():
         model.pin(index[key], code_index[code])
-    wishers = [
-        a for a in model.candidates
-        if a.key not in seats and a.preferred_booths and a.key not in revoked
-    ]
+    wishers = [a for a in model.candidates if a.key not in seats and a.preferred_booths]
+    revoked = {
+        a.key for a in wishers
+        if any(a.priority < closed.get(c, a.priority) for c in a.preferred_booths)
+    }
     # Premium and corner booths rotate among the vendors who asked for a turn: a wish for
     # one stays a preference (a weight), never a claim that would take it out of turn.
     rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
     granted = grant_wishes(
-        wishers, seats.values(), lambda a, code: code not in rotating and can_take(a, code)
+        wishers, seats.values(),
+        lambda a, code: (
+            code not in rotating and a.priority >= closed.get(code, a.priority)
+            and can_take(a, code)
+        ),
     )
     for key, (code, _) in granted.items():
         model.pin(index[key], code_index[code])
-    # "Only my wishes" with every wish gone: placed nowhere today. A withdrawn grantee
-    # still competes for its wishes in the matching, where the tiers decide.
+    # "Only my wishes" with every wish it could take pinned to others: placed nowhere
+    # today. One with a wish still open (a rotating booth, or one closed to its tier's
+    # claims) competes for it in the matching, where the tiers decide.
+    pinned_booths = set(model.pinned.values())
     taken = {
         a.key for a in model.candidates
         if a.wishes_only and a.key not in seats and a.key not in granted
-        and a.key not in revoked
+        and not any(
+            model.allowed[index[a.key], code_index[c]]
+            for c in a.preferred_booths
+            if c in code_index and code_index[c] not in pinned_booths
+        )
     }
     for key in taken:
         model.shut(index[key])
@@ -246,21 +261,23 @@ def _pin_claims(base: DayModel, revoked: set[VendorKey]) -> _ClaimedDay:
     )
 
 
-def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> set[VendorKey]:
-    """Grantees holding a booth that an unplaced vendor of a higher tier could have taken."""
+def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int]:
+    """Granted booths that an unplaced vendor of a higher tier could have taken: booth code
+    -> the highest such tier."""
     model = plan.model
     open_allowed = model.open_allowed if model.open_allowed is not None else model.allowed
     index = {a.key: i for i, a in enumerate(model.candidates)}
     granted = [
         (index[k], booth_of[index[k]]) for k in plan.grants if index[k] in booth_of
     ]
-    out: set[VendorKey] = set()
+    out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken:
             continue
         for g, j in granted:
             if model.candidates[g].priority < a.priority and open_allowed[i, j]:
-                out.add(model.candidates[g].key)
+                code = model.booths[j].code
+                out[code] = max(a.priority, out.get(code, a.priority))
     return out
 
 
@@ -325,7 +342,15 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
     a = model.candidates[i]
     booths = model.booths
     if a.key in plan.wishes_taken:
-        return UnplacedReason.WISHES_TAKEN
+        wished = [b for b in booths if b.code in a.preferred_booths]
+        if any(a.fits(b) for b in wished):
+            return UnplacedReason.WISHES_TAKEN
+        # None of its wishes could ever hold it: say what is missing.
+        if not any(b.size >= a.min_size for b in wished):
+            return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
+        if a.needs_power and not any(b.has_power for b in wished):
+            return UnplacedReason.NO_BOOTH_WITH_POWER
+        return UnplacedReason.ZONE_FULL
     if not any(b.size >= a.min_size for b in booths):
         return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
     if not model.fits[i].any():
@@ -334,8 +359,15 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
         ):
             return UnplacedReason.ZONE_FULL
         return UnplacedReason.NO_BOOTH_WITH_POWER
-    if a.key in plan.revoked and a.wishes_only:
-        return UnplacedReason.LOWER_TIER
+    if a.wishes_only:
+        wish_at = [j for j, b in enumerate(booths) if b.code in a.preferred_booths]
+        if any(j not in occupant and model.fits[i, j] for j in wish_at):
+            return UnplacedReason.ROTATION_HOLD
+        higher = any(
+            occupant.get(j, -1) >= 0
+            and model.candidates[occupant[j]].priority > a.priority for j in wish_at
+        )
+        return UnplacedReason.LOWER_TIER if higher else UnplacedReason.WISHES_TAKEN
     allowed = model.open_allowed if model.open_allowed is not None else model.allowed
     empty = [j for j in range(len(booths)) if j not in occupant]
     if not allowed[i].any() or any(model.fits[i, j] for j in empty):

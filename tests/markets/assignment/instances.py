@@ -41,6 +41,7 @@ _VENDOR = st.tuples(
     st.booleans(),  # wants corner
     st.one_of(st.none(), st.sets(st.integers(1, 8))),  # days (None: every day)
     st.one_of(st.none(), st.tuples(st.integers(0, 1), st.booleans())),  # history
+    st.tuples(st.booleans(), st.booleans(), st.integers(0, 3)),  # only wishes, cooks, years
 )
 
 
@@ -62,6 +63,7 @@ def season_problems(
             code=f"B{j}", zone=zone, size=size, has_power=power,
             is_corner=j % 3 == 0 if premium_heavy else corner,
             is_premium=j % 2 == 0 if premium_heavy else premium,
+            properties=frozenset({"cooking"}) if j % 4 == 1 else frozenset(),
         )
         for j, (zone, size, power, corner, premium) in enumerate(raw_booths)
     )
@@ -78,8 +80,11 @@ def season_problems(
     applicants = []
     history = {}
     count = draw(st.integers(0, max_vendors))
+    # Some vendors are regulars, each on its own booth (distinct booths).
+    regulars = draw(st.integers(0, min(count, n_booths, 3)))
     for k, row in enumerate(draw(st.lists(_VENDOR, min_size=count, max_size=count))):
-        cats, power, size, prefs, zones, priority, premium, corner, chosen, past = row
+        cats, power, size, prefs, zones, priority, premium, corner, chosen, past, more = row
+        only, cooks, years = more
         applicants.append(
             Applicant(
                 key=k + 1, categories=frozenset(cats), needs_power=power, min_size=size,
@@ -87,6 +92,10 @@ def season_problems(
                 preferred_zones=tuple(zones), priority=priority,
                 wants_premium=premium or premium_heavy, wants_corner=corner,
                 days=None if chosen is None else frozenset(d for d in chosen if d in days),
+                wishes_only=only and bool(prefs) and k >= regulars,
+                needs=frozenset({"cooking"}) if cooks and "food" in cats else frozenset(),
+                seniority=years,
+                own_booth=codes[k] if k < regulars else None,
             )
         )
         if past is not None:
@@ -100,6 +109,7 @@ def season_problems(
     return SeasonProblem(
         booths=booths, adjacency=symmetric(pairs), applicants=tuple(applicants), days=days,
         category_caps=caps, history=history, time_limit_s=5.0,
+        reserved_properties=frozenset({"cooking"}) if draw(st.booleans()) else frozenset(),
     )
 
 
