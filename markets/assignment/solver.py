@@ -343,6 +343,12 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
     booths = model.booths
     if a.key in plan.wishes_taken:
         wished = [b for b in booths if b.code in a.preferred_booths]
+        if any(
+            b.code == booths[j].code and j not in occupant and model.fits[i, j]
+            for j in range(len(booths)) for b in wished
+        ):
+            # A wished booth that fits stays empty: only its premium/corner turn keeps it out.
+            return UnplacedReason.ROTATION_HOLD
         if any(a.fits(b) for b in wished):
             return UnplacedReason.WISHES_TAKEN
         # None of its wishes could ever hold it: say what is missing.
