@@ -222,7 +222,8 @@ async def _submit(
         tables_needed=clean.tables_needed, needs_tent=clean.needs_tent,
         min_booth_size=clean.min_booth_size, preferred_zones=clean.preferred_zones,
         preferred_booth_codes=clean.preferred_booth_codes, note=clean.note,
-        wants_premium_booth=clean.wants_premium_booth,
+        wants_premium_booth=clean.wants_premium_booth, only_wishes=clean.only_wishes,
+        needs_properties=clean.needs_properties,
         status=ApplicationStatus.SUBMITTED, submitted_by_user_id=actor.id,
     )
     session.add(application)

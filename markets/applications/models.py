@@ -81,7 +81,13 @@ class Application(BigIntAuditBase):
     #: Smallest booth that fits (a BoothSize value).
     min_booth_size: Mapped[str] = mapped_column(String(20), default="small")
     preferred_zones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Wished booths, best first (the first is worth more than the second).
     preferred_booth_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: 희망 부스만: place the vendor in one of its wished booths or nowhere ("anywhere"
+    #: when False).
+    only_wishes: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Booth properties the vendor cannot do without (e.g. "cooking" for a fire permit).
+    needs_properties: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: 프리미엄·코너 부스 희망: the vendor asks for a premium or corner booth. Only vendors
     #: who ask take part in (and are kept fair by) the premium/corner rotation.
     wants_premium_booth: Mapped[bool] = mapped_column(Boolean, default=False)

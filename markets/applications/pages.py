@@ -394,6 +394,10 @@ class VendorMarketPages(Controller):
                     c.strip() for c in text("preferred_booth_codes").split(",")
                 ),
                 note=text("note"), wants_premium_booth=bool(text("wants_premium_booth")),
+                only_wishes=bool(text("only_wishes")),
+                needs_properties=tuple(
+                    c.strip() for c in text("needs_properties").split(",") if c.strip()
+                ),
             )
             files = await _read_documents(_settings(request), data)
             if vendor_id is None:

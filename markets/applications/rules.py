@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from infra.errors import Problems
 from markets.booths.models import BoothSize
+from markets.booths.rules import MAX_PROPERTIES, PROPERTY_PATTERN
 from markets.days.errors import MarketErrorCode
 from shop.catalog.taxonomy import Category
 
@@ -155,6 +156,10 @@ class ApplicationForm:
     preferred_booth_codes: Sequence[str] = ()
     note: str = ""
     wants_premium_booth: bool = False
+    #: 희망 부스만: one of the wished booths or none (otherwise anywhere).
+    only_wishes: bool = False
+    #: Booth properties the vendor needs ("cooking", "accessible", ...).
+    needs_properties: Sequence[str] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,6 +176,8 @@ class CleanApplication:
     preferred_booth_codes: list[str]
     note: str
     wants_premium_booth: bool = False
+    only_wishes: bool = False
+    needs_properties: list[str] = dataclasses.field(default_factory=list)
 
 
 def _int(value: str | int) -> int | None:
@@ -255,6 +262,12 @@ def clean_application(
             MarketErrorCode.TOO_LONG, "preferred_booth_codes",
             f"선호 부스는 {MAX_PREFERENCES}개까지, 각 20자 이내로 적어 주세요.",
         )
+    needs = sorted({str(c).strip().lower() for c in form.needs_properties or () if str(c).strip()})
+    if len(needs) > MAX_PROPERTIES or any(not PROPERTY_PATTERN.match(c) for c in needs):
+        problems.add(
+            MarketErrorCode.INVALID_CHOICE, "needs_properties",
+            f"부스 속성은 {MAX_PROPERTIES}개까지, 영문 소문자·숫자·-·_로 적어 주세요. 예: cooking",
+        )
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
         problems.add(MarketErrorCode.TOO_LONG, "note", f"{MAX_NOTE}자 이내로 적어 주세요.")
@@ -275,6 +288,8 @@ def clean_application(
         preferred_booth_codes=booths,
         note=note,
         wants_premium_booth=bool(form.wants_premium_booth),
+        only_wishes=bool(form.only_wishes) and bool(booths),
+        needs_properties=needs,
     )
 
 

@@ -41,6 +41,15 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
         bool,
         _d("프리미엄·코너 부스 희망: 원하는 업체끼리 돌아가며 배정 (시즌 동안 1회 넘게 차이 없음)"),
     ] = False
+    only_wishes: Annotated[
+        bool,
+        _d("희망 부스만: preferred_booth_codes(앞이 1지망) 중 하나가 아니면 배정하지 않음. "
+           "false면 희망 부스가 모두 찼을 때 다른 부스에 배정"),
+    ] = False
+    needs_properties: Annotated[
+        list[str],
+        _d("꼭 필요한 부스 속성: cooking(조리·화기), accessible, … (그 속성 부스에만 배정)"),
+    ] = msgspec.field(default_factory=list)
     note: str = ""
     kit_id: Annotated[
         int | None,
@@ -56,7 +65,8 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
             needs_tent=self.needs_tent, min_booth_size=self.min_booth_size,
             preferred_zones=tuple(self.preferred_zones),
             preferred_booth_codes=tuple(self.preferred_booth_codes), note=self.note,
-            wants_premium_booth=self.wants_premium_booth,
+            wants_premium_booth=self.wants_premium_booth, only_wishes=self.only_wishes,
+            needs_properties=tuple(self.needs_properties),
         )
 
 
@@ -75,6 +85,8 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     preferred_zones: list[str]
     preferred_booth_codes: list[str]
     wants_premium_booth: bool
+    only_wishes: bool
+    needs_properties: list[str]
     note: str
     status: ApplicationStatus
     status_label: str
@@ -92,7 +104,9 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
             tables_needed=a.tables_needed, needs_tent=a.needs_tent,
             min_booth_size=a.min_booth_size, preferred_zones=list(a.preferred_zones),
             preferred_booth_codes=list(a.preferred_booth_codes),
-            wants_premium_booth=a.wants_premium_booth, note=a.note, status=a.status,
+            wants_premium_booth=a.wants_premium_booth, only_wishes=a.only_wishes,
+            needs_properties=list(a.needs_properties or ()),
+            note=a.note, status=a.status,
             status_label=a.status.label, status_reason=a.status_reason,
             priority_tier=a.priority_tier, strikes=a.strikes, created_at=a.created_at,
         )

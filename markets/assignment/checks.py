@@ -23,6 +23,8 @@ from markets.assignment.problem import (
 def _fits(applicant: Applicant, booth: BoothSlot) -> bool:
     if booth.size < applicant.min_size:
         return False
+    if not all(p in booth.properties for p in applicant.needs):
+        return False
     return not (applicant.needs_power and not booth.has_power)
 
 
@@ -35,8 +37,9 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
     """Every broken hard rule, one line each (empty when the result is sound).
 
     One vendor per booth per day; one booth per vendor per day; only vendors accepted for
-    that day; power where needed; booth at least the needed size; category caps; and every
-    vendor accepted for the day either placed or given a reason.
+    that day; power where needed; booth at least the needed size; category caps (which
+    regulars may exceed); regulars' booths; "only my wishes"; and every vendor accepted for
+    the day either placed or given a reason.
     """
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
@@ -59,21 +62,99 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                 out.append(f"day {day.day}: vendor {vendor} needs power, booth {code} has none")
             if booth.size < a.min_size:
                 out.append(f"day {day.day}: booth {code} is smaller than vendor {vendor} needs")
+            for p in sorted(a.needs - booth.properties):
+                out.append(f"day {day.day}: vendor {vendor} needs {p}, booth {code} lacks it")
             if vendor in day.unplaced:
                 out.append(f"day {day.day}: vendor {vendor} both placed and unplaced")
         per_category: Counter[str] = Counter()
+        regulars_per_category: Counter[str] = Counter()
         for vendor in day.placements:
             if vendor in applicants:
                 per_category.update(applicants[vendor].categories)
+                if applicants[vendor].own_booth is not None:
+                    regulars_per_category.update(applicants[vendor].categories)
         for category, cap in problem.category_caps.items():
-            if per_category[category] > cap:
+            # Regulars may exceed a cap; nobody else may add to it.
+            if per_category[category] > max(cap, regulars_per_category[category]):
                 out.append(
                     f"day {day.day}: {per_category[category]} vendors sell {category}, cap {cap}"
                 )
+        out.extend(_claim_violations(problem, day.day, day.placements))
+        out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
             if attends and a.key not in day.placements and a.key not in day.unplaced:
                 out.append(f"day {day.day}: vendor {a.key} neither placed nor given a reason")
+    return out
+
+
+def _claim_violations(
+    problem: SeasonProblem, day: int, placements: Mapping[int, str]
+) -> list[str]:
+    """Regulars' booths and "only my wishes".
+
+    * An attending regular whose own booth fits it sits in that booth or in one of its
+      wishes (a move); while it sits in its own booth nobody else does, and its booth
+      holds someone else only when it moved away.
+    * A vendor that asked for "only my wishes" sits in a wished booth (or its own).
+    """
+    booths = {b.code: b for b in problem.booths}
+    out: list[str] = []
+    holder = {code: vendor for vendor, code in placements.items()}
+    for a in problem.applicants:
+        if not (a.days is None or day in a.days):
+            continue
+        code = placements.get(a.key)
+        wished = code in a.preferred_booths or code == a.own_booth
+        if a.wishes_only and code is not None and not wished:
+            out.append(f"day {day}: vendor {a.key} wanted only its wishes, got {code}")
+        own = booths.get(a.own_booth or "")
+        if own is None or not _fits(a, own):
+            continue
+        if code is None:
+            out.append(f"day {day}: regular {a.key} attends but has no booth")
+        elif code != own.code and code not in a.preferred_booths:
+            out.append(f"day {day}: regular {a.key} moved to {code}, not one of its wishes")
+        if code == own.code or code is None:
+            other = holder.get(own.code)
+            if other is not None and other != a.key:
+                out.append(f"day {day}: vendor {other} took regular {a.key}'s booth {own.code}")
+    return out
+
+
+def _reservation_violations(
+    problem: SeasonProblem,
+    day: int,
+    placements: Mapping[int, str],
+    unplaced: Mapping[int, UnplacedReason],
+) -> list[str]:
+    """With a property reserved, a booth having it holds a vendor that does not need it
+    (and is not a regular on its own booth) only when no vendor needing it, fitting that
+    booth, was left out for want of room."""
+    if not problem.reserved_properties:
+        return []
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    waiting = [
+        applicants[k] for k, why in unplaced.items()
+        if k in applicants and applicants[k].needs & problem.reserved_properties
+        and why not in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL,
+                        UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD)
+    ]
+    out = []
+    for vendor, code in placements.items():
+        a, booth = applicants.get(vendor), booths.get(code)
+        if a is None or booth is None or a.own_booth == code:
+            continue
+        kept = booth.properties & problem.reserved_properties
+        for w in waiting:
+            if kept & w.needs and not kept & a.needs and _fits(w, booth):
+                if w.wishes_only and code not in w.preferred_booths:
+                    continue
+                out.append(
+                    f"day {day}: booth {code} ({', '.join(sorted(kept))}) went to vendor "
+                    f"{vendor} while vendor {w.key}, who needs it, has none"
+                )
     return out
 
 
@@ -107,7 +188,7 @@ def fairness_group(problem: SeasonProblem, result: SeasonResult, kind: str) -> s
     group = set()
     for a in problem.applicants:
         wants = a.wants_premium if kind == "premium" else a.wants_corner
-        if not wants or not any(_fits(a, b) for b in special):
+        if not wants or a.own_booth is not None or not any(_fits(a, b) for b in special):
             continue
         if not problem.history.get(a.key, RotationHistory()).placed_every_day:
             continue
@@ -130,16 +211,26 @@ def fairness_violations(problem: SeasonProblem, result: SeasonResult) -> list[st
 
 def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[str]:
     """A vendor left unplaced (not for a category cap) while a lower-priority vendor holds
-    an ordinary booth (neither premium nor corner, so no rotation applies) it would fit."""
+    an ordinary booth (neither premium nor corner, so no rotation applies) it would fit and
+    take ("only my wishes": a wished one); a regular's seat is never an inversion."""
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     out = []
     for day in result.days:
         for key, reason in day.unplaced.items():
-            if reason in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL):
+            if reason in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL,
+                          UnplacedReason.WISHES_TAKEN):
                 continue
             h = applicants[key]
             for vendor, code in day.placements.items():
+                if applicants[vendor].own_booth is not None:
+                    continue  # a regular's seat is its own, whatever its tier
+                if booths[code].properties & applicants[vendor].needs & (
+                    problem.reserved_properties
+                ):
+                    continue  # a reserved booth kept for a vendor who needs it
+                if h.wishes_only and code not in h.preferred_booths:
+                    continue  # a booth it would not take
                 booth = booths[code]
                 lower = applicants[vendor].priority < h.priority
                 if lower and not booth.is_premium and not booth.is_corner and _fits(h, booth):

@@ -6,15 +6,15 @@ need a reason and are kept in the board's audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, delete, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from infra.errors import Problems
 from infra.web.params import DbSession, SignedIn
 from markets.access import require_market_organizer
-from markets.assignment import boards, moves, policy, publishing, queries, runs
+from markets.assignment import boards, moves, policy, publishing, queries, regulars, runs
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
 from markets.assignment.schemas import (
@@ -25,8 +25,12 @@ from markets.assignment.schemas import (
     PolicyIn,
     PolicyOut,
     ReasonIn,
+    RegularIn,
+    RegularOut,
     RunIn,
     RunOut,
+    YearsIn,
+    YearsOut,
     board_out,
 )
 from markets.booths.controllers import requires_organizer
@@ -173,7 +177,9 @@ class AssignmentApi(Controller):
     ) -> PolicyOut:
         await require_market_organizer(db_session, user, market_id)
         caps = await policy.policy_of(db_session, market_id)
-        return PolicyOut(market_id=market_id, category_caps=caps)
+        reserved = await policy.reserved_properties_of(db_session, market_id)
+        return PolicyOut(market_id=market_id, category_caps=caps,
+                         reserved_properties=sorted(reserved))
 
     @put("/assignment/policy", operation_id="setAssignmentPolicy", summary="품목별 하루 상한 설정")
     async def set_policy(
@@ -183,7 +189,58 @@ class AssignmentApi(Controller):
         caps = await policy.set_category_caps(
             db_session, market_id, user, dict(data.category_caps)
         )
-        return PolicyOut(market_id=market_id, category_caps=caps)
+        if data.reserved_properties is not None:
+            await policy.set_reserved_properties(
+                db_session, market_id, user, list(data.reserved_properties)
+            )
+        reserved = await policy.reserved_properties_of(db_session, market_id)
+        return PolicyOut(market_id=market_id, category_caps=caps,
+                         reserved_properties=sorted(reserved))
+
+    @get("/regulars", operation_id="listRegularBooths", summary="고정 부스 업체 (시즌별)")
+    async def list_regulars(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        season: Annotated[int, QueryParameter(name="season")],
+    ) -> list[RegularOut]:
+        await require_market_organizer(db_session, user, market_id)
+        rows = await regulars.regulars_of(db_session, market_id, season)
+        return [RegularOut(r.vendor_id, r.booth_code, r.years_at_market, r.reason) for r in rows]
+
+    @put("/regulars", operation_id="grantRegularBooth", summary="고정 부스 지정 (시즌 동안)")
+    async def grant_regular(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        data: JSONBody[RegularIn],
+    ) -> RegularOut:
+        r = await regulars.grant_regular_booth(
+            db_session, market_id, user, season=data.season, vendor_id=data.vendor_id,
+            booth_code=data.booth_code, reason=data.reason,
+        )
+        return RegularOut(r.vendor_id, r.booth_code, r.years_at_market, r.reason)
+
+    @delete(
+        "/regulars/{season:int}/{vendor_id:int}", operation_id="endRegularBooth",
+        summary="고정 부스 해제", status_code=204,
+    )
+    async def end_regular(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        season: FromPath[int], vendor_id: FromPath[int],
+    ) -> None:
+        await regulars.end_regular_booth(
+            db_session, market_id, user, season=season, vendor_id=vendor_id
+        )
+
+    @put(
+        "/vendors/{vendor_id:int}/years", operation_id="setYearsAtMarket",
+        summary="업체 연차 (같은 우선순위에서 먼저)",
+    )
+    async def set_years(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        vendor_id: FromPath[int], data: JSONBody[YearsIn],
+    ) -> YearsOut:
+        years = await regulars.set_years_at_market(
+            db_session, market_id, user, vendor_id=vendor_id, years=data.years_at_market
+        )
+        return YearsOut(vendor_id=vendor_id, years_at_market=years)
 
 
 class PublicDayMapApi(Controller):

@@ -9,7 +9,7 @@ milliseconds); ``day_search`` optimises it, and the exact reference solvers
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from markets.assignment.problem import (
     DayKey,
     SeasonProblem,
     VendorKey,
+    wish_bonus,
 )
 
 
@@ -43,6 +44,31 @@ class DayModel:
     neighbours: list[list[int]]
     masks: list[int]
     penalty: int
+    #: Gains are multiplied by this (the rest is the standing tie-break, see ``build_day``).
+    scale: int = 1
+    #: ``allowed`` before any claim was pinned (:meth:`pin`): what the reasons look at.
+    open_allowed: np.ndarray | None = None
+    #: Pinned pairs, candidate -> booth: fixed, so the solvers leave them out of the search.
+    pinned: dict[int, int] = field(default_factory=dict)
+    #: The problem's reserved booth properties (see ``SeasonProblem.reserved_properties``).
+    reserved: frozenset[str] = frozenset()
+
+    def pin(self, i: int, j: int) -> None:
+        """Candidate ``i`` may take only booth ``j`` and booth ``j`` only candidate ``i``: a
+        regular's booth or a granted wish. The pair's weight is positive and nobody else
+        competes for either, so every exact matching places it."""
+        if self.open_allowed is None:
+            self.open_allowed = self.allowed.copy()
+        self.allowed[i, :] = False
+        self.allowed[:, j] = False
+        self.allowed[i, j] = True
+        self.pinned[i] = j
+
+    def shut(self, i: int) -> None:
+        """Candidate ``i`` may take no booth today ("only my wishes" with none left)."""
+        if self.open_allowed is None:
+            self.open_allowed = self.allowed.copy()
+        self.allowed[i, :] = False
 
     def objective(self, booth_of: Mapping[int, int]) -> int:
         """Objective of a placement given as candidate index -> booth index."""
@@ -126,6 +152,11 @@ def build_day(
     power_v = np.array([a.needs_power for a in candidates], dtype=bool).reshape(nv, 1)
 
     fits = (size_b[None, :] >= need_v) & (power_b[None, :] | ~power_v)
+    needed = sorted({p for a in candidates for p in a.needs})
+    has = {p: np.array([p in b.properties for b in booths], dtype=bool) for p in needed}
+    for i, a in enumerate(candidates):
+        for p in a.needs:
+            fits[i] &= has[p]
     allowed = fits.copy()
 
     eligible_p = _eligible(candidates, booths, "premium")
@@ -161,9 +192,14 @@ def build_day(
         bonus = np.zeros(nb, dtype=np.int64)
         for zone in a.preferred_zones:
             bonus[zone_index.get(zone, [])] = w.preferred_zone
-        for code in a.preferred_booths:
+        for nth, code in enumerate(a.preferred_booths):
             if code in code_index:
-                bonus[code_index[code]] = w.preferred_booth
+                bonus[code_index[code]] = wish_bonus(w, nth)
+        if a.wishes_only:
+            keep = np.zeros(nb, dtype=bool)
+            keep[[code_index[c] for c in (*a.preferred_booths, a.own_booth or "")
+                  if c in code_index]] = True
+            allowed[i] &= keep
         if a.wants_premium and a.key in eligible_p:
             ahead = max(0, premium.counts.get(a.key, 0) - floor_p)
             bonus[premium_b] += max(0, w.rotation - w.rotation_step * ahead)
@@ -171,6 +207,23 @@ def build_day(
             ahead = max(0, corner.counts.get(a.key, 0) - floor_c)
             bonus[corner_b] += max(0, w.rotation - w.rotation_step * ahead)
         weight[i] += bonus
+
+    # Reserved properties (the organizer's option): a vendor who needs the property gains
+    # more on such a booth than any tier is worth, so those booths go to the vendors who
+    # need them first, even against tiers; others take them only when none is left out.
+    for p in sorted(problem.reserved_properties & set(needed)):
+        needers = np.array([p in a.needs for a in candidates], dtype=bool)
+        weight[np.ix_(needers, has[p])] += tier_step * (len(tiers) + 1)
+
+    # Standing (tier, years at the market, jury score, vendor id) as an exact tie-break:
+    # every gain above is scaled so that all tie-break points together are worth less
+    # than one point of it; among equally good placements the better-standing vendors
+    # sit, whatever order the applications came in.
+    order = sorted(range(nv), key=lambda i: candidates[i].standing)
+    tie = np.zeros(nv, dtype=np.int64)
+    tie[order] = np.arange(nv, 0, -1, dtype=np.int64)
+    scale = nv * (nv + 1) // 2 + 1
+    weight = weight * scale + tie.reshape(nv, 1)
 
     masks = _category_masks(candidates)
     return DayModel(
@@ -182,7 +235,9 @@ def build_day(
         fits=fits,
         neighbours=neighbours,
         masks=masks,
-        penalty=w.same_category_neighbours,
+        penalty=w.same_category_neighbours * scale,
+        reserved=problem.reserved_properties,
+        scale=scale,
     )
 
 
@@ -191,7 +246,11 @@ def _eligible(
 ) -> set[VendorKey]:
     special = [b for b in booths if (b.is_premium if kind == "premium" else b.rotates_as_corner)]
     wants = (lambda a: a.wants_premium) if kind == "premium" else (lambda a: a.wants_corner)
-    return {a.key for a in candidates if wants(a) and any(a.fits(b) for b in special)}
+    # A regular sits on its own booth (or the one it moved to): no rotation turn to take.
+    return {
+        a.key for a in candidates
+        if wants(a) and a.own_booth is None and any(a.fits(b) for b in special)
+    }
 
 
 def _category_masks(candidates: Sequence[Applicant]) -> list[int]:

@@ -32,16 +32,27 @@ def match(model: DayModel, around: Mapping[int, int] | None = None) -> dict[int,
     weight = model.weight
     if around:
         weight = weight - model.penalty * _clash_matrix(model, around)
+    # Pinned pairs (regulars, granted wishes) are fixed: only the rest is matched, which
+    # makes the assignment problem smaller by as many rows and columns.
+    pinned = model.pinned
+    free_v = np.array([i for i in range(nv) if i not in pinned], dtype=np.int64)
+    taken = set(pinned.values())
+    free_b = np.array([j for j in range(nb) if j not in taken], dtype=np.int64)
+    out = {i: j for i, j in pinned.items()}
+    if len(free_v) == 0 or len(free_b) == 0:
+        return out
+    allowed = model.allowed[np.ix_(free_v, free_b)]
     # A finite "forbidden" gain is twice as fast as -inf in scipy and never chosen: every
     # booth can always stay empty for 0 instead.
-    gain = np.where(model.allowed, weight, _FORBIDDEN).T.astype(float)
-    matrix = np.hstack([gain, np.zeros((nb, nb))])
+    gain = np.where(allowed, weight[np.ix_(free_v, free_b)], _FORBIDDEN).T.astype(float)
+    m = len(free_b)
+    matrix = np.hstack([gain, np.zeros((m, m))])
     rows, cols = linear_sum_assignment(matrix, maximize=True)
-    return {
-        int(c): int(r)
-        for r, c in zip(rows, cols, strict=True)
-        if c < nv and model.allowed[c, r]
-    }
+    n = len(free_v)
+    for r, c in zip(rows, cols, strict=True):
+        if c < n and allowed[c, r]:
+            out[int(free_v[c])] = int(free_b[r])
+    return out
 
 
 def _clash_matrix(model: DayModel, around: Mapping[int, int]) -> np.ndarray:
@@ -115,7 +126,9 @@ def improve(
         return total
 
     cur = clash_counts()
-    dirty = [int(j) for j in np.flatnonzero((occ >= 0) & (cur > 0))]
+    # A pinned booth never changes hands: nothing to try there.
+    fixed = set(model.pinned.values())
+    dirty = [int(j) for j in np.flatnonzero((occ >= 0) & (cur > 0)) if int(j) not in fixed]
     queued = set(dirty)
     moves = 0
     steps = 0
@@ -129,7 +142,7 @@ def improve(
     def touch(*booths: int) -> None:
         for b in booths:
             for k in (b, *nbrs[b].tolist()):
-                if k not in queued:
+                if k not in queued and k not in fixed:
                     queued.add(k)
                     dirty.append(k)
 
@@ -246,7 +259,7 @@ def fill_empty(model: DayModel, booth_of: dict[int, int]) -> dict[int, int]:
 
 
 def solve_day_model(
-    model: DayModel, deadline: float, *, rounds: int = 2
+    model: DayModel, deadline: float, *, rounds: int = 2, start: dict[int, int] | None = None
 ) -> tuple[dict[int, int], int]:
     """Exact matching, local search, then ``rounds`` of re-matching around the best result.
 
@@ -256,7 +269,7 @@ def solve_day_model(
     about three more matchings per day. A last fill makes sure no booth stays empty that an
     unplaced vendor could take, even when the time budget cut the search short.
     """
-    best, moves = improve(model, match(model), deadline)
+    best, moves = improve(model, match(model) if start is None else start, deadline)
     best_value = model.objective(best)
     current = best
     for _ in range(rounds):

@@ -24,3 +24,4 @@ class AssignmentErrorCode(enum.StrEnum):
     CONCURRENT_CHANGE = "concurrent_change"
     INVALID_TRANSITION = "assignment_invalid_transition"
     INACTIVE_BOOTH_ASSIGNED = "inactive_booth_assigned"
+    INVALID_REGULAR = "invalid_regular_booth"

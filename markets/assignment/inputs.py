@@ -22,6 +22,7 @@ class BoothFacts:
     has_power: bool
     is_corner: bool
     is_premium: bool
+    properties: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,23 @@ class ApplicationFacts:
     strikes: int
     #: The application's explicit 프리미엄·코너 부스 희망 flag.
     wants_premium_booth: bool = False
+    #: 희망 부스만: one of the wished booths or none.
+    only_wishes: bool = False
+    #: Years at this market (the vendor's market record).
+    years_at_market: int = 0
+    #: The jury's weighted total (0-10), None when not scored.
+    jury_total: float | None = None
+    #: The regular's own booth this season (고정 부스), if any.
+    regular_booth_code: str | None = None
+    #: Booth properties the vendor needs.
+    needs_properties: Sequence[str] = ()
 
 
 def slot(booth: BoothFacts) -> BoothSlot:
     return BoothSlot(
         code=booth.code, zone=booth.zone, size=booth.size.rank, has_power=booth.has_power,
         is_corner=booth.is_corner, is_premium=booth.is_premium,
+        properties=frozenset(booth.properties),
     )
 
 
@@ -76,16 +88,21 @@ def applicant(
       vendors who asked, and naming a premium booth among the preferred ones is a preference
       like any other, not a request to join the rotation (a premium corner booth counts as
       premium, as in the solver);
-    * preferred booth codes that name no booth of the layout are dropped.
+    * preferred booth codes that name no booth of the layout are dropped, the order kept
+      (the first wish is worth more than the second);
+    * a regular's booth that is no longer in the layout is no claim; for a regular the
+      wishes are where it asks to move, so "only my wishes" does not apply to it;
+    * years at the market and the jury total (unscored: 0) break ties within a tier.
     """
     by_code = {b.code: b for b in booths}
-    preferred = tuple(c for c in facts.preferred_booth_codes if c in by_code)
+    preferred = tuple(dict.fromkeys(c for c in facts.preferred_booth_codes if c in by_code))
     zones = sorted({b.zone for b in booths})
     preferred_zones: list[str] = []
     for p in facts.preferred_zones:
         for z in matching_zones(p, zones):
             if z not in preferred_zones:
                 preferred_zones.append(z)
+    own = facts.regular_booth_code if facts.regular_booth_code in by_code else None
     return Applicant(
         key=facts.vendor_id,
         categories=frozenset(facts.categories),
@@ -97,6 +114,11 @@ def applicant(
         wants_premium=facts.wants_premium_booth,
         wants_corner=facts.wants_premium_booth,
         days=days,
+        seniority=max(0, facts.years_at_market),
+        jury_score=facts.jury_total or 0.0,
+        wishes_only=facts.only_wishes and bool(preferred) and own is None,
+        own_booth=own,
+        needs=frozenset(facts.needs_properties),
     )
 
 

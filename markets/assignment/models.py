@@ -171,3 +171,46 @@ class AssignmentPolicy(BigIntAuditBase):
     )
     #: Category code -> most vendors selling it on one day (a vendor counts for each).
     category_caps: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: Booth properties kept for vendors who need them, even against tiers ("cooking").
+    reserved_properties: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class MarketVendorRecord(BigIntAuditBase):
+    """A vendor's record at one market: how many years it has sold there (연차).
+
+    Seniority breaks ties between vendors of the same priority tier when they want the
+    same booth, and decides between regulars asking for the same booth.
+    """
+
+    __tablename__ = "market_vendor_records"
+    __table_args__ = (
+        UniqueConstraint("market_id", "vendor_id", name="uq_market_vendor_record"),
+    )
+
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id", ondelete="CASCADE"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    years_at_market: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegularBooth(BigIntAuditBase):
+    """고정 부스: the booth an organizer grants a regular for a season.
+
+    The regular gets it whenever it attends and nobody else takes it then; absent, the
+    booth is free that day (``markets.assignment.claims``). One booth per regular and one
+    regular per booth and season.
+    """
+
+    __tablename__ = "regular_booths"
+    __table_args__ = (
+        UniqueConstraint("market_id", "season", "booth_id", name="uq_regular_booth"),
+        UniqueConstraint("market_id", "season", "vendor_id", name="uq_regular_vendor"),
+    )
+
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id", ondelete="CASCADE"), index=True)
+    season: Mapped[int] = mapped_column(Integer)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"))
+    granted_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -15,6 +15,7 @@ from infra.errors import Problems
 from markets.access import require_market_organizer
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import AssignmentPolicy
+from markets.booths.rules import clean_properties
 from shop.catalog.taxonomy import Category
 
 MAX_CATEGORY_CAP = 1000
@@ -25,6 +26,33 @@ async def policy_of(session: AsyncSession, market_id: int) -> dict[str, int]:
         select(AssignmentPolicy).where(AssignmentPolicy.market_id == market_id)
     )
     return dict(policy.category_caps) if policy else {}
+
+
+async def reserved_properties_of(session: AsyncSession, market_id: int) -> frozenset[str]:
+    policy = await session.scalar(
+        select(AssignmentPolicy).where(AssignmentPolicy.market_id == market_id)
+    )
+    return frozenset(policy.reserved_properties or ()) if policy else frozenset()
+
+
+async def set_reserved_properties(
+    session: AsyncSession, market_id: int, actor: User | None, properties: list[str]
+) -> list[str]:
+    """속성 부스 우선: booths with these properties go first to vendors who need them,
+    even against tiers (e.g. cooking booths kept for food vendors)."""
+    await require_market_organizer(session, actor, market_id)
+    problems = Problems()
+    clean = list(clean_properties(properties, "reserved_properties", problems))
+    problems.raise_if_any()
+    async with transaction(session):
+        policy = await session.scalar(
+            select(AssignmentPolicy).where(AssignmentPolicy.market_id == market_id)
+        )
+        if policy is None:
+            policy = AssignmentPolicy(market_id=market_id, category_caps={})
+            session.add(policy)
+        policy.reserved_properties = clean
+    return clean
 
 
 async def set_category_caps(

@@ -30,6 +30,12 @@ class UnplacedReason(enum.StrEnum):
     MANUAL = "manual"
     #: Not the optimiser's: the vendor did not come (check-in), so its booth was freed.
     NO_SHOW = "no_show"
+    #: "Only my wishes": every wished booth went to a regular or to a vendor ranked ahead.
+    WISHES_TAKEN = "wishes_taken"
+    #: Every booth the vendor fits went to others, at least one to a higher tier.
+    LOWER_TIER = "lower_tier"
+    #: The vendor needs a property (e.g. a fire permit) and every booth with it is taken.
+    ZONE_FULL = "zone_full"
 
     @property
     def label(self) -> str:
@@ -37,7 +43,10 @@ class UnplacedReason(enum.StrEnum):
 
 
 REASON_LABELS: dict[UnplacedReason, str] = {
-    UnplacedReason.MARKET_FULL: "자리 부족: 맞는 부스가 모두 우선순위가 같거나 높은 업체에 배정됨",
+    UnplacedReason.MARKET_FULL: (
+        "자리 부족: 맞는 부스가 모두 고정 부스 업체나 우선순위가 같으면서 연차·심사 점수가 "
+        "앞선 업체에 배정됨"
+    ),
     UnplacedReason.NO_BOOTH_WITH_POWER: "전기가 필요한데 크기가 맞으면서 전기가 있는 부스가 없음",
     UnplacedReason.NO_BOOTH_LARGE_ENOUGH: "필요한 크기 이상의 부스가 없음",
     UnplacedReason.POWER_BOOTHS_TAKEN: "빈 부스는 있지만 전기가 있는 부스가 모두 찼음",
@@ -48,6 +57,16 @@ REASON_LABELS: dict[UnplacedReason, str] = {
     ),
     UnplacedReason.MANUAL: "운영자가 배정을 취소함",
     UnplacedReason.NO_SHOW: "무단 불참으로 그날 부스를 비움",
+    UnplacedReason.WISHES_TAKEN: (
+        "희망 부스에만 배정을 원했는데, 희망 부스가 모두 고정 부스 업체나 "
+        "우선순위·연차·심사 점수가 앞선 업체에 배정됨"
+    ),
+    UnplacedReason.ZONE_FULL: (
+        "필요한 부스 속성(예: 화기 사용·조리 가능)이 있는 부스가 모두 찼거나 없음"
+    ),
+    UnplacedReason.LOWER_TIER: (
+        "자리 부족: 맞는 부스가 모두 찼고, 그중 일부는 더 높은 우선순위 업체에 배정됨"
+    ),
 }
 
 
@@ -61,6 +80,9 @@ class BoothSlot:
     has_power: bool = False
     is_corner: bool = False
     is_premium: bool = False
+    #: What the organizer says the booth has beyond size and power: "cooking" (fire
+    #: permit), "accessible", ... (free-form codes).
+    properties: frozenset[str] = frozenset()
 
     @property
     def rotates_as_corner(self) -> bool:
@@ -84,9 +106,34 @@ class Applicant:
     wants_premium: bool = False
     wants_corner: bool = False
     days: frozenset[DayKey] | None = None
+    #: Years at this market (the vendor's market record): second tie-breaker after the tier.
+    seniority: int = 0
+    #: The jury's weighted total (0-10): third tie-breaker.
+    jury_score: float = 0.0
+    #: "Only my wishes": placed in one of ``preferred_booths`` or nowhere.
+    wishes_only: bool = False
+    #: A regular's fixed booth for the season (``preferred_booths`` are then move wishes).
+    own_booth: str | None = None
+    #: Booth properties the vendor cannot do without (e.g. "cooking").
+    needs: frozenset[str] = frozenset()
+
+    @property
+    def standing(self) -> tuple[int, int, float, int]:
+        """Who wins a contested booth, best first: tier, seniority, jury score, then the
+        vendor's id (stable across runs, never the input order)."""
+        return (-self.priority, -self.seniority, -self.jury_score, self.key)
+
+    @property
+    def regular_standing(self) -> tuple[int, int, float, int]:
+        """Between regulars asking to move, the senior wins a contested wish first."""
+        return (-self.seniority, -self.priority, -self.jury_score, self.key)
 
     def fits(self, booth: BoothSlot) -> bool:
-        return booth.size >= self.min_size and (booth.has_power or not self.needs_power)
+        return (
+            booth.size >= self.min_size
+            and (booth.has_power or not self.needs_power)
+            and self.needs <= booth.properties
+        )
 
     def attends(self, day: DayKey) -> bool:
         return self.days is None or day in self.days
@@ -111,13 +158,20 @@ class Weights:
     higher-tier vendor could take (see :func:`build_day`).
     """
 
+    #: A first wish is worth this much; each later wish ``wish_step`` less (at least 1/5).
     preferred_booth: int = 30
+    wish_step: int = 6
     preferred_zone: int = 12
     rotation: int = 20
     rotation_step: int = 5
     waste_size: int = 3
     waste_power: int = 3
     same_category_neighbours: int = 25
+
+
+def wish_bonus(weights: Weights, rank: int) -> int:
+    """What the ``rank``-th wish (0 = first) is worth: the first more than the second."""
+    return max(weights.preferred_booth // 5, weights.preferred_booth - weights.wish_step * rank)
 
 
 @dataclass(frozen=True)
@@ -134,6 +188,9 @@ class SeasonProblem:
     weights: Weights = Weights()
     #: Wall-clock budget for the local search over the whole run (the matchings are exact).
     time_limit_s: float = 1.5
+    #: The organizer's option: booths with these properties go first to vendors who need
+    #: them, even against tiers; others get them only when no such vendor is left out.
+    reserved_properties: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

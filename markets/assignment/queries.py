@@ -25,6 +25,7 @@ from markets.assignment.models import (
     UnplacedVendor,
 )
 from markets.assignment.problem import UnplacedReason
+from markets.assignment.regulars import regular_booth_codes
 from markets.booths.models import Booth
 from markets.days.models import MarketDay
 from shop.catalog.taxonomy import CATEGORY_LABELS, Category
@@ -50,6 +51,35 @@ class PlacementView:
     needs_power: bool
     preferred: bool
     source: PlacementSource
+    #: Wished booths met: "first", "other" (a later wish), "none" (wishes stated, none
+    #: met) or "" (no wish stated).
+    wish: str = ""
+    #: The vendor's own booth this season when it is a regular (고정 부스).
+    regular_booth: str | None = None
+
+    @property
+    def wish_label(self) -> str:
+        return WISH_LABELS[self.wish]
+
+    @property
+    def regular_label(self) -> str:
+        if self.regular_booth is None:
+            return ""
+        if self.regular_booth == self.booth.code:
+            return "고정"
+        return f"고정 ({self.regular_booth}에서 옮김)"
+
+
+WISH_LABELS = {"first": "1지망", "other": "다른 희망", "none": "희망 외", "": "—"}
+
+
+def wish_met(wishes: Sequence[str], code: str) -> str:
+    """Which of the vendor's ranked wishes a booth is: first, another one, or none."""
+    if not wishes:
+        return ""
+    if code == wishes[0]:
+        return "first"
+    return "other" if code in wishes else "none"
 
 
 @dataclass(frozen=True)
@@ -83,6 +113,19 @@ class BoardView:
     @property
     def status(self) -> BoardStatus | None:
         return self.board.status if self.board else None
+
+    @property
+    def wishes_met(self) -> dict[str, int]:
+        """How many placed vendors got their first wish, another wish, none of them."""
+        out = {"first": 0, "other": 0, "none": 0}
+        for p in self.placements:
+            if p.wish:
+                out[p.wish] += 1
+        return out
+
+    @property
+    def regulars(self) -> int:
+        return sum(1 for p in self.placements if p.regular_booth is not None)
 
 
 async def _names(session: AsyncSession, vendor_ids: set[int]) -> dict[int, str]:
@@ -124,6 +167,7 @@ async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
         e.other_vendor_id for e in audit_rows if e.other_vendor_id
     }
     names = await _names(session, ids)
+    regular = await regular_booth_codes(session, day.market_id, day.day.year)
     for assignment, booth in placed_rows:
         application: Application | None = booked.get(assignment.vendor_id)
         cats = list(application.categories or ()) if application else []
@@ -137,6 +181,9 @@ async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
                 vendor_name=names.get(assignment.vendor_id, f"#{assignment.vendor_id}"),
                 categories=cats, needs_power=bool(application and application.needs_power),
                 preferred=preferred, source=assignment.source,
+                wish=wish_met(list(application.preferred_booth_codes or ()), booth.code)
+                if application else "",
+                regular_booth=regular.get(assignment.vendor_id),
             )
         )
         if not booth.is_active:

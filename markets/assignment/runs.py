@@ -24,7 +24,7 @@ from infra.errors import Conflict, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
 from markets.applications.models import Application, ApplicationStatus
-from markets.applications.queries import released_days
+from markets.applications.queries import jury_totals, released_days
 from markets.assignment import inputs
 from markets.assignment.boards import lock_boards
 from markets.assignment.errors import AssignmentErrorCode as Code
@@ -38,8 +38,9 @@ from markets.assignment.models import (
     PlacementSource,
     UnplacedVendor,
 )
-from markets.assignment.policy import policy_of
+from markets.assignment.policy import policy_of, reserved_properties_of
 from markets.assignment.problem import SeasonProblem, SeasonResult
+from markets.assignment.regulars import regular_booth_codes, years_at_market
 from markets.assignment.solver import solve_season
 from markets.booths.models import Booth
 from markets.booths.rules import clean_reason
@@ -64,10 +65,16 @@ def _booth_facts(booth: Booth) -> inputs.BoothFacts:
     return inputs.BoothFacts(
         code=booth.code, zone=booth.zone, size=booth.size, has_power=booth.has_power,
         is_corner=booth.is_corner, is_premium=booth.is_premium,
+        properties=tuple(booth.properties or ()),
     )
 
 
-def _application_facts(application: Application) -> inputs.ApplicationFacts:
+def _application_facts(
+    application: Application,
+    years: int = 0,
+    jury: float | None = None,
+    regular_booth_code: str | None = None,
+) -> inputs.ApplicationFacts:
     return inputs.ApplicationFacts(
         vendor_id=application.vendor_id,
         categories=list(application.categories or ()),
@@ -78,6 +85,11 @@ def _application_facts(application: Application) -> inputs.ApplicationFacts:
         priority_tier=application.priority_tier,
         strikes=application.strikes,
         wants_premium_booth=application.wants_premium_booth,
+        only_wishes=application.only_wishes,
+        years_at_market=years,
+        jury_total=jury,
+        regular_booth_code=regular_booth_code,
+        needs_properties=tuple(application.needs_properties or ()),
     )
 
 
@@ -212,6 +224,9 @@ async def _problem(
     applications: dict[int, Application] = {}
     applicants = []
     released = await released_days(session, [a.id for a in accepted])
+    years = await years_at_market(session, market_id)
+    regular = await regular_booth_codes(session, market_id, year)
+    juries = await jury_totals(session, market_id, [a.id for a in accepted])
     for application in accepted:
         gave_up = released.get(application.id, frozenset())  # no-shows left those days
         covered = frozenset(
@@ -220,7 +235,18 @@ async def _problem(
         if not covered:
             continue
         applications[application.vendor_id] = application
-        applicants.append(inputs.applicant(_application_facts(application), facts, covered))
+        applicants.append(
+            inputs.applicant(
+                _application_facts(
+                    application,
+                    years.get(application.vendor_id, 0),
+                    juries.get(application.id),
+                    regular.get(application.vendor_id),
+                ),
+                facts,
+                covered,
+            )
+        )
     history = inputs.rotation_history(
         await _other_days(session, market_id, year, target_ids), applicants
     )
@@ -230,6 +256,7 @@ async def _problem(
         applicants=tuple(applicants),
         days=tuple(d.id for d in days),
         category_caps=await policy_of(session, market_id),
+        reserved_properties=await reserved_properties_of(session, market_id),
         history=history,
         time_limit_s=time_limit_s,
     )

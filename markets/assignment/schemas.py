@@ -35,11 +35,40 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
         dict[str, int],
         msgspec.Meta(description="품목 코드 -> 하루 최대 업체 수 (비우면 상한 없음)"),
     ] = msgspec.field(default_factory=dict)
+    reserved_properties: Annotated[
+        list[str] | None,
+        msgspec.Meta(description="속성 부스 우선: 이 속성(예: cooking)이 필요한 업체에 "
+                                 "우선순위와 관계없이 먼저 배정 (null이면 그대로)"),
+    ] = None
 
 
 class PolicyOut(msgspec.Struct):
     market_id: int
     category_caps: dict[str, int]
+    reserved_properties: list[str] = msgspec.field(default_factory=list)
+
+
+class RegularIn(msgspec.Struct, forbid_unknown_fields=True):
+    season: Annotated[int, msgspec.Meta(description="시즌(연도)")]
+    vendor_id: int
+    booth_code: Annotated[str, msgspec.Meta(description="고정 부스 번호 (예: A-01)")]
+    reason: str = ""
+
+
+class RegularOut(msgspec.Struct):
+    vendor_id: int
+    booth_code: str
+    years_at_market: int
+    reason: str
+
+
+class YearsIn(msgspec.Struct, forbid_unknown_fields=True):
+    years_at_market: Annotated[int, msgspec.Meta(description="이 장터에서 판매한 햇수 (연차)")]
+
+
+class YearsOut(msgspec.Struct):
+    vendor_id: int
+    years_at_market: int
 
 
 class RunOut(msgspec.Struct):
@@ -59,6 +88,10 @@ class PlacementOut(msgspec.Struct):
     categories: list[str]
     in_preferred_spot: bool
     source: str
+    #: first · other · none (wishes stated, none met) · "" (no wish stated)
+    wish_met: str = ""
+    #: The regular's own booth this season (고정 부스), or null.
+    regular_booth_code: str | None = None
 
 
 class UnplacedOut(msgspec.Struct):
@@ -104,6 +137,7 @@ def board_out(view: BoardView) -> BoardOut:
                 booth_code=p.booth.code, zone=p.booth.zone, vendor_id=p.vendor_id,
                 vendor_name=p.vendor_name, categories=p.categories,
                 in_preferred_spot=p.preferred, source=p.source.value,
+                wish_met=p.wish, regular_booth_code=p.regular_booth,
             )
             for p in view.placements
         ],

@@ -36,11 +36,14 @@ lowest-count-first treatment.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
-from markets.assignment.day_search import solve_day_model
+from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.problem import (
     Applicant,
     BoothSlot,
@@ -90,14 +93,17 @@ def _solve_day(
 ) -> DayResult:
     started = time.perf_counter()
     caps = problem.category_caps
+    # Standing order, never the input order: the same applications in any order give the
+    # same model, the same matching and the same placement.
+    present = sorted(present, key=lambda a: a.standing)
     admitted, capped = _admit(present, caps, {})
-    first = build_day(problem, day, admitted, premium, corner)
-    booth_of, moves = solve_day_model(first, deadline)
-    model, left_out = first, []
+    first = _claimed_day(problem, day, admitted, premium, corner)
+    booth_of, moves = solve_day_model(first.model, deadline, start=first.matching)
+    day_plan, left_out = first, []
     if capped and len(booth_of) < len(admitted):
         # Vendors admitted under a cap but left without a booth free their cap room:
         # admit capped vendors into it (priority order) and solve the day once more.
-        placed = [first.candidates[i] for i in booth_of]
+        placed = [first.model.candidates[i] for i in booth_of]
         counts: dict[str, int] = {}
         for a in placed:
             for c in a.categories:
@@ -105,28 +111,174 @@ def _solve_day(
         extra, capped = _admit(capped, caps, counts)
         if extra:
             left_out = [i for i in range(len(admitted)) if i not in booth_of]
-            model = build_day(problem, day, [*placed, *extra], premium, corner)
-            booth_of, more = solve_day_model(model, deadline)
+            day_plan = _claimed_day(
+                problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
+                premium, corner,
+            )
+            booth_of, more = solve_day_model(day_plan.model, deadline, start=day_plan.matching)
             moves += more
-    occupied = set(booth_of.values())
+    model = day_plan.model
+    occupant = {j: i for i, j in booth_of.items()}
     placements = {model.candidates[i].key: model.booths[j].code for i, j in booth_of.items()}
     unplaced: dict[VendorKey, UnplacedReason] = {}
     for i, a in enumerate(model.candidates):
         if i not in booth_of:
-            unplaced[a.key] = _reason(model, i, occupied)
-    for i in left_out:
-        unplaced[first.candidates[i].key] = _reason(first, i, occupied)
+            unplaced[a.key] = _reason(day_plan, i, occupant)
+    if left_out:
+        first_index = {a.key: n for n, a in enumerate(first.model.candidates)}
+        seen_first = {
+            j: first_index.get(model.candidates[i].key, -1) for j, i in occupant.items()
+        }
+        for i in left_out:
+            unplaced[first.model.candidates[i].key] = _reason(first, i, seen_first)
     for a in capped:
         unplaced[a.key] = UnplacedReason.CATEGORY_CAP
     return DayResult(
         day=day,
         placements=placements,
         unplaced=unplaced,
-        objective=model.objective(booth_of),
+        objective=model.objective(booth_of) // model.scale,
         same_category_pairs=model.conflicts(booth_of),
         local_search_moves=moves,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass
+class _ClaimedDay:
+    """A day's model with the named-booth claims pinned in (``markets.assignment.claims``)."""
+
+    model: DayModel
+    #: Regulars' seats: vendor -> booth code (own booth or the wish it moved to).
+    seats: dict[VendorKey, str]
+    #: Granted wishes: vendor -> booth code.
+    grants: dict[VendorKey, str]
+    #: "Only my wishes" vendors with no wish left (never placed today).
+    wishes_taken: set[VendorKey]
+    #: Wishers some of whose wishes were closed to them so that a higher tier is not left
+    #: out (see :func:`_claimed_day`).
+    revoked: set[VendorKey]
+    #: The exact matching of ``model``, when already computed (the search starts from it).
+    matching: dict[int, int] | None = None
+
+
+#: How often a day is re-planned after withdrawing grants that left a higher tier out.
+_MAX_REVOCATION_ROUNDS = 4
+
+
+def _claimed_day(
+    problem: SeasonProblem,
+    day: DayKey,
+    candidates: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+) -> _ClaimedDay:
+    """Pin regulars' booths and granted wishes into the day's model.
+
+    Grants go out in standing order to every wisher, but a wish is a claim on *which*
+    booth, not on *whether* a vendor is placed: if the exact matching then leaves out a
+    vendor of a higher tier that could have sat in a lower-tier vendor's granted booth, that
+    booth is closed to claims from tiers below that vendor's and the day re-planned (a few
+    rounds at most; usually none). Regulars' seats are never withdrawn: a regular holds its
+    booth whenever it attends.
+    """
+    base = build_day(problem, day, candidates, premium, corner)
+    closed: dict[str, int] = {}
+    for _ in range(_MAX_REVOCATION_ROUNDS):
+        plan = _pin_claims(base, closed)
+        plan.matching = match(plan.model)
+        offended = _inversions(plan, plan.matching)
+        if not offended:
+            return plan
+        for code, priority in offended.items():
+            closed[code] = max(priority, closed.get(code, priority))
+    return _pin_claims(base, closed)
+
+
+def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
+    """``closed``: booth code -> the lowest tier that may still claim it by a wish."""
+    model = dataclasses.replace(
+        base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
+    )
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+
+    # A booth with a reserved property is no claim for a vendor who does not need it while
+    # someone here today does (the matching decides if it is left over).
+    wanted = {p for a in model.candidates for p in a.needs} & base.reserved
+    reserved_for = {
+        b.code: b.properties & wanted for b in model.booths if b.properties & wanted
+    }
+
+    def can_take(a: Applicant, code: str) -> bool:
+        j = code_index.get(code)
+        if j is None or not model.allowed[index[a.key], j]:
+            return False
+        keep = reserved_for.get(code)
+        return not keep or bool(keep & a.needs) or code == a.own_booth
+
+    regulars = [
+        a for a in model.candidates if a.own_booth is not None and can_take(a, a.own_booth)
+    ]
+    seats = regular_places(regulars, can_take, code_index)
+    for key, code in seats.items():
+        model.pin(index[key], code_index[code])
+    wishers = [a for a in model.candidates if a.key not in seats and a.preferred_booths]
+    revoked = {
+        a.key for a in wishers
+        if any(a.priority < closed.get(c, a.priority) for c in a.preferred_booths)
+    }
+    # Premium and corner booths rotate among the vendors who asked for a turn: a wish for
+    # one stays a preference (a weight), never a claim that would take it out of turn.
+    rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
+    granted = grant_wishes(
+        wishers, seats.values(),
+        lambda a, code: (
+            code not in rotating and a.priority >= closed.get(code, a.priority)
+            and can_take(a, code)
+        ),
+    )
+    for key, (code, _) in granted.items():
+        model.pin(index[key], code_index[code])
+    # "Only my wishes" with every wish it could take pinned to others: placed nowhere
+    # today. One with a wish still open (a rotating booth, or one closed to its tier's
+    # claims) competes for it in the matching, where the tiers decide.
+    pinned_booths = set(model.pinned.values())
+    taken = {
+        a.key for a in model.candidates
+        if a.wishes_only and a.key not in seats and a.key not in granted
+        and not any(
+            model.allowed[index[a.key], code_index[c]]
+            for c in a.preferred_booths
+            if c in code_index and code_index[c] not in pinned_booths
+        )
+    }
+    for key in taken:
+        model.shut(index[key])
+    return _ClaimedDay(
+        model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
+        wishes_taken=taken, revoked=set(revoked),
+    )
+
+
+def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int]:
+    """Granted booths that an unplaced vendor of a higher tier could have taken: booth code
+    -> the highest such tier."""
+    model = plan.model
+    open_allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    granted = [
+        (index[k], booth_of[index[k]]) for k in plan.grants if index[k] in booth_of
+    ]
+    out: dict[str, int] = {}
+    for i, a in enumerate(model.candidates):
+        if i in booth_of or a.key in plan.wishes_taken:
+            continue
+        for g, j in granted:
+            if model.candidates[g].priority < a.priority and open_allowed[i, j]:
+                code = model.booths[j].code
+                out[code] = max(a.priority, out.get(code, a.priority))
+    return out
 
 
 def carry_rotation(
@@ -154,17 +306,7 @@ def carry_rotation(
 
 def solve_day(problem: SeasonProblem, day: DayKey) -> DayResult:
     """One market day (the season machinery with a run of one day)."""
-    single = SeasonProblem(
-        booths=problem.booths,
-        adjacency=problem.adjacency,
-        applicants=problem.applicants,
-        days=(day,),
-        category_caps=problem.category_caps,
-        history=problem.history,
-        weights=problem.weights,
-        time_limit_s=problem.time_limit_s,
-    )
-    return solve_season(single).days[0]
+    return solve_season(dataclasses.replace(problem, days=(day,))).days[0]
 
 
 # ------------------------------------------------------------------------- within a day
@@ -173,14 +315,16 @@ def solve_day(problem: SeasonProblem, day: DayKey) -> DayResult:
 def _admit(
     candidates: Sequence[Applicant], caps: Mapping[str, int], already: Mapping[str, int]
 ) -> tuple[list[Applicant], list[Applicant]]:
-    """Greedy category caps: in priority order, admit a vendor while all its categories
-    have room. Priority order keeps the organizer's tiers; a cap is a hard limit."""
+    """Greedy category caps: regulars first (they may exceed a cap: their booth is theirs),
+    then in standing order, admit a vendor while all its categories have room. Standing
+    order keeps the organizer's tiers; for everyone else a cap is a hard limit."""
     if not caps:
         return list(candidates), []
     used = dict(already)
     admitted, capped = [], []
-    for a in sorted(candidates, key=lambda a: (-a.priority, a.key)):
-        if all(used.get(c, 0) < caps[c] for c in a.categories if c in caps):
+    for a in sorted(candidates, key=lambda a: (a.own_booth is None, a.standing)):
+        room = all(used.get(c, 0) < caps[c] for c in a.categories if c in caps)
+        if room or a.own_booth is not None:
             admitted.append(a)
             for c in a.categories:
                 used[c] = used.get(c, 0) + 1
@@ -189,20 +333,60 @@ def _admit(
     return admitted, capped
 
 
-def _reason(model: DayModel, i: int, occupied: set[int]) -> UnplacedReason:
-    """The most specific true reason, from "cannot ever fit" to "everything is taken"."""
+def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedReason:
+    """The most specific true reason, from "cannot ever fit" to "everything is taken".
+
+    ``occupant``: booth index -> candidate index of the final placement (-1 when the
+    occupant is not a candidate of ``plan``)."""
+    model = plan.model
     a = model.candidates[i]
     booths = model.booths
+    if a.key in plan.wishes_taken:
+        wished = [b for b in booths if b.code in a.preferred_booths]
+        if any(
+            b.code == booths[j].code and j not in occupant and model.fits[i, j]
+            for j in range(len(booths)) for b in wished
+        ):
+            # A wished booth that fits stays empty: only its premium/corner turn keeps it out.
+            return UnplacedReason.ROTATION_HOLD
+        if any(a.fits(b) for b in wished):
+            return UnplacedReason.WISHES_TAKEN
+        # None of its wishes could ever hold it: say what is missing.
+        if not any(b.size >= a.min_size for b in wished):
+            return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
+        if a.needs_power and not any(b.has_power for b in wished):
+            return UnplacedReason.NO_BOOTH_WITH_POWER
+        return UnplacedReason.ZONE_FULL
     if not any(b.size >= a.min_size for b in booths):
         return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
     if not model.fits[i].any():
+        if a.needs and any(
+            b.size >= a.min_size and (b.has_power or not a.needs_power) for b in booths
+        ):
+            return UnplacedReason.ZONE_FULL
         return UnplacedReason.NO_BOOTH_WITH_POWER
-    empty = [j for j in range(len(booths)) if j not in occupied]
-    if not model.allowed[i].any() or any(model.fits[i, j] for j in empty):
+    if a.wishes_only:
+        wish_at = [j for j, b in enumerate(booths) if b.code in a.preferred_booths]
+        if any(j not in occupant and model.fits[i, j] for j in wish_at):
+            return UnplacedReason.ROTATION_HOLD
+        higher = any(
+            occupant.get(j, -1) >= 0
+            and model.candidates[occupant[j]].priority > a.priority for j in wish_at
+        )
+        return UnplacedReason.LOWER_TIER if higher else UnplacedReason.WISHES_TAKEN
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    empty = [j for j in range(len(booths)) if j not in occupant]
+    if not allowed[i].any() or any(model.fits[i, j] for j in empty):
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
+    if a.needs and not any(a.needs <= booths[j].properties for j in empty):
+        return UnplacedReason.ZONE_FULL
     if empty:
         if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
             return UnplacedReason.POWER_BOOTHS_TAKEN
         return UnplacedReason.LARGE_BOOTHS_TAKEN
-    return UnplacedReason.MARKET_FULL
+    higher = any(
+        model.fits[i, j] and k >= 0 and model.candidates[k].priority > a.priority
+        for j, k in occupant.items()
+    )
+    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL

@@ -16,6 +16,7 @@ class BoothErrorCode(enum.StrEnum):
     CODE_TAKEN = "booth_code_taken"
     INVALID_ZONE = "invalid_zone"
     INVALID_SIZE = "invalid_booth_size"
+    INVALID_PROPERTY = "invalid_booth_property"
     INVALID_NUMBER = "invalid_number"
     OUT_OF_RANGE = "out_of_range"
     UNKNOWN_NEIGHBOUR = "unknown_neighbour"

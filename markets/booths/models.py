@@ -36,6 +36,9 @@ class Booth(BigIntAuditBase):
     has_power: Mapped[bool] = mapped_column(Boolean, default=False)
     is_corner: Mapped[bool] = mapped_column(Boolean, default=False)
     is_premium: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: What else the booth offers, as short codes: "cooking" (fire permit), "accessible",
+    #: "large", ... (organizers add their own). A vendor needing one only gets such booths.
+    properties: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Position on the map, in metres from the map's top-left corner.
     x: Mapped[float] = mapped_column(Float, default=0)
     y: Mapped[float] = mapped_column(Float, default=0)

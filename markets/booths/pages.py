@@ -38,6 +38,7 @@ def _form_of(booth: Booth) -> dict[str, str]:
         "x": f"{booth.x:g}", "y": f"{booth.y:g}", "width": f"{booth.width:g}",
         "height": f"{booth.height:g}", "adjacent_codes": ", ".join(booth.adjacent_codes or ()),
         "position_order": str(booth.position_order),
+        "properties": ", ".join(booth.properties or ()),
     }
     for flag in ("has_power", "is_corner", "is_premium"):
         if getattr(booth, flag):

@@ -43,6 +43,7 @@ class BoothDraft:
     height: Any = 3
     adjacent_codes: Any = ()
     position_order: Any = 0
+    properties: Any = ()
 
     @classmethod
     def from_form(cls, form: Mapping[str, str]) -> BoothDraft:
@@ -59,6 +60,7 @@ class BoothDraft:
             height=form.get("height", ""),
             adjacent_codes=form.get("adjacent_codes", ""),
             position_order=form.get("position_order", "") or 0,
+            properties=form.get("properties", ""),
         )
 
 
@@ -76,6 +78,7 @@ class CleanBooth:
     height: float
     adjacent_codes: tuple[str, ...]
     position_order: int
+    properties: tuple[str, ...] = ()
 
 
 def _number(value: Any, field: str, low: float, high: float, problems: Problems) -> float:
@@ -156,6 +159,7 @@ def clean_booth(draft: BoothDraft, problems: Problems) -> CleanBooth | None:
         problems.add(
             Code.UNKNOWN_NEIGHBOUR, "adjacent_codes", "자기 자신을 이웃으로 적을 수 없습니다."
         )
+    properties = clean_properties(draft.properties, "properties", problems)
     order = _order(draft.position_order)
     if order is None:
         problems.add(Code.INVALID_NUMBER, "position_order", "0 이상의 정수로 입력해 주세요.")
@@ -163,8 +167,33 @@ def clean_booth(draft: BoothDraft, problems: Problems) -> CleanBooth | None:
         return None
     return CleanBooth(
         code=code, zone=zone, size=size, x=x, y=y, width=width, height=height,
-        adjacent_codes=tuple(neighbours), position_order=order, **flags,
+        adjacent_codes=tuple(neighbours), position_order=order, properties=properties,
+        **flags,
     )
+
+
+MAX_PROPERTIES = 10
+PROPERTY_PATTERN = re.compile(r"^[a-z0-9_-]{1,30}$")
+#: Labels of the common properties; organizers may use other codes too.
+PROPERTY_LABELS = {
+    "cooking": "조리·화기 사용", "accessible": "휠체어 접근", "large": "대형",
+    "water": "급수", "shade": "그늘",
+}
+
+
+def clean_properties(value: Any, field: str, problems: Problems) -> tuple[str, ...]:
+    """Property codes: lower-case letters, digits, '-' or '_', at most ten, no repeats."""
+    codes = list(dict.fromkeys(c.lower() for c in _codes(value or ())))
+    if len(codes) > MAX_PROPERTIES:
+        problems.add(
+            Code.INVALID_PROPERTY, field, f"속성은 {MAX_PROPERTIES}개까지 적을 수 있습니다."
+        )
+    elif any(not PROPERTY_PATTERN.match(c) for c in codes):
+        problems.add(
+            Code.INVALID_PROPERTY, field,
+            "속성은 영문 소문자·숫자·-·_로 적어 주세요. 예: cooking, accessible",
+        )
+    return tuple(sorted(codes))
 
 
 def unknown_neighbours(clean: CleanBooth, known_codes: Sequence[str]) -> list[str]:

@@ -37,13 +37,17 @@ class BoothIn(msgspec.Struct, forbid_unknown_fields=True):
         list[str], msgspec.Meta(description="직접 지정하는 이웃 부스 (비우면 위치로 계산)")
     ] = msgspec.field(default_factory=list)
     position_order: int = 0
+    properties: Annotated[
+        list[str],
+        msgspec.Meta(description="부스 속성 코드: cooking(조리·화기), accessible, … (운영자 정의)"),
+    ] = msgspec.field(default_factory=list)
 
     def draft(self) -> BoothDraft:
         return BoothDraft(
             code=self.code, zone=self.zone, size=self.size, has_power=self.has_power,
             is_corner=self.is_corner, is_premium=self.is_premium, x=self.x, y=self.y,
             width=self.width, height=self.height, adjacent_codes=self.adjacent_codes,
-            position_order=self.position_order,
+            position_order=self.position_order, properties=self.properties,
         )
 
 
@@ -62,6 +66,7 @@ class BoothPatch(msgspec.Struct, forbid_unknown_fields=True):
     is_premium: bool | msgspec.UnsetType = msgspec.UNSET
     adjacent_codes: list[str] | msgspec.UnsetType = msgspec.UNSET
     position_order: int | msgspec.UnsetType = msgspec.UNSET
+    properties: list[str] | msgspec.UnsetType = msgspec.UNSET
 
     def merged(self, current: BoothDraft) -> BoothDraft:
         values = {
@@ -96,6 +101,7 @@ class BoothOut(msgspec.Struct):
     neighbours: list[str]
     is_active: bool
     position_order: int
+    properties: list[str]
 
 
 def booth_out(booth: Booth, neighbours: frozenset[str] | None = None) -> BoothOut:
@@ -105,5 +111,5 @@ def booth_out(booth: Booth, neighbours: frozenset[str] | None = None) -> BoothOu
         is_corner=booth.is_corner, is_premium=booth.is_premium, x=booth.x, y=booth.y,
         width=booth.width, height=booth.height, adjacent_codes=list(booth.adjacent_codes or ()),
         neighbours=sorted(neighbours or ()), is_active=booth.is_active,
-        position_order=booth.position_order,
+        position_order=booth.position_order, properties=list(booth.properties or ()),
     )

@@ -27,7 +27,7 @@ from markets.models import Market
 
 EDITABLE = (
     "code", "zone", "size", "has_power", "is_corner", "is_premium", "x", "y", "width", "height",
-    "adjacent_codes", "position_order",
+    "adjacent_codes", "position_order", "properties",
 )
 
 
@@ -72,7 +72,7 @@ def draft_of(booth: Booth) -> BoothDraft:
         code=booth.code, zone=booth.zone, size=booth.size.value, has_power=booth.has_power,
         is_corner=booth.is_corner, is_premium=booth.is_premium, x=booth.x, y=booth.y,
         width=booth.width, height=booth.height, adjacent_codes=list(booth.adjacent_codes or ()),
-        position_order=booth.position_order,
+        position_order=booth.position_order, properties=list(booth.properties or ()),
     )
 
 
@@ -108,7 +108,7 @@ def _apply(booth: Booth, clean: CleanBooth) -> list[str]:
     changed = []
     for name in EDITABLE:
         value = getattr(clean, name)
-        if name == "adjacent_codes":
+        if name in ("adjacent_codes", "properties"):
             value = list(value)
         if getattr(booth, name) != value:
             setattr(booth, name, value)

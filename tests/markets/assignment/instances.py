@@ -4,6 +4,7 @@ generator shaped like a real market (rows of booths, a few zones, food-heavy cat
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ _VENDOR = st.tuples(
     st.booleans(),  # wants corner
     st.one_of(st.none(), st.sets(st.integers(1, 8))),  # days (None: every day)
     st.one_of(st.none(), st.tuples(st.integers(0, 1), st.booleans())),  # history
+    st.tuples(st.booleans(), st.booleans(), st.integers(0, 3)),  # only wishes, cooks, years
 )
 
 
@@ -61,6 +63,7 @@ def season_problems(
             code=f"B{j}", zone=zone, size=size, has_power=power,
             is_corner=j % 3 == 0 if premium_heavy else corner,
             is_premium=j % 2 == 0 if premium_heavy else premium,
+            properties=frozenset({"cooking"}) if j % 4 == 1 else frozenset(),
         )
         for j, (zone, size, power, corner, premium) in enumerate(raw_booths)
     )
@@ -77,8 +80,11 @@ def season_problems(
     applicants = []
     history = {}
     count = draw(st.integers(0, max_vendors))
+    # Some vendors are regulars, each on its own booth (distinct booths).
+    regulars = draw(st.integers(0, min(count, n_booths, 3)))
     for k, row in enumerate(draw(st.lists(_VENDOR, min_size=count, max_size=count))):
-        cats, power, size, prefs, zones, priority, premium, corner, chosen, past = row
+        cats, power, size, prefs, zones, priority, premium, corner, chosen, past, more = row
+        only, cooks, years = more
         applicants.append(
             Applicant(
                 key=k + 1, categories=frozenset(cats), needs_power=power, min_size=size,
@@ -86,6 +92,10 @@ def season_problems(
                 preferred_zones=tuple(zones), priority=priority,
                 wants_premium=premium or premium_heavy, wants_corner=corner,
                 days=None if chosen is None else frozenset(d for d in chosen if d in days),
+                wishes_only=only and bool(prefs) and k >= regulars,
+                needs=frozenset({"cooking"}) if cooks and "food" in cats else frozenset(),
+                seniority=years,
+                own_booth=codes[k] if k < regulars else None,
             )
         )
         if past is not None:
@@ -99,6 +109,7 @@ def season_problems(
     return SeasonProblem(
         booths=booths, adjacency=symmetric(pairs), applicants=tuple(applicants), days=days,
         category_caps=caps, history=history, time_limit_s=5.0,
+        reserved_properties=frozenset({"cooking"}) if draw(st.booleans()) else frozenset(),
     )
 
 
@@ -133,6 +144,10 @@ def market_instance(
             pairs[b.code].add(slots[j + per_row].code)  # back to back with the next row
     day_keys = tuple(range(1, days + 1))
     vendors = []
+    # One vendor in ten is a regular with its own ordinary booth (distinct booths); a
+    # third of them ask to move somewhere. Years at the market and jury scores vary.
+    ordinary = [b.code for b in slots if not b.is_premium and not b.is_corner]
+    regular_booths = rng.sample(ordinary, min(len(ordinary), applicants // 10))
     for k in range(applicants):
         preferred = tuple(rng.sample([b.code for b in slots], rng.choice((0, 0, 1, 2, 3))))
         whole = rng.random() < 0.7
@@ -155,7 +170,17 @@ def market_instance(
                 wants_premium=wants_special,
                 wants_corner=wants_special,
                 days=chosen,
+                seniority=rng.choice((0, 0, 1, 2, 3, 5, 8)),
+                jury_score=round(rng.uniform(5, 10), 1),
+                wishes_only=bool(preferred) and rng.random() < 0.2,
             )
+        )
+    for k, code in enumerate(regular_booths):
+        v = vendors[k * (applicants // max(1, len(regular_booths)))]
+        moving = rng.random() < 0.3
+        vendors[vendors.index(v)] = dataclasses.replace(
+            v, own_booth=code, wishes_only=False, needs_power=False, min_size=0,
+            preferred_booths=tuple(rng.sample(ordinary, 2)) if moving else (),
         )
     return SeasonProblem(
         booths=tuple(slots), adjacency=symmetric(pairs), applicants=tuple(vendors),

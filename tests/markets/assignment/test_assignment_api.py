@@ -24,7 +24,7 @@ async def test_run_move_publish_and_the_public_map(
     board = (await client.get(f"{base}/assignment", headers=auth)).json()
     assert board["status"] == "draft" and len(board["placements"]) == 5
     left_out = board["unplaced"][0]
-    assert left_out["reason"] == "market_full" and left_out["reason_label"]
+    assert left_out["reason"] == "lower_tier" and left_out["reason_label"]
 
     # A move without a reason is a 400 naming the field, and changes nothing.
     async with session_factory() as session:

@@ -25,7 +25,7 @@ async def test_the_board_runs_shows_reasons_refuses_a_move_without_reason_and_pu
                             follow_redirects=True)
     assert "자동 배정 초안을 만들었습니다" in ran.text
     assert ran.text.count('class="booth"') == 5  # the SVG map, one rect per booth
-    assert "market_full" in ran.text and "자리 부족" in ran.text
+    assert "lower_tier" in ran.text and "자리 부족" in ran.text
     for vendor in world.vendors[:5]:
         assert vendor.name in ran.text
 

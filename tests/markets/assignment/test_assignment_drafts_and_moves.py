@@ -48,7 +48,7 @@ async def test_a_run_places_the_days_accepted_vendors_and_says_why_for_the_rest(
     assert set(placed) == set(v[:5])  # the waitlisted and withdrawn ones are not considered
     assert placed[v[0]] in ("A-01", "A-03")  # needs power
     assert placed[v[2]] == "A-04"  # needs the large booth
-    assert [(u.vendor_id, u.reason) for u in unplaced] == [(v[5], "market_full")]  # lowest tier
+    assert [(u.vendor_id, u.reason) for u in unplaced] == [(v[5], "lower_tier")]  # lowest tier
     assert board is not None and board.status is BoardStatus.DRAFT
     assert [(a.action, a.reason, a.actor_user_id) for a in audit] == [
         (AuditAction.RUN, "첫 배정", world.boss.id)
@@ -141,7 +141,7 @@ async def test_publishing_tells_vendors_freezes_the_draft_and_reopening_needs_a_
         )
         assert event is not None
         assert {p["vendor_id"] for p in event.payload["placements"]} == set(v[:5])
-        assert event.payload["unplaced"] == [{"vendor_id": v[5], "reason": "market_full"}]
+        assert event.payload["unplaced"] == [{"vendor_id": v[5], "reason": "lower_tier"}]
         statuses = Counter((await session.scalars(select(Assignment.status))).all())
         assert statuses == Counter({BoardStatus.PUBLISHED: 5})
         names = await queries.published_names(session, d)

@@ -132,3 +132,29 @@ async def test_the_database_itself_refuses_a_second_vendor_in_a_booth_and_a_seco
                                    **values))
             with pytest.raises(IntegrityError):
                 await session.commit()
+
+
+@needs_postgres
+async def test_organizers_racing_one_booth_to_two_regulars_grant_it_once(
+    session_factory: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """The unique (market, season, booth) constraint decides; the loser gets booth_taken."""
+    from markets.assignment import regulars
+    from markets.assignment.models import RegularBooth
+    from tests.markets.assignment.conftest import SEASON
+
+    def grant(vendor_id: int) -> Work:
+        async def work(session: AsyncSession) -> Any:
+            return await regulars.grant_regular_booth(
+                session, world.market.id, world.boss, season=SEASON, vendor_id=vendor_id,
+                booth_code="A-02",
+            )
+
+        return work
+
+    outcomes = await race(session_factory, [grant(v.id) for v in world.vendors[:4]] * 2)
+    assert set(outcomes) <= {"ok", "booth_taken"}
+    async with session_factory() as session:
+        rows = (await session.scalars(select(RegularBooth))).all()
+    assert len(rows) == 1 and rows[0].booth_id == world.booths["A-02"].id
+    assert outcomes.count("ok") >= 1

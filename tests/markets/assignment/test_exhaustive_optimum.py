@@ -13,10 +13,11 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 
+from markets.assignment.day_model import Rotation
 from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.exact import solve_exact
 from markets.assignment.problem import Applicant, BoothSlot, SeasonProblem
-from markets.assignment.solver import solve_day
+from markets.assignment.solver import _claimed_day, solve_day
 from tests.markets.assignment.instances import (
     brute_force,
     first_day_model,
@@ -49,13 +50,28 @@ def _row_market() -> SeasonProblem:
 def test_a_row_market_reaches_the_exhaustive_optimum() -> None:
     problem = _row_market()
     model = first_day_model(problem)
-    best, best_value = brute_force(model)
+    _, best_value = brute_force(model)
     found, _ = solve_day_model(model, time.perf_counter() + 5)
     assert model.objective(found) == best_value
     assert model.objective(match(model)) < best_value  # the neighbour term mattered
+
+
+
+def test_with_granted_wishes_pinned_the_day_reaches_the_optimum_of_what_is_left() -> None:
+    """Wishes are claims, not just weights: R3 goes to vendor 4 (vendor 1 ranks ahead but
+    needs power, R3 has none), R4 to vendor 6. R2 is premium: it rotates, so wishing it
+    stays a preference. The rest of the day is optimised around the claims, exhaustively
+    checked."""
+    problem = _row_market()
+    present = list(problem.applicants)
+    plan = _claimed_day(problem, 1, present, Rotation("premium", {}, set()),
+                        Rotation("corner", {}, set()))
+    assert plan.grants == {4: "R3", 6: "R4"}
+    best, best_value = brute_force(plan.model)
     day = solve_day(problem, 1)
-    assert day.objective == best_value
-    assert day.same_category_pairs == model.conflicts(best)
+    assert day.objective == best_value // plan.model.scale
+    assert day.same_category_pairs == plan.model.conflicts(best)
+    assert (day.placements[4], day.placements[6]) == ("R3", "R4")
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -59,3 +59,34 @@ def test_a_priority_inversion_is_reported() -> None:
     problem = SeasonProblem(booths=BOOTHS, adjacency={}, applicants=(VENDORS[1], low), days=(1,))
     low_in_large = result({4: "L"}, {2: UnplacedReason.MARKET_FULL})
     assert priority_inversions(problem, low_in_large) == ["day 1: 2 unplaced, lower 4 in L"]
+
+
+CLAIMS = SeasonProblem(
+    booths=(BoothSlot("B1"), BoothSlot("B2"), BoothSlot("B3")), adjacency={}, days=(1,),
+    applicants=(
+        Applicant(1, frozenset({"food"}), own_booth="B1", preferred_booths=("B2",)),
+        Applicant(2, frozenset({"craft"}), preferred_booths=("B3",), wishes_only=True),
+        Applicant(3, frozenset({"food"}), own_booth="B3"),
+    ),
+    category_caps={"food": 1},
+)
+
+
+def test_regulars_and_only_my_wishes_are_checked() -> None:
+    # Regulars 1 and 3 may exceed the food cap of 1; 1 moved to its wish B2.
+    assert hard_violations(CLAIMS, result({1: "B2", 2: "B1", 3: "B3"}, {})) == [
+        "day 1: vendor 2 wanted only its wishes, got B1"
+    ]
+    moved_wrongly = result({1: "B3", 2: "B1"}, {3: UnplacedReason.MANUAL})
+    found = "\n".join(hard_violations(CLAIMS, moved_wrongly))
+    assert "regular 1 moved to B3, not one of its wishes" in found
+    assert "regular 3 attends but has no booth" in found
+    assert "vendor 1 took regular 3's booth B3" in found
+    capped = SeasonProblem(booths=CLAIMS.booths, adjacency={}, days=(1,),
+                           applicants=(*CLAIMS.applicants, Applicant(4, frozenset({"food"}))),
+                           category_caps={"food": 2})
+    assert "3 vendors sell food, cap 2" in "\n".join(
+        hard_violations(
+            capped, result({1: "B1", 3: "B3", 4: "B2"}, {2: UnplacedReason.WISHES_TAKEN})
+        )
+    )

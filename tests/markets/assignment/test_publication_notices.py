@@ -102,7 +102,7 @@ async def test_each_vendor_is_told_its_booth_or_why_not_once_per_publication(
             assert "운영은 11:00–16:00" in notice.message
         else:
             assert notice.kind is NoticeKind.BOOTH_NOT_ASSIGNED
-            assert unplaced[notice.vendor_id] == "market_full"
+            assert unplaced[notice.vendor_id] == "lower_tier"
             assert "부스를 배정받지 못했습니다" in notice.message
             assert "사유: 자리 부족" in notice.message
 

@@ -21,10 +21,16 @@ def _day(booths: list[BoothSlot], vendors: list[Applicant], **extra: object) -> 
     return {k: r.value for k, r in solve_day(problem, 1).unplaced.items()}
 
 
-def test_market_full_when_every_fitting_booth_went_to_a_vendor_of_higher_priority() -> None:
+def test_lower_tier_when_a_fitting_booth_went_to_a_vendor_of_higher_priority() -> None:
     booths = [BoothSlot("A")]
     vendors = [Applicant(1, frozenset({"a"}), priority=2), Applicant(2, frozenset({"b"}))]
-    assert _day(booths, vendors) == {2: UnplacedReason.MARKET_FULL.value}
+    assert _day(booths, vendors) == {2: UnplacedReason.LOWER_TIER.value}
+
+
+def test_market_full_when_the_booth_went_to_an_equal_tier_vendor_with_more_years() -> None:
+    booths = [BoothSlot("A")]
+    vendors = [Applicant(1, frozenset({"a"})), Applicant(2, frozenset({"b"}), seniority=3)]
+    assert _day(booths, vendors) == {1: UnplacedReason.MARKET_FULL.value}
 
 
 def test_no_booth_with_power_when_no_booth_large_enough_has_power() -> None:

@@ -1,0 +1,79 @@
+"""Booth properties (zones) on small maps: needs, the reservation option, zone_full."""
+
+from __future__ import annotations
+
+from markets.assignment.checks import hard_violations, priority_inversions
+from markets.assignment.problem import Applicant, BoothSlot, DayResult, SeasonProblem
+from markets.assignment.solver import solve_season
+
+COOK = frozenset({"cooking"})
+# K1 K2 have a fire permit (cooking), P1 P2 are plain.
+MAP = (BoothSlot("K1", properties=COOK), BoothSlot("K2", properties=COOK),
+       BoothSlot("P1"), BoothSlot("P2"))
+
+
+def _day(vendors: list[Applicant], booths: tuple[BoothSlot, ...] = MAP,
+         reserved: frozenset[str] = frozenset()) -> DayResult:
+    problem = SeasonProblem(booths=booths, adjacency={}, applicants=tuple(vendors), days=(1,),
+                            reserved_properties=reserved)
+    result = solve_season(problem)
+    assert hard_violations(problem, result) == []
+    assert priority_inversions(problem, result) == []
+    return result.days[0]
+
+
+def _craft(key: int, priority: int = 0) -> Applicant:
+    return Applicant(key, frozenset({"craft"}), priority=priority)
+
+
+def _food(key: int, priority: int = 0) -> Applicant:
+    return Applicant(key, frozenset({"food"}), needs=COOK, priority=priority)
+
+
+def test_a_vendor_that_needs_a_property_only_gets_booths_that_have_it() -> None:
+    day = _day([_food(1), _food(2), _food(3, priority=1)])
+    assert set(day.placements) == {2, 3} or set(day.placements) == {1, 3}
+    assert set(day.placements.values()) == {"K1", "K2"}
+    (left,) = set(day.unplaced)
+    assert day.unplaced[left].value == "zone_full"
+    assert day.unplaced[left].label.startswith("필요한 부스 속성")
+
+
+def test_reserved_cooking_booths_go_to_food_even_against_a_higher_tier() -> None:
+    """Four higher-tier crafts and two food vendors for four booths: with the option on,
+    K1 and K2 go to the food vendors and two crafts wait; off, the crafts take all four."""
+    vendors = [_craft(1, 2), _craft(2, 2), _craft(3, 2), _craft(4, 2), _food(5), _food(6)]
+    on = _day(vendors, reserved=COOK)
+    assert {on.placements[5], on.placements[6]} == {"K1", "K2"}
+    assert sorted(on.unplaced) == [3, 4]  # equal crafts: the lower ids rank ahead
+    off = _day(vendors)
+    assert set(off.placements) == {1, 2, 3, 4}
+    assert {off.unplaced[5].value, off.unplaced[6].value} == {"zone_full"}
+
+
+def test_reserved_booths_left_over_go_to_anyone() -> None:
+    day = _day([_craft(1), _craft(2), _craft(3), _food(4)], reserved=COOK)
+    assert day.placements[4] in {"K1", "K2"}
+    assert len(day.placements) == 4
+
+
+def test_a_wish_for_a_reserved_booth_is_no_claim_for_a_vendor_that_does_not_need_it() -> None:
+    wisher = Applicant(1, frozenset({"craft"}), preferred_booths=("K1",), priority=3)
+    day = _day([wisher, _food(2), _food(3)], reserved=COOK)
+    assert {day.placements[2], day.placements[3]} == {"K1", "K2"}
+    assert day.placements[1] in {"P1", "P2"}
+
+
+def test_the_checker_catches_a_missing_property_and_a_broken_reservation() -> None:
+    from markets.assignment.problem import SeasonResult, UnplacedReason
+
+    problem = SeasonProblem(booths=MAP, adjacency={}, days=(1,), reserved_properties=COOK,
+                            applicants=(_food(1), _craft(2)))
+    bad = DayResult(day=1, placements={1: "P1", 2: "K1"}, unplaced={}, objective=0,
+                    same_category_pairs=0, local_search_moves=0, seconds=0.0)
+    found = "\n".join(hard_violations(problem, SeasonResult(days=(bad,), seconds=0.0)))
+    assert "vendor 1 needs cooking, booth P1 lacks it" in found
+    kept = DayResult(day=1, placements={2: "K1"}, unplaced={1: UnplacedReason.ZONE_FULL},
+                     objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
+    found = "\n".join(hard_violations(problem, SeasonResult(days=(kept,), seconds=0.0)))
+    assert "booth K1 (cooking) went to vendor 2 while vendor 1, who needs it, has none" in found
