@@ -19,7 +19,7 @@ from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from infra.outbox import record
-from shop.catalog.taxonomy import Category
+from shop.procurement import item_lines
 from shop.procurement.access import (
     change_status,
     department_of,
@@ -75,24 +75,12 @@ class OrderInput:
 
 
 def _clean_lines(problems: Problems, lines: tuple[LineInput, ...]) -> list[PurchaseOrderLine]:
-    if not lines:
-        problems.add(Code.NO_LINES, "lines", "품목을 한 줄 이상 넣어 주세요.")
     cleaned = []
-    for i, line in enumerate(lines):
-        field = f"lines[{i}]"
-        try:
-            category = Category(line.category)
-        except ValueError:
-            problems.add(Code.REQUIRED, f"{field}.category", "품목 분류를 골라 주세요.")
-            continue
-        if not line.description.strip():
-            problems.add(Code.REQUIRED, f"{field}.description", "품목 설명을 입력해 주세요.")
-        if line.quantity <= 0:
-            problems.add(Code.INVALID_QUANTITY, f"{field}.quantity", "수량은 1 이상이어야 합니다.")
+    for position, field, category, line in item_lines.checked(problems, lines):
         if line.unit_price < 0:
             problems.add(Code.INVALID_AMOUNT, f"{field}.unit_price", "단가는 0 이상이어야 합니다.")
         cleaned.append(PurchaseOrderLine(
-            position=i + 1, category=category, description=line.description.strip(),
+            position=position, category=category, description=line.description.strip(),
             quantity=line.quantity, unit_price=line.unit_price))
     return cleaned
 

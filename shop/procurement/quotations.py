@@ -26,6 +26,7 @@ from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.taxonomy import Category, StrategicItem
+from shop.procurement import item_lines
 from shop.procurement.access import department_of, institution_or_404, require_role
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.models import ProcurementRole
@@ -74,25 +75,13 @@ def in_seoul(moment: dt.datetime) -> dt.datetime:
 
 
 def _lines(problems: Problems, lines: tuple[RequestLineInput, ...]) -> list[QuoteRequestLine]:
-    if not lines:
-        problems.add(Code.NO_LINES, "lines", "품목을 한 줄 이상 넣어 주세요.")
     cleaned = []
-    for i, line in enumerate(lines):
-        field = f"lines[{i}]"
-        try:
-            category = Category(line.category)
-        except ValueError:
-            problems.add(Code.REQUIRED, f"{field}.category", "품목 분류를 골라 주세요.")
-            continue
-        if not line.description.strip():
-            problems.add(Code.REQUIRED, f"{field}.description", "품목 설명을 입력해 주세요.")
-        if line.quantity <= 0:
-            problems.add(Code.INVALID_QUANTITY, f"{field}.quantity", "수량은 1 이상이어야 합니다.")
+    for position, field, category, line in item_lines.checked(problems, lines):
         unit = line.unit.strip()
         if not unit or len(unit) > MAX_UNIT_LENGTH:
             problems.add(Code.REQUIRED, f"{field}.unit",
                          f"단위를 {MAX_UNIT_LENGTH}자 이내로 입력해 주세요 (예: 개, 박스, 식).")
-        cleaned.append(QuoteRequestLine(position=i + 1, category=category,
+        cleaned.append(QuoteRequestLine(position=position, category=category,
                                         description=line.description.strip(),
                                         quantity=line.quantity, unit=unit))
     return cleaned
