@@ -25,7 +25,7 @@ from tests.fixtures.apps import PASSWORD
 from tests.processes import running_web, start, stop
 from tests.shop.factories import make_product, make_user, make_vendor
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.platform]
 
 #: How long Redis stays away (the issue's soak uses 30 s; a few seconds prove the same here).
 OUTAGE_S = 6

@@ -31,6 +31,7 @@ from tests.processes import (
 )
 
 pytestmark = [
+    pytest.mark.platform,
     pytest.mark.slow,
     pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the children in /proc (Linux)"),
 ]

@@ -20,7 +20,7 @@ import pytest
 
 from tests.processes import answers, free_port, start_platform, stop_platform, wait_until
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.platform]
 
 RESTARTS = int(os.environ.get("JANGTEO_TEST_RUN_RESTARTS", "5"))
 FIRST_START_S = 240
