@@ -57,6 +57,7 @@ async def test_sign_up_with_a_bidi_override_names_the_field(
     page = await client.get("/signup")
     response = await client.post("/signup", data={
         "_csrf_token": csrf_from(page.text), "email": "rtl@example.kr",
-        "password": "longenough1", "display_name": "관리자\u202e"})
+        "password": "longenough1", "display_name": "관리자\u202e",
+        "consent_terms": "yes", "consent_privacy": "yes"})
     assert response.status_code == 400
     assert "제어 문자" in response.text
