@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import msgspec
 import pytest
 
+from infra.clock import utcnow
 from search.documents import FACETS
 from search.engine import SearchEngineError
 from search.meilisearch_engine import (
@@ -112,7 +113,7 @@ class FakeMeilisearchServer:
 
     def _task(self, index_uid: str | None, type_: str, error: dict[str, Any] | None = None) -> Any:
         uid = len(self.tasks)
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        now = utcnow().isoformat().replace("+00:00", "Z")
         failed = error is not None or type_ in self.fail_task_types
         if failed and error is None:
             error = {"message": f"scripted failure of {type_}", "code": "internal"}

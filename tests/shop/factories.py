@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
+from infra.clock import utcnow
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.taxonomy import Category
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus
@@ -85,7 +86,7 @@ async def make_product(
         status=status,
         strategic_items=strategic_items or [],
         eco_friendly=eco_friendly,
-        published_at=dt.datetime.now(dt.UTC) if status is ProductStatus.PUBLISHED else None,
+        published_at=utcnow() if status is ProductStatus.PUBLISHED else None,
         variants=[ProductVariant(sku=f"T-{n:05d}", price=price, stock=10)],
     )
     session.add(product)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import utcnow
 from infra.outbox import OutboxEvent
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductStatus, ProductVariant
@@ -42,7 +43,7 @@ async def stocked(
     )
     product = Product(
         vendor_id=vendor.id, name=name, description="", category=Category.FOOD, status=status,
-        published_at=dt.datetime.now(dt.UTC), variants=[variant],
+        published_at=utcnow(), variants=[variant],
     )
     session.add(product)
     await session.flush()

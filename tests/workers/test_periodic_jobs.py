@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra import outbox
+from infra.clock import utcnow
 from infra.outbox import OutboxEvent, ProcessedEvent
 from infra.settings import Settings
 from shop.vendors.events import VendorApproved
@@ -25,14 +26,14 @@ async def test_purge_drops_only_relayed_events_past_retention(
         recent = outbox.record(session, VendorApproved(id=2))
         unsent = outbox.record(session, VendorApproved(id=3))
         await session.flush()
-        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+        long_ago = utcnow() - dt.timedelta(days=30)
         await session.execute(
             update(OutboxEvent).where(OutboxEvent.id == old.id).values(published_at=long_ago)
         )
         await session.execute(
             update(OutboxEvent)
             .where(OutboxEvent.id == recent.id)
-            .values(published_at=dt.datetime.now(dt.UTC))
+            .values(published_at=utcnow())
         )
         session.add(ProcessedEvent(consumer="c", event_id=old.event_id, processed_at=long_ago))
         await session.commit()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
+from infra.clock import seoul_today
 from markets.applications.models import MarketCriterion
 from markets.days.models import MarketDay
 from markets.models import Market
@@ -23,7 +24,7 @@ from tests.markets.market_world import (
     vendor_with_owner,
 )
 
-SEASON = dt.datetime.now(dt.UTC).year + 1
+SEASON = seoul_today().year + 1
 
 
 @dataclasses.dataclass

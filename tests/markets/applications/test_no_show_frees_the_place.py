@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import utcnow
 from infra.errors import Conflict
 from markets.applications import applying
 from markets.applications import offers as waitlist_offers
@@ -213,7 +214,7 @@ async def test_the_check_in_api_frees_the_place(
     world: World,
 ) -> None:
     """Through the HTTP API at the real time: a day that is on now."""
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     async with session_factory() as session:
         today = MarketDay(market_id=world.market.id, day=(now + dt.timedelta(hours=9)).date(),
                           setup_from=now - dt.timedelta(hours=1), opens_at=now,

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
+from infra.clock import seoul_today
 from markets.applications.models import Application, ApplicationStatus
 from markets.booths.models import Booth, BoothSize
 from markets.days.models import MarketDay
@@ -23,7 +24,7 @@ from shop.vendors.models import Vendor
 from tests.markets.market_world import add_days, add_market, bearer, detached, organizer
 from tests.shop.factories import make_user, make_vendor
 
-SEASON = dt.datetime.now(dt.UTC).year + 1
+SEASON = seoul_today().year + 1
 
 BOOTHS = [
     # code, size, power, corner, premium

@@ -11,6 +11,7 @@ import icalendar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.clock import seoul_today
 from markets.applications.models import ApplicationStatus
 from markets.days import calendar_addresses
 from markets.days.services import cancel_market_day
@@ -45,7 +46,7 @@ async def test_market_feed_lists_every_day_and_keeps_cancelled_ones_as_cancelled
     client: AsyncTestClient[Any], db_session: AsyncSession
 ) -> None:
     market = await add_market(db_session, "달시장")
-    today = dt.datetime.now(dt.UTC).date()
+    today = seoul_today()
     days = await add_days(
         db_session, market, today + dt.timedelta(days=1), today + dt.timedelta(days=100)
     )
@@ -98,7 +99,7 @@ async def test_vendor_feed_shows_only_booked_days_with_setup_time(
     client: AsyncTestClient[Any], db_session: AsyncSession
 ) -> None:
     market = await add_market(db_session, "동진시장")
-    year = dt.datetime.now(dt.UTC).year + 1
+    year = seoul_today().year + 1
     days = await add_days(db_session, market, D(year, 5, 1), D(year, 5, 31))  # 4 Tuesdays
     season_vendor, _ = await vendor_with_owner(db_session)
     one_day_vendor, _ = await vendor_with_owner(db_session)
@@ -137,7 +138,7 @@ async def test_vendor_feed_shows_the_published_booth_and_the_equipment_pickup(
     from markets.lending.models import Loan, LoanStatus, PickupSlot
 
     market = await add_market(db_session, "동진시장")
-    year = dt.datetime.now(dt.UTC).year + 1
+    year = seoul_today().year + 1
     first, second, *_ = await add_days(db_session, market, D(year, 5, 1), D(year, 5, 31))
     vendor, _ = await vendor_with_owner(db_session)
     await booked(db_session, market, vendor, year)
@@ -171,7 +172,7 @@ async def test_a_vendor_feed_is_reached_only_by_its_secret_address_which_members
     client: AsyncTestClient[Any], db_session: AsyncSession
 ) -> None:
     market = await add_market(db_session, "동진시장")
-    year = dt.datetime.now(dt.UTC).year + 1
+    year = seoul_today().year + 1
     await add_days(db_session, market, D(year, 5, 1), D(year, 5, 31))
     vendor, owner = await vendor_with_owner(db_session)
     await booked(db_session, market, vendor, year)

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import seoul_today
 from infra.errors import Conflict, Forbidden, InvalidInput
 from infra.outbox import OutboxEvent
 from markets.applications.models import Application, ApplicationStatus
@@ -38,7 +39,7 @@ from tests.markets.market_world import (
 )
 
 D = dt.date
-YEAR = dt.datetime.now(dt.UTC).year + 1
+YEAR = seoul_today().year + 1
 DAY_ONE = kst(YEAR, 5, 4, 16, 30)  # first Tuesday of May next year, during opening hours
 
 

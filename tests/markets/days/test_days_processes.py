@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import seoul_today
 from infra.settings import Settings
 from markets.days.generation import HORIZON_WEEKS
 from markets.days.models import MarketDay, MarketDayNotice
@@ -38,7 +39,7 @@ async def test_a_worker_tells_every_booked_vendor_of_a_cancelled_day(
 ) -> None:
     async with session_factory() as session:
         market = await add_market(session, "동진시장")
-        today = dt.datetime.now(dt.UTC).date()
+        today = seoul_today()
         days = await add_days(session, market, today + dt.timedelta(days=1),
                               today + dt.timedelta(days=30))
         vendors = [(await vendor_with_owner(session))[0] for _ in range(3)]

@@ -9,6 +9,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import seoul_today
 from markets.applications.models import ApplicationStatus
 from markets.days import fees as fee_rules
 from tests.markets.market_world import (
@@ -21,7 +22,7 @@ from tests.markets.market_world import (
 )
 
 D = dt.date
-YEAR = dt.datetime.now(dt.UTC).year + 1
+YEAR = seoul_today().year + 1
 
 
 async def test_organizer_and_vendor_api_round_trip(

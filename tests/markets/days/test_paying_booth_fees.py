@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import User
+from infra.clock import seoul_today
 from infra.errors import Conflict
 from infra.outbox import OutboxEvent
 from infra.payments import StripeGateway
@@ -43,7 +44,7 @@ from tests.markets.market_world import (
 )
 
 VISA = "4242424242424242"
-SEASON = dt.datetime.now(dt.UTC).year + 1
+SEASON = seoul_today().year + 1
 
 
 class World:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import issue_token
+from infra.clock import seoul_today
 from infra.outbox import OutboxEvent
 from markets.days.models import MarketDay
 from markets.lending import desk, inventory
@@ -154,5 +155,5 @@ async def bearer(session_factory: async_sessionmaker[AsyncSession], user: User) 
 
 def future_day(days_ahead: int = 10) -> dt.date:
     """A Sunday at least ``days_ahead`` days after today (for tests at the real time)."""
-    day = dt.datetime.now(SEOUL).date() + dt.timedelta(days=days_ahead)
+    day = seoul_today() + dt.timedelta(days=days_ahead)
     return day + dt.timedelta(days=(6 - day.weekday()) % 7)

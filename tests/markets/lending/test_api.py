@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import seoul_today
 from tests.markets.lending.conftest import (
     World,
     add_market_day,
@@ -45,7 +46,7 @@ def assert_problem(response: Any, status: int, field: str, code: str) -> None:
     assert body["code"] == code, body
 
 
-TODAY = dt.date.today()
+TODAY = seoul_today()
 BAD = [
     pytest.param({"market_day_id": ..., "start_date": (TODAY + dt.timedelta(9)).isoformat(),
                   "end_date": (TODAY + dt.timedelta(8)).isoformat()},

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user, issue_token
+from infra.clock import utcnow
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.catalog.models import Product, ProductImage, ProductStatusChange, ProductVariant
@@ -61,7 +62,7 @@ def make_vendor(name: str, brn: str, status: VendorStatus) -> Vendor:
         certification_number=f"CERT-{brn}",
         certified_from=dt.date(2024, 1, 1),
         status=status,
-        approved_at=dt.datetime.now(dt.UTC) if status is VendorStatus.APPROVED else None,
+        approved_at=utcnow() if status is VendorStatus.APPROVED else None,
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.broker import make_broker
+from infra.clock import utcnow
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.checkout import stock
@@ -45,7 +46,7 @@ async def test_worker_process_expires_overdue_reservations(
     session_factory: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:
-    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    long_ago = utcnow() - dt.timedelta(hours=1)
     async with session_factory() as session:
         variant = await stocked(session, world.vendor, stock=2)
         await session.commit()

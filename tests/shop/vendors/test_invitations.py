@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
+from infra.clock import utcnow
 from infra.errors import Conflict, Forbidden, NotFound
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
@@ -43,7 +44,7 @@ async def test_owner_invites_and_the_invited_person_joins(
     assert row.token_hash == hashlib.sha256(body["token"].encode()).hexdigest()
     assert body["token"] not in row.token_hash
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-    left = expires - dt.datetime.now(dt.UTC)
+    left = expires - utcnow()
     assert dt.timedelta(days=6, hours=23) < left <= dt.timedelta(days=7)
     event = await db_session.scalar(
         select(OutboxEvent).where(OutboxEvent.name == "vendor.member_invited")
@@ -105,7 +106,7 @@ async def test_an_expired_or_unknown_invitation_is_refused(
     token = await services.invite_member(db_session, vendor.id, applicant, "staff@doore.kr")
     await db_session.execute(
         update(VendorInvitation).values(
-            expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+            expires_at=utcnow() - dt.timedelta(minutes=1)
         )
     )
     await db_session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.clock import utcnow
 from infra.settings import Settings
 from shop.vendors.models import Vendor, VendorMember, VendorStatus
 
@@ -296,7 +297,6 @@ async def test_vendor_page_lists_only_its_published_products(
     client: AsyncTestClient[Any], db_session: AsyncSession, settings: Settings,
     admin: User, applicant: User,
 ) -> None:
-    import datetime as dt
 
     from shop.catalog.models import Product, ProductStatus, ProductVariant
     from shop.catalog.taxonomy import Category
@@ -309,7 +309,7 @@ async def test_vendor_page_lists_only_its_published_products(
         db_session.add(
             Product(
                 vendor_id=vendor.id, name=name, category=next(iter(Category)), status=status,
-                published_at=dt.datetime.now(dt.UTC) if status is ProductStatus.PUBLISHED else None,
+                published_at=utcnow() if status is ProductStatus.PUBLISHED else None,
                 variants=[ProductVariant(sku=f"SKU-{name}", price=12000, stock=5)],
             )
         )
