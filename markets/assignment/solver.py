@@ -114,6 +114,7 @@ def _solve_day(
             day_plan = _claimed_day(
                 problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
                 premium, corner,
+                waiting=[first.model.candidates[i] for i in left_out],
             )
             booth_of, more = solve_day_model(day_plan.model, deadline, start=day_plan.matching)
             moves += more
@@ -172,6 +173,7 @@ def _claimed_day(
     candidates: Sequence[Applicant],
     premium: Rotation,
     corner: Rotation,
+    waiting: Sequence[Applicant] = (),
 ) -> _ClaimedDay:
     """Pin regulars' booths and granted wishes into the day's model.
 
@@ -181,8 +183,14 @@ def _claimed_day(
     booth is closed to claims from tiers below that vendor's and the day re-planned (a few
     rounds at most; usually none). Regulars' seats are never withdrawn: a regular holds its
     booth whenever it attends.
+
+    ``waiting``: vendors an earlier plan of the day left without a booth and who are not
+    candidates here (the cap room they freed went to capped vendors). Nobody of a lower
+    tier may take an ordinary booth one of them would fit: the first plan kept those booths
+    from lower tiers, and a re-plan must not hand them over.
     """
     base = build_day(problem, day, candidates, premium, corner)
+    _keep_for_waiting(base, waiting)
     closed: dict[str, int] = {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
         plan = _pin_claims(base, closed)
@@ -193,6 +201,25 @@ def _claimed_day(
         for code, priority in offended.items():
             closed[code] = max(priority, closed.get(code, priority))
     return _pin_claims(base, closed)
+
+
+def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
+    """Close to lower tiers every ordinary booth that a waiting vendor would fit (the
+    rule :func:`markets.assignment.checks.priority_inversions` checks)."""
+    for j, booth in enumerate(model.booths):
+        if booth.is_premium or booth.is_corner:
+            continue
+        tiers = [
+            w.priority for w in waiting
+            if w.fits(booth) and (not w.wishes_only or booth.code in w.preferred_booths)
+        ]
+        if not tiers:
+            continue
+        for i, a in enumerate(model.candidates):
+            if a.own_booth is not None or booth.properties & a.needs & model.reserved:
+                continue
+            if a.priority < max(tiers):
+                model.allowed[i, j] = False
 
 
 def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:

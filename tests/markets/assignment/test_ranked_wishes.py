@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from markets.assignment.checks import hard_violations
+from markets.assignment.checks import hard_violations, priority_inversions
 from markets.assignment.problem import Applicant, BoothSlot, SeasonProblem, SeasonResult
 from markets.assignment.solver import solve_season
 from tests.markets.assignment.instances import symmetric
@@ -111,3 +111,30 @@ def test_a_hundred_shuffles_give_the_same_placement_and_reasons() -> None:
     assert placed[4] in {"B4", "B5"}  # tier 1 and needs power
     assert placed[6] == "B7"  # the last booth: 6 and 9 tie on everything but the jury
     assert dict(reasons)[9] == "lower_tier"  # B4 or B5 went to tier-1 vendor 4
+
+
+def test_a_capped_vendor_admitted_late_never_wishes_a_higher_tier_out_of_its_booth() -> None:
+    """Found by CI's property test: five food vendors, a food cap of four. The first plan
+    leaves tier-1 vendor 2 without a cooking booth; the cap room it frees lets in vendor 3
+    (tier 0), whose wish for the cooking booth B5 must not take it while 2 waits for it."""
+    cooking = frozenset({"cooking"})
+    booths = (
+        BoothSlot("B0", size=0), BoothSlot("B1", size=1, has_power=True, properties=cooking),
+        BoothSlot("B2", size=0), BoothSlot("B3", size=0),
+        BoothSlot("B5", size=1, properties=cooking),
+    )
+    food = frozenset({"food"})
+    vendors = (
+        Applicant(1, food), Applicant(2, food, priority=1, needs=cooking),
+        Applicant(3, food, preferred_booths=("B5",)),
+        Applicant(4, food, min_size=1, priority=1),
+        Applicant(5, food, needs_power=True, priority=1),
+    )
+    problem = SeasonProblem(booths=booths, adjacency={}, applicants=vendors, days=(1,),
+                            category_caps={"food": 4})
+    result = solve_season(problem)
+    assert hard_violations(problem, result) == []
+    assert priority_inversions(problem, result) == []
+    day = result.days[0]
+    assert {day.placements.get(4), day.placements.get(5)} == {"B1", "B5"}
+    assert day.placements.get(3) != "B5"
