@@ -137,8 +137,8 @@ class TokenApi(Controller):
         checks = limits.sign_in_checks(request, user.email)
         await limits.count(request, checks)
         async with transaction(db_session):
-            await services.change_password(db_session, user, data.current_password,
-                                           data.new_password)
+            changed = await services.change_password(db_session, user, data.current_password,
+                                                     data.new_password)
         await limits.give_back(request, checks)
         if request.scope.get("session"):
-            renew_session(request, {**request.session, **signed_in_session(user)})
+            renew_session(request, {**request.session, **signed_in_session(changed)})

@@ -174,7 +174,8 @@ class AccountPages(Controller):
             return Template("accounts/reset.html",
                             context={"token": token, "valid": True, "errors": outcome.errors},
                             status_code=outcome.status_code)
-        renew_session(request, {})
+        # Whoever this browser was signed in as, it is no one now (a new id, only the message).
+        renew_session(request, {"_messages": []})
         flash(request, "비밀번호를 바꾸었습니다. 새 비밀번호로 로그인해 주세요.",
               category="success")
         return Redirect("/login")
@@ -202,9 +203,9 @@ class AccountSettingsPages(Controller):
         except TooManyAttempts as exc:
             return _too_many("accounts/password.html", {}, exc, "current_password")
 
-        async def change() -> None:
+        async def change() -> User:
             async with transaction(db_session):
-                await services.change_password(db_session, user,
+                return await services.change_password(db_session, user,
                                                data.get("current_password", ""),
                                                data.get("new_password", ""))
 
@@ -214,7 +215,7 @@ class AccountSettingsPages(Controller):
                             status_code=outcome.status_code)
         await limits.give_back(request, checks)
         # A new session id for this browser; every other session of the person ends.
-        renew_session(request, {**request.session, **signed_in_session(user)})
+        renew_session(request, {**request.session, **signed_in_session(outcome)})
         flash(request, "비밀번호를 바꾸었습니다. 다른 기기에서는 다시 로그인해야 합니다.",
               category="success")
         return Redirect("/account/password")

@@ -153,9 +153,13 @@ def password_stamp(user: User) -> str:
 
 
 async def change_password(
-    session: AsyncSession, user: User, current: str, new: str
-) -> None:
-    """The signed-in person sets a new password after giving the current one."""
+    session: AsyncSession, who: User, current: str, new: str
+) -> User:
+    """The signed-in person sets a new password after giving the current one; returns the
+    person as this session now has them (``who`` may come from another session)."""
+    user = await session.get(User, who.id, with_for_update=True)
+    if user is None:
+        raise NotFound(CommonErrorCode.BAD_CREDENTIALS, "계정을 찾을 수 없습니다.")
     if not await asyncio.to_thread(verify_password, user.password_hash, current):
         raise InvalidInput(CommonErrorCode.BAD_CREDENTIALS, "현재 비밀번호가 맞지 않습니다.",
                            field="current_password")
@@ -165,6 +169,7 @@ async def change_password(
                            "지금과 다른 비밀번호를 입력해 주세요.", field="new_password")
     user.password_hash = hash_password(new)
     await session.flush()
+    return user
 
 
 #: How long a reset link works.
