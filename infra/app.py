@@ -68,10 +68,11 @@ import shop.snackboxes.controllers
 import shop.snackboxes.pages
 import shop.vendors.controllers
 import shop.vendors.pages
-from infra.accounts.controllers import AuthApi
+from infra.accounts.controllers import AuthApi, TokenApi
 from infra.accounts.hooks import STATE_KEY as AFTER_LOGIN
+from infra.accounts.limits import STATE_KEY as RATE_LIMITER
 from infra.accounts.models import Role
-from infra.accounts.pages import AccountPages
+from infra.accounts.pages import AccountPages, AccountSettingsPages
 from infra.auth import AuthMiddleware, provide_user, provide_viewer
 from infra.bootstrap import bootstrap
 from infra.clock import seoul_time
@@ -91,6 +92,7 @@ from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.json_bodies import JsonOnlyMiddleware
 from infra.web.openapi import declare_sign_in, openapi_config
 from infra.web.ops import OpsController
+from infra.web.rate_limits import RateLimiter
 from infra.web.request_id import RequestIdMiddleware
 from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
 from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
@@ -123,7 +125,9 @@ TEMPLATE_DIRS = [
 ROUTE_HANDLERS: list[Any] = [
     OpsController,
     AuthApi,
+    TokenApi,
     AccountPages,
+    AccountSettingsPages,
     *shop.vendors.controllers.ROUTES,
     *shop.vendors.pages.ROUTES,
     *shop.catalog.controllers.ROUTES,
@@ -195,6 +199,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_factory = make_session_factory(engine)
     broker_url = redis_url(settings)
     redis = redis_client(settings)
+    # One asyncio client for the session store and the sign-in limits (decision 55).
+    async_redis = _async_redis(broker_url)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -260,7 +266,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config,
         stores={
             "sessions": RedisStore(
-                redis=_async_redis(broker_url), namespace=f"{settings.namespace}:sessions"
+                redis=async_redis, namespace=f"{settings.namespace}:sessions"
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -278,6 +284,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis_label": describe(broker_url),
                 "payments": StripeGateway(settings),
                 AFTER_LOGIN: list(wiring.after_login),
+                RATE_LIMITER: RateLimiter(async_redis, f"{settings.namespace}:ratelimit",
+                                          factor=settings.rate_limit_factor),
             }
         ),
         openapi_config=openapi_config(),

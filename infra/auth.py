@@ -26,19 +26,23 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role, User
-from infra.accounts.services import user_for_token
+from infra.accounts.services import password_stamp, user_for_token
 from infra.errors import AccessErrorCode, Forbidden
 from infra.web.sessions import mark_for_renewal
 
 SESSION_USER_KEY = "user_id"
 #: The roles the person had when the session was made (a change renews the session id).
 SESSION_ROLES_KEY = "roles"
+#: A digest of the password the session was made with: a password change or reset ends
+#: every other session of the person (``services.password_stamp``).
+SESSION_PASSWORD_KEY = "pw"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def signed_in_session(user: User) -> dict[str, Any]:
     """What a session holds for a signed-in person (sign-in and sign-up store it)."""
-    return {SESSION_USER_KEY: user.id, SESSION_ROLES_KEY: sorted(user.roles)}
+    return {SESSION_USER_KEY: user.id, SESSION_ROLES_KEY: sorted(user.roles),
+            SESSION_PASSWORD_KEY: password_stamp(user)}
 
 
 class AuthMiddleware(ASGIMiddleware):
@@ -70,6 +74,9 @@ class AuthMiddleware(ASGIMiddleware):
             user = await session.get(User, int(user_id))
         if user is None or not user.is_active:
             return None
+        stamp = session_data.get(SESSION_PASSWORD_KEY)
+        if stamp is not None and stamp != password_stamp(user):
+            return None  # made before the password changed
         roles = sorted(user.roles)
         if session_data.get(SESSION_ROLES_KEY) != roles:
             session_data[SESSION_ROLES_KEY] = roles

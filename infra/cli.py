@@ -122,6 +122,30 @@ def users_create_admin(email: str, display_name: str, password: str | None) -> N
         click.echo(f"비밀번호: {password}  (지금 한 번만 표시됩니다)")
 
 
+@users.command("revoke-tokens", help="한 사람의 API 토큰을 모두 폐기합니다 (유출이 의심될 때).")
+@click.option("--email", required=True)
+def users_revoke_tokens(email: str) -> None:
+    from sqlalchemy import select
+
+    from infra.accounts.models import User
+    from infra.accounts.services import normalise_email, revoke_token, tokens_of
+
+    async def work(session: Any) -> int | None:
+        user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+        if user is None:
+            return None
+        tokens = await tokens_of(session, user)
+        for token in tokens:
+            await revoke_token(session, user, token.id)
+        await session.commit()
+        return len(tokens)
+
+    revoked = _run(lambda s: _with_session(s, work))
+    if revoked is None:
+        raise click.ClickException(f"email: {email} 계정이 없습니다.")
+    click.echo(f"{email}의 API 토큰 {revoked}개를 폐기했습니다.")
+
+
 # --- demo data --------------------------------------------------------------------------
 
 

@@ -36,6 +36,10 @@ class CommonErrorCode(enum.StrEnum):
     EMAIL_TAKEN = "email_taken"
     BAD_CREDENTIALS = "bad_credentials"
     CONSENT_REQUIRED = "consent_required"
+    INVALID_TOKEN_NAME = "invalid_token_name"  # noqa: S105 - an error code
+    INVALID_TOKEN_LIFETIME = "invalid_token_lifetime"  # noqa: S105 - an error code
+    TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code
+    INVALID_RESET_LINK = "invalid_reset_link"
 
 
 class DomainError(Exception):

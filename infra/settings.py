@@ -77,6 +77,9 @@ class Settings:
     #: ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>``; without a
     #: token it answers loopback clients only (decision 46).
     metrics_token: str | None = None
+    #: Multiplies every sign-in, sign-up and token limit (``infra.accounts.limits``): raise it
+    #: where many people share one address (an office behind one NAT) or for a load test.
+    rate_limit_factor: int = 1
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -147,6 +150,7 @@ def settings_from_env() -> Settings:
         mail_from=_env("MAIL_FROM", Settings.mail_from) or Settings.mail_from,
         public_url=_env("PUBLIC_URL"),
         metrics_token=_env("METRICS_TOKEN"),
+        rate_limit_factor=int(_env("RATE_LIMIT_FACTOR", "1") or 1),
     )
 
 

@@ -14,6 +14,7 @@ registration, and it is why ``configure()`` is called above the imports below.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from workers.setup import configure
 
 configure()
 
+from infra.accounts import reset_mail as account_mail  # noqa: E402
 from infra.events import EventEnvelope  # noqa: E402
 from infra.mail import Mail, send_once  # noqa: E402
 from markets.assignment import notices as assignment_notices  # noqa: E402
@@ -220,6 +222,15 @@ async def send_procurement_mails(message: dict[str, Any]) -> None:
 async def send_vendor_review_mails(message: dict[str, Any]) -> None:
     """Mail an enterprise the result of its application review (shop.vendors.review_mail)."""
     await _send_event_mails(message, vendor_review_mail.mails_for_event, "vendor_review")
+
+
+@dramatiq.actor(queue_name="default", **RETRIES)
+async def send_account_mails(message: dict[str, Any]) -> None:
+    """Mail a person the password-reset link they asked for (infra.accounts.reset_mail)."""
+    secret_key = installed_settings().secret_key
+    await _send_event_mails(
+        message, functools.partial(account_mail.mails_for_event, secret_key=secret_key),
+        "account")
 
 
 @dramatiq.actor(queue_name="default", **RETRIES)

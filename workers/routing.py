@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import dramatiq
 
+from infra.accounts.reset_mail import MAIL_EVENTS as ACCOUNT_MAIL_EVENTS
 from infra.events import EventEnvelope
 from markets.assignment.events import AssignmentPublished
 from markets.days.events import BoothFeeStatusChanged, MarketDayCancelled
@@ -49,6 +50,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(lambda name: name in ORDER_MAIL_EVENTS, actors.send_order_mails),
     Subscription(lambda name: name in PROCUREMENT_MAIL_EVENTS, actors.send_procurement_mails),
     Subscription(lambda name: name in VENDOR_REVIEW_MAIL_EVENTS, actors.send_vendor_review_mails),
+    Subscription(lambda name: name in ACCOUNT_MAIL_EVENTS, actors.send_account_mails),
     Subscription(lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
     Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
     Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts),

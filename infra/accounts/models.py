@@ -51,7 +51,10 @@ class User(BigIntAuditBase):
 
 
 class ApiToken(BigIntAuditBase):
-    """A personal token for programs; only its SHA-256 is stored."""
+    """A personal token for programs; only its SHA-256 is stored. It works until
+    ``expires_at`` (tokens issued before expiry existed have none: they end
+    ``services.LEGACY_TOKEN_DAYS`` after they were made) or until its owner revokes it
+    (the row is deleted)."""
 
     __tablename__ = "api_tokens"
 
@@ -59,6 +62,24 @@ class ApiToken(BigIntAuditBase):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class PasswordReset(BigIntAuditBase):
+    """One password-reset link sent by mail: single use, expiring, stored hashed.
+
+    The link's token is derived from ``nonce`` with the secret key
+    (``services.reset_token``), so the worker can write it into the mail without the token
+    ever being stored or sent through the outbox, and someone reading the database alone
+    cannot make it; only its SHA-256 is kept to look the link up."""
+
+    __tablename__ = "password_resets"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class ConsentRecord(BigIntAuditBase):

@@ -40,8 +40,9 @@ async def test_operations_that_need_a_person_declare_the_bearer_scheme(
     assert len(secured) > 50
     assert not [path for path in secured if not path.startswith("/api")]
     # Every change through the API needs a person, except a guest's checkout and payment
-    # (a guest checks out with an e-mail address) and signing in.
-    guest_writes = ("/api/auth/token", "/api/checkout", "/api/payments/")
+    # (a guest checks out with an e-mail address), signing in and a forgotten password's reset.
+    guest_writes = ("/api/auth/token", "/api/auth/password-reset", "/api/checkout",
+                    "/api/payments/")
     anonymous_writes = [
         f"{method} {path}" for method, path, operation in operations
         if path.startswith("/api") and method in {"POST", "PUT", "PATCH", "DELETE"}

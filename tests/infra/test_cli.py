@@ -52,6 +52,26 @@ async def test_create_admin_makes_an_admin_who_can_sign_in(
     assert again.returncode != 0 and "이미 가입된 이메일" in again.stderr
 
 
+async def test_revoke_tokens_ends_every_token_of_one_person(
+    settings: Settings, db_session: AsyncSession
+) -> None:
+    from infra.accounts.models import ApiToken, Role
+    from infra.accounts.services import issue_token
+    from tests.shop.factories import make_user
+
+    leaked, kept = await make_user(db_session, Role.SHOPPER), await make_user(db_session)
+    for user in (leaked, leaked, kept):
+        await issue_token(db_session, user)
+    await db_session.commit()
+    done = jangteo(settings, "users", "revoke-tokens", "--email", leaked.email.upper())
+    assert done.returncode == 0, done.stderr
+    assert "2개를 폐기했습니다" in done.stdout
+    owners = (await db_session.scalars(select(ApiToken.user_id))).all()
+    assert owners == [kept.id]
+    unknown = jangteo(settings, "users", "revoke-tokens", "--email", "nobody@example.kr")
+    assert unknown.returncode != 0 and "계정이 없습니다" in unknown.stderr
+
+
 async def test_create_admin_without_password_prints_a_generated_one(
     settings: Settings, db_session: AsyncSession
 ) -> None:
