@@ -77,6 +77,9 @@ class Settings:
     #: ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>``; without a
     #: token it answers loopback clients only (decision 46).
     metrics_token: str | None = None
+    #: Public buying: days after a delivery within which the institution inspects it (검수
+    #: 기한, issue 10 §6); later deliveries appear on the inspection-overdue report.
+    inspection_days: int = 14
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -147,6 +150,7 @@ def settings_from_env() -> Settings:
         mail_from=_env("MAIL_FROM", Settings.mail_from) or Settings.mail_from,
         public_url=_env("PUBLIC_URL"),
         metrics_token=_env("METRICS_TOKEN"),
+        inspection_days=int(_env("INSPECTION_DAYS", "14") or 14),
     )
 
 

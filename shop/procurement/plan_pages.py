@@ -31,6 +31,8 @@ from shop.procurement.access import institution_or_404, roles_of
 from shop.procurement.buyer_forms import read_int
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.models import ProcurementRole
+from shop.procurement.overdue_inspections import overdue_inspections
+from shop.procurement.overdue_pages import inspection_days
 from shop.procurement.plan_controllers import readable_report
 from shop.procurement.plan_rules import PlanFigures, PlanLineInput
 from shop.procurement.yearly_report import percent_text, type_label
@@ -219,8 +221,8 @@ class PlanPages(Controller):
         return response
 
     @get("/dashboard", name="procurement:dashboard")
-    async def dashboard(self, user: SignedIn, db_session: DbSession,
-                        institution: FromQuery[int | None] = None,
+    async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn,
+                        db_session: DbSession, institution: FromQuery[int | None] = None,
                         year: FromQuery[int | None] = None) -> Template:
         chosen = await _chosen(db_session, user, institution)
         context: dict[str, Any] = {"chosen": chosen, "year": _year(year),
@@ -233,6 +235,10 @@ class PlanPages(Controller):
                                                         _year(year)),
                 report.institution_result.target_amount)
             context.update(
+                overdue=await overdue_inspections(db_session, chosen.institution.id,
+                                                  today=seoul_today(),
+                                                  days=inspection_days(request)),
+                inspection_days=inspection_days(request),
                 official_basis=institution_dashboard.OFFICIAL_BASIS,
                 paid_basis=institution_dashboard.PAID_BASIS, paid=paid,
                 paid_chart=institution_dashboard.paid_chart(report, paid),
