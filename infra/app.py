@@ -56,6 +56,7 @@ import shop.orders.pages
 import shop.payments.pages
 import shop.payments.webhooks
 import shop.procurement.controllers
+import shop.procurement.correction_pages
 import shop.procurement.outside_pages
 import shop.procurement.overdue_pages
 import shop.procurement.pages
@@ -148,6 +149,7 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.plan_controllers.ROUTES,
     *shop.procurement.plan_pages.ROUTES,
     *shop.procurement.outside_pages.ROUTES,
+    *shop.procurement.correction_pages.ROUTES,
     *shop.procurement.overdue_pages.ROUTES,
     *shop.procurement.quote_api.ROUTES,
     *shop.procurement.quote_pages.ROUTES,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import seoul_time
+from shop.procurement import corrections
 from shop.procurement.access import institution_or_404, order_or_404, require_role
 from shop.procurement.approval import approvers_of
 from shop.procurement.contracting import PURCHASE_ORDER_TRANSITIONS, PurchaseOrderStatus
@@ -29,6 +30,7 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
+from shop.procurement.outside_models import CountedCorrection
 from shop.procurement.receiving import delivered_quantities, deliveries_of, inspection_of
 from shop.procurement.record_models import (
     Delivery,
@@ -152,6 +154,8 @@ class OrderPage:
     inspection: Inspection | None
     invoice: ProcurementInvoice | None
     payment: ProcurementPayment | None
+    corrections: list[CountedCorrection] = field(default_factory=list)
+    counted_now: int = 0  # the counted amount with inspection and corrections applied
     actions: set[str] = field(default_factory=set)
 
     @property
@@ -223,6 +227,8 @@ async def order_page(session: AsyncSession, user: User, order_id: int) -> OrderP
         inspection=await inspection_of(session, order.id),
         invoice=await invoice_of(session, order.id),
         payment=await payment_of(session, order.id),
+        corrections=await corrections.corrections_of(session, order.id),
+        counted_now=await corrections.counted_now(session, order),
     )
     page.actions = _actions(page, user, user.id in approver_ids)
     return page
