@@ -2,7 +2,10 @@
 
 The figures come from the orders as approval fixed them (``counted_as``, counted amount,
 contract date), less what inspection did not accept (from the inspection date), and without
-the orders cancelled by the publication date. The pure rule (``disclosure.publish``) makes
+the orders cancelled by the publication date; and the purchases made outside the platform
+(imported, :func:`shop.procurement.outside_purchases.counted_purchases`) by purchase date, as
+declared, from the day of their import, so an import after a month was published shows in
+its next version as a difference (decision 51). The pure rule (``disclosure.publish``) makes
 the next version against the **stored** latest one; the version is saved with its figures
 and its differences as rows, and never changed afterwards.
 """
@@ -20,7 +23,7 @@ from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
-from shop.procurement import corrections
+from shop.procurement import corrections, outside_purchases
 from shop.procurement import disclosure as rules
 from shop.procurement.access import institution_or_404, require_role
 from shop.procurement.amounts import not_accepted_reduction
@@ -33,7 +36,8 @@ from shop.procurement.record_models import DisclosureRow, Inspection, PublishedD
 async def counted_purchases(
     session: AsyncSession, institution_id: int
 ) -> list[rules.CountedPurchase]:
-    """Every approved order of the institution as the results count it."""
+    """Every approved order of the institution, and every purchase it imported from outside
+    the platform, as the results count them."""
     rows = (await session.execute(
         select(PurchaseOrder, Department.name, Inspection)
         .join(Department, Department.id == PurchaseOrder.department_id)
@@ -58,6 +62,7 @@ async def counted_purchases(
             amount=order.counted_amount, recorded_on=seoul_date(order.approved_at),
             cancelled_on=seoul_date(order.cancelled_at) if order.cancelled_at else None,
             adjustments=adjustments))
+    purchases.extend(await outside_purchases.counted_purchases(session, institution_id))
     return purchases
 
 
