@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
@@ -87,6 +87,47 @@ async def versions_of(
     stmt = stmt.order_by(PublishedDisclosure.year, PublishedDisclosure.month,
                          PublishedDisclosure.version)
     return list((await session.scalars(stmt)).all())
+
+
+async def latest_months(
+    session: AsyncSession, institution_ids: list[int]
+) -> dict[int, list[PublishedDisclosure]]:
+    """Every version of each institution's latest published month (newest version first)."""
+    if not institution_ids:
+        return {}
+    ym = PublishedDisclosure.year * 100 + PublishedDisclosure.month
+    latest = (select(PublishedDisclosure.institution_id, func.max(ym).label("ym"))
+              .where(PublishedDisclosure.institution_id.in_(institution_ids))
+              .group_by(PublishedDisclosure.institution_id).subquery())
+    rows = await session.scalars(
+        select(PublishedDisclosure)
+        .join(latest, and_(latest.c.institution_id == PublishedDisclosure.institution_id,
+                           latest.c.ym == ym))
+        .order_by(PublishedDisclosure.institution_id, PublishedDisclosure.version.desc()))
+    found: dict[int, list[PublishedDisclosure]] = defaultdict(list)
+    for row in rows.all():
+        found[row.institution_id].append(row)
+    return dict(found)
+
+
+async def years_of(session: AsyncSession, institution_id: int) -> list[int]:
+    """The years the institution has published a month of, newest first."""
+    rows = await session.scalars(
+        select(PublishedDisclosure.year).where(PublishedDisclosure.institution_id ==
+                                               institution_id)
+        .distinct().order_by(PublishedDisclosure.year.desc()))
+    return list(rows.all())
+
+
+async def versions_of_year(
+    session: AsyncSession, institution_id: int, year: int
+) -> list[PublishedDisclosure]:
+    """Every version of the year's months, newest month first, newest version first."""
+    rows = await session.scalars(
+        select(PublishedDisclosure).where(PublishedDisclosure.institution_id == institution_id,
+                                          PublishedDisclosure.year == year)
+        .order_by(PublishedDisclosure.month.desc(), PublishedDisclosure.version.desc()))
+    return list(rows.all())
 
 
 async def publish_month(

@@ -1,5 +1,8 @@
 """Public procurement pages (Korean, no JavaScript, no login): the monthly disclosures every
-institution has published, by enterprise type and item (ordinance art. 7, 17).
+institution has published, by enterprise type and item (ordinance art. 7, 17): ten
+institutions a page with their latest published month, and one institution's year with every
+month and version (``?institution=&year=``), so the page stays fast at hundreds of
+institutions and years of months (``tests/bench/bench_procurement.py``).
 
 The buyer portal for an institution's staff is :mod:`shop.procurement.buyer_pages`; both are
 routed from here."""
@@ -11,18 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from infra.clock import seoul_time
 from infra.web.params import DbSession
 from shop.catalog.taxonomy import Category
 from shop.procurement import disclosures, institutions
+from shop.procurement.access import institution_or_404
 from shop.procurement.buyer_pages import BuyerPages
 from shop.procurement.models import Institution
 from shop.procurement.record_models import PublishedDisclosure
 from shop.vendors.types import EnterpriseType
 
 GENERAL = "일반 구매"
+#: Institutions per page of the public disclosure page.
+PAGE_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -73,14 +80,30 @@ class DisclosurePages(Controller):
     include_in_schema = False
 
     @get("/disclosures", name="procurement_disclosures")
-    async def disclosures(self, db_session: DbSession) -> Template:
-        views = []
-        for institution in await institutions.all_institutions(db_session):
-            rows = await disclosures.versions_of(db_session, institution.id)
-            # Newest month first; within a month the newest version first.
-            rows.sort(key=lambda r: (r.year, r.month, r.version), reverse=True)
-            views.append(InstitutionView(institution, [version_view(r) for r in rows]))
-        context: dict[str, Any] = {"institutions": views}
+    async def disclosures(
+        self, db_session: DbSession, institution: FromQuery[int | None] = None,
+        year: FromQuery[int | None] = None, page: FromQuery[int] = 1,
+    ) -> Template:
+        """Without ``institution``: a page of institutions, each with its latest published
+        month (every version of it). With it: every month of one year of that institution."""
+        context: dict[str, Any]
+        if institution is not None:
+            chosen = await institution_or_404(db_session, institution)
+            years = await disclosures.years_of(db_session, chosen.id)
+            shown = year if year in years else (years[0] if years else None)
+            rows = (await disclosures.versions_of_year(db_session, chosen.id, shown)
+                    if shown is not None else [])
+            context = {"institutions": [InstitutionView(chosen, [version_view(r) for r in rows])],
+                       "chosen": chosen, "years": years, "year": shown}
+        else:
+            page = max(1, page)
+            found, total = await institutions.institutions_page(db_session, page, PAGE_SIZE)
+            latest = await disclosures.latest_months(db_session, [i.id for i in found])
+            context = {"institutions": [InstitutionView(i, [version_view(r)
+                                                            for r in latest.get(i.id, [])])
+                                        for i in found],
+                       "chosen": None, "page": page, "total": total,
+                       "pages": max(1, -(-total // PAGE_SIZE))}
         return Template(template_name="procurement/disclosures.html", context=context)
 
 
