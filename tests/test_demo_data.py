@@ -46,7 +46,6 @@ from shop.procurement import (
     ocds_feed,
     outside_purchases,
 )
-from shop.procurement.overdue_inspections import overdue_inspections
 from shop.procurement.contracting import PurchaseOrderStatus
 from shop.procurement.models import (
     Institution,
@@ -55,6 +54,7 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
+from shop.procurement.overdue_inspections import overdue_inspections
 from shop.procurement.quotation_models import Quote, QuoteRequest, QuoteRequestStatus
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 
@@ -350,7 +350,8 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
         orders = (await session.scalars(select(PurchaseOrder))).all()
         statuses = Counter(o.status for o in orders)
         assert {PurchaseOrderStatus.PENDING_APPROVAL, PurchaseOrderStatus.APPROVED,
-                PurchaseOrderStatus.DELIVERED, PurchaseOrderStatus.PAID, PurchaseOrderStatus.CANCELLED} <= set(statuses)
+                PurchaseOrderStatus.DELIVERED, PurchaseOrderStatus.PAID,
+                PurchaseOrderStatus.CANCELLED} <= set(statuses)
         assert all(o.requester_id == people["buyer@jangteo.kr"].id for o in orders)
         assert all(o.approvals_required == 1 for o in orders)  # one demo approver
         # The lapsed vendor's order counts as general, with the reason on record.

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra import spreadsheets
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
-from infra import spreadsheets
 from infra.clock import seoul_today
 from shop.catalog.models import Product, ProductStatus
 from shop.demo_data import DEMO_PASSWORD, DemoUser
@@ -220,6 +220,7 @@ async def load(session: AsyncSession) -> str:
     planned = await load_plan(session, admin, approver, institution, departments)
     quotes_note = await quote_demo.load(session, institution, departments[DEPARTMENTS[0]], buyer)
     return (f"공공구매 데모를 불러왔습니다: {NAME} (부서 {len(departments)}곳), 구매 주문 "
-            f"{len(orders)}건, 예외 기록 1건, 플랫폼 밖 구매 {outside.rows}건, {month_end.year}년 {month_end.month}월 실적 공시, "
+            f"{len(orders)}건, 예외 기록 1건, 플랫폼 밖 구매 {outside.rows}건, "
+            f"{month_end.year}년 {month_end.month}월 실적 공시, "
             f"{planned}, {quotes_note} "
             f"(로그인 {BUYER.email}, {APPROVER.email}; 데모 비밀번호 {DEMO_PASSWORD})")
