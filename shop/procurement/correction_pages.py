@@ -60,9 +60,7 @@ class TrailOut(msgspec.Struct, kw_only=True):
 
 async def _page(session: AsyncSession, user: User, institution: int | None, *,
                 form: dict[str, str] | None = None, refusal: Refusal | None = None) -> Template:
-    mine = await portal.institutions_of(session, user)
-    chosen = next((m for m in mine if m.institution.id == institution),
-                  mine[0] if mine else None)
+    chosen = await portal.chosen_institution(session, user, institution)
     trail: list[corrections.TrailRow] = []
     if chosen is not None:
         trail = await corrections.trail_of(session, chosen.institution.id)

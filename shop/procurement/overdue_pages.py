@@ -42,9 +42,7 @@ class OverdueInspectionPages(Controller):
     async def page(self, request: Request[Any, Any, Any], user: SignedIn,
                    db_session: DbSession,
                    institution: FromQuery[int | None] = None) -> Template:
-        mine = await portal.institutions_of(db_session, user)
-        chosen = next((m for m in mine if m.institution.id == institution),
-                      mine[0] if mine else None)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         days, today = inspection_days(request), seoul_today()
         rows = []
         if chosen is not None:

@@ -69,12 +69,6 @@ def _year(raw: int | None) -> int:
     return raw if raw and 2000 <= raw <= 2100 else seoul_today().year
 
 
-async def _chosen(session: AsyncSession, user: User, institution: int | None
-                  ) -> portal.MyInstitution | None:
-    mine = await portal.institutions_of(session, user)
-    return next((m for m in mine if m.institution.id == institution), mine[0] if mine else None)
-
-
 class PlanPages(Controller):
     path = "/procurement"
     include_in_schema = False
@@ -83,7 +77,7 @@ class PlanPages(Controller):
     @get("/plans", name="procurement:plans")
     async def list_plans(self, user: SignedIn, db_session: DbSession,
                          institution: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         rows = []
         if chosen is not None:
             for plan in await plans.plans_of(db_session, chosen.institution.id):
@@ -202,7 +196,7 @@ class PlanPages(Controller):
     async def report(self, user: SignedIn, db_session: DbSession,
                      institution: FromQuery[int | None] = None,
                      year: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         report = None
         if chosen is not None:
             report = await readable_report(db_session, user, chosen.institution.id,
@@ -224,7 +218,7 @@ class PlanPages(Controller):
     async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn,
                         db_session: DbSession, institution: FromQuery[int | None] = None,
                         year: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         context: dict[str, Any] = {"chosen": chosen, "year": _year(year),
                                    "percent": percent_text}
         if chosen is not None:

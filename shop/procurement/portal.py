@@ -67,6 +67,15 @@ async def institutions_of(session: AsyncSession, user: User) -> list[MyInstituti
             for i, r in roles.items()]
 
 
+async def chosen_institution(
+    session: AsyncSession, user: User, institution: int | None
+) -> MyInstitution | None:
+    """The institution a portal page shows: the one asked for if the person belongs to it,
+    else their first (``None`` for someone with no institution)."""
+    mine = await institutions_of(session, user)
+    return next((m for m in mine if m.institution.id == institution), mine[0] if mine else None)
+
+
 @dataclass(frozen=True)
 class OrderRow:
     order: PurchaseOrder

@@ -45,7 +45,13 @@ from infra.settings import Settings
 from shop.analytics import demo, rollups
 from shop.analytics.models import Channel, MarketDayAttendance, SalesFact
 from shop.vendors.types import District, EnterpriseType
-from tests.bench.common import env_int, percentile, sign_in, write_per_database
+from tests.bench.common import (
+    env_int,
+    percentile,
+    sign_in,
+    wait_for_web,
+    write_per_database,
+)
 from tests.bench.services import bench_settings, database_label, fresh_database, release
 from tests.processes import ROOT, process_env, start, stop
 
@@ -286,12 +292,7 @@ def main() -> None:
         metrics.update(export_csv(settings, seeded["admin_id"], today))
         web = start(["web", "--port", str(settings.port)], settings, log)
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.port}", timeout=60) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/healthz").status_code in (200, 503):
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_for_web(client)
             sign_in(client, ADMIN, PASSWORD)
             metrics.update(dashboards(client, seeded["probe_vendor_id"]))
             throughput, worker = events_throughput(settings, seeded, events, log)

@@ -70,7 +70,13 @@ from shop.procurement.record_models import (
     PublishedDisclosure,
 )
 from shop.vendors.types import District, EnterpriseType
-from tests.bench.common import env_int, percentile, sign_in, write_per_database
+from tests.bench.common import (
+    env_int,
+    percentile,
+    sign_in,
+    wait_for_web,
+    write_per_database,
+)
 from tests.bench.services import bench_settings, database_label, fresh_database, release
 from tests.processes import start, stop
 from tests.shop.factories import _brn, make_vendor
@@ -357,12 +363,7 @@ def over_http(settings: Settings, institutions: int, years: list[int]) -> dict[s
     web = start(["web", "--port", str(settings.port)], settings, log)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.port}", timeout=60) as client:
-            for _ in range(1200):  # up to two minutes on a busy machine
-                try:
-                    if client.get("/healthz").status_code in (200, 503):
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_for_web(client)
             with httpx.Client(base_url=client.base_url, timeout=60) as public:
                 disclosure_p95 = _p95(public, mixed)
                 front_p95 = _p95(public, fronts)

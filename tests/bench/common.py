@@ -68,3 +68,20 @@ def sign_in(client: Any, email: str, password: str) -> None:
                                          "password": password}, follow_redirects=False)
     if answer.status_code not in (302, 303):
         raise RuntimeError(f"bench sign-in failed: {answer.status_code}")
+
+
+def wait_for_web(client: Any, seconds: float = 120) -> None:
+    """Wait until the web server a benchmark started answers ``/healthz`` (a busy machine
+    may take a while to import and migrate)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/healthz").status_code in (200, 503):
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"the web server did not answer within {seconds:.0f} s")
