@@ -272,14 +272,18 @@ async def seed(settings: Settings, institutions: int, lines: int, today: dt.date
                 "content_sha256": f"{import_id:064x}", "rows": 20 * len(years),
                 "total_amount": import_total, "imported_by": by,
                 "imported_at": _at(dt.date(first_year, 1, 2))})
-            # Every month, as the discloser would have published it (the real rule).
+            # Every month, as the discloser would have published it (the real rule, given
+            # the month's purchases only: it would skip the others anyway).
+            by_month: dict[disclosure.Month, list[disclosure.CountedPurchase]] = defaultdict(list)
+            for purchase in purchases:
+                by_month[disclosure.Month.of(purchase.contract_date)].append(purchase)
             for year in years:
                 for month_number in range(1, 13):
                     month = disclosure.Month(year, month_number)
                     history: list[disclosure.DisclosureVersion] = []
                     for delay in (5, 40):
                         on = month.last_day + dt.timedelta(days=delay)
-                        version = disclosure.publish(history, purchases, month, on)
+                        version = disclosure.publish(history, by_month[month], month, on)
                         if version is None:
                             continue
                         history.append(version)
