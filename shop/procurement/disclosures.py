@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from infra.accounts.models import User
 from infra.clock import seoul_date, seoul_today, utcnow
@@ -89,10 +91,29 @@ async def versions_of(
     return list((await session.scalars(stmt)).all())
 
 
+async def figures_of(
+    session: AsyncSession, disclosure_ids: list[int]
+) -> dict[int, list[Any]]:
+    """The rows of these published versions as plain columns (``kind``, ``department``,
+    ``category``, ``enterprise_type``, ``amount``), by version id: a public page reads
+    hundreds of them, which as ORM objects cost far more than the query."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    if not disclosure_ids:
+        return found
+    rows = await session.execute(
+        select(DisclosureRow.disclosure_id, DisclosureRow.kind, DisclosureRow.department,
+               DisclosureRow.category, DisclosureRow.enterprise_type, DisclosureRow.amount)
+        .where(DisclosureRow.disclosure_id.in_(disclosure_ids)).order_by(DisclosureRow.id))
+    for row in rows.all():
+        found[row.disclosure_id].append(row)
+    return found
+
+
 async def latest_months(
     session: AsyncSession, institution_ids: list[int]
 ) -> dict[int, list[PublishedDisclosure]]:
-    """Every version of each institution's latest published month (newest version first)."""
+    """Every version of each institution's latest published month (newest version first),
+    without their rows (:func:`figures_of`)."""
     if not institution_ids:
         return {}
     ym = PublishedDisclosure.year * 100 + PublishedDisclosure.month
@@ -103,6 +124,7 @@ async def latest_months(
         select(PublishedDisclosure)
         .join(latest, and_(latest.c.institution_id == PublishedDisclosure.institution_id,
                            latest.c.ym == ym))
+        .options(noload(PublishedDisclosure.rows))
         .order_by(PublishedDisclosure.institution_id, PublishedDisclosure.version.desc()))
     found: dict[int, list[PublishedDisclosure]] = defaultdict(list)
     for row in rows.all():
@@ -122,10 +144,12 @@ async def years_of(session: AsyncSession, institution_id: int) -> list[int]:
 async def versions_of_year(
     session: AsyncSession, institution_id: int, year: int
 ) -> list[PublishedDisclosure]:
-    """Every version of the year's months, newest month first, newest version first."""
+    """Every version of the year's months, newest month first, newest version first, without
+    their rows (:func:`figures_of`)."""
     rows = await session.scalars(
         select(PublishedDisclosure).where(PublishedDisclosure.institution_id == institution_id,
                                           PublishedDisclosure.year == year)
+        .options(noload(PublishedDisclosure.rows))
         .order_by(PublishedDisclosure.month.desc(), PublishedDisclosure.version.desc()))
     return list(rows.all())
 

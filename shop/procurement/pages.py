@@ -10,6 +10,7 @@ routed from here."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,17 +57,18 @@ def _label(enterprise_type: EnterpriseType | None) -> str:
     return enterprise_type.label if enterprise_type is not None else GENERAL
 
 
-def _sums(row: PublishedDisclosure, kind: str) -> dict[tuple[str, str], int]:
+def _sums(rows: Sequence[Any], kind: str) -> dict[tuple[str, str], int]:
     sums: dict[tuple[str, str], int] = defaultdict(int)
-    for r in row.rows:
+    for r in rows:
         if r.kind == kind:
             sums[(_label(r.enterprise_type), Category(r.category).label)] += r.amount
     return dict(sorted(sums.items()))
 
 
-def version_view(row: PublishedDisclosure) -> VersionView:
+def version_view(row: PublishedDisclosure, rows: Sequence[Any]) -> VersionView:
+    """One version with its rows (``DisclosureRow`` objects or their columns)."""
     at = seoul_time(row.published_at)
-    return VersionView(row, _sums(row, "figure"), _sums(row, "change"), at)
+    return VersionView(row, _sums(rows, "figure"), _sums(rows, "change"), at)
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,17 @@ class DisclosurePages(Controller):
             shown = year if year in years else (years[0] if years else None)
             rows = (await disclosures.versions_of_year(db_session, chosen.id, shown)
                     if shown is not None else [])
-            context = {"institutions": [InstitutionView(chosen, [version_view(r) for r in rows])],
+            figures = await disclosures.figures_of(db_session, [r.id for r in rows])
+            context = {"institutions": [InstitutionView(chosen, [version_view(r, figures[r.id])
+                                                                 for r in rows])],
                        "chosen": chosen, "years": years, "year": shown}
         else:
             page = max(1, page)
             found, total = await institutions.institutions_page(db_session, page, PAGE_SIZE)
             latest = await disclosures.latest_months(db_session, [i.id for i in found])
-            context = {"institutions": [InstitutionView(i, [version_view(r)
+            figures = await disclosures.figures_of(
+                db_session, [r.id for rows in latest.values() for r in rows])
+            context = {"institutions": [InstitutionView(i, [version_view(r, figures[r.id])
                                                             for r in latest.get(i.id, [])])
                                         for i in found],
                        "chosen": None, "page": page, "total": total,
