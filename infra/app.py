@@ -56,7 +56,9 @@ import shop.orders.pages
 import shop.payments.pages
 import shop.payments.webhooks
 import shop.procurement.controllers
+import shop.procurement.correction_pages
 import shop.procurement.outside_pages
+import shop.procurement.overdue_pages
 import shop.procurement.pages
 import shop.procurement.plan_controllers
 import shop.procurement.plan_pages
@@ -151,6 +153,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.plan_controllers.ROUTES,
     *shop.procurement.plan_pages.ROUTES,
     *shop.procurement.outside_pages.ROUTES,
+    *shop.procurement.correction_pages.ROUTES,
+    *shop.procurement.overdue_pages.ROUTES,
     *shop.procurement.quote_api.ROUTES,
     *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,

@@ -80,6 +80,9 @@ class Settings:
     #: Multiplies every sign-in, sign-up and token limit (``infra.accounts.limits``): raise it
     #: where many people share one address (an office behind one NAT) or for a load test.
     rate_limit_factor: int = 1
+    #: Public buying: days after a delivery within which the institution inspects it (검수
+    #: 기한, issue 10 §6); later deliveries appear on the inspection-overdue report.
+    inspection_days: int = 14
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -151,6 +154,7 @@ def settings_from_env() -> Settings:
         public_url=_env("PUBLIC_URL"),
         metrics_token=_env("METRICS_TOKEN"),
         rate_limit_factor=int(_env("RATE_LIMIT_FACTOR", "1") or 1),
+        inspection_days=int(_env("INSPECTION_DAYS", "14") or 14),
     )
 
 

@@ -39,7 +39,13 @@ from shop.demo_data import (
     is_valid_brn,
 )
 from shop.procurement import demo as procurement_demo
-from shop.procurement import disclosures, exception_register, institutions, ocds_feed
+from shop.procurement import (
+    disclosures,
+    exception_register,
+    institutions,
+    ocds_feed,
+    outside_purchases,
+)
 from shop.procurement.contracting import PurchaseOrderStatus
 from shop.procurement.models import (
     Institution,
@@ -48,6 +54,7 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
+from shop.procurement.overdue_inspections import overdue_inspections
 from shop.procurement.quotation_models import Quote, QuoteRequest, QuoteRequestStatus
 from shop.vendors.types import PRE_SOCIAL_SUPPORT_YEARS, District, EnterpriseType
 
@@ -343,7 +350,8 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
         orders = (await session.scalars(select(PurchaseOrder))).all()
         statuses = Counter(o.status for o in orders)
         assert {PurchaseOrderStatus.PENDING_APPROVAL, PurchaseOrderStatus.APPROVED,
-                PurchaseOrderStatus.PAID, PurchaseOrderStatus.CANCELLED} <= set(statuses)
+                PurchaseOrderStatus.DELIVERED, PurchaseOrderStatus.PAID,
+                PurchaseOrderStatus.CANCELLED} <= set(statuses)
         assert all(o.requester_id == people["buyer@jangteo.kr"].id for o in orders)
         assert all(o.approvals_required == 1 for o in orders)  # one demo approver
         # The lapsed vendor's order counts as general, with the reason on record.
@@ -365,6 +373,15 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
         last_month = seoul_today().replace(day=1) - timedelta(days=1)
         assert (version.year, version.month, version.version) == (
             last_month.year, last_month.month, 1)
+        # Purchases outside the platform last month are in the published month too.
+        (batch,) = await outside_purchases.imports_of(session, institution.id)
+        assert (batch.rows, batch.total_amount) == (3, 8_800_000 + 352_000 + 1_650_000)
+        assert sum(r.amount for r in version.rows if r.kind == "figure"
+                   and r.category.value == "office_it" and r.enterprise_type is None
+                   ) >= 8_800_000 + 352_000
+        # A delivery waiting for inspection since last month is on the overdue report.
+        overdue = await overdue_inspections(session, institution.id, today=seoul_today())
+        assert [o.status for o in overdue] == [PurchaseOrderStatus.DELIVERED]
         package = await ocds_feed.release_package(session, uri="https://example.kr/p")
         assert len(package["releases"]) >= len(orders)
 

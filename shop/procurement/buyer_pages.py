@@ -38,6 +38,7 @@ from shop.procurement.buyer_forms import (
     read_int,
 )
 from shop.procurement.contracting import PurchaseOrderStatus
+from shop.procurement.correction_pages import WRITERS
 from shop.procurement.models import ProcurementRole, PurchaseMethod, PurchaseOrder
 
 #: What the buttons say in a flash; a 404 goes to the error page.
@@ -81,7 +82,7 @@ async def _order_template(
     return Template("procurement/order.html", context={
         "page": page, "order": page.order, "errors": errors or {},
         "form": {**_defaults(page), **(form or {})},
-        "Role": ProcurementRole,
+        "Role": ProcurementRole, "can_correct": bool(page.roles & WRITERS),
     }, status_code=status_code)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra import spreadsheets
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
 from infra.clock import seoul_today
@@ -30,10 +31,12 @@ from shop.procurement import (
     institutions,
     invoicing,
     ordering,
+    outside_purchases,
     quote_demo,
     receiving,
 )
 from shop.procurement.models import Department, Institution, PurchaseOrder
+from shop.procurement.outside_purchases import TEMPLATE_HEADER
 from shop.procurement.plan_demo import load_plan
 from shop.vendors.models import Vendor, VendorStatus
 
@@ -62,12 +65,14 @@ class DemoOrder:
     department: str
     day: int  # day of last month (the contract date)
     quantity: int
-    state: str  # submitted, approved, paid, cancelled, lapsed (approved, counts as general)
+    #: submitted, approved, delivered (not inspected: on the inspection-overdue report), paid,
+    #: cancelled, lapsed (approved, counts as general)
+    state: str
 
 
 ORDERS = (
     DemoOrder("청년 일자리 박람회 다과", "일자리정책과", 5, 120, "paid"),
-    DemoOrder("건강증진 캠페인 기념품", "보건행정과", 12, 300, "approved"),
+    DemoOrder("건강증진 캠페인 기념품", "보건행정과", 12, 300, "delivered"),
     DemoOrder("구청 회의실 비품", "총무과", 19, 40, "submitted"),
     DemoOrder("구민 한마당 행사 물품", "일자리정책과", 22, 80, "cancelled"),
     DemoOrder("재난 대비 비상 물품 (긴급)", "총무과", 26, 60, "lapsed"),
@@ -108,6 +113,26 @@ async def _product(session: AsyncSession, vendor: Vendor) -> Product | None:
         select(Product).where(Product.vendor_id == vendor.id,
                               Product.status == ProductStatus.PUBLISHED)
         .order_by(Product.id).limit(1))
+
+
+#: Suppliers outside the platform (registration numbers with a valid checksum, made up).
+OUTSIDE_SUPPLIERS = (("성북사무기기", "6128100516"), ("동네문구", "8338100734"))
+
+
+def outside_csv(month_end: dt.date, vendor: Vendor) -> bytes:
+    """Last month's purchases made outside the platform, in the import template: a 나라장터
+    contract and a card purchase (general), and one from a social enterprise (declared)."""
+    rows = [
+        TEMPLATE_HEADER,
+        (month_end.replace(day=8).isoformat(), "총무과", *OUTSIDE_SUPPLIERS[0], "사무·전산",
+         "8,800,000", "나라장터", "일반"),
+        (month_end.replace(day=15).isoformat(), "보건행정과", *OUTSIDE_SUPPLIERS[1],
+         "사무·전산", "352,000", "카드", "일반"),
+        (month_end.replace(day=20).isoformat(), "일자리정책과", vendor.name,
+         vendor.business_registration_number, "식품", "1,650,000", "카드",
+         vendor.enterprise_type.label),
+    ]
+    return spreadsheets.csv_bytes(rows)
 
 
 async def load(session: AsyncSession) -> str:
@@ -161,6 +186,9 @@ async def load(session: AsyncSession) -> str:
         await ordering.submit_order(session, buyer, order.id)
         if seed.state != "submitted":
             await approval.approve(session, approver, order.id)
+        if seed.state == "delivered":  # more than 14 days ago, so inspection is overdue
+            await receiving.deliver(session, buyer, order.id,
+                                    delivered_on=contract_date + dt.timedelta(days=1))
         if seed.state == "paid":
             delivered = contract_date + dt.timedelta(days=3)
             await receiving.deliver(session, buyer, order.id, delivered_on=delivered)
@@ -184,11 +212,15 @@ async def load(session: AsyncSession) -> str:
                 explanation="태풍 대비 비상 물품을 당일 확보해야 해 인증이 만료된 기업에서 구매",
                 order_id=order.id, decided_on=contract_date)
         orders.append(order)
+    outside = await outside_purchases.import_file(
+        session, approver, institution.id, filename="지난달-플랫폼밖-구매.csv",
+        content=outside_csv(month_end, valid[0]))
     await disclosures.publish_month(session, approver, institution.id, year=month_end.year,
                                     month=month_end.month, published_on=today)
     planned = await load_plan(session, admin, approver, institution, departments)
     quotes_note = await quote_demo.load(session, institution, departments[DEPARTMENTS[0]], buyer)
     return (f"공공구매 데모를 불러왔습니다: {NAME} (부서 {len(departments)}곳), 구매 주문 "
-            f"{len(orders)}건, 예외 기록 1건, {month_end.year}년 {month_end.month}월 실적 공시, "
+            f"{len(orders)}건, 예외 기록 1건, 플랫폼 밖 구매 {outside.rows}건, "
+            f"{month_end.year}년 {month_end.month}월 실적 공시, "
             f"{planned}, {quotes_note} "
             f"(로그인 {BUYER.email}, {APPROVER.email}; 데모 비밀번호 {DEMO_PASSWORD})")

@@ -2,7 +2,10 @@
 
 The figures come from the orders as approval fixed them (``counted_as``, counted amount,
 contract date), less what inspection did not accept (from the inspection date), and without
-the orders cancelled by the publication date. The pure rule (``disclosure.publish``) makes
+the orders cancelled by the publication date; and the purchases made outside the platform
+(imported, :func:`shop.procurement.outside_purchases.counted_purchases`) by purchase date, as
+declared, from the day of their import, so an import after a month was published shows in
+its next version as a difference (decision 51). The pure rule (``disclosure.publish``) makes
 the next version against the **stored** latest one; the version is saved with its figures
 and its differences as rows, and never changed afterwards.
 """
@@ -11,16 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from infra.accounts.models import User
 from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput
 from infra.outbox import record
-from shop.procurement import corrections
+from shop.procurement import corrections, outside_purchases
 from shop.procurement import disclosure as rules
 from shop.procurement.access import institution_or_404, require_role
 from shop.procurement.amounts import not_accepted_reduction
@@ -33,7 +38,8 @@ from shop.procurement.record_models import DisclosureRow, Inspection, PublishedD
 async def counted_purchases(
     session: AsyncSession, institution_id: int
 ) -> list[rules.CountedPurchase]:
-    """Every approved order of the institution as the results count it."""
+    """Every approved order of the institution, and every purchase it imported from outside
+    the platform, as the results count them."""
     rows = (await session.execute(
         select(PurchaseOrder, Department.name, Inspection)
         .join(Department, Department.id == PurchaseOrder.department_id)
@@ -58,6 +64,7 @@ async def counted_purchases(
             amount=order.counted_amount, recorded_on=seoul_date(order.approved_at),
             cancelled_on=seoul_date(order.cancelled_at) if order.cancelled_at else None,
             adjustments=adjustments))
+    purchases.extend(await outside_purchases.counted_purchases(session, institution_id))
     return purchases
 
 
@@ -82,6 +89,69 @@ async def versions_of(
     stmt = stmt.order_by(PublishedDisclosure.year, PublishedDisclosure.month,
                          PublishedDisclosure.version)
     return list((await session.scalars(stmt)).all())
+
+
+async def figures_of(
+    session: AsyncSession, disclosure_ids: list[int]
+) -> dict[int, list[Any]]:
+    """The rows of these published versions as plain columns (``kind``, ``department``,
+    ``category``, ``enterprise_type``, ``amount``), by version id: a public page reads
+    hundreds of them, which as ORM objects cost far more than the query."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    if not disclosure_ids:
+        return found
+    rows = await session.execute(
+        select(DisclosureRow.disclosure_id, DisclosureRow.kind, DisclosureRow.department,
+               DisclosureRow.category, DisclosureRow.enterprise_type, DisclosureRow.amount)
+        .where(DisclosureRow.disclosure_id.in_(disclosure_ids)).order_by(DisclosureRow.id))
+    for row in rows.all():
+        found[row.disclosure_id].append(row)
+    return found
+
+
+async def latest_months(
+    session: AsyncSession, institution_ids: list[int]
+) -> dict[int, list[PublishedDisclosure]]:
+    """Every version of each institution's latest published month (newest version first),
+    without their rows (:func:`figures_of`)."""
+    if not institution_ids:
+        return {}
+    ym = PublishedDisclosure.year * 100 + PublishedDisclosure.month
+    latest = (select(PublishedDisclosure.institution_id, func.max(ym).label("ym"))
+              .where(PublishedDisclosure.institution_id.in_(institution_ids))
+              .group_by(PublishedDisclosure.institution_id).subquery())
+    rows = await session.scalars(
+        select(PublishedDisclosure)
+        .join(latest, and_(latest.c.institution_id == PublishedDisclosure.institution_id,
+                           latest.c.ym == ym))
+        .options(noload(PublishedDisclosure.rows))
+        .order_by(PublishedDisclosure.institution_id, PublishedDisclosure.version.desc()))
+    found: dict[int, list[PublishedDisclosure]] = defaultdict(list)
+    for row in rows.all():
+        found[row.institution_id].append(row)
+    return dict(found)
+
+
+async def years_of(session: AsyncSession, institution_id: int) -> list[int]:
+    """The years the institution has published a month of, newest first."""
+    rows = await session.scalars(
+        select(PublishedDisclosure.year).where(PublishedDisclosure.institution_id ==
+                                               institution_id)
+        .distinct().order_by(PublishedDisclosure.year.desc()))
+    return list(rows.all())
+
+
+async def versions_of_year(
+    session: AsyncSession, institution_id: int, year: int
+) -> list[PublishedDisclosure]:
+    """Every version of the year's months, newest month first, newest version first, without
+    their rows (:func:`figures_of`)."""
+    rows = await session.scalars(
+        select(PublishedDisclosure).where(PublishedDisclosure.institution_id == institution_id,
+                                          PublishedDisclosure.year == year)
+        .options(noload(PublishedDisclosure.rows))
+        .order_by(PublishedDisclosure.month.desc(), PublishedDisclosure.version.desc()))
+    return list(rows.all())
 
 
 async def publish_month(

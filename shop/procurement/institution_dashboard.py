@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.web import charts
 from shop.analytics.public_body import InstitutionMonth, institution_monthly_totals
+from shop.procurement.overdue_inspections import OverdueInspection, OverdueInspectionOut
 from shop.procurement.plan_schemas import MonthOut, ReportOut, ResultOut
 from shop.procurement.yearly_report import YearlyReport, type_label
 from shop.vendors.types import EnterpriseType
@@ -162,9 +163,12 @@ class DashboardOut(msgspec.Struct, kw_only=True):
     months: list[MonthOut]
     by_enterprise_type: list[TypeAmountOut]
     paid: PaidOut
+    #: Delivered orders not inspected in time, as of today (not of the fiscal year).
+    overdue_inspections: list[OverdueInspectionOut]
 
     @classmethod
-    def of(cls, report: YearlyReport, paid: Sequence[InstitutionMonth]) -> DashboardOut:
+    def of(cls, report: YearlyReport, paid: Sequence[InstitutionMonth],
+           overdue: Sequence[OverdueInspection] = ()) -> DashboardOut:
         full = ReportOut.of(report)
         target = report.institution_result.target_amount
         return cls(institution_id=full.institution_id, fiscal_year=full.fiscal_year,
@@ -183,4 +187,5 @@ class DashboardOut(msgspec.Struct, kw_only=True):
                                for m, r in zip(paid, paid_rows(paid, target), strict=True)],
                        by_counted_as=[TypeAmountOut(enterprise_type=k or "general", label=label,
                                                     amount=a)
-                                      for k, label, a in paid_type_rows(paid)]))
+                                      for k, label, a in paid_type_rows(paid)]),
+                   overdue_inspections=[OverdueInspectionOut.of(r) for r in overdue])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import Role, User
@@ -120,6 +120,16 @@ async def memberships_of(session: AsyncSession, institution_id: int) -> list[Mem
 
 async def all_institutions(session: AsyncSession) -> list[Institution]:
     return list((await session.scalars(select(Institution).order_by(Institution.id))).all())
+
+
+async def institutions_page(
+    session: AsyncSession, page: int, size: int
+) -> tuple[list[Institution], int]:
+    """One page of the institutions by id, and how many there are in all."""
+    total = await session.scalar(select(func.count(Institution.id))) or 0
+    rows = await session.scalars(select(Institution).order_by(Institution.id)
+                                 .limit(size).offset((max(1, page) - 1) * size))
+    return list(rows.all()), total
 
 
 E = TypeVar("E")

@@ -78,9 +78,7 @@ class OutsidePurchasePages(Controller):
 
     async def _page(self, db_session: Any, user: Any, institution: int | None, *,
                     refusal: Refusal | None = None) -> Template:
-        mine = await portal.institutions_of(db_session, user)
-        chosen = next((m for m in mine if m.institution.id == institution),
-                      mine[0] if mine else None)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         imports: list[OutsidePurchaseImport] = []
         if chosen is not None:
             imports = await outside_purchases.imports_of(db_session, chosen.institution.id)

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
-from infra.clock import utcnow
+from infra.clock import seoul_date, utcnow
 from infra.db import transaction
 from infra.errors import Conflict, InvalidInput, PayloadTooLarge, Problems
 from infra.outbox import record
@@ -287,22 +287,26 @@ async def imports_of(session: AsyncSession, institution_id: int) -> list[Outside
     )).all())
 
 
-async def purchases_of_year(
-    session: AsyncSession, institution_id: int, fiscal_year: int
+async def counted_purchases(
+    session: AsyncSession, institution_id: int, *, fiscal_year: int | None = None,
 ) -> list[CountedPurchase]:
-    """The year's outside purchases as results count them (by purchase date, as declared)."""
-    rows = (await session.execute(
-        select(OutsidePurchase.id, Department.name, OutsidePurchase.category,
-               OutsidePurchase.enterprise_type, OutsidePurchase.purchased_on,
-               OutsidePurchase.amount)
-        .join(Department, Department.id == OutsidePurchase.department_id)
-        .where(OutsidePurchase.institution_id == institution_id,
-               OutsidePurchase.purchased_on >= dt.date(fiscal_year, 1, 1),
-               OutsidePurchase.purchased_on <= dt.date(fiscal_year, 12, 31))
-        .order_by(OutsidePurchase.id))).all()
+    """The outside purchases as results count them: by purchase date, as declared, known from
+    the Seoul day of their import (so a month published before the import is not reopened: its
+    next version shows them as a difference). All of them, or those of one fiscal year."""
+    stmt = (select(OutsidePurchase.id, Department.name, OutsidePurchase.category,
+                   OutsidePurchase.enterprise_type, OutsidePurchase.purchased_on,
+                   OutsidePurchase.amount, OutsidePurchaseImport.imported_at)
+            .join(Department, Department.id == OutsidePurchase.department_id)
+            .join(OutsidePurchaseImport, OutsidePurchaseImport.id == OutsidePurchase.import_id)
+            .where(OutsidePurchase.institution_id == institution_id))
+    if fiscal_year is not None:
+        stmt = stmt.where(OutsidePurchase.purchased_on >= dt.date(fiscal_year, 1, 1),
+                          OutsidePurchase.purchased_on <= dt.date(fiscal_year, 12, 31))
+    rows = (await session.execute(stmt.order_by(OutsidePurchase.id))).all()
     return [CountedPurchase(order_id=f"outside:{i}", department=name, category=category,
-                            enterprise_type=kind, contract_date=day, amount=int(amount))
-            for i, name, category, kind, day, amount in rows]
+                            enterprise_type=kind, contract_date=day, amount=int(amount),
+                            recorded_on=max(day, seoul_date(imported_at)))
+            for i, name, category, kind, day, amount, imported_at in rows]
 
 
 async def totals_by_channel(

@@ -18,6 +18,8 @@ from infra.web.params import DbSession, SignedIn, strict_body
 from shop.procurement import institution_dashboard, plans, report_exports, yearly_report
 from shop.procurement.access import institution_or_404
 from shop.procurement.institution_dashboard import DashboardOut
+from shop.procurement.overdue_inspections import overdue_inspections
+from shop.procurement.overdue_pages import inspection_days
 from shop.procurement.plan_schemas import AmendIn, PlanFiguresIn, PlanIn, PlanOut, ReportOut
 
 TAGS = ["공공구매 계획·실적 (Procurement plans)"]
@@ -142,13 +144,15 @@ class PlanApi(Controller):
     @get("/institutions/{institution_id:int}/dashboard", operation_id="getInstitutionDashboard",
          summary="기관 대시보드: 목표 대비 월별 누적, 기업 유형별 (기관 구성원)")
     async def dashboard(
-        self, user: SignedIn, db_session: DbSession, institution_id: FromPath[int],
-        year: FromQuery[int | None] = None,
+        self, request: Request[Any, Any, Any], user: SignedIn, db_session: DbSession,
+        institution_id: FromPath[int], year: FromQuery[int | None] = None,
     ) -> DashboardOut:
         chosen = year or seoul_today().year
         report = await readable_report(db_session, user, institution_id, chosen)
         paid = await institution_dashboard.paid_months(db_session, institution_id, chosen)
-        return institution_dashboard.DashboardOut.of(report, paid)
+        overdue = await overdue_inspections(db_session, institution_id, today=seoul_today(),
+                                            days=inspection_days(request))
+        return institution_dashboard.DashboardOut.of(report, paid, overdue)
 
 
 ROUTES: list[Any] = [PlanApi]

@@ -31,6 +31,8 @@ from shop.procurement.access import institution_or_404, roles_of
 from shop.procurement.buyer_forms import read_int
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.models import ProcurementRole
+from shop.procurement.overdue_inspections import overdue_inspections
+from shop.procurement.overdue_pages import inspection_days
 from shop.procurement.plan_controllers import readable_report
 from shop.procurement.plan_rules import PlanFigures, PlanLineInput
 from shop.procurement.yearly_report import percent_text, type_label
@@ -67,12 +69,6 @@ def _year(raw: int | None) -> int:
     return raw if raw and 2000 <= raw <= 2100 else seoul_today().year
 
 
-async def _chosen(session: AsyncSession, user: User, institution: int | None
-                  ) -> portal.MyInstitution | None:
-    mine = await portal.institutions_of(session, user)
-    return next((m for m in mine if m.institution.id == institution), mine[0] if mine else None)
-
-
 class PlanPages(Controller):
     path = "/procurement"
     include_in_schema = False
@@ -81,7 +77,7 @@ class PlanPages(Controller):
     @get("/plans", name="procurement:plans")
     async def list_plans(self, user: SignedIn, db_session: DbSession,
                          institution: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         rows = []
         if chosen is not None:
             for plan in await plans.plans_of(db_session, chosen.institution.id):
@@ -200,7 +196,7 @@ class PlanPages(Controller):
     async def report(self, user: SignedIn, db_session: DbSession,
                      institution: FromQuery[int | None] = None,
                      year: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         report = None
         if chosen is not None:
             report = await readable_report(db_session, user, chosen.institution.id,
@@ -219,10 +215,10 @@ class PlanPages(Controller):
         return response
 
     @get("/dashboard", name="procurement:dashboard")
-    async def dashboard(self, user: SignedIn, db_session: DbSession,
-                        institution: FromQuery[int | None] = None,
+    async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn,
+                        db_session: DbSession, institution: FromQuery[int | None] = None,
                         year: FromQuery[int | None] = None) -> Template:
-        chosen = await _chosen(db_session, user, institution)
+        chosen = await portal.chosen_institution(db_session, user, institution)
         context: dict[str, Any] = {"chosen": chosen, "year": _year(year),
                                    "percent": percent_text}
         if chosen is not None:
@@ -233,6 +229,10 @@ class PlanPages(Controller):
                                                         _year(year)),
                 report.institution_result.target_amount)
             context.update(
+                overdue=await overdue_inspections(db_session, chosen.institution.id,
+                                                  today=seoul_today(),
+                                                  days=inspection_days(request)),
+                inspection_days=inspection_days(request),
                 official_basis=institution_dashboard.OFFICIAL_BASIS,
                 paid_basis=institution_dashboard.PAID_BASIS, paid=paid,
                 paid_chart=institution_dashboard.paid_chart(report, paid),

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import seoul_time
+from shop.procurement import corrections
 from shop.procurement.access import institution_or_404, order_or_404, require_role
 from shop.procurement.approval import approvers_of
 from shop.procurement.contracting import PURCHASE_ORDER_TRANSITIONS, PurchaseOrderStatus
@@ -29,6 +30,7 @@ from shop.procurement.models import (
     PurchaseOrder,
     PurchaseOrderStatusChange,
 )
+from shop.procurement.outside_models import CountedCorrection
 from shop.procurement.receiving import delivered_quantities, deliveries_of, inspection_of
 from shop.procurement.record_models import (
     Delivery,
@@ -63,6 +65,15 @@ async def institutions_of(session: AsyncSession, user: User) -> list[MyInstituti
         roles[institution_id].add(role)
     return [MyInstitution(await institution_or_404(session, i), frozenset(r))
             for i, r in roles.items()]
+
+
+async def chosen_institution(
+    session: AsyncSession, user: User, institution: int | None
+) -> MyInstitution | None:
+    """The institution a portal page shows: the one asked for if the person belongs to it,
+    else their first (``None`` for someone with no institution)."""
+    mine = await institutions_of(session, user)
+    return next((m for m in mine if m.institution.id == institution), mine[0] if mine else None)
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,8 @@ class OrderPage:
     inspection: Inspection | None
     invoice: ProcurementInvoice | None
     payment: ProcurementPayment | None
+    corrections: list[CountedCorrection] = field(default_factory=list)
+    counted_now: int = 0  # the counted amount with inspection and corrections applied
     actions: set[str] = field(default_factory=set)
 
     @property
@@ -223,6 +236,8 @@ async def order_page(session: AsyncSession, user: User, order_id: int) -> OrderP
         inspection=await inspection_of(session, order.id),
         invoice=await invoice_of(session, order.id),
         payment=await payment_of(session, order.id),
+        corrections=await corrections.corrections_of(session, order.id),
+        counted_now=await corrections.counted_now(session, order),
     )
     page.actions = _actions(page, user, user.id in approver_ids)
     return page

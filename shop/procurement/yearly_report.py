@@ -254,4 +254,5 @@ async def yearly_report(
         purchases=await purchases_of_year(session, institution_id, fiscal_year),
         exceptions=await exceptions_of_year(session, institution_id, fiscal_year),
         names=await plans.department_names(session, institution_id),
-        outside=await outside_purchases.purchases_of_year(session, institution_id, fiscal_year))
+        outside=await outside_purchases.counted_purchases(session, institution_id,
+                                                         fiscal_year=fiscal_year))

@@ -13,6 +13,7 @@ BENCHES = [
     "bench_checkout",
     "bench_assignment",
     "bench_analytics",
+    "bench_procurement",
 ]
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import time
@@ -46,9 +45,14 @@ from infra.settings import Settings
 from shop.analytics import demo, rollups
 from shop.analytics.models import Channel, MarketDayAttendance, SalesFact
 from shop.vendors.types import District, EnterpriseType
-from tests.bench.common import BENCH_DIR, percentile, write_result
+from tests.bench.common import (
+    env_int,
+    percentile,
+    sign_in,
+    wait_for_web,
+    write_per_database,
+)
 from tests.bench.services import bench_settings, database_label, fresh_database, release
-from tests.fixtures.apps import csrf_from
 from tests.processes import ROOT, process_env, start, stop
 
 VENDORS = 500
@@ -59,10 +63,6 @@ PASSWORD = "bench-password-1"
 ADMIN = "bench-admin@example.kr"
 LATENCY_SAMPLES = 50
 DASHBOARD_SAMPLES = 40
-
-
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
 
 
 async def seed(settings: Settings, lines: int, today: dt.date) -> dict[str, Any]:
@@ -163,14 +163,6 @@ def export_csv(settings: Settings, admin_id: int, today: dt.date) -> dict[str, A
             "export_csv_megabytes": round(result["bytes"] / 1e6, 1),
             "export_csv_peak_memory_mb": round(result["peak_kb"] / 1024, 1),
             "export_csv_status": result["status"]}
-
-
-def _sign_in(client: httpx.Client) -> None:
-    page = client.get("/login")
-    answer = client.post("/login", data={"_csrf_token": csrf_from(page.text), "email": ADMIN,
-                                         "password": PASSWORD}, follow_redirects=False)
-    if answer.status_code not in (302, 303):
-        raise RuntimeError(f"bench sign-in failed: {answer.status_code}")
 
 
 def _timed(client: httpx.Client, url: str, samples: int) -> float:
@@ -282,8 +274,8 @@ def event_to_dashboard(settings: Settings, client: httpx.Client, seeded: dict[st
 
 
 def main() -> None:
-    lines = _env_int("JANGTEO_BENCH_ANALYTICS_LINES", 1_000_000)
-    events = _env_int("JANGTEO_BENCH_ANALYTICS_EVENTS", 10_000)
+    lines = env_int("JANGTEO_BENCH_ANALYTICS_LINES", 1_000_000)
+    events = env_int("JANGTEO_BENCH_ANALYTICS_EVENTS", 10_000)
     settings = bench_settings("analytics")
     fresh_database(settings)
     today = seoul_today()
@@ -300,13 +292,8 @@ def main() -> None:
         metrics.update(export_csv(settings, seeded["admin_id"], today))
         web = start(["web", "--port", str(settings.port)], settings, log)
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.port}", timeout=60) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/healthz").status_code in (200, 503):
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            _sign_in(client)
+            wait_for_web(client)
+            sign_in(client, ADMIN, PASSWORD)
             metrics.update(dashboards(client, seeded["probe_vendor_id"]))
             throughput, worker = events_throughput(settings, seeded, events, log)
             metrics.update(throughput)
@@ -316,18 +303,7 @@ def main() -> None:
             if process is not None:
                 stop(process)
         release(settings)
-    _record(database_label(settings), metrics)
-
-
-def _record(database: str, metrics: dict[str, Any]) -> None:
-    """``var/bench/analytics.json`` keeps one entry per database; this run replaces its own."""
-    path = BENCH_DIR / "analytics.json"
-    kept: dict[str, Any] = {}
-    if path.exists():
-        kept = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items()
-                if isinstance(v, dict)}
-    kept[database] = {**metrics, "measured_at": utcnow().isoformat(timespec="seconds")}
-    write_result("analytics", kept)
+    write_per_database("analytics", database_label(settings), metrics)
 
 
 if __name__ == "__main__":

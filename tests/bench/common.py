@@ -39,3 +39,49 @@ def write_result(name: str, metrics: dict[str, Any]) -> Path:
         print(f"  {key.ljust(width)}  {shown}")
     print(f"  -> {path.relative_to(ROOT)}")
     return path
+
+
+def env_int(name: str, default: int) -> int:
+    """A size a benchmark takes from the environment (``JANGTEO_BENCH_…``), else ``default``."""
+    return int(os.environ.get(name) or default)
+
+
+def write_per_database(name: str, database: str, metrics: dict[str, Any]) -> Path:
+    """``var/bench/<name>.json`` keeps one entry per database; this run replaces its own."""
+    from infra.clock import utcnow
+
+    path = BENCH_DIR / f"{name}.json"
+    kept: dict[str, Any] = {}
+    if path.exists():
+        kept = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items()
+                if isinstance(v, dict)}
+    kept[database] = {**metrics, "measured_at": utcnow().isoformat(timespec="seconds")}
+    return write_result(name, kept)
+
+
+def sign_in(client: Any, email: str, password: str) -> None:
+    """Sign an ``httpx.Client`` in through the login form (its CSRF token included)."""
+    from tests.fixtures.apps import csrf_from
+
+    page = client.get("/login")
+    answer = client.post("/login", data={"_csrf_token": csrf_from(page.text), "email": email,
+                                         "password": password}, follow_redirects=False)
+    if answer.status_code not in (302, 303):
+        raise RuntimeError(f"bench sign-in failed: {answer.status_code}")
+
+
+def wait_for_web(client: Any, seconds: float = 120) -> None:
+    """Wait until the web server a benchmark started answers ``/healthz`` (a busy machine
+    may take a while to import and migrate)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/healthz").status_code in (200, 503):
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"the web server did not answer within {seconds:.0f} s")

@@ -1,7 +1,8 @@
 """Purchases made outside the platform, imported from XLSX/CSV: a file with a wrong row imports
 nothing and names the row and column; a good file adds to the yearly report's total
 purchases (the rate's denominator), and its declared social-economy rows to the counted
-amount; the same file twice is refused. Through the use case, the buyer portal and the API."""
+amount; the monthly disclosures count them from the day of their import; the same file twice
+is refused. Through the use case, the buyer portal and the API."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra import spreadsheets
 from infra.accounts.services import issue_token
 from infra.errors import Conflict, InvalidInput
-from shop.procurement import outside_purchases, yearly_report
+from shop.catalog.taxonomy import Category
+from shop.procurement import disclosures, outside_purchases, yearly_report
+from shop.procurement.disclosure import FigureKey, Month
 from shop.procurement.outside_models import OutsidePurchase, OutsidePurchaseImport
 from shop.procurement.outside_purchases import TEMPLATE_HEADER
 from tests.fixtures.apps import csrf_from, login
@@ -160,3 +163,33 @@ async def test_the_portal_page_and_the_api_import_and_refuse_by_row(
                              headers=headers)).json()
     assert body["outside_total"] == 16_420_000
     assert body["institution"]["total_purchases"] == 21_260_000
+
+
+async def test_monthly_disclosures_count_them_from_the_day_of_import(
+    db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """April was published before the file came in: April v1 stays as it was and April v2
+    shows the imported 11,000,000 as a difference; May, published after, has them in v1."""
+    world = await _world_with_plan(db_session)
+    institution_id = world.institution.id
+    april = await disclosures.publish_month(db_session, world.discloser, institution_id,
+                                            year=2025, month=4, published_on=dt.date(2025, 5, 2))
+    assert (april.version, [r.amount for r in april.rows]) == (1, [])
+    monkeypatch.setattr(outside_purchases, "utcnow",
+                        lambda: dt.datetime(2025, 5, 10, 1, tzinfo=dt.UTC))
+    await outside_purchases.import_file(db_session, world.accountant, institution_id,
+                                        filename="상반기.xlsx", content=_good_xlsx())
+
+    again = await disclosures.publish_month(db_session, world.discloser, institution_id,
+                                            year=2025, month=4, published_on=dt.date(2025, 5, 11))
+    [v1, v2] = [disclosures.as_rule(v) for v in
+                await disclosures.versions_of(db_session, institution_id, Month(2025, 4))]
+    assert again.version == 2 and v1.figures == ()
+    key = FigureKey("사회적경제과", Category.OFFICE_IT, None)
+    assert [(c.key, c.amount) for c in v2.changes] == [(key, 11_000_000)]
+    assert v2.total_for(None) == 11_000_000 and v2.social_economy_total == 0
+
+    may = await disclosures.publish_month(db_session, world.discloser, institution_id,
+                                          year=2025, month=5, published_on=dt.date(2025, 6, 1))
+    assert (may.version, [(r.kind, r.amount) for r in may.rows]) == (
+        1, [("figure", 4_320_000), ("change", 4_320_000)])
