@@ -36,6 +36,7 @@ class CommonErrorCode(enum.StrEnum):
     EMAIL_TAKEN = "email_taken"
     BAD_CREDENTIALS = "bad_credentials"
     CONSENT_REQUIRED = "consent_required"
+    OUT_OF_RANGE = "out_of_range"  # a number no row or rule can have (ids beyond 64 bits)
 
 
 class DomainError(Exception):
