@@ -92,9 +92,10 @@ from infra.settings import ROOT, Settings, get_settings
 from infra.web import charts
 from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.json_bodies import JsonOnlyMiddleware
-from infra.web.openapi import declare_sign_in, openapi_config
+from infra.web.openapi import declare_api, openapi_config
 from infra.web.ops import OpsController
 from infra.web.rate_limits import RateLimiter
+from infra.web.params import WholeNumbersMiddleware
 from infra.web.request_id import RequestIdMiddleware
 from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
 from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
@@ -266,6 +267,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_config.middleware,
             AuthMiddleware(),
             JsonOnlyMiddleware(),
+            WholeNumbersMiddleware(),
         ],
         csrf_config=csrf_config,
         stores={
@@ -297,7 +299,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_upload_bytes * 6,
         debug=settings.debug,
     )
-    declare_sign_in(app)
+    declare_api(app)
     return app
 
 

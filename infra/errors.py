@@ -40,6 +40,7 @@ class CommonErrorCode(enum.StrEnum):
     INVALID_TOKEN_LIFETIME = "invalid_token_lifetime"  # noqa: S105 - an error code
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code
     INVALID_RESET_LINK = "invalid_reset_link"
+    OUT_OF_RANGE = "out_of_range"  # a number no row or rule can have (ids beyond 64 bits)
 
 
 class DomainError(Exception):

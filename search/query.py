@@ -25,6 +25,9 @@ MAX_PER_PAGE: Final = 100
 MAX_RESULT_WINDOW: Final = 10_000
 MAX_QUERY_CHARS: Final = 200
 MAX_FACET_VALUE_CHARS: Final = 64
+#: The largest price a filter may name (1조 원): far above any product's price, and well
+#: inside the 64-bit integers the engines compare (10^21 made the embedded engine raise).
+MAX_PRICE_FILTER: Final = 10**12
 _UNSAFE_VALUE: Final = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
@@ -90,6 +93,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
                 raise SearchQueryError(name, "가격은 원 단위 정수여야 합니다.")
             if value is not None and value < 0:
                 raise SearchQueryError(name, "가격은 0원 이상이어야 합니다.")
+            if value is not None and value > MAX_PRICE_FILTER:
+                raise SearchQueryError(name, "가격은 1조 원 이하로 입력해 주세요.")
         if (
             self.price_min is not None
             and self.price_max is not None

@@ -6,6 +6,7 @@ the field; what reaches these handlers is everything else.
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -106,6 +107,40 @@ def store_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return http_error_handler(request, store_unavailable())
 
 
+#: Where Litestar reads a request body: an error raised inside one of these is the body's.
+_BODY_READERS = frozenset({"parse_multipart_form", "parse_url_encoded_form_data"})
+
+
+def _body_part(tb: TracebackType | None) -> tuple[bool, str]:
+    """Whether a traceback passes through a body reader, and the part it was reading (the
+    multipart field's name where the parser had one, else ``body``)."""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name in _BODY_READERS and "litestar" in code.co_filename:
+            segment = tb.tb_frame.f_locals.get("segment")
+            name = getattr(segment, "name", None)
+            return True, name if isinstance(name, str) and name else "body"
+        tb = tb.tb_next
+    return False, ""
+
+
+def undecodable_body_handler(
+    request: Request[Any, Any, Any], exc: UnicodeDecodeError
+) -> Response[Any]:
+    """A body the framework cannot read as text (a multipart text part with bytes that are
+    not UTF-8): a 400 naming the part, never a 500. The same error raised anywhere else is a
+    bug and stays a 500. (JSON nested too deep is refused earlier, ``infra.web.json_bodies``.)
+    """
+    is_body, part = _body_part(exc.__traceback__)
+    if not is_body:
+        return internal_error_handler(request, exc)
+    message = "UTF-8 텍스트가 아닌 바이트가 있습니다."
+    detail = f"Validation failed for {request.method} {request.url.path}"
+    return validation_error_handler(
+        request, ValidationException(detail=detail, extra=[{"key": part, "message": message}])
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled_error", path=request.url.path)
     if wants_json(request):
@@ -131,5 +166,6 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     redis.RedisError: store_down_handler,
+    UnicodeDecodeError: undecodable_body_handler,
     Exception: internal_error_handler,
 }

@@ -6,16 +6,27 @@ blank without internet). Programs sign in with ``Authorization: Bearer jt_…`` 
 (``POST /api/auth/tokens``); every API operation that needs a signed-in person declares the
 ``bearer`` security scheme, so the viewer's "Authorize" button and generated clients know it.
 Public operations declare none.
+
+The refusals are declared the same way, off the handlers, in :func:`declare_api`: every
+``/api`` operation lists the problem details (``application/problem+json``, one
+``Problem`` schema) it can answer with: 400 when it takes parameters or a body, 401 and
+403 when it needs a person, 404 when its path names something, 409 when it changes state,
+415 when it takes a JSON body (decision 57).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+
+from infra.web.errors import PROBLEM_JSON
+from infra.web.json_bodies import handler_takes_json
+from infra.web.params import NOT_PARAMETERS
 
 SWAGGER_UI = "/static/vendor/swagger-ui"
 BEARER = "bearer"
@@ -59,11 +70,68 @@ def _needs_sign_in(handler: Any) -> bool:
     )
 
 
-def declare_sign_in(app: Litestar) -> None:
-    """Mark every ``/api`` operation that needs a signed-in person with the bearer scheme.
+class FieldProblem(msgspec.Struct, omit_defaults=True):
+    field: str
+    message: str
+    code: str | None = None
 
-    Read off the handlers themselves (their guards and whether they ask for ``user``), so a
-    new endpoint is documented correctly without anyone remembering to say so.
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, as ``infra.web.errors`` answers every refusal."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+_REFUSALS = {
+    400: "입력값이 올바르지 않습니다 (errors에 항목별 이유)",
+    401: "로그인이 필요합니다 (Bearer 토큰이 없거나 맞지 않음)",
+    403: "권한이 없습니다",
+    404: "찾을 수 없습니다",
+    409: "현재 상태에서는 할 수 없는 요청입니다",
+    415: "본문은 JSON이어야 합니다",
+}
+
+
+def _takes_input(handler: Any) -> bool:
+    dependencies = handler.resolve_dependencies()
+    return any(
+        name not in NOT_PARAMETERS and name not in dependencies
+        for name in handler.parsed_fn_signature.parameters
+    )
+
+
+def _refusals(handler: Any, path: str) -> dict[int, ResponseSpec]:
+    statuses = set()
+    if _takes_input(handler):
+        statuses.add(400)
+    if _needs_sign_in(handler):
+        statuses |= {401, 403}
+    if "{" in path:
+        statuses.add(404)
+    if handler.http_methods & {"POST", "PUT", "PATCH", "DELETE"}:
+        statuses.add(409)
+    if handler_takes_json(handler):
+        statuses.add(415)
+    return {
+        status: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON,
+                             generate_examples=False, description=_REFUSALS[status])
+        for status in sorted(statuses)
+    }
+
+
+def declare_api(app: Litestar) -> None:
+    """Mark every ``/api`` operation that needs a signed-in person with the bearer scheme,
+    and declare the problem details each operation can answer with.
+
+    Read off the handlers themselves (their guards, whether they ask for ``user``, their
+    parameters, path and methods), so a new endpoint is documented correctly without anyone
+    remembering to say so. A handler's own ``responses`` win over these.
     """
     for route in app.routes:
         if not route.path.startswith("/api"):
@@ -71,3 +139,4 @@ def declare_sign_in(app: Litestar) -> None:
         for handler in getattr(route, "route_handlers", ()):
             if _needs_sign_in(handler):
                 handler.security = _SECURITY
+            handler.responses = {**_refusals(handler, route.path), **(handler.responses or {})}

@@ -49,3 +49,34 @@ async def test_operations_that_need_a_person_declare_the_bearer_scheme(
         and not operation.get("security") and not path.startswith(guest_writes)
     ]
     assert anonymous_writes == []
+
+
+async def test_operations_declare_the_problem_details_they_answer_with(
+    client: AsyncTestClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    problem = schema["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "code"} <= set(problem["required"])
+
+    def declared(path: str, method: str) -> dict[str, str]:
+        responses = schema["paths"][path][method]["responses"]
+        return {
+            status: next(iter(answer.get("content", {})), "")
+            for status, answer in responses.items() if status.startswith("4")
+        }
+
+    problem_json = "application/problem+json"
+    # A signed-in change of something named in the path, with a JSON body.
+    assert declared("/api/vendors/{vendor_id}", "patch") == dict.fromkeys(
+        ("400", "401", "403", "404", "409", "415"), problem_json)
+    # A public read with parameters and no path id.
+    assert declared("/api/search/products", "get") == {"400": problem_json}
+    # A signed-in read without parameters.
+    assert declared("/api/orders", "get").keys() >= {"401", "403"}
+    assert "404" not in declared("/api/orders", "get")
+    # Every refusal of every operation is problem details.
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if path.startswith("/api") and isinstance(operation, dict):
+                for status, media in declared(path, method).items():
+                    assert media == problem_json, (method, path, status)
