@@ -148,9 +148,10 @@ async def _load_demo(settings: Settings) -> str:
     import shop.procurement.demo
     import shop.snackboxes.demo
     from infra.clock import seoul_today
+    from shop.catalog.services import public_dir
 
     async def work(session: Any) -> str:
-        shop_summary = await shop.demo.load(session)
+        shop_summary = await shop.demo.load(session, public=public_dir(settings))
         snack_summary = await shop.snackboxes.demo.load(session)
         procurement_summary = await shop.procurement.demo.load(session)
         market_summary = await markets.demo.load(session)

@@ -7,7 +7,10 @@ indexes them and the admin pages show a believable history.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +19,10 @@ from infra import outbox
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
 from infra.clock import utcnow
+from shop import demo_pictures
 from shop.catalog import events as catalog_events
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog import images
+from shop.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
 from shop.demo_data import DEMO_PASSWORD, demo_products, demo_users, demo_vendors
 from shop.vendors import events as vendor_events
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, VendorStatusChange
@@ -25,7 +30,29 @@ from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, 
 DEMO_REASON = "데모 데이터"
 
 
-async def load(session: AsyncSession) -> str:
+def _draw_and_store(public: Path, product_id: int, name: str, category: str, label: str
+                    ) -> tuple[str, str, int]:
+    drawn = demo_pictures.draw(name, category, label)
+    digest = hashlib.sha256(drawn).hexdigest()
+    renditions = images.render(drawn)
+    stored = images.store(public, f"products/{product_id}/{digest}", renditions)
+    return stored, digest, len(renditions.detail)
+
+
+async def _picture(public: Path, product: Product) -> ProductImage:
+    stored, digest, size = await asyncio.to_thread(
+        _draw_and_store, public, product.id, product.name, product.category.value,
+        product.category.label,
+    )
+    return ProductImage(
+        storage_path=stored, content_type=images.CONTENT_TYPE, alt=product.name[:200],
+        position=0, sha256=digest, size_bytes=size,
+    )
+
+
+async def load(session: AsyncSession, *, public: Path | None = None) -> str:
+    """Write the demo rows; with ``public`` (the served upload directory) every product also
+    gets its drawn picture (``shop.demo_pictures``) through the upload pipeline."""
     if await session.scalar(select(func.count(Vendor.id))):
         return "입점기업 데이터가 이미 있어 데모 상품을 건너뜁니다."
     now = utcnow()
@@ -115,9 +142,12 @@ async def load(session: AsyncSession) -> str:
                 ProductVariant(sku=v.sku, option_label=v.label, price=v.price, stock=v.stock)
                 for v in product_seed.variants
             ],
+            images=[],
         )
         session.add(product)
         await session.flush()
+        if public is not None:
+            product.images.append(await _picture(public, product))
         outbox.record(session, catalog_events.ProductCreated(id=product.id, vendor_id=vendor.id))
         outbox.record(session, catalog_events.ProductPublished(id=product.id, vendor_id=vendor.id))
     await session.commit()
