@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,24 +32,26 @@ from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, 
 DEMO_REASON = "데모 데이터"
 
 
-def _draw_and_store(public: Path, product_id: int, name: str, category: str, label: str
-                    ) -> tuple[str, str, int]:
-    drawn = demo_pictures.draw(name, category, label)
+def _draw_and_store(public: Path, product: Product) -> ProductImage:
+    drawn = demo_pictures.draw(product.name, product.category.value, product.category.label)
     digest = hashlib.sha256(drawn).hexdigest()
     renditions = images.render(drawn)
-    stored = images.store(public, f"products/{product_id}/{digest}", renditions)
-    return stored, digest, len(renditions.detail)
-
-
-async def _picture(public: Path, product: Product) -> ProductImage:
-    stored, digest, size = await asyncio.to_thread(
-        _draw_and_store, public, product.id, product.name, product.category.value,
-        product.category.label,
-    )
+    stored = images.store(public, f"products/{product.id}/{digest}", renditions)
     return ProductImage(
         storage_path=stored, content_type=images.CONTENT_TYPE, alt=product.name[:200],
-        position=0, sha256=digest, size_bytes=size,
+        position=0, sha256=digest, size_bytes=len(renditions.detail),
     )
+
+
+async def _add_pictures(public: Path, products: list[Product]) -> None:
+    """Each product's drawn picture, through the upload pipeline; Pillow releases the GIL
+    while it encodes, so a few threads share the work."""
+    def work() -> list[ProductImage]:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            return list(pool.map(lambda p: _draw_and_store(public, p), products))
+
+    for product, image in zip(products, await asyncio.to_thread(work), strict=True):
+        product.images.append(image)
 
 
 async def load(session: AsyncSession, *, public: Path | None = None) -> str:
@@ -126,6 +130,7 @@ async def load(session: AsyncSession, *, public: Path | None = None) -> str:
             )
 
     products = demo_products(seeds)
+    made: list[Product] = []
     for index, product_seed in enumerate(products):
         vendor = vendors[product_seed.vendor_index]
         product = Product(
@@ -146,10 +151,11 @@ async def load(session: AsyncSession, *, public: Path | None = None) -> str:
         )
         session.add(product)
         await session.flush()
-        if public is not None:
-            product.images.append(await _picture(public, product))
+        made.append(product)
         outbox.record(session, catalog_events.ProductCreated(id=product.id, vendor_id=vendor.id))
         outbox.record(session, catalog_events.ProductPublished(id=product.id, vendor_id=vendor.id))
+    if public is not None:
+        await _add_pictures(public, made)
     await session.commit()
     return (
         f"데모 데이터를 불러왔습니다: 입점기업 {len(vendors)}곳, 상품 {len(products)}개, "

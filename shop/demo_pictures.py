@@ -60,10 +60,12 @@ def _font(size: int) -> ImageFont.FreeTypeFont | None:
 
 
 def _lines(name: str, width: int) -> list[str]:
-    """The name broken at spaces where it has them, else every ``width`` characters."""
+    """The name broken at spaces where it has them, long words cut in even pieces of at
+    most ``width`` characters; four lines at most."""
     lines: list[str] = []
     for word in name.split():
-        lines.extend(textwrap.wrap(word, width) or [word])
+        parts = -(-len(word) // width)  # balanced: 현관중문/단열커튼, not 현관중문단열커/튼
+        lines.extend(textwrap.wrap(word, -(-len(word) // parts)) or [word])
     merged: list[str] = []
     for line in lines:
         if merged and len(merged[-1]) + 1 + len(line) <= width:

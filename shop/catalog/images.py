@@ -41,6 +41,8 @@ CONTENT_TYPE = "image/webp"
 EXTENSION = "webp"
 CARD_SUFFIX = f".card.{EXTENSION}"
 QUALITY = 82
+#: libwebp effort 0-6: 2 is ~2.5 times faster than the default 4 for ~8 % more bytes.
+METHOD = 2
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -91,7 +93,7 @@ def _pixels_only(image: Image.Image) -> Image.Image:
 
 def _encode(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "WEBP", quality=QUALITY, method=4)
+    image.save(buffer, "WEBP", quality=QUALITY, method=METHOD)
     return buffer.getvalue()
 
 
