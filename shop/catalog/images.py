@@ -168,3 +168,14 @@ def remove(public: Path, relative: str) -> None:
     """Delete a stored picture and its card (missing files are fine)."""
     for path in {relative, card_path(relative)}:
         (public / path).unlink(missing_ok=True)
+
+
+def reencode_file(public: Path, relative: str) -> str | None:
+    """A picture stored as uploaded (before this pipeline) re-encoded beside itself: the new
+    relative path, or None when the file is missing or is no picture. The caller points its
+    row at the result, then ``remove``s the original."""
+    try:
+        renditions = render((public / relative).read_bytes())
+    except (OSError, InvalidInput, UnsupportedMediaType):
+        return None
+    return store(public, relative.rsplit(".", 1)[0], renditions)

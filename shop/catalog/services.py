@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -464,3 +464,34 @@ async def remove_image(
         ))
     await asyncio.to_thread(images.remove, public_dir(settings), stored)
     return product
+
+
+async def reencode_stored_images(session: AsyncSession, settings: Settings) -> tuple[int, int]:
+    """Pictures stored as uploaded, before the pipeline (decision 58): each re-encoded in
+    place of its file, or removed with its row when it does not decode as a picture (a
+    disguised file). One transaction and one ``ProductUpdated`` per picture, so search
+    picks up the card. Returns (re-encoded, removed); a second run finds nothing."""
+    public = public_dir(settings)
+    rows = (await session.execute(
+        select(ProductImage, Product.vendor_id)
+        .join(Product, Product.id == ProductImage.product_id)
+        .where(~ProductImage.storage_path.endswith(f".{images.EXTENSION}"))
+        .order_by(ProductImage.id)
+    )).all()
+    await end_read(session)
+    done = removed = 0
+    for image, vendor_id in rows:
+        old = image.storage_path
+        stored = await asyncio.to_thread(images.reencode_file, public, old)
+        async with transaction(session):
+            if stored is None:
+                await session.delete(image)
+                removed += 1
+            else:
+                image.storage_path, image.content_type = stored, images.CONTENT_TYPE
+                image.size_bytes = (public / stored).stat().st_size
+                done += 1
+            record(session, ProductUpdated(id=image.product_id, vendor_id=vendor_id,
+                                           actor_user_id=None, fields=("images",)))
+        await asyncio.to_thread(images.remove, public, old)
+    return done, removed

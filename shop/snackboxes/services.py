@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import Role, User
 from infra.auth import require_organizer
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import Conflict, Forbidden, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -398,6 +398,26 @@ async def set_image(
             sizes=_sizes_payload(box),
         ))
     return box
+
+
+async def reencode_stored_images(session: AsyncSession, settings: Settings) -> tuple[int, int]:
+    """Box pictures stored as uploaded, before the pipeline (decision 58): re-encoded, or
+    dropped from the box when they do not decode. Returns (re-encoded, removed)."""
+    public = public_dir(settings)
+    boxes = (await session.scalars(select(SnackBox).where(
+        SnackBox.image_path.is_not(None),
+        ~SnackBox.image_path.endswith(f".{images.EXTENSION}"),
+    ).order_by(SnackBox.id))).all()
+    await end_read(session)
+    done = removed = 0
+    for box in boxes:
+        old = box.image_path or ""
+        stored = await asyncio.to_thread(images.reencode_file, public, old)
+        async with transaction(session):
+            box.image_path = stored
+            done, removed = (done + 1, removed) if stored else (done, removed + 1)
+        await asyncio.to_thread(images.remove, public, old)
+    return done, removed
 
 
 # -- slots --------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.errors import InvalidInput
-from shop.catalog import images
+from shop.catalog import images, services
 from shop.catalog.images import CARD_SIZE
+from shop.catalog.models import ProductImage
 from shop.catalog.rules import MAX_IMAGES
 from tests.fixtures.images import picture
 from tests.shop.catalog.conftest import JPEG, PNG, World, counts, product_json
@@ -169,3 +170,35 @@ async def test_a_product_holds_at_most_eight_images(
     assert extra.status_code == 400
     assert extra.json()["code"] == "too_many_images"
     assert await counts(session_factory, world.settings) == before
+
+
+async def test_pictures_stored_before_the_pipeline_are_re_encoded_or_removed_once(
+    client: Client, world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """``jangteo reencode-images``: an old upload kept as sent (a PNG with HTML after it)
+    becomes a WebP and a card; a disguised file is removed with its row; a rerun does
+    nothing."""
+    h = world.auth("alice")
+    product = (await client.post(
+        f"/api/vendors/{world.approved.id}/products", json=product_json(), headers=h
+    )).json()
+    public = world.settings.upload_dir / "public"
+    old_files = {"products/{}/old.png": PNG + b"<html></html>",
+                 "products/{}/fake.png": b"\x89PNG\r\n\x1a\n<svg onload=alert(1)>"}
+    async with session_factory() as session:
+        for position, (pattern, data) in enumerate(old_files.items()):
+            path = pattern.format(product["id"])
+            (public / path).parent.mkdir(parents=True, exist_ok=True)
+            (public / path).write_bytes(data)
+            session.add(ProductImage(product_id=product["id"], storage_path=path,
+                                     content_type="image/png", position=position))
+        await session.commit()
+
+    async with session_factory() as session:
+        assert await services.reencode_stored_images(session, world.settings) == (1, 1)
+        assert await services.reencode_stored_images(session, world.settings) == (0, 0)
+    (kept,) = (await client.get(f"/api/products/{product['id']}", headers=h)).json()["images"]
+    assert kept["url"] == f"/media/products/{product['id']}/old.webp"
+    assert kept["content_type"] == "image/webp"
+    assert (await client.get(kept["card_url"])).status_code == 200
+    assert not any((public / p.format(product["id"])).exists() for p in old_files)
