@@ -170,7 +170,7 @@ async def test_a_picture_can_be_added(world: World, client: Client) -> None:
     )
     assert response.status_code == 200, response.text
     url = response.json()["image_url"]
-    assert url.startswith(f"/media/snack-boxes/{box['id']}/") and url.endswith(".png")
+    assert url.startswith(f"/media/snack-boxes/{box['id']}/") and url.endswith(".webp")
     bad = await client.put(
         f"/api/snack-boxes/{box['id']}/image", files={"image": ("x.txt", b"hello", "text/plain")},
         headers=world.auth("organizer"),
