@@ -4,6 +4,7 @@ removed from disk with their row."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zlib
@@ -191,7 +192,8 @@ async def test_pictures_stored_before_the_pipeline_are_re_encoded_or_removed_onc
             (public / path).parent.mkdir(parents=True, exist_ok=True)
             (public / path).write_bytes(data)
             session.add(ProductImage(product_id=product["id"], storage_path=path,
-                                     content_type="image/png", position=position))
+                                     content_type="image/png", position=position,
+                                     sha256=hashlib.sha256(data).hexdigest()))
         await session.commit()
 
     async with session_factory() as session:
