@@ -172,9 +172,10 @@ async def _load_demo(settings: Settings) -> str:
     import shop.procurement.demo
     import shop.snackboxes.demo
     from infra.clock import seoul_today
+    from shop.catalog.services import public_dir
 
     async def work(session: Any) -> str:
-        shop_summary = await shop.demo.load(session)
+        shop_summary = await shop.demo.load(session, public=public_dir(settings))
         snack_summary = await shop.snackboxes.demo.load(session)
         procurement_summary = await shop.procurement.demo.load(session)
         market_summary = await markets.demo.load(session)
@@ -186,6 +187,24 @@ async def _load_demo(settings: Settings) -> str:
                 f"{sales_summary}")
 
     return await _with_session(settings, work)
+
+
+@main.command(
+    "reencode-images",
+    help="예전에 올린 그대로 저장된 상품·다과꾸러미 사진을 다시 저장합니다(픽셀만 남긴 WebP와 "
+    "카드 크기). 이미지로 읽히지 않는 파일은 지웁니다. 여러 번 실행해도 됩니다.",
+)
+def reencode_images() -> None:
+    import shop.catalog.services
+    import shop.snackboxes.services
+
+    async def work(session: Any, settings: Settings) -> str:
+        products = await shop.catalog.services.reencode_stored_images(session, settings)
+        boxes = await shop.snackboxes.services.reencode_stored_images(session, settings)
+        return (f"상품 사진: 다시 저장 {products[0]}장, 지움 {products[1]}장 · "
+                f"다과꾸러미 사진: 다시 저장 {boxes[0]}장, 지움 {boxes[1]}장")
+
+    click.echo(_run(lambda s: _with_session(s, lambda session: work(session, s))))
 
 
 # --- markets ----------------------------------------------------------------------------

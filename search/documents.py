@@ -37,7 +37,7 @@ class ProductDocument(msgspec.Struct, frozen=True, kw_only=True):
     eco_friendly: bool = False
     price_min: int
     price_max: int
-    image_url: str | None = None
+    image_url: str | None = None  # the first picture's 400 × 400 card (decision 58)
     published_at: datetime
     url: str
 

@@ -7,7 +7,12 @@ indexes them and the admin pages show a believable history.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +21,10 @@ from infra import outbox
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user
 from infra.clock import utcnow
+from shop import demo_pictures
 from shop.catalog import events as catalog_events
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog import images
+from shop.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
 from shop.demo_data import DEMO_PASSWORD, demo_products, demo_users, demo_vendors
 from shop.vendors import events as vendor_events
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, VendorStatusChange
@@ -25,7 +32,31 @@ from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus, 
 DEMO_REASON = "데모 데이터"
 
 
-async def load(session: AsyncSession) -> str:
+def _draw_and_store(public: Path, product: Product) -> ProductImage:
+    drawn = demo_pictures.draw(product.name, product.category.value, product.category.label)
+    digest = hashlib.sha256(drawn).hexdigest()
+    renditions = images.render(drawn)
+    stored = images.store(public, f"products/{product.id}/{digest}", renditions)
+    return ProductImage(
+        storage_path=stored, content_type=images.CONTENT_TYPE, alt=product.name[:200],
+        position=0, sha256=digest, size_bytes=len(renditions.detail),
+    )
+
+
+async def _add_pictures(public: Path, products: list[Product]) -> None:
+    """Each product's drawn picture, through the upload pipeline; Pillow releases the GIL
+    while it encodes, so a few threads share the work."""
+    def work() -> list[ProductImage]:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            return list(pool.map(lambda p: _draw_and_store(public, p), products))
+
+    for product, image in zip(products, await asyncio.to_thread(work), strict=True):
+        product.images.append(image)
+
+
+async def load(session: AsyncSession, *, public: Path | None = None) -> str:
+    """Write the demo rows; with ``public`` (the served upload directory) every product also
+    gets its drawn picture (``shop.demo_pictures``) through the upload pipeline."""
     if await session.scalar(select(func.count(Vendor.id))):
         return "입점기업 데이터가 이미 있어 데모 상품을 건너뜁니다."
     now = utcnow()
@@ -99,6 +130,7 @@ async def load(session: AsyncSession) -> str:
             )
 
     products = demo_products(seeds)
+    made: list[Product] = []
     for index, product_seed in enumerate(products):
         vendor = vendors[product_seed.vendor_index]
         product = Product(
@@ -115,11 +147,15 @@ async def load(session: AsyncSession) -> str:
                 ProductVariant(sku=v.sku, option_label=v.label, price=v.price, stock=v.stock)
                 for v in product_seed.variants
             ],
+            images=[],
         )
         session.add(product)
         await session.flush()
+        made.append(product)
         outbox.record(session, catalog_events.ProductCreated(id=product.id, vendor_id=vendor.id))
         outbox.record(session, catalog_events.ProductPublished(id=product.id, vendor_id=vendor.id))
+    if public is not None:
+        await _add_pictures(public, made)
     await session.commit()
     return (
         f"데모 데이터를 불러왔습니다: 입점기업 {len(vendors)}곳, 상품 {len(products)}개, "

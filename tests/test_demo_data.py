@@ -13,11 +13,13 @@ import tomllib
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
+from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +29,9 @@ from infra.accounts.services import authenticate
 from infra.clock import seoul_today
 from infra.outbox import OutboxEvent
 from markets.demo_data import ALL_YEAR, STREET_SALES_SEASON, MarketSeed, demo_markets
+from shop import demo_pictures
+from shop.catalog.images import CARD_SIZE, card_path
+from shop.catalog.models import Product
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.demo_data import (
     DEMO_PASSWORD,
@@ -391,3 +396,26 @@ async def test_the_procurement_demo_is_made_through_the_use_cases_once(
         (quote,) = (await session.scalars(select(Quote))).all()
         assert quote.request_id == request.id and quote.total > 0
         assert {"procurement.quote_requested", "procurement.quote_received"} <= events
+
+
+# --- pictures -----------------------------------------------------------------------------
+
+
+def test_demo_pictures_are_drawn_the_same_every_time_and_stored_like_uploads(
+    tmp_path: Path,
+) -> None:
+    """A tile per product, equal bytes on every load, different per product, through the
+    upload pipeline (a WebP of 600 px and its 400 px card)."""
+    cookie, toner = demo_products()[0], next(
+        p for p in demo_products() if p.category is Category.OFFICE_IT)
+    drawn = demo_pictures.draw(cookie.name, cookie.category.value, cookie.category.label)
+    assert drawn == demo_pictures.draw(cookie.name, cookie.category.value, cookie.category.label)
+    assert drawn != demo_pictures.draw(toner.name, toner.category.value, toner.category.label)
+
+    product = Product(id=7, name=cookie.name, category=cookie.category)
+    image = shop.demo._draw_and_store(tmp_path, product)
+    assert image.storage_path.startswith("products/7/") and image.alt == cookie.name
+    with PILImage.open(tmp_path / image.storage_path) as detail:
+        assert (detail.format, detail.size) == ("WEBP", (demo_pictures.SIZE,) * 2)
+    with PILImage.open(tmp_path / card_path(image.storage_path)) as card:
+        assert card.size == (CARD_SIZE, CARD_SIZE)

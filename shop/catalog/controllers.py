@@ -169,6 +169,9 @@ class ProductsApi(Controller):
     @post(
         "/images", operation_id="addProductImage",
         summary="상품 이미지 올리기 (multipart: image, alt; PNG·JPEG·WebP, 8장까지)",
+        description="올린 파일은 그대로 저장하지 않습니다: 이미지로 읽어 회전 정보를 적용하고 "
+        "픽셀만 WebP로 다시 저장합니다(EXIF·위치 정보 삭제). `url`은 긴 변 1200px 이하, "
+        "`card_url`은 400×400 카드용입니다. 읽을 수 없는 파일은 415, 4천만 화소를 넘으면 400.",
         status_code=HTTP_201_CREATED, guards=[requires_user],
     )
     async def add_image(

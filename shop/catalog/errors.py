@@ -28,7 +28,8 @@ class CatalogErrorCode(enum.StrEnum):
     VARIANT_NOT_FOUND = "variant_not_found"
     IMAGE_MISSING = "image_missing"
     IMAGE_TOO_LARGE = "image_too_large"
-    IMAGE_TYPE_NOT_ALLOWED = "image_type_not_allowed"
+    IMAGE_TYPE_NOT_ALLOWED = "image_type_not_allowed"  # not a PNG, JPEG or WebP Pillow decodes
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"  # decompression bombs included
     TOO_MANY_IMAGES = "too_many_images"
     DUPLICATE_IMAGE = "duplicate_image"
     IMAGE_NOT_FOUND = "image_not_found"

@@ -30,7 +30,7 @@ def is_listed(product: Product, vendor: Vendor) -> bool:
 
 
 def to_document(product: Product, vendor: Vendor) -> ProductDocument:
-    image = product.images[0].storage_path if product.images else None
+    image = product.images[0].card_url if product.images else None
     return ProductDocument(
         id=product.id,
         name=product.name,
@@ -46,7 +46,7 @@ def to_document(product: Product, vendor: Vendor) -> ProductDocument:
         eco_friendly=product.eco_friendly,
         price_min=product.price_min,
         price_max=product.price_max,
-        image_url=f"/media/{image}" if image else None,
+        image_url=image,  # the card rendition: what result cards show
         published_at=product.published_at or product.created_at,
         url=f"/products/{product.id}",
     )

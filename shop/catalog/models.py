@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from infra.db import str_enum
 from infra.state_machine import StateMachine
 from shop.catalog.errors import CatalogErrorCode
+from shop.catalog.images import card_path
 from shop.catalog.taxonomy import Category
 
 
@@ -112,7 +113,8 @@ class ProductImage(BigIntAuditBase):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="CASCADE"), index=True
     )
-    #: Path under ``upload_dir/public``: ``products/<product_id>/<sha256>.<ext>``.
+    #: Path under ``upload_dir/public``: ``products/<product_id>/<sha256>.webp`` (re-encoded;
+    #: the card rendition beside it, ``shop.catalog.images.card_path``).
     storage_path: Mapped[str] = mapped_column(String(500))
     content_type: Mapped[str] = mapped_column(String(100))
     alt: Mapped[str] = mapped_column(String(200), default="")
@@ -127,6 +129,11 @@ class ProductImage(BigIntAuditBase):
     def url(self) -> str:
         """Public address: the app serves ``upload_dir/public`` under ``/media``."""
         return f"/media/{self.storage_path}"
+
+    @property
+    def card_url(self) -> str:
+        """The square card rendition (``CARD_SIZE`` px) result cards show."""
+        return f"/media/{card_path(self.storage_path)}"
 
 
 class ProductStatusChange(BigIntAuditBase):

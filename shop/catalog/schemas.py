@@ -123,7 +123,10 @@ class VariantOut(msgspec.Struct):
 
 class ImageOut(msgspec.Struct):
     id: int
+    #: The detail picture (WebP, at most 1200 px on its longest side).
     url: str
+    #: The square card rendition (WebP, 400 × 400).
+    card_url: str
     content_type: str
     alt: str
     position: int
@@ -132,7 +135,8 @@ class ImageOut(msgspec.Struct):
     @classmethod
     def of(cls, image: ProductImage) -> ImageOut:
         return cls(
-            id=image.id, url=image.url, content_type=image.content_type, alt=image.alt,
+            id=image.id, url=image.url, card_url=image.card_url,
+            content_type=image.content_type, alt=image.alt,
             position=image.position, size_bytes=image.size_bytes,
         )
 

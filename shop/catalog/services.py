@@ -2,8 +2,9 @@
 holding the rows and the outbox event that describes them.
 
 Bad input raises before anything is added to the session, so it writes nothing: no row, no
-event, no file. Image files are written after the rows are flushed and removed again if the
-commit fails; a removed image's file goes only after its row is gone.
+event, no file. Image files (re-encoded, never the upload's bytes) are written inside the
+transaction and removed again if it fails; a removed image's files go only after its row is
+gone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from infra.settings import Settings
-from shop.catalog import rules
+from shop.catalog import images, rules
 from shop.catalog.errors import CatalogErrorCode as Code
 from shop.catalog.errors import FieldError
 from shop.catalog.events import (
@@ -400,17 +400,6 @@ async def _refuse_below_committed(
 # -- images -------------------------------------------------------------------------------
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
-def _remove_file(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
 async def add_image(
     session: AsyncSession,
     settings: Settings,
@@ -420,24 +409,29 @@ async def add_image(
     *,
     alt: str = "",
 ) -> ProductImage:
-    """Store a PNG/JPEG/WebP at ``public/products/<id>/<sha256>.<ext>`` (served at ``/media``)."""
+    """Re-encode an upload (``shop.catalog.images``) and store it at
+    ``public/products/<id>/<sha256 of the upload>.webp`` with its card (served at ``/media``).
+    """
     product, _vendor = await product_for_member(session, user, product_id)
-    clean = rules.validate_image(
-        data, max_bytes=settings.max_upload_bytes, existing=len(product.images), alt=alt
+    clean = await asyncio.to_thread(
+        rules.validate_image,
+        data, max_bytes=settings.max_upload_bytes, existing=len(product.images), alt=alt,
     )
     digest = hashlib.sha256(data).hexdigest()
     if any(image.sha256 == digest for image in product.images):
         raise Conflict(Code.DUPLICATE_IMAGE, "이미 올린 이미지입니다.", field="image")
-    relative = f"products/{product.id}/{digest}.{clean.extension}"
-    path = public_dir(settings) / relative
-    written = False
+    public = public_dir(settings)
+    stored: str | None = None
     try:
         async with transaction(session):
+            stored = await asyncio.to_thread(
+                images.store, public, f"products/{product.id}/{digest}", clean.renditions
+            )
             image = ProductImage(
-                storage_path=relative, content_type=clean.content_type,
+                storage_path=stored, content_type=clean.content_type,
                 alt=clean.alt or product.name[:200],
                 position=max((i.position for i in product.images), default=-1) + 1,
-                sha256=digest, size_bytes=len(data),
+                sha256=digest, size_bytes=len(clean.renditions.detail),
             )
             product.images.append(image)
             record(session, ProductUpdated(
@@ -445,11 +439,9 @@ async def add_image(
                 fields=("images",),
             ))
             await session.flush()
-            await asyncio.to_thread(_write_file, path, data)
-            written = True
     except BaseException:
-        if written:
-            await asyncio.to_thread(_remove_file, path)
+        if stored is not None:
+            await asyncio.to_thread(images.remove, public, stored)
         raise
     return image
 
@@ -461,7 +453,7 @@ async def remove_image(
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
         raise NotFound(Code.IMAGE_NOT_FOUND, "이미지를 찾을 수 없습니다.", field="image_id")
-    path = public_dir(settings) / image.storage_path
+    stored = image.storage_path
     async with transaction(session):
         product.images.remove(image)
         for position, remaining in enumerate(product.images):
@@ -470,5 +462,36 @@ async def remove_image(
             id=product.id, vendor_id=product.vendor_id, actor_user_id=_actor(user),
             fields=("images",),
         ))
-    await asyncio.to_thread(_remove_file, path)
+    await asyncio.to_thread(images.remove, public_dir(settings), stored)
     return product
+
+
+async def reencode_stored_images(session: AsyncSession, settings: Settings) -> tuple[int, int]:
+    """Pictures stored as uploaded, before the pipeline (decision 58): each re-encoded in
+    place of its file, or removed with its row when it does not decode as a picture (a
+    disguised file). One transaction and one ``ProductUpdated`` per picture, so search
+    picks up the card. Returns (re-encoded, removed); a second run finds nothing."""
+    public = public_dir(settings)
+    rows = (await session.execute(
+        select(ProductImage, Product.vendor_id)
+        .join(Product, Product.id == ProductImage.product_id)
+        .where(~ProductImage.storage_path.endswith(f".{images.EXTENSION}"))
+        .order_by(ProductImage.id)
+    )).all()
+    await end_read(session)
+    done = removed = 0
+    for image, vendor_id in rows:
+        old = image.storage_path
+        stored = await asyncio.to_thread(images.reencode_file, public, old)
+        async with transaction(session):
+            if stored is None:
+                await session.delete(image)
+                removed += 1
+            else:
+                image.storage_path, image.content_type = stored, images.CONTENT_TYPE
+                image.size_bytes = (public / stored).stat().st_size
+                done += 1
+            record(session, ProductUpdated(id=image.product_id, vendor_id=vendor_id,
+                                           actor_user_id=None, fields=("images",)))
+        await asyncio.to_thread(images.remove, public, old)
+    return done, removed

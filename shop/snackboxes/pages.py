@@ -28,7 +28,7 @@ from shop.checkout import services as checkouts
 from shop.checkout.address import clean_address
 from shop.snackboxes import ordering, rules, services
 from shop.snackboxes.models import SnackBox
-from shop.snackboxes.schemas import image_url
+from shop.snackboxes.schemas import card_url, image_url
 
 ADDRESS_FIELDS = ("recipient", "phone", "postal_code", "road_address", "detail_address",
                   "delivery_note")
@@ -108,7 +108,7 @@ class SnackBoxPages(Controller):
     async def catalogue(self, db_session: DbSession) -> Template:
         boxes = await services.list_boxes(db_session)
         cards = [
-            {"box": box, "image_url": image_url(box),
+            {"box": box, "image_url": card_url(box),
              "sizes": await services.size_views(db_session, box)}
             for box in boxes
         ]

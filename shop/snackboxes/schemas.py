@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from shop.catalog.images import card_path
 from shop.snackboxes import delivery_days, rules
 from shop.snackboxes.models import SnackBox
 from shop.snackboxes.services import ComponentView, SizeView, SlotView
@@ -150,6 +151,11 @@ class SlotOut(msgspec.Struct):
 
 def image_url(box: SnackBox) -> str | None:
     return f"/media/{box.image_path}" if box.image_path else None
+
+
+def card_url(box: SnackBox) -> str | None:
+    """The box's square card picture (400 × 400), for the list of boxes."""
+    return f"/media/{card_path(box.image_path)}" if box.image_path else None
 
 
 class SnackBoxSummary(msgspec.Struct):

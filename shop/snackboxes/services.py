@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import Role, User
 from infra.auth import require_organizer
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import Conflict, Forbidden, NotFound
 from infra.outbox import record
 from infra.settings import Settings
+from shop.catalog import images
 from shop.catalog import rules as catalog_rules
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.services import public_dir
@@ -379,23 +379,18 @@ async def compose_box(
     return await get_box(session, box_id, viewer=organizer)
 
 
-def _write_file(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-
-
 async def set_image(
     session: AsyncSession, settings: Settings, user: User | None, box_id: int, data: bytes
 ) -> SnackBox:
-    """Store a PNG/JPEG/WebP as the box's picture (``public/snack-boxes/<id>/<sha256>.<ext>``)."""
+    """Re-encode an upload (``shop.catalog.images``) as the box's picture
+    (``public/snack-boxes/<id>/<sha256 of the upload>.webp`` and its card)."""
     organizer = require_organizer(user)
-    clean = catalog_rules.validate_image(data, max_bytes=settings.max_upload_bytes, existing=0)
+    clean = await asyncio.to_thread(
+        catalog_rules.validate_image, data, max_bytes=settings.max_upload_bytes, existing=0
+    )
     box = await owned_box(session, box_id, organizer)
-    relative = f"snack-boxes/{box.id}/{hashlib.sha256(data).hexdigest()}.{clean.extension}"
-    path = public_dir(settings) / relative
-    await asyncio.to_thread(_write_file, path, data)
+    stem = f"snack-boxes/{box.id}/{hashlib.sha256(data).hexdigest()}"
+    relative = await asyncio.to_thread(images.store, public_dir(settings), stem, clean.renditions)
     async with transaction(session):
         box.image_path = relative
         record(session, SnackBoxComposed(
@@ -403,6 +398,26 @@ async def set_image(
             sizes=_sizes_payload(box),
         ))
     return box
+
+
+async def reencode_stored_images(session: AsyncSession, settings: Settings) -> tuple[int, int]:
+    """Box pictures stored as uploaded, before the pipeline (decision 58): re-encoded, or
+    dropped from the box when they do not decode. Returns (re-encoded, removed)."""
+    public = public_dir(settings)
+    boxes = (await session.scalars(select(SnackBox).where(
+        SnackBox.image_path.is_not(None),
+        ~SnackBox.image_path.endswith(f".{images.EXTENSION}"),
+    ).order_by(SnackBox.id))).all()
+    await end_read(session)
+    done = removed = 0
+    for box in boxes:
+        old = box.image_path or ""
+        stored = await asyncio.to_thread(images.reencode_file, public, old)
+        async with transaction(session):
+            box.image_path = stored
+            done, removed = (done + 1, removed) if stored else (done, removed + 1)
+        await asyncio.to_thread(images.remove, public, old)
+    return done, removed
 
 
 # -- slots --------------------------------------------------------------------------------

@@ -78,13 +78,17 @@ Site = WebProcess
 
 
 @pytest.fixture(scope="module")
-def site(
-    settings: Settings, localstripe_url: str, tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Site]:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web process's own directory: its log and its search index (``search``), which a
+    test may fill with a second engine, as the worker would."""
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def site(settings: Settings, localstripe_url: str, site_dir: Path) -> Iterator[Site]:
     """One web process per module (starting one costs seconds); each test still gets a clean
     database (``session_factory`` truncates) and a browser of its own."""
-    here = tmp_path_factory.mktemp("web")
-    with running_web(settings.with_(search_path=here / "search"), here / "web.log",
+    with running_web(settings.with_(search_path=site_dir / "search"), site_dir / "web.log",
                      JANGTEO_STRIPE_API_BASE=localstripe_url) as web:
         yield web
 

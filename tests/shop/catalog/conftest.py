@@ -28,11 +28,12 @@ from shop.catalog.rules import ProductDraft, VariantDraft
 from shop.vendors.models import MemberRole, Vendor, VendorMember, VendorStatus
 from shop.vendors.types import District, EnterpriseType
 from tests.fixtures.apps import csrf_from, post_login  # noqa: F401 - used by the tests
+from tests.fixtures.images import picture
 
 PASSWORD = "password-1234"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+PNG = picture("PNG")
+JPEG = picture("JPEG")
+WEBP = picture("WEBP")
 
 
 @dataclasses.dataclass

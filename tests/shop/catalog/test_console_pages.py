@@ -230,9 +230,10 @@ async def test_image_upload_and_removal_in_the_console(
         files={"image": ("yuja.jpg", JPEG, "image/jpeg")}, follow_redirects=True,
     )
     assert "이미지를 올렸습니다" in uploaded.text
-    match = re.search(r'<img src="(/media/products/[^"]+)" alt="유자청 병"', uploaded.text)
+    match = re.search(r'<img src="(/media/products/[^"]+\.webp)" alt="유자청 병"', uploaded.text)
     assert match
-    assert (await client.get(match.group(1))).content == JPEG
+    served = await client.get(match.group(1))
+    assert served.headers["content-type"] == "image/webp" and served.content != JPEG
     image_id = re.search(r"/images/(\d+)/delete", uploaded.text)
     assert image_id
     removed = await client.post(

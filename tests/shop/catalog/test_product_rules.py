@@ -87,19 +87,20 @@ def test_changes_keep_what_they_do_not_name() -> None:
     assert rules.changed_fields(before, after) == ("name",)
 
 
-@pytest.mark.parametrize(("data", "content_type"), [
-    (PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp"),
-])
-def test_images_are_recognised_by_their_bytes(data: bytes, content_type: str) -> None:
-    assert rules.validate_image(data, max_bytes=1000, existing=0).content_type == content_type
+@pytest.mark.parametrize("data", [PNG, JPEG, WEBP], ids=["png", "jpeg", "webp"])
+def test_pictures_are_decoded_and_re_encoded_as_webp(data: bytes) -> None:
+    clean = rules.validate_image(data, max_bytes=10_000, existing=0)
+    assert clean.content_type == "image/webp"
+    assert clean.renditions.detail.startswith(b"RIFF") and clean.renditions.card[8:12] == b"WEBP"
+    assert (clean.renditions.width, clean.renditions.height) == (60, 40)
 
 
 def test_an_image_is_refused_when_too_big_of_the_wrong_type_or_one_too_many() -> None:
     with pytest.raises(PayloadTooLarge):
-        rules.validate_image(PNG + b"\x00" * 1000, max_bytes=1000, existing=0)
+        rules.validate_image(PNG + b"\x00" * 10_000, max_bytes=10_000, existing=0)
     with pytest.raises(UnsupportedMediaType):
         rules.validate_image(b"GIF89a" + b"\x00" * 10, max_bytes=1000, existing=0)
     with pytest.raises(UnsupportedMediaType):
         rules.validate_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>", max_bytes=99, existing=0)
     with pytest.raises(InvalidInput):
-        rules.validate_image(PNG, max_bytes=1000, existing=rules.MAX_IMAGES)
+        rules.validate_image(PNG, max_bytes=10_000, existing=rules.MAX_IMAGES)

@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.settings import Settings
 from search.engine import make_engine
-from shop.catalog import indexing
-from shop.catalog.models import ProductStatus
+from shop.catalog import images, indexing
+from shop.catalog.models import ProductImage, ProductStatus
+from shop.catalog.services import public_dir
 from shop.catalog.taxonomy import Category
 from shop.vendors.models import VendorStatus
 from shop.vendors.types import District, EnterpriseType
+from tests.fixtures.images import picture
 from tests.shop.factories import make_product, make_vendor
 
 
@@ -147,3 +149,28 @@ async def test_draft_product_page_is_hidden_from_shoppers(
     draft = await make_product(db_session, vendor, "비공개상품", status=ProductStatus.DRAFT)
     await db_session.commit()
     assert (await client.get(f"/products/{draft.id}")).status_code == 404
+
+
+async def test_cards_show_the_card_picture_or_a_placeholder(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    settings: Settings = app.state.settings
+    vendor = await make_vendor(db_session)
+    pictured = await make_product(db_session, vendor, "유자청선물세트")
+    plain = await make_product(db_session, vendor, "유자차티백")
+    renditions = images.render(picture("JPEG", size=(300, 200)))
+    stored = images.store(public_dir(settings), f"products/{pictured.id}/x", renditions)
+    db_session.add(ProductImage(product_id=pictured.id, storage_path=stored,
+                                content_type=images.CONTENT_TYPE, alt="유자청선물세트"))
+    await db_session.commit()
+    await _index(app, db_session, [pictured.id, plain.id])
+
+    card = (f'<img class="card-image" src="/media/products/{pictured.id}/x.card.webp" '
+            'alt="유자청선물세트" width="400" height="400" loading="lazy"')
+    for path in ("/", "/categories/food", "/search?q=유자"):
+        text = (await client.get(path)).text
+        assert card in text, path
+        assert text.count("사진 준비 중") == 1, path  # the product without a picture
+    served = await client.get(f"/media/products/{pictured.id}/x.card.webp")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
+    assert served.headers["x-content-type-options"] == "nosniff"

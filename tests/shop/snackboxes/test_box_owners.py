@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role
 from infra.accounts.services import issue_token
+from tests.fixtures.images import picture
 from tests.shop.factories import make_user
 from tests.shop.snackboxes.conftest import World, box_body, delivery_day
 
 Client = AsyncTestClient[Litestar]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = picture("PNG")
 
 
 async def test_only_the_boxs_organizer_or_an_admin_changes_it(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.outbox import OutboxEvent
+from tests.fixtures.images import picture
 from tests.shop.snackboxes.conftest import (
     World,
     box_body,
@@ -22,7 +23,7 @@ from tests.shop.snackboxes.conftest import (
 )
 
 Client = AsyncTestClient[Litestar]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = picture("PNG")
 
 
 async def _create(client: Client, world: World, **overrides: Any) -> dict[str, Any]:
@@ -169,7 +170,7 @@ async def test_a_picture_can_be_added(world: World, client: Client) -> None:
     )
     assert response.status_code == 200, response.text
     url = response.json()["image_url"]
-    assert url.startswith(f"/media/snack-boxes/{box['id']}/") and url.endswith(".png")
+    assert url.startswith(f"/media/snack-boxes/{box['id']}/") and url.endswith(".webp")
     bad = await client.put(
         f"/api/snack-boxes/{box['id']}/image", files={"image": ("x.txt", b"hello", "text/plain")},
         headers=world.auth("organizer"),
