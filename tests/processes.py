@@ -20,7 +20,7 @@ import pytest
 from infra.embedded_redis import stop_embedded_redis
 from infra.settings import Settings
 
-#: Seconds a ``jangteo web`` may take to answer ``/healthz``: 30, or more on a machine
+#: Seconds a ``jangteo web`` may take to answer ``/healthz``: 90, or more on a machine
 #: shared with other work (``JANGTEO_TEST_WEB_START_S``).
 WEB_START_S = float(os.environ.get("JANGTEO_TEST_WEB_START_S") or 90)
 
