@@ -31,14 +31,16 @@ NAME = "햇살마을유기농딸기잼"
 LISTINGS = ("/categories/food", "/search?q=딸기잼")
 
 
-async def _until(client: AsyncTestClient, check: object, what: str) -> None:
+async def _until(client: AsyncTestClient, check: object, what: str, log: Path) -> None:
     """Poll until ``check()`` holds; fail naming ``what`` after a generous bound."""
     started = time.monotonic()
     while time.monotonic() - started < 15:
         if await check():  # type: ignore[operator]
             return
         await asyncio.sleep(0.02)
-    pytest.fail(f"never became visible: {what}")
+    api = (await client.get("/api/search/products", params={"q": "딸기잼"})).text
+    pytest.fail(f"never became visible: {what}; search API: {api[:500]}; "
+                f"worker: {log.read_text()[-1500:]}")  # noqa: ASYNC240 - a failure message
 
 
 async def test_price_change_and_sold_out_show_through_the_cached_listings(
@@ -66,14 +68,14 @@ async def test_price_change_and_sold_out_show_through_the_cached_listings(
             (NAME, int(price.rstrip("원").replace(",", "")))
         ]
 
+    log = tmp_path / "worker.log"
     worker = start(["worker", "--threads", "2"],
-                   worker_settings.with_(search_path=app.state.settings.search_path),
-                   tmp_path / "worker.log")
+                   worker_settings.with_(search_path=app.state.settings.search_path), log)
     try:
         published = await client.post(f"/api/products/{product.id}/publish",
                                       headers=owner_headers)
         assert published.status_code == 200, published.text
-        await _until(client, lambda: listed("12,000원"), "the published product")
+        await _until(client, lambda: listed("12,000원"), "the published product", log)
         assert await listed("12,000원")  # served again, now from the cache
 
         changed = await client.patch(
@@ -83,7 +85,7 @@ async def test_price_change_and_sold_out_show_through_the_cached_listings(
         assert changed.status_code == 200, changed.text
         page = await client.get(f"/products/{product.id}")
         assert "9,500원" in page.text and "12,000원" not in page.text  # at once
-        await _until(client, lambda: listed("9,500원"), "the new price in every listing")
+        await _until(client, lambda: listed("9,500원"), "the new price in every listing", log)
 
         sold_out = await client.put(f"/api/products/{product.id}/variants/{sku}/stock",
                                     headers=owner_headers, json={"stock": 0})
@@ -91,5 +93,4 @@ async def test_price_change_and_sold_out_show_through_the_cached_listings(
         assert "품절" in (await client.get(f"/products/{product.id}")).text  # at once
     finally:
         stop(worker)
-    assert "12,000원" not in (await client.get("/categories/food")).text, (
-        tmp_path / "worker.log").read_text()[-2000:]
+    assert "12,000원" not in (await client.get("/categories/food")).text
