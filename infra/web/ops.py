@@ -95,7 +95,7 @@ def _health_cache(app: Any) -> _HealthCache:
     cache = app.state.get("health_cache")
     if cache is None:
         cache = app.state.health_cache = _HealthCache()
-    return cache  # type: ignore[no-any-return]
+    return cache
 
 
 class OpsController(Controller):
