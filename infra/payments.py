@@ -85,6 +85,9 @@ class StripeGateway:
         self.publishable_key = settings.stripe_publishable_key
         self.is_test = settings.stripe_is_test
         self.api_base = settings.stripe_api_base
+        #: localstripe only: one PaymentMethod per test card number, reused by every payment
+        #: (a call to localstripe saved per test-card payment; see ``pay_with_test_card``).
+        self._test_methods: dict[str, str] = {}
 
     def create_intent(
         self, *, amount: int, idempotency_key: str, metadata: dict[str, str],
@@ -143,16 +146,29 @@ class StripeGateway:
         if current is not None and current.status == "requires_payment_method" and current.error:
             raise IntentNotReusable(intent_id)
         try:
-            method = self.client.v1.payment_methods.create(params={
-                "type": "card",
-                "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-            })
-            self.client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
+            method = self._test_method(card_number)
+            try:
+                self.client.v1.payment_intents.update(intent_id, params={"payment_method": method})
+            except stripe.InvalidRequestError:
+                # The remembered method is unknown (localstripe restarted): make a new one.
+                self._test_methods.pop(card_number, None)
+                method = self._test_method(card_number)
+                self.client.v1.payment_intents.update(intent_id, params={"payment_method": method})
             return _view(self.client.v1.payment_intents.confirm(intent_id))
         except stripe.CardError as exc:
             raise CardDeclined(intent_id, exc.user_message or "카드가 거절되었습니다.") from exc
         except stripe.InvalidRequestError as exc:
             raise IntentNotReusable(intent_id) from exc
+
+    def _test_method(self, card_number: str) -> str:
+        method = self._test_methods.get(card_number)
+        if method is None:
+            method = self.client.v1.payment_methods.create(params={
+                "type": "card",
+                "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+            }).id
+            self._test_methods[card_number] = method
+        return method
 
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> dict[str, Any]:
         refund = self.client.v1.refunds.create(

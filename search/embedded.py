@@ -445,6 +445,16 @@ class EmbeddedEngine:
         started = time.perf_counter()
         searcher, facet_cache = self._snapshot()
         table = self.synonyms.current()
+        # Whole results are kept per snapshot too (decision 61): the index changes only
+        # when the worker commits what a catalog event changed, and that commit is a new
+        # snapshot with empty caches, so a cached page of hits is never older than the index.
+        result_key = ("result", msgspec.json.encode(query), table.version)
+        cached = facet_cache.get(result_key)
+        if isinstance(cached, SearchResult):
+            return msgspec.structs.replace(
+                cached, facets={f: dict(c) for f, c in cached.facets.items()},
+                took_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
         concepts = plan(query.q, table, functools.partial(_known, searcher))
         concepts = [self._with_expansions(searcher, c) for c in concepts]
         ranges = queries.range_filters(self._schema, query)
@@ -499,7 +509,7 @@ class EmbeddedEngine:
             queries.hit_of(searcher, address, float(score) if order_by is None else 0.0, terms)
             for score, address in found.hits
         ]
-        return SearchResult(
+        result = SearchResult(
             hits=hits,
             total=total,
             facets=facets,
@@ -508,6 +518,12 @@ class EmbeddedEngine:
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             did_you_mean=did_you_mean,
+        )
+        if len(facet_cache) >= _FACET_CACHE_SIZE:
+            facet_cache.pop(next(iter(facet_cache)), None)
+        facet_cache[result_key] = result  # type: ignore[assignment]
+        return msgspec.structs.replace(
+            result, facets={f: dict(c) for f, c in result.facets.items()}
         )
 
     def _with_expansions(self, searcher: tantivy.Searcher, concept: Concept) -> Concept:

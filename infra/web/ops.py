@@ -8,6 +8,7 @@ backlog is read from the database at scrape time, so it is never stale.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import time
 from collections.abc import Awaitable, Callable
@@ -76,12 +77,44 @@ async def _check(name: str, probe: Any) -> dict[str, Any]:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
+#: ``/healthz`` answers from checks at most this old (decision 61): a load balancer polling
+#: every process often must not cost a database round trip, a Redis ping and an index stat
+#: each time, and a second is still far fresher than any balancer's decision.
+HEALTH_MAX_AGE_S = 1.0
+
+
+@dataclasses.dataclass
+class _HealthCache:
+    checked_at: float = float("-inf")
+    answer: tuple[dict[str, Any], bool] | None = None
+    lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
+
+
+def _health_cache(app: Any) -> _HealthCache:
+    """This app's cache, kept in its state (tests build many apps in one process)."""
+    cache = app.state.get("health_cache")
+    if cache is None:
+        cache = app.state.health_cache = _HealthCache()
+    return cache
+
+
 class OpsController(Controller):
     include_in_schema = True
     tags = ["운영 (Operations)"]
 
     @get("/healthz", operation_id="health", summary="상태 점검: 데이터베이스, 브로커, 검색엔진")
     async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        cache = _health_cache(request.app)
+        if cache.answer is None or time.monotonic() - cache.checked_at > HEALTH_MAX_AGE_S:
+            async with cache.lock:  # one request runs the checks; the others wait for them
+                if cache.answer is None or \
+                        time.monotonic() - cache.checked_at > HEALTH_MAX_AGE_S:
+                    cache.answer = await self._run_checks(request)
+                    cache.checked_at = time.monotonic()
+        body, ok = cache.answer
+        return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+
+    async def _run_checks(self, request: Request[Any, Any, Any]) -> tuple[dict[str, Any], bool]:
         state = request.app.state
 
         async def database() -> dict[str, Any]:
@@ -105,10 +138,7 @@ class OpsController(Controller):
             "search": await _check("search", search),
         }
         ok = all(c["ok"] for c in checks.values())
-        return Response(
-            {"status": "ok" if ok else "degraded", "checks": checks},
-            status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
-        )
+        return {"status": "ok" if ok else "degraded", "checks": checks}, ok
 
     @get("/metrics", operation_id="metrics", summary="Prometheus 지표", include_in_schema=False)
     async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:

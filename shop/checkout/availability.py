@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from infra.db import dialect_name
@@ -189,16 +190,18 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
 
 
 async def lock_reservation(session: AsyncSession, reservation_id: int) -> StockReservation | None:
-    """The reservation, locked for this transaction and read fresh (not from the identity map)."""
+    """The reservation with its lines, locked for this transaction and read fresh (not from
+    the identity map), in one statement."""
+    stmt = (
+        select(StockReservation)
+        .where(StockReservation.id == reservation_id)
+        .options(joinedload(StockReservation.lines))
+    )
     if dialect_name(session) == "sqlite":
         await session.execute(
             text("UPDATE stock_reservations SET id = id WHERE id = :id"), {"id": reservation_id}
         )
-        stmt = select(StockReservation).where(StockReservation.id == reservation_id)
     else:
-        stmt = (
-            select(StockReservation)
-            .where(StockReservation.id == reservation_id)
-            .with_for_update(of=StockReservation)
-        )
-    return await session.scalar(stmt.execution_options(populate_existing=True))
+        stmt = stmt.with_for_update(of=StockReservation)
+    result = await session.scalars(stmt.execution_options(populate_existing=True))
+    return result.unique().one_or_none()

@@ -78,17 +78,25 @@ class CheckoutOut(msgspec.Struct, kw_only=True):
 
 async def checkout_out(
     request: Request[Any, Any, Any], session: AsyncSession, checkout: Checkout,
-    payment: Payment | None = None,
+    payment: Payment | None = None, *, known: services.CheckoutRead | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> CheckoutOut:
-    if payment is None and checkout.payment_id is not None:
-        payment = await session.get(Payment, checkout.payment_id)
-    # Only a paid checkout has an order, and only an open one a deadline: the rest is
-    # not asked for (this is read after every step of a checkout).
-    paid = checkout.status is CheckoutStatus.PAID
-    number = await services.order_number_of(session, checkout) if paid else None
+    """``known``: everything already read (``services.read_by_token``); ``expires_at``: the
+    hold's deadline when the caller has it (a checkout just placed)."""
+    if known is not None:
+        payment, number, deadline = known.payment, known.order_number, known.expires_at
+    else:
+        if payment is None and checkout.payment_id is not None:
+            payment = await session.get(Payment, checkout.payment_id)
+        # Only a paid checkout has an order, and only an open one a deadline: the rest is
+        # not asked for (this is read after every step of a checkout).
+        paid = checkout.status is CheckoutStatus.PAID
+        number = await services.order_number_of(session, checkout) if paid else None
+        opened = checkout.status is CheckoutStatus.OPEN
+        deadline = expires_at if expires_at is not None or not opened else (
+            await services.expires_at(session, checkout)
+        )
     view = services.view_of(checkout)
-    opened = checkout.status is CheckoutStatus.OPEN
-    deadline = await services.expires_at(session, checkout) if opened else None
     status = checkout.status
     if status is CheckoutStatus.OPEN and (deadline is None or deadline <= utcnow()):
         status = CheckoutStatus.EXPIRED  # the hold ran out; paying now re-checks the stock
@@ -141,14 +149,15 @@ class CheckoutApi(Controller):
             demands=demands, address=address, email=data.email, user=viewer, cart_id=cart_id,
             key=data.key, bundles=boxed.bundles, hold=boxed.hold,
         )
-        return await checkout_out(request, db_session, placed.checkout, placed.payment)
+        return await checkout_out(request, db_session, placed.checkout, placed.payment,
+                                  expires_at=placed.expires_at)
 
     @get("/{token:str}", operation_id="getCheckout", summary="주문서 상태 (토큰으로 조회)")
     async def get_checkout(
         self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
     ) -> CheckoutOut:
-        checkout = await services.by_token(db_session, token)
-        return await checkout_out(request, db_session, checkout)
+        known = await services.read_by_token(db_session, token)
+        return await checkout_out(request, db_session, known.checkout, known=known)
 
 
 ROUTES: list[Any] = [CheckoutApi]

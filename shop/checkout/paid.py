@@ -23,7 +23,7 @@ from infra.outbox import record
 from shop.cart.models import CartLine
 from shop.checkout import stock
 from shop.checkout.models import Checkout, CheckoutStatus
-from shop.checkout.services import KIND, SnapshotLine, order_number_of
+from shop.checkout.services import KIND, SnapshotLine
 from shop.orders.events import OrderPlaced
 from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatusChange
 from shop.payments import services as payments
@@ -51,8 +51,8 @@ def order_number(order_id: int, placed_at: dt.datetime) -> str:
 
 async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     checkout = await _lock_checkout(session, int(payment.reference))
-    if await order_number_of(session, checkout) is not None:
-        return
+    if checkout.status is CheckoutStatus.PAID:
+        return  # its order was written with that status, in one commit
     if checkout.status is CheckoutStatus.ABANDONED:
         # Given up, or replaced by a newer checkout of its cart, before the money came:
         # its stock went back to sale, so the payment module refunds.
@@ -62,7 +62,7 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     # they are held for as few statements as possible (the lock lets the order lines'
     # foreign keys through; see availability.lock_variants). A refusal rolls the order back
     # with the rest of the payment's savepoint.
-    await _write_order(session, checkout, payment)
+    placed = await _write_order(session, checkout, payment)
     try:
         await stock.confirm_in_transaction(
             session, checkout.reservation_id, reason=f"결제 {payment.intent_id}"
@@ -72,9 +72,14 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     except DomainError as exc:
         # Sold to someone else while this payment was late: the payment module refunds.
         raise payments.Unfulfillable(exc.message) from exc
+    # Recorded last, so the transaction's events are written together at its commit.
+    record(session, placed)
 
 
-async def _write_order(session: AsyncSession, checkout: Checkout, payment: Payment) -> Order:
+async def _write_order(
+    session: AsyncSession, checkout: Checkout, payment: Payment
+) -> OrderPlaced:
+    """The order, its vendor orders and lines; the event to record once the stock is held."""
     placed_at = utcnow()
     order = Order(
         number=f"pending-{checkout.id}", checkout_id=checkout.id, payment_id=payment.id,
@@ -125,12 +130,11 @@ async def _write_order(session: AsyncSession, checkout: Checkout, payment: Payme
             delete(CartLine).where(CartLine.cart_id == checkout.cart_id,
                                    CartLine.variant_id.in_(bought))
         )
-    record(session, OrderPlaced(
+    return OrderPlaced(
         id=order.id, number=order.number, checkout_id=checkout.id, payment_id=payment.id,
         user_id=checkout.user_id, email=checkout.email, total=order.total,
         vendor_order_ids=tuple(v.id for v in vendor_orders),
-    ))
-    return order
+    )
 
 
 async def _on_unfulfillable(session: AsyncSession, payment: Payment, reason: str) -> None:

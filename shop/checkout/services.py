@@ -1,11 +1,11 @@
 """Placing an order (주문하기): from priced lines and an address to a checkout waiting for
 payment (the paid side, from a succeeded payment to exactly one order, is ``paid.py``).
 
-:func:`place` is three short transactions, each safe to repeat with the same ``key``:
-reserve the stock (``shop.checkout.stock.reserve``), write the checkout with its price
-snapshot, start the payment (one PaymentIntent, ``shop.payments.services.start_payment``).
-A failure in between leaves nothing that a retry with the same key would not pick up; without
-a key, a held reservation simply expires.
+:func:`place` is one transaction and a Stripe call, safe to repeat with the same ``key``:
+the reservation, the checkout with its price snapshot and its payment row are written, the
+stock is checked and held under the variants' locks, and all of it commits together
+(decision 60); then the payment gets its PaymentIntent (``ensure_intent``). A crash before
+the intent leaves a payment that a retry with the same key (or the payment page) completes.
 
 A new checkout of a cart cancels the cart's older unpaid one (decision 32), so one cart is
 never paid twice.
@@ -28,7 +28,7 @@ from sqlalchemy.orm import lazyload
 from infra.accounts.models import User
 from infra.clock import as_utc, utcnow
 from infra.db import dialect_name, transaction
-from infra.errors import Conflict, DomainError, InvalidInput, NotFound
+from infra.errors import Conflict, InvalidInput, NotFound
 from infra.payments import StripeGateway
 from infra.settings import Settings
 from shop.cart.models import Cart
@@ -88,17 +88,21 @@ class Placed:
     checkout: Checkout
     payment: Payment
     view: CartView
+    #: Until when the stock is held, when known without asking the database again.
+    expires_at: dt.datetime | None = None
 
 
 # -- pricing what is bought ---------------------------------------------------------------
 
 
 async def price_lines(
-    session: AsyncSession, demands: Sequence[rules.Demand], now: dt.datetime | None = None
+    session: AsyncSession, demands: Sequence[rules.Demand], now: dt.datetime | None = None,
+    *, read_availability: bool = True,
 ) -> tuple[CartView, dict[int, str]]:
     """Price demand lines like a cart (per-vendor delivery fees); also each variant's category.
 
-    Unknown variants are a 400 naming the line.
+    Unknown variants are a 400 naming the line. Without ``read_availability`` every line
+    counts as available (placing an order checks the stock under the lock instead).
     """
     summed = rules.summed(demands)
     ids = [d.variant_id for d in summed]
@@ -119,7 +123,10 @@ async def price_lines(
                 StockErrorCode.UNKNOWN_VARIANT, "없는 상품 옵션입니다.",
                 field=f"{demand.fields[0]}.variant_id", extra={"variant_id": demand.variant_id},
             )
-    free = await availability.available(session, ids, now or utcnow())
+    free = (
+        await availability.available(session, ids, now or utcnow()) if read_availability
+        else {d.variant_id: d.quantity for d in summed}
+    )
     facts = {
         variant.id: availability.SaleFacts(
             variant.id, variant.is_active, product.name, variant.option_label,
@@ -267,7 +274,7 @@ async def place(
     if key is not None and (existing := await _by_key(session, key)) is not None:
         return await _resume(session, gateway, existing, everything, user)
     if demands or not bundles:
-        view, categories = await price_lines(session, demands)
+        view, categories = await price_lines(session, demands, read_availability=False)
         _refuse_problems(view, demands)
     else:
         view, categories = CartView(cart_id=None, groups=()), {}
@@ -279,13 +286,11 @@ async def place(
         async with transaction(session):
             older = await _cancel_older(session, cart_id, key)
         await _let_go(session, gateway, older, user)
-    reservation = await stock.reserve(
-        session, settings, everything, actor=user, key=f"checkout:{key}" if key else None
-    )
+    wanted = rules.summed(everything)
     snapshot = _snapshot(view, categories) + boxed
     checkout = Checkout(
         token=secrets.token_urlsafe(32), key=key, status=CheckoutStatus.OPEN,
-        user_id=user.id if user else None, cart_id=cart_id, reservation_id=reservation.id,
+        user_id=user.id if user else None, cart_id=cart_id,
         email=email, recipient=address.recipient, phone=address.phone,
         postal_code=address.postal_code, road_address=address.road_address,
         detail_address=address.detail_address, delivery_note=address.delivery_note,
@@ -299,14 +304,21 @@ async def place(
     )
     older = []
     try:
-        # The checkout and its payment row in one transaction; the intent after it, so a
-        # crash before Stripe answers leaves a payment that ``ensure_intent`` completes.
+        # One transaction (decision 60): the reservation, the checkout and its payment row
+        # are written first, while they are invisible to everyone else; only then are the
+        # variants locked, the stock checked and the lines written, and the commit lets the
+        # locks go. A refusal (out of stock, a full delivery slot) rolls all of it back, so
+        # nothing is held and nothing needs releasing. The intent is made after the commit,
+        # so a crash before Stripe answers leaves a payment that ``ensure_intent`` completes.
         async with transaction(session):
             if cart_id is not None:  # one payable checkout per cart, even when two race here
                 older = await _cancel_older(session, cart_id, key)
+            reservation = await stock.open_reservation(
+                session, settings, wanted, actor=user.id if user else None,
+                key=f"checkout:{key}" if key else None,
+            )
+            checkout.reservation_id = reservation.id
             session.add(checkout)
-            if hold is not None:
-                await hold(session, checkout)
             await session.flush()
             payment = payments.new_payment(
                 session, kind=KIND, reference=str(checkout.id), amount=checkout.total,
@@ -314,22 +326,19 @@ async def place(
             )
             await session.flush()
             checkout.payment_id = payment.id
+            await stock.take_units(session, reservation, wanted)
+            if hold is not None:  # after the variants: the paid side locks them in this order
+                await hold(session, checkout)
     except IntegrityError:
-        # The same key (or the same reservation, via its key) won a race a moment ago.
+        # The same key (its checkout, or its reservation) won a race a moment ago.
         existing = await _by_key(session, key) if key else None
         if existing is None:
             raise
         return await _resume(session, gateway, existing, everything, user)
-    except DomainError:
-        # Refused by the hold (a full delivery slot): give the stock back at once, unless a
-        # retry with the same key may still come for this very reservation.
-        if key is None:
-            await stock.release(session, checkout.reservation_id, actor=user,
-                                reason="주문서 거절")
-        raise
-    await payments.ensure_intent(session, gateway, payment)
+    await payments.ensure_intent(session, gateway, payment, fresh=key is None)
     await _let_go(session, gateway, older, user)
-    return Placed(checkout, payment, view_of(checkout) if boxed else view)
+    return Placed(checkout, payment, view_of(checkout) if boxed else view,
+                  expires_at=as_utc(reservation.expires_at))
 
 
 async def _cancel_older(
@@ -472,6 +481,36 @@ async def order_of(session: AsyncSession, checkout: Checkout) -> Order | None:
 
 async def order_number_of(session: AsyncSession, checkout: Checkout) -> str | None:
     return await session.scalar(select(Order.number).where(Order.checkout_id == checkout.id))
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutRead:
+    """A checkout with what its page shows beside it, read in one statement."""
+
+    checkout: Checkout
+    payment: Payment | None
+    order_number: str | None
+    #: Until when the stock is held (None once the reservation holds nothing).
+    expires_at: dt.datetime | None
+
+
+async def read_by_token(session: AsyncSession, token: str) -> CheckoutRead:
+    """The checkout of ``token`` with its payment, order number and hold deadline (404 if
+    there is none): one query where a page would otherwise ask four times."""
+    row = (await session.execute(
+        select(Checkout, Payment, Order.number, StockReservation.status,
+               StockReservation.expires_at)
+        .outerjoin(Payment, Payment.id == Checkout.payment_id)
+        .outerjoin(Order, Order.checkout_id == Checkout.id)
+        .outerjoin(StockReservation, StockReservation.id == Checkout.reservation_id)
+        .where(Checkout.token == token)
+        .execution_options(populate_existing=True)
+    )).first()
+    if row is None:
+        raise NotFound(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token")
+    checkout, payment, number, held, until = row
+    live = held is ReservationStatus.ACTIVE and until is not None
+    return CheckoutRead(checkout, payment, number, as_utc(until) if live else None)
 
 
 async def expires_at(session: AsyncSession, checkout: Checkout) -> dt.datetime | None:

@@ -162,11 +162,29 @@ async def _hold(
     key: str | None,
     now: dt.datetime | None,
 ) -> StockReservation:
-    ids = [d.variant_id for d in wanted]
-    # What does not depend on availability is written before the lock: uncommitted rows are
-    # invisible to everyone else and a refusal rolls them back. Under the lock remain only
-    # the lock itself, the availability read, the lines and the commit (4 round trips, not
-    # 7), so checkouts wanting the same variants queue as briefly as possible.
+    reservation = await open_reservation(session, settings, wanted, actor=actor, key=key, now=now)
+    await take_units(session, reservation, wanted, now=now)
+    return reservation
+
+
+async def open_reservation(
+    session: AsyncSession,
+    settings: Settings,
+    wanted: Sequence[rules.SummedDemand],
+    *,
+    actor: int | None,
+    key: str | None,
+    now: dt.datetime | None = None,
+) -> StockReservation:
+    """In the caller's transaction, before any lock: the reservation row (still holding
+    nothing), its audit row and its event. :func:`take_units` must follow in the same
+    transaction; a refusal there rolls all of it back.
+
+    What does not depend on availability is written before the lock: uncommitted rows are
+    invisible to everyone else. Under the lock remain only the lock itself, the availability
+    read, the lines and the commit, so checkouts wanting the same variants queue as briefly
+    as possible (a checkout writes its own rows here too: ``shop.checkout.services.place``).
+    """
     started = now or utcnow()
     reservation = StockReservation(
         status=ReservationStatus.ACTIVE,
@@ -186,8 +204,20 @@ async def _hold(
         lines=tuple({"variant_id": d.variant_id, "quantity": d.quantity} for d in wanted),
         expires_at=_aware(reservation.expires_at).isoformat(),
     ))
-    await session.flush()
+    return reservation
 
+
+async def take_units(
+    session: AsyncSession,
+    reservation: StockReservation,
+    wanted: Sequence[rules.SummedDemand],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """In the caller's transaction: lock the variants, check that the wanted units are free
+    and make ``reservation`` hold them. The caller commits at once (the locks last until
+    then). Raises like :func:`reserve`."""
+    ids = [d.variant_id for d in wanted]
     facts = await availability.lock_variants(session, ids)
     for demand in wanted:
         if demand.variant_id not in facts:
@@ -211,7 +241,6 @@ async def _hold(
     reservation.lines.extend(
         ReservationLine(variant_id=d.variant_id, quantity=d.quantity) for d in wanted
     )
-    return reservation
 
 
 # -- confirm ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from the payer's return to our site, from the signed webhook, or from both racin
 :func:`apply_intent` locks the payment row, marks it succeeded and calls the handler's
 ``on_succeeded`` in the same transaction, exactly once. A handler that can no longer deliver
 (the stock sold while a slow 3-D Secure ran) raises :class:`Unfulfillable`: its work is
-rolled back to a savepoint, the payment is refunded in full, and ``on_unfulfillable`` says
+rolled back with the whole transaction, the payment is marked succeeded again without it
+in a fresh one and refunded in full, and ``on_unfulfillable`` says
 so on the feature's side.
 
 Stripe is called from a worker thread (the client is synchronous) and always with an
@@ -28,6 +29,7 @@ import anyio.to_thread
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.accounts.models import User
 from infra.clock import utcnow
@@ -186,12 +188,46 @@ def new_payment(
     return payment
 
 
-async def ensure_intent(session: AsyncSession, gateway: StripeGateway, payment: Payment) -> Payment:
-    """Give a committed payment its PaymentIntent, once (commits)."""
+async def ensure_intent(
+    session: AsyncSession, gateway: StripeGateway, payment: Payment, *, fresh: bool = False
+) -> Payment:
+    """Give a committed payment its PaymentIntent, once (commits).
+
+    ``fresh``: the caller has just committed the payment and nobody else can know it yet
+    (its token has not left this request, no key can find it), so nobody can race for its
+    intent and no row lock is needed: the intent is written by one conditional update.
+    """
     if payment.intent_id is None:
-        # The lock below reads the row into this same object (populate_existing).
-        await _create_intent(session, gateway, payment.id)
+        if fresh:
+            await _create_fresh_intent(session, gateway, payment)
+        else:
+            # The lock below reads the row into this same object (populate_existing).
+            await _create_intent(session, gateway, payment.id)
     return payment
+
+
+async def _create_fresh_intent(
+    session: AsyncSession, gateway: StripeGateway, payment: Payment
+) -> None:
+    intent = await _stripe(
+        gateway.create_intent, amount=payment.amount,
+        idempotency_key=f"payment-{payment.id}", metadata=_metadata(payment),
+    )
+    async with transaction(session):
+        written = await session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id, Payment.intent_id.is_(None))
+            .values(intent_id=intent.id, client_secret=intent.client_secret,
+                    updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    if written.rowcount == 1:  # type: ignore[attr-defined]
+        # What the row now holds; set on the object without reading it back.
+        set_committed_value(payment, "intent_id", intent.id)
+        set_committed_value(payment, "client_secret", intent.client_secret)
+    else:  # not fresh after all (a caller's mistake): keep the intent the row has
+        log.error("payment %s: intent written meanwhile; %s left unused", payment.id, intent.id)
+        await session.refresh(payment)
 
 
 async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_id: int) -> None:
@@ -335,40 +371,44 @@ async def apply_intent(
     # to give it back; an unfulfillable payment is then refunded in ``refund``'s own
     # transaction (keyed ``unfulfillable-<id>``, so it pays back once) and its feature is
     # told in a third.
-    async with transaction(session):
-        payment = await _lock(session, intent_id=intent.id)
-        if payment is None:
-            return None
-        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
-            return payment
-        if intent.status == "succeeded":
-            if intent.amount != payment.amount or intent.currency != payment.currency:
-                log.error("payment %s: intent %s amount %s %s differs", payment.id, intent.id,
-                          intent.amount, intent.currency)
-                raise Conflict(Code.PAYMENT_AMOUNT_MISMATCH, "결제 금액이 주문 금액과 다릅니다.",
-                               field="amount")
-            PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.SUCCEEDED)
-            payment.status = PaymentStatus.SUCCEEDED
-            payment.succeeded_at = utcnow()
-            payment.last_error = ""
-            try:
-                async with session.begin_nested():
-                    await handler_for(payment.kind).on_succeeded(session, payment)
-            except Unfulfillable as exc:
-                unfulfilled = str(exc) or "결제한 상품을 더 이상 제공할 수 없습니다."
-            record(session, PaymentSucceeded(
-                id=payment.id, kind=payment.kind, reference=payment.reference,
-                amount=payment.amount, intent_id=intent.id, user_id=payment.user_id,
-            ))
-        elif intent.status == "canceled":
-            if payment.status is PaymentStatus.PENDING:
-                payment.status = PaymentStatus.CANCELLED
-        elif intent.error and intent.error != payment.last_error:
-            payment.last_error = intent.error
-            record(session, PaymentFailed(
-                id=payment.id, kind=payment.kind, reference=payment.reference,
-                amount=payment.amount, intent_id=intent.id, message=intent.error,
-            ))
+    try:
+        async with transaction(session):
+            payment = await _lock(session, intent_id=intent.id)
+            if payment is None:
+                return None
+            if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
+                return payment
+            if intent.status == "succeeded":
+                if intent.amount != payment.amount or intent.currency != payment.currency:
+                    log.error("payment %s: intent %s amount %s %s differs", payment.id,
+                              intent.id, intent.amount, intent.currency)
+                    raise Conflict(Code.PAYMENT_AMOUNT_MISMATCH,
+                                   "결제 금액이 주문 금액과 다릅니다.", field="amount")
+                _succeed(payment)
+                # No savepoint around the handler (decision 60): one that refuses raises
+                # Unfulfillable, which rolls this whole transaction back (below).
+                await handler_for(payment.kind).on_succeeded(session, payment)
+                _record_succeeded(session, payment, intent)
+            elif intent.status == "canceled":
+                if payment.status is PaymentStatus.PENDING:
+                    payment.status = PaymentStatus.CANCELLED
+            elif intent.error and intent.error != payment.last_error:
+                payment.last_error = intent.error
+                record(session, PaymentFailed(
+                    id=payment.id, kind=payment.kind, reference=payment.reference,
+                    amount=payment.amount, intent_id=intent.id, message=intent.error,
+                ))
+    except Unfulfillable as exc:
+        unfulfilled = str(exc) or "결제한 상품을 더 이상 제공할 수 없습니다."
+        # The handler's work went with the rollback, and so did the payment's new status:
+        # the money received is recorded again, without the handler, under a fresh lock.
+        async with transaction(session):
+            payment = await _lock(session, intent_id=intent.id)
+            assert payment is not None
+            if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
+                return payment  # completed meanwhile by a racing caller, whose handler decided
+            _succeed(payment)
+            _record_succeeded(session, payment, intent)
     if unfulfilled is not None:
         await refund(session, gateway, payment.id, amount=payment.amount, reason=unfulfilled,
                      key=f"unfulfillable-{payment.id}")
@@ -378,6 +418,21 @@ async def apply_intent(
                 await on_unfulfillable(session, payment, unfulfilled)
         await session.refresh(payment)
     return payment
+
+
+def _succeed(payment: Payment) -> None:
+    """Mark the locked payment succeeded: the money is ours."""
+    PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.SUCCEEDED)
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.succeeded_at = utcnow()
+    payment.last_error = ""
+
+
+def _record_succeeded(session: AsyncSession, payment: Payment, intent: IntentView) -> None:
+    record(session, PaymentSucceeded(
+        id=payment.id, kind=payment.kind, reference=payment.reference,
+        amount=payment.amount, intent_id=intent.id, user_id=payment.user_id,
+    ))
 
 
 async def pay_with_test_card(

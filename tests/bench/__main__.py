@@ -11,6 +11,7 @@ BENCHES = [
     "bench_freshness",
     "bench_reservations",
     "bench_checkout",
+    "bench_pages",
     "bench_assignment",
     "bench_analytics",
     "bench_procurement",
