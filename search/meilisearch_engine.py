@@ -85,13 +85,16 @@ SETTINGS: Final[dict[str, Any]] = {
 }
 
 
-def index_settings(synonyms: SynonymTable) -> dict[str, Any]:
+def index_settings(synonyms: SynonymTable | None) -> dict[str, Any]:
     """:data:`SETTINGS` plus the synonym table, as applied to a new or rebuilt index.
 
-    Meilisearch applies synonyms at query time too, but only as a setting: an edit of
-    ``search/synonyms.toml`` reaches it with the next rebuild (which swaps indexes, so
-    without downtime), the embedded engine with the next search.
+    Meilisearch applies synonyms at query time too, but only as a setting, which a rebuild
+    sets on its new index before the swap (decision 62): an admin's synonym version reaches
+    it exactly when it reaches the embedded engine, with the next rebuild. ``None`` leaves
+    the index's synonyms as they are (an existing index re-checked at start-up).
     """
+    if synonyms is None:
+        return dict(SETTINGS)
     return {**SETTINGS, "synonyms": synonyms.meilisearch_settings()}
 
 
@@ -183,8 +186,9 @@ class MeilisearchEngine:
         except MeilisearchError as exc:
             raise SearchEngineError(f"Meilisearch {action} failed: {exc}") from exc
 
-    def _wait(self, task_uid: int, *, tolerate: str | None = None) -> None:
-        """Block until the task is done; raise unless it succeeded or failed with ``tolerate``."""
+    def _wait(self, task_uid: int, *, tolerate: str | None = None) -> bool:
+        """Block until the task is done; raise unless it succeeded (True) or failed with
+        ``tolerate`` (False)."""
         try:
             task = self._client.wait_for_task(
                 task_uid, timeout_in_ms=self._task_timeout_ms, interval_in_ms=50
@@ -192,20 +196,25 @@ class MeilisearchEngine:
         except MeilisearchError as exc:
             raise SearchEngineError(f"Meilisearch task {task_uid}: {exc}") from exc
         if task.status == "succeeded":
-            return
+            return True
         error = task.error or {}
         if tolerate is not None and error.get("code") == tolerate:
-            return
+            return False
         message = error.get("message", task.status)
         raise SearchEngineError(f"Meilisearch task {task_uid} ({task.type}) failed: {message}")
 
-    def _create_index(self, uid: str) -> None:
-        """Create ``uid`` with our primary key (keeping an existing one) and apply settings."""
+    def _create_index(self, uid: str, synonyms: SynonymTable | None = None) -> None:
+        """Create ``uid`` with our primary key (keeping an existing one) and apply settings.
+
+        A new index gets ``synonyms`` (default: the file's); an existing one keeps the
+        synonyms its last rebuild gave it, so a restart never undoes an admin's version.
+        """
         with self._translated(f"creating {uid}"):
             task = self._client.create_index(uid, {"primaryKey": "id"})
-        self._wait(task.task_uid, tolerate="index_already_exists")
+        created = self._wait(task.task_uid, tolerate="index_already_exists")
+        table = (synonyms or self.synonyms.current()) if created else None
         with self._translated(f"configuring {uid}"):
-            task = self._client.index(uid).update_settings(index_settings(self.synonyms.current()))
+            task = self._client.index(uid).update_settings(index_settings(table))
         self._wait(task.task_uid)
 
     def _ensure_ready(self) -> None:
@@ -238,11 +247,13 @@ class MeilisearchEngine:
                 task = index.delete_documents(filter=f"id IN [{chunk}]")
             self._wait(task.task_uid)
 
-    def rebuild(self, docs: Iterable[ProductDocument]) -> RebuildStats:
+    def rebuild(
+        self, docs: Iterable[ProductDocument], synonyms: SynonymTable | None = None
+    ) -> RebuildStats:
         started = time.perf_counter()
         self._ensure_ready()
         temp_uid = f"{self.index_name}_{time.time_ns() // 1_000_000}"
-        self._create_index(temp_uid)
+        self._create_index(temp_uid, synonyms)
         try:
             temp = self._client.index(temp_uid)
             count = 0
