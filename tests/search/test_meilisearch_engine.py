@@ -25,7 +25,7 @@ from search.meilisearch_engine import (
     index_settings,
 )
 from search.query import SearchQuery
-from search.synonyms import SynonymTable
+from search.synonyms import SynonymTable, parse_lines
 from tests.search.builders import product
 
 API_KEY = "test-master-key"
@@ -333,6 +333,27 @@ def test_rebuild_fills_a_new_index_swaps_it_in_and_deletes_the_old(
     assert sorted(server.indexes["products"]) == [2, 3]
     assert temp not in server.indexes
     assert len(server.calls("GET", r"/tasks/\d+")) == len(server.tasks)  # every task awaited
+
+
+def test_a_rebuild_gives_its_new_index_the_admins_synonyms_and_a_restart_keeps_them(
+    server: FakeMeilisearchServer,
+) -> None:
+    """Decision 62: the synonym version handed to a rebuild is set on the new index before
+    the swap; a process that starts later re-checks the settings without its synonyms."""
+    meili = MeilisearchEngine(server.url, API_KEY)
+    meili.upsert([product(1, "작설차")])
+    saved = parse_lines("sencha => 작설차\n", version=7)
+
+    stats = meili.rebuild([product(1, "작설차")], saved)
+
+    temp_settings = server.calls("PATCH", f"/indexes/{stats.index}/settings")[-1].body
+    assert temp_settings["synonyms"] == {"sencha": ["작설차"]}
+    assert temp_settings["typoTolerance"] == index_settings(None)["typoTolerance"]
+    restarted = MeilisearchEngine(server.url, API_KEY)
+    restarted.upsert([product(2, "현미녹차")])
+    recheck = server.calls("PATCH", "/indexes/products/settings")[-1].body
+    assert "synonyms" not in recheck
+    assert recheck["rankingRules"] == index_settings(None)["rankingRules"]
 
 
 # -- search requests ------------------------------------------------------------------------------

@@ -64,12 +64,12 @@ async def test_searches_that_find_too_little_are_noted_without_the_shopper(
         {"q": ""},
     ):
         assert (await client.get("/api/search/products", params=params)).status_code == 200
-    assert (await client.get("/search", params={"q": "콤부차"})).status_code == 200
+    assert (await client.get("/search", params={"q": "곶감"})).status_code == 200
 
     events = await _events(session_factory)
     assert [e.payload for e in events] == [
         {"query": "kombucha", "total": 0}, {"query": "작설차", "total": 1},
-        {"query": "콤부차", "total": 0},
+        {"query": "곶감", "total": 0},
     ]
     assert {e.aggregate_id for e in events} == {""}
 
@@ -99,7 +99,8 @@ async def test_the_worker_counts_each_event_once_per_query_and_seoul_day(
             ("작설차", 0, 2, 1, dt.date(2026, 12, 7)),
         ]
         only_today = await services.top_unanswered(session, today=dt.date(2026, 12, 7), days=1)
-        assert [(r.query, r.zero) for r in only_today][0] == ("kombucha", 1)
+        assert [(r.query, r.zero, r.few) for r in only_today] == [
+            ("작설차", 0, 2), ("kombucha", 1, 0)]
 
 
 async def test_admins_list_the_top_unanswered_queries_and_add_a_synonym_from_one(
