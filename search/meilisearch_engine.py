@@ -38,6 +38,7 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from search.documents import FACETS, ProductDocument
 from search.engine import RebuildStats, SearchEngineError
 from search.highlight import combine, from_placeholders
+from search.korean import chosung_query, chosung_suffixes
 from search.query import (
     MAX_QUERY_CHARS,
     MAX_RESULT_WINDOW,
@@ -59,11 +60,14 @@ _STRIP_PLACEHOLDERS: Final = str.maketrans("", "", HIGHLIGHT_PRE + HIGHLIGHT_POS
 TEXT_ATTRIBUTES: Final = ("name", "vendor_name", "description")
 LABEL_ATTRIBUTES: Final = ("category_label", "enterprise_type_label", "district")
 CROP_WORDS: Final = 24
+#: The name's 초성 as word endings (search.korean.chosung_suffixes): Meilisearch has no 초성
+#: of its own, so a query of initials only is searched on this attribute alone.
+CHOSUNG_ATTRIBUTE: Final = "name_chosung"
 
 SETTINGS: Final[dict[str, Any]] = {
     # Order is priority: a match in the name outranks one in the vendor or description;
     # labels come last so that ``마을기업`` or ``성북구`` still finds products.
-    "searchableAttributes": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES],
+    "searchableAttributes": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES, CHOSUNG_ATTRIBUTE],
     "filterableAttributes": [
         "id",  # for delete-by-filter; the ids form of delete is deprecated by the client
         *FACETS,
@@ -138,7 +142,18 @@ def to_payload(doc: ProductDocument) -> dict[str, Any]:
     payload["published_at"] = int(doc.published_at.timestamp())
     for attribute in (*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES):
         payload[attribute] = payload[attribute].translate(_STRIP_PLACEHOLDERS)
+    payload[CHOSUNG_ATTRIBUTE] = chosung_suffixes(doc.name)
     return payload
+
+
+def text_search(q: str) -> dict[str, Any]:
+    """The ``q`` part of a search request: as typed, or a query of initials only
+    (``ㅌㅂㄹ``) on the names' 초성 (prefix matching on their word endings finds it inside
+    a compound too)."""
+    initials = chosung_query(q)
+    if initials is None:
+        return {"q": q}
+    return {"q": initials, "attributesToSearchOn": [CHOSUNG_ATTRIBUTE]}
 
 
 def _batches(docs: Iterable[ProductDocument], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -281,13 +296,13 @@ class MeilisearchEngine:
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Product names for a half-typed query; Meilisearch treats the last word as a
-        prefix and corrects typos itself (no 초성: that is the embedded engine's)."""
+        prefix and corrects typos itself; initials only search the names' 초성."""
         text = " ".join(q.split())[:MAX_QUERY_CHARS]
         if not text:
             return []
         request = {
             "indexUid": self.index_name,
-            "q": text,
+            **text_search(text),
             "limit": max(1, min(limit, MAX_SUGGESTIONS)),
             "attributesToRetrieve": ["id", "name", "url", "category", "category_label"],
         }
@@ -319,7 +334,7 @@ class MeilisearchEngine:
         unfiltered = [facet for facet in FACETS if facet not in own_filters]
         page: dict[str, Any] = {
             "indexUid": self.index_name,
-            "q": query.q,
+            **text_search(query.q),
             "filter": build_filters(query),
             "facets": unfiltered,
             "page": query.page,
@@ -338,7 +353,7 @@ class MeilisearchEngine:
         facet_queries = [
             {
                 "indexUid": self.index_name,
-                "q": query.q,
+                **text_search(query.q),
                 "filter": build_filters(query, without=facet),
                 "facets": [facet],
                 "limit": 0,

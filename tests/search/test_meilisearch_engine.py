@@ -359,6 +359,28 @@ def test_a_rebuild_gives_its_new_index_the_admins_synonyms_and_a_restart_keeps_t
 # -- search requests ------------------------------------------------------------------------------
 
 
+def test_initials_only_search_the_names_chosung_anywhere_in_a_compound(
+    meili: MeilisearchEngine, server: FakeMeilisearchServer
+) -> None:
+    meili.upsert([product(1, "스텐텀블러 대용량")])
+    [sent] = server.calls("POST", "/indexes/products/documents")[0].body
+    assert sent["name_chosung"].split() == ["ㅅㅌㅌㅂㄹ", "ㅌㅌㅂㄹ", "ㅌㅂㄹ", "ㅂㄹ", "ㄷㅇㄹ", "ㅇㄹ"]
+    assert server.calls("PATCH", "/indexes/products/settings")[0].body[
+        "searchableAttributes"][-1] == "name_chosung"
+
+    meili.search(SearchQuery(q="ㅌㅂㄹ", category=("household",)))
+    page, facet = multi_search_body(server)
+    for request in (page, facet):
+        assert request["q"] == "ㅌㅂㄹ" and request["attributesToSearchOn"] == ["name_chosung"]
+    meili.suggest("ㅌㅂ")
+    [suggest] = multi_search_body(server)
+    assert suggest["attributesToSearchOn"] == ["name_chosung"]
+    meili.search(SearchQuery(q="텀ㅂ"))  # mixed: as typed, on every attribute
+    [mixed] = multi_search_body(server)
+    assert mixed["q"] == "텀ㅂ" and "attributesToSearchOn" not in mixed
+
+
+
 def test_filters_quote_values_and_escape_quotes(
     meili: MeilisearchEngine, server: FakeMeilisearchServer
 ) -> None:
