@@ -86,7 +86,9 @@ async def version_or_404(session: AsyncSession, version: int) -> SynonymVersion:
     row = await session.scalar(select(SynonymVersion).where(SynonymVersion.version == version))
     if row is None:
         raise NotFound(
-            Code.SYNONYM_VERSION_NOT_FOUND, f"동의어 버전 {version}이(가) 없습니다.", field="version"
+            Code.SYNONYM_VERSION_NOT_FOUND,
+            f"동의어 버전 {version}이(가) 없습니다.",
+            field="version",
         )
     return row
 

@@ -364,7 +364,8 @@ def test_initials_only_search_the_names_chosung_anywhere_in_a_compound(
 ) -> None:
     meili.upsert([product(1, "스텐텀블러 대용량")])
     [sent] = server.calls("POST", "/indexes/products/documents")[0].body
-    assert sent["name_chosung"].split() == ["ㅅㅌㅌㅂㄹ", "ㅌㅌㅂㄹ", "ㅌㅂㄹ", "ㅂㄹ", "ㄷㅇㄹ", "ㅇㄹ"]
+    assert sent["name_chosung"].split() == [
+        "ㅅㅌㅌㅂㄹ", "ㅌㅌㅂㄹ", "ㅌㅂㄹ", "ㅂㄹ", "ㄷㅇㄹ", "ㅇㄹ"]
     assert server.calls("PATCH", "/indexes/products/settings")[0].body[
         "searchableAttributes"][-1] == "name_chosung"
 
