@@ -64,6 +64,8 @@ import shop.procurement.plan_controllers
 import shop.procurement.plan_pages
 import shop.procurement.quote_api
 import shop.procurement.quote_pages
+import shop.search_tuning.controllers
+import shop.search_tuning.pages
 import shop.settlement.controllers
 import shop.settlement.pages
 import shop.snackboxes.controllers
@@ -117,6 +119,7 @@ TEMPLATE_DIRS = [
     ROOT / "shop" / "snackboxes" / "templates",
     ROOT / "shop" / "procurement" / "templates",
     ROOT / "shop" / "analytics" / "templates",
+    ROOT / "shop" / "search_tuning" / "templates",
     ROOT / "markets" / "templates",
     ROOT / "markets" / "days" / "templates",
     ROOT / "markets" / "lending" / "templates",
@@ -160,6 +163,8 @@ ROUTE_HANDLERS: list[Any] = [
     *shop.procurement.quote_pages.ROUTES,
     *shop.analytics.controllers.ROUTES,
     *shop.analytics.export_pages.ROUTES,
+    *shop.search_tuning.controllers.ROUTES,
+    *shop.search_tuning.pages.ROUTES,
     *markets.controllers.ROUTES,
     *markets.days.controllers.ROUTES,
     *markets.days.analytics_pages.ROUTES,

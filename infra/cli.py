@@ -331,9 +331,11 @@ async def _reindex(settings: Settings) -> dict[str, Any]:
 def search_reindex() -> None:
     started = time.perf_counter()
     stats = _run(_reindex)
+    version = stats.get("synonyms_version")
+    synonyms = f"동의어 버전 {version}" if version is not None else "동의어 기본값(파일)"
     click.echo(
         f"새 색인으로 바꿨습니다: 문서 {stats['documents']}건, 따라잡기 {stats['caught_up']}건, "
-        f"{time.perf_counter() - started:.2f}초"
+        f"{synonyms}, {time.perf_counter() - started:.2f}초"
     )
 
 

@@ -31,6 +31,7 @@ TABLE_MODULES = (
     "shop.procurement.plan_models",
     "shop.procurement.quotation_models",
     "shop.procurement.record_models",
+    "shop.search_tuning.models",
     "shop.settlement.models",
     "shop.snackboxes.models",
     "shop.vendors.models",

@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import msgspec
 import tantivy
@@ -60,7 +60,7 @@ from search.query import (
     Suggestion,
     page_count,
 )
-from search.synonyms import SynonymFile
+from search.synonyms import SynonymFile, SynonymTable
 
 #: A strict result smaller than one page of the search page is widened (forgiving tiers).
 RELAX_BELOW: Final = 20
@@ -68,6 +68,8 @@ RELAX_BELOW: Final = 20
 #: Bumped whenever the schema below changes; an index with another version needs a rebuild.
 SCHEMA_VERSION: Final = 2  # 2: name_jamo and name_chosung (decision 47)
 _SCHEMA_FILE: Final = "jangteo-schema-version"
+#: The synonym table a rebuild was given, kept with its generation (decision 62).
+_SYNONYMS_FILE: Final = "jangteo-synonyms.json"
 
 _FACET_CACHE_SIZE: Final = 512
 
@@ -101,6 +103,21 @@ class _Reader:
     #: reuses them. Replaced, not cleared, on reload, so a concurrent search cannot
     #: store counts of an old snapshot into the new cache.
     facet_cache: dict[Any, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: The generation's own synonym table, if its rebuild was given one.
+    synonyms: SynonymTable | None = None
+
+
+def _generation_synonyms(path: Path) -> SynonymTable | None:
+    try:
+        return SynonymTable.parse(msgspec.json.decode((path / _SYNONYMS_FILE).read_bytes()))
+    except FileNotFoundError:
+        return None
+
+
+class _Snapshot(NamedTuple):
+    searcher: tantivy.Searcher
+    facet_cache: dict[Any, dict[str, dict[str, int]]]
+    synonyms: SynonymTable
 
 
 def _stat_key(path: Path) -> tuple[int, int, int]:
@@ -322,8 +339,13 @@ class EmbeddedEngine:
                 writer.wait_merging_threads()
                 del writer
 
-    def rebuild(self, docs: Iterable[ProductDocument]) -> RebuildStats:
+    def rebuild(
+        self, docs: Iterable[ProductDocument], synonyms: SynonymTable | None = None
+    ) -> RebuildStats:
         """Index ``docs`` into a new generation and swap it in; searches never pause.
+
+        ``synonyms`` is written into the new generation, so every process answers with it
+        from the moment it opens that generation (without it: the default file).
 
         ``docs`` should be read lazily (a generator over the database): writes that reach
         the worker after this call started are journaled and replayed, so the snapshot
@@ -334,6 +356,10 @@ class EmbeddedEngine:
         swapped = False
         try:
             count = self._build(generation, docs)
+            if synonyms is not None:
+                (self.generation_dir(generation) / _SYNONYMS_FILE).write_bytes(
+                    msgspec.json.encode(synonyms.to_data())
+                )
             with self._exclusive():
                 self._replay_journal(generation)
                 self._point_to(generation)
@@ -406,13 +432,24 @@ class EmbeddedEngine:
     # -- reads ------------------------------------------------------------------------------
 
     def _searcher(self) -> tantivy.Searcher:
-        return self._snapshot()[0]
+        return self._snapshot().searcher
 
-    def _snapshot(self) -> tuple[tantivy.Searcher, dict[Any, dict[str, dict[str, int]]]]:
+    def synonyms_in_use(self) -> SynonymTable:
+        """The table searches answer with now: the live generation's, else the file's."""
+        return self._snapshot().synonyms
+
+    def _snapshot(self) -> _Snapshot:
+        """Searcher, its facet cache and synonym table, taken together under the lock."""
         with self._state_lock:
             for _attempt in range(5):
                 try:
-                    return self._refresh()
+                    reader = self._refresh()
+                    assert reader.searcher is not None
+                    return _Snapshot(
+                        reader.searcher,
+                        reader.facet_cache,
+                        reader.synonyms if reader.synonyms is not None else self.synonyms.current(),
+                    )
                 except (FileNotFoundError, ValueError):
                     # A swap or a merge removed files between our stat and our open;
                     # the pointer already names something newer, so look again.
@@ -420,14 +457,15 @@ class EmbeddedEngine:
                     time.sleep(0.005)
             raise SearchEngineError(f"cannot open the live index under {self.data_dir}")
 
-    def _refresh(self) -> tuple[tantivy.Searcher, dict[Any, dict[str, dict[str, int]]]]:
+    def _refresh(self) -> _Reader:
         pointer_key = _stat_key(self._pointer)
         if pointer_key != self._pointer_key or self._reader is None:
             generation = self.live_generation()
             if self._reader is None or self._reader.generation != generation:
-                index = tantivy.Index.open(str(self.generation_dir(generation)))
+                path = self.generation_dir(generation)
+                index = tantivy.Index.open(str(path))
                 index.config_reader(reload_policy="manual")
-                self._reader = _Reader(generation, index)
+                self._reader = _Reader(generation, index, synonyms=_generation_synonyms(path))
             self._pointer_key = pointer_key
         reader = self._reader
         meta_key = _stat_key(self.generation_dir(reader.generation) / "meta.json")
@@ -436,15 +474,14 @@ class EmbeddedEngine:
             reader.meta_key = meta_key
             reader.searcher = reader.index.searcher()
             reader.facet_cache = {}
-        return reader.searcher, reader.facet_cache
+        return reader
 
     def count(self) -> int:
         return self._searcher().num_docs
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
-        searcher, facet_cache = self._snapshot()
-        table = self.synonyms.current()
+        searcher, facet_cache, table = self._snapshot()
         # Whole results are kept per snapshot too (decision 61): the index changes only
         # when the worker commits what a catalog event changed, and that commit is a new
         # snapshot with empty caches, so a cached page of hits is never older than the index.
@@ -566,10 +603,8 @@ class EmbeddedEngine:
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         if not words:
             return []
-        searcher, _cache = self._snapshot()
-        concepts = plan(
-            " ".join(words), self.synonyms.current(), functools.partial(_known, searcher)
-        )
+        searcher, _cache, table = self._snapshot()
+        concepts = plan(" ".join(words), table, functools.partial(_known, searcher))
         if not concepts:
             return []
         typing = queries.typing_query(self._schema, words[-1]) if len(words) == 1 else None
@@ -655,7 +690,7 @@ class EmbeddedEngine:
     def health(self) -> dict[str, Any]:
         details: dict[str, Any] = {"path": str(self.data_dir), "index": self.index_name}
         try:
-            searcher = self._searcher()
+            searcher, _cache, table = self._snapshot()
             reader = self._reader
             assert reader is not None
             version_file = self.generation_dir(reader.generation) / _SCHEMA_FILE
@@ -664,6 +699,7 @@ class EmbeddedEngine:
                 generation=reader.generation,
                 segments=searcher.num_segments,
                 schema_version=version,
+                synonyms_version=table.version,
             )
             details["rebuilding"] = self._building(cleanup=False)
             ok = version == SCHEMA_VERSION

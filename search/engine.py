@@ -15,6 +15,7 @@ import msgspec
 
 from search.documents import ProductDocument
 from search.query import SearchQuery, SearchResult, Suggestion
+from search.synonyms import SynonymTable
 
 
 class RebuildStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,7 +35,8 @@ class SearchEngine(Protocol):
 
     Writes are synchronous: when ``upsert`` or ``delete`` returns, the next ``search``
     (in any process) sees the change. ``rebuild`` builds a complete new index beside the
-    live one and swaps it in atomically, so searches never see a half-built index.
+    live one and swaps it in atomically, so searches never see a half-built index; the
+    synonym table given to a rebuild changes with that swap.
     """
 
     def upsert(self, docs: Sequence[ProductDocument]) -> None: ...
@@ -45,7 +47,12 @@ class SearchEngine(Protocol):
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]: ...
 
-    def rebuild(self, docs: Iterable[ProductDocument]) -> RebuildStats: ...
+    def rebuild(
+        self, docs: Iterable[ProductDocument], synonyms: SynonymTable | None = None
+    ) -> RebuildStats:
+        """Build a new index of ``docs`` and swap it in. ``synonyms``, if given, is the
+        table the new index answers with from the swap on (else the default file's)."""
+        ...
 
     def count(self) -> int: ...
 

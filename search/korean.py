@@ -71,6 +71,33 @@ def chosung(text: str) -> str:
     return "".join(out)
 
 
+def compatibility_chosung(text: str) -> str:
+    """:func:`chosung` in Hangul compatibility letters (ㅌㅂㄹ), the form people type and
+    engines other than ours tokenise as letters."""
+    return "".join(_CHOSEONG_COMPAT[ord(c) - _CHOSEONG_FIRST] for c in chosung(text))
+
+
+def chosung_suffixes(text: str) -> str:
+    """Every ending of at least two initials of each Hangul word (``스텐텀블러`` ->
+    ㅅㅌㅌㅂㄹ ㅌㅌㅂㄹ ㅌㅂㄹ ㅂㄹ): with prefix matching, a 초성 query then matches
+    anywhere inside a compound, for a search engine that only matches word starts."""
+    endings: dict[str, None] = {}
+    for word in unicodedata.normalize("NFKC", text).split():
+        initials = compatibility_chosung(word)
+        for start in range(len(initials) - 1):
+            endings.setdefault(initials[start:], None)
+    return " ".join(endings)
+
+
+def chosung_query(text: str) -> str | None:
+    """A query made only of initial consonants (``ㅌㅂㄹ``), in compatibility letters;
+    None for anything else (a syllable, a Latin letter, a mixed ``텀ㅂ``)."""
+    words = unicodedata.normalize("NFKC", text).split()
+    if not words or not all(is_choseong(c) for word in words for c in word):
+        return None
+    return " ".join(compatibility_chosung(word) for word in words)
+
+
 def compose(spelled: str) -> str:
     """Inverse of :func:`jamo`: conjoining jamo back into syllables (NFC does it)."""
     return unicodedata.normalize("NFC", spelled)

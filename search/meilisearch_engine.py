@@ -38,6 +38,7 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from search.documents import FACETS, ProductDocument
 from search.engine import RebuildStats, SearchEngineError
 from search.highlight import combine, from_placeholders
+from search.korean import chosung_query, chosung_suffixes
 from search.query import (
     MAX_QUERY_CHARS,
     MAX_RESULT_WINDOW,
@@ -59,11 +60,14 @@ _STRIP_PLACEHOLDERS: Final = str.maketrans("", "", HIGHLIGHT_PRE + HIGHLIGHT_POS
 TEXT_ATTRIBUTES: Final = ("name", "vendor_name", "description")
 LABEL_ATTRIBUTES: Final = ("category_label", "enterprise_type_label", "district")
 CROP_WORDS: Final = 24
+#: The name's 초성 as word endings (search.korean.chosung_suffixes): Meilisearch has no 초성
+#: of its own, so a query of initials only is searched on this attribute alone.
+CHOSUNG_ATTRIBUTE: Final = "name_chosung"
 
 SETTINGS: Final[dict[str, Any]] = {
     # Order is priority: a match in the name outranks one in the vendor or description;
     # labels come last so that ``마을기업`` or ``성북구`` still finds products.
-    "searchableAttributes": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES],
+    "searchableAttributes": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES, CHOSUNG_ATTRIBUTE],
     "filterableAttributes": [
         "id",  # for delete-by-filter; the ids form of delete is deprecated by the client
         *FACETS,
@@ -85,13 +89,16 @@ SETTINGS: Final[dict[str, Any]] = {
 }
 
 
-def index_settings(synonyms: SynonymTable) -> dict[str, Any]:
+def index_settings(synonyms: SynonymTable | None) -> dict[str, Any]:
     """:data:`SETTINGS` plus the synonym table, as applied to a new or rebuilt index.
 
-    Meilisearch applies synonyms at query time too, but only as a setting: an edit of
-    ``search/synonyms.toml`` reaches it with the next rebuild (which swaps indexes, so
-    without downtime), the embedded engine with the next search.
+    Meilisearch applies synonyms at query time too, but only as a setting, which a rebuild
+    sets on its new index before the swap (decision 62): an admin's synonym version reaches
+    it exactly when it reaches the embedded engine, with the next rebuild. ``None`` leaves
+    the index's synonyms as they are (an existing index re-checked at start-up).
     """
+    if synonyms is None:
+        return dict(SETTINGS)
     return {**SETTINGS, "synonyms": synonyms.meilisearch_settings()}
 
 
@@ -135,7 +142,18 @@ def to_payload(doc: ProductDocument) -> dict[str, Any]:
     payload["published_at"] = int(doc.published_at.timestamp())
     for attribute in (*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES):
         payload[attribute] = payload[attribute].translate(_STRIP_PLACEHOLDERS)
+    payload[CHOSUNG_ATTRIBUTE] = chosung_suffixes(doc.name)
     return payload
+
+
+def text_search(q: str) -> dict[str, Any]:
+    """The ``q`` part of a search request: as typed, or a query of initials only
+    (``ㅌㅂㄹ``) on the names' 초성 (prefix matching on their word endings finds it inside
+    a compound too)."""
+    initials = chosung_query(q)
+    if initials is None:
+        return {"q": q}
+    return {"q": initials, "attributesToSearchOn": [CHOSUNG_ATTRIBUTE]}
 
 
 def _batches(docs: Iterable[ProductDocument], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -183,8 +201,9 @@ class MeilisearchEngine:
         except MeilisearchError as exc:
             raise SearchEngineError(f"Meilisearch {action} failed: {exc}") from exc
 
-    def _wait(self, task_uid: int, *, tolerate: str | None = None) -> None:
-        """Block until the task is done; raise unless it succeeded or failed with ``tolerate``."""
+    def _wait(self, task_uid: int, *, tolerate: str | None = None) -> bool:
+        """Block until the task is done; raise unless it succeeded (True) or failed with
+        ``tolerate`` (False)."""
         try:
             task = self._client.wait_for_task(
                 task_uid, timeout_in_ms=self._task_timeout_ms, interval_in_ms=50
@@ -192,20 +211,25 @@ class MeilisearchEngine:
         except MeilisearchError as exc:
             raise SearchEngineError(f"Meilisearch task {task_uid}: {exc}") from exc
         if task.status == "succeeded":
-            return
+            return True
         error = task.error or {}
         if tolerate is not None and error.get("code") == tolerate:
-            return
+            return False
         message = error.get("message", task.status)
         raise SearchEngineError(f"Meilisearch task {task_uid} ({task.type}) failed: {message}")
 
-    def _create_index(self, uid: str) -> None:
-        """Create ``uid`` with our primary key (keeping an existing one) and apply settings."""
+    def _create_index(self, uid: str, synonyms: SynonymTable | None = None) -> None:
+        """Create ``uid`` with our primary key (keeping an existing one) and apply settings.
+
+        A new index gets ``synonyms`` (default: the file's); an existing one keeps the
+        synonyms its last rebuild gave it, so a restart never undoes an admin's version.
+        """
         with self._translated(f"creating {uid}"):
             task = self._client.create_index(uid, {"primaryKey": "id"})
-        self._wait(task.task_uid, tolerate="index_already_exists")
+        created = self._wait(task.task_uid, tolerate="index_already_exists")
+        table = (synonyms or self.synonyms.current()) if created else None
         with self._translated(f"configuring {uid}"):
-            task = self._client.index(uid).update_settings(index_settings(self.synonyms.current()))
+            task = self._client.index(uid).update_settings(index_settings(table))
         self._wait(task.task_uid)
 
     def _ensure_ready(self) -> None:
@@ -238,11 +262,13 @@ class MeilisearchEngine:
                 task = index.delete_documents(filter=f"id IN [{chunk}]")
             self._wait(task.task_uid)
 
-    def rebuild(self, docs: Iterable[ProductDocument]) -> RebuildStats:
+    def rebuild(
+        self, docs: Iterable[ProductDocument], synonyms: SynonymTable | None = None
+    ) -> RebuildStats:
         started = time.perf_counter()
         self._ensure_ready()
         temp_uid = f"{self.index_name}_{time.time_ns() // 1_000_000}"
-        self._create_index(temp_uid)
+        self._create_index(temp_uid, synonyms)
         try:
             temp = self._client.index(temp_uid)
             count = 0
@@ -270,13 +296,13 @@ class MeilisearchEngine:
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Product names for a half-typed query; Meilisearch treats the last word as a
-        prefix and corrects typos itself (no 초성: that is the embedded engine's)."""
+        prefix and corrects typos itself; initials only search the names' 초성."""
         text = " ".join(q.split())[:MAX_QUERY_CHARS]
         if not text:
             return []
         request = {
             "indexUid": self.index_name,
-            "q": text,
+            **text_search(text),
             "limit": max(1, min(limit, MAX_SUGGESTIONS)),
             "attributesToRetrieve": ["id", "name", "url", "category", "category_label"],
         }
@@ -308,7 +334,7 @@ class MeilisearchEngine:
         unfiltered = [facet for facet in FACETS if facet not in own_filters]
         page: dict[str, Any] = {
             "indexUid": self.index_name,
-            "q": query.q,
+            **text_search(query.q),
             "filter": build_filters(query),
             "facets": unfiltered,
             "page": query.page,
@@ -327,7 +353,7 @@ class MeilisearchEngine:
         facet_queries = [
             {
                 "indexUid": self.index_name,
-                "q": query.q,
+                **text_search(query.q),
                 "filter": build_filters(query, without=facet),
                 "facets": [facet],
                 "limit": 0,

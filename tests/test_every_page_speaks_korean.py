@@ -32,7 +32,9 @@ HREF = re.compile(r'href="(/[^"#]*)"')
 
 
 def _visible_text(page: str) -> str:
-    body = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    # A textarea holds what someone typed to edit (the synonym table's English words such
+    # as "desk"), not labels of the page.
+    body = re.sub(r"(?is)<(script|style|textarea)\b.*?</\1>", " ", page)
     body = re.sub(r"(?s)<[^>]+>", " ", body)
     return html.unescape(body)
 

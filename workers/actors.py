@@ -38,6 +38,7 @@ from shop.catalog import indexing  # noqa: E402
 from shop.orders import notifications as order_notifications  # noqa: E402
 from shop.payments import services as payments  # noqa: E402
 from shop.procurement import quote_mail as procurement_mail  # noqa: E402
+from shop.search_tuning import services as search_tuning  # noqa: E402
 from shop.settlement import ledger as settlement_ledger  # noqa: E402
 from shop.vendors import review_mail as vendor_review_mail  # noqa: E402
 from workers import resources  # noqa: E402
@@ -71,6 +72,27 @@ async def index_catalog_change(message: dict[str, Any]) -> None:
                 session, engine, [int(envelope.aggregate_id)]
             )
     log.info("index_synced", upserted=upserted, deleted=deleted)
+
+
+@dramatiq.actor(queue_name="analytics", **RETRIES)
+async def count_unanswered_search(message: dict[str, Any]) -> None:
+    """Count a search that found nothing or little, per query and Seoul day, exactly once."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    async with resources.session_factory()() as session:
+        counted = await search_tuning.count_unanswered(session, envelope)
+    log.debug("unanswered_search_counted", counted=counted)
+
+
+@dramatiq.actor(queue_name="maintenance", **RETRIES)
+async def apply_saved_synonyms(message: dict[str, Any]) -> None:
+    """An admin saved a synonym version: rebuild the index, which takes the newest version
+    (a rebuild already running makes this one fail and retry later)."""
+    envelope = EventEnvelope.from_dict(message)
+    _bind(envelope)
+    async with resources.session_factory()() as session:
+        stats = await indexing.rebuild_index(session, resources.search_engine())
+    log.info("search_rebuilt_for_synonyms", **stats)
 
 
 @dramatiq.actor(queue_name="analytics", **RETRIES)

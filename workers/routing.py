@@ -23,6 +23,7 @@ from shop.catalog.events import PRODUCT_INDEX_EVENTS
 from shop.orders.notifications import MAIL_EVENTS as ORDER_MAIL_EVENTS
 from shop.payments.webhooks import StripeEventReceived
 from shop.procurement.quote_mail import MAIL_EVENTS as PROCUREMENT_MAIL_EVENTS
+from shop.search_tuning.events import SearchUnanswered, SynonymsSaved
 from shop.settlement.ledger import LEDGER_EVENTS
 from shop.vendors.events import VENDOR_INDEX_EVENTS
 from shop.vendors.review_mail import MAIL_EVENTS as VENDOR_REVIEW_MAIL_EVENTS
@@ -55,6 +56,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
     Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts),
     Subscription(lambda name: name == ExportRequested.name, actors.run_analytics_export),
+    Subscription(lambda name: name == SearchUnanswered.name, actors.count_unanswered_search),
+    Subscription(lambda name: name == SynonymsSaved.name, actors.apply_saved_synonyms),
     Subscription(lambda name: True, CATCH_ALL),
 )
 

@@ -18,6 +18,7 @@ from infra.clock import utcnow
 from search.documents import ProductDocument
 from search.engine import SearchEngine
 from shop.catalog.models import Product, ProductStatus
+from shop.search_tuning.services import saved_synonyms
 from shop.vendors.models import Vendor, VendorStatus
 
 
@@ -125,15 +126,19 @@ async def listed_documents(
         session.expunge_all()
 
 
-async def rebuild_index(session: AsyncSession, engine: SearchEngine) -> dict[str, float | int]:
+async def rebuild_index(
+    session: AsyncSession, engine: SearchEngine
+) -> dict[str, float | int | None]:
     """Rebuild the whole index into a new generation and swap it in, then catch up.
 
     The build reads a snapshot; products changed while it ran are re-synced right after the
-    swap, so an edit made during a rebuild is never lost from the new index.
+    swap, so an edit made during a rebuild is never lost from the new index. The newest
+    synonym version admins saved goes in with it (none saved: the engine keeps the seed file).
     """
     started = utcnow()
+    synonyms = await saved_synonyms(session)
     docs = [doc async for doc in listed_documents(session)]
-    stats = await asyncio.to_thread(engine.rebuild, docs)
+    stats = await asyncio.to_thread(engine.rebuild, docs, synonyms)
     changed = set(
         (await session.scalars(select(Product.id).where(Product.updated_at >= started))).all()
     )
@@ -148,4 +153,9 @@ async def rebuild_index(session: AsyncSession, engine: SearchEngine) -> dict[str
     )
     if changed:
         await sync_products(session, engine, sorted(changed))
-    return {"documents": stats.docs, "caught_up": len(changed), "seconds": round(stats.seconds, 3)}
+    return {
+        "documents": stats.docs,
+        "caught_up": len(changed),
+        "seconds": round(stats.seconds, 3),
+        "synonyms_version": synonyms.version if synonyms is not None else None,
+    }

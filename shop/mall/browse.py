@@ -10,12 +10,19 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from infra.errors import InvalidInput
 from search.engine import SearchEngine
 from search.query import SearchQuery, SearchQueryError, SearchResult
 from shop.catalog.taxonomy import CATEGORY_LABELS, STRATEGIC_ITEM_LABELS
 from shop.mall.errors import MallErrorCode as Code
+from shop.search_tuning.services import note_search
 from shop.vendors.types import ENTERPRISE_TYPE_LABELS
+
+log = structlog.get_logger("jangteo.mall")
 
 FACET_TITLES = {
     "category": "카테고리",
@@ -47,8 +54,19 @@ def parse_query(params: Mapping[str, str | Sequence[str]]) -> SearchQuery:
         raise InvalidInput(Code.INVALID_SEARCH, exc.message, field=exc.field) from exc
 
 
-async def run_search(engine: SearchEngine, query: SearchQuery) -> SearchResult:
-    return await asyncio.to_thread(engine.search, query)
+async def run_search(
+    engine: SearchEngine, query: SearchQuery, session: AsyncSession | None = None
+) -> SearchResult:
+    """Search; with a ``session``, a shopper's query that found too little is noted for the
+    admins' list (shop.search_tuning). Noting never fails the search: without the database
+    the shopper still gets the answer, and the miss goes uncounted (logged)."""
+    result = await asyncio.to_thread(engine.search, query)
+    if session is not None:
+        try:
+            await note_search(session, query, result.total)
+        except SQLAlchemyError:
+            log.warning("unanswered_search_not_noted", exc_info=True)
+    return result
 
 
 def labelled_facets(result: SearchResult, query: SearchQuery) -> list[dict[str, Any]]:

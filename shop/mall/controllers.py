@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 
+from infra.web.params import DbSession
 from search.query import MAX_QUERY_CHARS, MAX_SUGGESTIONS, SearchHit, Suggestion
 from shop.mall.browse import labelled_facets, parse_query, run_search
 
@@ -61,6 +62,7 @@ class MallApi(Controller):
     async def search_products(
         self,
         request: Request[Any, Any, Any],
+        db_session: DbSession,
         q: FromQuery[str] = "",
         category: FromQuery[list[str] | None] = None,
         enterprise_type: FromQuery[list[str] | None] = None,
@@ -76,7 +78,7 @@ class MallApi(Controller):
         # Declared above for the OpenAPI document; parsed as one unit so that every
         # refusal is a problem detail naming its field.
         query = parse_query(request.query_params.dict())
-        result = await run_search(request.app.state.search, query)
+        result = await run_search(request.app.state.search, query, db_session)
         return SearchResponse(
             query=query.q,
             total=result.total,

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
@@ -46,8 +47,10 @@ class MallPages(Controller):
         )
 
     @get("/search", name="mall:search")
-    async def search(self, request: Request[Any, Any, Any]) -> Template:
-        return await self._results(request, request.query_params.dict(), title=None)
+    async def search(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+        return await self._results(
+            request, request.query_params.dict(), title=None, session=db_session
+        )
 
     @get("/categories/{category:str}", name="mall:category")
     async def category(self, request: Request[Any, Any, Any], category: FromPath[str]) -> Template:
@@ -62,7 +65,11 @@ class MallPages(Controller):
         return await self._results(request, params, title=chosen.label)
 
     async def _results(
-        self, request: Request[Any, Any, Any], params: dict[str, Any], title: str | None
+        self,
+        request: Request[Any, Any, Any],
+        params: dict[str, Any],
+        title: str | None,
+        session: AsyncSession | None = None,
     ) -> Template:
         error: DomainError | None = None
         try:
@@ -70,7 +77,9 @@ class MallPages(Controller):
         except DomainError as exc:
             error = exc
             query = SearchQuery(q=str(params.get("q", [""])[0] if params.get("q") else ""))
-        result = await run_search(request.app.state.search, query)
+        result = await run_search(
+            request.app.state.search, query, session if error is None else None
+        )
         flat = {k: v for k, v in params.items()}
         return Template(
             "mall/search.html",

@@ -11,7 +11,7 @@ from search.embedded import EmbeddedEngine
 from search.forgiving import plan, typo_distance
 from search.korean import chosung, jamo, strip_particle
 from search.query import SearchQuery
-from search.synonyms import SynonymFile, SynonymTable
+from search.synonyms import SynonymFile, SynonymSyntaxError, SynonymTable, parse_lines
 from tests.search.builders import product
 
 
@@ -203,3 +203,34 @@ def test_a_query_nothing_matches_still_shows_names_sharing_a_syllable(
     assert names(shop, "xyzzy") == []
     # Filters that leave nothing are the shopper's choice, not a reason to show anything.
     assert names(shop, "수제잼", category=("fashion_beauty",)) == []
+
+
+def test_the_synonym_text_admins_edit_reads_back_as_the_same_table() -> None:
+    seed = SynonymTable.load()
+    again = parse_lines(seed.to_lines(), version=5)
+    assert (again.expansions, again.same, again.also) == (seed.expansions, seed.same, seed.also)
+    table = parse_lines("# 메모\n텀블러, Tumbler  # 영어\n\ntea => 차, 티\n")
+    assert table.of("tumbler") == ("텀블러",) and table.of("tea") == ("차", "티")
+    assert table.of("차") == ()
+    with pytest.raises(SynonymSyntaxError) as refused:
+        parse_lines("텀블러, 보온병\n, ,\n")
+    assert refused.value.line == 2
+
+
+def test_a_rebuild_given_synonyms_answers_with_them_from_the_swap_on(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    seed_file = tmp_path / "synonyms.toml"
+    seed_file.write_text('version = 1\n[[same]]\nwords = ["비누", "soap"]\n', encoding="utf-8")
+    web = EmbeddedEngine(data_dir, synonyms=SynonymFile(seed_file))
+    worker = EmbeddedEngine(data_dir, synonyms=SynonymFile(seed_file))
+    worker.rebuild([product(1, "천연수제비누"), product(2, "작설차")])
+    assert [h.id for h in web.search(SearchQuery(q="soap")).hits] == [1]
+
+    worker.rebuild([product(1, "천연수제비누"), product(2, "작설차")],
+                   parse_lines("sencha => 작설차\n", version=2))
+    assert [h.id for h in web.search(SearchQuery(q="sencha")).hits] == [2]
+    assert web.search(SearchQuery(q="soap")).total == 0  # the saved table is the whole table
+    assert web.health()["details"]["synonyms_version"] == 2
+    web.close()
+    worker.close()

@@ -25,7 +25,7 @@ from search.meilisearch_engine import (
     index_settings,
 )
 from search.query import SearchQuery
-from search.synonyms import SynonymTable
+from search.synonyms import SynonymTable, parse_lines
 from tests.search.builders import product
 
 API_KEY = "test-master-key"
@@ -335,7 +335,51 @@ def test_rebuild_fills_a_new_index_swaps_it_in_and_deletes_the_old(
     assert len(server.calls("GET", r"/tasks/\d+")) == len(server.tasks)  # every task awaited
 
 
+def test_a_rebuild_gives_its_new_index_the_admins_synonyms_and_a_restart_keeps_them(
+    server: FakeMeilisearchServer,
+) -> None:
+    """Decision 62: the synonym version handed to a rebuild is set on the new index before
+    the swap; a process that starts later re-checks the settings without its synonyms."""
+    meili = MeilisearchEngine(server.url, API_KEY)
+    meili.upsert([product(1, "작설차")])
+    saved = parse_lines("sencha => 작설차\n", version=7)
+
+    stats = meili.rebuild([product(1, "작설차")], saved)
+
+    temp_settings = server.calls("PATCH", f"/indexes/{stats.index}/settings")[-1].body
+    assert temp_settings["synonyms"] == {"sencha": ["작설차"]}
+    assert temp_settings["typoTolerance"] == index_settings(None)["typoTolerance"]
+    restarted = MeilisearchEngine(server.url, API_KEY)
+    restarted.upsert([product(2, "현미녹차")])
+    recheck = server.calls("PATCH", "/indexes/products/settings")[-1].body
+    assert "synonyms" not in recheck
+    assert recheck["rankingRules"] == index_settings(None)["rankingRules"]
+
+
 # -- search requests ------------------------------------------------------------------------------
+
+
+def test_initials_only_search_the_names_chosung_anywhere_in_a_compound(
+    meili: MeilisearchEngine, server: FakeMeilisearchServer
+) -> None:
+    meili.upsert([product(1, "스텐텀블러 대용량")])
+    [sent] = server.calls("POST", "/indexes/products/documents")[0].body
+    assert sent["name_chosung"].split() == [
+        "ㅅㅌㅌㅂㄹ", "ㅌㅌㅂㄹ", "ㅌㅂㄹ", "ㅂㄹ", "ㄷㅇㄹ", "ㅇㄹ"]
+    assert server.calls("PATCH", "/indexes/products/settings")[0].body[
+        "searchableAttributes"][-1] == "name_chosung"
+
+    meili.search(SearchQuery(q="ㅌㅂㄹ", category=("household",)))
+    page, facet = multi_search_body(server)
+    for request in (page, facet):
+        assert request["q"] == "ㅌㅂㄹ" and request["attributesToSearchOn"] == ["name_chosung"]
+    meili.suggest("ㅌㅂ")
+    [suggest] = multi_search_body(server)
+    assert suggest["attributesToSearchOn"] == ["name_chosung"]
+    meili.search(SearchQuery(q="텀ㅂ"))  # mixed: as typed, on every attribute
+    [mixed] = multi_search_body(server)
+    assert mixed["q"] == "텀ㅂ" and "attributesToSearchOn" not in mixed
+
 
 
 def test_filters_quote_values_and_escape_quotes(
