@@ -87,7 +87,7 @@ async def record_sales_facts(message: dict[str, Any]) -> None:
     order and market-day events: a relay batch (``{"events": [...]}``) in one transaction,
     or one event. A fact already written (redelivery) changes nothing. A batch that fails is
     split: each event comes back as a message of its own, retried on its own."""
-    events = message["events"] if "events" in message else [message]
+    events = message.get("events", [message])
     envelopes = [EventEnvelope.from_dict(event) for event in events]
     _bind(envelopes[0])
     try:

@@ -87,4 +87,4 @@ async def refill(session: AsyncSession) -> int:
         # One INSERT … SELECT … GROUP BY: the minima never leave the database.
         result = await session.execute(insert(cast(Table, FirstPurchase.__table__)).from_select(
             ["vendor_id", "buyer_key", "first_day"], _fresh_query(), include_defaults=False))
-    return max(int(result.rowcount or 0), 0)
+    return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]

@@ -46,7 +46,7 @@ from infra.events import EventEnvelope
 from shop.analytics import market_days, rollups
 from shop.analytics.models import Channel, FactKind, SalesFact
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
-from shop.orders.models import Order, OrderLine, VendorOrder
+from shop.orders.models import Order, OrderLine
 from shop.settlement.rules import proportional
 from shop.vendors.models import Vendor, VendorMember, VendorStatus
 

@@ -1,6 +1,6 @@
 """The market organizer's dashboard: per market and day, attendance, no-shows, reported booth
-sales and receipts, the category mix, and a season calendar; read from ``analytics_market_days`` and the
-attendance rows.
+sales and receipts, the category mix, and a season calendar; read from
+``analytics_market_days`` and the attendance rows.
 
 The rates (decision 41): attendance = (present + late) / booked; no-show rate = no-shows /
 booked; reporting rate = vendors with a report / vendors who came (present + late); average

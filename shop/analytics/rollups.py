@@ -219,7 +219,7 @@ async def stored(
     if first is not None:
         stmt = stmt.where(period >= first)
     if last is not None:
-        stmt = stmt.where(period <= _month_end(last))
+        stmt = stmt.where(period <= month_end(last))
     return _normal((await session.execute(stmt)).all())
 
 
@@ -267,7 +267,7 @@ def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _month_end(month: dt.date) -> dt.date:
+def month_end(month: dt.date) -> dt.date:
     return _next_month(month_start(month)) - dt.timedelta(days=1)
 
 
@@ -294,7 +294,7 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
             model = rollup.model
             period = getattr(model, rollup.period)
             await session.execute(
-                delete(model).where(period >= month, period <= _month_end(month))
+                delete(model).where(period >= month, period <= month_end(month))
             )
             # One INSERT … SELECT … GROUP BY: the sums never leave the database.
             result = await session.execute(
@@ -302,7 +302,7 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
                     [*rollup.columns, *MEASURES], _aggregate_query(rollup, month, month),
                     include_defaults=False,
                 ))
-            written += max(int(result.rowcount or 0), 0)
+            written += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
         written += await market_days.refill_month(session, month)
     return written
 

@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_sales_fact_month", "analytics_sales_facts",
-                    ["business_month", "kind"])
+                    ["business_month", "kind", "order_ref"])
     op.create_index("ix_daily_vendor_sales_vendor_day", "analytics_daily_vendor_sales",
                     ["vendor_id", "day"])
     op.create_index("ix_daily_product_sales_vendor_day", "analytics_daily_product_sales",
