@@ -81,7 +81,7 @@ async def count_event(message: dict[str, Any]) -> None:
     log.debug("event_counted", counted=counted)
 
 
-@dramatiq.actor(queue_name="analytics", **RETRIES)
+@dramatiq.actor(queue_name="sales_facts", **RETRIES)
 async def record_sales_facts(message: dict[str, Any]) -> None:
     """Sales facts and their summary rows for sale, refund, booth report, institutional
     order and market-day events: a relay batch (``{"events": [...]}``) in one transaction,

@@ -300,7 +300,8 @@ def main() -> None:
         metrics.update(export_csv(settings, seeded["admin_id"], today))
         web = start(["web", "--port", str(settings.port)], settings, log)
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.port}", timeout=60) as client:
-            for _ in range(300):
+            # Up to two minutes: on a loaded shared machine the server takes a while.
+            for _ in range(1200):
                 try:
                     if client.get("/healthz").status_code in (200, 503):
                         break
