@@ -282,8 +282,11 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--check", is_flag=True,
               help="다시 채우지 않고 요약 표를 판매 사실의 새 합계와 비교합니다 "
                    "(다르면 종료 코드 1).")
-def analytics_rebuild(first: Any, last: Any, check: bool) -> None:
+@click.option("--facts", "regenerate", is_flag=True,
+              help="먼저 주문·환불 원본에서 빠진 판매 사실을 다시 씁니다 (있는 사실은 그대로).")
+def analytics_rebuild(first: Any, last: Any, check: bool, regenerate: bool) -> None:
     from shop.analytics import rollups
+    from shop.analytics.regenerate import regenerate_facts
 
     low = first.date() if first else None
     high = last.date() if last else None
@@ -297,6 +300,10 @@ def analytics_rebuild(first: Any, last: Any, check: bool) -> None:
             sys.exit(1)
         click.echo("요약 표가 판매 사실과 일치합니다.")
         return
+    if regenerate:
+        written = _run(lambda s: _with_session(
+            s, lambda session: regenerate_facts(session, low, high)))
+        click.echo(f"원본에서 빠진 판매 사실 {written}건을 다시 썼습니다.")
     months = _run(lambda s: _with_session(
         s, lambda session: rollups.rebuild(session, low, high)))
     for month, rows in months:

@@ -105,15 +105,26 @@ async def count_event(message: dict[str, Any]) -> None:
     log.debug("event_counted", counted=counted)
 
 
-@dramatiq.actor(queue_name="analytics", **RETRIES)
+@dramatiq.actor(queue_name="sales_facts", **RETRIES)
 async def record_sales_facts(message: dict[str, Any]) -> None:
-    """Sales facts and their summary rows for a sale, refund, booth report or institutional
-    order event; a fact already written (redelivery) changes nothing."""
-    envelope = EventEnvelope.from_dict(message)
-    _bind(envelope)
-    async with resources.session_factory()() as session:
-        written = await sales_facts.consume(session, envelope)
-    log.info("sales_facts_recorded", written=written)
+    """Sales facts and their summary rows for sale, refund, booth report, institutional
+    order and market-day events: a relay batch (``{"events": [...]}``) in one transaction,
+    or one event. A fact already written (redelivery) changes nothing. A batch that fails is
+    split: each event comes back as a message of its own, retried on its own."""
+    events = message.get("events", [message])
+    envelopes = [EventEnvelope.from_dict(event) for event in events]
+    _bind(envelopes[0])
+    try:
+        async with resources.session_factory()() as session:
+            written = await sales_facts.consume_all(session, envelopes)
+    except Exception:
+        if len(envelopes) == 1:
+            raise
+        log.warning("sales_facts_batch_split", events=len(envelopes), exc_info=True)
+        for event in events:
+            record_sales_facts.send(event)
+        return
+    log.info("sales_facts_recorded", written=written, events=len(envelopes))
 
 
 @dramatiq.actor(queue_name="exports", max_retries=3, time_limit=3_600_000)

@@ -19,7 +19,9 @@ from workers.setup import configure
 log = structlog.get_logger("jangteo.worker")
 
 #: Every queue our actors use; a worker listens on all of them unless told otherwise.
-QUEUES = ("search", "analytics", "maintenance", "default", "payments", "exports")
+#: ``sales_facts`` has a queue of its own: its one message per relay batch must not wait
+#: behind the per-event messages of the other analytics actors (decision 53).
+QUEUES = ("search", "analytics", "sales_facts", "maintenance", "default", "payments", "exports")
 
 
 def run_worker(

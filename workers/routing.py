@@ -31,10 +31,13 @@ from workers import actors
 
 
 class Subscription(NamedTuple):
-    """``actor`` gets every event whose name ``matches``."""
+    """``actor`` gets every event whose name ``matches``: one message per event, or with
+    ``batch`` one message ``{"events": [...]}`` per relay batch holding every matching event
+    of it in outbox order (for a consumer that writes a batch in one transaction)."""
 
     matches: Callable[[str], bool]
     actor: dramatiq.Actor
+    batch: bool = False
 
 
 #: The catch-all: every event is counted for the daily activity figures.
@@ -54,7 +57,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(lambda name: name in ACCOUNT_MAIL_EVENTS, actors.send_account_mails),
     Subscription(lambda name: name == StripeEventReceived.name, actors.process_stripe_event),
     Subscription(lambda name: name in LEDGER_EVENTS, actors.record_settlement),
-    Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts),
+    Subscription(lambda name: name in SALES_EVENTS, actors.record_sales_facts, batch=True),
     Subscription(lambda name: name == ExportRequested.name, actors.run_analytics_export),
     Subscription(lambda name: name == SearchUnanswered.name, actors.count_unanswered_search),
     Subscription(lambda name: name == SynonymsSaved.name, actors.apply_saved_synonyms),
@@ -76,7 +79,7 @@ def installed() -> tuple[Subscription, ...]:
 
 def subscribers(name: str) -> list[dramatiq.Actor]:
     """The installed actors that hear an event called ``name``."""
-    return [actor for matches, actor in _installed if matches(name)]
+    return [actor for matches, actor, _batch in _installed if matches(name)]
 
 
 def publish(envelopes: Sequence[EventEnvelope]) -> None:
@@ -85,7 +88,15 @@ def publish(envelopes: Sequence[EventEnvelope]) -> None:
         raise RuntimeError(
             "no event subscriptions installed: call infra.bootstrap.bootstrap(actors=True) first"
         )
+    batches: dict[dramatiq.Actor, list[dict[str, object]]] = {}
     for envelope in envelopes:
         payload = envelope.to_dict()
-        for actor in subscribers(envelope.name):
-            actor.send(payload)
+        for matches, actor, batch in _installed:
+            if not matches(envelope.name):
+                continue
+            if batch:
+                batches.setdefault(actor, []).append(payload)
+            else:
+                actor.send(payload)
+    for actor, events in batches.items():
+        actor.send({"events": events})

@@ -10,6 +10,7 @@ first-purchase day, returning otherwise (decision 41).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, func, insert, select, text
@@ -35,19 +36,27 @@ async def lock(session: AsyncSession, *, exclusive: bool) -> None:
                           {"ns": FIRST_PURCHASE_LOCK[0], "key": FIRST_PURCHASE_LOCK[1]})
 
 
-async def add_first(session: AsyncSession, fact: SalesFact) -> None:
-    """Keep the earlier of the stored first day and this purchase's day."""
-    if not fact.buyer_key:
+async def add_first(session: AsyncSession, facts: Sequence[SalesFact]) -> None:
+    """Keep the earlier of the stored first day and each purchase's day: one multi-row
+    upsert, in key order (see ``rollups.add_all``)."""
+    firsts: dict[Key, dt.date] = {}
+    for fact in facts:
+        if fact.buyer_key:
+            key = (fact.vendor_id, fact.buyer_key)
+            firsts[key] = min(firsts.get(key, fact.business_date), fact.business_date)
+    if not firsts:
         return
     await lock(session, exclusive=False)
     upsert: Any = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    stmt = upsert(FirstPurchase).values(
-        vendor_id=fact.vendor_id, buyer_key=fact.buyer_key, first_day=fact.business_date)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["vendor_id", "buyer_key"],
-        set_={"first_day": stmt.excluded.first_day},
-        where=stmt.excluded.first_day < FirstPurchase.first_day,
-    ))
+    values = [{"vendor_id": v, "buyer_key": b, "first_day": d}
+              for (v, b), d in sorted(firsts.items())]
+    for n in range(0, len(values), 500):
+        stmt = upsert(FirstPurchase).values(values[n:n + 500])
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["vendor_id", "buyer_key"],
+            set_={"first_day": stmt.excluded.first_day},
+            where=stmt.excluded.first_day < FirstPurchase.first_day,
+        ))
 
 
 def _fresh_query() -> Any:
@@ -75,9 +84,7 @@ async def refill(session: AsyncSession) -> int:
     async with transaction(session):
         await lock(session, exclusive=True)
         await session.execute(delete(FirstPurchase))
-        values = [{"vendor_id": v, "buyer_key": b, "first_day": d}
-                  for (v, b), d in (await fresh_aggregate(session)).items()]
-        if values:
-            # A Core insert: the ORM bulk path costs several times more per row.
-            await session.execute(insert(cast(Table, FirstPurchase.__table__)), values)
-    return len(values)
+        # One INSERT … SELECT … GROUP BY: the minima never leave the database.
+        result = await session.execute(insert(cast(Table, FirstPurchase.__table__)).from_select(
+            ["vendor_id", "buyer_key", "first_day"], _fresh_query(), include_defaults=False))
+    return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]

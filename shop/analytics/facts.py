@@ -46,13 +46,13 @@ from infra.events import EventEnvelope
 from shop.analytics import market_days, rollups
 from shop.analytics.models import Channel, FactKind, SalesFact
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
-from shop.orders.models import Order, OrderLine, VendorOrder
+from shop.orders.models import Order, OrderLine
 from shop.settlement.rules import proportional
 from shop.vendors.models import Vendor, VendorMember, VendorStatus
 
 #: The name of ``markets.days.events.BoothSalesReported`` (analytics imports nothing from
 #: markets; a test checks the two agree).
-BOOTH_SALES_REPORTED = "booth_sales.reported"
+BOOTH_SALES_REPORTED = market_days.BOOTH_SALES_REPORTED
 #: The public-buying feature's event for a paid institutional order (shape: :func:`_institutional`).
 PROCUREMENT_ORDER_PAID = "procurement.order_paid"
 #: Advisory-lock namespace for the revisions of one correctable source (PostgreSQL).
@@ -102,13 +102,18 @@ class _Vendors:
         self.session = session
         self.known: dict[int, tuple[int, str, str]] = {}
 
+    async def load(self, vendor_ids: set[int]) -> None:
+        wanted = sorted(vendor_ids - set(self.known))
+        for vendor_id in wanted:
+            self.known[vendor_id] = (vendor_id, "", "")
+        for vendor_id, kind, district in (await self.session.execute(
+            select(Vendor.id, Vendor.enterprise_type, Vendor.district)
+            .where(Vendor.id.in_(wanted or [0])))).all():
+            self.known[vendor_id] = (vendor_id, kind.value, district.value)
+
     async def __call__(self, vendor_id: int) -> tuple[int, str, str]:
         if vendor_id not in self.known:
-            row = (await self.session.execute(
-                select(Vendor.enterprise_type, Vendor.district).where(Vendor.id == vendor_id)
-            )).one_or_none()
-            kind, district = (row[0].value, row[1].value) if row else ("", "")
-            self.known[vendor_id] = (vendor_id, kind, district)
+            await self.load({vendor_id})
         return self.known[vendor_id]
 
 
@@ -119,16 +124,21 @@ def _buyer_key(order: Order) -> str:
     return "e" + hashlib.sha256(order.email.strip().lower().encode()).hexdigest()[:40]
 
 
-async def _buyer_enterprises(session: AsyncSession, user_id: int | None) -> list[int]:
-    """The approved enterprises the buyer's account is a member of."""
-    if user_id is None:
-        return []
-    rows = await session.scalars(
-        select(VendorMember.vendor_id).join(Vendor, Vendor.id == VendorMember.vendor_id)
-        .where(VendorMember.user_id == user_id, Vendor.status == VendorStatus.APPROVED)
-        .order_by(VendorMember.vendor_id)
+async def _buyer_enterprises(session: AsyncSession, user_ids: set[int]) -> dict[int, list[int]]:
+    """Per buyer account: the approved enterprises it is a member of."""
+    found: dict[int, list[int]] = {}
+    if not user_ids:
+        return found
+    rows = await session.execute(
+        select(VendorMember.user_id, VendorMember.vendor_id)
+        .join(Vendor, Vendor.id == VendorMember.vendor_id)
+        .where(VendorMember.user_id.in_(sorted(user_ids)), Vendor.status == VendorStatus.APPROVED)
+        .order_by(VendorMember.user_id, VendorMember.vendor_id)
     )
-    return list(dict.fromkeys(rows.all()))
+    for user_id, vendor_id in rows.all():
+        if vendor_id not in found.setdefault(user_id, []):
+            found[user_id].append(vendor_id)
+    return found
 
 
 def _channel(line: OrderLine) -> Channel:
@@ -138,33 +148,43 @@ def _channel(line: OrderLine) -> Channel:
 # -- from each event -------------------------------------------------------------------------------
 
 
-async def _order_lines_paid(session: AsyncSession, envelope: EventEnvelope) -> list[SalesFact]:
-    payload = envelope.payload
-    order = await session.get(Order, int(payload["id"]))
-    if order is None:
-        raise FactSourceMissing(f"order {payload['id']} not found")
-    ids = [int(i) for i in payload["vendor_order_ids"]]
-    vendor_orders = (await session.scalars(
-        select(VendorOrder).where(VendorOrder.id.in_(ids)).order_by(VendorOrder.id)
-    )).all()
+async def _orders_paid(
+    session: AsyncSession, envelopes: Sequence[EventEnvelope]
+) -> list[SalesFact]:
+    """``order.placed`` for a batch of events: their orders, lines, vendors and buyers'
+    enterprises are read with a few queries for the whole batch."""
+    ids = [int(envelope.payload["id"]) for envelope in envelopes]
+    orders = {order.id: order for order in (await session.scalars(
+        select(Order).where(Order.id.in_(ids)))).all()}
+    missing = sorted(set(ids) - set(orders))
+    if missing:
+        raise FactSourceMissing(f"orders {missing} not found")
     vendors = _Vendors(session)
-    buyer_key = _buyer_key(order)
-    enterprises = await _buyer_enterprises(session, order.user_id)
+    await vendors.load({vo.vendor_id for order in orders.values() for vo in order.vendor_orders})
+    enterprises = await _buyer_enterprises(
+        session, {o.user_id for o in orders.values() if o.user_id is not None})
     facts = []
-    for vendor_order in vendor_orders:
-        vendor = await vendors(vendor_order.vendor_id)
-        others = [v for v in enterprises if v != vendor_order.vendor_id]
-        for line in vendor_order.lines:
-            facts.append(_fact(
-                source="order_line", source_id=str(line.id), kind=FactKind.SALE,
-                channel=_channel(line), event_id=envelope.event_id,
-                occurred_at=order.placed_at, vendor=vendor, product_id=line.product_id,
-                category=line.category, quantity=line.quantity, net_amount=line.line_total,
-                order_ref=str(order.id), buyer_key=buyer_key,
-                # Mutual trade: the buyer's account belongs to exactly one other approved
-                # enterprise (decision 41; checkout does not ask whom one buys for).
-                buyer_vendor_id=others[0] if len(others) == 1 else None,
-            ))
+    for envelope in envelopes:
+        order = orders[int(envelope.payload["id"])]
+        named = {int(i) for i in envelope.payload["vendor_order_ids"]}
+        buyer_key = _buyer_key(order)
+        for vendor_order in order.vendor_orders:
+            if vendor_order.id not in named:
+                continue
+            others = [v for v in enterprises.get(order.user_id or 0, [])
+                      if v != vendor_order.vendor_id]
+            vendor = await vendors(vendor_order.vendor_id)
+            for line in vendor_order.lines:
+                facts.append(_fact(
+                    source="order_line", source_id=str(line.id), kind=FactKind.SALE,
+                    channel=_channel(line), event_id=envelope.event_id,
+                    occurred_at=order.placed_at, vendor=vendor, product_id=line.product_id,
+                    category=line.category, quantity=line.quantity,
+                    net_amount=line.line_total, order_ref=str(order.id), buyer_key=buyer_key,
+                    # Mutual trade: the buyer's account belongs to exactly one other approved
+                    # enterprise (decision 41; checkout does not ask whom one buys for).
+                    buyer_vendor_id=others[0] if len(others) == 1 else None,
+                ))
     return facts
 
 
@@ -280,12 +300,21 @@ async def _institutional(session: AsyncSession, envelope: EventEnvelope) -> list
 
 
 Builder = Callable[[AsyncSession, EventEnvelope], Awaitable[list[SalesFact]]]
+#: Builds the facts of several events of one name at once.
+BatchBuilder = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[list[SalesFact]]]
 
-BUILDERS: Mapping[str, Builder] = {
-    OrderPlaced.name: _order_lines_paid,
-    VendorOrderRefunded.name: _lines_refunded,
-    BOOTH_SALES_REPORTED: _booth_report,
-    PROCUREMENT_ORDER_PAID: _institutional,
+
+def _one_by_one(build: Builder) -> BatchBuilder:
+    async def each(session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> list[SalesFact]:
+        return [fact for envelope in envelopes for fact in await build(session, envelope)]
+    return each
+
+
+BUILDERS: Mapping[str, BatchBuilder] = {
+    OrderPlaced.name: _orders_paid,
+    VendorOrderRefunded.name: _one_by_one(_lines_refunded),
+    BOOTH_SALES_REPORTED: _one_by_one(_booth_report),
+    PROCUREMENT_ORDER_PAID: _one_by_one(_institutional),
 }
 #: Market-day events that change attendance rows (``shop.analytics.market_days``).
 ATTENDANCE: Mapping[str, Callable[[AsyncSession, EventEnvelope], Awaitable[int]]] = {
@@ -311,6 +340,44 @@ async def _lock_source(session: AsyncSession, fact: SalesFact) -> None:
         )
 
 
+def _key(fact: SalesFact) -> tuple[str, str, int]:
+    return (fact.source, fact.source_id, fact.revision)
+
+
+async def _insert_new(session: AsyncSession, facts: Sequence[SalesFact]) -> list[SalesFact]:
+    """Insert the facts not there yet (multi-row, in key order); returns those inserted."""
+    unique = sorted({_key(fact): fact for fact in facts}.items())
+    upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    inserted: set[tuple[str, str, int]] = set()
+    for part in rollups.chunks(unique):
+        rows = await session.execute(
+            upsert(SalesFact).values([{key: getattr(fact, key) for key in _COLUMNS}
+                                      for _k, fact in part])
+            .on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
+            .returning(SalesFact.source, SalesFact.source_id, SalesFact.revision)
+        )
+        inserted |= {(source, source_id, int(revision)) for source, source_id, revision in rows}
+    return [fact for key, fact in unique if key in inserted]
+
+
+async def write_all(session: AsyncSession, facts: Sequence[SalesFact]) -> int:
+    """Insert the facts that are not there yet and add only those to the summaries, in the
+    caller's transaction; returns how many were new. Facts without revisions go in
+    together (one insert, one upsert per summary); a correctable source's revisions one at a
+    time (:func:`write`)."""
+    plain = [fact for fact in facts if not fact.revision]
+    written = 0
+    if plain:
+        for month in sorted({fact.business_month for fact in plain}):
+            await rollups.lock_month(session, month, exclusive=False)
+        new = await _insert_new(session, plain)
+        await rollups.add_all(session, new)
+        written += len(new)
+    for fact in sorted((fact for fact in facts if fact.revision), key=_key):
+        written += await write(session, fact)
+    return written
+
+
 async def write(session: AsyncSession, fact: SalesFact) -> bool:
     """Insert ``fact`` unless it exists, and only then change the summaries, in the caller's
     transaction. A new revision replaces the current one (its amounts are taken out); an
@@ -318,24 +385,21 @@ async def write(session: AsyncSession, fact: SalesFact) -> bool:
     await rollups.lock_month(session, fact.business_month, exclusive=False)
     if fact.revision:
         await _lock_source(session, fact)
-    upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    new_id = await session.scalar(
-        upsert(SalesFact).values({key: getattr(fact, key) for key in _COLUMNS})
-        .on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
-        .returning(SalesFact.id)
-    )
-    if new_id is None:
+    if not await _insert_new(session, [fact]):
         return False
     if fact.revision:
         others = (await session.scalars(
             select(SalesFact).where(
                 SalesFact.source == fact.source, SalesFact.source_id == fact.source_id,
-                SalesFact.id != new_id,
+                SalesFact.revision != fact.revision,
             )
         )).all()
         if any(other.revision > fact.revision for other in others):
             await session.execute(
-                update(SalesFact).where(SalesFact.id == new_id).values(current=False)
+                update(SalesFact).where(SalesFact.source == fact.source,
+                                        SalesFact.source_id == fact.source_id,
+                                        SalesFact.revision == fact.revision)
+                .values(current=False)
             )
             return True
         for replaced in (other for other in others if other.current):
@@ -350,18 +414,32 @@ async def write(session: AsyncSession, fact: SalesFact) -> bool:
 async def consume(session: AsyncSession, envelope: EventEnvelope) -> int:
     """Write the facts of one event and their summary rows in one transaction; returns how
     many facts were new (0 for a redelivery or an event analytics does not read)."""
-    attendance = ATTENDANCE.get(envelope.name)
-    if attendance is not None:
-        async with transaction(session):
-            await rollups.lock_month(session, _event_month(envelope), exclusive=False)
-            return await attendance(session, envelope)
-    build = BUILDERS.get(envelope.name)
-    if build is None:
-        return 0
+    return await consume_all(session, [envelope])
+
+
+async def consume_all(session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> int:
+    """Write the facts of a batch of events and their summary rows in one transaction (the
+    worker's path: a relay batch at a time). Still exactly once per fact: a fact is added to
+    the summaries only when its insert found its ``(source, source id, revision)`` free, so a
+    redelivered batch, an event twice in one batch or a batch overlapping another adds
+    nothing twice. Returns how many facts (and attendance changes) were new."""
     written = 0
+    by_name: dict[str, list[EventEnvelope]] = {}
     async with transaction(session):
-        for fact in await build(session, envelope):
-            written += await write(session, fact)
+        # Every lock a batch may wait for in a fixed order: market days first (ids sorted),
+        # then summary rows in key order (rollups.add_all), revisions in key order.
+        await market_days.lock_days(session, {
+            day for day in map(market_days.day_of, envelopes) if day is not None})
+        for envelope in envelopes:
+            attendance = ATTENDANCE.get(envelope.name)
+            if attendance is not None:
+                await rollups.lock_month(session, _event_month(envelope), exclusive=False)
+                written += await attendance(session, envelope)
+            elif envelope.name in BUILDERS:
+                by_name.setdefault(envelope.name, []).append(envelope)
+        facts = [fact for name, batch in by_name.items()
+                 for fact in await BUILDERS[name](session, batch)]
+        written += await write_all(session, facts)
     return written
 
 

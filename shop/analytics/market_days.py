@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, delete, func, insert, select
+from sqlalchemy import Table, and_, case, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,11 +44,38 @@ from shop.analytics.models import (
 CHECK_IN_RECORDED = "market_day.check_in_recorded"
 MARKET_DAY_HELD = "market_day.held"
 MARKET_DAY_EVENTS = frozenset({CHECK_IN_RECORDED, MARKET_DAY_HELD})
+#: ``markets.days.events.BoothSalesReported``'s name (its facts are ``shop.analytics.facts``').
+BOOTH_SALES_REPORTED = "booth_sales.reported"
 
 #: The summary's counted columns, in the order the check and the rebuild compare them.
 MEASURES = ("booked", "present", "late", "absent", "no_show", "reports", "reported_sales",
             "receipts")
 _STATUS_COLUMN = {status.value: status.value for status in CheckInStatus}
+
+
+#: Advisory-lock namespace of one market day's rows (PostgreSQL).
+DAY_LOCK = 7_013
+
+
+def day_of(envelope: EventEnvelope) -> int | None:
+    """The market day whose rows an event changes: a check-in or held event's day, a booth
+    report's day (its summary row); None for any other event."""
+    if envelope.name in MARKET_DAY_EVENTS:
+        return int(envelope.payload["id"])
+    day = envelope.payload.get("market_day_id") if envelope.name == BOOTH_SALES_REPORTED else None
+    return int(day) if day is not None else None
+
+
+async def lock_days(session: AsyncSession, market_day_ids: set[int]) -> None:
+    """PostgreSQL: hold the market days a transaction will change, in id order, before it
+    changes anything. A day's attendance rows and summary row are then changed by one
+    transaction at a time, and two transactions never wait for each other's days in
+    opposite orders (a day closing lists many vendors while their check-ins arrive)."""
+    if dialect_name(session) != "postgresql":
+        return
+    for market_day_id in sorted(market_day_ids):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                              {"ns": DAY_LOCK, "key": market_day_id})
 
 
 def _upsert(session: AsyncSession) -> Any:

@@ -1,6 +1,6 @@
 """The market organizer's dashboard: per market and day, attendance, no-shows, reported booth
-sales and receipts, and the category mix; read from ``analytics_market_days`` and the
-attendance rows.
+sales and receipts, the category mix, and a season calendar; read from
+``analytics_market_days`` and the attendance rows.
 
 The rates (decision 41): attendance = (present + late) / booked; no-show rate = no-shows /
 booked; reporting rate = vendors with a report / vendors who came (present + late); average
@@ -156,9 +156,39 @@ async def _category_mix(session: AsyncSession, markets: Mapping[int, str], perio
     )
 
 
+WEEKDAYS = ("월", "화", "수", "목", "금", "토", "일")
+
+
+def season_calendar(days: list[MarketDayFigures], period: Period) -> Table:
+    """The period as weeks (Monday first), each market day in its weekday's cell with its
+    attendance and reported sales: a season at a glance, printable, no script needed."""
+    by_day: dict[dt.date, list[MarketDayFigures]] = {}
+    for figures in days:
+        by_day.setdefault(figures.day, []).append(figures)
+
+    def entry(f: MarketDayFigures) -> str:
+        rate = "–" if f.attendance_rate is None else f"{f.attendance_rate:.1f} %"
+        return f"{f.market_name} 출석 {rate} · {f.reported_sales:,}원"
+
+    monday = period.first - dt.timedelta(days=period.first.weekday())
+    rows = []
+    while monday <= period.last:
+        week = [monday + dt.timedelta(days=n) for n in range(7)]
+        rows.append([f"{monday:%m-%d}주", *(
+            " / ".join(entry(f) for f in by_day.get(day, [])) if period.first <= day <= period.last
+            else "" for day in week)])
+        monday += dt.timedelta(days=7)
+    return Table(
+        "season-calendar", "장날 달력",
+        [Column("주(월요일)"), *(Column(name) for name in WEEKDAYS)], rows,
+        note=f"{len(days)}개 장날. 칸마다 그날 열린 장터, 출석률, 보고 매출입니다.",
+    )
+
+
 async def market_report(
     session: AsyncSession, markets: Mapping[int, str], period: Period, *, now: dt.datetime
 ) -> MarketReport:
     days = await market_day_figures(session, markets, period)
     return MarketReport(period, now, days, [
-        _days_table(days), await _category_mix(session, markets, period)])
+        _days_table(days), season_calendar(days, period),
+        await _category_mix(session, markets, period)])

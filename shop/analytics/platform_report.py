@@ -1,5 +1,6 @@
 """The admin dashboard: the platform's GMV, orders and active vendors per month, by
-enterprise type and district, and mutual trade between enterprises.
+enterprise type and district, mutual trade between enterprises, and public-market
+(institutional) sales per company with their growth on a year before.
 
 GMV here is the sales amount (paid lines, booth reports, institutional lines, delivery fees
 excluded, before commission); net is after refunds and cancellations. Orders are the distinct
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,6 +147,49 @@ async def mutual_trade(session: AsyncSession, months: list[dt.date]) -> Table:
     )
 
 
+def year_before(month: dt.date) -> dt.date:
+    return month.replace(year=month.year - 1)
+
+
+async def public_market_growth(session: AsyncSession, months: list[dt.date]) -> Table:
+    """Public-market (institutional) sales per company in ``months`` against the same months
+    a year before, and their growth (decision 54)."""
+    def sums(first: dt.date, last: dt.date) -> Any:
+        return (select(MonthlyVendorSales.vendor_id, func.sum(MonthlyVendorSales.sales_amount))
+                .where(MonthlyVendorSales.channel == Channel.INSTITUTIONAL.value,
+                       MonthlyVendorSales.month >= first, MonthlyVendorSales.month <= last)
+                .group_by(MonthlyVendorSales.vendor_id))
+
+    now = {int(v): int(s or 0) for v, s in (await session.execute(
+        sums(months[0], months[-1]))).all()}
+    before = {int(v): int(s or 0) for v, s in (await session.execute(
+        sums(year_before(months[0]), year_before(months[-1])))).all()}
+    ids = sorted(v for v in set(now) | set(before) if now.get(v) or before.get(v))
+    names = dict((await session.execute(
+        select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids or [0])))).all())
+    figures = sorted(((names.get(v, f"기업 {v}"), now.get(v, 0), before.get(v, 0)) for v in ids),
+                     key=lambda f: (-f[1], f[0]))
+    total_now, total_before = sum(f[1] for f in figures), sum(f[2] for f in figures)
+
+    def growth(current: int, earlier: int) -> float | None:
+        return percent(current - earlier, earlier)
+
+    shown = figures[:20]
+    return Table(
+        "public-market-growth", "공공구매 매출과 1년 전 대비 성장 (기업별)",
+        [Column("기업"), Column("이번 기간", "won"), Column("1년 전 같은 기간", "won"),
+         Column("성장률", "pct")],
+        [[name, current, earlier, growth(current, earlier)]
+         for name, current, earlier in figures],
+        ["합계", total_now, total_before, growth(total_now, total_before)],
+        over_time("기업별 공공구매 매출 (상위 20)", [f[0] for f in shown], [
+            Series("이번 기간", [f[1] for f in shown], kind="bar"),
+            Series("1년 전", [f[2] for f in shown], kind="bar")]) if shown else None,
+        note=f"공공구매(기관 주문) 채널의 판매액, {months[0]:%Y-%m}~{months[-1]:%Y-%m}과 "
+             "그 1년 전 같은 달들. 1년 전 매출이 없으면 성장률은 –입니다.",
+    )
+
+
 async def platform_report(session: AsyncSession, period: Period, *, now: dt.datetime
                           ) -> PlatformReport:
     """Whole months touching ``period`` (the monthly summaries)."""
@@ -156,4 +201,5 @@ async def platform_report(session: AsyncSession, period: Period, *, now: dt.date
         await _by(session, months, "district", "districts", "자치구별", "자치구"),
         await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
         await mutual_trade(session, months),
+        await public_market_growth(session, months),
     ])

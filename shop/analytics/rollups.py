@@ -98,25 +98,49 @@ def _value(fact: SalesFact, key: str) -> Any:
     return value.value if hasattr(value, "value") else value
 
 
+#: Rows per multi-row statement (SQLite allows 32,766 bound values in one statement).
+CHUNK = 500
+
+
+def chunks(rows: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
+    return [rows[n:n + size] for n in range(0, len(rows), size)]
+
+
 async def add(session: AsyncSession, fact: SalesFact, *, sign: int = 1) -> None:
-    """Add ``fact`` (``sign=-1``: take it away) to every summary it belongs in, in the
-    caller's transaction: one upsert per summary."""
-    amounts = {name: sign * amount for name, amount in measures(fact).items()}
+    """Add ``fact`` (``sign=-1``: take it away) to every summary it belongs in."""
+    await add_all(session, [fact], sign=sign)
+
+
+async def add_all(session: AsyncSession, facts: Sequence[SalesFact], *, sign: int = 1) -> None:
+    """Add ``facts`` (``sign=-1``: take them away) to every summary they belong in, in the
+    caller's transaction: their amounts are summed per summary row first, then each summary
+    gets one multi-row upsert, its rows in key order (two batches touching the same rows
+    lock them in the same order, so they wait for each other instead of deadlocking)."""
+    if not facts:
+        return
     upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     for rollup in ROLLUPS:
-        keys = {key: _value(fact, key) for key in rollup.keys}
-        if any(value is None for value in keys.values()):
-            continue
-        row = {rollup.period: getattr(fact, rollup.fact_period), **keys, **amounts}
-        stmt = upsert(rollup.model).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(rollup.columns),
-            set_={name: getattr(rollup.model, name) + stmt.excluded[name] for name in MEASURES},
-        )
-        await session.execute(stmt)
-    await market_days.add_report(session, fact, sign=sign)
+        sums: dict[tuple[Any, ...], list[int]] = {}
+        for fact in facts:
+            keys = tuple(_value(fact, key) for key in rollup.keys)
+            if any(value is None for value in keys):
+                continue
+            row = sums.setdefault((getattr(fact, rollup.fact_period), *keys), [0] * len(MEASURES))
+            for n, amount in enumerate(measures(fact).values()):
+                row[n] += sign * amount
+        values = [dict(zip((*rollup.columns, *MEASURES), (*key, *amounts), strict=True))
+                  for key, amounts in sorted(sums.items(), key=lambda item: repr(item[0]))]
+        for part in chunks(values):
+            stmt = upsert(rollup.model).values(list(part))
+            await session.execute(stmt.on_conflict_do_update(
+                index_elements=list(rollup.columns),
+                set_={name: getattr(rollup.model, name) + stmt.excluded[name]
+                      for name in MEASURES},
+            ))
+    for fact in facts:
+        await market_days.add_report(session, fact, sign=sign)
     if sign > 0:
-        await buyers.add_first(session, fact)
+        await buyers.add_first(session, facts)
 
 
 async def lock_month(session: AsyncSession, month: dt.date, *, exclusive: bool) -> None:
@@ -195,7 +219,7 @@ async def stored(
     if first is not None:
         stmt = stmt.where(period >= first)
     if last is not None:
-        stmt = stmt.where(period <= _month_end(last))
+        stmt = stmt.where(period <= month_end(last))
     return _normal((await session.execute(stmt)).all())
 
 
@@ -243,7 +267,7 @@ def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _month_end(month: dt.date) -> dt.date:
+def month_end(month: dt.date) -> dt.date:
     return _next_month(month_start(month)) - dt.timedelta(days=1)
 
 
@@ -270,20 +294,15 @@ async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
             model = rollup.model
             period = getattr(model, rollup.period)
             await session.execute(
-                delete(model).where(period >= month, period <= _month_end(month))
+                delete(model).where(period >= month, period <= month_end(month))
             )
-            rows = (await session.execute(_aggregate_query(rollup, month, month))).all()
-            values = [
-                {rollup.period: _as_date(row[0]),
-                 **dict(zip(rollup.keys, row[1:1 + len(rollup.keys)], strict=True)),
-                 **dict(zip(MEASURES, (int(v or 0) for v in row[1 + len(rollup.keys):]),
-                            strict=True))}
-                for row in rows
-            ]
-            if values:
-                # Core insert: the ORM bulk path costs several times more per row.
-                await session.execute(insert(model.__table__), values)
-            written += len(values)
+            # One INSERT … SELECT … GROUP BY: the sums never leave the database.
+            result = await session.execute(
+                insert(model.__table__).from_select(
+                    [*rollup.columns, *MEASURES], _aggregate_query(rollup, month, month),
+                    include_defaults=False,
+                ))
+            written += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
         written += await market_days.refill_month(session, month)
     return written
 

@@ -190,7 +190,7 @@ async def test_the_worker_actor_writes_them_from_the_relayed_event(
     from workers import actors, routing
 
     event = await _publish(session_factory, world)
-    subscribed = [a for matches, a in routing.SUBSCRIPTIONS if matches(event.name)]
+    subscribed = [a for matches, a, _batch in routing.SUBSCRIPTIONS if matches(event.name)]
     assert actors.notify_assignment_published in subscribed
     message = event.envelope().to_dict()
     await asyncio.to_thread(actors.notify_assignment_published, message)

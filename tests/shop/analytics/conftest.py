@@ -91,10 +91,14 @@ class Relay:
             self.last_id = rows[-1].id
         return [row.envelope() for row in rows]
 
-    async def deliver(self, *, times: int = 1, reverse: bool = False) -> int:
+    async def deliver(self, *, times: int = 1, reverse: bool = False, batch: bool = False
+                      ) -> int:
+        """``batch``: all of them in one transaction, as the worker takes a relay batch."""
         envelopes = await self.pending()
         if reverse:
             envelopes.reverse()
+        if batch:
+            return await consume_batch(self.factory, envelopes * times)
         return await consume_all(self.factory, envelopes * times)
 
 
@@ -104,6 +108,12 @@ async def consume_all(factory: Factory, envelopes: list[EventEnvelope]) -> int:
         async with factory() as session:
             written += await facts.consume(session, item)
     return written
+
+
+async def consume_batch(factory: Factory, envelopes: list[EventEnvelope]) -> int:
+    """All of ``envelopes`` in one transaction, as the worker takes a relay batch."""
+    async with factory() as session:
+        return await facts.consume_all(session, envelopes)
 
 
 @pytest.fixture

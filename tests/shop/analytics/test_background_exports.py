@@ -76,7 +76,7 @@ async def _run_queued_exports(factory: Factory) -> int:
     def publish(envelopes: Sequence[EventEnvelope]) -> None:
         for item in envelopes:
             if any(m(item.name) and a is actors.run_analytics_export
-                   for m, a in routing.SUBSCRIPTIONS):
+                   for m, a, _batch in routing.SUBSCRIPTIONS):
                 sent.append(item.to_dict())
 
     async with factory() as session:
@@ -90,7 +90,7 @@ async def _run_queued_exports(factory: Factory) -> int:
 def test_the_export_event_is_heard_by_the_export_actor_and_purged_daily() -> None:
     from workers import actors, periodic, routing
 
-    heard = [a for m, a in routing.SUBSCRIPTIONS if m(ExportRequested.name)]
+    heard = [a for m, a, _batch in routing.SUBSCRIPTIONS if m(ExportRequested.name)]
     assert actors.run_analytics_export in heard
     assert periodic.purge_analytics_exports in periodic.JOBS
 

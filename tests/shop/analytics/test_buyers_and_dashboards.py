@@ -16,6 +16,7 @@ from infra.accounts.services import create_user
 from markets.models import Market, MarketOrganizer, OrganizerRole
 from shop.analytics import rollups
 from shop.analytics.dashboard import Period
+from shop.analytics.platform_report import platform_report
 from shop.analytics.public_body import institution_monthly_totals
 from shop.analytics.vendor_report import new_and_returning
 from shop.vendors.models import MemberRole, VendorMember
@@ -192,3 +193,26 @@ async def test_the_organizer_dashboard_shows_the_markets_one_runs(
     await login(client, "other@market.kr")
     refused = await client.get("/organizer/analytics/data", params={**span, "market": market_id})
     assert refused.status_code == 403
+
+
+async def test_public_market_sales_grow_per_company_on_a_year_before(
+    world: AnalyticsWorld, session_factory: Factory
+) -> None:
+    """초록공방 sold 209,000 won to institutions in May 2024 and 250,800 in May 2025 (+20.0 %);
+    차마을기업 209,000 in May 2025 only (no growth figure): 459,800 on 209,000 is +120.0 %."""
+    green, tea = world.vendors[2].id, world.vendors[1].id
+    await consume_all(session_factory, [
+        envelope("procurement.order_paid", paid_order(green, id=6),
+                 seoul(dt.date(2024, 5, 20))),
+        envelope("procurement.order_paid", paid_order(green, id=7, amount=250_800),
+                 seoul(dt.date(2025, 5, 20))),
+        envelope("procurement.order_paid", paid_order(tea, id=8), seoul(dt.date(2025, 5, 21))),
+    ])
+    async with session_factory() as session:
+        report = await platform_report(session, Period(dt.date(2025, 5, 1), dt.date(2025, 5, 31)),
+                                       now=seoul(dt.date(2025, 6, 1)))
+    growth = report.table("public-market-growth")
+    assert growth is not None
+    assert [list(r) for r in growth.rows] == [["초록공방", 250_800, 209_000, 20.0],
+                                             ["차마을기업", 209_000, 0, None]]
+    assert list(growth.total or []) == ["합계", 459_800, 209_000, 120.0]

@@ -16,7 +16,14 @@ from shop.analytics import market_days, rollups
 from shop.analytics.dashboard import Period
 from shop.analytics.market_report import market_report
 from shop.analytics.models import MarketDayAttendance
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, consume_all, envelope, seoul
+from tests.shop.analytics.conftest import (
+    AnalyticsWorld,
+    Factory,
+    consume_all,
+    consume_batch,
+    envelope,
+    seoul,
+)
 from tests.shop.analytics.test_booth_and_institutional_facts import MARKET_DAY, report
 
 MARKET, DAY_ID = 3, 17
@@ -91,7 +98,7 @@ async def _figures(factory: Factory) -> tuple[object, ...]:
 EXPECTED = (20, 15, 2, 1, 2, 85.0, 10.0, 15, 88.2, 2_250_000, 150_000, 150)
 
 
-@pytest.mark.parametrize("order", ["as sent", "reversed", "shuffled"])
+@pytest.mark.parametrize("order", ["as sent", "reversed", "shuffled", "one batch"])
 async def test_the_issue_numbers_in_any_arrival_order_and_redelivered(
     world: AnalyticsWorld, session_factory: Factory, order: str
 ) -> None:
@@ -100,7 +107,10 @@ async def test_the_issue_numbers_in_any_arrival_order_and_redelivered(
         events.reverse()
     elif order == "shuffled":
         events = events[1::2] + events[::2]
-    await consume_all(session_factory, events)
+    if order == "one batch":  # the worker's path: a relay batch in one transaction
+        await consume_batch(session_factory, events[::-1] + events)
+    else:
+        await consume_all(session_factory, events)
     assert await _figures(session_factory) == EXPECTED
     await consume_all(session_factory, events[::-1] + events)  # every event again, twice
     assert await _figures(session_factory) == EXPECTED
@@ -134,6 +144,10 @@ async def test_the_category_mix_and_the_rebuild(
         mix = report_.table("category-mix")
         assert mix is not None
         assert mix.rows == [["식품", 20, 2_250_000, 100.0]]
+        calendar = report_.table("season-calendar")
+        assert calendar is not None  # 2025-05-11 is a Sunday, in the week of Monday 05-05
+        assert calendar.rows == [["05-05주", "", "", "", "", "", "",
+                                  "광화문 장터 출석 85.0 % · 2,250,000원"]]
         before = await market_days.stored(session)
         await rollups.rebuild(session)
     async with session_factory() as session:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
+import pytest
 from sqlalchemy import func, select
 
 from shop.analytics import facts
@@ -118,8 +119,9 @@ async def test_the_seoul_day_starts_at_15_00_utc(
         }
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["one by one", "in one batch"])
 async def test_the_same_paid_order_event_three_times_counts_once(
-    world: AnalyticsWorld, session_factory: Factory, relay: Relay
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay, batch: bool
 ) -> None:
     vendor = world.vendors[0]
     async with session_factory() as session:
@@ -129,7 +131,7 @@ async def test_the_same_paid_order_event_three_times_counts_once(
             placed_at=seoul(dt.date(2025, 5, 1), 14),
         )
         await session.commit()
-    assert await relay.deliver(times=3) == 2
+    assert await relay.deliver(times=3, batch=batch) == 2
     async with session_factory() as session:
         assert await daily_net(session, vendor.id) == {dt.date(2025, 5, 1): 30_000}
         assert await monthly_net(session, vendor.id) == {MAY: 30_000}

@@ -11,13 +11,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.settings import Settings
-from shop.analytics import buyers, health, market_days, rollups
+from shop.analytics import buyers, facts, health, market_days, rollups
 from shop.analytics.models import (
     DailyVendorSales,
+    FactKind,
     FirstPurchase,
     MarketDaySummary,
     MonthlyPlatformSales,
 )
+from shop.orders.models import OrderRefund
 from tests.fixtures.apps import scrape
 from tests.infra.test_cli import jangteo
 from tests.shop.analytics.conftest import (
@@ -25,6 +27,7 @@ from tests.shop.analytics.conftest import (
     Factory,
     Relay,
     consume_all,
+    daily_net,
     envelope,
     seoul,
 )
@@ -177,3 +180,44 @@ def test_the_nightly_check_is_a_scheduled_job_and_metrics_read_it() -> None:
 
     assert periodic.check_analytics in periodic.JOBS
     assert health.export_metrics in METRIC_PROBES
+
+
+async def test_rebuild_facts_writes_the_facts_of_orders_whose_events_never_came(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay, settings: Settings
+) -> None:
+    """Orders paid and refunds processed whose events were lost: ``rebuild --facts`` writes
+    their facts from the order tables (05-01 net 30,000, 05-02 −10,000; the cancelled order
+    +15,000 on 05-03 and −15,000 on 05-04); the events arriving afterwards add nothing."""
+    from shop.analytics.regenerate import regenerate_facts
+
+    first, second = world.vendors[0], world.vendors[1]
+    async with session_factory() as session:
+        order = await place_order(
+            session, [Line(first, world.variants[0], "food", 10_000, 1),
+                      Line(first, world.second, "food", 20_000, 1)],
+            placed_at=seoul(dt.date(2025, 5, 1), 14))
+        vendor_order = order.vendor_orders[0]
+        row = await refund(session, vendor_order, at=seoul(dt.date(2025, 5, 2)),
+                           lines=[(vendor_order.lines[0], 1)])
+        assert row is not None
+        row.created_at = seoul(dt.date(2025, 5, 2))  # the refund was processed then
+        later = await place_order(session, [Line(second, world.variants[1], "food", 15_000, 1)],
+                                  placed_at=seoul(dt.date(2025, 5, 3)))
+        await cancel(session, later.vendor_orders[0], at=seoul(dt.date(2025, 5, 4)))
+        for made in (await session.scalars(select(OrderRefund).where(
+                OrderRefund.vendor_order_id == later.vendor_orders[0].id))).all():
+            made.created_at = seoul(dt.date(2025, 5, 4))
+        await session.commit()
+    async with session_factory() as session:
+        assert await regenerate_facts(session, dt.date(2025, 5, 1), dt.date(2025, 5, 31)) == 5
+        assert await daily_net(session, first.id) == {
+            dt.date(2025, 5, 1): 30_000, dt.date(2025, 5, 2): -10_000}
+        assert await daily_net(session, second.id) == {
+            dt.date(2025, 5, 3): 15_000, dt.date(2025, 5, 4): -15_000}
+        kinds = {f.kind for f in await facts.facts_of(session, "refund_line")}
+        assert kinds == {FactKind.REFUND, FactKind.CANCELLATION}
+    assert await relay.deliver(times=2) == 0  # the late events: every fact is there
+    done = jangteo(settings, "analytics", "rebuild", "--facts")
+    assert done.returncode == 0, done.stderr
+    assert "판매 사실 0건을 다시 썼습니다" in done.stdout
+    assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0

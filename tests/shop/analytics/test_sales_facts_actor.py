@@ -25,7 +25,7 @@ def test_the_sales_facts_actor_hears_its_events_and_bootstrap_no_longer_calls_th
     from workers import actors, routing
 
     for name in SALES_EVENTS:
-        heard = [a for matches, a in routing.SUBSCRIPTIONS if matches(name)]
+        heard = [a for matches, a, _batch in routing.SUBSCRIPTIONS if matches(name)]
         assert actors.record_sales_facts in heard and routing.CATCH_ALL in heard, name
         assert name not in ANALYTICS_ONLY
     assert {"order.placed", "vendor_order.refunded", "booth_sales.reported",
@@ -53,7 +53,7 @@ async def test_relayed_events_reach_the_actor_and_count_once(
         """The relay's publisher, keeping what the subscription table sends our actor."""
         for item in envelopes:
             if any(m(item.name) and a is actors.record_sales_facts
-                   for m, a in routing.SUBSCRIPTIONS):
+                   for m, a, _batch in routing.SUBSCRIPTIONS):
                 sent.append(item.to_dict())
 
     async with session_factory() as session:

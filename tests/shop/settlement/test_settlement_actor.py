@@ -30,7 +30,7 @@ async def test_the_actor_writes_each_order_event_once(
         events = list((await session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))).all())
     assert [e.name for e in events] == ["order.placed", "vendor_order.refunded"]
     for event in events:
-        subscribed = [a for matches, a in routing.SUBSCRIPTIONS if matches(event.name)]
+        subscribed = [a for matches, a, _batch in routing.SUBSCRIPTIONS if matches(event.name)]
         assert actors.record_settlement in subscribed
         message = event.envelope().to_dict()
         await asyncio.to_thread(actors.record_settlement, message)

@@ -65,7 +65,7 @@ async def test_rejection_mails_the_reason_and_approval_the_next_steps_once(
         await services.reject(session, vendor.id, admin, "인증서 사본이 흐려 읽을 수 없습니다")
         rejected = await _relayed(session, VendorRejected.name)
     assert actors.send_vendor_review_mails in [
-        actor for matches, actor in routing.SUBSCRIPTIONS if matches(VendorRejected.name)]
+        actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(VendorRejected.name)]
 
     await asyncio.to_thread(actors.send_vendor_review_mails, rejected)
     await asyncio.to_thread(actors.send_vendor_review_mails, rejected)  # redelivered
