@@ -32,6 +32,7 @@ from markets.assignment.events import AssignmentDrafted
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
+    AssignmentBlockBooth,
     AssignmentBoard,
     AuditAction,
     BoardStatus,
@@ -44,7 +45,7 @@ from markets.assignment.regulars import regular_booth_codes, years_at_market
 from markets.assignment.solver import solve_season
 from markets.booths.models import Booth
 from markets.booths.rules import clean_reason
-from markets.booths.services import booths_of, neighbours_of
+from markets.booths.services import booths_of, neighbours_of, rows_of
 from markets.days.models import MarketDay, MarketDayStatus
 
 #: Wall-clock budget of the optimiser's local search for one run (the matchings are exact).
@@ -90,6 +91,8 @@ def _application_facts(
         jury_total=jury,
         regular_booth_code=regular_booth_code,
         needs_properties=tuple(application.needs_properties or ()),
+        booths_min=application.booths_min or 1,
+        booths_max=application.booths_max or 1,
     )
 
 
@@ -253,6 +256,7 @@ async def _problem(
     problem = SeasonProblem(
         booths=tuple(inputs.slot(f) for f in facts),
         adjacency=neighbours_of(booths),
+        rows=rows_of(booths),
         applicants=tuple(applicants),
         days=tuple(d.id for d in days),
         category_caps=await policy_of(session, market_id),
@@ -313,16 +317,26 @@ async def _write_run(
         board.objective = outcome.objective
         board.same_category_pairs = outcome.same_category_pairs
         board.solver_seconds = outcome.seconds
+        await session.execute(
+            delete(AssignmentBlockBooth).where(AssignmentBlockBooth.market_day_id == day.id)
+        )
         await session.execute(delete(Assignment).where(Assignment.market_day_id == day.id))
         await session.execute(delete(UnplacedVendor).where(UnplacedVendor.market_day_id == day.id))
         for vendor_id, code in sorted(outcome.placements.items()):
-            session.add(
-                Assignment(
-                    market_day_id=day.id, booth_id=booth_ids[code], vendor_id=vendor_id,
-                    application_id=applications[vendor_id].id, status=BoardStatus.DRAFT,
-                    source=PlacementSource.SOLVER,
-                )
+            placed = Assignment(
+                market_day_id=day.id, booth_id=booth_ids[code], vendor_id=vendor_id,
+                application_id=applications[vendor_id].id, status=BoardStatus.DRAFT,
+                source=PlacementSource.SOLVER,
             )
+            session.add(placed)
+            others = [c for c in outcome.blocks.get(vendor_id, ()) if c != code]
+            if others:
+                await session.flush()
+                for other in others:
+                    session.add(AssignmentBlockBooth(
+                        market_day_id=day.id, assignment_id=placed.id,
+                        booth_id=booth_ids[other],
+                    ))
         for vendor_id, why_not in sorted(outcome.unplaced.items()):
             session.add(
                 UnplacedVendor(

@@ -92,6 +92,8 @@ class PlacementOut(msgspec.Struct):
     wish_met: str = ""
     #: The regular's own booth this season (고정 부스), or null.
     regular_booth_code: str | None = None
+    #: The vendor's other booths side by side with ``booth_code`` (several-booth stall).
+    block_booth_codes: list[str] = msgspec.field(default_factory=list)
 
 
 class UnplacedOut(msgspec.Struct):
@@ -138,6 +140,7 @@ def board_out(view: BoardView) -> BoardOut:
                 vendor_name=p.vendor_name, categories=p.categories,
                 in_preferred_spot=p.preferred, source=p.source.value,
                 wish_met=p.wish, regular_booth_code=p.regular_booth,
+                block_booth_codes=list(p.block_codes),
             )
             for p in view.placements
         ],
