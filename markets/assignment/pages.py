@@ -51,6 +51,7 @@ async def _board_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
+    preview: runs.WhatIf | None = None,
 ) -> Template:
     await require_market_organizer(db_session, user, market_id)
     market = await get_market(db_session, market_id)
@@ -94,6 +95,9 @@ async def _board_page(
             "errors": errors or {},
             "form": form or {},
             "category_labels": queries.category_labels,
+            "preview": preview,
+            "reason_label": queries.reason_label,
+            "reserved_now": sorted(await policy.reserved_properties_of(db_session, market_id)),
         },
         status_code=status_code,
     )
@@ -254,6 +258,39 @@ class AssignmentPages(Controller):
         flash(request, done, category="success")
         return Redirect(board_url(market_id, day_id))
 
+
+    @post("/days/{day_id:int}/assignment/what-if")
+    async def what_if(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template:
+        """미리 보기: the board with the day placed under the rules typed in the form,
+        nothing saved."""
+        caps: dict[str, object] = {
+            k.removeprefix("cap."): v for k, v in data.items() if k.startswith("cap.")
+        }
+        reserved = [
+            p.strip() for p in str(data.get("reserved_properties") or "").split(",") if p.strip()
+        ]
+
+        async def preview() -> runs.WhatIf:
+            return await runs.what_if(
+                db_session, market_id, user, day_id=day_id, category_caps=caps,
+                reserved_properties=reserved,
+            )
+
+        outcome = await attempt(db_session, preview, shown=EVERY_REFUSAL)
+        form = {f"whatif.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
+        if isinstance(outcome, Refusal):
+            errors = {
+                "whatif." + k.removeprefix("category_caps."): v
+                for k, v in outcome.errors.items()
+            }
+            return await _board_page(
+                db_session, user, market_id, day_id, errors=errors, form=form,
+                status_code=outcome.status_code,
+            )
+        return await _board_page(db_session, user, market_id, day_id, form=form, preview=outcome)
 
     async def _regulars_form(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: User,

@@ -42,6 +42,41 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     ] = None
 
 
+class WhatIfIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Rules to try instead of the market's own (null keeps the market's)."""
+
+    category_caps: Annotated[
+        dict[str, int] | None,
+        msgspec.Meta(description="품목 코드 -> 하루 최대 업체 수 (null이면 장터 설정 그대로)"),
+    ] = None
+    reserved_properties: Annotated[
+        list[str] | None,
+        msgspec.Meta(description="속성 부스 우선 (null이면 장터 설정 그대로)"),
+    ] = None
+
+
+class WhatIfRowOut(msgspec.Struct):
+    vendor_id: int
+    booth_codes: list[str]
+    reason: str
+    reason_label: str
+    now_booth_codes: list[str]
+    changed: bool
+
+
+class WhatIfOut(msgspec.Struct):
+    """미리 보기: nothing was written; ``rows`` compare with the day's current board."""
+
+    day_id: int
+    category_caps: dict[str, int]
+    reserved_properties: list[str]
+    placed: int
+    unplaced: int
+    changed: int
+    seconds: float
+    rows: list[WhatIfRowOut]
+
+
 class PolicyOut(msgspec.Struct):
     market_id: int
     category_caps: dict[str, int]
