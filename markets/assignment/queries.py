@@ -6,6 +6,7 @@ are the organizers' working copy.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -288,3 +289,18 @@ async def published_booth_codes(
         )
     )
     return {int(d): str(c) for d, c in rows.all()}
+
+
+async def board_changed_at(
+    session: AsyncSession, day_ids: Sequence[int]
+) -> dict[int, dt.datetime]:
+    """Market day id -> when its assignment board last changed (run, publish, reopen): a
+    vendor's calendar entry changes with it (its DTSTAMP, ``markets.days.calendars``)."""
+    if not day_ids:
+        return {}
+    rows = await session.execute(
+        select(AssignmentBoard.market_day_id, AssignmentBoard.updated_at).where(
+            AssignmentBoard.market_day_id.in_(list(day_ids))
+        )
+    )
+    return {int(d): t for d, t in rows.all() if t is not None}
