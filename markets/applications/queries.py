@@ -122,7 +122,8 @@ async def released_days(
     ).all()
     found: dict[int, set[int]] = {}
     for application_id, day_id in [*rows, *taken]:
-        found.setdefault(int(application_id), set()).add(int(day_id))
+        if application_id is not None and day_id is not None:
+            found.setdefault(int(application_id), set()).add(int(day_id))
     return {k: frozenset(v) for k, v in found.items()}
 
 

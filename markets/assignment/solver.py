@@ -297,10 +297,10 @@ def _pin_claims(
     def takes(a: Applicant) -> np.ndarray:
         """What ``can_take`` allows, as a vector over the booths."""
         ok = model.allowed[index[a.key]].copy()
-        for j, p in closed_at.items():
-            ok[j] &= a.priority >= p
-        for j, p in kept_for.items():
-            ok[j] &= bool(p & a.needs)
+        for j, tier in closed_at.items():
+            ok[j] &= a.priority >= tier
+        for j, kept in kept_for.items():
+            ok[j] &= bool(kept & a.needs)
         return ok
 
     blocks = claim_blocks(

@@ -13,7 +13,7 @@ every pair involving that booth (see :func:`effective_adjacency`). Pure function
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 #: Booths at most this far apart (metres) along facing sides are neighbours.
@@ -118,7 +118,9 @@ def booth_rows(booths: Sequence[Footprint], tolerance: float = 0.05) -> list[tup
     adjacency's say (a gap or a hand-made list breaks the run); lines of one booth are
     left out."""
 
-    def lines(key, order) -> list[list[Footprint]]:  # type: ignore[no-untyped-def]
+    def lines(
+        key: Callable[[Footprint], tuple[float, float]], order: Callable[[Footprint], float]
+    ) -> list[list[Footprint]]:
         groups: list[list[Footprint]] = []
         for b in sorted(booths, key=lambda b: (*key(b), order(b))):
             last = groups[-1][-1] if groups else None
@@ -132,7 +134,6 @@ def booth_rows(booths: Sequence[Footprint], tolerance: float = 0.05) -> list[tup
 
     rows = [g for g in lines(lambda b: (b.y, b.height), lambda b: b.x) if len(g) > 1]
     in_rows = {b.code for g in rows for b in g}
-    alone = [b for b in booths if b.code not in in_rows]
-    booths = alone
+    booths = [b for b in booths if b.code not in in_rows]
     columns = [g for g in lines(lambda b: (b.x, b.width), lambda b: b.y) if len(g) > 1]
     return [tuple(b.code for b in g) for g in (*rows, *columns)]

@@ -42,9 +42,10 @@ _VENDOR = st.tuples(
     st.one_of(st.none(), st.sets(st.integers(1, 8))),  # days (None: every day)
     st.one_of(st.none(), st.tuples(st.integers(0, 1), st.booleans())),  # history
     st.tuples(st.booleans(), st.booleans(), st.integers(0, 3)),  # only wishes, cooks, years
-    # booths: (min, extra up to max); mostly one
-    st.one_of(st.just((1, 0)), st.just((1, 0)), st.tuples(st.integers(1, 3), st.integers(0, 1))),
 )
+#: Booths a vendor asks for: (min, extra up to max); mostly one.
+_BLOCK = st.one_of(st.just((1, 0)), st.just((1, 0)),
+                   st.tuples(st.integers(1, 3), st.integers(0, 1)))
 
 
 @st.composite
@@ -82,18 +83,20 @@ def season_problems(
     per_row = draw(st.integers(2, 5))
     rows = tuple(tuple(codes[r:r + per_row]) for r in range(0, n_booths, per_row))
     gaps = draw(st.lists(st.booleans(), min_size=n_booths, max_size=n_booths))
-    for row in rows:
-        for n in range(len(row) - 1):
-            if not gaps[codes.index(row[n])]:
-                pairs[row[n]].add(row[n + 1])
+    for line in rows:
+        for n in range(len(line) - 1):
+            if not gaps[codes.index(line[n])]:
+                pairs[line[n]].add(line[n + 1])
     days = tuple(range(1, draw(st.integers(1, max_days)) + 1))
     applicants = []
     history = {}
     count = draw(st.integers(0, max_vendors))
     # Some vendors are regulars, each on its own booth (distinct booths).
     regulars = draw(st.integers(0, min(count, n_booths, 3)))
+    blocks = draw(st.lists(_BLOCK, min_size=count, max_size=count))
     for k, row in enumerate(draw(st.lists(_VENDOR, min_size=count, max_size=count))):
-        cats, power, size, prefs, zones, priority, premium, corner, chosen, past, more, many = row
+        cats, power, size, prefs, zones, priority, premium, corner, chosen, past, more = row
+        many = blocks[k]
         only, cooks, years = more
         applicants.append(
             Applicant(

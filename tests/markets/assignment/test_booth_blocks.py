@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, given, settings
 
 from markets.assignment.blocks import windows
 from markets.assignment.checks import hard_violations, priority_inversions
-from markets.assignment.problem import Applicant, BoothSlot, DayResult, SeasonProblem
+from markets.assignment.problem import (
+    Applicant,
+    BoothSlot,
+    DayResult,
+    SeasonProblem,
+    SeasonResult,
+)
 from markets.assignment.solver import solve_season
 from tests.markets.assignment.instances import season_problems
 
@@ -136,9 +142,7 @@ def test_no_booth_is_double_booked_and_every_block_is_a_run_of_neighbours(
     assert priority_inversions(problem, result) == []
 
 
-def _result(placements: dict[int, str], blocks: dict[int, tuple[str, ...]]):  # type: ignore[no-untyped-def]
-    from markets.assignment.problem import SeasonResult
-
+def _result(placements: dict[int, str], blocks: dict[int, tuple[str, ...]]) -> SeasonResult:
     day = DayResult(day=1, placements=placements, unplaced={}, objective=0,
                     same_category_pairs=0, local_search_moves=0, seconds=0.0, blocks=blocks)
     return SeasonResult(days=(day,), seconds=0.0)
