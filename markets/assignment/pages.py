@@ -59,13 +59,14 @@ async def _board_page(
     view = await queries.board_view(db_session, day)
     booths = await booths_of(db_session, market_id, include_inactive=True)
     names = {p.booth.code: p.vendor_name for p in view.placements}
+    names.update({c: p.vendor_name for p in view.placements for c in p.block_codes})
     state = view.status.label if view.status else "배정 전"
     shown = [b for b in booths if b.is_active or b.code in names]
     svg = render_map(
         [map_booth(b) for b in shown], vendor_names=names,
         title=f"{market.name} {day.day.isoformat()} 배정 ({state})",
     )
-    taken = set(names) | {c for p in view.placements for c in p.block_codes}
+    taken = set(names)
     regular_rows = await regulars.regulars_of(db_session, market_id, day.day.year)
     vendor_names = {u.vendor_id: u.vendor_name for u in [*view.unplaced, *view.not_yet_run]}
     vendor_names.update({p.vendor_id: p.vendor_name for p in view.placements})

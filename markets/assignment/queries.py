@@ -270,7 +270,14 @@ async def published_names(session: AsyncSession, day_id: int) -> dict[str, str]:
         .join(Vendor, Vendor.id == Assignment.vendor_id)
         .where(Assignment.market_day_id == day_id, Assignment.status == BoardStatus.PUBLISHED)
     )
-    return {str(c): str(n) for c, n in rows.all()}
+    blocks = await session.execute(
+        select(Booth.code, Vendor.name)
+        .join(AssignmentBlockBooth, AssignmentBlockBooth.booth_id == Booth.id)
+        .join(Assignment, Assignment.id == AssignmentBlockBooth.assignment_id)
+        .join(Vendor, Vendor.id == Assignment.vendor_id)
+        .where(Assignment.market_day_id == day_id, Assignment.status == BoardStatus.PUBLISHED)
+    )
+    return {str(c): str(n) for c, n in [*rows.all(), *blocks.all()]}
 
 
 async def published_booth_codes(

@@ -46,6 +46,7 @@ async def test_a_two_booth_stall_gets_neighbouring_booths_and_the_board_shows_th
     await login(client, world.boss.email)
     page = await client.get(f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment")
     assert "2칸: A-02 + A-03" in page.text and "여러 부스 업체 1곳" in page.text
+    assert page.text.count(stall.name) >= 3  # the table and both booths on the map
 
     # Moving someone onto the block's other booth is refused, naming the field.
     other_code = mine["block_booth_codes"][0]
