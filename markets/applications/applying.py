@@ -224,6 +224,7 @@ async def _submit(
         preferred_booth_codes=clean.preferred_booth_codes, note=clean.note,
         wants_premium_booth=clean.wants_premium_booth, only_wishes=clean.only_wishes,
         needs_properties=clean.needs_properties,
+        booths_min=clean.booths_min, booths_max=clean.booths_max,
         status=ApplicationStatus.SUBMITTED, submitted_by_user_id=actor.id,
     )
     session.add(application)

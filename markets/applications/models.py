@@ -88,6 +88,10 @@ class Application(BigIntAuditBase):
     only_wishes: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Booth properties the vendor cannot do without (e.g. "cooking" for a fire permit).
     needs_properties: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Several booths side by side in one row (a food truck, a large stall): at least
+    #: ``booths_min``, up to ``booths_max`` when booths are left over.
+    booths_min: Mapped[int] = mapped_column(Integer, default=1)
+    booths_max: Mapped[int] = mapped_column(Integer, default=1)
     #: 프리미엄·코너 부스 희망: the vendor asks for a premium or corner booth. Only vendors
     #: who ask take part in (and are kept fair by) the premium/corner rotation.
     wants_premium_booth: Mapped[bool] = mapped_column(Boolean, default=False)

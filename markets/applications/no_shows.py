@@ -65,8 +65,10 @@ async def restore_no_show_place(
     now: dt.datetime,
 ) -> Booth | None:
     """A no-show corrected (the vendor was there after all): open offers of its freed place
-    are voided and its booth given back if still empty. A place someone already accepted
-    stays taken (the day is then one over capacity, for the organizer to settle)."""
+    are voided and its booth given back if still empty. A place a waitlisted vendor already
+    accepted stays theirs: the correction takes back the strike only, and the day stays
+    given up for this vendor (``queries.released_days`` counts the accepted offer), so the
+    day is never one booking over capacity."""
     for offer in (
         await session.scalars(
             select(WaitlistOffer).where(

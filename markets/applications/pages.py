@@ -398,6 +398,7 @@ class VendorMarketPages(Controller):
                 needs_properties=tuple(
                     c.strip() for c in text("needs_properties").split(",") if c.strip()
                 ),
+                booths_min=text("booths_min") or 1, booths_max=text("booths_max") or 1,
             )
             files = await _read_documents(_settings(request), data)
             if vendor_id is None:

@@ -95,7 +95,11 @@ async def released_days(
     session: AsyncSession, application_ids: Sequence[int]
 ) -> dict[int, frozenset[int]]:
     """Per application, the days it gave up by not showing up (a ``no_show`` check-in): its
-    place on such a day is free for someone else (``no_shows.release_no_show_place``)."""
+    place on such a day is free for someone else (``no_shows.release_no_show_place``).
+
+    A no-show corrected after the freed place was accepted by a waitlisted vendor stays
+    given up for that day (the correction takes back the strike only): so a day never has
+    one booking more than places (``no_shows.restore_no_show_place``)."""
     if not application_ids:
         return {}
     rows = (
@@ -106,9 +110,20 @@ async def released_days(
             )
         )
     ).all()
+    taken = (
+        await session.execute(
+            select(WaitlistOffer.freed_by_application_id, WaitlistOffer.freed_market_day_id)
+            .where(
+                WaitlistOffer.freed_by_application_id.in_(list(application_ids)),
+                WaitlistOffer.freed_market_day_id.is_not(None),
+                WaitlistOffer.status == OfferStatus.ACCEPTED,
+            )
+        )
+    ).all()
     found: dict[int, set[int]] = {}
-    for application_id, day_id in rows:
-        found.setdefault(int(application_id), set()).add(int(day_id))
+    for application_id, day_id in [*rows, *taken]:
+        if application_id is not None and day_id is not None:
+            found.setdefault(int(application_id), set()).add(int(day_id))
     return {k: frozenset(v) for k, v in found.items()}
 
 

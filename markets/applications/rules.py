@@ -19,6 +19,8 @@ from shop.catalog.taxonomy import Category
 MAX_TABLES = 4
 MAX_PREFERENCES = 5
 MAX_NOTE = 2000
+#: Most booths side by side one vendor may ask for (a food truck, a large stall).
+MAX_BLOCK = 3
 SCORE_MIN, SCORE_MAX = 0, 10
 #: How long a waitlisted vendor has to answer an offered place.
 OFFER_HOURS = 48
@@ -160,6 +162,9 @@ class ApplicationForm:
     only_wishes: bool = False
     #: Booth properties the vendor needs ("cooking", "accessible", ...).
     needs_properties: Sequence[str] = ()
+    #: Booths side by side in one row: at least / at most.
+    booths_min: str | int = 1
+    booths_max: str | int = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +183,8 @@ class CleanApplication:
     wants_premium_booth: bool = False
     only_wishes: bool = False
     needs_properties: list[str] = dataclasses.field(default_factory=list)
+    booths_min: int = 1
+    booths_max: int = 1
 
 
 def _int(value: str | int) -> int | None:
@@ -268,13 +275,24 @@ def clean_application(
             MarketErrorCode.INVALID_CHOICE, "needs_properties",
             f"부스 속성은 {MAX_PROPERTIES}개까지, 영문 소문자·숫자·-·_로 적어 주세요. 예: cooking",
         )
+    least, most = _int(form.booths_min), _int(form.booths_max)
+    if least is None or not 1 <= least <= MAX_BLOCK:
+        problems.add(
+            MarketErrorCode.INVALID_NUMBER, "booths_min",
+            f"필요한 부스 수(최소)를 1에서 {MAX_BLOCK} 사이로 입력하세요.",
+        )
+    elif most is None or not least <= most <= MAX_BLOCK:
+        problems.add(
+            MarketErrorCode.INVALID_NUMBER, "booths_max",
+            f"원하는 부스 수(최대)는 최소 {least}개 이상 {MAX_BLOCK}개 이하로 입력하세요.",
+        )
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
         problems.add(MarketErrorCode.TOO_LONG, "note", f"{MAX_NOTE}자 이내로 적어 주세요.")
     if problems:
         return None
     assert season is not None and tables is not None and zones is not None
-    assert booths is not None
+    assert booths is not None and least is not None and most is not None
     return CleanApplication(
         season=season,
         whole_season=form.whole_season,
@@ -290,6 +308,8 @@ def clean_application(
         wants_premium_booth=bool(form.wants_premium_booth),
         only_wishes=bool(form.only_wishes) and bool(booths),
         needs_properties=needs,
+        booths_min=least,
+        booths_max=most,
     )
 
 

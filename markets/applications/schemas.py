@@ -50,6 +50,12 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
         list[str],
         _d("꼭 필요한 부스 속성: cooking(조리·화기), accessible, … (그 속성 부스에만 배정)"),
     ] = msgspec.field(default_factory=list)
+    booths_min: Annotated[
+        int, _d("필요한 부스 수 (1-3): 여러 부스면 한 줄로 나란히 붙은 부스만 배정")
+    ] = 1
+    booths_max: Annotated[
+        int, _d("원하는 부스 수 (booths_min-3): 남는 부스가 있을 때만 최소보다 더 배정")
+    ] = 1
     note: str = ""
     kit_id: Annotated[
         int | None,
@@ -67,6 +73,7 @@ class ApplicationIn(msgspec.Struct, kw_only=True):
             preferred_booth_codes=tuple(self.preferred_booth_codes), note=self.note,
             wants_premium_booth=self.wants_premium_booth, only_wishes=self.only_wishes,
             needs_properties=tuple(self.needs_properties),
+            booths_min=self.booths_min, booths_max=self.booths_max,
         )
 
 
@@ -87,6 +94,8 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     wants_premium_booth: bool
     only_wishes: bool
     needs_properties: list[str]
+    booths_min: int
+    booths_max: int
     note: str
     status: ApplicationStatus
     status_label: str
@@ -106,6 +115,7 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
             preferred_booth_codes=list(a.preferred_booth_codes),
             wants_premium_booth=a.wants_premium_booth, only_wishes=a.only_wishes,
             needs_properties=list(a.needs_properties or ()),
+            booths_min=a.booths_min or 1, booths_max=a.booths_max or 1,
             note=a.note, status=a.status,
             status_label=a.status.label, status_reason=a.status_reason,
             priority_tier=a.priority_tier, strikes=a.strikes, created_at=a.created_at,

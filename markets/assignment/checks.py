@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from markets.assignment.problem import (
     Applicant,
     BoothSlot,
+    DayResult,
     RotationHistory,
     SeasonProblem,
     SeasonResult,
@@ -47,7 +48,8 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
     if [d.day for d in result.days] != list(problem.days):
         out.append("result days differ from the problem's days")
     for day in result.days:
-        for code, n in Counter(day.placements.values()).items():
+        held = Counter(c for v in day.placements for c in day.booths_of(v))
+        for code, n in held.items():
             if n > 1:
                 out.append(f"day {day.day}: booth {code} holds {n} vendors")
         for vendor, code in day.placements.items():
@@ -79,12 +81,81 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                 out.append(
                     f"day {day.day}: {per_category[category]} vendors sell {category}, cap {cap}"
                 )
+        out.extend(_block_violations(problem, day))
         out.extend(_claim_violations(problem, day.day, day.placements))
         out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
             if attends and a.key not in day.placements and a.key not in day.unplaced:
                 out.append(f"day {day.day}: vendor {a.key} neither placed nor given a reason")
+    return out
+
+
+def _in_one_row(problem: SeasonProblem, block: tuple[str, ...]) -> bool:
+    """The booths are consecutive in one of the problem's rows and each is a neighbour of
+    the next (written out again here, apart from ``markets.assignment.blocks``)."""
+    for row in problem.rows:
+        for start in range(len(row) - len(block) + 1):
+            if tuple(row[start:start + len(block)]) == block:
+                return all(
+                    block[n + 1] in problem.adjacency.get(block[n], frozenset())
+                    for n in range(len(block) - 1)
+                )
+    return False
+
+
+def _would_take(a: Applicant, booth: BoothSlot) -> bool:
+    return _fits(a, booth) and (not a.wishes_only or booth.code in a.preferred_booths)
+
+
+def _block_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
+    """Several booths for one vendor.
+
+    * A block holds the vendor's ``placements`` booth, is a run of neighbouring booths of
+      one row, every booth fits the vendor, and it has at most ``booths_max`` booths.
+    * A vendor needing several booths (not a regular) has at least ``booths_min``.
+    * Booths beyond the minimum went out only when nobody left out would take them: some
+      cut of the extra booths off the block's ends leaves only booths no unplaced vendor
+      (other than for a cap or by hand) fits.
+    """
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    out: list[str] = []
+    waiting = [
+        applicants[k] for k, why in day.unplaced.items()
+        if k in applicants and why not in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL)
+    ]
+    for vendor, block in day.blocks.items():
+        a = applicants.get(vendor)
+        if a is None or vendor not in day.placements:
+            out.append(f"day {day.day}: block of {vendor} without a placement")
+            continue
+        if day.placements[vendor] not in block:
+            out.append(f"day {day.day}: vendor {vendor}'s booth is outside its block")
+        if len(block) > a.booths_max:
+            out.append(f"day {day.day}: vendor {vendor} holds {len(block)} booths, "
+                       f"max {a.booths_max}")
+        if len(block) > 1 and not _in_one_row(problem, block):
+            out.append(f"day {day.day}: vendor {vendor}'s booths {block} are not side by side")
+        for code in block:
+            booth = booths.get(code)
+            if booth is None or not _fits(a, booth):
+                out.append(f"day {day.day}: vendor {vendor} does not fit block booth {code}")
+        least = a.booths_min if a.own_booth is None else 1
+        extra = len(block) - least
+        if extra > 0 and not any(
+            not any(
+                _would_take(w, booths[c]) for c in (*block[:cut], *block[len(block) - extra + cut:])
+                for w in waiting
+            )
+            for cut in range(extra + 1)
+        ):
+            out.append(f"day {day.day}: vendor {vendor} got extra booths someone left out fits")
+    for vendor in day.placements:
+        a = applicants.get(vendor)
+        if a is not None and a.own_booth is None and len(day.booths_of(vendor)) < a.booths_min:
+            out.append(f"day {day.day}: vendor {vendor} needs {a.booths_min} booths, "
+                       f"holds {len(day.booths_of(vendor))}")
     return out
 
 
@@ -138,6 +209,8 @@ def _reservation_violations(
     waiting = [
         applicants[k] for k, why in unplaced.items()
         if k in applicants and applicants[k].needs & problem.reserved_properties
+        # one reserved booth is no block: a vendor needing several waits for a window
+        and not (applicants[k].booths_min > 1 and applicants[k].own_booth is None)
         and why not in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL,
                         UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD)
     ]
@@ -222,7 +295,11 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
                           UnplacedReason.WISHES_TAKEN):
                 continue
             h = applicants[key]
-            for vendor, code in day.placements.items():
+            if h.booths_min > 1 and h.own_booth is None:
+                out.extend(_block_inversions(problem, day, h))
+                continue
+            holdings = [(v, c) for v in day.placements for c in day.booths_of(v)]
+            for vendor, code in holdings:
                 if applicants[vendor].own_booth is not None:
                     continue  # a regular's seat is its own, whatever its tier
                 if booths[code].properties & applicants[vendor].needs & (
@@ -235,6 +312,35 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
                 lower = applicants[vendor].priority < h.priority
                 if lower and not booth.is_premium and not booth.is_corner and _fits(h, booth):
                     out.append(f"day {day.day}: {key} unplaced, lower {vendor} in {code}")
+    return out
+
+
+def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> list[str]:
+    """A vendor needing ``booths_min`` booths side by side is left out while some run of
+    that many neighbouring booths in a row, all fitting it and none premium or corner, is
+    empty or held by lower tiers (no regular on its own seat, no reserved booth kept for
+    its needer), at least one booth held."""
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    holder = {c: v for v in day.placements for c in day.booths_of(v)}
+    out = []
+    for row in problem.rows:
+        for start in range(len(row) - h.booths_min + 1):
+            run = tuple(row[start:start + h.booths_min])
+            if not _in_one_row(problem, run):
+                continue
+            if h.wishes_only and not any(c in h.preferred_booths for c in run):
+                continue
+            spots = [booths[c] for c in run]
+            if any(b.is_premium or b.is_corner or not _fits(h, b) for b in spots):
+                continue
+            held = [holder[c] for c in run if c in holder]
+            if held and all(
+                applicants[v].priority < h.priority and applicants[v].own_booth is None
+                and not booths[c].properties & applicants[v].needs & problem.reserved_properties
+                for c, v in ((c, holder[c]) for c in run if c in holder)
+            ):
+                out.append(f"day {day.day}: {h.key} unplaced, lower tiers hold block {run}")
     return out
 
 

@@ -29,6 +29,9 @@ from markets.assignment.schemas import (
     RegularOut,
     RunIn,
     RunOut,
+    WhatIfIn,
+    WhatIfOut,
+    WhatIfRowOut,
     YearsIn,
     YearsOut,
     board_out,
@@ -91,6 +94,24 @@ class AssignmentApi(Controller):
             reason=data.reason if data else "",
         )
         return run_out(summary)
+
+    @post(
+        "/days/{day_id:int}/assignment/what-if",
+        operation_id="previewDayAssignment",
+        summary="미리 보기: 다른 규칙(품목 상한, 속성 부스 우선)으로 배정해 보기 (저장·게시 안 함)",
+        status_code=200,
+    )
+    async def what_if(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        day_id: FromPath[int], data: JSONBody[WhatIfIn | None] = None,
+    ) -> WhatIfOut:
+        outcome = await runs.what_if(
+            db_session, market_id, user, day_id=day_id,
+            category_caps=dict(data.category_caps) if data and data.category_caps is not None
+            else None,
+            reserved_properties=data.reserved_properties if data else None,
+        )
+        return what_if_out(outcome)
 
     @get(
         "/days/{day_id:int}/assignment",
@@ -270,3 +291,19 @@ class PublicDayMapApi(Controller):
 
 
 ROUTES: list[Any] = [AssignmentApi, PublicDayMapApi]
+
+
+def what_if_out(outcome: runs.WhatIf) -> WhatIfOut:
+    return WhatIfOut(
+        day_id=outcome.day_id, category_caps=outcome.category_caps,
+        reserved_properties=outcome.reserved_properties, placed=outcome.placed,
+        unplaced=outcome.unplaced, changed=outcome.changed, seconds=outcome.seconds,
+        rows=[
+            WhatIfRowOut(
+                vendor_id=r.vendor_id, booth_codes=list(r.booth_codes), reason=r.reason,
+                reason_label=queries.reason_label(r.reason) if r.reason else "",
+                now_booth_codes=list(r.now_booth_codes), changed=r.changed,
+            )
+            for r in outcome.rows
+        ],
+    )

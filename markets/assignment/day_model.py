@@ -52,6 +52,8 @@ class DayModel:
     pinned: dict[int, int] = field(default_factory=dict)
     #: The problem's reserved booth properties (see ``SeasonProblem.reserved_properties``).
     reserved: frozenset[str] = frozenset()
+    #: Booths held as the non-pinned part of a block (:meth:`hold`).
+    held: set[int] = field(default_factory=set)
 
     def pin(self, i: int, j: int) -> None:
         """Candidate ``i`` may take only booth ``j`` and booth ``j`` only candidate ``i``: a
@@ -63,6 +65,14 @@ class DayModel:
         self.allowed[:, j] = False
         self.allowed[i, j] = True
         self.pinned[i] = j
+
+    def hold(self, j: int) -> None:
+        """Booth ``j`` is part of a block pinned elsewhere: nobody takes it in the matching
+        (``markets.assignment.blocks``)."""
+        if self.open_allowed is None:
+            self.open_allowed = self.allowed.copy()
+        self.allowed[:, j] = False
+        self.held.add(j)
 
     def shut(self, i: int) -> None:
         """Candidate ``i`` may take no booth today ("only my wishes" with none left)."""

@@ -47,6 +47,9 @@ class ApplicationFacts:
     regular_booth_code: str | None = None
     #: Booth properties the vendor needs.
     needs_properties: Sequence[str] = ()
+    #: Booths side by side in one row: at least / at most.
+    booths_min: int = 1
+    booths_max: int = 1
 
 
 def slot(booth: BoothFacts) -> BoothSlot:
@@ -119,6 +122,8 @@ def applicant(
         wishes_only=facts.only_wishes and bool(preferred) and own is None,
         own_booth=own,
         needs=frozenset(facts.needs_properties),
+        booths_min=max(1, facts.booths_min),
+        booths_max=max(1, facts.booths_min, facts.booths_max),
     )
 
 

@@ -119,6 +119,27 @@ class Assignment(BigIntAuditBase):
     )
 
 
+class AssignmentBlockBooth(BigIntAuditBase):
+    """Another booth of a vendor that holds several side by side (its block): the
+    vendor's :class:`Assignment` row names one booth of the block, these rows the others.
+    A booth is in at most one block per day (unique); the services lock the board row and
+    refuse to place anybody on a booth held here, and moving or unassigning the vendor
+    drops these rows with its assignment (cascade)."""
+
+    __tablename__ = "assignment_block_booths"
+    __table_args__ = (
+        UniqueConstraint("market_day_id", "booth_id", name="uq_assignment_block_booth"),
+    )
+
+    market_day_id: Mapped[int] = mapped_column(
+        ForeignKey("market_days.id", ondelete="CASCADE"), index=True
+    )
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("booth_assignments.id", ondelete="CASCADE"), index=True
+    )
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="RESTRICT"))
+
+
 class UnplacedVendor(BigIntAuditBase):
     """A vendor booked on the day but without a booth, and why (a reason code)."""
 

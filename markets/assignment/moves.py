@@ -22,6 +22,7 @@ from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
+    AssignmentBlockBooth,
     AuditAction,
     BoardStatus,
     PlacementSource,
@@ -77,6 +78,17 @@ async def _placement(session: AsyncSession, day_id: int, vendor_id: int) -> Assi
     )
 
 
+async def _release_blocks(session: AsyncSession, rows: list[Assignment]) -> None:
+    """A hand-made change to a vendor holding several booths keeps only the booth it is
+    moved to (or none): its other booths are freed (the organizer places them by hand or
+    runs the assignment again)."""
+    await session.execute(
+        delete(AssignmentBlockBooth).where(
+            AssignmentBlockBooth.assignment_id.in_([r.id for r in rows])
+        )
+    )
+
+
 async def _code_of(session: AsyncSession, booth_id: int) -> str:
     booth = await session.get(Booth, booth_id)
     return booth.code if booth else ""
@@ -108,6 +120,18 @@ async def move(
             Assignment.market_day_id == day.id, Assignment.booth_id == booth.id
         )
     )
+    in_block = await session.scalar(
+        select(AssignmentBlockBooth.id).where(
+            AssignmentBlockBooth.market_day_id == day.id,
+            AssignmentBlockBooth.booth_id == booth.id,
+        )
+    )
+    if in_block is not None:
+        raise Conflict(
+            Code.BOOTH_TAKEN,
+            f"'{booth.code}' 부스는 여러 부스를 쓰는 업체의 묶음에 들어 있습니다.",
+            field="booth_code",
+        )
     if occupant is not None:
         same = occupant.vendor_id == vendor_id
         raise Conflict(
@@ -133,6 +157,7 @@ async def move(
             session.add(row)
         else:
             from_code = await _code_of(session, row.booth_id)
+            await _release_blocks(session, [row])
             row.booth_id = booth.id
             row.source = PlacementSource.MANUAL
         session.add(
@@ -182,6 +207,7 @@ async def swap(
     _check_fit(app_a, booth_b, "vendor_id")
     _check_fit(app_b, booth_a, "other_vendor_id")
     async with transaction(session, on_integrity_error=_changed_meanwhile()):
+        await _release_blocks(session, [first, second])
         await session.delete(first)
         await session.delete(second)
         await session.flush()
@@ -217,6 +243,7 @@ async def unassign(
                        field="vendor_id")
     async with transaction(session, on_integrity_error=_changed_meanwhile()):
         from_code = await _code_of(session, row.booth_id)
+        await _release_blocks(session, [row])
         await session.delete(row)
         session.add(
             UnplacedVendor(

@@ -17,10 +17,12 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
+from infra.errors import InvalidInput
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
-from markets.assignment import boards, moves, policy, publishing, queries, runs
+from markets.assignment import boards, moves, policy, publishing, queries, regulars, runs
+from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
 from markets.assignment.problem import UnplacedReason
 from markets.booths.controllers import map_booth, requires_organizer
@@ -49,6 +51,7 @@ async def _board_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
+    preview: runs.WhatIf | None = None,
 ) -> Template:
     await require_market_organizer(db_session, user, market_id)
     market = await get_market(db_session, market_id)
@@ -56,6 +59,7 @@ async def _board_page(
     view = await queries.board_view(db_session, day)
     booths = await booths_of(db_session, market_id, include_inactive=True)
     names = {p.booth.code: p.vendor_name for p in view.placements}
+    names.update({c: p.vendor_name for p in view.placements for c in p.block_codes})
     state = view.status.label if view.status else "배정 전"
     shown = [b for b in booths if b.is_active or b.code in names]
     svg = render_map(
@@ -63,6 +67,9 @@ async def _board_page(
         title=f"{market.name} {day.day.isoformat()} 배정 ({state})",
     )
     taken = set(names)
+    regular_rows = await regulars.regulars_of(db_session, market_id, day.day.year)
+    vendor_names = {u.vendor_id: u.vendor_name for u in [*view.unplaced, *view.not_yet_run]}
+    vendor_names.update({p.vendor_id: p.vendor_name for p in view.placements})
     return Template(
         "assignment/board.html",
         context={
@@ -78,12 +85,20 @@ async def _board_page(
                 for v in [*view.unplaced, *view.not_yet_run]
             ] + [(str(p.vendor_id), f"{p.vendor_name} ({p.booth.code})") for p in view.placements],
             "caps": await policy.policy_of(db_session, market_id),
+            "regulars": regular_rows,
+            "vendor_names": vendor_names,
+            "booked_options": sorted(
+                ((str(k), v) for k, v in vendor_names.items()), key=lambda kv: kv[1]
+            ),
             "categories_all": list(Category),
             "reason_codes": list(UnplacedReason),
             "is_draft": view.status in (None, BoardStatus.DRAFT),
             "errors": errors or {},
             "form": form or {},
             "category_labels": queries.category_labels,
+            "preview": preview,
+            "reason_label": queries.reason_label,
+            "reserved_now": sorted(await policy.reserved_properties_of(db_session, market_id)),
         },
         status_code=status_code,
     )
@@ -243,6 +258,118 @@ class AssignmentPages(Controller):
         done = "품목별 상한을 저장했습니다. 다음 자동 배정부터 적용됩니다."
         flash(request, done, category="success")
         return Redirect(board_url(market_id, day_id))
+
+
+    @post("/days/{day_id:int}/assignment/what-if")
+    async def what_if(
+        self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
+        day_id: FromPath[int], data: FormData,
+    ) -> Template:
+        """미리 보기: the board with the day placed under the rules typed in the form,
+        nothing saved."""
+        caps: dict[str, object] = {
+            k.removeprefix("cap."): v for k, v in data.items() if k.startswith("cap.")
+        }
+        reserved = [
+            p.strip() for p in str(data.get("reserved_properties") or "").split(",") if p.strip()
+        ]
+
+        async def preview() -> runs.WhatIf:
+            return await runs.what_if(
+                db_session, market_id, user, day_id=day_id, category_caps=caps,
+                reserved_properties=reserved,
+            )
+
+        outcome = await attempt(db_session, preview, shown=EVERY_REFUSAL)
+        form = {f"whatif.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
+        if isinstance(outcome, Refusal):
+            errors = {
+                "whatif." + k.removeprefix("category_caps."): v
+                for k, v in outcome.errors.items()
+            }
+            return await _board_page(
+                db_session, user, market_id, day_id, errors=errors, form=form,
+                status_code=outcome.status_code,
+            )
+        return await _board_page(db_session, user, market_id, day_id, form=form, preview=outcome)
+
+    async def _regulars_form(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: User,
+        market_id: int, day_id: int, data: FormData, save: Any, done: str,
+    ) -> Template | Redirect:
+        outcome = await attempt(db_session, save, shown=EVERY_REFUSAL)
+        if isinstance(outcome, Refusal):
+            errors = {"regulars." + k: v for k, v in outcome.errors.items()}
+            form = {f"regulars.{k}": v for k, v in data.items() if k != "_csrf_token"}
+            return await _board_page(
+                db_session, user, market_id, day_id, errors=errors, form=form,
+                status_code=outcome.status_code,
+            )
+        flash(request, done, category="success")
+        return Redirect(board_url(market_id, day_id))
+
+    @post("/days/{day_id:int}/assignment/regulars")
+    async def grant_regular(
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        """고정 부스 지정 for the day's season (the day's year)."""
+        day = await boards.get_day(db_session, market_id, day_id)
+
+        async def save() -> object:
+            return await regulars.grant_regular_booth(
+                db_session, market_id, user, season=day.day.year,
+                vendor_id=_vendor_id(data), booth_code=str(data.get("booth_code") or ""),
+                reason=str(data.get("reason") or ""),
+            )
+
+        return await self._regulars_form(
+            request, db_session, user, market_id, day_id, data, save,
+            "고정 부스를 지정했습니다. 다음 자동 배정부터 적용됩니다.",
+        )
+
+    @post("/days/{day_id:int}/assignment/regulars/end")
+    async def end_regular(
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        day = await boards.get_day(db_session, market_id, day_id)
+
+        async def save() -> None:
+            await regulars.end_regular_booth(
+                db_session, market_id, user, season=day.day.year, vendor_id=_vendor_id(data)
+            )
+
+        return await self._regulars_form(
+            request, db_session, user, market_id, day_id, data, save,
+            "고정 부스를 해제했습니다. 다음 자동 배정부터 적용됩니다.",
+        )
+
+    @post("/days/{day_id:int}/assignment/years")
+    async def years(
+        self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
+        market_id: FromPath[int], day_id: FromPath[int], data: FormData,
+    ) -> Template | Redirect:
+        """연차 (years at this market) of one vendor."""
+
+        async def save() -> int:
+            return await regulars.set_years_at_market(
+                db_session, market_id, user, vendor_id=_vendor_id(data),
+                years=data.get("years_at_market"),
+            )
+
+        return await self._regulars_form(
+            request, db_session, user, market_id, day_id, data, save,
+            "연차를 저장했습니다. 다음 자동 배정부터 적용됩니다.",
+        )
+
+
+def _vendor_id(data: FormData) -> int:
+    """The chosen vendor of a form; none chosen is a refusal naming the field."""
+    text = str(data.get("vendor_id") or "").strip()
+    if not text.isdigit():
+        raise InvalidInput(Code.INVALID_REGULAR, "업체를 고르세요.", field="vendor_id")
+    return int(text)
 
 
 class PublicMapPages(Controller):

@@ -61,6 +61,21 @@ async def set_category_caps(
     """품목 상한: most vendors per category on one day (empty: no caps)."""
     await require_market_organizer(session, actor, market_id)
     problems = Problems()
+    clean = clean_category_caps(caps, problems)
+    problems.raise_if_any()
+    async with transaction(session):
+        policy = await session.scalar(
+            select(AssignmentPolicy).where(AssignmentPolicy.market_id == market_id)
+        )
+        if policy is None:
+            policy = AssignmentPolicy(market_id=market_id)
+            session.add(policy)
+        policy.category_caps = clean
+    return clean
+
+
+def clean_category_caps(caps: dict[str, object], problems: Problems) -> dict[str, int]:
+    """Category code -> cap; a bad entry is a problem naming ``category_caps.<code>``."""
     known = {c.value for c in Category}
     clean: dict[str, int] = {}
     for category, value in caps.items():
@@ -82,13 +97,4 @@ async def set_category_caps(
             )
             continue
         clean[category] = number
-    problems.raise_if_any()
-    async with transaction(session):
-        policy = await session.scalar(
-            select(AssignmentPolicy).where(AssignmentPolicy.market_id == market_id)
-        )
-        if policy is None:
-            policy = AssignmentPolicy(market_id=market_id)
-            session.add(policy)
-        policy.category_caps = clean
     return clean

@@ -36,6 +36,9 @@ class UnplacedReason(enum.StrEnum):
     LOWER_TIER = "lower_tier"
     #: The vendor needs a property (e.g. a fire permit) and every booth with it is taken.
     ZONE_FULL = "zone_full"
+    #: The vendor asks for several booths side by side and no such block is left (or the
+    #: map has none that fits it).
+    NO_ADJACENT_BLOCK = "no_adjacent_block"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,9 @@ REASON_LABELS: dict[UnplacedReason, str] = {
     ),
     UnplacedReason.ZONE_FULL: (
         "필요한 부스 속성(예: 화기 사용·조리 가능)이 있는 부스가 모두 찼거나 없음"
+    ),
+    UnplacedReason.NO_ADJACENT_BLOCK: (
+        "여러 부스를 한 줄로 나란히 원했는데, 맞는 크기·설비로 붙어 있는 빈 부스 묶음이 없음"
     ),
     UnplacedReason.LOWER_TIER: (
         "자리 부족: 맞는 부스가 모두 찼고, 그중 일부는 더 높은 우선순위 업체에 배정됨"
@@ -116,6 +122,16 @@ class Applicant:
     own_booth: str | None = None
     #: Booth properties the vendor cannot do without (e.g. "cooking").
     needs: frozenset[str] = frozenset()
+    #: Booths side by side in one row: at least ``booths_min``, up to ``booths_max`` when
+    #: nobody left out could use the extra ones (``markets.assignment.blocks``).
+    booths_min: int = 1
+    booths_max: int = 1
+
+    @property
+    def wants_block(self) -> bool:
+        """Needs more than one booth before it can be placed at all (a regular holds its
+        own booth: its block can only grow around it)."""
+        return self.booths_min > 1 and self.own_booth is None
 
     @property
     def standing(self) -> tuple[int, int, float, int]:
@@ -191,6 +207,10 @@ class SeasonProblem:
     #: The organizer's option: booths with these properties go first to vendors who need
     #: them, even against tiers; others get them only when no such vendor is left out.
     reserved_properties: frozenset[str] = frozenset()
+    #: Lines of booths in map order (``markets.assignment.inputs.booth_rows``): a block of
+    #: several booths is a run of consecutive booths of one row that are also neighbours
+    #: in ``adjacency`` (a gap or an obstacle between two booths breaks the run).
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +223,16 @@ class DayResult:
     same_category_pairs: int
     local_search_moves: int
     seconds: float
+    #: Vendors holding several booths: vendor -> the whole block in row order (its
+    #: ``placements`` booth is one of them).
+    blocks: Mapping[VendorKey, tuple[str, ...]] = field(default_factory=dict)
+
+    def booths_of(self, vendor: VendorKey) -> tuple[str, ...]:
+        """Every booth the vendor holds today (none when unplaced)."""
+        if vendor in self.blocks:
+            return self.blocks[vendor]
+        code = self.placements.get(vendor)
+        return () if code is None else (code,)
 
 
 @dataclass(frozen=True)

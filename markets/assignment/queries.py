@@ -6,6 +6,7 @@ are the organizers' working copy.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from markets.assignment.inputs import matching_zones
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
+    AssignmentBlockBooth,
     AssignmentBoard,
     BoardStatus,
     PlacementSource,
@@ -56,6 +58,16 @@ class PlacementView:
     wish: str = ""
     #: The vendor's own booth this season when it is a regular (고정 부스).
     regular_booth: str | None = None
+    #: The vendor's other booths when it holds several side by side (its block).
+    block_codes: tuple[str, ...] = ()
+
+    @property
+    def block_label(self) -> str:
+        if not self.block_codes:
+            return ""
+        return f"{len(self.block_codes) + 1}칸: " + " + ".join(
+            sorted((self.booth.code, *self.block_codes))
+        )
 
     @property
     def wish_label(self) -> str:
@@ -127,6 +139,11 @@ class BoardView:
     def regulars(self) -> int:
         return sum(1 for p in self.placements if p.regular_booth is not None)
 
+    @property
+    def blocks(self) -> int:
+        """Vendors holding several booths side by side."""
+        return sum(1 for p in self.placements if p.block_codes)
+
 
 async def _names(session: AsyncSession, vendor_ids: set[int]) -> dict[int, str]:
     if not vendor_ids:
@@ -168,6 +185,16 @@ async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
     }
     names = await _names(session, ids)
     regular = await regular_booth_codes(session, day.market_id, day.day.year)
+    block_codes: dict[int, list[str]] = {}
+    for assignment_id, code in (
+        await session.execute(
+            select(AssignmentBlockBooth.assignment_id, Booth.code)
+            .join(Booth, Booth.id == AssignmentBlockBooth.booth_id)
+            .where(AssignmentBlockBooth.market_day_id == day.id)
+            .order_by(Booth.code)
+        )
+    ).all():
+        block_codes.setdefault(int(assignment_id), []).append(str(code))
     for assignment, booth in placed_rows:
         application: Application | None = booked.get(assignment.vendor_id)
         cats = list(application.categories or ()) if application else []
@@ -184,6 +211,7 @@ async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
                 wish=wish_met(list(application.preferred_booth_codes or ()), booth.code)
                 if application else "",
                 regular_booth=regular.get(assignment.vendor_id),
+                block_codes=tuple(block_codes.get(assignment.id, ())),
             )
         )
         if not booth.is_active:
@@ -242,7 +270,14 @@ async def published_names(session: AsyncSession, day_id: int) -> dict[str, str]:
         .join(Vendor, Vendor.id == Assignment.vendor_id)
         .where(Assignment.market_day_id == day_id, Assignment.status == BoardStatus.PUBLISHED)
     )
-    return {str(c): str(n) for c, n in rows.all()}
+    blocks = await session.execute(
+        select(Booth.code, Vendor.name)
+        .join(AssignmentBlockBooth, AssignmentBlockBooth.booth_id == Booth.id)
+        .join(Assignment, Assignment.id == AssignmentBlockBooth.assignment_id)
+        .join(Vendor, Vendor.id == Assignment.vendor_id)
+        .where(Assignment.market_day_id == day_id, Assignment.status == BoardStatus.PUBLISHED)
+    )
+    return {str(c): str(n) for c, n in [*rows.all(), *blocks.all()]}
 
 
 async def published_booth_codes(
@@ -261,3 +296,18 @@ async def published_booth_codes(
         )
     )
     return {int(d): str(c) for d, c in rows.all()}
+
+
+async def board_changed_at(
+    session: AsyncSession, day_ids: Sequence[int]
+) -> dict[int, dt.datetime]:
+    """Market day id -> when its assignment board last changed (run, publish, reopen): a
+    vendor's calendar entry changes with it (its DTSTAMP, ``markets.days.calendars``)."""
+    if not day_ids:
+        return {}
+    rows = await session.execute(
+        select(AssignmentBoard.market_day_id, AssignmentBoard.updated_at).where(
+            AssignmentBoard.market_day_id.in_(list(day_ids))
+        )
+    )
+    return {int(d): t for d, t in rows.all() if t is not None}

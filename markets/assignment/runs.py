@@ -10,6 +10,7 @@ together or not at all.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import transaction
+from infra.db import end_read, transaction
 from infra.errors import Conflict, InvalidInput, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
@@ -32,19 +33,20 @@ from markets.assignment.events import AssignmentDrafted
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
+    AssignmentBlockBooth,
     AssignmentBoard,
     AuditAction,
     BoardStatus,
     PlacementSource,
     UnplacedVendor,
 )
-from markets.assignment.policy import policy_of, reserved_properties_of
+from markets.assignment.policy import clean_category_caps, policy_of, reserved_properties_of
 from markets.assignment.problem import SeasonProblem, SeasonResult
 from markets.assignment.regulars import regular_booth_codes, years_at_market
 from markets.assignment.solver import solve_season
 from markets.booths.models import Booth
-from markets.booths.rules import clean_reason
-from markets.booths.services import booths_of, neighbours_of
+from markets.booths.rules import clean_properties, clean_reason
+from markets.booths.services import booths_of, neighbours_of, rows_of
 from markets.days.models import MarketDay, MarketDayStatus
 
 #: Wall-clock budget of the optimiser's local search for one run (the matchings are exact).
@@ -90,6 +92,8 @@ def _application_facts(
         jury_total=jury,
         regular_booth_code=regular_booth_code,
         needs_properties=tuple(application.needs_properties or ()),
+        booths_min=application.booths_min or 1,
+        booths_max=application.booths_max or 1,
     )
 
 
@@ -253,6 +257,7 @@ async def _problem(
     problem = SeasonProblem(
         booths=tuple(inputs.slot(f) for f in facts),
         adjacency=neighbours_of(booths),
+        rows=rows_of(booths),
         applicants=tuple(applicants),
         days=tuple(d.id for d in days),
         category_caps=await policy_of(session, market_id),
@@ -313,16 +318,26 @@ async def _write_run(
         board.objective = outcome.objective
         board.same_category_pairs = outcome.same_category_pairs
         board.solver_seconds = outcome.seconds
+        await session.execute(
+            delete(AssignmentBlockBooth).where(AssignmentBlockBooth.market_day_id == day.id)
+        )
         await session.execute(delete(Assignment).where(Assignment.market_day_id == day.id))
         await session.execute(delete(UnplacedVendor).where(UnplacedVendor.market_day_id == day.id))
         for vendor_id, code in sorted(outcome.placements.items()):
-            session.add(
-                Assignment(
-                    market_day_id=day.id, booth_id=booth_ids[code], vendor_id=vendor_id,
-                    application_id=applications[vendor_id].id, status=BoardStatus.DRAFT,
-                    source=PlacementSource.SOLVER,
-                )
+            placed = Assignment(
+                market_day_id=day.id, booth_id=booth_ids[code], vendor_id=vendor_id,
+                application_id=applications[vendor_id].id, status=BoardStatus.DRAFT,
+                source=PlacementSource.SOLVER,
             )
+            session.add(placed)
+            others = [c for c in outcome.blocks.get(vendor_id, ()) if c != code]
+            if others:
+                await session.flush()
+                for other in others:
+                    session.add(AssignmentBlockBooth(
+                        market_day_id=day.id, assignment_id=placed.id,
+                        booth_id=booth_ids[other],
+                    ))
         for vendor_id, why_not in sorted(outcome.unplaced.items()):
             session.add(
                 UnplacedVendor(
@@ -351,3 +366,116 @@ async def _write_run(
             ),
         )
         await session.flush()
+
+
+# ------------------------------------------------------------------------------ what-if
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    vendor_id: int
+    #: The booths the vendor would hold (several for a block), empty when unplaced.
+    booth_codes: tuple[str, ...]
+    #: Why not, when unplaced (an ``UnplacedReason`` value), else "".
+    reason: str
+    #: What the day's current board says (draft or published): booths, or "" reason.
+    now_booth_codes: tuple[str, ...]
+    changed: bool
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    day_id: int
+    category_caps: dict[str, int]
+    reserved_properties: list[str]
+    rows: list[WhatIfRow]
+    placed: int
+    unplaced: int
+    changed: int
+    seconds: float
+
+
+async def what_if(
+    session: AsyncSession,
+    market_id: int,
+    actor: User | None,
+    *,
+    day_id: int,
+    category_caps: dict[str, object] | None = None,
+    reserved_properties: list[str] | None = None,
+    time_limit_s: float = TIME_LIMIT_S,
+) -> WhatIf:
+    """미리 보기 (what-if): the day's assignment under other rules (category caps, reserved
+    booth properties; None keeps the market's own), compared with its current board.
+    Nothing is written: no draft is replaced, nothing is published, no event."""
+    await require_market_organizer(session, actor, market_id)
+    problems = Problems()
+    caps = (
+        clean_category_caps(category_caps, problems) if category_caps is not None else None
+    )
+    reserved = (
+        list(clean_properties(reserved_properties, "reserved_properties", problems))
+        if reserved_properties is not None else None
+    )
+    problems.raise_if_any()
+    days = await _target_days(session, market_id, [day_id], None)
+    booths = await booths_of(session, market_id)
+    if not booths:
+        raise Conflict(
+            Code.NO_BOOTHS, "부스 배치도가 비어 있습니다. 먼저 부스를 추가해 주세요.",
+            field="market_id",
+        )
+    problem, _ = await _problem(session, market_id, days, booths, time_limit_s)
+    problem = dataclasses.replace(
+        problem,
+        category_caps=problem.category_caps if caps is None else caps,
+        reserved_properties=(
+            problem.reserved_properties if reserved is None else frozenset(reserved)
+        ),
+    )
+    now = await _current_booths(session, day_id)
+    await end_read(session)
+    result = await asyncio.to_thread(solve_season, problem)
+    outcome = result.days[0]
+    rows = []
+    for a in sorted(problem.applicants, key=lambda a: a.key):
+        codes = tuple(sorted(outcome.booths_of(a.key)))
+        before = tuple(sorted(now.get(a.key, ())))
+        why = outcome.unplaced.get(a.key)
+        rows.append(WhatIfRow(
+            vendor_id=a.key, booth_codes=codes, reason=why.value if why else "",
+            now_booth_codes=before, changed=codes != before,
+        ))
+    return WhatIf(
+        day_id=day_id,
+        category_caps=dict(problem.category_caps),
+        reserved_properties=sorted(problem.reserved_properties),
+        rows=rows,
+        placed=len(outcome.placements),
+        unplaced=len(outcome.unplaced),
+        changed=sum(r.changed for r in rows),
+        seconds=result.seconds,
+    )
+
+
+async def _current_booths(session: AsyncSession, day_id: int) -> dict[int, list[str]]:
+    """Vendor -> the booths it holds on the day's board now (its block included)."""
+    out: dict[int, list[str]] = {}
+    for vendor_id, code in (
+        await session.execute(
+            select(Assignment.vendor_id, Booth.code)
+            .join(Booth, Booth.id == Assignment.booth_id)
+            .where(Assignment.market_day_id == day_id)
+        )
+    ).all():
+        out.setdefault(int(vendor_id), []).append(str(code))
+    for vendor_id, code in (
+        await session.execute(
+            select(Assignment.vendor_id, Booth.code)
+            .join(AssignmentBlockBooth, AssignmentBlockBooth.assignment_id == Assignment.id)
+            .join(Booth, Booth.id == AssignmentBlockBooth.booth_id)
+            .where(Assignment.market_day_id == day_id)
+        )
+    ).all():
+        out.setdefault(int(vendor_id), []).append(str(code))
+    return out

@@ -42,6 +42,41 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     ] = None
 
 
+class WhatIfIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Rules to try instead of the market's own (null keeps the market's)."""
+
+    category_caps: Annotated[
+        dict[str, int] | None,
+        msgspec.Meta(description="품목 코드 -> 하루 최대 업체 수 (null이면 장터 설정 그대로)"),
+    ] = None
+    reserved_properties: Annotated[
+        list[str] | None,
+        msgspec.Meta(description="속성 부스 우선 (null이면 장터 설정 그대로)"),
+    ] = None
+
+
+class WhatIfRowOut(msgspec.Struct):
+    vendor_id: int
+    booth_codes: list[str]
+    reason: str
+    reason_label: str
+    now_booth_codes: list[str]
+    changed: bool
+
+
+class WhatIfOut(msgspec.Struct):
+    """미리 보기: nothing was written; ``rows`` compare with the day's current board."""
+
+    day_id: int
+    category_caps: dict[str, int]
+    reserved_properties: list[str]
+    placed: int
+    unplaced: int
+    changed: int
+    seconds: float
+    rows: list[WhatIfRowOut]
+
+
 class PolicyOut(msgspec.Struct):
     market_id: int
     category_caps: dict[str, int]
@@ -92,6 +127,8 @@ class PlacementOut(msgspec.Struct):
     wish_met: str = ""
     #: The regular's own booth this season (고정 부스), or null.
     regular_booth_code: str | None = None
+    #: The vendor's other booths side by side with ``booth_code`` (several-booth stall).
+    block_booth_codes: list[str] = msgspec.field(default_factory=list)
 
 
 class UnplacedOut(msgspec.Struct):
@@ -138,6 +175,7 @@ def board_out(view: BoardView) -> BoardOut:
                 vendor_name=p.vendor_name, categories=p.categories,
                 in_preferred_spot=p.preferred, source=p.source.value,
                 wish_met=p.wish, regular_booth_code=p.regular_booth,
+                block_booth_codes=list(p.block_codes),
             )
             for p in view.placements
         ],

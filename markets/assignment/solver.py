@@ -41,6 +41,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, windows
 from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
@@ -121,19 +124,25 @@ def _solve_day(
     model = day_plan.model
     occupant = {j: i for i, j in booth_of.items()}
     placements = {model.candidates[i].key: model.booths[j].code for i, j in booth_of.items()}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    key_index = {a.key: i for i, a in enumerate(model.candidates)}
+    for key, block in day_plan.blocks.items():
+        for code in block:
+            occupant.setdefault(code_index[code], key_index[key])
     unplaced: dict[VendorKey, UnplacedReason] = {}
     for i, a in enumerate(model.candidates):
         if i not in booth_of:
-            unplaced[a.key] = _reason(day_plan, i, occupant)
+            unplaced[a.key] = _reason(day_plan, i, occupant, problem)
     if left_out:
         first_index = {a.key: n for n, a in enumerate(first.model.candidates)}
         seen_first = {
             j: first_index.get(model.candidates[i].key, -1) for j, i in occupant.items()
         }
         for i in left_out:
-            unplaced[first.model.candidates[i].key] = _reason(first, i, seen_first)
+            unplaced[first.model.candidates[i].key] = _reason(first, i, seen_first, problem)
     for a in capped:
         unplaced[a.key] = UnplacedReason.CATEGORY_CAP
+    blocks = _final_blocks(problem, present, placements, day_plan.blocks, unplaced)
     return DayResult(
         day=day,
         placements=placements,
@@ -142,7 +151,30 @@ def _solve_day(
         same_category_pairs=model.conflicts(booth_of),
         local_search_moves=moves,
         seconds=time.perf_counter() - started,
+        blocks=blocks,
     )
+
+
+def _final_blocks(
+    problem: SeasonProblem,
+    present: Sequence[Applicant],
+    placements: Mapping[VendorKey, str],
+    claimed: Mapping[VendorKey, tuple[str, ...]],
+    unplaced: Mapping[VendorKey, UnplacedReason],
+) -> dict[VendorKey, tuple[str, ...]]:
+    """The claimed minimum blocks of the placed vendors, grown towards their maximum into
+    booths nobody left out today would take (``markets.assignment.blocks``)."""
+    if not problem.rows:
+        return {}
+    blocks = {k: b for k, b in claimed.items() if k in placements}
+    growing = [a for a in present if a.booths_max > 1 and a.key in placements]
+    if not growing:
+        return blocks
+    holding = {k: blocks.get(k, (code,)) for k, code in placements.items()}
+    left_out = [a for a in present if a.key in unplaced]
+    booths = {b.code: b for b in problem.booths}
+    grown = extend_blocks(growing, holding, problem.rows, problem.adjacency, booths, left_out)
+    return {**blocks, **grown}
 
 
 @dataclass
@@ -159,6 +191,9 @@ class _ClaimedDay:
     #: Wishers some of whose wishes were closed to them so that a higher tier is not left
     #: out (see :func:`_claimed_day`).
     revoked: set[VendorKey]
+    #: Claimed blocks of several booths (their minimum): vendor -> booths in row order;
+    #: the vendor is pinned to one of them and the others are held (``DayModel.hold``).
+    blocks: dict[VendorKey, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     #: The exact matching of ``model``, when already computed (the search starts from it).
     matching: dict[int, int] | None = None
 
@@ -193,14 +228,14 @@ def _claimed_day(
     _keep_for_waiting(base, waiting)
     closed: dict[str, int] = {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(base, closed)
+        plan = _pin_claims(problem, base, closed)
         plan.matching = match(plan.model)
         offended = _inversions(plan, plan.matching)
         if not offended:
             return plan
         for code, priority in offended.items():
             closed[code] = max(priority, closed.get(code, priority))
-    return _pin_claims(base, closed)
+    return _pin_claims(problem, base, closed)
 
 
 def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
@@ -222,7 +257,9 @@ def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
                 model.allowed[i, j] = False
 
 
-def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
+def _pin_claims(
+    problem: SeasonProblem, base: DayModel, closed: Mapping[str, int]
+) -> _ClaimedDay:
     """``closed``: booth code -> the lowest tier that may still claim it by a wish."""
     model = dataclasses.replace(
         base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
@@ -250,7 +287,40 @@ def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
     seats = regular_places(regulars, can_take, code_index)
     for key, code in seats.items():
         model.pin(index[key], code_index[code])
-    wishers = [a for a in model.candidates if a.key not in seats and a.preferred_booths]
+    # Blocks of several booths (their minimum) next, in standing order; a vendor without
+    # a free window takes no booth at all today.
+    block_vendors = [a for a in model.candidates if a.wants_block]
+
+    closed_at = {code_index[c]: p for c, p in closed.items() if c in code_index}
+    kept_for = {code_index[c]: p for c, p in reserved_for.items()}
+
+    def takes(a: Applicant) -> np.ndarray:
+        """What ``can_take`` allows, as a vector over the booths."""
+        ok = model.allowed[index[a.key]].copy()
+        for j, tier in closed_at.items():
+            ok[j] &= a.priority >= tier
+        for j, kept in kept_for.items():
+            ok[j] &= bool(kept & a.needs)
+        return ok
+
+    blocks = claim_blocks(
+        block_vendors, problem.rows, problem.adjacency, model.booths,
+        {code_index[c] for c in seats.values()}, takes,
+    ) if block_vendors else {}
+    for a in block_vendors:
+        block = blocks.get(a.key)
+        if block is None:
+            model.shut(index[a.key])
+            continue
+        anchor = anchor_of(a, block)
+        model.pin(index[a.key], code_index[anchor])
+        for code in block:
+            if code != anchor:
+                model.hold(code_index[code])
+    wishers = [
+        a for a in model.candidates
+        if a.key not in seats and not a.wants_block and a.preferred_booths
+    ]
     revoked = {
         a.key for a in wishers
         if any(a.priority < closed.get(c, a.priority) for c in a.preferred_booths)
@@ -259,7 +329,7 @@ def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
     # one stays a preference (a weight), never a claim that would take it out of turn.
     rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
     granted = grant_wishes(
-        wishers, seats.values(),
+        wishers, [*seats.values(), *(c for b in blocks.values() for c in b)],
         lambda a, code: (
             code not in rotating and a.priority >= closed.get(code, a.priority)
             and can_take(a, code)
@@ -274,6 +344,7 @@ def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
     taken = {
         a.key for a in model.candidates
         if a.wishes_only and a.key not in seats and a.key not in granted
+        and not a.wants_block
         and not any(
             model.allowed[index[a.key], code_index[c]]
             for c in a.preferred_booths
@@ -284,7 +355,7 @@ def _pin_claims(base: DayModel, closed: Mapping[str, int]) -> _ClaimedDay:
         model.shut(index[key])
     return _ClaimedDay(
         model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
-        wishes_taken=taken, revoked=set(revoked),
+        wishes_taken=taken, revoked=set(revoked), blocks=blocks,
     )
 
 
@@ -297,15 +368,33 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
     granted = [
         (index[k], booth_of[index[k]]) for k in plan.grants if index[k] in booth_of
     ]
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    granted += [
+        (index[k], code_index[c]) for k, block in plan.blocks.items() for c in block
+    ]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
-        if i in booth_of or a.key in plan.wishes_taken:
+        if i in booth_of or a.key in plan.wishes_taken or a.wants_block:
             continue
         for g, j in granted:
             if model.candidates[g].priority < a.priority and open_allowed[i, j]:
                 code = model.booths[j].code
                 out[code] = max(a.priority, out.get(code, a.priority))
     return out
+
+
+def claimed_day_model(
+    problem: SeasonProblem,
+    day: DayKey,
+    present: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+) -> DayModel:
+    """The day's model with its claims pinned (regulars, blocks, granted wishes), as the
+    solver optimises it before the category-cap re-plan: what the benchmark compares with
+    the exact optimum."""
+    ordered = sorted(present, key=lambda a: a.standing)
+    return _claimed_day(problem, day, ordered, premium, corner).model
 
 
 def carry_rotation(
@@ -360,7 +449,9 @@ def _admit(
     return admitted, capped
 
 
-def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedReason:
+def _reason(
+    plan: _ClaimedDay, i: int, occupant: Mapping[int, int], problem: SeasonProblem
+) -> UnplacedReason:
     """The most specific true reason, from "cannot ever fit" to "everything is taken".
 
     ``occupant``: booth index -> candidate index of the final placement (-1 when the
@@ -368,6 +459,8 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
     model = plan.model
     a = model.candidates[i]
     booths = model.booths
+    if a.wants_block:
+        return _block_reason(plan, i, occupant, problem)
     if a.key in plan.wishes_taken:
         wished = [b for b in booths if b.code in a.preferred_booths]
         if any(
@@ -417,3 +510,27 @@ def _reason(plan: _ClaimedDay, i: int, occupant: Mapping[int, int]) -> UnplacedR
         for j, k in occupant.items()
     )
     return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL
+
+
+def _block_reason(
+    plan: _ClaimedDay, i: int, occupant: Mapping[int, int], problem: SeasonProblem
+) -> UnplacedReason:
+    """A vendor that needs several booths side by side and got none: a higher tier holds
+    part of every window it fits (``lower_tier``), or no window is left or exists."""
+    model = plan.model
+    a = model.candidates[i]
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    fitting = [
+        w for w in windows(problem.rows, problem.adjacency, a.booths_min)
+        if all(a.fits(model.booths[code_index[c]]) for c in w)
+    ]
+    if a.wishes_only:
+        fitting = [w for w in fitting if any(c in a.preferred_booths for c in w)]
+        if not fitting:
+            return UnplacedReason.WISHES_TAKEN
+    higher = any(
+        occupant.get(code_index[c], -1) >= 0
+        and model.candidates[occupant[code_index[c]]].priority > a.priority
+        for w in fitting for c in w
+    )
+    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.NO_ADJACENT_BLOCK

@@ -13,7 +13,7 @@ every pair involving that booth (see :func:`effective_adjacency`). Pure function
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 #: Booths at most this far apart (metres) along facing sides are neighbours.
@@ -108,3 +108,32 @@ def effective_adjacency(
             out[code].add(other)
             out[other].add(code)
     return {code: frozenset(n) for code, n in out.items()}
+
+
+def booth_rows(booths: Sequence[Footprint], tolerance: float = 0.05) -> list[tuple[str, ...]]:
+    """Lines of booths for several-booth stalls, in map order: booths sharing their top
+    edge and height form a row, left to right; a booth alone in its row joins a column
+    of booths sharing their left edge and width, top to bottom (a line along a vertical
+    aisle). Whether two consecutive booths of a line really stand side by side is the
+    adjacency's say (a gap or a hand-made list breaks the run); lines of one booth are
+    left out."""
+
+    def lines(
+        key: Callable[[Footprint], tuple[float, float]], order: Callable[[Footprint], float]
+    ) -> list[list[Footprint]]:
+        groups: list[list[Footprint]] = []
+        for b in sorted(booths, key=lambda b: (*key(b), order(b))):
+            last = groups[-1][-1] if groups else None
+            if last is not None and all(
+                abs(p - q) <= tolerance for p, q in zip(key(last), key(b), strict=True)
+            ):
+                groups[-1].append(b)
+            else:
+                groups.append([b])
+        return groups
+
+    rows = [g for g in lines(lambda b: (b.y, b.height), lambda b: b.x) if len(g) > 1]
+    in_rows = {b.code for g in rows for b in g}
+    booths = [b for b in booths if b.code not in in_rows]
+    columns = [g for g in lines(lambda b: (b.x, b.width), lambda b: b.y) if len(g) > 1]
+    return [tuple(b.code for b in g) for g in (*rows, *columns)]

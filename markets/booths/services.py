@@ -18,7 +18,7 @@ from infra.db import transaction
 from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from markets.access import require_market_organizer
-from markets.booths.adjacency import Footprint, effective_adjacency, overlapping
+from markets.booths.adjacency import Footprint, booth_rows, effective_adjacency, overlapping
 from markets.booths.errors import BoothErrorCode as Code
 from markets.booths.events import BoothCreated, BoothDeactivated, BoothReactivated, BoothUpdated
 from markets.booths.models import Booth
@@ -65,6 +65,11 @@ def footprint(booth: Booth) -> Footprint:
 def neighbours_of(booths: Sequence[Booth]) -> dict[str, frozenset[str]]:
     """Effective neighbours among ``booths`` (pass the active ones for the assignment)."""
     return effective_adjacency([footprint(b) for b in booths])
+
+
+def rows_of(booths: Sequence[Booth]) -> tuple[tuple[str, ...], ...]:
+    """Lines of booths in map order (for several-booth stalls, see ``booth_rows``)."""
+    return tuple(booth_rows([footprint(b) for b in booths]))
 
 
 def draft_of(booth: Booth) -> BoothDraft:

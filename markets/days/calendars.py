@@ -76,6 +76,7 @@ def _event(
     day: MarketDay,
     zone: ZoneInfo,
     tentative: bool = False,
+    changed_at: dt.datetime | None = None,
 ) -> icalendar.Event:
     """One day. ``tentative``: the vendor is booked but has no published booth yet, so the
     day may still move for them (RFC 5545 STATUS:TENTATIVE until the booth is published)."""
@@ -87,7 +88,10 @@ def _event(
     event.add("description", description)
     event.add("dtstart", _local(start, zone))
     event.add("dtend", _local(end, zone))
-    stamp = (day.updated_at or day.created_at).astimezone(dt.UTC).replace(microsecond=0)
+    # The entry's last change: the day's row, or (a vendor's entry) the day's assignment
+    # board when it changed later, e.g. publishing the booth.
+    moments = [day.updated_at or day.created_at, *([changed_at] if changed_at else [])]
+    stamp = max(m.astimezone(dt.UTC) for m in moments).replace(microsecond=0)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if tentative else "CONFIRMED")
@@ -151,6 +155,8 @@ class BoothDay:
     day: MarketDay
     booth_code: str | None
     pickups: tuple[dt.datetime, ...]
+    #: When the day's assignment board last changed (None: never run).
+    board_changed_at: dt.datetime | None = None
 
 
 async def _pickups(
@@ -193,6 +199,16 @@ async def _booth_codes(
     return await published_booth_codes(session, vendor_id, day_ids)
 
 
+async def _boards_changed(
+    session: AsyncSession, day_ids: Sequence[int]
+) -> dict[int, dt.datetime]:
+    try:
+        from markets.assignment.queries import board_changed_at
+    except ImportError:  # assignment not installed in this build
+        return {}
+    return await board_changed_at(session, day_ids)
+
+
 async def booth_days(
     session: AsyncSession, vendor_id: int, *, since: dt.date | None = None
 ) -> list[BoothDay]:
@@ -215,8 +231,10 @@ async def booth_days(
     day_ids = [d.id for _, d in found]
     pickups = await _pickups(session, vendor_id, day_ids)
     booths = await _booth_codes(session, vendor_id, day_ids)
+    changed = await _boards_changed(session, day_ids)
     return [
-        BoothDay(market, day, booths.get(day.id), tuple(sorted(pickups.get(day.id, []))))
+        BoothDay(market, day, booths.get(day.id), tuple(sorted(pickups.get(day.id, []))),
+                 changed.get(day.id))
         for market, day in sorted(found, key=lambda pair: (pair[1].opens_at, pair[0].id))
     ]
 
@@ -247,6 +265,7 @@ async def vendor_feed(
                 uid=vendor_day_uid(vendor.id, market.id, day.day), summary=summary,
                 location=market.place, description="\n".join(lines), start=day.setup_from,
                 end=day.closes_at, day=day, zone=zone, tentative=entry.booth_code is None,
+                changed_at=entry.board_changed_at,
             )
         )
     return _to_bytes(cal, [e.day for e in entries])

@@ -193,3 +193,18 @@ async def test_decisions_follow_the_state_machine_and_record_who_and_why(
         names = await event_names(session)
     assert names.count("market_application.rejected") == 1
     assert names.count("market_application.accepted") == 1
+
+
+async def test_a_stall_asks_for_several_booths_side_by_side(client: Client, world: World) -> None:
+    url = f"/api/markets/{world.market.id}/applications"
+    bad = await client.post(url, json=body(world, booths_min=3, booths_max=2),
+                            headers=world.tokens["owner0"])
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "booths_max"
+    too_many = await client.post(url, json=body(world, booths_min=5, booths_max=5),
+                                 headers=world.tokens["owner0"])
+    assert too_many.status_code == 400
+    assert too_many.json()["errors"][0]["field"] == "booths_min"
+    made = await client.post(url, json=body(world, booths_min=2, booths_max=3),
+                             headers=world.tokens["owner0"])
+    assert made.status_code == 201, made.text
+    assert (made.json()["booths_min"], made.json()["booths_max"]) == (2, 3)

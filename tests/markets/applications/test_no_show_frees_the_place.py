@@ -19,6 +19,7 @@ from infra.errors import Conflict
 from markets.applications import applying
 from markets.applications import offers as waitlist_offers
 from markets.applications.models import Application, ApplicationStatus, OfferStatus, WaitlistOffer
+from markets.applications.queries import released_days
 from markets.assignment.models import (
     Assignment,
     AssignmentAuditLog,
@@ -150,6 +151,11 @@ async def test_a_no_show_frees_its_booth_and_offers_that_day_down_the_waitlist(
         assert app is not None and app.strikes == 0
     placed = await _booths_of_day(session_factory, day)
     assert absent.id not in placed and placed[world.vendors[3].id][0] == "A-02"
+    # Resolved explicitly, never one over capacity: the day stays given up for the late
+    # vendor (the accepted offer counts), so the day's bookings still fit its places.
+    async with session_factory() as session:
+        released = await released_days(session, [ids["day"]])
+        assert released[ids["day"]] == frozenset({day.id})
 
 
 async def test_a_corrected_no_show_gets_its_booth_back_and_the_offer_is_voided(

@@ -43,6 +43,9 @@ _VENDOR = st.tuples(
     st.one_of(st.none(), st.tuples(st.integers(0, 1), st.booleans())),  # history
     st.tuples(st.booleans(), st.booleans(), st.integers(0, 3)),  # only wishes, cooks, years
 )
+#: Booths a vendor asks for: (min, extra up to max); mostly one.
+_BLOCK = st.one_of(st.just((1, 0)), st.just((1, 0)),
+                   st.tuples(st.integers(1, 3), st.integers(0, 1)))
 
 
 @st.composite
@@ -76,14 +79,24 @@ def season_problems(
     for a, b in edges:
         if a != b:
             pairs[codes[a]].add(codes[b])
+    # Rows of up to five booths in code order; a drawn gap (an obstacle) breaks a row.
+    per_row = draw(st.integers(2, 5))
+    rows = tuple(tuple(codes[r:r + per_row]) for r in range(0, n_booths, per_row))
+    gaps = draw(st.lists(st.booleans(), min_size=n_booths, max_size=n_booths))
+    for line in rows:
+        for n in range(len(line) - 1):
+            if not gaps[codes.index(line[n])]:
+                pairs[line[n]].add(line[n + 1])
     days = tuple(range(1, draw(st.integers(1, max_days)) + 1))
     applicants = []
     history = {}
     count = draw(st.integers(0, max_vendors))
     # Some vendors are regulars, each on its own booth (distinct booths).
     regulars = draw(st.integers(0, min(count, n_booths, 3)))
+    blocks = draw(st.lists(_BLOCK, min_size=count, max_size=count))
     for k, row in enumerate(draw(st.lists(_VENDOR, min_size=count, max_size=count))):
         cats, power, size, prefs, zones, priority, premium, corner, chosen, past, more = row
+        many = blocks[k]
         only, cooks, years = more
         applicants.append(
             Applicant(
@@ -96,6 +109,7 @@ def season_problems(
                 needs=frozenset({"cooking"}) if cooks and "food" in cats else frozenset(),
                 seniority=years,
                 own_booth=codes[k] if k < regulars else None,
+                booths_min=many[0], booths_max=many[0] + many[1],
             )
         )
         if past is not None:
@@ -108,18 +122,20 @@ def season_problems(
     )
     return SeasonProblem(
         booths=booths, adjacency=symmetric(pairs), applicants=tuple(applicants), days=days,
-        category_caps=caps, history=history, time_limit_s=5.0,
+        category_caps=caps, history=history, time_limit_s=5.0, rows=rows,
         reserved_properties=frozenset({"cooking"}) if draw(st.booleans()) else frozenset(),
     )
 
 
 def market_instance(
     applicants: int = 500, booths: int = 300, days: int = 8, *, seed: int = 20240901,
-    per_row: int = 25, time_limit_s: float = 1.5,
+    per_row: int = 25, time_limit_s: float = 1.5, block_share: float = 0.0,
 ) -> SeasonProblem:
     """A season like a big market's: rows of booths back to back with aisles between row
     pairs, four zones, a third of booths with power, row ends as corners, one in ten
-    premium; 70 % of vendors apply for the whole season, the rest for a few days."""
+    premium; 70 % of vendors apply for the whole season, the rest for a few days.
+    ``block_share`` of the vendors who are not regulars ask for 2–3 booths side by side
+    (drawn from a second generator, so the rest of the instance does not change)."""
     rng = random.Random(seed)
     slots: list[BoothSlot] = []
     rows = (booths + per_row - 1) // per_row
@@ -182,9 +198,16 @@ def market_instance(
             v, own_booth=code, wishes_only=False, needs_power=False, min_size=0,
             preferred_booths=tuple(rng.sample(ordinary, 2)) if moving else (),
         )
+    stalls = random.Random(seed + 1)
+    for k, v in enumerate(vendors):
+        if v.own_booth is None and stalls.random() < block_share:
+            vendors[k] = dataclasses.replace(v, booths_min=2, booths_max=3)
+    rows_of = tuple(
+        tuple(b.code for b in slots[r:r + per_row]) for r in range(0, booths, per_row)
+    )
     return SeasonProblem(
         booths=tuple(slots), adjacency=symmetric(pairs), applicants=tuple(vendors),
-        days=day_keys, time_limit_s=time_limit_s,
+        days=day_keys, time_limit_s=time_limit_s, rows=rows_of,
     )
 
 

@@ -67,3 +67,35 @@ async def test_the_board_is_for_organizers(client: AsyncTestClient[Any], world: 
     url = f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment"
     anonymous = await client.get(url, follow_redirects=False)
     assert anonymous.status_code in (302, 303)
+
+
+async def test_the_organizer_grants_a_regular_booth_and_sets_years_on_the_board(
+    client: AsyncTestClient[Any], world: World
+) -> None:
+    await login(client, world.boss.email)
+    url = f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment"
+    page = await client.get(url)
+    assert "고정 부스와 연차" in page.text
+    token = csrf_from(page.text)
+    low = world.vendors[5]
+    nobody = await client.post(f"{url}/regulars", data={
+        "_csrf_token": token, "vendor_id": "", "booth_code": "A-02", "reason": ""})
+    assert nobody.status_code == 400 and "업체를 고르세요" in nobody.text
+    missing = await client.post(f"{url}/regulars", data={
+        "_csrf_token": token, "vendor_id": str(low.id), "booth_code": "Z-99", "reason": ""})
+    assert missing.status_code == 404 and 'id="e-regulars.booth_code"' in missing.text
+    granted = await client.post(f"{url}/regulars", data={
+        "_csrf_token": token, "vendor_id": str(low.id), "booth_code": "A-02",
+        "reason": "10년째 자리"})
+    assert granted.status_code == 200 and "고정 부스를 지정했습니다" in granted.text
+    bad_years = await client.post(f"{url}/years", data={
+        "_csrf_token": token, "vendor_id": str(low.id), "years_at_market": "백"})
+    assert bad_years.status_code == 400 and 'id="e-regulars.years_at_market"' in bad_years.text
+    years = await client.post(f"{url}/years", data={
+        "_csrf_token": token, "vendor_id": str(low.id), "years_at_market": "10"})
+    assert "연차를 저장했습니다" in years.text
+    assert "<td>A-02</td><td>10년</td><td>10년째 자리</td>" in years.text
+    ended = await client.post(f"{url}/regulars/end", data={
+        "_csrf_token": token, "vendor_id": str(low.id)})
+    assert "고정 부스를 해제했습니다" in ended.text
+    assert "이 시즌에 지정한 고정 부스가 없습니다" in ended.text

@@ -167,6 +167,24 @@ async def test_vendor_feed_shows_the_published_booth_and_the_equipment_pickup(
     assert str(events[1]["SUMMARY"]) == "동진시장 부스"
     assert "배정 전" in str(events[1]["DESCRIPTION"])
 
+    # Publishing changes the entry (its booth), so its DTSTAMP moves to the board's change.
+    from sqlalchemy import update
+
+    from markets.assignment.models import AssignmentBoard
+
+    stamp_before = events[0].decoded("DTSTAMP")
+    published = (first.updated_at or first.created_at) + dt.timedelta(days=3, seconds=7)
+    db_session.add(AssignmentBoard(market_day_id=first.id, market_id=market.id,
+                                   status=BoardStatus.PUBLISHED))
+    await db_session.flush()
+    await db_session.execute(update(AssignmentBoard).where(
+        AssignmentBoard.market_day_id == first.id).values(updated_at=published))
+    await db_session.commit()
+    again = _events((await client.get(await _feed(db_session, vendor.id))).content)
+    assert again[0].decoded("DTSTAMP") == published.astimezone(dt.UTC).replace(microsecond=0)
+    assert again[0].decoded("DTSTAMP") > stamp_before
+    assert again[1].decoded("DTSTAMP") == events[1].decoded("DTSTAMP")  # no board: unchanged
+
 
 async def test_a_vendor_feed_is_reached_only_by_its_secret_address_which_members_can_reset(
     client: AsyncTestClient[Any], db_session: AsyncSession

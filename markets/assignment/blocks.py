@@ -1,0 +1,199 @@
+"""Several booths for one vendor: blocks of booths side by side in one row.
+
+A vendor asking for ``booths_min``..``booths_max`` booths (a food truck, a large stall) is
+placed on a *block*: consecutive booths of one row of the map that are neighbours in the
+adjacency (a gap wider than the neighbour tolerance, or an organizer's hand-made neighbour
+list around a pillar, breaks the run). Two steps, both hard-rule-safe by construction:
+
+1. **Claim the minimum** (:func:`claim_blocks`, before the matching, after the regulars):
+   in standing order each block vendor takes the best free window of ``booths_min``
+   booths it may take (every booth fits it, is allowed to it today, is no rotating
+   premium/corner booth and is not held yet). One booth of the window is pinned to the
+   vendor in the matching, the others are closed to everybody; so no booth can hold two
+   vendors and the window stays whole. A lower tier's window that leaves a higher tier out
+   is withdrawn by the solver's revocation rounds like a granted wish.
+2. **Extras last** (:func:`extend_blocks`, after the day is solved): a block grows at its
+   ends towards ``booths_max`` only into booths that stayed empty and that no vendor left
+   out today would fit, so an extra booth never costs anybody a place ("extra booths go
+   out only after everyone in a higher tier has their minimum" and more: after everyone).
+
+The independent checker (``markets.assignment.checks``) re-verifies both with its own
+walk over the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from markets.assignment.problem import Applicant, BoothSlot, VendorKey
+
+
+def windows(
+    rows: Sequence[Sequence[str]], adjacency: Mapping[str, Collection[str]], size: int
+) -> list[tuple[str, ...]]:
+    """Every run of ``size`` consecutive booths of a row whose consecutive members are
+    neighbours, in row order (rows in their given order)."""
+    out: list[tuple[str, ...]] = []
+    for row in rows:
+        run: list[str] = []
+        for code in row:
+            if run and code not in adjacency.get(run[-1], ()):
+                run = []
+            run.append(code)
+            if len(run) >= size:
+                out.append(tuple(run[-size:]))
+    return out
+
+
+def _rotating(booth: BoothSlot) -> bool:
+    return booth.is_premium or booth.is_corner
+
+
+def anchor_of(a: Applicant, block: Sequence[str]) -> str:
+    """The booth of the block that stands for it in the matching and in ``placements``:
+    its best wish, else its first booth."""
+    wished = [c for c in a.preferred_booths if c in block]
+    return wished[0] if wished else block[0]
+
+
+def claim_blocks(
+    vendors: Iterable[Applicant],
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    booths: Sequence[BoothSlot],
+    held: Collection[int],
+    can_take: Callable[[Applicant], np.ndarray],
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Each block vendor's window of ``booths_min`` booths, in standing order; a vendor
+    with no free window it may take is left out (``held``: booth indices already claimed;
+    ``can_take``: a boolean vector over ``booths``, what the vendor may take today).
+
+    The best window holds the earliest wish, then lies most in preferred zones, then
+    wastes least size and power, then comes first in map order."""
+    index = {b.code: j for j, b in enumerate(booths)}
+    free = np.array([not _rotating(b) for b in booths], dtype=bool)
+    free[list(held)] = False
+    size = np.array([b.size for b in booths], dtype=np.int64)
+    power = np.array([b.has_power for b in booths], dtype=np.int64)
+    zone = [b.zone for b in booths]
+    cache: dict[int, np.ndarray] = {}
+    out: dict[VendorKey, tuple[str, ...]] = {}
+    for a in sorted(vendors, key=lambda a: a.standing):
+        k = a.booths_min
+        if k not in cache:
+            found = windows(rows, adjacency, k)
+            cache[k] = np.array(
+                [[index[c] for c in w] for w in found if all(c in index for c in w)],
+                dtype=np.int64,
+            ).reshape(-1, k)
+        options = cache[k]
+        ok = (can_take(a) & free)[options].all(axis=1)
+        wish = np.full(len(booths), len(a.preferred_booths), dtype=np.int64)
+        for n, code in enumerate(a.preferred_booths):
+            if code in index:
+                wish[index[code]] = n
+        wish_w = wish[options].min(axis=1) if len(options) else wish[:0]
+        if a.wishes_only:
+            ok &= wish_w < len(a.preferred_booths)
+        if not ok.any():
+            continue
+        away = np.array([z not in a.preferred_zones for z in zone], dtype=np.int64) \
+            if a.preferred_zones else np.zeros(len(booths), dtype=np.int64)
+        waste = size - a.min_size + power * (not a.needs_power)
+        keys = np.lexsort((
+            np.arange(len(options)), waste[options].sum(axis=1), away[options].sum(axis=1),
+            wish_w,
+        ))
+        best = next(int(w) for w in keys if ok[w])
+        chosen = options[best]
+        free[chosen] = False
+        out[a.key] = tuple(booths[j].code for j in chosen)
+    return out
+
+
+def extend_blocks(
+    vendors: Sequence[Applicant],
+    placed: Mapping[VendorKey, tuple[str, ...]],
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    booths: Mapping[str, BoothSlot],
+    left_out: Sequence[Applicant],
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Grow the blocks (or single booths) of vendors asking for more towards
+    ``booths_max``, in standing order, one booth at a time at either end of the run in its
+    row, into booths nobody holds and no vendor in ``left_out`` would take.
+
+    ``placed``: every placed vendor's booths today. Returns the grown blocks only."""
+    occupied = {c for block in placed.values() for c in block}
+
+    def spare(code: str) -> bool:
+        booth = booths[code]
+        return (
+            code not in occupied and not _rotating(booth)
+            and not any(
+                w.fits(booth) and (not w.wishes_only or code in w.preferred_booths)
+                for w in left_out
+            )
+        )
+
+    row_of: dict[str, tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        for n, code in enumerate(row):
+            row_of.setdefault(code, (r, n))
+    grown: dict[VendorKey, tuple[str, ...]] = {}
+    for a in sorted(vendors, key=lambda a: a.standing):
+        block = list(placed.get(a.key, ()))
+        if not block or len(block) >= a.booths_max:
+            continue
+        row_index = _common_row(block, rows, row_of)
+        if row_index is None:
+            continue
+        row = rows[row_index]
+        first, last = row.index(block[0]), row.index(block[-1])
+        added = False
+        while len(block) < a.booths_max:
+            ends = []
+            if last + 1 < len(row):
+                ends.append((last + 1, row[last + 1], block[-1]))
+            if first > 0:
+                ends.append((first - 1, row[first - 1], block[0]))
+            pick = next(
+                (e for e in ends
+                 if e[1] in booths and e[1] in adjacency.get(e[2], ()) and spare(e[1])
+                 and a.fits(booths[e[1]])),
+                None,
+            )
+            if pick is None:
+                break
+            n, code, _ = pick
+            if n > last:
+                block.append(code)
+                last = n
+            else:
+                block.insert(0, code)
+                first = n
+            occupied.add(code)
+            added = True
+        if added:
+            grown[a.key] = tuple(block)
+    return grown
+
+
+def _common_row(
+    block: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    row_of: Mapping[str, tuple[int, int]],
+) -> int | None:
+    """The row holding the whole block as a consecutive run (a single booth: its first
+    row), None when there is none."""
+    if len(block) == 1:
+        place = row_of.get(block[0])
+        return None if place is None else place[0]
+    for r, row in enumerate(rows):
+        if block[0] in row:
+            start = row.index(block[0])
+            if tuple(row[start:start + len(block)]) == tuple(block):
+                return r
+    return None
