@@ -96,8 +96,8 @@ from infra.web.errors import EXCEPTION_HANDLERS
 from infra.web.json_bodies import JsonOnlyMiddleware
 from infra.web.openapi import declare_api, openapi_config
 from infra.web.ops import OpsController
-from infra.web.rate_limits import RateLimiter
 from infra.web.params import WholeNumbersMiddleware
+from infra.web.rate_limits import RateLimiter
 from infra.web.request_id import RequestIdMiddleware
 from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
 from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig

@@ -35,7 +35,7 @@ SESSION_USER_KEY = "user_id"
 SESSION_ROLES_KEY = "roles"
 #: A digest of the password the session was made with: a password change or reset ends
 #: every other session of the person (``services.password_stamp``).
-SESSION_PASSWORD_KEY = "pw"
+SESSION_PASSWORD_KEY = "pw"  # noqa: S105 - a session key, not a password
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

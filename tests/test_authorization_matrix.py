@@ -66,6 +66,10 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /account/tokens/{token_id:int}/revoke": SIGNED_IN,
     "GET /admin/analytics": ADMIN,
     "GET /admin/analytics/export": ADMIN,
+    "GET /admin/search/synonyms": ADMIN,
+    "POST /admin/search/synonyms": ADMIN,
+    "GET /admin/search/synonyms/versions/{version:int}": ADMIN,
+    "GET /admin/search/unanswered": ADMIN,
     "GET /admin/settlement": ADMIN,
     "POST /admin/settlement/close-week": ADMIN,
     "GET /admin/settlement/commission": ADMIN,
@@ -91,6 +95,11 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/account/password": SIGNED_IN,
     "GET /api/account/tokens": SIGNED_IN,
     "DELETE /api/account/tokens/{token_id:int}": SIGNED_IN,
+    "GET /api/admin/search/synonyms": ADMIN,
+    "POST /api/admin/search/synonyms": ADMIN,
+    "GET /api/admin/search/synonyms/versions": ADMIN,
+    "GET /api/admin/search/synonyms/versions/{version:int}": ADMIN,
+    "GET /api/admin/search/unanswered": ADMIN,
     "GET /api/admin/vendors": ADMIN,
     "GET /api/admin/vendors/{vendor_id:int}": ADMIN,
     "POST /api/admin/vendors/{vendor_id:int}/approve": ADMIN,
@@ -171,6 +180,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/markets/{market_id:int}/days/{day_id:int}/assignment/publish": ORGANIZER,
     "POST /api/markets/{market_id:int}/days/{day_id:int}/assignment/reopen": ORGANIZER,
     "POST /api/markets/{market_id:int}/days/{day_id:int}/assignment/run": ORGANIZER,
+    "POST /api/markets/{market_id:int}/days/{day_id:int}/assignment/what-if": ORGANIZER,
     "GET /api/markets/{market_id:int}/days/{day_id:int}/map": PUBLIC,
     "GET /api/markets/{market_id:int}/equipment": PUBLIC,
     "POST /api/markets/{market_id:int}/equipment": ORGANIZER,
@@ -197,6 +207,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/payments/{token:str}/test-card": PUBLIC,
     "GET /api/procurement/institutions": PUBLIC,
     "POST /api/procurement/institutions": ADMIN,
+    "GET /api/procurement/institutions/{institution_id:int}/corrections": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/dashboard": SIGNED_IN,
     "POST /api/procurement/institutions/{institution_id:int}/departments": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/disclosures": PUBLIC,
@@ -207,6 +218,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/procurement/institutions/{institution_id:int}/memberships": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/outside-purchases": SIGNED_IN,
     "POST /api/procurement/institutions/{institution_id:int}/outside-purchases": SIGNED_IN,
+    "GET /api/procurement/institutions/{institution_id:int}/overdue-inspections": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/plans": SIGNED_IN,
     "POST /api/procurement/institutions/{institution_id:int}/plans": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/reports/{year:int}": SIGNED_IN,
@@ -236,12 +248,12 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/procurement/quote-requests/{request_id:int}/award": SIGNED_IN,
     "GET /api/procurement/vendors/{vendor_id:int}/certificates": PUBLIC,
     "POST /api/procurement/vendors/{vendor_id:int}/certificates": ADMIN,
-    "POST /api/procurement/vendors/{vendor_id:int}/certificates/{certificate_id:int}/revocation": ADMIN,
+    "POST /api/procurement/vendors/{vendor_id:int}/certificates/{certificate_id:int}/revocation": ADMIN,  # noqa: E501 - one route per line
     "GET /api/procurement/vendors/{vendor_id:int}/orders": SIGNED_IN,
     "GET /api/procurement/vendors/{vendor_id:int}/orders/{order_id:int}": SIGNED_IN,
     "GET /api/procurement/vendors/{vendor_id:int}/quote-requests": SIGNED_IN,
     "GET /api/procurement/vendors/{vendor_id:int}/quote-requests/{request_id:int}": SIGNED_IN,
-    "POST /api/procurement/vendors/{vendor_id:int}/quote-requests/{request_id:int}/quote": SIGNED_IN,
+    "POST /api/procurement/vendors/{vendor_id:int}/quote-requests/{request_id:int}/quote": SIGNED_IN,  # noqa: E501 - one route per line
     "GET /api/products/{product_id:int}": PUBLIC,
     "PATCH /api/products/{product_id:int}": SIGNED_IN,
     "POST /api/products/{product_id:int}/images": SIGNED_IN,
@@ -347,7 +359,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "GET /console/vendors/{vendor_id:int}/settlement": SIGNED_IN,
     "POST /console/vendors/{vendor_id:int}/settlement/payout-account": SIGNED_IN,
     "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}": SIGNED_IN,
-    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}/statement.csv": SIGNED_IN,
+    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}/statement.csv": SIGNED_IN,  # noqa: E501 - one route per line
     "GET /healthz": PUBLIC,
     "GET /invitations/{token:str}": PUBLIC,
     "POST /invitations/{token:str}": SIGNED_IN,
@@ -405,11 +417,15 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/move": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/policy": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/publish": ORGANIZER,
+    "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/regulars": ORGANIZER,
+    "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/regulars/end": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/reopen": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/run": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/run-season": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/swap": ORGANIZER,
     "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/unassign": ORGANIZER,
+    "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/what-if": ORGANIZER,
+    "POST /organizer/markets/{market_id:int}/days/{day_id:int}/assignment/years": ORGANIZER,
     "GET /organizer/snack-boxes": ORGANIZER,
     "GET /organizer/snack-boxes/new": ORGANIZER,
     "POST /organizer/snack-boxes/new": ORGANIZER,
@@ -428,9 +444,12 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "GET /pay/{token:str}/test-card": PUBLIC,
     "POST /pay/{token:str}/test-card": PUBLIC,
     "GET /procurement": PUBLIC_BUYER,
+    "GET /procurement/corrections": PUBLIC_BUYER,
+    "POST /procurement/corrections": PUBLIC_BUYER,
     "GET /procurement/dashboard": PUBLIC_BUYER,
     "GET /procurement/disclosures": PUBLIC,
     "GET /procurement/inbox": PUBLIC_BUYER,
+    "GET /procurement/inspections/overdue": PUBLIC_BUYER,
     "GET /procurement/orders/new": PUBLIC_BUYER,
     "POST /procurement/orders/new": PUBLIC_BUYER,
     "GET /procurement/orders/{order_id:int}": PUBLIC_BUYER,
@@ -538,7 +557,7 @@ async def test_every_route_has_a_row_and_every_role_meets_its_door(
             await login(client, users[caller].email)
         jars[caller] = dict(client.cookies)
     # From here each request carries exactly its caller's cookies, and no answer changes them.
-    client._cookies = _NoJar()  # noqa: SLF001 - httpx has no switch for this
+    client._cookies = _NoJar()
 
     async def ask(route: str, caller: str) -> tuple[str, str, int, str]:
         method, path = route.split(" ", 1)

@@ -210,7 +210,9 @@ async def test_order_placed_mails_the_shopper_and_each_vendor_once(
     async with session_factory() as session:
         order, (bakery, crafts) = await _place_order(session)
         message = await _relayed(session, OrderPlaced)
-    subscribed = [actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(OrderPlaced.name)]
+    subscribed = [
+        actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(OrderPlaced.name)
+    ]
     assert actors.send_order_mails in subscribed
 
     await _deliver(message)
