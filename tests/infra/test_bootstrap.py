@@ -126,7 +126,7 @@ def test_every_event_has_a_consumer_or_is_counted_only_for_a_stated_reason(
         events)
     unheard, explained_but_heard = [], []
     for name in sorted(events):
-        heard_by = [actor for matches, actor in actor_wiring.subscriptions if matches(name)]
+        heard_by = [actor for matches, actor, _batch in actor_wiring.subscriptions if matches(name)]
         assert CATCH_ALL in heard_by, f"{name} is not counted for analytics"
         consumers = [actor.actor_name for actor in heard_by if actor is not CATCH_ALL]
         if not consumers and name not in ANALYTICS_ONLY:

@@ -73,7 +73,7 @@ async def test_a_reset_link_works_once_before_it_expires_and_ends_the_tokens(
             select(OutboxEvent).where(OutboxEvent.name == PasswordResetRequested.name))
         assert event is not None
     assert actors.send_account_mails in [
-        actor for matches, actor in routing.SUBSCRIPTIONS if matches(event.name)]
+        actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(event.name)]
     envelope = event.envelope().to_dict()
     await asyncio.to_thread(actors.send_account_mails, envelope)
     await asyncio.to_thread(actors.send_account_mails, envelope)  # redelivered: one mail
