@@ -108,10 +108,11 @@ async def issue_token(
 ) -> str:
     """Create a token valid for ``days`` and return it once; only its hash is kept."""
     name = name.strip() or "api"
-    if len(name) > MAX_TOKEN_NAME or (unsafe := unsafe_characters(name)) is not None:
+    if len(name) > MAX_TOKEN_NAME:
         raise InvalidInput(CommonErrorCode.INVALID_TOKEN_NAME,
-                           unsafe if len(name) <= MAX_TOKEN_NAME else
                            f"토큰 이름은 {MAX_TOKEN_NAME}자까지입니다.", field="name")
+    if (unsafe := unsafe_characters(name)) is not None:
+        raise InvalidInput(CommonErrorCode.INVALID_TOKEN_NAME, unsafe, field="name")
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidInput(CommonErrorCode.INVALID_TOKEN_LIFETIME,
                            f"유효 기간은 1일부터 {MAX_TOKEN_DAYS}일까지입니다.",
