@@ -50,6 +50,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from infra.clock import utcnow
 from infra.db import make_engine, make_session_factory
 from infra.settings import Settings
 from shop.catalog.models import Product, ProductStatus, ProductVariant
@@ -332,7 +333,7 @@ async def race(base: str, settings: Settings, variant_id: int) -> dict[str, Any]
     engine = make_engine(settings)
     async with make_session_factory(engine)() as session:
         level = (await availability.stock_levels(
-            session, [variant_id], dt.datetime.now(dt.UTC)))[variant_id]
+            session, [variant_id], utcnow()))[variant_id]
         orders = await session.scalar(select(func.count(Order.id)))
     await engine.dispose()
     kinds = [o for o, _ in outcomes]

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.clock import utcnow
 from infra.db import make_engine, make_session_factory
 from infra.errors import Conflict
 from infra.settings import Settings
@@ -132,7 +133,7 @@ async def race(
                 return False
 
     outcomes = await asyncio.gather(*(attempt() for _ in range(RACE_ATTEMPTS)))
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     async with factory() as session:
         level = (await availability.stock_levels(session, [variant_id], now))[variant_id]
         # Counted again straight from the rows, not through the code under test.
