@@ -8,6 +8,7 @@ with the message beside its field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -40,6 +41,23 @@ def _int(value: str | None) -> int:
 
 def board_url(market_id: int, day_id: int) -> str:
     return f"/organizer/markets/{market_id}/days/{day_id}/assignment"
+
+
+async def _refused_board(
+    db_session: AsyncSession, user: User | None, market_id: int, day_id: int,
+    section: str, refusal: Refusal, data: Mapping[str, Any], *, strip: str = "",
+    with_message: bool = False,
+) -> Template:
+    """The board again with a form's refusal beside its fields (``section.field``) and what
+    was typed kept; ``strip`` drops a prefix the use case puts on its field names."""
+    errors = {f"{section}.{k.removeprefix(strip)}": v for k, v in refusal.errors.items()}
+    if with_message:
+        errors[f"{section}._form"] = refusal.message
+    form = {f"{section}.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
+    return await _board_page(
+        db_session, user, market_id, day_id, errors=errors, form=form,
+        status_code=refusal.status_code,
+    )
 
 
 async def _board_page(
@@ -173,13 +191,8 @@ class AssignmentPages(Controller):
         # A vendor or booth not found (404) is told beside the form that named it.
         outcome = await attempt(db_session, act, shown=EVERY_REFUSAL)
         if isinstance(outcome, Refusal):
-            errors = {f"{action}.{k}": v for k, v in outcome.errors.items()}
-            errors[f"{action}._form"] = outcome.message
-            form = {f"{action}.{k}": v for k, v in data.items() if k != "_csrf_token"}
-            return await _board_page(
-                db_session, user, market_id, day_id, errors=errors, form=form,
-                status_code=outcome.status_code,
-            )
+            return await _refused_board(db_session, user, market_id, day_id, action, outcome,
+                                        data, with_message=True)
         flash(request, outcome, category="success")
         return Redirect(board_url(market_id, day_id))
 
@@ -246,15 +259,8 @@ class AssignmentPages(Controller):
 
         outcome = await attempt(db_session, save, shown=EVERY_REFUSAL)
         if isinstance(outcome, Refusal):
-            errors = {
-                "policy." + k.removeprefix("category_caps."): v
-                for k, v in outcome.errors.items()
-            }
-            form = {f"policy.{k}": v for k, v in data.items() if k != "_csrf_token"}
-            return await _board_page(
-                db_session, user, market_id, day_id, errors=errors, form=form,
-                status_code=outcome.status_code,
-            )
+            return await _refused_board(db_session, user, market_id, day_id, "policy", outcome,
+                                        data, strip="category_caps.")
         done = "품목별 상한을 저장했습니다. 다음 자동 배정부터 적용됩니다."
         flash(request, done, category="success")
         return Redirect(board_url(market_id, day_id))
@@ -281,16 +287,10 @@ class AssignmentPages(Controller):
             )
 
         outcome = await attempt(db_session, preview, shown=EVERY_REFUSAL)
-        form = {f"whatif.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
         if isinstance(outcome, Refusal):
-            errors = {
-                "whatif." + k.removeprefix("category_caps."): v
-                for k, v in outcome.errors.items()
-            }
-            return await _board_page(
-                db_session, user, market_id, day_id, errors=errors, form=form,
-                status_code=outcome.status_code,
-            )
+            return await _refused_board(db_session, user, market_id, day_id, "whatif", outcome,
+                                        data, strip="category_caps.")
+        form = {f"whatif.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
         return await _board_page(db_session, user, market_id, day_id, form=form, preview=outcome)
 
     async def _regulars_form(
@@ -299,12 +299,8 @@ class AssignmentPages(Controller):
     ) -> Template | Redirect:
         outcome = await attempt(db_session, save, shown=EVERY_REFUSAL)
         if isinstance(outcome, Refusal):
-            errors = {"regulars." + k: v for k, v in outcome.errors.items()}
-            form = {f"regulars.{k}": v for k, v in data.items() if k != "_csrf_token"}
-            return await _board_page(
-                db_session, user, market_id, day_id, errors=errors, form=form,
-                status_code=outcome.status_code,
-            )
+            return await _refused_board(db_session, user, market_id, day_id, "regulars",
+                                        outcome, data)
         flash(request, done, category="success")
         return Redirect(board_url(market_id, day_id))
 
