@@ -16,7 +16,7 @@ from markets.assignment.problem import (
 from markets.assignment.solver import solve_season
 from tests.markets.assignment.instances import season_problems
 
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
