@@ -56,6 +56,29 @@ def start(args: list[str], settings: Settings, log: Path, **extra: str) -> subpr
     )
 
 
+def start_worker(
+    args: list[str], settings: Settings, log: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    """``jangteo worker …`` once it consumes: its ``worker_started`` line is in ``log``.
+
+    A test that times what the worker does (publish → searchable) starts its clock here, not
+    at the process start: on a loaded machine the worker's imports alone took 14 s.
+    """
+    process = start(args, settings, log, **extra)
+
+    def up_or_gone() -> bool:
+        return process.poll() is not None or "worker_started" in log.read_text(errors="replace")
+
+    try:
+        wait_until(up_or_gone, WEB_START_S, "the worker to start", log)
+    except BaseException:
+        stop(process)
+        raise
+    if process.poll() is not None:
+        pytest.fail(f"the worker exited with {process.returncode}\n{log.read_text()[-3000:]}")
+    return process
+
+
 def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import Role
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
-from tests.processes import start, stop
+from tests.processes import start_worker, stop
 from tests.shop.factories import make_user
 
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ async def test_applied_approved_published_product_becomes_searchable(
     product_id = created.json()["id"]
 
     worker_env = worker_settings.with_(search_path=app.state.settings.search_path)
-    worker = start(["worker", "--threads", "2"], worker_env, tmp_path / "worker.log")
+    worker = start_worker(["worker", "--threads", "2"], worker_env, tmp_path / "worker.log")
     try:
         published = await client.post(
             f"/api/products/{product_id}/publish",
