@@ -22,7 +22,7 @@ from search.engine import make_engine
 from search.query import SearchQuery
 from shop.catalog.models import ProductStatus
 from tests.localstripe import free_port
-from tests.processes import ROOT, process_env, start
+from tests.processes import ROOT, WEB_START_S, process_env, start
 from tests.shop.factories import make_product, make_vendor
 
 pytestmark = pytest.mark.slow
@@ -115,7 +115,8 @@ async def test_run_serves_the_demo_and_ctrl_c_stops_everything(
         extra["JANGTEO_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
     process = start(["run"], settings, log, **extra)
     try:
-        deadline = time.monotonic() + 120
+        # Migrations, the demo data and every child: twice a web process's allowance.
+        deadline = time.monotonic() + 2 * WEB_START_S
         healthy = False
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             while time.monotonic() < deadline and process.poll() is None:
