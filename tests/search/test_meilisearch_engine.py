@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +24,7 @@ from search.meilisearch_engine import (
 )
 from search.query import SearchQuery
 from search.synonyms import SynonymTable, parse_lines
+from tests.fixtures.http import FakeHttpServer
 from tests.search.builders import product
 
 API_KEY = "test-master-key"
@@ -41,7 +40,7 @@ class Recorded:
 
 
 @dataclass
-class FakeMeilisearchServer:
+class FakeMeilisearchServer(FakeHttpServer):
     """A fake Meilisearch on loopback, because no real server can run on this machine.
 
     It speaks the parts of the HTTP API the engine uses, with the response shapes of
@@ -58,56 +57,16 @@ class FakeMeilisearchServer:
     tasks: dict[int, dict[str, Any]] = field(default_factory=dict)
     fail_task_types: set[str] = field(default_factory=set)
     search_responses: list[dict[str, Any]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                body = json.loads(raw) if raw else None
-                fake.requests.append(
-                    Recorded(
-                        self.command,
-                        parts.path,
-                        parse_qs(parts.query),
-                        {k.lower(): v for k, v in self.headers.items()},
-                        body,
-                    )
-                )
-                status, payload = fake.respond(
-                    self.command, parts.path, parse_qs(parts.query), body
-                )
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def exchange(
+        self, method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        parts = urlsplit(path)
+        body = json.loads(raw) if raw else None
+        query = parse_qs(parts.query)
+        self.requests.append(Recorded(method, parts.path, query, headers, body))
+        status, payload = self.respond(method, parts.path, query, body)
+        return status, payload, {}
 
     # -- behaviour --------------------------------------------------------------------------
 
