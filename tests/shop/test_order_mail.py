@@ -21,7 +21,8 @@ from shop.orders.events import OrderPlaced, VendorOrderShipped
 from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatus
 from shop.payments.models import Payment, PaymentStatus
 from shop.vendors.models import Vendor
-from tests.fixtures.mail import SITE, body, inbox, relayed
+from tests.fixtures.mail import SITE, body, inbox
+from tests.fixtures.outbox import relayed
 from tests.shop.factories import make_product, make_user, make_vendor
 
 

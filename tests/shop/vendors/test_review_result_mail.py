@@ -12,7 +12,8 @@ from infra.settings import Settings
 from shop.vendors import services
 from shop.vendors.events import VendorApproved, VendorRejected
 from shop.vendors.models import VendorStatus
-from tests.fixtures.mail import SITE, body, inbox, relayed
+from tests.fixtures.mail import SITE, body, inbox
+from tests.fixtures.outbox import relayed
 from tests.shop.factories import make_user, make_vendor
 
 
