@@ -25,7 +25,7 @@ from search import tantivy_queries as queries
 from search.analysis import fold, normalize
 from search.documents import ProductDocument, decode_document
 from search.engine import RebuildStats, SearchEngineError
-from search.forgiving import Concept, chosung_expansions, highlight_terms, plan
+from search.forgiving import RELAX_BELOW, Concept, chosung_expansions, highlight_terms, plan
 from search.generations import SCHEMA_VERSION, GenerationalIndex, SnapshotCache
 from search.korean import compose
 from search.query import (
@@ -36,9 +36,6 @@ from search.query import (
     page_count,
 )
 from search.synonyms import SynonymFile, SynonymTable
-
-#: A strict result smaller than one page of the search page is widened (forgiving tiers).
-RELAX_BELOW: Final = 20
 
 #: Entries (facet counts, results) kept per snapshot; the oldest goes first.
 _SNAPSHOT_CACHE_SIZE: Final = 512

@@ -144,6 +144,20 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+@contextlib.contextmanager
+def _committed(writer: tantivy.IndexWriter) -> Iterator[None]:
+    """Commit what the block wrote, or roll it back if the block raised; either way wait
+    for the writer's merges before leaving."""
+    try:
+        yield
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()
+
+
 class GenerationalIndex:
     """One named tantivy index under ``data_dir``, as generations behind a pointer file.
 
@@ -297,24 +311,22 @@ class GenerationalIndex:
             generation = self.live_generation()
             index = tantivy.Index.open(str(self.generation_dir(generation)))
             writer = index.writer(heap_size=self._writer_heap, num_threads=self._writer_threads)
+            # Merges finish, and the writer (tantivy's own lock) goes, inside our lock:
+            # dropping the writer abandons unfinished merges.
             try:
-                self._apply(writer, op)
-                # Journal before committing: an operation that reached the live index is
-                # then always in the journal too; one journaled but not committed is
-                # retried by its caller, and replaying an upsert or delete twice is harmless.
-                building = self._building()
-                if building is not None and building != generation:
-                    with open(self._journal(building), "ab") as fh:
-                        fh.write(_JOURNAL_ENCODER.encode(op) + b"\n")
-                        fh.flush()
-                        os.fsync(fh.fileno())
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
+                with _committed(writer):
+                    self._apply(writer, op)
+                    # Journal before committing: an operation that reached the live index
+                    # is then always in the journal too; one journaled but not committed is
+                    # retried by its caller, and replaying an upsert or delete twice is
+                    # harmless.
+                    building = self._building()
+                    if building is not None and building != generation:
+                        with open(self._journal(building), "ab") as fh:
+                            fh.write(_JOURNAL_ENCODER.encode(op) + b"\n")
+                            fh.flush()
+                            os.fsync(fh.fileno())
             finally:
-                # Merges must finish inside the lock: dropping the writer abandons them.
-                writer.wait_merging_threads()
                 del writer
 
     def rebuild(
@@ -376,18 +388,12 @@ class GenerationalIndex:
         index = self._create_generation(generation)
         writer = index.writer(heap_size=self._rebuild_heap, num_threads=self._writer_threads)
         seen: set[int] = set()
-        try:
+        with _committed(writer):
             for doc in docs:
                 if doc.id in seen:  # the last version of a duplicated id wins
                     writer.delete_documents_by_term("id", doc.id)
                 seen.add(doc.id)
                 writer.add_document(tantivy_document(doc))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
         return len(seen)
 
     def _replay_journal(self, generation: int) -> None:
