@@ -319,15 +319,20 @@ def search() -> None:
     pass
 
 
-async def _reindex(settings: Settings) -> dict[str, Any]:
+def _search_engine(settings: Settings) -> Any:
     from search.engine import make_engine
-    from shop.catalog.indexing import rebuild_index
 
-    engine = make_engine(
+    return make_engine(
         meilisearch_url=settings.meilisearch_url,
         meilisearch_key=settings.meilisearch_key,
         data_dir=settings.search_dir,
     )
+
+
+async def _reindex(settings: Settings) -> dict[str, Any]:
+    from shop.catalog.indexing import rebuild_index
+
+    engine = _search_engine(settings)
     try:
         return await _with_session(settings, lambda session: rebuild_index(session, engine))
     finally:
@@ -344,6 +349,60 @@ def search_reindex() -> None:
         f"새 색인으로 바꿨습니다: 문서 {stats['documents']}건, 따라잡기 {stats['caught_up']}건, "
         f"{synonyms}, {time.perf_counter() - started:.2f}초"
     )
+
+
+@search.command(
+    "status", help="색인 상태: 엔진, 문서 수, 쓰는 동의어 버전. 문제가 있으면 종료 코드 1."
+)
+def search_status() -> None:
+    from shop.search_tuning.services import latest_version
+
+    async def work(settings: Settings) -> tuple[dict[str, Any], int | None]:
+        engine = _search_engine(settings)
+        try:
+            health = engine.health()
+        finally:
+            engine.close()
+        saved = await _with_session(settings, latest_version)
+        return health, saved.version if saved is not None else None
+
+    health, saved = _run(work)
+    details = health["details"]
+    in_use = details.get("synonyms_version")
+    click.echo(f"엔진 {health['engine']}, 문서 {health['docs']}건"
+               + (f", 세대 {details['generation']}" if "generation" in details else ""))
+    if saved is not None and in_use is not None and saved != in_use:
+        click.echo(f"동의어: 색인은 버전 {in_use}, 저장된 최신은 버전 {saved} "
+                   "(jangteo search reindex로 적용)")
+    elif in_use is not None:
+        click.echo(f"동의어: 버전 {in_use}")
+    if not health["ok"]:
+        click.echo(f"문제: {details.get('error', '알 수 없음')}", err=True)
+        sys.exit(1)
+
+
+@search.command(
+    "unanswered", help="결과가 없거나 적었던 검색어 (서울 날짜 기준 최근 N일, 많은 순)."
+)
+@click.option("--days", default="30", show_default=True, help="최근 며칠 (1~366)")
+@click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True)
+def search_unanswered(days: str, limit: int) -> None:
+    from infra.clock import seoul_today
+    from infra.errors import DomainError
+    from shop.search_tuning import services
+
+    try:
+        span = services.parse_days(days)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message, param_hint="--days") from exc
+    rows = _run(lambda s: _with_session(s, lambda session: services.top_unanswered(
+        session, today=seoul_today(), days=span, limit=limit)))
+    if not rows:
+        click.echo(f"최근 {span}일 동안 결과 없는 검색이 없었습니다.")
+        return
+    click.echo("검색어\t결과 없음\t적음\t일수\t마지막 날")
+    for row in rows:
+        click.echo(f"{row.query}\t{row.zero}\t{row.few}\t{row.days}\t{row.last_day:%Y-%m-%d}")
 
 
 # --- processes --------------------------------------------------------------------------

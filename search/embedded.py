@@ -1,57 +1,32 @@
-"""The embedded engine: tantivy indexes on local disk, shared by several processes.
+"""The embedded engine: answering searches and suggestions on the local tantivy index.
 
-Who touches the index, and how they stay out of each other's way:
-
-* The web process only searches. Before each search it ``stat``s the pointer file and the
-  live generation's ``meta.json`` (two syscalls, a few microseconds) and reloads only when
-  one changed, so a commit made by the worker is visible to the very next search without
-  paying for a reload on every request.
-* The worker upserts and deletes. Each call takes an exclusive ``flock`` on
-  ``<index_name>.lock``, opens a tantivy writer on whichever generation the pointer names
-  *now*, commits, waits for merges and drops the writer. Holding tantivy's writer lock only
-  inside that window lets several worker processes (and the rebuild's final swap) take
-  turns, and re-reading the pointer each time is what makes a writer follow a rebuild.
-* A rebuild (CLI) builds ``<index_name>-<generation+1>/`` without the lock while the
-  worker keeps writing to the live generation. It announces itself with a
-  ``<index_name>.building`` marker that it holds ``flock``-ed: writers that see a live
-  marker append their operation to ``<index_name>-<gen>.journal``, and the rebuild
-  replays that journal under the exclusive lock before it swaps the pointer with
-  ``os.replace``. So no write made during a rebuild is lost, and a crashed rebuild (its
-  ``flock`` gone with the process) is recognised as stale and cleaned up.
-* After a swap only the live and the previous generation are kept: a reader that read
-  the old pointer a moment ago can still open it, and disk use does not grow.
-
-Text fields hold :func:`search.analysis.index_text` output under tantivy's built-in
-``whitespace`` tokenizer; no custom tokenizer has to be registered in each process that
-opens the index. Facet fields are raw-tokenised fast text columns, so disjunctive counts
-are tantivy terms aggregations: one request for the facets without a filter of their own,
-plus one per filtered facet.
+How the index lives on disk and how web, worker and CLI processes share it (generations,
+locks, journals, reloads) is ``search/generations.py``; which tantivy query a search
+becomes is ``search/tantivy_queries.py``; how a query word is forgiven (typos, 초성,
+particles, synonyms) is ``search/forgiving.py``. What is left here is the order of a
+search: the strict query first, then each looser tier only while the words found less than
+a page (decision 47), the did-you-mean, and caching facet counts and whole results per
+index snapshot (decision 61), which is safe because every commit is a new snapshot.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import functools
-import os
-import re
-import shutil
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import msgspec
 import tantivy
 
 from search import tantivy_queries as queries
-from search.analysis import chosung_index_text, fold, index_text, jamo_index_text, normalize
-from search.documents import ProductDocument, decode_document, encode_document
+from search.analysis import fold, normalize
+from search.documents import ProductDocument, decode_document
 from search.engine import RebuildStats, SearchEngineError
-from search.forgiving import Concept, chosung_expansions, highlight_terms, plan
+from search.forgiving import RELAX_BELOW, Concept, chosung_expansions, highlight_terms, plan
+from search.generations import SCHEMA_VERSION, GenerationalIndex, SnapshotCache
 from search.korean import compose
 from search.query import (
     MAX_SUGGESTIONS,
@@ -62,69 +37,14 @@ from search.query import (
 )
 from search.synonyms import SynonymFile, SynonymTable
 
-#: A strict result smaller than one page of the search page is widened (forgiving tiers).
-RELAX_BELOW: Final = 20
-
-#: Bumped whenever the schema below changes; an index with another version needs a rebuild.
-SCHEMA_VERSION: Final = 2  # 2: name_jamo and name_chosung (decision 47)
-_SCHEMA_FILE: Final = "jangteo-schema-version"
-#: The synonym table a rebuild was given, kept with its generation (decision 62).
-_SYNONYMS_FILE: Final = "jangteo-synonyms.json"
-
-_FACET_CACHE_SIZE: Final = 512
-
-#: Vendor names and label triples recur across thousands of products; analyse each once.
-_repeated_text: Final = functools.lru_cache(maxsize=8_192)(index_text)
+#: Entries (facet counts, results) kept per snapshot; the oldest goes first.
+_SNAPSHOT_CACHE_SIZE: Final = 512
 
 
-class _Op(msgspec.Struct, tag_field="op", tag=str.lower):
-    pass
-
-
-class Upsert(_Op):
-    docs: list[ProductDocument]
-
-
-class Delete(_Op):
-    ids: list[int]
-
-
-_JOURNAL_ENCODER: Final = msgspec.json.Encoder()
-_JOURNAL_DECODER: Final = msgspec.json.Decoder(Upsert | Delete)
-
-
-@dataclass
-class _Reader:
-    generation: int
-    index: tantivy.Index
-    meta_key: tuple[int, int, int] | None = None
-    searcher: tantivy.Searcher | None = None
-    #: Facet counts per (words, filters) for this searcher: paging or re-sorting a result
-    #: reuses them. Replaced, not cleared, on reload, so a concurrent search cannot
-    #: store counts of an old snapshot into the new cache.
-    facet_cache: dict[Any, dict[str, dict[str, int]]] = field(default_factory=dict)
-    #: The generation's own synonym table, if its rebuild was given one.
-    synonyms: SynonymTable | None = None
-
-
-def _generation_synonyms(path: Path) -> SynonymTable | None:
-    try:
-        return SynonymTable.parse(msgspec.json.decode((path / _SYNONYMS_FILE).read_bytes()))
-    except FileNotFoundError:
-        return None
-
-
-class _Snapshot(NamedTuple):
-    searcher: tantivy.Searcher
-    facet_cache: dict[Any, dict[str, dict[str, int]]]
-    synonyms: SynonymTable
-
-
-def _stat_key(path: Path) -> tuple[int, int, int]:
-    # tantivy and os.replace both write a new file and rename it, so the inode changes
-    # on every commit/swap even when mtime granularity would not notice.
-    st = os.stat(path)
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+def _remember(cache: SnapshotCache, key: Any, value: Any) -> None:
+    if len(cache) >= _SNAPSHOT_CACHE_SIZE:
+        cache.pop(next(iter(cache)), None)
+    cache[key] = value
 
 
 def _known(searcher: tantivy.Searcher, word: str) -> bool:
@@ -141,10 +61,9 @@ def _known(searcher: tantivy.Searcher, word: str) -> bool:
 class EmbeddedEngine:
     """A :class:`search.engine.SearchEngine` on tantivy, safe for web, worker and CLI processes.
 
-    ``writer_heap_bytes`` and ``writer_threads`` are passed to tantivy for incremental
-    writes; a rebuild uses ``rebuild_heap_bytes``. Threads default to 1: on the 2-core
-    target a second indexing thread competes with the Python thread that analyses the
-    documents, and the benchmark indexed slower with it (9.4k vs 10.2k docs/s).
+    The keyword arguments tune tantivy's writers (see
+    :class:`search.generations.GenerationalIndex`); ``synonyms`` is the file searches answer
+    with until a rebuild gives the live generation a table of its own.
     """
 
     engine_name: Final = "tantivy"
@@ -159,334 +78,57 @@ class EmbeddedEngine:
         rebuild_heap_bytes: int = 256_000_000,
         synonyms: SynonymFile | None = None,
     ) -> None:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", index_name):
-            raise ValueError(f"index name must be a lower-case identifier: {index_name!r}")
-        self.data_dir = Path(data_dir)
-        self.index_name = index_name
-        self._writer_heap = writer_heap_bytes
-        self._writer_threads = writer_threads
-        self._rebuild_heap = rebuild_heap_bytes
         self._schema = queries.build_schema()
-        self.synonyms = synonyms or SynonymFile()
-        self._pointer = self.data_dir / f"{index_name}.current"
-        self._lock_path = self.data_dir / f"{index_name}.lock"
-        self._marker = self.data_dir / f"{index_name}.building"
-        self._gen_re = re.compile(rf"{re.escape(index_name)}-(\d+)")
-        self._state_lock = threading.Lock()
-        self._reader: _Reader | None = None
-        self._pointer_key: tuple[int, int, int] | None = None
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if not self._pointer.exists():
-            with self._exclusive():
-                if not self._pointer.exists():
-                    self._create_generation(1)
-                    self._point_to(1)
-
-    # -- layout ---------------------------------------------------------------------------
-
-    def generation_dir(self, generation: int) -> Path:
-        return self.data_dir / f"{self.index_name}-{generation}"
-
-    def _journal(self, generation: int) -> Path:
-        return self.data_dir / f"{self.index_name}-{generation}.journal"
-
-    def live_generation(self) -> int:
-        """The generation the pointer names, read from disk (not this process's cache)."""
-        return int(self._pointer.read_text(encoding="ascii").strip())
-
-    def generations(self) -> list[int]:
-        """Generation directories present on disk, oldest first."""
-        found = []
-        for entry in self.data_dir.iterdir():
-            match = self._gen_re.fullmatch(entry.name)
-            if match and entry.is_dir():
-                found.append(int(match.group(1)))
-        return sorted(found)
-
-    def _point_to(self, generation: int) -> None:
-        tmp = self._pointer.with_name(f"{self._pointer.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="ascii") as fh:
-            fh.write(f"{generation}\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self._pointer)
-
-    def _create_generation(self, generation: int) -> tantivy.Index:
-        path = self.generation_dir(generation)
-        if path.exists():
-            shutil.rmtree(path)
-        path.mkdir(parents=True)
-        (path / _SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n", encoding="ascii")
-        return tantivy.Index(self._schema, path=str(path), reuse=False)
-
-    @contextlib.contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        # A fresh open file description per call: flock then also serialises threads.
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
-
-    def _building(self, *, cleanup: bool = True) -> int | None:
-        """Generation being rebuilt by a live process, if any.
-
-        With ``cleanup`` the caller holds the lock: only then is an unheld marker surely
-        stale (a rebuild creates and locks it under the same lock) and safe to remove.
-        """
-        try:
-            fd = os.open(self._marker, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                text = os.read(fd, 32).decode("ascii").strip()
-                # Empty only in the instant between creation and write, seen without the lock.
-                return int(text) if text else None
-            # Nobody holds it: the rebuild died. Its leftovers go with the next cleanup.
-            if cleanup:
-                self._marker.unlink(missing_ok=True)
-            return None
-        finally:
-            os.close(fd)
-
-    def _collect_garbage(self) -> None:
-        """Delete generations other than live, previous and in-progress; caller holds the lock."""
-        live = self.live_generation()
-        building = self._building()
-        older = [g for g in self.generations() if g < live]
-        keep = {live, building, older[-1] if older else None}
-        for generation in self.generations():
-            if generation not in keep:
-                shutil.rmtree(self.generation_dir(generation), ignore_errors=True)
-        for journal in self.data_dir.glob(f"{self.index_name}-*.journal"):
-            if journal != (self._journal(building) if building is not None else None):
-                journal.unlink(missing_ok=True)
-
-    # -- documents --------------------------------------------------------------------------
-
-    @staticmethod
-    def _to_tantivy(doc: ProductDocument) -> tantivy.Document:
-        tdoc = tantivy.Document(
-            id=doc.id,
-            name=index_text(doc.name),
-            name_jamo=jamo_index_text(doc.name),
-            name_chosung=chosung_index_text(doc.name),
-            vendor_name=_repeated_text(doc.vendor_name),
-            labels=_repeated_text(doc.category_label, doc.enterprise_type_label, doc.district),
-            description=index_text(doc.description),
-            category=doc.category,
-            enterprise_type=doc.enterprise_type,
-            district=doc.district,
-            eco_friendly=doc.eco_friendly,
-            price_min=doc.price_min,
-            price_max=doc.price_max,
-            published_ts=int(doc.published_at.timestamp()),
+        self.index = GenerationalIndex(
+            data_dir,
+            index_name,
+            self._schema,
+            writer_heap_bytes=writer_heap_bytes,
+            writer_threads=writer_threads,
+            rebuild_heap_bytes=rebuild_heap_bytes,
         )
-        for item in doc.strategic_items:
-            tdoc.add_text("strategic_items", item)
-        tdoc.add_bytes("doc", encode_document(doc))
-        return tdoc
+        self.data_dir = self.index.data_dir
+        self.index_name = index_name
+        self.synonyms = synonyms or SynonymFile()
 
-    # -- writes -----------------------------------------------------------------------------
+    # -- writes (the generations do them) ---------------------------------------------------
 
     def upsert(self, docs: Sequence[ProductDocument]) -> None:
         """Replace (or add) each document by id; the batch is one commit."""
-        if not docs:
-            return
-        latest = list({doc.id: doc for doc in docs}.values())
-        self._write(Upsert(docs=latest))
+        self.index.upsert(docs)
 
     def delete(self, ids: Sequence[int]) -> None:
-        if not ids:
-            return
-        self._write(Delete(ids=list(dict.fromkeys(ids))))
-
-    def _apply(self, writer: tantivy.IndexWriter, op: Upsert | Delete) -> None:
-        if isinstance(op, Delete):
-            for doc_id in op.ids:
-                writer.delete_documents_by_term("id", doc_id)
-            return
-        for doc in op.docs:
-            writer.delete_documents_by_term("id", doc.id)
-            writer.add_document(self._to_tantivy(doc))
-
-    def _write(self, op: Upsert | Delete) -> None:
-        with self._exclusive():
-            generation = self.live_generation()
-            index = tantivy.Index.open(str(self.generation_dir(generation)))
-            writer = index.writer(heap_size=self._writer_heap, num_threads=self._writer_threads)
-            try:
-                self._apply(writer, op)
-                # Journal before committing: an operation that reached the live index is
-                # then always in the journal too; one journaled but not committed is
-                # retried by its caller, and replaying an upsert or delete twice is harmless.
-                building = self._building()
-                if building is not None and building != generation:
-                    with open(self._journal(building), "ab") as fh:
-                        fh.write(_JOURNAL_ENCODER.encode(op) + b"\n")
-                        fh.flush()
-                        os.fsync(fh.fileno())
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                # Merges must finish inside the lock: dropping the writer abandons them.
-                writer.wait_merging_threads()
-                del writer
+        self.index.delete(ids)
 
     def rebuild(
         self, docs: Iterable[ProductDocument], synonyms: SynonymTable | None = None
     ) -> RebuildStats:
-        """Index ``docs`` into a new generation and swap it in; searches never pause.
-
-        ``synonyms`` is written into the new generation, so every process answers with it
-        from the moment it opens that generation (without it: the default file).
-
-        ``docs`` should be read lazily (a generator over the database): writes that reach
-        the worker after this call started are journaled and replayed, so the snapshot
-        must not be older than the call.
-        """
-        started = time.perf_counter()
-        marker_fd, generation = self._announce_rebuild()
-        swapped = False
-        try:
-            count = self._build(generation, docs)
-            if synonyms is not None:
-                (self.generation_dir(generation) / _SYNONYMS_FILE).write_bytes(
-                    msgspec.json.encode(synonyms.to_data())
-                )
-            with self._exclusive():
-                self._replay_journal(generation)
-                self._point_to(generation)
-                swapped = True
-                self._marker.unlink(missing_ok=True)
-                os.close(marker_fd)
-                marker_fd = -1
-                self._collect_garbage()
-        finally:
-            if marker_fd != -1:
-                with self._exclusive():
-                    self._marker.unlink(missing_ok=True)
-                    os.close(marker_fd)
-                    if not swapped:
-                        shutil.rmtree(self.generation_dir(generation), ignore_errors=True)
-                        self._journal(generation).unlink(missing_ok=True)
-        return RebuildStats(
-            docs=count,
-            index=self.generation_dir(generation).name,
-            seconds=round(time.perf_counter() - started, 3),
-        )
-
-    def _announce_rebuild(self) -> tuple[int, int]:
-        with self._exclusive():
-            running = self._building()
-            if running is not None:
-                raise SearchEngineError(f"a rebuild into generation {running} is running")
-            self._collect_garbage()
-            generation = max([self.live_generation(), *self.generations()]) + 1
-            fd = os.open(self._marker, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, f"{generation}\n".encode("ascii"))
-            return fd, generation
-
-    def _build(self, generation: int, docs: Iterable[ProductDocument]) -> int:
-        index = self._create_generation(generation)
-        writer = index.writer(heap_size=self._rebuild_heap, num_threads=self._writer_threads)
-        seen: set[int] = set()
-        try:
-            for doc in docs:
-                if doc.id in seen:  # the last version of a duplicated id wins
-                    writer.delete_documents_by_term("id", doc.id)
-                seen.add(doc.id)
-                writer.add_document(self._to_tantivy(doc))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
-        return len(seen)
-
-    def _replay_journal(self, generation: int) -> None:
-        journal = self._journal(generation)
-        if not journal.exists():
-            return
-        index = tantivy.Index.open(str(self.generation_dir(generation)))
-        writer = index.writer(heap_size=self._writer_heap, num_threads=self._writer_threads)
-        try:
-            with open(journal, "rb") as fh:
-                for line in fh:
-                    if not line.endswith(b"\n"):
-                        break  # torn by a writer that died mid-append, before committing
-                    self._apply(writer, _JOURNAL_DECODER.decode(line))
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-        journal.unlink()
+        """See :meth:`search.generations.GenerationalIndex.rebuild`."""
+        return self.index.rebuild(docs, synonyms)
 
     # -- reads ------------------------------------------------------------------------------
 
-    def _searcher(self) -> tantivy.Searcher:
-        return self._snapshot().searcher
+    def _snapshot(self) -> tuple[tantivy.Searcher, SnapshotCache, SynonymTable]:
+        """The live searcher, its cache, and the synonym table it answers with."""
+        snapshot = self.index.snapshot()
+        table = snapshot.synonyms if snapshot.synonyms is not None else self.synonyms.current()
+        return snapshot.searcher, snapshot.cache, table
 
     def synonyms_in_use(self) -> SynonymTable:
         """The table searches answer with now: the live generation's, else the file's."""
-        return self._snapshot().synonyms
-
-    def _snapshot(self) -> _Snapshot:
-        """Searcher, its facet cache and synonym table, taken together under the lock."""
-        with self._state_lock:
-            for _attempt in range(5):
-                try:
-                    reader = self._refresh()
-                    assert reader.searcher is not None
-                    return _Snapshot(
-                        reader.searcher,
-                        reader.facet_cache,
-                        reader.synonyms if reader.synonyms is not None else self.synonyms.current(),
-                    )
-                except (FileNotFoundError, ValueError):
-                    # A swap or a merge removed files between our stat and our open;
-                    # the pointer already names something newer, so look again.
-                    self._pointer_key = None
-                    time.sleep(0.005)
-            raise SearchEngineError(f"cannot open the live index under {self.data_dir}")
-
-    def _refresh(self) -> _Reader:
-        pointer_key = _stat_key(self._pointer)
-        if pointer_key != self._pointer_key or self._reader is None:
-            generation = self.live_generation()
-            if self._reader is None or self._reader.generation != generation:
-                path = self.generation_dir(generation)
-                index = tantivy.Index.open(str(path))
-                index.config_reader(reload_policy="manual")
-                self._reader = _Reader(generation, index, synonyms=_generation_synonyms(path))
-            self._pointer_key = pointer_key
-        reader = self._reader
-        meta_key = _stat_key(self.generation_dir(reader.generation) / "meta.json")
-        if meta_key != reader.meta_key or reader.searcher is None:
-            reader.index.reload()
-            reader.meta_key = meta_key
-            reader.searcher = reader.index.searcher()
-            reader.facet_cache = {}
-        return reader
+        return self._snapshot()[2]
 
     def count(self) -> int:
-        return self._searcher().num_docs
+        return self.index.snapshot().searcher.num_docs
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
-        searcher, facet_cache, table = self._snapshot()
+        searcher, cache, table = self._snapshot()
         # Whole results are kept per snapshot too (decision 61): the index changes only
         # when the worker commits what a catalog event changed, and that commit is a new
         # snapshot with empty caches, so a cached page of hits is never older than the index.
         result_key = ("result", msgspec.json.encode(query), table.version)
-        cached = facet_cache.get(result_key)
+        cached = cache.get(result_key)
         if isinstance(cached, SearchResult):
             return msgspec.structs.replace(
                 cached, facets={f: dict(c) for f, c in cached.facets.items()},
@@ -535,12 +177,10 @@ class EmbeddedEngine:
             query.price_max,
             query.eco_friendly,
         )
-        facets = facet_cache.get(cache_key)
+        facets = cache.get(cache_key)
         if facets is None:
             facets = queries.facet_counts(searcher, query, main, total, text, ranges, facet_filters)
-            if len(facet_cache) >= _FACET_CACHE_SIZE:
-                facet_cache.pop(next(iter(facet_cache)), None)
-            facet_cache[cache_key] = facets
+            _remember(cache, cache_key, facets)
         facets = {facet: dict(counts) for facet, counts in facets.items()}  # callers may mutate
         hits = [
             queries.hit_of(searcher, address, float(score) if order_by is None else 0.0, terms)
@@ -556,9 +196,7 @@ class EmbeddedEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             did_you_mean=did_you_mean,
         )
-        if len(facet_cache) >= _FACET_CACHE_SIZE:
-            facet_cache.pop(next(iter(facet_cache)), None)
-        facet_cache[result_key] = result  # type: ignore[assignment]
+        _remember(cache, result_key, result)
         return msgspec.structs.replace(
             result, facets={f: dict(c) for f, c in result.facets.items()}
         )
@@ -690,25 +328,23 @@ class EmbeddedEngine:
     def health(self) -> dict[str, Any]:
         details: dict[str, Any] = {"path": str(self.data_dir), "index": self.index_name}
         try:
-            searcher, _cache, table = self._snapshot()
-            reader = self._reader
-            assert reader is not None
-            version_file = self.generation_dir(reader.generation) / _SCHEMA_FILE
-            version = int(version_file.read_text(encoding="ascii").strip())
+            snapshot = self.index.snapshot()
+            table = snapshot.synonyms or self.synonyms.current()
+            version = self.index.schema_version(snapshot.generation)
             details.update(
-                generation=reader.generation,
-                segments=searcher.num_segments,
+                generation=snapshot.generation,
+                segments=snapshot.searcher.num_segments,
                 schema_version=version,
                 synonyms_version=table.version,
             )
-            details["rebuilding"] = self._building(cleanup=False)
+            details["rebuilding"] = self.index.rebuilding()
             ok = version == SCHEMA_VERSION
             if not ok:
                 details["error"] = f"schema version {version}, expected {SCHEMA_VERSION}: rebuild"
             return {
                 "ok": ok,
                 "engine": self.engine_name,
-                "docs": searcher.num_docs,
+                "docs": snapshot.searcher.num_docs,
                 "details": details,
             }
         except (OSError, ValueError, SearchEngineError) as exc:
@@ -716,6 +352,4 @@ class EmbeddedEngine:
             return {"ok": False, "engine": self.engine_name, "docs": 0, "details": details}
 
     def close(self) -> None:
-        with self._state_lock:
-            self._reader = None
-            self._pointer_key = None
+        self.index.close()

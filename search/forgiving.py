@@ -31,6 +31,10 @@ from search.synonyms import MAX_KEY_WORDS, SynonymTable
 
 _SYLLABLE_RUNS: Final = re.compile(r"[\uac00-\ud7a3]+(?:\s+[\uac00-\ud7a3]+)*")
 
+#: A strict result smaller than one page of the search page is widened (the looser tiers),
+#: by either engine.
+RELAX_BELOW: Final = 20
+
 #: Weight of a particle-stripped form and of a synonym relative to the typed word.
 STRIPPED_WEIGHT: Final = 0.9
 SYNONYM_WEIGHT: Final = 0.6

@@ -11,6 +11,10 @@ initial consonants (``ㅌㅂㄹ``) on a phone, and they leave particles on words
 * :func:`chosung` keeps each syllable's initial consonant. NFKC turns the compatibility
   jamo a keyboard types (ㄱ, U+3131) into the same initial-consonant code points
   (U+1100), so a normalised query compares directly.
+* :func:`keystrokes` spells syllables as the Latin keys of the 두벌식 keyboard that type
+  them (``녹차`` -> ``shrck``), for an engine that counts typos in characters of words it
+  segments itself (Meilisearch): plain lower-case Latin passes its normalisers unchanged,
+  where jamo would be recomposed or split.
 * :func:`strip_particle` removes one trailing particle (조사) or copula ending. The list is
   closed and short, and a particle whose form depends on the preceding sound (을/를,
   이/가, 은/는, 과/와, 으로/로, 이랑/랑) is only removed after a syllable it can follow:
@@ -24,6 +28,7 @@ initial consonants (``ㅌㅂㄹ``) on a phone, and they leave particles on words
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 _SYLLABLE_FIRST: Final = 0xAC00
@@ -46,18 +51,47 @@ def _split(char: str) -> tuple[int, int, int]:
     return code // 588, (code % 588) // 28, code % 28
 
 
-def jamo(text: str) -> str:
-    """Syllables spelled out as conjoining jamo; other characters unchanged."""
+def _spelled(text: str, lead: Sequence[str], vowel: Sequence[str], tail: Sequence[str]) -> str:
+    """Each syllable of ``text`` as its initial, vowel and final spelled by the tables
+    (indexed in Unicode order; ``tail[0]`` for no final); other characters unchanged."""
     out: list[str] = []
     for char in text:
-        if not is_syllable(char):
+        if is_syllable(char):
+            initial, medial, final = _split(char)
+            out.append(lead[initial] + vowel[medial] + tail[final])
+        else:
             out.append(char)
-            continue
-        lead, vowel, tail = _split(char)
-        out.append(chr(0x1100 + lead) + chr(0x1161 + vowel))
-        if tail:
-            out.append(chr(0x11A7 + tail))
     return "".join(out)
+
+
+_LEAD_JAMO: Final = tuple(chr(0x1100 + i) for i in range(19))
+_VOWEL_JAMO: Final = tuple(chr(0x1161 + i) for i in range(21))
+_TAIL_JAMO: Final = ("", *(chr(0x11A7 + i) for i in range(1, 28)))
+
+
+def jamo(text: str) -> str:
+    """Syllables spelled out as conjoining jamo; other characters unchanged."""
+    return _spelled(text, _LEAD_JAMO, _VOWEL_JAMO, _TAIL_JAMO)
+
+
+# 두벌식 keys for the initial consonants, vowels and final consonants in Unicode order; a
+# tense consonant (shift on the keyboard) is its key twice, so case folding keeps it apart
+# and it stays one edit from its plain consonant, as the embedded engine counts it.
+def _keys(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split(" "))
+
+
+_LEAD_KEYS: Final = _keys("r rr s e ee f a q qq t tt d w ww c z x v g")
+_VOWEL_KEYS: Final = _keys("k o i oo j p u pp h hk ho hl y n nj np nl b m ml l")
+_TAIL_KEYS: Final = (
+    "", *_keys("r rr rt s sw sg e f fr fa fq ft fx fv fg a q qt t tt d w c z x v g")
+)
+
+
+def keystrokes(text: str) -> str:
+    """The syllables of ``text`` as 두벌식 keystrokes in lower-case Latin; other characters
+    unchanged. One slip of a jamo is then (mostly) one typo of a character."""
+    return _spelled(text, _LEAD_KEYS, _VOWEL_KEYS, _TAIL_KEYS)
 
 
 def chosung(text: str) -> str:

@@ -16,6 +16,10 @@ in as plain text; :mod:`search.analysis` is not involved here. What this module 
   ``swap-indexes`` exchanges it with the live one atomically, and the old documents (now
   under the temporary name) are deleted. Searches keep using the live uid throughout.
 
+Forgiving searches (typos of one jamo, particles) get the embedded engine's looser tiers
+as a second request when the strict one found less than a page:
+``search/meilisearch_forgiving.py``.
+
 Unlike the embedded engine, writes that the worker sends to the live index *during* a
 rebuild are not carried over: they are superseded by the swap. Callers rebuild from a
 lazily read database snapshot and re-deliver recent events (the outbox is
@@ -37,8 +41,15 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchError
 
 from search.documents import FACETS, ProductDocument
 from search.engine import RebuildStats, SearchEngineError
+from search.forgiving import RELAX_BELOW
 from search.highlight import combine, from_placeholders
 from search.korean import chosung_query, chosung_suffixes
+from search.meilisearch_forgiving import (
+    KEYS_ATTRIBUTE,
+    RELAXED_WINDOW,
+    keys_suffixes,
+    looser_requests,
+)
 from search.query import (
     MAX_QUERY_CHARS,
     MAX_RESULT_WINDOW,
@@ -63,11 +74,16 @@ CROP_WORDS: Final = 24
 #: The name's 초성 as word endings (search.korean.chosung_suffixes): Meilisearch has no 초성
 #: of its own, so a query of initials only is searched on this attribute alone.
 CHOSUNG_ATTRIBUTE: Final = "name_chosung"
+#: What a query as typed is searched on: everything but the keystroke spellings, which only
+#: the looser tier asks (a Latin query word must not match them by chance).
+STRICT_ATTRIBUTES: Final = [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES, CHOSUNG_ATTRIBUTE]
 
 SETTINGS: Final[dict[str, Any]] = {
     # Order is priority: a match in the name outranks one in the vendor or description;
     # labels come last so that ``마을기업`` or ``성북구`` still finds products.
-    "searchableAttributes": [*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES, CHOSUNG_ATTRIBUTE],
+    "searchableAttributes": [
+        *TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES, KEYS_ATTRIBUTE, CHOSUNG_ATTRIBUTE
+    ],
     "filterableAttributes": [
         "id",  # for delete-by-filter; the ids form of delete is deprecated by the client
         *FACETS,
@@ -143,6 +159,7 @@ def to_payload(doc: ProductDocument) -> dict[str, Any]:
     for attribute in (*TEXT_ATTRIBUTES, *LABEL_ATTRIBUTES):
         payload[attribute] = payload[attribute].translate(_STRIP_PLACEHOLDERS)
     payload[CHOSUNG_ATTRIBUTE] = chosung_suffixes(doc.name)
+    payload[KEYS_ATTRIBUTE] = keys_suffixes(doc.name)
     return payload
 
 
@@ -152,8 +169,39 @@ def text_search(q: str) -> dict[str, Any]:
     a compound too)."""
     initials = chosung_query(q)
     if initials is None:
-        return {"q": q}
+        return {"q": q, "attributesToSearchOn": STRICT_ATTRIBUTES}
     return {"q": initials, "attributesToSearchOn": [CHOSUNG_ATTRIBUTE]}
+
+
+def _sorted(sort: list[str]) -> dict[str, Any]:
+    return {"sort": sort} if sort else {}
+
+
+def _relaxed_counts(
+    strict: Mapping[str, Mapping[str, int]],
+    own_filters: Mapping[str, Any],
+    hits: Iterable[Mapping[str, Any]],
+) -> dict[str, Mapping[str, int]]:
+    """Facet counts of a relaxed answer, from its hits (all of them were fetched). A facet
+    with a filter of its own keeps the strict query's counts without that filter, raised
+    where the relaxed hits have more: the other values stay choosable."""
+    counted: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    for hit in hits:
+        for facet in FACETS:
+            values = hit.get(facet)
+            for value in values if isinstance(values, list) else [values]:
+                if value:
+                    counted[facet][value] = counted[facet].get(value, 0) + 1
+    out: dict[str, Mapping[str, int]] = {}
+    for facet in FACETS:
+        if facet in own_filters:
+            merged = dict(strict[facet])
+            for value, n in counted[facet].items():
+                merged[value] = max(merged.get(value, 0), n)
+            out[facet] = merged
+        else:
+            out[facet] = counted[facet]
+    return out
 
 
 def _batches(docs: Iterable[ProductDocument], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -294,51 +342,57 @@ class MeilisearchEngine:
 
     # -- reads ----------------------------------------------------------------------------
 
+    def _multi_search(self, requests: list[dict[str, Any]], action: str) -> list[Any] | None:
+        """The results of one ``multi-search``, in order; None before the index exists."""
+        try:
+            response = self._client.multi_search(requests)
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return None
+            raise SearchEngineError(f"Meilisearch {action} failed: {exc}") from exc
+        except MeilisearchError as exc:
+            raise SearchEngineError(f"Meilisearch {action} failed: {exc}") from exc
+        return list(response["results"])
+
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Product names for a half-typed query; Meilisearch treats the last word as a
-        prefix and corrects typos itself; initials only search the names' 초성."""
+        prefix and corrects typos itself; initials only search the names' 초성. The looser
+        tiers ask in the same round trip and fill up after the strict names."""
         text = " ".join(q.split())[:MAX_QUERY_CHARS]
         if not text:
             return []
-        request = {
+        limit = max(1, min(limit, MAX_SUGGESTIONS))
+        base = {
             "indexUid": self.index_name,
-            **text_search(text),
-            "limit": max(1, min(limit, MAX_SUGGESTIONS)),
+            "limit": limit,
             "attributesToRetrieve": ["id", "name", "url", "category", "category_label"],
         }
-        try:
-            response = self._client.multi_search([request])
-        except MeilisearchApiError as exc:
-            if exc.code == "index_not_found":
-                return []
-            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
-        except MeilisearchError as exc:
-            raise SearchEngineError(f"Meilisearch suggest failed: {exc}") from exc
+        looser = looser_requests(text) if chosung_query(text) is None else []
+        results = self._multi_search(
+            [{**base, **text_search(text)}, *({**base, **part} for part in looser)], "suggest"
+        )
         seen: dict[str, Suggestion] = {}
-        for hit in response["results"][0]["hits"]:
-            seen.setdefault(
-                hit["name"],
-                Suggestion(
-                    id=int(hit["id"]),
-                    name=hit["name"],
-                    url=hit["url"],
-                    category=hit["category"],
-                    category_label=hit["category_label"],
-                ),
-            )
-        return list(seen.values())
+        for result in results or []:
+            for hit in result["hits"]:
+                seen.setdefault(
+                    hit["name"],
+                    Suggestion(
+                        id=int(hit["id"]),
+                        name=hit["name"],
+                        url=hit["url"],
+                        category=hit["category"],
+                        category_label=hit["category_label"],
+                    ),
+                )
+        return list(seen.values())[:limit]
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         own_filters = query.filters()
         unfiltered = [facet for facet in FACETS if facet not in own_filters]
-        page: dict[str, Any] = {
+        shown: dict[str, Any] = {
             "indexUid": self.index_name,
-            **text_search(query.q),
             "filter": build_filters(query),
-            "facets": unfiltered,
-            "page": query.page,
-            "hitsPerPage": query.per_page,
             "attributesToHighlight": ["name", "description"],
             "attributesToCrop": ["description"],
             "cropLength": CROP_WORDS,
@@ -346,6 +400,13 @@ class MeilisearchEngine:
             "highlightPreTag": HIGHLIGHT_PRE,
             "highlightPostTag": HIGHLIGHT_POST,
             "showRankingScore": True,
+        }
+        page: dict[str, Any] = {
+            **shown,
+            **text_search(query.q),
+            "facets": unfiltered,
+            "page": query.page,
+            "hitsPerPage": query.per_page,
         }
         sort = _SORTS.get(query.sort) or ([] if query.q else _SORTS["newest"])
         if sort:
@@ -360,15 +421,9 @@ class MeilisearchEngine:
             }
             for facet in own_filters
         ]
-        try:
-            response = self._client.multi_search([page, *facet_queries])
-        except MeilisearchApiError as exc:
-            if exc.code == "index_not_found":
-                return self._empty(query, started)
-            raise SearchEngineError(f"Meilisearch search failed: {exc}") from exc
-        except MeilisearchError as exc:
-            raise SearchEngineError(f"Meilisearch search failed: {exc}") from exc
-        results = response["results"]
+        results = self._multi_search([page, *facet_queries], "search")
+        if results is None:
+            return self._empty(query, started)
         main = results[0]
         counts: dict[str, Mapping[str, int]] = {facet: {} for facet in FACETS}
         for result in results:
@@ -376,8 +431,23 @@ class MeilisearchEngine:
                 if facet in counts:
                     counts[facet] = distribution
         total = int(main.get("totalHits", 0))
+        hits = [self._hit(hit) for hit in main.get("hits", [])]
+        looser = looser_requests(query.q) if self._should_relax(query, total) else []
+        if looser:
+            # The strict hits again from the top (fewer than a page), then each tier's.
+            tiers = [{**shown, **text_search(query.q), "limit": RELAX_BELOW, **_sorted(sort)}]
+            tiers += [{**shown, **part, "limit": RELAXED_WINDOW, **_sorted(sort)}
+                      for part in looser]
+            merged: dict[int, Mapping[str, Any]] = {}
+            for result in self._multi_search(tiers, "search") or []:
+                for hit in result.get("hits", []):
+                    merged.setdefault(int(hit["id"]), hit)
+            total = len(merged)
+            shown_hits = list(merged.values())[query.offset : query.offset + query.per_page]
+            hits = [self._hit(hit) for hit in shown_hits]
+            counts = _relaxed_counts(counts, own_filters, merged.values())
         return SearchResult(
-            hits=[self._hit(hit) for hit in main.get("hits", [])],
+            hits=hits,
             total=total,
             facets={
                 facet: order_facet_counts(counts[facet], getattr(query, facet)) for facet in FACETS
@@ -387,6 +457,14 @@ class MeilisearchEngine:
             pages=page_count(total, query.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+
+    @staticmethod
+    def _should_relax(query: SearchQuery, total: int) -> bool:
+        """As the embedded engine: words that found less than a page (for a sort other
+        than relevance, nothing, since looser hits would interleave with strict ones)."""
+        if not query.q or chosung_query(query.q) is not None:
+            return False
+        return total < (RELAX_BELOW if query.sort == "relevance" else 1)
 
     @staticmethod
     def _empty(query: SearchQuery, started: float) -> SearchResult:

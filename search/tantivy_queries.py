@@ -2,9 +2,10 @@
 terms aggregations, and a stored document turned back into a hit.
 
 Pure functions of a schema, a searcher and a :class:`~search.query.SearchQuery`, so that
-``search/embedded.py`` is left with what is hard: several processes sharing one index
-directory (locks, generations, journals, reloads). See that module's docstring for why the
-fields look as they do.
+``search/embedded.py`` keeps only the order of a search (tiers, caches) and
+``search/generations.py`` what is hard: several processes sharing one index directory
+(locks, generations, journals, reloads). See that module's docstring for why the fields
+look as they do.
 """
 
 from __future__ import annotations

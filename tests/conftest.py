@@ -40,8 +40,14 @@ TEST_DATABASE_URL = os.environ.get("JANGTEO_TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("JANGTEO_TEST_REDIS_URL") or None
 REQUIRE_SERVICES = os.environ.get("JANGTEO_TEST_REQUIRE_SERVICES") == "1"
 
-#: Fixtures shared by every suite: the worker's actors in-process, localstripe, racing sessions.
-pytest_plugins = ("tests.fixtures.actors", "tests.fixtures.races", "tests.localstripe")
+#: Fixtures shared by every suite: the worker's actors in-process, their mail, localstripe,
+#: racing sessions.
+pytest_plugins = (
+    "tests.fixtures.actors",
+    "tests.fixtures.mail",
+    "tests.fixtures.races",
+    "tests.localstripe",
+)
 
 
 def _database_label() -> str:

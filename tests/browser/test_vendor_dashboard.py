@@ -14,7 +14,8 @@ from infra.accounts.services import create_user
 from shop.vendors.models import MemberRole, VendorMember
 from tests.browser.conftest import Page
 from tests.fixtures.apps import PASSWORD
-from tests.shop.analytics.conftest import consume_all, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.analytics.conftest import consume_all
 from tests.shop.analytics.test_booth_and_institutional_facts import report
 from tests.shop.factories import make_vendor
 

@@ -15,15 +15,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.accounts.models import User
+from infra.accounts.models import Role, User
 from infra.accounts.passwords import verify_password
+from infra.clock import utcnow
+from infra.events import EventEnvelope
 from infra.settings import Settings
 from search.engine import make_engine
 from search.query import SearchQuery
 from shop.catalog.models import ProductStatus
+from shop.search_tuning import services as search_tuning
+from shop.search_tuning.events import SearchUnanswered
 from tests.localstripe import free_port
 from tests.processes import ROOT, WEB_START_S, process_env, start
-from tests.shop.factories import make_product, make_vendor
+from tests.shop.factories import make_product, make_user, make_vendor
 
 pytestmark = pytest.mark.slow
 
@@ -101,6 +105,32 @@ async def test_search_reindex_rebuilds_from_the_database(
     finally:
         engine.close()
 
+
+
+async def test_search_status_and_the_unanswered_report_for_operators(
+    settings: Settings, db_session: AsyncSession, tmp_path: Path
+) -> None:
+    admin = await make_user(db_session, Role.ADMIN)
+    await db_session.commit()
+    base = search_tuning.seed_table().version
+    await search_tuning.save_synonyms(db_session, "sencha => 작설차\n", admin, base_version=base)
+    for event_id in ("a", "b"):
+        await search_tuning.count_unanswered(db_session, EventEnvelope(
+            event_id=event_id, name=SearchUnanswered.name, aggregate="search_query",
+            aggregate_id="", payload={"query": "kombucha", "total": 0},
+            occurred_at=utcnow().isoformat()))
+    scoped = settings.with_(search_path=tmp_path / "search")
+
+    status = jangteo(scoped, "search", "status")
+    assert status.returncode == 0, status.stderr
+    assert "엔진 tantivy, 문서 0건" in status.stdout
+    assert f"저장된 최신은 버전 {base + 1}" in status.stdout  # saved, waiting for a reindex
+
+    report = jangteo(scoped, "search", "unanswered", "--days", "7")
+    assert report.returncode == 0, report.stderr
+    assert "kombucha\t2\t0\t1\t" in report.stdout
+    refused = jangteo(scoped, "search", "unanswered", "--days", "0")
+    assert refused.returncode == 2 and "--days" in refused.stderr
 
 
 async def test_run_serves_the_demo_and_ctrl_c_stops_everything(

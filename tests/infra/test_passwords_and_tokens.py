@@ -7,12 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Iterator
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
-import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,30 +18,22 @@ from infra.accounts.services import issue_token
 from infra.clock import utcnow
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
-from tests.fixtures.actors import running_actors
 from tests.fixtures.apps import PASSWORD, app_client, csrf_from, login, post_login
+from tests.fixtures.mail import body, inbox
 from tests.shop.factories import make_user
-
-SITE = "https://jangteo.example"
-
-
-@pytest.fixture
-def worker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    with running_actors(settings.with_(var_dir=tmp_path / "var", public_url=SITE)) as ours:
-        yield ours
 
 
 def _mailed_links(settings: Settings) -> list[str]:
-    links = []
-    for path in sorted(settings.mail_dir.glob("*.eml")):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-        links += re.findall(r"https://\S+/password/reset\?token=\S+", body.get_content())
-    return links
+    return [
+        link
+        for messages in inbox(settings).values()
+        for message in messages
+        for link in re.findall(r"https://\S+/password/reset\?token=\S+", body(message))
+    ]
 
 
 async def test_a_reset_link_works_once_before_it_expires_and_ends_the_tokens(
-    client: AsyncTestClient, worker: Settings,
+    client: AsyncTestClient, mail_worker: Settings,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     from workers import actors, routing
@@ -77,7 +64,7 @@ async def test_a_reset_link_works_once_before_it_expires_and_ends_the_tokens(
     envelope = event.envelope().to_dict()
     await asyncio.to_thread(actors.send_account_mails, envelope)
     await asyncio.to_thread(actors.send_account_mails, envelope)  # redelivered: one mail
-    links = _mailed_links(worker)
+    links = _mailed_links(mail_worker)
     assert len(links) == 1
     token = links[0].split("token=", 1)[1]
     # Only the token's hash is stored, and the outbox never carried it.

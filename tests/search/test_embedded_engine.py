@@ -252,7 +252,7 @@ def test_rebuild_swaps_in_a_new_generation(market: EmbeddedEngine) -> None:
     stats = market.rebuild([product(10, "대나무칫솔"), product(11, "밀랍초")])
 
     assert (stats.docs, stats.index) == (2, "products-2")
-    assert market.live_generation() == 2
+    assert market.index.live_generation() == 2
     assert market.count() == 2
     assert ids(market, q="쿠키") == []
     assert ids(market, q="칫솔") == [10]
@@ -262,7 +262,7 @@ def test_old_generations_do_not_accumulate(embedded: EmbeddedEngine, data_dir: P
     for round_ in range(4):
         embedded.rebuild([product(round_, "쿠키")])
 
-    assert embedded.generations() == [4, 5]  # live and the previous one only
+    assert embedded.index.generations() == [4, 5]  # live and the previous one only
     assert not list(data_dir.glob("*.journal"))
 
 
@@ -327,8 +327,8 @@ def test_failed_rebuild_leaves_the_live_index_untouched(
     with pytest.raises(RuntimeError):
         market.rebuild(broken())
 
-    assert market.live_generation() == 1
-    assert market.generations() == [1]
+    assert market.index.live_generation() == 1
+    assert market.index.generations() == [1]
     assert not (data_dir / "products.building").exists()
     market.upsert([product(51, "쿠키 하나 더")])
     assert sorted(ids(market, q="쿠키")) == [1, 51]
@@ -387,9 +387,9 @@ def test_worker_follows_the_pointer_after_a_rebuild(data_dir: Path) -> None:
     EmbeddedEngine(data_dir).rebuild([product(1, "수제쿠키")])
     worker.upsert([product(2, "전통한과")])
 
-    assert worker.live_generation() == 2
+    assert worker.index.live_generation() == 2
     assert sorted(ids(web, sort="newest")) == [1, 2]
-    previous = tantivy.Index.open(str(worker.generation_dir(1)))
+    previous = tantivy.Index.open(str(worker.index.generation_dir(1)))
     assert previous.searcher().num_docs == 1  # the write did not go to the old generation
 
 

@@ -2,234 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 import pytest
 
-from infra.clock import utcnow
 from search.documents import FACETS
 from search.engine import SearchEngineError
 from search.meilisearch_engine import (
     HIGHLIGHT_POST,
     HIGHLIGHT_PRE,
+    STRICT_ATTRIBUTES,
     MeilisearchEngine,
     index_settings,
 )
 from search.query import SearchQuery
 from search.synonyms import SynonymTable, parse_lines
 from tests.search.builders import product
-
-API_KEY = "test-master-key"
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class FakeMeilisearchServer:
-    """A fake Meilisearch on loopback, because no real server can run on this machine.
-
-    It speaks the parts of the HTTP API the engine uses, with the response shapes of
-    Meilisearch 1.x: asynchronous writes answer ``202`` with a task summary and the task
-    is immediately ``succeeded`` (or ``failed`` when scripted) on ``GET /tasks/{uid}``;
-    indexes and their documents live in memory, ``swap-indexes`` swaps them. Searches
-    answer with the responses a test scripted in ``search_responses`` (one per query, in
-    order), otherwise with every stored document as a hit. Every request is recorded so
-    tests can assert on what the client sent.
-    """
-
-    requests: list[Recorded] = field(default_factory=list)
-    indexes: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    tasks: dict[int, dict[str, Any]] = field(default_factory=dict)
-    fail_task_types: set[str] = field(default_factory=set)
-    search_responses: list[dict[str, Any]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                body = json.loads(raw) if raw else None
-                fake.requests.append(
-                    Recorded(
-                        self.command,
-                        parts.path,
-                        parse_qs(parts.query),
-                        {k.lower(): v for k, v in self.headers.items()},
-                        body,
-                    )
-                )
-                status, payload = fake.respond(
-                    self.command, parts.path, parse_qs(parts.query), body
-                )
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    # -- behaviour --------------------------------------------------------------------------
-
-    def _task(self, index_uid: str | None, type_: str, error: dict[str, Any] | None = None) -> Any:
-        uid = len(self.tasks)
-        now = utcnow().isoformat().replace("+00:00", "Z")
-        failed = error is not None or type_ in self.fail_task_types
-        if failed and error is None:
-            error = {"message": f"scripted failure of {type_}", "code": "internal"}
-        self.tasks[uid] = {
-            "uid": uid,
-            "indexUid": index_uid,
-            "status": "failed" if failed else "succeeded",
-            "type": type_,
-            "details": {},
-            "error": error if failed else None,
-            "duration": "PT0.001S",
-            "enqueuedAt": now,
-            "startedAt": now,
-            "finishedAt": now,
-        }
-        summary = {"taskUid": uid, "indexUid": index_uid, "status": "enqueued", "type": type_}
-        return 202, {**summary, "enqueuedAt": now}
-
-    def respond(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any
-    ) -> tuple[int, Any]:
-        if method == "GET" and path == "/health":
-            return 200, {"status": "available"}
-        if match := re.fullmatch(r"/tasks/(\d+)", path):
-            return 200, self.tasks[int(match.group(1))]
-        if method == "POST" and path == "/indexes":
-            uid = body["uid"]
-            if uid in self.indexes:
-                error = {
-                    "message": f"Index `{uid}` already exists.",
-                    "code": "index_already_exists",
-                }
-                return self._task(uid, "indexCreation", error)
-            self.indexes[uid] = {}
-            return self._task(uid, "indexCreation")
-        if method == "POST" and path == "/swap-indexes":
-            for swap in body:
-                a, b = swap["indexes"]
-                self.indexes[a], self.indexes[b] = self.indexes[b], self.indexes[a]
-            return self._task(None, "indexSwap")
-        if method == "POST" and path == "/multi-search":
-            return 200, {"results": [self._search(q) for q in body["queries"]]}
-        match = re.fullmatch(r"/indexes/([^/]+)(/.*)?", path)
-        assert match, f"unexpected request {method} {path}"
-        uid, rest = match.group(1), match.group(2) or ""
-        if method == "DELETE" and rest == "":
-            self.indexes.pop(uid, None)
-            return self._task(uid, "indexDeletion")
-        if uid not in self.indexes:
-            return 404, {
-                "message": f"Index `{uid}` not found.",
-                "code": "index_not_found",
-                "type": "invalid_request",
-                "link": "https://docs.meilisearch.com/errors#index_not_found",
-            }
-        if method == "PATCH" and rest == "/settings":
-            return self._task(uid, "settingsUpdate")
-        if method == "POST" and rest == "/documents":
-            for doc in body:
-                self.indexes[uid][doc["id"]] = doc
-            return self._task(uid, "documentAdditionOrUpdate")
-        if method == "POST" and rest == "/documents/delete":
-            listed = re.fullmatch(r"id IN \[([\d, ]*)\]", body["filter"])
-            assert listed, body["filter"]
-            for doc_id in listed.group(1).split(","):
-                if doc_id.strip():
-                    self.indexes[uid].pop(int(doc_id), None)
-            return self._task(uid, "documentDeletion")
-        if method == "GET" and rest == "/stats":
-            count = len(self.indexes[uid])
-            return 200, {"numberOfDocuments": count, "isIndexing": False, "fieldDistribution": {}}
-        raise AssertionError(f"unexpected request {method} {path}")
-
-    def _search(self, query: dict[str, Any]) -> dict[str, Any]:
-        if self.search_responses:
-            return self.search_responses.pop(0)
-        docs = list(self.indexes.get(query["indexUid"], {}).values())
-        per_page = query.get("hitsPerPage", query.get("limit", 20))
-        return {
-            "indexUid": query["indexUid"],
-            "hits": [{**d, "_formatted": d, "_rankingScore": 0.5} for d in docs[:per_page]],
-            "query": query["q"],
-            "processingTimeMs": 1,
-            "hitsPerPage": per_page,
-            "page": query.get("page", 1),
-            "totalPages": 1,
-            "totalHits": len(docs),
-            "facetDistribution": {facet: {} for facet in query.get("facets", [])},
-            "facetStats": {},
-        }
-
-    # -- assertions helpers -----------------------------------------------------------------
-
-    def calls(self, method: str, path_pattern: str) -> list[Recorded]:
-        return [
-            r for r in self.requests if r.method == method and re.fullmatch(path_pattern, r.path)
-        ]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeMeilisearchServer]:
-    fake = FakeMeilisearchServer()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def meili(server: FakeMeilisearchServer) -> MeilisearchEngine:
-    return MeilisearchEngine(server.url, API_KEY)
-
-
-def multi_search_body(server: FakeMeilisearchServer) -> list[dict[str, Any]]:
-    queries: list[dict[str, Any]] = server.calls("POST", "/multi-search")[-1].body["queries"]
-    return queries
-
+from tests.search.fake_meilisearch import API_KEY, FakeMeilisearchServer, multi_search_body
 
 # -- settings and writes ----------------------------------------------------------------------
 
@@ -376,9 +167,9 @@ def test_initials_only_search_the_names_chosung_anywhere_in_a_compound(
     meili.suggest("ㅌㅂ")
     [suggest] = multi_search_body(server)
     assert suggest["attributesToSearchOn"] == ["name_chosung"]
-    meili.search(SearchQuery(q="텀ㅂ"))  # mixed: as typed, on every attribute
+    meili.search(SearchQuery(q="텀ㅂ"))  # mixed: as typed, on every attribute but the keys
     [mixed] = multi_search_body(server)
-    assert mixed["q"] == "텀ㅂ" and "attributesToSearchOn" not in mixed
+    assert mixed["q"] == "텀ㅂ" and mixed["attributesToSearchOn"] == STRICT_ATTRIBUTES
 
 
 
@@ -413,18 +204,21 @@ def test_disjunctive_facets_use_one_multi_search_with_a_query_per_filtered_facet
     server.indexes["products"] = {}
     meili.search(SearchQuery(q="선물", category=("food", "household"), district=("마포구",)))
 
-    main, by_category, by_district = multi_search_body(server)
+    strict, looser = server.calls("POST", "/multi-search")  # nothing found: looser tiers
+    main, by_category, by_district = strict.body["queries"]
     assert main["facets"] == ["enterprise_type", "strategic_items"]
     assert main["filter"] == ['category IN ["food", "household"]', 'district IN ["마포구"]']
     assert by_category == {
         "indexUid": "products",
         "q": "선물",
+        "attributesToSearchOn": STRICT_ATTRIBUTES,
         "filter": ['district IN ["마포구"]'],
         "facets": ["category"],
         "limit": 0,
     }
     assert by_district["filter"] == ['category IN ["food", "household"]']
     assert by_district["facets"] == ["district"]
+    assert all(q["filter"] == main["filter"] for q in looser.body["queries"])
 
 
 def test_sort_pagination_and_highlight_parameters(
@@ -435,14 +229,16 @@ def test_sort_pagination_and_highlight_parameters(
     meili.search(SearchQuery(q="쿠키"))
     meili.search(SearchQuery())
 
-    first = server.calls("POST", "/multi-search")[0].body["queries"][0]
+    pages = [c.body["queries"][0] for c in server.calls("POST", "/multi-search")
+             if "page" in c.body["queries"][0]]  # not the looser tiers (nothing was found)
+    first = pages[0]
     assert first["sort"] == ["price_min:desc"]
     assert (first["page"], first["hitsPerPage"]) == (3, 12)
     assert first["highlightPreTag"] == HIGHLIGHT_PRE
     assert first["attributesToCrop"] == ["description"]
-    relevance = server.calls("POST", "/multi-search")[1].body["queries"][0]
+    relevance = pages[1]
     assert "sort" not in relevance
-    browse = server.calls("POST", "/multi-search")[2].body["queries"][0]
+    browse = pages[2]
     assert browse["sort"] == ["published_at:desc"]
 
 
@@ -545,8 +341,9 @@ def test_suggest_asks_for_a_few_names_and_reads_them(
 
     suggestions = meili.suggest("  텀블  ", limit=50)
 
-    [request] = server.calls("POST", "/multi-search")[-1].body["queries"]
+    request, keys = server.calls("POST", "/multi-search")[-1].body["queries"]
     assert request["q"] == "텀블"
+    assert keys["q"] == "zxjaqmf" and keys["attributesToSearchOn"] == ["name_keys"]
     assert request["limit"] == 10  # MAX_SUGGESTIONS
     wanted = {"id", "name", "url", "category", "category_label"}
     assert set(request["attributesToRetrieve"]) == wanted

@@ -6,22 +6,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
-from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra import outbox
 from infra.clock import utcnow
-from infra.events import DomainEvent
 from infra.mail import SentMail
-from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
 from shop.orders import notifications
@@ -29,10 +21,9 @@ from shop.orders.events import OrderPlaced, VendorOrderShipped
 from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatus
 from shop.payments.models import Payment, PaymentStatus
 from shop.vendors.models import Vendor
-from tests.fixtures.actors import running_actors
+from tests.fixtures.mail import SITE, body, inbox
+from tests.fixtures.outbox import relayed
 from tests.shop.factories import make_product, make_user, make_vendor
-
-SITE = "https://jangteo.example"
 
 
 async def _place_order(session: AsyncSession) -> tuple[Order, list[Vendor]]:
@@ -159,43 +150,6 @@ async def _place_order(session: AsyncSession) -> tuple[Order, list[Vendor]]:
     return order, [bakery, crafts]
 
 
-async def _relayed(session: AsyncSession, event: type[DomainEvent]) -> dict[str, Any]:
-    """The newest outbox row of ``event``, as the relay hands it to the actors."""
-    row = await session.scalar(
-        select(OutboxEvent).where(OutboxEvent.name == event.name).order_by(OutboxEvent.id.desc())
-    )
-    assert row is not None
-    return row.envelope().to_dict()
-
-
-@pytest.fixture
-def worker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    """The actors in this process, writing mail under a var dir of this test's own."""
-    with running_actors(settings.with_(var_dir=tmp_path / "var", public_url=SITE)) as ours:
-        yield ours
-
-
-def _inbox(settings: Settings) -> dict[str, list[EmailMessage]]:
-    by_address: dict[str, list[EmailMessage]] = {}
-    for path in sorted(settings.mail_dir.glob("*.eml")):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        assert isinstance(message, EmailMessage)
-        by_address.setdefault(message["To"].addresses[0].addr_spec, []).append(message)
-    return by_address
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def _html(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("html",))
-    assert part is not None
-    return str(part.get_content())
-
-
 async def _deliver(message: dict[str, Any]) -> None:
     from workers import actors
 
@@ -203,13 +157,13 @@ async def _deliver(message: dict[str, Any]) -> None:
 
 
 async def test_order_placed_mails_the_shopper_and_each_vendor_once(
-    worker: Settings, session_factory: async_sessionmaker[AsyncSession]
+    mail_worker: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     from workers import actors, routing
 
     async with session_factory() as session:
         order, (bakery, crafts) = await _place_order(session)
-        message = await _relayed(session, OrderPlaced)
+        message = await relayed(session, OrderPlaced.name)
     subscribed = [
         actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(OrderPlaced.name)
     ]
@@ -217,14 +171,14 @@ async def test_order_placed_mails_the_shopper_and_each_vendor_once(
 
     await _deliver(message)
 
-    inbox = _inbox(worker)
-    assert sorted(inbox) == sorted(["shopper@example.kr", bakery.email, crafts.email])
-    assert all(len(mails) == 1 for mails in inbox.values())
+    sent = inbox(mail_worker)
+    assert sorted(sent) == sorted(["shopper@example.kr", bakery.email, crafts.email])
+    assert all(len(mails) == 1 for mails in sent.values())
 
-    (confirmation,) = inbox["shopper@example.kr"]
+    (confirmation,) = sent["shopper@example.kr"]
     assert confirmation["Subject"] == f"[장터] 주문이 접수되었습니다 (주문번호 {order.number})"
     assert confirmation["From"].addresses[0].display_name == "장터"
-    text = _text(confirmation)
+    text = body(confirmation)
     for expected in (
         order.number,
         "2026-05-03 11:30",
@@ -243,27 +197,27 @@ async def test_order_placed_mails_the_shopper_and_each_vendor_once(
         f"{SITE}/orders/{order.number}",
     ):
         assert expected in text, expected
-    html = _html(confirmation)
+    html = body(confirmation, "html")
     assert f'href="{SITE}/orders/{order.number}"' in html
     assert "60,000원" in html
 
-    (bakery_notice,) = inbox[bakery.email]
+    (bakery_notice,) = sent[bakery.email]
     subject = bakery_notice["Subject"]
     assert subject == f"[장터] 새 주문이 들어왔습니다 (주문번호 {order.number}, 4개)"
-    bakery_text = _text(bakery_notice)
+    bakery_text = body(bakery_notice)
     assert "유기농 수제쿠키 선물세트" in bakery_text and "통밀 식빵" in bakery_text
     assert "업사이클 머그컵" not in bakery_text, "a vendor sees only its own lines"
     assert "합계       42,000원" in bakery_text
     assert "60,000원" not in bakery_text
     assert "(02841) 서울특별시 성북구 보문로 168 3층" in bakery_text
 
-    crafts_text = _text(inbox[crafts.email][0])
+    crafts_text = body(sent[crafts.email][0])
     assert "업사이클 머그컵" in crafts_text
     assert "쿠키" not in crafts_text and "식빵" not in crafts_text
 
     # The relay delivers at least once: a second delivery sends nothing.
     await _deliver(message)
-    assert sum(len(m) for m in _inbox(worker).values()) == 3
+    assert sum(len(m) for m in inbox(mail_worker).values()) == 3
     async with session_factory() as session:
         keys = (await session.scalars(select(SentMail.key))).all()
     assert len(keys) == 3
@@ -271,7 +225,7 @@ async def test_order_placed_mails_the_shopper_and_each_vendor_once(
 
 
 async def test_shipped_event_tells_the_shopper_carrier_and_tracking_number(
-    worker: Settings, session_factory: async_sessionmaker[AsyncSession]
+    mail_worker: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     async with session_factory() as session:
         order, (bakery, _) = await _place_order(session)
@@ -293,18 +247,18 @@ async def test_shipped_event_tells_the_shopper_carrier_and_tracking_number(
             ),
         )
         await session.commit()
-        message = await _relayed(session, VendorOrderShipped)
+        message = await relayed(session, VendorOrderShipped.name)
 
     await _deliver(message)
     await _deliver(message)
 
-    inbox = _inbox(worker)
-    assert list(inbox) == ["shopper@example.kr"]
-    (notice,) = inbox["shopper@example.kr"]
+    sent = inbox(mail_worker)
+    assert list(sent) == ["shopper@example.kr"]
+    (notice,) = sent["shopper@example.kr"]
     assert notice["Subject"] == (
         f"[장터] 상품이 발송되었습니다 (주문번호 {order.number}, 우리밀 협동조합)"
     )
-    text = _text(notice)
+    text = body(notice)
     assert "택배사      CJ대한통운" in text
     assert "운송장 번호 123456789012" in text
     assert "통밀 식빵" in text and "업사이클 머그컵" not in text

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.events import EventEnvelope
-from infra.outbox import OutboxEvent
 from shop.analytics import facts
 from shop.analytics.models import (
     DailyPlatformSales,
@@ -27,16 +26,12 @@ from shop.analytics.models import (
 from shop.catalog.models import ProductVariant
 from shop.vendors.models import Vendor
 from shop.vendors.types import District, EnterpriseType
+from tests.fixtures.outbox import OutboxTail
 from tests.shop.factories import make_vendor
 from tests.shop.shelf import stocked
 
 Factory = async_sessionmaker[AsyncSession]
-SEOUL = dt.timezone(dt.timedelta(hours=9))
 _event_ids = itertools.count(1)
-
-
-def seoul(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SEOUL).astimezone(dt.UTC)
 
 
 @dataclasses.dataclass
@@ -73,23 +68,10 @@ def envelope(name: str, payload: dict[str, Any], at: dt.datetime,
     )
 
 
-class Relay:
+class Relay(OutboxTail):
     """Hands the outbox events recorded since the last call to the analytics consumer, in
     order (or reversed), each in its own session as the worker does; ``times`` delivers
     each that many times."""
-
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.last_id = 0
-
-    async def pending(self) -> list[EventEnvelope]:
-        async with self.factory() as session:
-            rows = list((await session.scalars(
-                select(OutboxEvent).where(OutboxEvent.id > self.last_id).order_by(OutboxEvent.id)
-            )).all())
-        if rows:
-            self.last_id = rows[-1].id
-        return [row.envelope() for row in rows]
 
     async def deliver(self, *, times: int = 1, reverse: bool = False, batch: bool = False
                       ) -> int:

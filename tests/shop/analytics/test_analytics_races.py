@@ -18,8 +18,9 @@ from shop.analytics.dashboard import Period
 from shop.analytics.models import FirstPurchase, SalesFact
 from shop.analytics.vendor_report import new_and_returning
 from tests.fixtures.apps import PASSWORD
+from tests.fixtures.outbox import seoul
 from tests.fixtures.races import race
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, seoul
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay
 from tests.shop.analytics.test_market_days import EXPECTED, _figures, the_day
 from tests.shop.settlement.world import Line, place_order
 

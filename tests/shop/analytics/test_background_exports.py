@@ -25,8 +25,9 @@ from shop.analytics.events import ExportRequested
 from shop.analytics.models import AnalyticsExport, ExportKind, ExportStatus
 from shop.vendors.models import MemberRole, VendorMember
 from tests.fixtures.apps import PASSWORD, csrf_from, login
+from tests.fixtures.outbox import seoul
 from tests.fixtures.races import race
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, seoul
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay
 from tests.shop.settlement.world import Line, place_order, refund
 
 MAY = {"from": "2025-05-01", "to": "2025-05-31"}

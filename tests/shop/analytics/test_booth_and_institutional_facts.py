@@ -15,6 +15,7 @@ from markets.days.events import BoothSalesReported
 from shop.analytics import facts
 from shop.analytics.models import Channel, FactKind, MonthlyPlatformSales
 from shop.analytics.rollups import ROLLUPS
+from tests.fixtures.outbox import seoul
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
     Factory,
@@ -24,7 +25,6 @@ from tests.shop.analytics.conftest import (
     monthly_net,
     platform_days,
     product_days,
-    seoul,
 )
 
 MARKET_DAY = dt.date(2025, 5, 11)  # a Sunday: 광화문 사회적경제 장터

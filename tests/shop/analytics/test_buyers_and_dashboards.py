@@ -21,14 +21,8 @@ from shop.analytics.public_body import institution_monthly_totals
 from shop.analytics.vendor_report import new_and_returning
 from shop.vendors.models import MemberRole, VendorMember
 from tests.fixtures.apps import PASSWORD, login
-from tests.shop.analytics.conftest import (
-    AnalyticsWorld,
-    Factory,
-    Relay,
-    consume_all,
-    envelope,
-    seoul,
-)
+from tests.fixtures.outbox import seoul
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, consume_all, envelope
 from tests.shop.analytics.test_booth_and_institutional_facts import paid_order
 from tests.shop.analytics.test_market_days import MARKET_DAY, the_day
 from tests.shop.settlement.world import Line, place_order

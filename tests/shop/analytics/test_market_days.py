@@ -16,13 +16,13 @@ from shop.analytics import market_days, rollups
 from shop.analytics.dashboard import Period
 from shop.analytics.market_report import market_report
 from shop.analytics.models import MarketDayAttendance
+from tests.fixtures.outbox import seoul
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
     Factory,
     consume_all,
     consume_batch,
     envelope,
-    seoul,
 )
 from tests.shop.analytics.test_booth_and_institutional_facts import MARKET_DAY, report
 

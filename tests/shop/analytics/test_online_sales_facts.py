@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from shop.analytics import facts
 from shop.analytics.models import Channel, FactKind, SalesFact
 from shop.vendors.types import District
+from tests.fixtures.outbox import seoul
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
     Factory,
@@ -23,7 +24,6 @@ from tests.shop.analytics.conftest import (
     platform_days,
     product_days,
     product_month,
-    seoul,
 )
 from tests.shop.settlement.world import Line, cancel, place_order, refund
 

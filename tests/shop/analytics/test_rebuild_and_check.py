@@ -21,6 +21,7 @@ from shop.analytics.models import (
 )
 from shop.orders.models import OrderRefund
 from tests.fixtures.apps import scrape
+from tests.fixtures.outbox import seoul
 from tests.infra.test_cli import jangteo
 from tests.shop.analytics.conftest import (
     AnalyticsWorld,
@@ -29,7 +30,6 @@ from tests.shop.analytics.conftest import (
     consume_all,
     daily_net,
     envelope,
-    seoul,
 )
 from tests.shop.analytics.test_booth_and_institutional_facts import paid_order, report
 from tests.shop.analytics.test_market_days import the_day

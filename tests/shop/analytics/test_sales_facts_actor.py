@@ -14,7 +14,8 @@ from infra.events import EventEnvelope
 from infra.outbox import OutboxEvent, relay_batch
 from infra.settings import Settings
 from shop.analytics.facts import SALES_EVENTS
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, daily_net, envelope, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, daily_net, envelope
 from tests.shop.analytics.test_booth_and_institutional_facts import paid_order, report
 from tests.shop.settlement.world import Line, place_order, refund
 

@@ -12,7 +12,8 @@ from infra.accounts.models import Role, User
 from infra.accounts.services import create_user, issue_token
 from shop.vendors.models import MemberRole, VendorMember
 from tests.fixtures.apps import PASSWORD, login
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay
 from tests.shop.settlement.world import Line, place_order, refund
 
 

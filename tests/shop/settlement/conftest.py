@@ -24,11 +24,6 @@ from tests.shop.shelf import stocked
 PASSWORD = "password-123"
 #: A Monday; settlement weeks in the tests start here (Seoul time).
 WEEK1 = dt.date(2025, 3, 3)
-SEOUL = dt.timezone(dt.timedelta(hours=9))
-
-
-def seoul(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SEOUL).astimezone(dt.UTC)
 
 
 @dataclasses.dataclass

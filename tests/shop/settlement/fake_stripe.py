@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fixtures.http import FakeHttpServer
 
 
 @dataclasses.dataclass
@@ -20,7 +19,7 @@ class Recorded:
 
 
 @dataclasses.dataclass
-class FakeStripeServer:
+class FakeStripeServer(FakeHttpServer):
     """A fake Stripe API on loopback, because localstripe has no Connect (no transfers).
 
     It answers ``POST /v1/transfers`` the way Stripe does: the form-encoded body becomes a
@@ -36,47 +35,14 @@ class FakeStripeServer:
     transfers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     replies: dict[str, tuple[int, dict[str, Any]]] = dataclasses.field(default_factory=dict)
     refuse: set[str] = dataclasses.field(default_factory=set)
-    _server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
-                form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                fake.requests.append(Recorded(self.command, self.path, headers, form))
-                status, payload = fake.respond(self.command, self.path, headers, form)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def exchange(
+        self, method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+        self.requests.append(Recorded(method, path, headers, form))
+        status, payload = self.respond(method, path, headers, form)
+        return status, payload, {"Request-Id": f"req_{secrets.token_hex(6)}"}
 
     def respond(
         self, method: str, path: str, headers: dict[str, str], form: dict[str, str]

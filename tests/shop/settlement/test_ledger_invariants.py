@@ -35,7 +35,8 @@ from shop.settlement.models import (
 )
 from shop.vendors.models import Vendor
 from tests.conftest import delete_rows
-from tests.shop.settlement.conftest import WEEK1, World, build_world, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World, build_world
 from tests.shop.settlement.world import Line, Relay, cancel, place_order, refund
 
 Factory = async_sessionmaker[AsyncSession]

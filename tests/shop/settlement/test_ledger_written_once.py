@@ -13,7 +13,8 @@ from infra.outbox import OutboxEvent, ProcessedEvent
 from shop.orders.models import VendorOrder
 from shop.settlement import ledger, services
 from shop.settlement.models import Account, LedgerEntry, LedgerTransaction, TransactionKind
-from tests.shop.settlement.conftest import WEEK1, World, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World
 from tests.shop.settlement.world import Line, Relay, cancel, place_order, refund
 
 Factory = async_sessionmaker[AsyncSession]

@@ -23,7 +23,8 @@ from shop.settlement.models import (
     TransactionKind,
 )
 from shop.settlement.payouts import AccountForm, BankTransferProvider, StripeConnectProvider
-from tests.shop.settlement.conftest import WEEK1, World, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World
 from tests.shop.settlement.fake_stripe import FakeStripeServer
 from tests.shop.settlement.world import Line, Relay, place_order
 

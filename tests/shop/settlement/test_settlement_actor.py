@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.settlement.models import LedgerTransaction
-from tests.shop.settlement.conftest import WEEK1, World, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World
 from tests.shop.settlement.world import Line, place_order, refund
 
 

@@ -20,7 +20,8 @@ from infra.clock import utcnow
 from infra.settings import Settings
 from shop.settlement import bankfile, rules, services
 from tests.fixtures.apps import app_client
-from tests.shop.settlement.conftest import WEEK1, World, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World
 from tests.shop.settlement.fake_stripe import FakeStripeServer
 from tests.shop.settlement.world import Line, Relay, place_order, refund
 

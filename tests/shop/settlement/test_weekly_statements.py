@@ -14,7 +14,8 @@ from infra.errors import Conflict
 from infra.settings import Settings
 from shop.settlement import ledger, services, statements
 from shop.settlement.models import SettlementStatement, SettlementWeek, TransactionKind
-from tests.shop.settlement.conftest import WEEK1, World, seoul
+from tests.fixtures.outbox import seoul
+from tests.shop.settlement.conftest import WEEK1, World
 from tests.shop.settlement.world import Line, Relay, place_order, refund
 
 Factory = async_sessionmaker[AsyncSession]

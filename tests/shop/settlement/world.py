@@ -15,10 +15,9 @@ import itertools
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.outbox import OutboxEvent, record
+from infra.outbox import record
 from shop.catalog.models import ProductVariant
 from shop.checkout.models import Checkout, CheckoutStatus, ReservationStatus, StockReservation
 from shop.orders.events import OrderPlaced, VendorOrderCancelled, VendorOrderRefunded
@@ -33,6 +32,7 @@ from shop.orders.models import (
 from shop.payments.models import Payment, PaymentRefund, PaymentStatus
 from shop.settlement import ledger
 from shop.vendors.models import Vendor
+from tests.fixtures.outbox import OutboxTail
 
 _numbers = itertools.count(1)
 
@@ -202,22 +202,12 @@ async def cancel(session: AsyncSession, vendor_order: VendorOrder, *, at: dt.dat
     await session.flush()
 
 
-class Relay:
+class Relay(OutboxTail):
     """Hands every outbox event recorded so far, in order, to the ledger consumer (each in its
     own session, as the worker does); ``again`` delivers each one a second time as well."""
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
-        self.factory = factory
-        self.last_id = 0
-
     async def deliver(self, *, again: bool = False, reverse: bool = False) -> int:
-        async with self.factory() as session:
-            rows = list((await session.scalars(
-                select(OutboxEvent).where(OutboxEvent.id > self.last_id).order_by(OutboxEvent.id)
-            )).all())
-        if rows:
-            self.last_id = rows[-1].id
-        envelopes = [row.envelope() for row in rows]
+        envelopes = await self.pending()
         if reverse:
             envelopes.reverse()
         written = 0

@@ -4,56 +4,29 @@ approved, or rejected with the reviewer's reason; a redelivered event mails nobo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
-from typing import Any
 
-import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.accounts.models import Role
-from infra.outbox import OutboxEvent
 from infra.settings import Settings
 from shop.vendors import services
 from shop.vendors.events import VendorApproved, VendorRejected
 from shop.vendors.models import VendorStatus
-from tests.fixtures.actors import running_actors
+from tests.fixtures.mail import SITE, body, inbox
+from tests.fixtures.outbox import relayed
 from tests.shop.factories import make_user, make_vendor
 
-SITE = "https://jangteo.example"
 
-
-@pytest.fixture
-def worker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    with running_actors(settings.with_(var_dir=tmp_path / "var", public_url=SITE)) as ours:
-        yield ours
-
-
-def _inbox(settings: Settings) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for path in sorted(settings.mail_dir.glob("*.eml")):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        assert isinstance(message, EmailMessage)
-        body = message.get_body(preferencelist=("plain",))
-        assert body is not None
-        found.setdefault(message["To"].addresses[0].addr_spec, []).append(
-            f"{message['Subject']}\n{body.get_content()}")
-    return found
-
-
-async def _relayed(session: AsyncSession, name: str) -> dict[str, Any]:
-    row = await session.scalar(
-        select(OutboxEvent).where(OutboxEvent.name == name).order_by(OutboxEvent.id.desc()))
-    assert row is not None
-    return row.envelope().to_dict()
+def _mails(settings: Settings) -> dict[str, list[str]]:
+    """Each recipient's mails as subject and plain text."""
+    return {
+        address: [f"{m['Subject']}\n{body(m)}" for m in messages]
+        for address, messages in inbox(settings).items()
+    }
 
 
 async def test_rejection_mails_the_reason_and_approval_the_next_steps_once(
-    worker: Settings, session_factory: async_sessionmaker[AsyncSession]
+    mail_worker: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     from workers import actors, routing
 
@@ -63,16 +36,16 @@ async def test_rejection_mails_the_reason_and_approval_the_next_steps_once(
         vendor = await make_vendor(session, owner=owner, status=VendorStatus.APPLIED)
         await session.commit()
         await services.reject(session, vendor.id, admin, "인증서 사본이 흐려 읽을 수 없습니다")
-        rejected = await _relayed(session, VendorRejected.name)
+        rejected = await relayed(session, VendorRejected.name)
     assert actors.send_vendor_review_mails in [
         actor for matches, actor, _batch in routing.SUBSCRIPTIONS if matches(VendorRejected.name)]
 
     await asyncio.to_thread(actors.send_vendor_review_mails, rejected)
     await asyncio.to_thread(actors.send_vendor_review_mails, rejected)  # redelivered
 
-    inbox = _inbox(worker)
-    assert sorted(inbox) == sorted({vendor.email, owner.email})
-    for mails in inbox.values():
+    sent = _mails(mail_worker)
+    assert sorted(sent) == sorted({vendor.email, owner.email})
+    for mails in sent.values():
         assert len(mails) == 1
         assert "반려되었습니다" in mails[0]
         assert "인증서 사본이 흐려 읽을 수 없습니다" in mails[0]
@@ -83,10 +56,10 @@ async def test_rejection_mails_the_reason_and_approval_the_next_steps_once(
         other = await make_vendor(session, owner=other_owner, status=VendorStatus.APPLIED)
         await session.commit()
         await services.approve(session, other.id, admin)
-        approved = await _relayed(session, VendorApproved.name)
+        approved = await relayed(session, VendorApproved.name)
     await asyncio.to_thread(actors.send_vendor_review_mails, approved)
-    inbox = _inbox(worker)
+    sent = _mails(mail_worker)
     for address in (other.email, other_owner.email):
-        assert len(inbox[address]) == 1
-        assert "승인되었습니다" in inbox[address][0] and "상품을 등록" in inbox[address][0]
-    assert len(inbox[vendor.email]) == 1  # the first enterprise heard nothing more
+        assert len(sent[address]) == 1
+        assert "승인되었습니다" in sent[address][0] and "상품을 등록" in sent[address][0]
+    assert len(sent[vendor.email]) == 1  # the first enterprise heard nothing more
