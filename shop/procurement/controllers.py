@@ -204,8 +204,12 @@ class OrderApi(Controller):
                                            line.unit_price) for line in data.lines)))
         return await _order_out(db_session, order.id)
 
-    @get("/{order_id:int}", operation_id="getPurchaseOrder", summary="구매 주문")
-    async def show(self, db_session: DbSession, order_id: FromPath[int]) -> OrderOut:
+    @get("/{order_id:int}", operation_id="getPurchaseOrder",
+         summary="구매 주문 (그 기관의 직원; 공급 기업은 기업의 주문 목록에서)")
+    async def show(self, user: SignedIn, db_session: DbSession,
+                   order_id: FromPath[int]) -> OrderOut:
+        order = await order_or_404(db_session, order_id)
+        await require_role(db_session, user, order.institution_id, *ProcurementRole)
         return await _order_out(db_session, order_id)
 
     @post("/{order_id:int}/submit", operation_id="submitPurchaseOrder",
