@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from infra.auth import requires_admin, requires_user
 from infra.errors import InvalidInput
+from infra.web.openapi import problem_responses
 from infra.web.params import DbSession, SignedIn, strict_body
 from shop.procurement import (
     approval,
@@ -316,7 +317,8 @@ class OcdsApi(Controller):
 
     @get("/", operation_id="getOcdsReleasePackage",
          summary="OCDS 1.1 릴리스 패키지: 모든 기관의 공개된 구매 주문 (로그인 불필요)",
-         media_type="application/json")
+         media_type="application/json",
+         responses=problem_responses(404, s404="아직 공개된 구매가 없습니다"))
     async def package(self, request: Request[Any, Any, Any],
                       db_session: DbSession) -> dict[str, Any]:
         return await ocds_feed.release_package(db_session, uri=str(request.url))
