@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.settings import Settings
 from tests.fixtures.apps import login
 from tests.fixtures.tenants import CALLERS, Tenants, build_tenants
-from tests.test_authorization_matrix import MATRIX, app_routes
+from tests.test_authorization_matrix import MATRIX, _NoJar, app_routes
 
 SHOPPER = ("shopper",)
 VENDOR = ("vendor",)
@@ -402,11 +402,6 @@ def _url(route: str, ids: Mapping[str, Any]) -> str:
 def app_settings(settings: Settings, localstripe_url: str, tmp_path: Path) -> Settings:
     return settings.with_(stripe_api_base=localstripe_url, search_path=tmp_path / "search",
                           var_dir=tmp_path / "var")
-
-
-class _NoJar(httpx.Cookies):
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
 
 
 def _verdict(route: str, caller: str, response: httpx.Response) -> str | None:
