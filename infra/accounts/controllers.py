@@ -17,6 +17,7 @@ from infra.auth import requires_user, signed_in_session
 from infra.clock import utcnow
 from infra.db import transaction
 from infra.errors import CommonErrorCode, DomainError
+from infra.web.openapi import problem_responses
 from infra.web.params import DbSession, SignedIn
 from infra.web.sessions import renew_session
 
@@ -67,7 +68,8 @@ class AuthApi(Controller):
     path = "/api/auth"
     tags = ["계정 (Accounts)"]
 
-    @post("/token", operation_id="issueToken", summary="API 토큰 발급", status_code=201)
+    @post("/token", operation_id="issueToken", summary="API 토큰 발급", status_code=201,
+          responses=problem_responses(401, 429, s401="이메일 또는 비밀번호가 맞지 않습니다"))
     async def issue(
         self, request: Request[Any, Any, Any], db_session: DbSession,
         data: JSONBody[TokenRequest],
@@ -86,7 +88,8 @@ class AuthApi(Controller):
                              expires_at=services.token_expiry(row))
 
     @post("/password-reset", operation_id="requestPasswordReset",
-          summary="비밀번호 재설정 메일 요청", status_code=HTTP_202_ACCEPTED)
+          summary="비밀번호 재설정 메일 요청", status_code=HTTP_202_ACCEPTED,
+          responses=problem_responses(429))
     async def request_reset(
         self, request: Request[Any, Any, Any], db_session: DbSession,
         data: JSONBody[ResetRequest],
@@ -127,7 +130,7 @@ class TokenApi(Controller):
             await services.revoke_token(db_session, user, token_id)
 
     @post("/password", operation_id="changeMyPassword", summary="비밀번호 변경",
-          status_code=HTTP_204_NO_CONTENT)
+          status_code=HTTP_204_NO_CONTENT, responses=problem_responses(429))
     async def change_password(
         self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         data: JSONBody[PasswordChange],

@@ -8,10 +8,13 @@ blank without internet). Programs sign in with ``Authorization: Bearer jt_…`` 
 Public operations declare none.
 
 The refusals are declared the same way, off the handlers, in :func:`declare_api`: every
-``/api`` operation lists the problem details (``application/problem+json``, one
+operation in the document lists the problem details (``application/problem+json``, one
 ``Problem`` schema) it can answer with: 400 when it takes parameters or a body, 401 and
-403 when it needs a person, 404 when its path names something, 409 when it changes state,
-415 when it takes a JSON body (decision 57).
+403 when it needs a person, 404 when its path, query or body names something (an id that
+may not exist), 409 when it changes state, 415 when it takes a JSON body (decision 57).
+A refusal particular to one operation (bad credentials, a rate limit, an empty feed) is
+declared on its handler with :func:`problem_responses`; the schema-fuzzing test checks
+every answer's status, content type and body against the document.
 """
 
 from __future__ import annotations
@@ -89,13 +92,29 @@ class Problem(msgspec.Struct, omit_defaults=True):
 
 
 _REFUSALS = {
+    302: "로그인 페이지로 보냅니다 (화면용 주소: 쿠키로 로그인)",
     400: "입력값이 올바르지 않습니다 (errors에 항목별 이유)",
     401: "로그인이 필요합니다 (Bearer 토큰이 없거나 맞지 않음)",
     403: "권한이 없습니다",
     404: "찾을 수 없습니다",
     409: "현재 상태에서는 할 수 없는 요청입니다",
     415: "본문은 JSON이어야 합니다",
+    429: "요청이 너무 많습니다 (Retry-After 초 뒤에 다시)",
 }
+
+
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int, ResponseSpec]:
+    """Refusals one handler declares itself (``responses=problem_responses(401, 429)``);
+    ``descriptions`` (``s404="…"``) replace the usual wording. A 302 is the sign-in
+    redirect of a route outside ``/api``."""
+    specs = {}
+    for status in statuses:
+        description = descriptions.get(f"s{status}", _REFUSALS[status])
+        specs[status] = (ResponseSpec(data_container=None, description=description)
+                         if status == 302 else
+                         ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON,
+                                      generate_examples=False, description=description))
+    return specs
 
 
 def _takes_input(handler: Any) -> bool:
@@ -106,13 +125,32 @@ def _takes_input(handler: Any) -> bool:
     )
 
 
+def _is_reference(name: str) -> bool:
+    return name.endswith("_id") or name in ("token", "number")
+
+
+def _names_something(handler: Any) -> bool:
+    """Whether a query parameter or a field of the JSON body names a row by id or token
+    (which may not exist: a 404)."""
+    dependencies = handler.resolve_dependencies()
+    for name, parameter in handler.parsed_fn_signature.parameters.items():
+        if name in NOT_PARAMETERS or name in dependencies:
+            continue
+        if _is_reference(name):
+            return True
+        fields = getattr(parameter.annotation, "__struct_fields__", ())
+        if name == "data" and any(_is_reference(f) for f in fields):
+            return True
+    return False
+
+
 def _refusals(handler: Any, path: str) -> dict[int, ResponseSpec]:
     statuses = set()
     if _takes_input(handler):
         statuses.add(400)
     if _needs_sign_in(handler):
         statuses |= {401, 403}
-    if "{" in path:
+    if "{" in path or _names_something(handler):
         statuses.add(404)
     if handler.http_methods & {"POST", "PUT", "PATCH", "DELETE"}:
         statuses.add(409)
@@ -134,9 +172,7 @@ def declare_api(app: Litestar) -> None:
     remembering to say so. A handler's own ``responses`` win over these.
     """
     for route in app.routes:
-        if not route.path.startswith("/api"):
-            continue
         for handler in getattr(route, "route_handlers", ()):
-            if _needs_sign_in(handler):
+            if route.path.startswith("/api") and _needs_sign_in(handler):
                 handler.security = _SECURITY
             handler.responses = {**_refusals(handler, route.path), **(handler.responses or {})}

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import Role, User
 from infra.auth import requires_role
 from infra.clock import utcnow
+from infra.web.openapi import problem_responses
 from infra.web.params import DbSession, SignedIn
 from markets.access import managed_markets, require_market_organizer
 from shop.analytics import dashboard, tables
@@ -69,7 +70,8 @@ class MarketAnalyticsPages(Controller):
         })
 
     @get("/data", operation_id="getMarketDashboard",
-         summary="장터 분석: 장날별 출석·무단 불참·부스 매출, 분류별 (운영자)")
+         summary="장터 분석: 장날별 출석·무단 불참·부스 매출, 분류별 (운영자)",
+         responses=problem_responses(302))
     async def data(
         self, db_session: DbSession, user: SignedIn, first: FromParam = None,
         last: ToParam = None, market: MarketParam = None,

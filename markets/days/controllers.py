@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from infra.accounts.models import Role
@@ -287,7 +288,11 @@ class CalendarFeeds(Controller):
     @get("/calendars/{token:str}/booths.ics", operation_id="vendorCalendar",
          summary="입점기업의 장터 부스 일정 iCalendar 비밀 주소 (설치 시각, 부스 번호, 장비 수령; "
                  "부스 배정 전인 날은 TENTATIVE)",
-         media_type=calendars.MEDIA_TYPE)
+         media_type=calendars.MEDIA_TYPE,
+         # Outside /api a refusal is a page, as a calendar app or a browser shows it.
+         responses={404: ResponseSpec(data_container=str, media_type="text/html",
+                                      generate_examples=False,
+                                      description="없거나 새로 발급되어 끝난 주소")})
     async def vendor_calendar(self, db_session: DbSession, token: FromPath[str]) -> Response[bytes]:
         vendor_id = await calendar_addresses.vendor_of(db_session, token)
         vendor = await db_session.get(Vendor, vendor_id) if vendor_id is not None else None

@@ -24,6 +24,7 @@ from infra.db import transaction
 from infra.errors import DomainError
 from infra.events import DomainEvent
 from infra.payments import StripeGateway, WebhookRejected
+from infra.web.openapi import problem_responses
 from infra.web.params import DbSession
 from shop.payments.errors import PaymentErrorCode as Code
 from shop.payments.models import StripeWebhookEvent
@@ -84,6 +85,7 @@ class StripeWebhookController(Controller):
     @post(
         "/", operation_id="stripeWebhook", summary="Stripe 웹훅 수신 (서명 검증, 한 번만 저장)",
         status_code=HTTP_200_OK,
+        responses=problem_responses(400, s400="서명을 확인할 수 없습니다 (Stripe-Signature)"),
     )
     async def receive(self, request: Request[Any, Any, Any], db_session: DbSession) -> WebhookAck:
         gateway: StripeGateway = request.app.state.payments

@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from infra.auth import requires_admin, requires_user
 from infra.errors import InvalidInput
+from infra.web.openapi import problem_responses
 from infra.web.params import DbSession, SignedIn, strict_body
 from shop.procurement import (
     approval,
@@ -204,8 +205,12 @@ class OrderApi(Controller):
                                            line.unit_price) for line in data.lines)))
         return await _order_out(db_session, order.id)
 
-    @get("/{order_id:int}", operation_id="getPurchaseOrder", summary="구매 주문")
-    async def show(self, db_session: DbSession, order_id: FromPath[int]) -> OrderOut:
+    @get("/{order_id:int}", operation_id="getPurchaseOrder",
+         summary="구매 주문 (그 기관의 직원; 공급 기업은 기업의 주문 목록에서)")
+    async def show(self, user: SignedIn, db_session: DbSession,
+                   order_id: FromPath[int]) -> OrderOut:
+        order = await order_or_404(db_session, order_id)
+        await require_role(db_session, user, order.institution_id, *ProcurementRole)
         return await _order_out(db_session, order_id)
 
     @post("/{order_id:int}/submit", operation_id="submitPurchaseOrder",
@@ -312,7 +317,8 @@ class OcdsApi(Controller):
 
     @get("/", operation_id="getOcdsReleasePackage",
          summary="OCDS 1.1 릴리스 패키지: 모든 기관의 공개된 구매 주문 (로그인 불필요)",
-         media_type="application/json")
+         media_type="application/json",
+         responses=problem_responses(404, s404="아직 공개된 구매가 없습니다"))
     async def package(self, request: Request[Any, Any, Any],
                       db_session: DbSession) -> dict[str, Any]:
         return await ocds_feed.release_package(db_session, uri=str(request.url))

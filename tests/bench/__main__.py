@@ -15,6 +15,7 @@ BENCHES = [
     "bench_assignment",
     "bench_analytics",
     "bench_procurement",
+    "bench_soak",
 ]
 
 

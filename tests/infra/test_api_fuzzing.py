@@ -14,6 +14,13 @@ Bounded for CI and derandomised so a run is reproducible: ``JANGTEO_FUZZ_EXAMPLE
 examples per operation, mode and caller (default 1), ``JANGTEO_FUZZ_COVERAGE`` coverage
 cases per operation (default 10; 0 for all of them, about 6,600): about 4,100 requests.
 Raise both locally for a deeper search.
+
+A second test holds the document to its word (issue 15, item 12): one valid example per
+operation (``JANGTEO_CONFORMANCE_EXAMPLES``) as nobody and as a vendor member, redirects not
+followed, and every answer's status code, content type and body must be ones the operation
+declares (schemathesis' ``status_code_conformance``, ``content_type_conformance`` and
+``response_schema_conformance``); ``infra.web.openapi.declare_api`` and the handlers'
+``responses`` say what each can answer.
 """
 
 from __future__ import annotations
@@ -30,7 +37,13 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import infra.web.errors
@@ -153,3 +166,49 @@ async def test_no_input_makes_the_api_answer_with_a_server_error(
     assert len(operations) > 150
     assert not findings.errors, (
         f"{len(findings.errors)} server errors:\n" + "\n".join(findings.errors))
+
+
+#: What the document promises beyond "no 5xx": every status, content type and body a
+#: response has is one the operation declares (issue 15, item 12).
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
+#: Requests per operation and caller for the conformance test: positive examples only (a
+#: negative example's 400 is declared globally, so it proves little), derandomised.
+CONFORMANCE_EXAMPLES = int(os.environ.get("JANGTEO_CONFORMANCE_EXAMPLES", "1"))
+
+
+def _conform(operation: Any, role: str, token: str | None, broken: dict[str, str]) -> None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    @hypothesis_settings(
+        max_examples=CONFORMANCE_EXAMPLES, derandomize=True, database=None,
+        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+    def run(case: Any) -> None:
+        response = case.call(headers=headers, allow_redirects=False)
+        try:
+            case.validate_response(response, checks=CONFORMANCE, headers=headers)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                said = " ".join(str(failure).split())[:160]
+                broken.setdefault(f"{operation.label} as {role}: {response.status_code}", said)
+
+    run()
+
+
+async def test_every_answer_is_one_the_document_declares(
+    app: Litestar, session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        callers = await _callers(session)
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    broken: dict[str, str] = {}
+    try:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for role in ("anonymous", "vendor"):
+                _conform(operation, role, callers[role], broken)
+    finally:
+        asgi.shutdown_lifespans()
+    assert not broken, f"{len(broken)} answers the document does not declare:\n" + "\n".join(
+        f"{k}: {v}" for k, v in sorted(broken.items()))

@@ -6,6 +6,7 @@ there (the embedded Redis persists) and every event written meanwhile is relayed
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections import Counter
@@ -27,8 +28,9 @@ from tests.shop.factories import make_product, make_user, make_vendor
 
 pytestmark = [pytest.mark.slow, pytest.mark.platform]
 
-#: How long Redis stays away (the issue's soak uses 30 s; a few seconds prove the same here).
-OUTAGE_S = 6
+#: How long Redis stays away: a few seconds prove the same as the issue's 30 s, which is
+#: ``JANGTEO_REDIS_OUTAGE_S=30`` (decision 71).
+OUTAGE_S = float(os.environ.get("JANGTEO_REDIS_OUTAGE_S", "6"))
 
 
 async def _csrf(client: httpx.AsyncClient) -> str:
@@ -80,9 +82,18 @@ async def test_nothing_is_a_500_while_redis_is_down_and_nothing_is_lost(
                         "quantity": "1"})
                     statuses[f"POST /cart/items {add.status_code}"] += 1
                     added += add.status_code == 302
-                    mine = await anonymous.get("/api/orders",
-                                         headers={"Authorization": f"Bearer {token}"})
+                    bearer = {"Authorization": f"Bearer {token}"}
+                    mine = await anonymous.get("/api/orders", headers=bearer)
+                    put = await anonymous.post("/api/cart/items", headers=bearer,
+                                               json={"variant_id": variant, "quantity": 1})
+                    if put.status_code == 201:  # and out again: the cart never outgrows stock
+                        line = put.json()["groups"][0]["lines"][0]["id"]
+                        gone = await anonymous.delete(f"/api/cart/items/{line}", headers=bearer)
+                        statuses[f"DELETE /api/cart/items (bearer) {gone.status_code}"] += 1
+                        added += gone.is_success
                 statuses[f"GET /api/orders (bearer) {mine.status_code}"] += 1
+                statuses[f"POST /api/cart/items (bearer) {put.status_code}"] += 1
+                added += put.status_code == 201
                 page = await signed_in.get("/orders")
                 statuses[f"GET /orders (signed in) {page.status_code}"] += 1
                 assert page.status_code != 503 or page.headers["retry-after"] == "5"
@@ -90,11 +101,13 @@ async def test_nothing_is_a_500_while_redis_is_down_and_nothing_is_lost(
             ensure_embedded_redis(var)
 
             assert not [k for k in statuses if k.endswith(" 500")], statuses
-            assert added >= 1 and not [k for k in statuses if k.startswith("POST")
-                                       and not k.endswith(" 302")], statuses
+            assert added >= 2 and not [k for k in statuses if k.startswith("POST")
+                                       and not k.endswith((" 302", " 201"))], statuses
+            assert not [k for k in statuses if k.startswith("DELETE") and " 20" not in k]
             assert statuses["GET /healthz 503"] >= 1 and statuses["GET / 200"] >= 1
             assert statuses["GET /orders (signed in) 503"] >= 1, statuses
-            assert not [k for k in statuses if "bearer" in k and not k.endswith(" 200")]
+            assert not [k for k in statuses if k.startswith("GET") and "bearer" in k
+                        and not k.endswith(" 200")]
             assert unsent_during >= added  # the relay could not publish meanwhile
 
             # Back: the session survived Redis's restart, and the outbox drains.
