@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.db import dialect_name, end_read, transaction
-from shop.analytics import buyers, market_days
+from shop.analytics import buyers, compare, market_days
 from shop.analytics.models import (
     RETURN_KINDS,
     DailyPlatformSales,
@@ -207,11 +207,7 @@ async def fresh_aggregate(
     return _normal((await session.execute(_aggregate_query(rollup, first, last))).all())
 
 
-async def stored(
-    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
-    last: dt.date | None = None,
-) -> dict[Row, Row]:
-    """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
+def _stored_query(rollup: Rollup, first: dt.date | None, last: dt.date | None) -> Any:
     model = rollup.model
     period = getattr(model, rollup.period)
     stmt = select(period, *(getattr(model, k) for k in rollup.keys),
@@ -220,7 +216,15 @@ async def stored(
         stmt = stmt.where(period >= first)
     if last is not None:
         stmt = stmt.where(period <= month_end(last))
-    return _normal((await session.execute(stmt)).all())
+    return stmt
+
+
+async def stored(
+    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> dict[Row, Row]:
+    """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
+    return _normal((await session.execute(_stored_query(rollup, first, last))).all())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,25 +238,22 @@ class Difference:
 async def check(
     session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
 ) -> list[Difference]:
-    """Every summary row that differs from a fresh aggregate of the facts (empty: all agree)."""
+    """Every summary row that differs from a fresh aggregate of the facts (empty: all agree).
+    The database compares each table with its aggregate (``shop.analytics.compare``): only
+    the differing rows come back."""
     differences = []
     for rollup in ROLLUPS:
-        have = await stored(session, rollup, first, last)
-        want = await fresh_aggregate(session, rollup, first, last)
-        for key in sorted(set(have) | set(want), key=repr):
-            if have.get(key) != want.get(key):
-                differences.append(Difference(rollup.name, key, have.get(key), want.get(key)))
-    for day in await market_days.check(session, first, last):
-        differences.append(Difference(MarketDaySummary.__tablename__, (day.market_day_id,),
-                                      day.stored, day.expected))
+        for found in await compare.mismatches(
+            session, compare.without_zero_rows(_stored_query(rollup, first, last), len(MEASURES)),
+            compare.without_zero_rows(_aggregate_query(rollup, first, last), len(MEASURES)),
+            key_length=len(rollup.columns),
+        ):
+            differences.append(Difference(rollup.name, *dataclasses.astuple(found)))
+    for found in await market_days.check(session, first, last):
+        differences.append(Difference(MarketDaySummary.__tablename__, *dataclasses.astuple(found)))
     # First purchases have no period: the whole table is checked whatever the range.
-    have_first, want_first = await buyers.stored(session), await buyers.fresh_aggregate(session)
-    for key in sorted(set(have_first) | set(want_first)):
-        if have_first.get(key) != want_first.get(key):
-            found, expected = have_first.get(key), want_first.get(key)
-            differences.append(Difference(
-                "analytics_first_purchases", key, (found,) if found else None,
-                (expected,) if expected else None))
+    for found in await buyers.check(session):
+        differences.append(Difference("analytics_first_purchases", *dataclasses.astuple(found)))
     return differences
 
 

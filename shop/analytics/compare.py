@@ -1,0 +1,77 @@
+"""Comparing a summary table with a fresh aggregate inside the database.
+
+``rebuild --check`` and the nightly job ask, for every summary, whether its rows are exactly
+what the current facts sum to. The two sides are compared by the database with ``EXCEPT``
+in both directions (rows stored but not expected, rows expected but not stored), so no summary
+row leaves the database unless it differs; Python only pairs the few differing rows up by
+their key for the report. Both sides leave out rows whose measures are all zero: a summary row
+whose facts cancelled out and a row never written mean the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, except_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Row = tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mismatch:
+    """One key whose stored measures differ from the expected ones (``None``: no row)."""
+
+    key: Row
+    stored: Row | None
+    expected: Row | None
+
+
+def any_nonzero(columns: Sequence[Any]) -> Any:
+    """SQL: at least one of ``columns`` is neither 0 nor NULL."""
+    return or_(*(and_(c.is_not(None), c != 0) for c in columns))
+
+
+def without_zero_rows(query: Select[Any], measures: int) -> Select[Any]:
+    """``query`` without the rows whose last ``measures`` columns are all zero (or NULL)."""
+    inner = query.subquery()
+    return select(*inner.c).where(any_nonzero(list(inner.c)[-measures:]))
+
+
+def _normal(value: Any, is_date: bool) -> Any:
+    if value is None:
+        return None
+    if is_date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value[:10])
+        return value
+    if isinstance(value, bool | str):
+        return value
+    try:
+        return int(value)  # PostgreSQL sums bigints into numerics
+    except (TypeError, ValueError):
+        return value
+
+
+async def mismatches(
+    session: AsyncSession, stored: Select[Any], expected: Select[Any], *, key_length: int,
+    dates: Sequence[int] = (0,),
+) -> list[Mismatch]:
+    """Every key where ``stored`` and ``expected`` (selects of the same columns: the key's
+    ``key_length`` columns first) disagree, sorted by key. ``dates`` are the positions of
+    date columns (SQLite returns them as text)."""
+    found: dict[Row, dict[str, Row]] = {}
+    for side, rows in (
+        ("stored", except_(stored, expected)), ("expected", except_(expected, stored)),
+    ):
+        for raw in (await session.execute(rows)).all():
+            row = tuple(_normal(value, n in dates) for n, value in enumerate(raw))
+            found.setdefault(row[:key_length], {})[side] = row[key_length:]
+    return [Mismatch(key, sides.get("stored"), sides.get("expected"))
+            for key, sides in sorted(found.items(), key=lambda item: repr(item[0]))]
+
