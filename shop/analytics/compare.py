@@ -1,8 +1,9 @@
 """Comparing a summary table with a fresh aggregate inside the database.
 
 ``rebuild --check`` and the nightly job ask, for every summary, whether its rows are exactly
-what the current facts sum to. The two sides are compared by the database with ``EXCEPT``
-in both directions (rows stored but not expected, rows expected but not stored), so no summary
+what the current facts sum to. The database compares the two sides: their rows, tagged with
+their side, go through one ``UNION ALL … GROUP BY every column HAVING count(*) = 1`` (the
+symmetric difference, what ``EXCEPT`` both ways gives, reading each side once), so no summary
 row leaves the database unless it differs; Python only pairs the few differing rows up by
 their key for the report. Both sides leave out rows whose measures are all zero: a summary row
 whose facts cancelled out and a row never written mean the same.
@@ -15,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, except_, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = tuple[Any, ...]
@@ -65,13 +66,16 @@ async def mismatches(
     """Every key where ``stored`` and ``expected`` (selects of the same columns: the key's
     ``key_length`` columns first) disagree, sorted by key. ``dates`` are the positions of
     date columns (SQLite returns them as text)."""
+    sides = {1: "stored", 2: "expected"}
+    both = union_all(*(query.add_columns(literal_column(str(tag)).label("side"))
+                       for tag, query in zip(sides, (stored, expected), strict=True))).subquery()
+    columns = [column for column in both.c if column.name != "side"]
+    only_one_side = (select(*columns, func.min(both.c.side))
+                     .group_by(*columns).having(func.count() == 1))
     found: dict[Row, dict[str, Row]] = {}
-    for side, rows in (
-        ("stored", except_(stored, expected)), ("expected", except_(expected, stored)),
-    ):
-        for raw in (await session.execute(rows)).all():
-            row = tuple(_normal(value, n in dates) for n, value in enumerate(raw))
-            found.setdefault(row[:key_length], {})[side] = row[key_length:]
+    for *raw, side in (await session.execute(only_one_side)).all():
+        row = tuple(_normal(value, n in dates) for n, value in enumerate(raw))
+        found.setdefault(row[:key_length], {})[sides[int(side)]] = row[key_length:]
     return [Mismatch(key, sides.get("stored"), sides.get("expected"))
             for key, sides in sorted(found.items(), key=lambda item: repr(item[0]))]
 

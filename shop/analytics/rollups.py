@@ -14,6 +14,7 @@ is either refilled before a new fact lands in it or after. SQLite has one writer
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.db import dialect_name, end_read, transaction
 from shop.analytics import buyers, compare, market_days
@@ -329,19 +330,45 @@ def period_bounds(
     return low, high
 
 
+#: Sessions refilling at once on PostgreSQL (months are independent transactions, each under
+#: its own exclusive month lock; the first-purchase table is one more job beside them).
+PARALLEL = 2
+
+
 async def rebuild(
     session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
 ) -> list[tuple[dt.date, int]]:
     """Refill the summaries month by month (each month one transaction) for the whole months
-    from ``first`` to ``last`` (default: every month with facts or summary rows). Returns
-    ``(month, rows written)`` per month."""
+    from ``first`` to ``last`` (default: every month with facts or summary rows), and the
+    first purchases. Returns ``(month, rows written)`` per month.
+
+    On PostgreSQL :data:`PARALLEL` sessions of the same engine take the jobs (first purchases,
+    then the months) one after another: each job holds only its own lock, so none waits for
+    another and the worker's shared locks order them as before. SQLite has one writer."""
     bounds = period_bounds(first, last, await known_months(session))
     await end_read(session)  # each month is a transaction of its own
     if bounds is None:
         return []
-    months = [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]
-    await buyers.refill(session)
-    return months
+    months = months_between(*bounds)
+    if dialect_name(session) != "postgresql":
+        done = [(month, await rebuild_month(session, month)) for month in months]
+        await buyers.refill(session)
+        return done
+    jobs: list[dt.date | None] = [None, *months]  # None: the first purchases
+    written: dict[dt.date, int] = {}
+    factory = async_sessionmaker(session.bind, expire_on_commit=False)
+
+    async def take_jobs() -> None:
+        async with factory() as own:
+            while jobs:
+                job = jobs.pop(0)
+                if job is None:
+                    await buyers.refill(own)
+                else:
+                    written[job] = await rebuild_month(own, job)
+
+    await asyncio.gather(*(take_jobs() for _ in range(PARALLEL)))
+    return sorted(written.items())
 
 
 async def check_range(
