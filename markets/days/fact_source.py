@@ -17,18 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.events import EventEnvelope
 from markets.days.events import BoothSalesReported
 from markets.days.models import BoothSalesReport, MarketDay
-from shop.analytics.regenerate import BATCH, FactSource, regenerated
+from shop.analytics.regenerate import FactSource, page, regenerated
 
 
 async def read(session: AsyncSession, after: int, first: dt.date, end: dt.date
                ) -> tuple[list[EventEnvelope], int]:
     """The reports with an id above ``after`` of market days from ``first`` to before
-    ``end``, as events (up to ``BATCH``), and the last id read."""
-    rows = (await session.execute(
-        select(BoothSalesReport, MarketDay)
-        .join(MarketDay, MarketDay.id == BoothSalesReport.market_day_id)
-        .where(BoothSalesReport.id > after, MarketDay.day >= first, MarketDay.day < end)
-        .order_by(BoothSalesReport.id).limit(BATCH))).all()
+    ``end``, as events (a page), and the last id read."""
+    rows = await page(session, BoothSalesReport, MarketDay,
+                      MarketDay.id == BoothSalesReport.market_day_id, MarketDay.day,
+                      after, first, end)
     envelopes = [regenerated(BoothSalesReported(
         id=report.id, market_id=day.market_id, market_day_id=day.id, day=day.day.isoformat(),
         vendor_id=report.vendor_id, amount=report.amount, sales_count=report.sales_count,

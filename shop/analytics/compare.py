@@ -60,7 +60,7 @@ def _normal(value: Any, is_date: bool) -> Any:
 
 
 async def mismatches(
-    session: AsyncSession, stored: Select[Any], expected: Select[Any], *, key_length: int,
+    session: AsyncSession, stored: Any, expected: Any, *, key_length: int,
     dates: Sequence[int] = (0,),
 ) -> list[Mismatch]:
     """Every key where ``stored`` and ``expected`` (selects of the same columns: the key's

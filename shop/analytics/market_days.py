@@ -218,7 +218,7 @@ def _fresh_query(first: dt.date | None, last: dt.date | None) -> Any:
     """``market_day_id, market_id, day, *MEASURES`` recomputed from the attendance rows and
     the current booth facts, for days of the months ``first``..``last``: one statement."""
     attendance = MarketDayAttendance
-    none = [literal_column("0")] * 3
+    none: list[Any] = [literal_column("0")] * 3
     where_a: list[Any] = []
     if first is not None:
         where_a.append(attendance.day >= first)
@@ -238,7 +238,7 @@ def _fresh_query(first: dt.date | None, last: dt.date | None) -> Any:
         where_f.append(SalesFact.business_month >= first)
     if last is not None:
         where_f.append(SalesFact.business_month <= last)
-    reported = select(
+    reported: Any = select(
         cast(SalesFact.order_ref, Integer).label("market_day_id"), SalesFact.market_id,
         SalesFact.business_date, *([literal_column("0")] * 5), func.count(),
         func.sum(SalesFact.net_amount), func.sum(SalesFact.receipts),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -55,6 +55,16 @@ def regenerated(event: DomainEvent, key: str, at: dt.datetime) -> EventEnvelope:
     return _envelope(event.name, event.aggregate, key, event.to_payload(), at)
 
 
+async def page(session: AsyncSession, row: Any, joined: Any, on: Any, when: Any, after: int,
+               first: Any, end: Any) -> Sequence[Any]:
+    """Up to :data:`BATCH` ``(row, joined)`` pairs with ``row.id`` above ``after`` and
+    ``first <= when < end``, by id: a reader's page."""
+    return (await session.execute(
+        select(row, joined).join(joined, on)
+        .where(row.id > after, when >= first, when < end)
+        .order_by(row.id).limit(BATCH))).all()
+
+
 async def _orders(session: AsyncSession, after: int, first: dt.date, end: dt.date
                   ) -> tuple[list[EventEnvelope], int]:
     start, end_at = _instant(first), _instant(end)
@@ -69,12 +79,9 @@ async def _orders(session: AsyncSession, after: int, first: dt.date, end: dt.dat
 async def _refunds(session: AsyncSession, after: int, first: dt.date, end: dt.date
                    ) -> tuple[list[EventEnvelope], int]:
     start, end_at = _instant(first), _instant(end)
-    rows = (await session.execute(
-        select(OrderRefund, VendorOrder)
-        .join(VendorOrder, VendorOrder.id == OrderRefund.vendor_order_id)
-        .where(OrderRefund.id > after, OrderRefund.created_at >= start,
-               OrderRefund.created_at < end_at)
-        .order_by(OrderRefund.id).limit(BATCH))).all()
+    rows = await page(session, OrderRefund, VendorOrder,
+                      VendorOrder.id == OrderRefund.vendor_order_id, OrderRefund.created_at,
+                      after, start, end_at)
     last = {vendor_order_id: refund_id for vendor_order_id, refund_id in (await session.execute(
         select(OrderRefund.vendor_order_id, func.max(OrderRefund.id))
         .where(OrderRefund.vendor_order_id.in_({vo.id for _r, vo in rows} or {0}))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.events import EventEnvelope
-from shop.analytics.regenerate import BATCH, FactSource, regenerated
+from shop.analytics.regenerate import FactSource, page, regenerated
 from shop.procurement.access import order_facts
 from shop.procurement.events import OrderPaid
 from shop.procurement.models import PurchaseOrder
@@ -25,13 +25,10 @@ from shop.procurement.record_models import ProcurementPayment
 async def read(session: AsyncSession, after: int, first: dt.date, end: dt.date
                ) -> tuple[list[EventEnvelope], int]:
     """The payments with an id above ``after`` paid from ``first`` to before ``end``, as
-    events (up to ``BATCH``), and the last id read."""
-    rows = (await session.execute(
-        select(ProcurementPayment, PurchaseOrder)
-        .join(PurchaseOrder, PurchaseOrder.id == ProcurementPayment.order_id)
-        .where(ProcurementPayment.id > after, ProcurementPayment.paid_on >= first,
-               ProcurementPayment.paid_on < end)
-        .order_by(ProcurementPayment.id).limit(BATCH))).all()
+    events (one page), and the last id read."""
+    rows = await page(session, ProcurementPayment, PurchaseOrder,
+                      PurchaseOrder.id == ProcurementPayment.order_id, ProcurementPayment.paid_on,
+                      after, first, end)
     envelopes = [regenerated(OrderPaid(
         **await order_facts(session, order), payment_id=payment.id,
         paid_on=payment.paid_on.isoformat(), amount=payment.amount,
