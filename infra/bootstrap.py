@@ -35,9 +35,11 @@ from markets.applications import events as application_events
 from markets.assignment import events as assignment_events
 from markets.booths import events as booth_events
 from markets.days import events as day_events
+from markets.days import fact_source as booth_fact_source
 from markets.days import payments as booth_fee_payments
 from markets.lending import events as lending_events
 from shop.analytics import health as analytics_health
+from shop.analytics import regenerate as fact_regeneration
 from shop.cart import events as cart_events
 from shop.cart import services as cart
 from shop.catalog import events as catalog_events
@@ -47,6 +49,7 @@ from shop.orders import events as order_events
 from shop.payments import events as payment_events
 from shop.payments import services as payments
 from shop.procurement import events as procurement_events
+from shop.procurement import fact_source as procurement_fact_source
 from shop.procurement import quotation_events
 from shop.settlement import events as settlement_events
 from shop.snackboxes import events as snack_box_events
@@ -73,6 +76,11 @@ PAID_CHECKS: tuple[PaidCheck, ...] = (snack_boxes.check_paid,)
 
 #: Run by ``/metrics`` at every scrape (``infra.web.ops``): the last analytics check.
 METRIC_PROBES: tuple[ops.ScrapeProbe, ...] = (analytics_health.export_metrics,)
+
+#: Other domains' sales that ``jangteo analytics rebuild --facts`` reads again
+#: (``shop.analytics.regenerate``): booth sales reports and paid institutional orders.
+FACT_SOURCES: tuple[fact_regeneration.FactSource, ...] = (
+    booth_fact_source.SOURCE, procurement_fact_source.SOURCE)
 
 #: Run when someone signs in (``infra.accounts.hooks``): a guest's cart joins the shopper's.
 AFTER_LOGIN: tuple[AfterLogin, ...] = (cart.merge_after_login,)
@@ -227,6 +235,8 @@ class Registry:
     periodic_jobs: tuple[dramatiq.Actor, ...] = ()
     #: ``infra.web.ops``: what ``/metrics`` reads from the database at every scrape.
     metric_probes: tuple[ops.ScrapeProbe, ...] = ()
+    #: ``shop.analytics.regenerate``: where ``rebuild --facts`` reads sales again.
+    fact_sources: tuple[str, ...] = ()
     #: Events only the analytics counter hears, with the reason.
     analytics_only: Mapping[str, str] = dataclasses.field(default_factory=lambda: ANALYTICS_ONLY)
 
@@ -248,6 +258,8 @@ def bootstrap(*, actors: bool = False) -> Registry:
     _after_login = AFTER_LOGIN
     for probe in METRIC_PROBES:
         ops.register_probe(probe)
+    for source in FACT_SOURCES:
+        fact_regeneration.register_source(source)
     if actors:
         # Imported here, not above: declaring actors needs the broker the caller configured.
         from workers import periodic, routing
@@ -272,4 +284,5 @@ def registry() -> Registry:
         subscriptions=subscriptions,
         periodic_jobs=_periodic_jobs,
         metric_probes=ops.probes(),
+        fact_sources=tuple(source.name for source in fact_regeneration.sources()),
     )

@@ -283,7 +283,8 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
               help="다시 채우지 않고 요약 표를 판매 사실의 새 합계와 비교합니다 "
                    "(다르면 종료 코드 1).")
 @click.option("--facts", "regenerate", is_flag=True,
-              help="먼저 주문·환불 원본에서 빠진 판매 사실을 다시 씁니다 (있는 사실은 그대로).")
+              help="먼저 주문·환불·부스 매출 보고·공공구매 지급 원본에서 빠진 판매 사실을 "
+                   "다시 씁니다 (있는 사실은 그대로).")
 def analytics_rebuild(first: Any, last: Any, check: bool, regenerate: bool) -> None:
     from shop.analytics import rollups
     from shop.analytics.regenerate import regenerate_facts

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.db import dialect_name, transaction
+from shop.analytics import compare
 from shop.analytics.models import FirstPurchase, SalesFact
 
 #: Advisory lock (PostgreSQL) over the whole first-purchase table: shared by a worker adding
@@ -77,6 +78,15 @@ async def stored(session: AsyncSession) -> dict[Key, dt.date]:
     rows = await session.execute(
         select(FirstPurchase.vendor_id, FirstPurchase.buyer_key, FirstPurchase.first_day))
     return {(int(v), str(b)): _as_date(d) for v, b, d in rows}
+
+
+async def check(session: AsyncSession) -> list[compare.Mismatch]:
+    """The (vendor, buyer) pairs whose stored first day differs from the facts' earliest
+    purchase, compared by the database; rows ``(first_day,)``."""
+    return await compare.mismatches(
+        session,
+        select(FirstPurchase.vendor_id, FirstPurchase.buyer_key, FirstPurchase.first_day),
+        _fresh_query(), key_length=2, dates=(2,))
 
 
 async def refill(session: AsyncSession) -> int:

@@ -19,12 +19,25 @@ inserted a booth fact, and :func:`fresh_aggregate` recomputes it for the check a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import typing
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, case, delete, func, insert, select, text
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.clock import as_utc, seoul_date
 from infra.db import dialect_name
 from infra.events import EventEnvelope
+from shop.analytics import compare
 from shop.analytics.models import (
     CheckInStatus,
     FactKind,
@@ -200,49 +214,44 @@ def _month_end(month: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-async def fresh_aggregate(session: AsyncSession, first: dt.date | None = None,
-                          last: dt.date | None = None) -> dict[int, Row]:
-    """``{market_day_id: (market_id, day, *MEASURES)}`` recomputed from the attendance rows
-    and the current booth facts, for days of the months ``first``..``last``."""
+def _fresh_query(first: dt.date | None, last: dt.date | None) -> Any:
+    """``market_day_id, market_id, day, *MEASURES`` recomputed from the attendance rows and
+    the current booth facts, for days of the months ``first``..``last``: one statement."""
     attendance = MarketDayAttendance
-    counts = [func.count()] + [
-        func.sum(case((attendance.status == status.value, 1), else_=0)) for status in CheckInStatus
-    ]
+    none: list[Any] = [literal_column("0")] * 3
     where_a: list[Any] = []
     if first is not None:
         where_a.append(attendance.day >= first)
     if last is not None:
         where_a.append(attendance.day <= _month_end(last))
-    rows: dict[int, list[Any]] = {}
-    for market_day_id, market_id, day, *numbers in (await session.execute(
-        select(attendance.market_day_id, attendance.market_id, attendance.day, *counts)
-        .where(and_(True, *where_a))
-        .group_by(attendance.market_day_id, attendance.market_id, attendance.day)
-    )).all():
-        rows[int(market_day_id)] = [int(market_id), _as_date(day),
-                                    *(int(n or 0) for n in numbers), 0, 0, 0]
+    present = select(
+        attendance.market_day_id.label("market_day_id"), attendance.market_id.label("market_id"),
+        attendance.day.label("day"), func.count().label("booked"),
+        *(func.sum(case((attendance.status == status.value, 1), else_=0)).label(status.value)
+          for status in CheckInStatus),
+        *(zero.label(name) for zero, name in zip(none, MEASURES[-3:], strict=True)),
+    ).where(and_(True, *where_a)).group_by(
+        attendance.market_day_id, attendance.market_id, attendance.day)
     where_f: list[Any] = [SalesFact.current.is_(True), SalesFact.kind == FactKind.BOOTH_REPORT,
                           SalesFact.market_id.is_not(None)]
     if first is not None:
         where_f.append(SalesFact.business_month >= first)
     if last is not None:
         where_f.append(SalesFact.business_month <= last)
-    for order_ref, market_id, day, reports, amount, receipts in (await session.execute(
-        select(SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date, func.count(),
-               func.sum(SalesFact.net_amount), func.sum(SalesFact.receipts))
-        .where(and_(*where_f))
-        .group_by(SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date)
-    )).all():
-        row = rows.setdefault(int(order_ref), [int(market_id or 0), _as_date(day), 0, 0, 0,
-                                               0, 0, 0, 0, 0])
-        row[-3:] = [row[-3] + int(reports), row[-2] + int(amount or 0),
-                    row[-1] + int(receipts or 0)]
-    return {key: tuple(value) for key, value in rows.items() if any(value[2:])}
+    reported: Any = select(
+        cast(SalesFact.order_ref, Integer).label("market_day_id"), SalesFact.market_id,
+        SalesFact.business_date, *([literal_column("0")] * 5), func.count(),
+        func.sum(SalesFact.net_amount), func.sum(SalesFact.receipts),
+    ).where(and_(*where_f)).group_by(
+        SalesFact.order_ref, SalesFact.market_id, SalesFact.business_date)
+    both = union_all(present, reported).subquery()
+    return select(
+        both.c.market_day_id, func.max(both.c.market_id), func.max(both.c.day),
+        *(func.coalesce(func.sum(both.c[name]), 0) for name in MEASURES),
+    ).group_by(both.c.market_day_id)
 
 
-async def stored(session: AsyncSession, first: dt.date | None = None,
-                 last: dt.date | None = None) -> dict[int, Row]:
-    """What the summary holds now, same shape as :func:`fresh_aggregate`."""
+def _stored_query(first: dt.date | None, last: dt.date | None) -> Any:
     summary = MarketDaySummary
     stmt = select(summary.market_day_id, summary.market_id, summary.day,
                   *(getattr(summary, name) for name in MEASURES))
@@ -250,38 +259,51 @@ async def stored(session: AsyncSession, first: dt.date | None = None,
         stmt = stmt.where(summary.day >= first)
     if last is not None:
         stmt = stmt.where(summary.day <= _month_end(last))
+    return stmt
+
+
+def _rows(rows: Any) -> dict[int, Row]:
     out = {}
-    for market_day_id, market_id, day, *numbers in (await session.execute(stmt)).all():
+    for market_day_id, market_id, day, *numbers in rows:
         values = (int(market_id), _as_date(day), *(int(n or 0) for n in numbers))
         if any(values[2:]):
             out[int(market_day_id)] = values
     return out
 
 
-@dataclasses.dataclass(frozen=True)
-class MarketDayDifference:
-    market_day_id: int
-    stored: Row | None
-    expected: Row | None
+async def fresh_aggregate(session: AsyncSession, first: dt.date | None = None,
+                          last: dt.date | None = None) -> dict[int, Row]:
+    """``{market_day_id: (market_id, day, *MEASURES)}`` recomputed from the attendance rows
+    and the current booth facts, for days of the months ``first``..``last``."""
+    return _rows((await session.execute(_fresh_query(first, last))).all())
+
+
+async def stored(session: AsyncSession, first: dt.date | None = None,
+                 last: dt.date | None = None) -> dict[int, Row]:
+    """What the summary holds now, same shape as :func:`fresh_aggregate`."""
+    return _rows((await session.execute(_stored_query(first, last))).all())
 
 
 async def check(session: AsyncSession, first: dt.date | None = None,
-                last: dt.date | None = None) -> list[MarketDayDifference]:
-    have = await stored(session, first, last)
-    want = await fresh_aggregate(session, first, last)
-    return [MarketDayDifference(key, have.get(key), want.get(key))
-            for key in sorted(set(have) | set(want)) if have.get(key) != want.get(key)]
+                last: dt.date | None = None) -> list[compare.Mismatch]:
+    """The market days whose summary row differs from a fresh aggregate (compared by the
+    database: ``shop.analytics.compare``); key ``(market_day_id,)``, rows
+    ``(market_id, day, *MEASURES)``."""
+    return await compare.mismatches(
+        session, compare.without_zero_rows(_stored_query(first, last), len(MEASURES)),
+        compare.without_zero_rows(_fresh_query(first, last), len(MEASURES)),
+        key_length=1, dates=(2,))
 
 
 async def refill_month(session: AsyncSession, month: dt.date) -> int:
     """Replace the summary rows of the days of ``month`` with fresh sums, in the caller's
-    transaction (which holds the month's exclusive lock)."""
+    transaction (which holds the month's exclusive lock): one ``INSERT … SELECT``, the same
+    aggregate the check compares with."""
     await session.execute(delete(MarketDaySummary).where(
         MarketDaySummary.day >= month, MarketDaySummary.day <= _month_end(month)))
-    fresh = await fresh_aggregate(session, month, month)
-    values = [{"market_day_id": key, "market_id": row[0], "day": row[1],
-               **dict(zip(MEASURES, row[2:], strict=True))} for key, row in fresh.items()]
-    if values:
-        # A Core insert: the ORM bulk path costs several times more per row.
-        await session.execute(insert(cast(Table, MarketDaySummary.__table__)), values)
-    return len(values)
+    table = typing.cast(Table, MarketDaySummary.__table__)
+    result = await session.execute(insert(table).from_select(
+        ["market_day_id", "market_id", "day", *MEASURES],
+        compare.without_zero_rows(_fresh_query(month, month), len(MEASURES)),
+        include_defaults=False))
+    return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]

@@ -8,13 +8,17 @@ path (:func:`shop.analytics.facts.consume_all`), a few hundred per transaction: 
 is there already is left alone (its natural key), a missing one is written and added to the
 summaries in its transaction, so it is safe while the workers run. Nothing is deleted.
 
-Not regenerated here (decision 53): booth sales reports (their table is ``markets``', which
-``shop`` must not import; an adapter in ``markets`` registered in ``infra.bootstrap`` would
-add them) and institutional orders (their payments are public buying's).
+Other domains' sales come the same way, from readers they declare and ``infra.bootstrap``
+registers (:func:`register_source`; ``shop`` imports nothing from ``markets``, and analytics
+nothing from public buying): booth sales reports (``markets.days.fact_source``: the current
+revision of each report, as ``booth_sales.reported``) and paid institutional orders
+(``shop.procurement.fact_source``: ``procurement.order_paid``). A reader hands back the very
+event its domain records, so the fact is the one the worker would have written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -24,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.clock import SEOUL, as_utc
 from infra.db import end_read
-from infra.events import EventEnvelope
+from infra.events import DomainEvent, EventEnvelope
 from shop.analytics import facts, rollups
 from shop.orders.events import OrderPlaced, VendorOrderRefunded
 from shop.orders.models import Order, OrderRefund, VendorOrder, VendorOrderStatus
@@ -45,24 +49,39 @@ def _envelope(name: str, aggregate: str, key: str, payload: dict[str, Any],
                          occurred_at=as_utc(at).isoformat())
 
 
-async def _orders(session: AsyncSession, after: int, start: dt.datetime, end: dt.datetime
+def regenerated(event: DomainEvent, key: str, at: dt.datetime) -> EventEnvelope:
+    """``event`` as the relay would hand it over, with an event id of its own (``key``: what
+    makes it unique among the source's regenerated events), recorded at ``at``."""
+    return _envelope(event.name, event.aggregate, key, event.to_payload(), at)
+
+
+async def page(session: AsyncSession, row: Any, joined: Any, on: Any, when: Any, after: int,
+               first: Any, end: Any) -> Sequence[Any]:
+    """Up to :data:`BATCH` ``(row, joined)`` pairs with ``row.id`` above ``after`` and
+    ``first <= when < end``, by id: a reader's page."""
+    return (await session.execute(
+        select(row, joined).join(joined, on)
+        .where(row.id > after, when >= first, when < end)
+        .order_by(row.id).limit(BATCH))).all()
+
+
+async def _orders(session: AsyncSession, after: int, first: dt.date, end: dt.date
                   ) -> tuple[list[EventEnvelope], int]:
+    start, end_at = _instant(first), _instant(end)
     orders = (await session.scalars(
-        select(Order).where(Order.id > after, Order.placed_at >= start, Order.placed_at < end)
+        select(Order).where(Order.id > after, Order.placed_at >= start, Order.placed_at < end_at)
         .order_by(Order.id).limit(BATCH))).all()
     return [_envelope(OrderPlaced.name, "order", str(order.id), {
         "id": order.id, "vendor_order_ids": [vo.id for vo in order.vendor_orders]},
         order.placed_at) for order in orders], (orders[-1].id if orders else 0)
 
 
-async def _refunds(session: AsyncSession, after: int, start: dt.datetime, end: dt.datetime
+async def _refunds(session: AsyncSession, after: int, first: dt.date, end: dt.date
                    ) -> tuple[list[EventEnvelope], int]:
-    rows = (await session.execute(
-        select(OrderRefund, VendorOrder)
-        .join(VendorOrder, VendorOrder.id == OrderRefund.vendor_order_id)
-        .where(OrderRefund.id > after, OrderRefund.created_at >= start,
-               OrderRefund.created_at < end)
-        .order_by(OrderRefund.id).limit(BATCH))).all()
+    start, end_at = _instant(first), _instant(end)
+    rows = await page(session, OrderRefund, VendorOrder,
+                      VendorOrder.id == OrderRefund.vendor_order_id, OrderRefund.created_at,
+                      after, start, end_at)
     last = {vendor_order_id: refund_id for vendor_order_id, refund_id in (await session.execute(
         select(OrderRefund.vendor_order_id, func.max(OrderRefund.id))
         .where(OrderRefund.vendor_order_id.in_({vo.id for _r, vo in rows} or {0}))
@@ -83,40 +102,83 @@ async def _refunds(session: AsyncSession, after: int, start: dt.datetime, end: d
     return envelopes, (rows[-1][0].id if rows else 0)
 
 
-Reader = Callable[[AsyncSession, int, dt.datetime, dt.datetime],
+#: ``(session, after id, first day, day after the last)`` → the envelopes of up to
+#: :data:`BATCH` source rows with an id above ``after`` whose Seoul business day is in the
+#: range, and the last id read (0: none left).
+Reader = Callable[[AsyncSession, int, dt.date, dt.date],
                   Awaitable[tuple[list[EventEnvelope], int]]]
-READERS: Sequence[Reader] = (_orders, _refunds)
+#: ``session`` → the first and last Seoul business day of the source's rows (None: no row).
+Span = Callable[[AsyncSession], Awaitable[tuple[dt.date, dt.date] | None]]
+
+
+@dataclasses.dataclass(frozen=True)
+class FactSource:
+    """Where ``rebuild --facts`` finds sales again: a table of some domain, read as events."""
+
+    name: str
+    read: Reader
+    span: Span
+
+
+async def _span(session: AsyncSession, column: Any) -> tuple[dt.date, dt.date] | None:
+    low, high = (await session.execute(select(func.min(column), func.max(column)))).one()
+    if low is None:
+        return None
+    return facts.business_date(low), facts.business_date(high)
+
+
+async def _orders_span(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
+    return await _span(session, Order.placed_at)
+
+
+async def _refunds_span(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
+    return await _span(session, OrderRefund.created_at)
+
+
+#: The order service's own sales (same domain: read here).
+ORDER_SOURCES: tuple[FactSource, ...] = (
+    FactSource("orders", _orders, _orders_span),
+    FactSource("refunds", _refunds, _refunds_span),
+)
+_registered: dict[str, FactSource] = {}
+
+
+def register_source(source: FactSource) -> None:
+    """Add another domain's sales (``infra.bootstrap`` does, once per process; again: no-op)."""
+    _registered[source.name] = source
+
+
+def sources() -> tuple[FactSource, ...]:
+    return (*ORDER_SOURCES, *_registered.values())
 
 
 async def source_months(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
-    """The first and last month (Seoul) with an order or a refund."""
+    """The first and last month (Seoul) with a sale in any source."""
     found = []
-    for column in (Order.placed_at, OrderRefund.created_at):
-        low, high = (await session.execute(select(func.min(column), func.max(column)))).one()
-        if low is not None:
-            found += [facts.business_date(low).replace(day=1),
-                      facts.business_date(high).replace(day=1)]
+    for source in sources():
+        span = await source.span(session)
+        if span is not None:
+            found += [span[0].replace(day=1), span[1].replace(day=1)]
     return (min(found), max(found)) if found else None
 
 
 async def regenerate_facts(session: AsyncSession, first: dt.date | None = None,
                            last: dt.date | None = None) -> int:
-    """Write the missing facts of the orders paid and refunds processed in the whole months
-    from ``first`` to ``last`` (Seoul days; a missing end: the first or last month with an
-    order or refund); returns how many facts were new."""
+    """Write the missing facts of the sales of every source (orders paid, refunds processed,
+    and the registered sources) in the whole months from ``first`` to ``last`` (Seoul days; a
+    missing end: the first or last month with a sale); returns how many facts were new."""
     bounds = rollups.period_bounds(first, last, await source_months(session))
     await end_read(session)
     if bounds is None:
         return 0
     first, last = bounds
-    start = _instant(rollups.month_start(first))
-    end = _instant(rollups.month_end(last) + dt.timedelta(days=1))
+    start = rollups.month_start(first)
+    end = rollups.month_end(last) + dt.timedelta(days=1)
     written = 0
-    await end_read(session)
-    for read in READERS:
+    for source in sources():
         after = 0
         while True:
-            envelopes, after = await read(session, after, start, end)
+            envelopes, after = await source.read(session, after, start, end)
             await end_read(session)
             if not envelopes:
                 break

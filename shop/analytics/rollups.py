@@ -14,6 +14,7 @@ is either refilled before a new fact lands in it or after. SQLite has one writer
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -22,10 +23,10 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.db import dialect_name, end_read, transaction
-from shop.analytics import buyers, market_days
+from shop.analytics import buyers, compare, market_days
 from shop.analytics.models import (
     RETURN_KINDS,
     DailyPlatformSales,
@@ -207,11 +208,7 @@ async def fresh_aggregate(
     return _normal((await session.execute(_aggregate_query(rollup, first, last))).all())
 
 
-async def stored(
-    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
-    last: dt.date | None = None,
-) -> dict[Row, Row]:
-    """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
+def _stored_query(rollup: Rollup, first: dt.date | None, last: dt.date | None) -> Any:
     model = rollup.model
     period = getattr(model, rollup.period)
     stmt = select(period, *(getattr(model, k) for k in rollup.keys),
@@ -220,7 +217,15 @@ async def stored(
         stmt = stmt.where(period >= first)
     if last is not None:
         stmt = stmt.where(period <= month_end(last))
-    return _normal((await session.execute(stmt)).all())
+    return stmt
+
+
+async def stored(
+    session: AsyncSession, rollup: Rollup, first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> dict[Row, Row]:
+    """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
+    return _normal((await session.execute(_stored_query(rollup, first, last))).all())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,25 +239,22 @@ class Difference:
 async def check(
     session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
 ) -> list[Difference]:
-    """Every summary row that differs from a fresh aggregate of the facts (empty: all agree)."""
+    """Every summary row that differs from a fresh aggregate of the facts (empty: all agree).
+    The database compares each table with its aggregate (``shop.analytics.compare``): only
+    the differing rows come back."""
     differences = []
     for rollup in ROLLUPS:
-        have = await stored(session, rollup, first, last)
-        want = await fresh_aggregate(session, rollup, first, last)
-        for key in sorted(set(have) | set(want), key=repr):
-            if have.get(key) != want.get(key):
-                differences.append(Difference(rollup.name, key, have.get(key), want.get(key)))
-    for day in await market_days.check(session, first, last):
-        differences.append(Difference(MarketDaySummary.__tablename__, (day.market_day_id,),
-                                      day.stored, day.expected))
+        for found in await compare.mismatches(
+            session, compare.without_zero_rows(_stored_query(rollup, first, last), len(MEASURES)),
+            compare.without_zero_rows(_aggregate_query(rollup, first, last), len(MEASURES)),
+            key_length=len(rollup.columns),
+        ):
+            differences.append(Difference(rollup.name, *dataclasses.astuple(found)))
+    for found in await market_days.check(session, first, last):
+        differences.append(Difference(MarketDaySummary.__tablename__, *dataclasses.astuple(found)))
     # First purchases have no period: the whole table is checked whatever the range.
-    have_first, want_first = await buyers.stored(session), await buyers.fresh_aggregate(session)
-    for key in sorted(set(have_first) | set(want_first)):
-        if have_first.get(key) != want_first.get(key):
-            found, expected = have_first.get(key), want_first.get(key)
-            differences.append(Difference(
-                "analytics_first_purchases", key, (found,) if found else None,
-                (expected,) if expected else None))
+    for found in await buyers.check(session):
+        differences.append(Difference("analytics_first_purchases", *dataclasses.astuple(found)))
     return differences
 
 
@@ -328,19 +330,45 @@ def period_bounds(
     return low, high
 
 
+#: Sessions refilling at once on PostgreSQL (months are independent transactions, each under
+#: its own exclusive month lock; the first-purchase table is one more job beside them).
+PARALLEL = 2
+
+
 async def rebuild(
     session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
 ) -> list[tuple[dt.date, int]]:
     """Refill the summaries month by month (each month one transaction) for the whole months
-    from ``first`` to ``last`` (default: every month with facts or summary rows). Returns
-    ``(month, rows written)`` per month."""
+    from ``first`` to ``last`` (default: every month with facts or summary rows), and the
+    first purchases. Returns ``(month, rows written)`` per month.
+
+    On PostgreSQL :data:`PARALLEL` sessions of the same engine take the jobs (first purchases,
+    then the months) one after another: each job holds only its own lock, so none waits for
+    another and the worker's shared locks order them as before. SQLite has one writer."""
     bounds = period_bounds(first, last, await known_months(session))
     await end_read(session)  # each month is a transaction of its own
     if bounds is None:
         return []
-    months = [(month, await rebuild_month(session, month)) for month in months_between(*bounds)]
-    await buyers.refill(session)
-    return months
+    months = months_between(*bounds)
+    if dialect_name(session) != "postgresql":
+        done = [(month, await rebuild_month(session, month)) for month in months]
+        await buyers.refill(session)
+        return done
+    jobs: list[dt.date | None] = [None, *months]  # None: the first purchases
+    written: dict[dt.date, int] = {}
+    factory = async_sessionmaker(session.bind, expire_on_commit=False)
+
+    async def take_jobs() -> None:
+        async with factory() as own:
+            while jobs:
+                job = jobs.pop(0)
+                if job is None:
+                    await buyers.refill(own)
+                else:
+                    written[job] = await rebuild_month(own, job)
+
+    await asyncio.gather(*(take_jobs() for _ in range(PARALLEL)))
+    return sorted(written.items())
 
 
 async def check_range(

@@ -20,7 +20,11 @@ from shop.analytics.vendor_report import new_and_returning
 from tests.fixtures.apps import PASSWORD
 from tests.fixtures.outbox import seoul
 from tests.fixtures.races import race
+<<<<<<< HEAD
 from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay
+=======
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, daily_net, seoul
+>>>>>>> work/analytics
 from tests.shop.analytics.test_market_days import EXPECTED, _figures, the_day
 from tests.shop.settlement.world import Line, place_order
 
@@ -97,3 +101,37 @@ async def test_one_order_in_two_batches_at_once_counts_once(
     async with session_factory() as session:
         assert await session.scalar(select(func.count(SalesFact.id))) == 6
         assert await rollups.check_range(session) == []
+
+
+async def test_a_rebuild_racing_the_worker_loses_no_fact(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay,
+    racing_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The rebuild (two sessions on PostgreSQL: months and first purchases) refilling April
+    and May while batches of new orders in both months are written: each month is refilled
+    before or after a batch lands in it, never across, so the summaries agree at the end."""
+    vendor = world.vendors[0]
+
+    async def orders(days: list[dt.date]) -> list[EventEnvelope]:
+        async with session_factory() as session:
+            for day in days:
+                await place_order(session, [Line(vendor, world.variants[0], "food", 10_000, 1)],
+                                  placed_at=seoul(day))
+            await session.commit()
+        return [e for e in await relay.pending() if e.name == "order.placed"]
+
+    async with session_factory() as session:
+        await facts.consume_all(session, await orders([dt.date(2025, 4, 2), dt.date(2025, 5, 2)]))
+    late = await orders([dt.date(2025, 4, d) for d in (3, 4)] + [dt.date(2025, 5, 3)])
+
+    async def rebuild(session: AsyncSession) -> None:
+        await rollups.rebuild(session)
+
+    outcomes = await race(racing_sessions, [rebuild, _consume(late[:2]), _consume(late[2:]),
+                                            rebuild])
+    assert outcomes == ["ok"] * 4
+    async with session_factory() as session:
+        assert await rollups.check_range(session) == []
+        assert await daily_net(session, vendor.id) == {
+            dt.date(2025, 4, d): 10_000 for d in (2, 3, 4)} | {
+            dt.date(2025, 5, d): 10_000 for d in (2, 3)}
