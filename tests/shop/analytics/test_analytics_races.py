@@ -20,11 +20,7 @@ from shop.analytics.vendor_report import new_and_returning
 from tests.fixtures.apps import PASSWORD
 from tests.fixtures.outbox import seoul
 from tests.fixtures.races import race
-<<<<<<< HEAD
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay
-=======
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, daily_net, seoul
->>>>>>> work/analytics
+from tests.shop.analytics.conftest import AnalyticsWorld, Factory, Relay, daily_net
 from tests.shop.analytics.test_market_days import EXPECTED, _figures, the_day
 from tests.shop.settlement.world import Line, place_order
 

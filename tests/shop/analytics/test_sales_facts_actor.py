@@ -14,14 +14,9 @@ from sqlalchemy import select
 from infra.events import EventEnvelope
 from infra.outbox import OutboxEvent, relay_batch
 from infra.settings import Settings
-<<<<<<< HEAD
-from shop.analytics.facts import SALES_EVENTS
+from shop.analytics.facts import SALES_EVENTS, FactSourceMissing
 from tests.fixtures.outbox import seoul
 from tests.shop.analytics.conftest import AnalyticsWorld, Factory, daily_net, envelope
-=======
-from shop.analytics.facts import SALES_EVENTS, FactSourceMissing
-from tests.shop.analytics.conftest import AnalyticsWorld, Factory, daily_net, envelope, seoul
->>>>>>> work/analytics
 from tests.shop.analytics.test_booth_and_institutional_facts import paid_order, report
 from tests.shop.settlement.world import Line, place_order, refund
 
