@@ -373,6 +373,14 @@ async def apply_intent(
     # told in a third.
     try:
         async with transaction(session):
+            if intent.status == "succeeded" and (
+                claimed := await _claim_succeeded(session, intent)
+            ) is not None:
+                # The usual case in one statement (decision 76): the handler runs under the
+                # row lock the update took, exactly as after ``_lock`` below.
+                await handler_for(claimed.kind).on_succeeded(session, claimed)
+                _record_succeeded(session, claimed, intent)
+                return claimed
             payment = await _lock(session, intent_id=intent.id)
             if payment is None:
                 return None
@@ -418,6 +426,32 @@ async def apply_intent(
                 await on_unfulfillable(session, payment, unfulfilled)
         await session.refresh(payment)
     return payment
+
+
+async def _claim_succeeded(session: AsyncSession, intent: IntentView) -> Payment | None:
+    """Mark the payment of a succeeded ``intent`` succeeded, if it is still waiting for its
+    money and the amounts agree: one conditional update that also takes the row lock, where
+    :func:`_lock` and a write would be two (three on SQLite). None when nothing matched
+    (not ours, settled already, a racing caller won, a differing amount): the caller then
+    takes the lock and decides as usual. The update re-checks its condition on the row a
+    racing caller committed, so only one of them gets the payment back."""
+    now = utcnow()
+    stmt = (
+        update(Payment)
+        .where(
+            Payment.intent_id == intent.id,
+            Payment.status.in_([
+                s for s in PaymentStatus if PAYMENT_TRANSITIONS.can(s, PaymentStatus.SUCCEEDED)
+            ]),
+            Payment.amount == intent.amount,
+            Payment.currency == intent.currency,
+        )
+        .values(status=PaymentStatus.SUCCEEDED, succeeded_at=now, last_error="",
+                updated_at=now)
+        .returning(Payment)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return (await session.scalars(stmt)).one_or_none()
 
 
 def _succeed(payment: Payment) -> None:
