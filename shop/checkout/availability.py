@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, case, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.selectable import ScalarSelect, Select
@@ -187,6 +187,40 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
         return _facts((await session.execute(_facts_query(ids))).all())
     locked = _facts_query(ids).with_for_update(of=ProductVariant, key_share=True)
     return _facts((await session.execute(locked)).all())
+
+
+async def hold_if_free(
+    session: AsyncSession, reservation_id: int, wanted: Mapping[int, int], now: dt.datetime
+) -> list[ReservationLine]:
+    """After :func:`lock_variants`, in the same transaction: write the reservation's line for
+    each wanted variant whose units are still free, in one ``INSERT … SELECT`` that reads
+    availability as it writes (decision 76); return the lines written. A variant missing
+    from the result was short: the caller refuses and rolls the rest back.
+
+    This statement comes after the lock's, so on PostgreSQL it sees every reservation the
+    lock's previous holders committed (the reason availability is never read in the
+    locking statement itself)."""
+    if not wanted:
+        return []
+    quantity = case(wanted, value=ProductVariant.id)
+    free = ProductVariant.stock - _allocated_subquery() - _reserved_subquery(now)
+    rows = (
+        select(
+            literal(reservation_id).label("reservation_id"),
+            ProductVariant.id.label("variant_id"),
+            quantity.label("quantity"),
+            literal(now).label("created_at"),
+            literal(now).label("updated_at"),
+        )
+        .where(ProductVariant.id.in_(sorted(wanted)), free >= quantity)
+    )
+    stmt = (
+        insert(ReservationLine)
+        .from_select(["reservation_id", "variant_id", "quantity", "created_at", "updated_at"],
+                     rows)
+        .returning(ReservationLine)
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def lock_reservation(session: AsyncSession, reservation_id: int) -> StockReservation | None:

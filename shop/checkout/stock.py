@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.accounts.models import User
 from infra.clock import as_utc as _aware
@@ -234,13 +235,20 @@ async def take_units(
                 field=f"{demand.fields[0]}.variant_id",
                 extra={"variant_id": demand.variant_id},
             )
-    free = await availability.available(session, ids, now or utcnow())
-    short = rules.shortages(wanted, free, {v: f.label for v, f in facts.items()})
-    if short:
-        raise rules.out_of_stock(short)
-    reservation.lines.extend(
-        ReservationLine(variant_id=d.variant_id, quantity=d.quantity) for d in wanted
-    )
+    wanted_units = {d.variant_id: d.quantity for d in wanted}
+    moment = now or utcnow()
+    lines = await availability.hold_if_free(session, reservation.id, wanted_units, moment)
+    if len(lines) < len(wanted):
+        # Refused: how many units the short variants have left, for the shopper (our own
+        # lines are not counted in it, as only variants without one are asked about).
+        held = {line.variant_id for line in lines}
+        short_ids = [v for v in ids if v not in held]
+        free = await availability.available(session, short_ids, moment)
+        missing = [d for d in wanted if d.variant_id not in held]
+        raise rules.out_of_stock(
+            rules.shortages(missing, free, {v: f.label for v, f in facts.items()})
+        )
+    set_committed_value(reservation, "lines", sorted(lines, key=lambda ln: ln.variant_id))
 
 
 # -- confirm ------------------------------------------------------------------------------
