@@ -177,16 +177,25 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
+    locked = await locking(session, _facts_query(ids), ids)
+    return _facts((await session.execute(locked)).all())
+
+
+async def locking(
+    session: AsyncSession, stmt: Select[Any], variant_ids: Sequence[int]
+) -> Select[Any]:
+    """``stmt``, a read of the rows of ``variant_ids`` ordered by their id, made to lock them
+    as :func:`lock_variants` does (SQLite: the write lock is taken first, by a no-op update
+    of the same rows; the read then sees the latest committed state)."""
     if dialect_name(session) == "sqlite":
         await session.execute(
             text("UPDATE product_variants SET stock = stock WHERE id IN :ids").bindparams(
                 bindparam("ids", expanding=True)
             ),
-            {"ids": ids},
+            {"ids": sorted(set(variant_ids))},
         )
-        return _facts((await session.execute(_facts_query(ids))).all())
-    locked = _facts_query(ids).with_for_update(of=ProductVariant, key_share=True)
-    return _facts((await session.execute(locked)).all())
+        return stmt
+    return stmt.with_for_update(of=ProductVariant, key_share=True)
 
 
 async def hold_if_free(

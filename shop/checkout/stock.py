@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -235,6 +235,22 @@ async def take_units(
                 field=f"{demand.fields[0]}.variant_id",
                 extra={"variant_id": demand.variant_id},
             )
+    await hold_units(session, reservation, wanted, {v: f.label for v, f in facts.items()},
+                     now=now)
+
+
+async def hold_units(
+    session: AsyncSession,
+    reservation: StockReservation,
+    wanted: Sequence[rules.SummedDemand],
+    labels: Mapping[int, str],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """With the variants already locked in the caller's transaction (and found for sale):
+    make ``reservation`` hold the wanted units if they are free, else raise
+    ``out_of_stock`` naming the short lines (``labels``: each variant's name)."""
+    ids = [d.variant_id for d in wanted]
     wanted_units = {d.variant_id: d.quantity for d in wanted}
     moment = now or utcnow()
     lines = await availability.hold_if_free(session, reservation.id, wanted_units, moment)
@@ -245,9 +261,7 @@ async def take_units(
         short_ids = [v for v in ids if v not in held]
         free = await availability.available(session, short_ids, moment)
         missing = [d for d in wanted if d.variant_id not in held]
-        raise rules.out_of_stock(
-            rules.shortages(missing, free, {v: f.label for v, f in facts.items()})
-        )
+        raise rules.out_of_stock(rules.shortages(missing, free, labels))
     set_committed_value(reservation, "lines", sorted(lines, key=lambda ln: ln.variant_id))
 
 
