@@ -133,11 +133,10 @@ async def read_catalog(
 
 
 def priced(
-    found: dict[int, CatalogRow], demands: Sequence[rules.Demand],
-    free: dict[int, int] | None = None,
+    found: dict[int, CatalogRow], demands: Sequence[rules.Demand]
 ) -> tuple[CartView, dict[int, str]]:
     """Price demand lines like a cart (per-vendor delivery fees); also each variant's category.
-    Without ``free`` every line counts as available (placing checks the stock itself)."""
+    Every line counts as available: placing checks the stock itself, under the lock."""
     summed = rules.summed(demands)
     lines = []
     for index, demand in enumerate(summed):
@@ -150,7 +149,7 @@ def priced(
             line_id=index, variant_id=variant.id, product_id=product.id,
             product_name=product.name, option_label=variant.option_label, sku=variant.sku,
             unit_price=variant.price, quantity=demand.quantity,
-            available=demand.quantity if free is None else free[variant.id],
+            available=demand.quantity,
             on_sale=on_sale, vendor_id=vendor.id, vendor_name=vendor.name,
             delivery_fee=vendor.delivery_fee, free_delivery_over=vendor.free_delivery_over,
         ))
