@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import bindparam, case, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,10 @@ from shop.checkout.models import (
     StockReservation,
 )
 from shop.vendors.models import Vendor, VendorStatus
+
+
+#: A read of variant rows that :func:`locking` makes locking.
+_Read = TypeVar("_Read", bound="Select[Unpack[tuple[Any, ...]]]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,9 +185,7 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
     return _facts((await session.execute(locked)).all())
 
 
-async def locking(
-    session: AsyncSession, stmt: Select[Any], variant_ids: Sequence[int]
-) -> Select[Any]:
+async def locking(session: AsyncSession, stmt: _Read, variant_ids: Sequence[int]) -> _Read:
     """``stmt``, a read of the rows of ``variant_ids`` ordered by their id, made to lock them
     as :func:`lock_variants` does (SQLite: the write lock is taken first, by a no-op update
     of the same rows; the read then sees the latest committed state)."""

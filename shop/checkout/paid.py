@@ -100,10 +100,10 @@ async def _lock_paid(session: AsyncSession, checkout_id: int) -> _Locked:
     if row is not None:
         return _Locked(row[0], row[1], int(row[2]))
     # A reservation without lines (not one a checkout makes): lock the checkout alone.
-    stmt = select(Checkout, next_id).where(Checkout.id == checkout_id)
+    alone = select(Checkout, next_id).where(Checkout.id == checkout_id)
     if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update(of=Checkout)
-    found = (await session.execute(stmt.execution_options(populate_existing=True))).first()
+        alone = alone.with_for_update(of=Checkout)
+    found = (await session.execute(alone.execution_options(populate_existing=True))).first()
     if found is None:
         raise RuntimeError(f"payment for a missing checkout {checkout_id}")
     return _Locked(found[0], None, int(found[1]))
