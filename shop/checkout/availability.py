@@ -37,7 +37,6 @@ from shop.checkout.models import (
 )
 from shop.vendors.models import Vendor, VendorStatus
 
-
 #: A read of variant rows that :func:`locking` makes locking.
 _Read = TypeVar("_Read", bound="Select[Unpack[tuple[Any, ...]]]")
 
