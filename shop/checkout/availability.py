@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, case, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +38,7 @@ from shop.checkout.models import (
 from shop.vendors.models import Vendor, VendorStatus
 
 #: A read of variant rows that :func:`locking` makes locking.
-_Read = TypeVar("_Read", bound="Select[Unpack[tuple[Any, ...]]]")
+_Read = TypeVar("_Read", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclasses.dataclass(frozen=True)
