@@ -130,6 +130,25 @@ async def available(
     return {vid: levels[vid].available if vid in levels else 0 for vid in ids}
 
 
+async def sold_out(
+    session: AsyncSession, product_ids: Iterable[int], now: dt.datetime
+) -> set[int]:
+    """The products among ``product_ids`` none of whose variants on sale has a unit left, in
+    one statement: what a listing card marks 품절. Read live, like the product page's stock,
+    so a sale or a stock change shows at once on listings served from the search cache."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return set()
+    rows = await session.execute(
+        select(
+            ProductVariant.product_id,
+            ProductVariant.stock - _allocated_subquery() - _reserved_subquery(now),
+        ).where(ProductVariant.product_id.in_(ids), ProductVariant.is_active.is_(True))
+    )
+    left = {int(product_id) for product_id, free in rows.all() if free > 0}
+    return set(ids) - left
+
+
 def _facts_query(
     ids: Sequence[int],
 ) -> Select[int, bool, str, str, ProductStatus, VendorStatus]:
