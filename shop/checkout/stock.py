@@ -250,18 +250,24 @@ async def hold_units(
     """With the variants already locked in the caller's transaction (and found for sale):
     make ``reservation`` hold the wanted units if they are free, else raise
     ``out_of_stock`` naming the short lines (``labels``: each variant's name)."""
-    ids = [d.variant_id for d in wanted]
-    wanted_units = {d.variant_id: d.quantity for d in wanted}
     moment = now or utcnow()
-    lines = await availability.hold_if_free(session, reservation.id, wanted_units, moment)
-    if len(lines) < len(wanted):
-        # Refused: how many units the short variants have left, for the shopper (our own
-        # lines are not counted in it, as only variants without one are asked about).
-        held = {line.variant_id for line in lines}
-        short_ids = [v for v in ids if v not in held]
-        free = await availability.available(session, short_ids, moment)
-        missing = [d for d in wanted if d.variant_id not in held]
-        raise rules.out_of_stock(rules.shortages(missing, free, labels))
+    remaining = {d.variant_id: d.quantity for d in wanted}
+    lines: list[ReservationLine] = []
+    while True:
+        taken = await availability.hold_if_free(session, reservation.id, remaining, moment)
+        lines.extend(taken)
+        for line in taken:
+            del remaining[line.variant_id]
+        if not remaining:
+            break
+        # Short when the insert read: say how many units are left (our own lines are not
+        # counted, as only variants without one are asked about). A release or an expiry
+        # needs no variant lock, so units may have come back since the insert read; then
+        # they are taken (while we hold the locks, what is free can only grow).
+        free = await availability.available(session, list(remaining), moment)
+        short = rules.shortages([d for d in wanted if d.variant_id in remaining], free, labels)
+        if short:
+            raise rules.out_of_stock(short)
     set_committed_value(reservation, "lines", sorted(lines, key=lambda ln: ln.variant_id))
 
 
