@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, case, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.selectable import ScalarSelect, Select
@@ -36,6 +36,9 @@ from shop.checkout.models import (
     StockReservation,
 )
 from shop.vendors.models import Vendor, VendorStatus
+
+#: A read of variant rows that :func:`locking` makes locking.
+_Read = TypeVar("_Read", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +130,25 @@ async def available(
     return {vid: levels[vid].available if vid in levels else 0 for vid in ids}
 
 
+async def sold_out(
+    session: AsyncSession, product_ids: Iterable[int], now: dt.datetime
+) -> set[int]:
+    """The products among ``product_ids`` none of whose variants on sale has a unit left, in
+    one statement: what a listing card marks 품절. Read live, like the product page's stock,
+    so a sale or a stock change shows at once on listings served from the search cache."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return set()
+    rows = await session.execute(
+        select(
+            ProductVariant.product_id,
+            ProductVariant.stock - _allocated_subquery() - _reserved_subquery(now),
+        ).where(ProductVariant.product_id.in_(ids), ProductVariant.is_active.is_(True))
+    )
+    left = {int(product_id) for product_id, free in rows.all() if free > 0}
+    return set(ids) - left
+
+
 def _facts_query(
     ids: Sequence[int],
 ) -> Select[int, bool, str, str, ProductStatus, VendorStatus]:
@@ -177,16 +199,57 @@ async def lock_variants(session: AsyncSession, variant_ids: Sequence[int]) -> di
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
+    locked = await locking(session, _facts_query(ids), ids)
+    return _facts((await session.execute(locked)).all())
+
+
+async def locking(session: AsyncSession, stmt: _Read, variant_ids: Sequence[int]) -> _Read:
+    """``stmt``, a read of the rows of ``variant_ids`` ordered by their id, made to lock them
+    as :func:`lock_variants` does (SQLite: the write lock is taken first, by a no-op update
+    of the same rows; the read then sees the latest committed state)."""
     if dialect_name(session) == "sqlite":
         await session.execute(
             text("UPDATE product_variants SET stock = stock WHERE id IN :ids").bindparams(
                 bindparam("ids", expanding=True)
             ),
-            {"ids": ids},
+            {"ids": sorted(set(variant_ids))},
         )
-        return _facts((await session.execute(_facts_query(ids))).all())
-    locked = _facts_query(ids).with_for_update(of=ProductVariant, key_share=True)
-    return _facts((await session.execute(locked)).all())
+        return stmt
+    return stmt.with_for_update(of=ProductVariant, key_share=True)
+
+
+async def hold_if_free(
+    session: AsyncSession, reservation_id: int, wanted: Mapping[int, int], now: dt.datetime
+) -> list[ReservationLine]:
+    """After :func:`lock_variants`, in the same transaction: write the reservation's line for
+    each wanted variant whose units are still free, in one ``INSERT … SELECT`` that reads
+    availability as it writes (decision 76); return the lines written. A variant missing
+    from the result was short: the caller refuses and rolls the rest back.
+
+    This statement comes after the lock's, so on PostgreSQL it sees every reservation the
+    lock's previous holders committed (the reason availability is never read in the
+    locking statement itself)."""
+    if not wanted:
+        return []
+    quantity = case(wanted, value=ProductVariant.id)
+    free = ProductVariant.stock - _allocated_subquery() - _reserved_subquery(now)
+    rows = (
+        select(
+            literal(reservation_id).label("reservation_id"),
+            ProductVariant.id.label("variant_id"),
+            quantity.label("quantity"),
+            literal(now).label("created_at"),
+            literal(now).label("updated_at"),
+        )
+        .where(ProductVariant.id.in_(sorted(wanted)), free >= quantity)
+    )
+    stmt = (
+        insert(ReservationLine)
+        .from_select(["reservation_id", "variant_id", "quantity", "created_at", "updated_at"],
+                     rows)
+        .returning(ReservationLine)
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def lock_reservation(session: AsyncSession, reservation_id: int) -> StockReservation | None:

@@ -86,8 +86,8 @@ async def checkout_out(
     if known is not None:
         payment, number, deadline = known.payment, known.order_number, known.expires_at
     else:
-        if payment is None and checkout.payment_id is not None:
-            payment = await session.get(Payment, checkout.payment_id)
+        if payment is None:
+            payment = await services.payment_of(session, checkout)
         # Only a paid checkout has an order, and only an open one a deadline: the rest is
         # not asked for (this is read after every step of a checkout).
         paid = checkout.status is CheckoutStatus.PAID

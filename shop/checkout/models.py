@@ -179,6 +179,9 @@ CHECKOUT_STATUS_LABELS = {
 class Checkout(BigIntAuditBase):
     """A shopper's "place order": what they buy (a price snapshot), where it goes, and the
     stock held for it while they pay. It becomes exactly one order when the payment succeeds.
+
+    Its payment is the one of kind ``checkout`` whose reference is this checkout's id,
+    written after it (``shop.checkout.services.payment_of_checkout``, decision 76).
     """
 
     __tablename__ = "checkouts"
@@ -198,9 +201,6 @@ class Checkout(BigIntAuditBase):
     )
     reservation_id: Mapped[int] = mapped_column(
         ForeignKey("stock_reservations.id", ondelete="RESTRICT"), unique=True
-    )
-    payment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("payments.id", ondelete="SET NULL"), unique=True, nullable=True
     )
     email: Mapped[str] = mapped_column(String(254))
     recipient: Mapped[str] = mapped_column(String(60))

@@ -15,7 +15,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
@@ -113,10 +112,10 @@ class CheckoutPages(Controller):
         token: FromPath[str],
     ) -> Template:
         payment = await payments.by_token(db_session, token)
-        checkout = await db_session.scalar(
-            select(Checkout).where(Checkout.payment_id == payment.id)
+        checkout = None if payment.kind != services.KIND else await db_session.get(
+            Checkout, int(payment.reference)
         )
-        if checkout is None or payment.kind != services.KIND:
+        if checkout is None:
             raise DomainError(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token",
                               status_code=404)
         order = await services.order_of(db_session, checkout)

@@ -10,19 +10,23 @@ unfulfillable, and the payment module refunds it in full.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import Sequence, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from infra.clock import utcnow
 from infra.db import dialect_name
 from infra.errors import DomainError
 from infra.outbox import record
 from shop.cart.models import CartLine
+from shop.catalog.models import ProductVariant
 from shop.checkout import stock
-from shop.checkout.models import Checkout, CheckoutStatus
+from shop.checkout.models import Checkout, CheckoutStatus, ReservationLine, StockReservation
 from shop.checkout.services import KIND, SnapshotLine
 from shop.orders.events import OrderPlaced
 from shop.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatusChange
@@ -44,29 +48,90 @@ async def _lock_checkout(session: AsyncSession, checkout_id: int) -> Checkout:
     return checkout
 
 
+def _next_order_id(session: AsyncSession) -> ScalarSelect[int]:
+    """The id the order will take, read with the lock so its number is written with it.
+
+    PostgreSQL: a value of the orders' own sequence (unique whatever happens next; one not
+    used, because the checkout turns out paid already or the payment is refunded, is a gap
+    like any rolled-back insert). SQLite: one past the largest id, which is safe because the
+    payment's transaction already holds SQLite's single write lock until it commits."""
+    if dialect_name(session) == "postgresql":
+        sequence = Order.__table__.c.id.default
+        assert isinstance(sequence, Sequence)
+        return select(sequence.next_value()).scalar_subquery()
+    return select(func.coalesce(func.max(Order.id), 0) + 1).scalar_subquery()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Locked:
+    checkout: Checkout
+    #: Read and locked with its lines and its variants' rows; None when only the checkout
+    #: could be (``stock.confirm_in_transaction`` then locks it itself).
+    reservation: StockReservation | None
+    next_order_id: int
+
+
+async def _lock_paid(session: AsyncSession, checkout_id: int) -> _Locked:
+    """One statement: the checkout, its reservation with its lines and the lines' variants,
+    locked in that order (the order a checkout that replaces this one takes them in:
+    checkout, then variants), and the id the order will take.
+
+    On PostgreSQL every row is locked ``FOR NO KEY UPDATE``: it excludes the other lockers
+    of these rows (the cart's next checkout, a release, the sweeper, other checkouts'
+    stock checks) while letting rows that merely reference them be inserted (order lines,
+    allocations). The availability read an expired reservation needs comes in a later
+    statement, which sees what the lock's previous holders committed. SQLite's write lock
+    is held already (the payment's update took it)."""
+    next_id = _next_order_id(session)
+    stmt = (
+        select(Checkout, StockReservation, next_id)
+        .join(StockReservation, StockReservation.id == Checkout.reservation_id)
+        .join(ReservationLine, ReservationLine.reservation_id == StockReservation.id)
+        .join(ProductVariant, ProductVariant.id == ReservationLine.variant_id)
+        .where(Checkout.id == checkout_id)
+        .order_by(ReservationLine.variant_id)
+        .options(contains_eager(StockReservation.lines))
+    )
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(of=[Checkout, StockReservation, ProductVariant],
+                                    key_share=True)
+    rows = (await session.execute(stmt.execution_options(populate_existing=True))).unique()
+    row = rows.first()
+    if row is not None:
+        return _Locked(row[0], row[1], int(row[2]))
+    # A reservation without lines (not one a checkout makes): lock the checkout alone.
+    alone = select(Checkout, next_id).where(Checkout.id == checkout_id)
+    if dialect_name(session) == "postgresql":
+        alone = alone.with_for_update(of=Checkout)
+    found = (await session.execute(alone.execution_options(populate_existing=True))).first()
+    if found is None:
+        raise RuntimeError(f"payment for a missing checkout {checkout_id}")
+    return _Locked(found[0], None, int(found[1]))
+
+
 def order_number(order_id: int, placed_at: dt.datetime) -> str:
     seoul = placed_at.astimezone(dt.timezone(dt.timedelta(hours=9)))
     return f"JT-{seoul:%y%m%d}-{order_id:06d}"
 
 
 async def _on_paid(session: AsyncSession, payment: Payment) -> None:
-    checkout = await _lock_checkout(session, int(payment.reference))
+    locked = await _lock_paid(session, int(payment.reference))
+    checkout = locked.checkout
     if checkout.status is CheckoutStatus.PAID:
         return  # its order was written with that status, in one commit
     if checkout.status is CheckoutStatus.ABANDONED:
         # Given up, or replaced by a newer checkout of its cart, before the money came:
         # its stock went back to sale, so the payment module refunds.
         raise payments.Unfulfillable(checkout.failure_reason or "취소한 주문서입니다.")
-    # The order is written first and the stock confirmed last: confirming locks the
-    # variants' rows until commit and other checkouts of those variants wait for them, so
-    # they are held for as few statements as possible (the lock lets the order lines'
-    # foreign keys through; see availability.lock_variants). A refusal rolls the order back
-    # with the rest of the payment's savepoint.
-    placed = await _write_order(session, checkout, payment)
+    # Everything this needs was read by the lock: from here on it only writes (decision 76).
+    # A refusal rolls the order back with the rest of the payment's transaction.
+    placed = await _write_order(session, checkout, payment, locked.next_order_id)
+    reason = f"결제 {payment.intent_id}"
     try:
-        await stock.confirm_in_transaction(
-            session, checkout.reservation_id, reason=f"결제 {payment.intent_id}"
-        )
+        if locked.reservation is not None:
+            await stock.confirm_locked(session, locked.reservation, reason=reason)
+        else:
+            await stock.confirm_in_transaction(session, checkout.reservation_id, reason=reason)
         for check in PAID_CHECKS:
             await check(session, checkout)
     except DomainError as exc:
@@ -77,12 +142,14 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
 
 
 async def _write_order(
-    session: AsyncSession, checkout: Checkout, payment: Payment
+    session: AsyncSession, checkout: Checkout, payment: Payment, order_id: int
 ) -> OrderPlaced:
-    """The order, its vendor orders and lines; the event to record once the stock is held."""
+    """The order (its id and number known before it is written), its vendor orders and
+    lines; the event to record once the stock is held."""
     placed_at = utcnow()
     order = Order(
-        number=f"pending-{checkout.id}", checkout_id=checkout.id, payment_id=payment.id,
+        id=order_id, number=order_number(order_id, placed_at), checkout_id=checkout.id,
+        payment_id=payment.id,
         user_id=checkout.user_id, email=checkout.email, recipient=checkout.recipient,
         phone=checkout.phone, postal_code=checkout.postal_code,
         road_address=checkout.road_address, detail_address=checkout.detail_address,
@@ -91,7 +158,6 @@ async def _write_order(
     )
     session.add(order)
     await session.flush()
-    order.number = order_number(order.id, placed_at)
     by_vendor: dict[int, list[SnapshotLine]] = {}
     for raw in checkout.lines:
         line = SnapshotLine.from_json(raw)

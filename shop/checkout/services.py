@@ -20,13 +20,13 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from infra.accounts.models import User
-from infra.clock import as_utc, utcnow
+from infra.clock import as_utc
 from infra.db import dialect_name, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.payments import StripeGateway
@@ -95,56 +95,65 @@ class Placed:
 # -- pricing what is bought ---------------------------------------------------------------
 
 
-async def price_lines(
-    session: AsyncSession, demands: Sequence[rules.Demand], now: dt.datetime | None = None,
-    *, read_availability: bool = True,
-) -> tuple[CartView, dict[int, str]]:
-    """Price demand lines like a cart (per-vendor delivery fees); also each variant's category.
+#: What pricing needs of one variant: the variant, its product and its vendor.
+CatalogRow = tuple[ProductVariant, Product, Vendor]
 
-    Unknown variants are a 400 naming the line. Without ``read_availability`` every line
-    counts as available (placing an order checks the stock under the lock instead).
-    """
+
+async def read_catalog(
+    session: AsyncSession, demands: Sequence[rules.Demand], *, lock: bool = False
+) -> dict[int, CatalogRow]:
+    """The catalog rows of the demanded variants, by variant id; unknown variants are a 400
+    naming the line. With ``lock`` the variants' rows are locked as ``availability``'s
+    writers lock them (in id order, until the transaction ends), so what is priced is also
+    what decides whether the line may be sold (decision 76)."""
     summed = rules.summed(demands)
     ids = [d.variant_id for d in summed]
-    rows = (
-        await session.execute(
-            select(ProductVariant, Product, Vendor)
-            .join(Product, Product.id == ProductVariant.product_id)
-            .join(Vendor, Vendor.id == Product.vendor_id)
-            .where(ProductVariant.id.in_(ids))
-            # Images, sibling variants and vendor documents are not needed to price a line.
-            .options(lazyload("*"))
+    stmt = (
+        select(ProductVariant, Product, Vendor)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .where(ProductVariant.id.in_(ids))
+        .order_by(ProductVariant.id)
+        # Images, sibling variants and vendor documents are not needed to price a line.
+        .options(lazyload("*"))
+    )
+    if lock:
+        stmt = (await availability.locking(session, stmt, ids)).execution_options(
+            populate_existing=True
         )
-    ).all()
-    found = {variant.id: (variant, product, vendor) for variant, product, vendor in rows}
+    found = {variant.id: (variant, product, vendor)
+             for variant, product, vendor in (await session.execute(stmt)).all()}
     for demand in summed:
         if demand.variant_id not in found:
             raise InvalidInput(
                 StockErrorCode.UNKNOWN_VARIANT, "없는 상품 옵션입니다.",
                 field=f"{demand.fields[0]}.variant_id", extra={"variant_id": demand.variant_id},
             )
-    free = (
-        await availability.available(session, ids, now or utcnow()) if read_availability
-        else {d.variant_id: d.quantity for d in summed}
-    )
-    facts = {
-        variant.id: availability.SaleFacts(
-            variant.id, variant.is_active, product.name, variant.option_label,
-            product.status, vendor.status,
-        )
-        for variant, product, vendor in rows
-    }
+    return found
+
+
+def priced(
+    found: dict[int, CatalogRow], demands: Sequence[rules.Demand]
+) -> tuple[CartView, dict[int, str]]:
+    """Price demand lines like a cart (per-vendor delivery fees); also each variant's category.
+    Every line counts as available: placing checks the stock itself, under the lock."""
+    summed = rules.summed(demands)
     lines = []
     for index, demand in enumerate(summed):
         variant, product, vendor = found[demand.variant_id]
+        on_sale = availability.SaleFacts(
+            variant.id, variant.is_active, product.name, variant.option_label,
+            product.status, vendor.status,
+        ).on_sale
         lines.append(LineFacts(
             line_id=index, variant_id=variant.id, product_id=product.id,
             product_name=product.name, option_label=variant.option_label, sku=variant.sku,
-            unit_price=variant.price, quantity=demand.quantity, available=free[variant.id],
-            on_sale=facts[variant.id].on_sale, vendor_id=vendor.id, vendor_name=vendor.name,
+            unit_price=variant.price, quantity=demand.quantity,
+            available=demand.quantity,
+            on_sale=on_sale, vendor_id=vendor.id, vendor_name=vendor.name,
             delivery_fee=vendor.delivery_fee, free_delivery_over=vendor.free_delivery_over,
         ))
-    categories = {variant.id: product.category.value for variant, product, _ in rows}
+    categories = {d.variant_id: found[d.variant_id][1].category.value for d in summed}
     return price_cart(None, lines), categories
 
 
@@ -209,18 +218,18 @@ class Bundle:
 Hold = Callable[[AsyncSession, Checkout], Awaitable[None]]
 
 
-async def _bundle_lines(session: AsyncSession, bundles: Sequence[Bundle]) -> list[SnapshotLine]:
+def _bundle_lines(found: dict[int, CatalogRow], bundles: Sequence[Bundle]) -> list[SnapshotLine]:
     """One snapshot line per bundle part, named from the catalog, priced by the bundle."""
     if not bundles:
         return []
     demands = [d for bundle in bundles for d in bundle.demands()]
-    view, categories = await price_lines(session, demands)
+    view, categories = priced(found, demands)
     _refuse_problems(view, demands)
-    found = {ln.facts.variant_id: (g, ln.facts) for g in view.groups for ln in g.lines}
+    parts = {ln.facts.variant_id: (g, ln.facts) for g in view.groups for ln in g.lines}
     lines = []
     for bundle in bundles:
         for part in bundle.parts:
-            group, facts = found[part.variant_id]
+            group, facts = parts[part.variant_id]
             lines.append(SnapshotLine(
                 variant_id=part.variant_id, product_id=facts.product_id,
                 vendor_id=group.vendor_id, vendor_name=group.vendor_name,
@@ -271,24 +280,75 @@ async def place(
     if key is not None:
         key = owned_key(key, user=user, guest_token=guest_token, email=email, address=address)
     everything = [*demands, *(d for bundle in bundles for d in bundle.demands())]
+    wanted = rules.summed(everything)  # every line checked before the database is asked
     if key is not None and (existing := await _by_key(session, key)) is not None:
         return await _resume(session, gateway, existing, everything, user)
-    if demands or not bundles:
-        view, categories = await price_lines(session, demands, read_availability=False)
-        _refuse_problems(view, demands)
-    else:
-        view, categories = CartView(cart_id=None, groups=()), {}
-    boxed = await _bundle_lines(session, bundles)
-    boxed_total = sum(line.line_total for line in boxed)
     if cart_id is not None:  # the cart's older checkout gives its stock back before we reserve
-        # Split: the older checkout is cancelled (and committed) before its stock is let go
-        # and ours reserved, each of which is a transaction of its own (``stock``).
+        # A line that cannot be sold refuses before the older checkout is cancelled (a read
+        # more for carts; the locked read below decides). Split: the older checkout is
+        # cancelled (and committed) before its stock is let go and its payment cancelled,
+        # each a transaction of its own (``stock``, ``payments``).
+        if demands:
+            _refuse_problems(priced(await read_catalog(session, demands), demands)[0], demands)
         async with transaction(session):
             older = await _cancel_older(session, cart_id, key)
         await _let_go(session, gateway, older, user)
-    wanted = rules.summed(everything)
+    older = []
+    try:
+        # One transaction (decisions 60, 76): the reservation (with its audit row and event)
+        # is written first, while nobody else can see it; then one read locks the variants
+        # and prices the lines, the checkout is written, the stock is checked and held by
+        # one insert, and the commit lets the locks go. A refusal (not for sale, out of
+        # stock, a full delivery slot) rolls all of it back, so nothing is held and nothing
+        # needs releasing. The payment is made after the commit, intent first.
+        async with transaction(session):
+            if cart_id is not None:  # one payable checkout per cart, even when two race here
+                older = await _cancel_older(session, cart_id, key)
+            reservation = await stock.open_reservation(
+                session, settings, wanted, actor=user.id if user else None,
+                key=f"checkout:{key}" if key else None,
+            )
+            found = await read_catalog(session, everything, lock=True)
+            if demands or not bundles:
+                view, categories = priced(found, demands)
+                _refuse_problems(view, demands)
+            else:
+                view, categories = CartView(cart_id=None, groups=()), {}
+            boxed = _bundle_lines(found, bundles)
+            checkout = _new_checkout(view, categories, boxed, address=address, email=email,
+                                     user=user, cart_id=cart_id, key=key)
+            checkout.reservation_id = reservation.id
+            session.add(checkout)
+            await session.flush()
+            labels = {v: f"{product.name} ({variant.option_label})"
+                      for v, (variant, product, _) in found.items()}
+            await stock.hold_units(session, reservation, wanted, labels)
+            if hold is not None:  # after the variants: the paid side locks them in this order
+                await hold(session, checkout)
+    except IntegrityError:
+        # The same key (its checkout, or its reservation) won a race a moment ago.
+        existing = await _by_key(session, key) if key else None
+        if existing is None:
+            raise
+        return await _resume(session, gateway, existing, everything, user)
+    payment = await payments.start_fresh_payment(
+        session, gateway, kind=KIND, reference=str(checkout.id), amount=checkout.total,
+        description=_description(checkout), user=user,
+    )
+    await _let_go(session, gateway, older, user)
+    return Placed(checkout, payment, view_of(checkout) if boxed else view,
+                  expires_at=as_utc(reservation.expires_at))
+
+
+def _new_checkout(
+    view: CartView, categories: dict[int, str], boxed: list[SnapshotLine], *,
+    address: DeliveryAddress, email: str, user: User | None, cart_id: int | None,
+    key: str | None,
+) -> Checkout:
+    """The checkout row of a priced order (loose lines in ``view``, bundle parts ``boxed``)."""
     snapshot = _snapshot(view, categories) + boxed
-    checkout = Checkout(
+    boxed_total = sum(line.line_total for line in boxed)
+    return Checkout(
         token=secrets.token_urlsafe(32), key=key, status=CheckoutStatus.OPEN,
         user_id=user.id if user else None, cart_id=cart_id,
         email=email, recipient=address.recipient, phone=address.phone,
@@ -302,43 +362,6 @@ async def place(
         items_total=view.items_total + boxed_total, delivery_total=view.delivery_total,
         total=view.total + boxed_total,
     )
-    older = []
-    try:
-        # One transaction (decision 60): the reservation, the checkout and its payment row
-        # are written first, while they are invisible to everyone else; only then are the
-        # variants locked, the stock checked and the lines written, and the commit lets the
-        # locks go. A refusal (out of stock, a full delivery slot) rolls all of it back, so
-        # nothing is held and nothing needs releasing. The intent is made after the commit,
-        # so a crash before Stripe answers leaves a payment that ``ensure_intent`` completes.
-        async with transaction(session):
-            if cart_id is not None:  # one payable checkout per cart, even when two race here
-                older = await _cancel_older(session, cart_id, key)
-            reservation = await stock.open_reservation(
-                session, settings, wanted, actor=user.id if user else None,
-                key=f"checkout:{key}" if key else None,
-            )
-            checkout.reservation_id = reservation.id
-            session.add(checkout)
-            await session.flush()
-            payment = payments.new_payment(
-                session, kind=KIND, reference=str(checkout.id), amount=checkout.total,
-                description=_description(checkout), user=user,
-            )
-            await session.flush()
-            checkout.payment_id = payment.id
-            await stock.take_units(session, reservation, wanted)
-            if hold is not None:  # after the variants: the paid side locks them in this order
-                await hold(session, checkout)
-    except IntegrityError:
-        # The same key (its checkout, or its reservation) won a race a moment ago.
-        existing = await _by_key(session, key) if key else None
-        if existing is None:
-            raise
-        return await _resume(session, gateway, existing, everything, user)
-    await payments.ensure_intent(session, gateway, payment, fresh=key is None)
-    await _let_go(session, gateway, older, user)
-    return Placed(checkout, payment, view_of(checkout) if boxed else view,
-                  expires_at=as_utc(reservation.expires_at))
 
 
 async def _cancel_older(
@@ -386,8 +409,9 @@ async def _let_go(
         try:
             await stock.release(session, checkout.reservation_id, actor=user,
                                 reason="같은 장바구니로 새 주문서를 만듦")
-            if checkout.payment_id is not None:
-                await payments.cancel(session, gateway, checkout.payment_id,
+            payment = await payment_of(session, checkout)
+            if payment is not None:
+                await payments.cancel(session, gateway, payment.id,
                                       reason=f"{SUPERSEDED} 새 주문서에서 결제해 주세요.")
         except Exception:
             await session.rollback()
@@ -422,9 +446,6 @@ async def _with_payment(
         session, gateway, kind=KIND, reference=str(checkout.id), amount=checkout.total,
         description=_description(checkout), user=user,
     )
-    if checkout.payment_id != payment.id:
-        async with transaction(session):
-            checkout.payment_id = payment.id
     return Placed(checkout, payment, view)
 
 
@@ -461,6 +482,17 @@ def view_of(checkout: Checkout) -> CartView:
 
 
 # -- reading ------------------------------------------------------------------------------
+
+
+def payment_of_checkout() -> ColumnElement[bool]:
+    """How a checkout's payment is found: the payment of kind ``checkout`` whose reference is
+    the checkout's id (``payments`` makes one per pair). The payment is written after the
+    checkout, so the checkout keeps no column pointing at it (decision 76)."""
+    return and_(Payment.kind == KIND, Payment.reference == cast(Checkout.id, String))
+
+
+async def payment_of(session: AsyncSession, checkout: Checkout) -> Payment | None:
+    return await payments.payment_for(session, KIND, str(checkout.id))
 
 
 async def by_token(session: AsyncSession, token: str) -> Checkout:
@@ -500,7 +532,7 @@ async def read_by_token(session: AsyncSession, token: str) -> CheckoutRead:
     row = (await session.execute(
         select(Checkout, Payment, Order.number, StockReservation.status,
                StockReservation.expires_at)
-        .outerjoin(Payment, Payment.id == Checkout.payment_id)
+        .outerjoin(Payment, payment_of_checkout())
         .outerjoin(Order, Order.checkout_id == Checkout.id)
         .outerjoin(StockReservation, StockReservation.id == Checkout.reservation_id)
         .where(Checkout.token == token)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.accounts.models import User
 from infra.clock import as_utc as _aware
@@ -234,13 +235,40 @@ async def take_units(
                 field=f"{demand.fields[0]}.variant_id",
                 extra={"variant_id": demand.variant_id},
             )
-    free = await availability.available(session, ids, now or utcnow())
-    short = rules.shortages(wanted, free, {v: f.label for v, f in facts.items()})
-    if short:
-        raise rules.out_of_stock(short)
-    reservation.lines.extend(
-        ReservationLine(variant_id=d.variant_id, quantity=d.quantity) for d in wanted
-    )
+    await hold_units(session, reservation, wanted, {v: f.label for v, f in facts.items()},
+                     now=now)
+
+
+async def hold_units(
+    session: AsyncSession,
+    reservation: StockReservation,
+    wanted: Sequence[rules.SummedDemand],
+    labels: Mapping[int, str],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """With the variants already locked in the caller's transaction (and found for sale):
+    make ``reservation`` hold the wanted units if they are free, else raise
+    ``out_of_stock`` naming the short lines (``labels``: each variant's name)."""
+    moment = now or utcnow()
+    remaining = {d.variant_id: d.quantity for d in wanted}
+    lines: list[ReservationLine] = []
+    while True:
+        taken = await availability.hold_if_free(session, reservation.id, remaining, moment)
+        lines.extend(taken)
+        for line in taken:
+            del remaining[line.variant_id]
+        if not remaining:
+            break
+        # Short when the insert read: say how many units are left (our own lines are not
+        # counted, as only variants without one are asked about). A release or an expiry
+        # needs no variant lock, so units may have come back since the insert read; then
+        # they are taken (while we hold the locks, what is free can only grow).
+        free = await availability.available(session, list(remaining), moment)
+        short = rules.shortages([d for d in wanted if d.variant_id in remaining], free, labels)
+        if short:
+            raise rules.out_of_stock(short)
+    set_committed_value(reservation, "lines", sorted(lines, key=lambda ln: ln.variant_id))
 
 
 # -- confirm ------------------------------------------------------------------------------
@@ -309,11 +337,29 @@ async def confirm_in_transaction(
     """
     reason = _clean_reason(reason)
     reservation = await _locked(session, reservation_id)
+    if reservation.status is not ReservationStatus.CONFIRMED:
+        RESERVATION_TRANSITIONS.check(reservation.status, ReservationStatus.CONFIRMED)
+        await availability.lock_variants(session, [ln.variant_id for ln in reservation.lines])
+    return await confirm_locked(session, reservation, actor=actor, reason=reason, now=now)
+
+
+async def confirm_locked(
+    session: AsyncSession,
+    reservation: StockReservation,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Confirmation:
+    """:func:`confirm_in_transaction` for a reservation the caller has already read fresh,
+    with its lines, and locked together with its variants' rows in this transaction
+    (``shop.checkout.paid`` does it in the statement that locks the checkout), so no
+    statement is spent reading it again. Writes only."""
+    reason = _clean_reason(reason)
     if reservation.status is ReservationStatus.CONFIRMED:
         return Confirmation(reservation, await _allocations_of(session, reservation.id), False)
     RESERVATION_TRANSITIONS.check(reservation.status, ReservationStatus.CONFIRMED)
     lines = list(reservation.lines)
-    await availability.lock_variants(session, [ln.variant_id for ln in lines])
     moment = now or utcnow()
     if not is_live(reservation, moment):
         # Its units stopped counting at the deadline; take them again only if still free.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession, Viewer
 from search.korean import object_particle
-from search.query import SearchQuery
+from search.query import SearchHit, SearchQuery
 from shop.catalog.indexing import is_listed
 from shop.catalog.models import Product
 from shop.catalog.taxonomy import Category
@@ -33,17 +34,24 @@ def _base_url(params: dict[str, Any]) -> str:
     return f"?{encoded}&" if encoded else "?"
 
 
+async def _sold_out(session: AsyncSession, *hits: Sequence[SearchHit]) -> set[int]:
+    """The listed products with no unit left: cards come from the (cached) search results,
+    whether they can still be bought from the database, now."""
+    return await availability.sold_out(session, [h.id for some in hits for h in some], utcnow())
+
+
 class MallPages(Controller):
     include_in_schema = False
 
     @get("/", name="mall:home")
-    async def home(self, request: Request[Any, Any, Any]) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
         engine = request.app.state.search
         newest = await run_search(engine, SearchQuery(sort="newest", per_page=8))
         eco = await run_search(engine, SearchQuery(sort="newest", per_page=4, eco_friendly=True))
         return Template(
             "mall/home.html",
-            context={"newest": newest.hits, "eco": eco.hits, "total": newest.total},
+            context={"newest": newest.hits, "eco": eco.hits, "total": newest.total,
+                     "sold_out": await _sold_out(db_session, newest.hits, eco.hits)},
         )
 
     @get("/search", name="mall:search")
@@ -53,7 +61,9 @@ class MallPages(Controller):
         )
 
     @get("/categories/{category:str}", name="mall:category")
-    async def category(self, request: Request[Any, Any, Any], category: FromPath[str]) -> Template:
+    async def category(
+        self, request: Request[Any, Any, Any], db_session: DbSession, category: FromPath[str]
+    ) -> Template:
         try:
             chosen = Category(category)
         except ValueError:
@@ -62,14 +72,17 @@ class MallPages(Controller):
             ) from None
         params = request.query_params.dict()
         params["category"] = [chosen.value]
-        return await self._results(request, params, title=chosen.label)
+        return await self._results(request, params, title=chosen.label, session=db_session,
+                                   note_unanswered=False)
 
     async def _results(
         self,
         request: Request[Any, Any, Any],
         params: dict[str, Any],
         title: str | None,
-        session: AsyncSession | None = None,
+        session: AsyncSession,
+        *,
+        note_unanswered: bool = True,
     ) -> Template:
         error: DomainError | None = None
         try:
@@ -78,7 +91,8 @@ class MallPages(Controller):
             error = exc
             query = SearchQuery(q=str(params.get("q", [""])[0] if params.get("q") else ""))
         result = await run_search(
-            request.app.state.search, query, session if error is None else None
+            request.app.state.search, query,
+            session if error is None and note_unanswered else None,
         )
         flat = {k: v for k, v in params.items()}
         return Template(
@@ -93,6 +107,7 @@ class MallPages(Controller):
                 "did_you_mean_particle": object_particle(result.did_you_mean or ""),
                 "base_url": _base_url(flat),
                 "error": error,
+                "sold_out": await _sold_out(session, result.hits),
             },
             status_code=400 if error else 200,
         )

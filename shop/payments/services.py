@@ -29,7 +29,6 @@ import anyio.to_thread
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.accounts.models import User
 from infra.clock import utcnow
@@ -146,8 +145,12 @@ async def start_payment(
                 select(Payment).filter_by(kind=kind, reference=reference)
             )
             if payment is None:
-                payment = new_payment(session, kind=kind, reference=reference, amount=amount,
-                                      description=description, user=user)
+                payment = Payment(
+                    token=secrets.token_urlsafe(32), kind=kind, reference=reference,
+                    amount=amount, description=description[:200],
+                    user_id=user.id if user else None,
+                )
+                session.add(payment)
     except IntegrityError:  # a concurrent first call made it: that payment is this one
         payment = await session.scalar(select(Payment).filter_by(kind=kind, reference=reference))
         if payment is None:
@@ -167,8 +170,9 @@ def _check_amount(kind: str, amount: int) -> None:
                            field="amount")
 
 
-def new_payment(
+async def start_fresh_payment(
     session: AsyncSession,
+    gateway: StripeGateway,
     *,
     kind: str,
     reference: str,
@@ -176,58 +180,57 @@ def new_payment(
     description: str,
     user: User | None = None,
 ) -> Payment:
-    """A payment added to the caller's transaction, so a feature writes it together with its
-    own row (one commit); the caller commits, then calls :func:`ensure_intent`. A second
-    payment for the same ``(kind, reference)`` fails on the unique constraint."""
+    """The payment of a feature row just committed that nobody else can know of yet (its
+    token has not left the request): Stripe is asked for the intent first, and the payment
+    is written with it, one insert (commits) where :func:`start_payment` needs an insert,
+    a lock and an update (decision 76).
+
+    The feature's row is committed before, so a crash between leaves it without a payment;
+    :func:`start_payment` (a retry with the same key, the feature's own pages) makes one.
+    If such a caller made the payment meanwhile, that payment is the one, and the intent
+    asked for here is cancelled (best effort: nobody has its secret, so nobody can pay it).
+    """
     _check_amount(kind, amount)
+    intent = await _stripe(
+        gateway.create_intent, amount=amount, idempotency_key=f"{kind}-{reference}",
+        metadata={"kind": kind, "reference": reference},
+    )
     payment = Payment(
         token=secrets.token_urlsafe(32), kind=kind, reference=reference, amount=amount,
         description=description[:200], user_id=user.id if user else None,
+        intent_id=intent.id, client_secret=intent.client_secret,
     )
-    session.add(payment)
+    try:
+        async with transaction(session):
+            session.add(payment)
+    except IntegrityError:
+        log.warning("%s %s: a payment was made meanwhile; intent %s left unused",
+                    kind, reference, intent.id)
+        try:
+            await _stripe(gateway.cancel_intent, intent.id)
+        except Exception:
+            log.exception("could not cancel the unused intent %s", intent.id)
+        return await start_payment(session, gateway, kind=kind, reference=reference,
+                                   amount=amount, description=description, user=user)
     return payment
+
+
+async def payment_for(session: AsyncSession, kind: str, reference: str) -> Payment | None:
+    """The payment of ``(kind, reference)``, if one was started."""
+    return await session.scalar(
+        select(Payment).filter_by(kind=kind, reference=reference)
+        .execution_options(populate_existing=True)
+    )
 
 
 async def ensure_intent(
-    session: AsyncSession, gateway: StripeGateway, payment: Payment, *, fresh: bool = False
-) -> Payment:
-    """Give a committed payment its PaymentIntent, once (commits).
-
-    ``fresh``: the caller has just committed the payment and nobody else can know it yet
-    (its token has not left this request, no key can find it), so nobody can race for its
-    intent and no row lock is needed: the intent is written by one conditional update.
-    """
-    if payment.intent_id is None:
-        if fresh:
-            await _create_fresh_intent(session, gateway, payment)
-        else:
-            # The lock below reads the row into this same object (populate_existing).
-            await _create_intent(session, gateway, payment.id)
-    return payment
-
-
-async def _create_fresh_intent(
     session: AsyncSession, gateway: StripeGateway, payment: Payment
-) -> None:
-    intent = await _stripe(
-        gateway.create_intent, amount=payment.amount,
-        idempotency_key=f"payment-{payment.id}", metadata=_metadata(payment),
-    )
-    async with transaction(session):
-        written = await session.execute(
-            update(Payment)
-            .where(Payment.id == payment.id, Payment.intent_id.is_(None))
-            .values(intent_id=intent.id, client_secret=intent.client_secret,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    if written.rowcount == 1:  # type: ignore[attr-defined]
-        # What the row now holds; set on the object without reading it back.
-        set_committed_value(payment, "intent_id", intent.id)
-        set_committed_value(payment, "client_secret", intent.client_secret)
-    else:  # not fresh after all (a caller's mistake): keep the intent the row has
-        log.error("payment %s: intent written meanwhile; %s left unused", payment.id, intent.id)
-        await session.refresh(payment)
+) -> Payment:
+    """Give a committed payment its PaymentIntent, once (commits)."""
+    if payment.intent_id is None:
+        # The lock below reads the row into this same object (populate_existing).
+        await _create_intent(session, gateway, payment.id)
+    return payment
 
 
 async def _create_intent(session: AsyncSession, gateway: StripeGateway, payment_id: int) -> None:
@@ -373,6 +376,14 @@ async def apply_intent(
     # told in a third.
     try:
         async with transaction(session):
+            if intent.status == "succeeded" and (
+                claimed := await _claim_succeeded(session, intent)
+            ) is not None:
+                # The usual case in one statement (decision 76): the handler runs under the
+                # row lock the update took, exactly as after ``_lock`` below.
+                await handler_for(claimed.kind).on_succeeded(session, claimed)
+                _record_succeeded(session, claimed, intent)
+                return claimed
             payment = await _lock(session, intent_id=intent.id)
             if payment is None:
                 return None
@@ -418,6 +429,32 @@ async def apply_intent(
                 await on_unfulfillable(session, payment, unfulfilled)
         await session.refresh(payment)
     return payment
+
+
+async def _claim_succeeded(session: AsyncSession, intent: IntentView) -> Payment | None:
+    """Mark the payment of a succeeded ``intent`` succeeded, if it is still waiting for its
+    money and the amounts agree: one conditional update that also takes the row lock, where
+    :func:`_lock` and a write would be two (three on SQLite). None when nothing matched
+    (not ours, settled already, a racing caller won, a differing amount): the caller then
+    takes the lock and decides as usual. The update re-checks its condition on the row a
+    racing caller committed, so only one of them gets the payment back."""
+    now = utcnow()
+    stmt = (
+        update(Payment)
+        .where(
+            Payment.intent_id == intent.id,
+            Payment.status.in_([
+                s for s in PaymentStatus if PAYMENT_TRANSITIONS.can(s, PaymentStatus.SUCCEEDED)
+            ]),
+            Payment.amount == intent.amount,
+            Payment.currency == intent.currency,
+        )
+        .values(status=PaymentStatus.SUCCEEDED, succeeded_at=now, last_error="",
+                updated_at=now)
+        .returning(Payment)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return (await session.scalars(stmt)).one_or_none()
 
 
 def _succeed(payment: Payment) -> None:

@@ -34,7 +34,7 @@ from tests.processes import ROOT, process_env
 
 #: Where a payment kind is taken as given rather than chosen (the payment module forwards it).
 PAYMENT_MODULE = ROOT / "shop" / "payments" / "services.py"
-STARTS_A_PAYMENT = {"start_payment", "new_payment"}
+STARTS_A_PAYMENT = {"start_payment", "start_fresh_payment"}
 
 
 def _project_modules() -> Iterator[str]:

@@ -65,7 +65,6 @@ async def _place_order(session: AsyncSession) -> tuple[Order, list[Vendor]]:
         status=CheckoutStatus.PAID,
         user_id=shopper.id,
         reservation_id=reservation.id,
-        payment_id=payment.id,
         lines=[],
         delivery_fees={str(bakery.id): 3_000, str(crafts.id): 0},
         items_total=57_000,

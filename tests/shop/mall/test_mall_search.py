@@ -174,3 +174,31 @@ async def test_cards_show_the_card_picture_or_a_placeholder(
     served = await client.get(f"/media/products/{pictured.id}/x.card.webp")
     assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
     assert served.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_sold_out_product_is_marked_on_every_listing_at_once(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    """Listings come from the (cached) search results, stock from the database: a product
+    whose every unit is sold or held says 품절 on the home page, its category and the search
+    page the moment it happens, without waiting for the index."""
+    vendor = await make_vendor(db_session)
+    jam = await make_product(db_session, vendor, "햇살딸기잼", price=9_000)
+    tea = await make_product(db_session, vendor, "햇살작설차", price=8_000)
+    await db_session.commit()
+    await _index(app, db_session, [jam.id, tea.id])
+    pages = ("/", "/categories/food", "/search?q=햇살")
+
+    def card(page: str, product_id: int) -> str:
+        start = page.index(f'href="/products/{product_id}"')
+        return page[start:page.index("</article>", start)]
+
+    for path in pages:
+        page = (await client.get(path)).text
+        assert "품절" not in card(page, jam.id) and "품절" not in card(page, tea.id), path
+
+    jam.variants[0].stock = 0  # the vendor says so; a sale would hold the units just the same
+    await db_session.commit()
+    for path in pages:
+        page = (await client.get(path)).text
+        assert "품절" in card(page, jam.id) and "품절" not in card(page, tea.id), path

@@ -1,7 +1,8 @@
 """Cached listings never outlive the catalog: a published price change reaches the product
 page at once and the listings (category, search page, search API) as soon as the worker has
 indexed the event, although those listings were served from the cache a moment before; a
-sold-out variant shows on the product page at once (stock is read from the database).
+sold-out variant shows on the product page and the listing pages at once (stock is read
+from the database).
 
 Over the public API with a real worker process, like ``tests/e2e/test_thin_slice.py``. The
 loop's bound is only a generous limit for a loaded CI machine: how fast it happens is
@@ -91,6 +92,8 @@ async def test_price_change_and_sold_out_show_through_the_cached_listings(
                                     headers=owner_headers, json={"stock": 0})
         assert sold_out.status_code == 200, sold_out.text
         assert "품절" in (await client.get(f"/products/{product.id}")).text  # at once
+        for path in LISTINGS:  # and on the cached listings, whose stock is read live
+            assert "품절" in (await client.get(path)).text, path
     finally:
         stop(worker)
     assert "12,000원" not in (await client.get("/categories/food")).text

@@ -77,7 +77,7 @@ async def place_order(
     await session.flush()
     checkout = Checkout(
         token=secrets.token_urlsafe(16), status=CheckoutStatus.PAID,
-        reservation_id=reservation.id, payment_id=payment.id, email="buyer@example.kr",
+        reservation_id=reservation.id, email="buyer@example.kr",
         recipient="김장터", phone="010-1234-5678", postal_code="04524",
         road_address="서울특별시 중구 세종대로 110", lines=[],
         delivery_fees={str(v): fees.get(v, 0) for v in vendors}, items_total=items,
