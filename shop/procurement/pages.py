@@ -54,9 +54,20 @@ class VersionView:
         return sum(v for (kind, _), v in self.figures.items() if kind != GENERAL)
 
     @property
-    def keys(self) -> list[tuple[str, str]]:
-        """Every row of the table: a key with a figure, a difference or both."""
-        return sorted(self.figures.keys() | self.changes.keys())
+    def rows(self) -> list[TableRow]:
+        """Every row of the table (a key with a figure, a difference or both), its amounts
+        already written out: formatting in the template cost more than the page's queries."""
+        return [TableRow(kind, category, f"{self.figures.get((kind, category), 0):,}원",
+                         f"{self.changes.get((kind, category), 0):+,}")
+                for kind, category in sorted(self.figures.keys() | self.changes.keys())]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    kind: str  # the enterprise type's label, or 일반 구매
+    category: str
+    amount: str  # "1,234원"
+    change: str  # "+1,234" / "-1,234" / "+0"
 
 
 def _labelled(sums: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -53,38 +54,57 @@ class PublicVersion:
     changes: list[list[Any]]
 
 
-_INSTITUTION = (Institution.id, Institution.name, Institution.kind, Institution.district)
+_INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.kind, Institution.district)
+_VERSION_COLUMNS = (
+    PublishedDisclosure.id, PublishedDisclosure.institution_id, PublishedDisclosure.year,
+    PublishedDisclosure.month, PublishedDisclosure.version, PublishedDisclosure.published_on,
+    PublishedDisclosure.published_at, DisclosureSummary.figures, DisclosureSummary.changes)
+
+
+def _statements() -> dict[str, Select[Any]]:
+    """Every statement the page runs, built once with bound parameters (building and keying
+    a statement per request cost more than running it)."""
+    d, inner = PublishedDisclosure, aliased(PublishedDisclosure)
+    versions = (select(*_VERSION_COLUMNS)
+                .join(DisclosureSummary, DisclosureSummary.disclosure_id == d.id))
+
+    def newest(column: Any) -> Any:
+        return (select(column).where(inner.institution_id == Institution.id)
+                .order_by(inner.year.desc(), inner.month.desc()).limit(1)
+                .correlate(Institution).scalar_subquery())
+
+    # Each institution's latest year and month (a backward scan of the version key's index,
+    # institution × year × month × version, one row each), then that month's versions.
+    latest = (select(Institution.id.label("institution_id"), newest(inner.year).label("year"),
+                     newest(inner.month).label("month"))
+              .where(Institution.id.in_(bindparam("ids", expanding=True))).subquery())
+    return {
+        "institution": select(*_INSTITUTION_COLUMNS).where(Institution.id == bindparam("id")),
+        "count": select(func.count(Institution.id)),
+        "page": (select(*_INSTITUTION_COLUMNS).order_by(Institution.id)
+                 .limit(bindparam("size")).offset(bindparam("skip"))),
+        "years": (select(d.year).where(d.institution_id == bindparam("id")).distinct()
+                  .order_by(d.year.desc())),
+        "year": (versions.where(d.institution_id == bindparam("id"), d.year == bindparam("year"))
+                 .order_by(d.month.desc(), d.version.desc())),
+        "latest": (versions.join(latest, and_(latest.c.institution_id == d.institution_id,
+                                              latest.c.year == d.year,
+                                              latest.c.month == d.month))
+                   .order_by(d.institution_id, d.version.desc())),
+    }
+
+
+_SQL = _statements()
+
+
+async def _rows(session: AsyncSession, name: str, **params: Any) -> Sequence[Any]:
+    connection = await session.connection()
+    return (await connection.execute(_SQL[name], params)).all()
 
 
 def _institution(row: Any) -> PublicInstitution:
     return PublicInstitution(int(row.id), row.name, InstitutionKind(row.kind),
                              District(row.district))
-
-
-async def institution(session: AsyncSession, institution_id: int) -> PublicInstitution:
-    row = (await session.execute(select(*_INSTITUTION).where(Institution.id == institution_id)
-                                 )).first()
-    if row is None:
-        raise NotFound(Code.INSTITUTION_NOT_FOUND, "기관을 찾을 수 없습니다.",
-                       field="institution_id")
-    return _institution(row)
-
-
-async def institutions_page(
-    session: AsyncSession, page: int, size: int
-) -> tuple[list[PublicInstitution], int]:
-    """One page of the institutions by id, and how many there are in all."""
-    total = await session.scalar(select(func.count(Institution.id))) or 0
-    rows = (await session.execute(select(*_INSTITUTION).order_by(Institution.id)
-                                  .limit(size).offset((max(1, page) - 1) * size))).all()
-    return [_institution(r) for r in rows], int(total)
-
-
-def _versions() -> Select[Any]:
-    d = PublishedDisclosure
-    return (select(d.id, d.institution_id, d.year, d.month, d.version, d.published_on,
-                   d.published_at, DisclosureSummary.figures, DisclosureSummary.changes)
-            .join(DisclosureSummary, DisclosureSummary.disclosure_id == d.id))
 
 
 def _version(row: Any) -> PublicVersion:
@@ -93,50 +113,43 @@ def _version(row: Any) -> PublicVersion:
                          row.figures, row.changes)
 
 
+async def institution(session: AsyncSession, institution_id: int) -> PublicInstitution:
+    rows = await _rows(session, "institution", id=institution_id)
+    if not rows:
+        raise NotFound(Code.INSTITUTION_NOT_FOUND, "기관을 찾을 수 없습니다.",
+                       field="institution_id")
+    return _institution(rows[0])
+
+
+async def institutions_page(
+    session: AsyncSession, page: int, size: int
+) -> tuple[list[PublicInstitution], int]:
+    """One page of the institutions by id, and how many there are in all."""
+    (total,) = (await _rows(session, "count"))[0]
+    rows = await _rows(session, "page", size=size, skip=(max(1, page) - 1) * size)
+    return [_institution(r) for r in rows], int(total)
+
+
 async def years_of(session: AsyncSession, institution_id: int) -> list[int]:
     """The years the institution has published a month of, newest first."""
-    rows = await session.scalars(
-        select(PublishedDisclosure.year).where(PublishedDisclosure.institution_id ==
-                                               institution_id)
-        .distinct().order_by(PublishedDisclosure.year.desc()))
-    return list(rows.all())
+    return [int(r.year) for r in await _rows(session, "years", id=institution_id)]
 
 
 async def versions_of_year(
     session: AsyncSession, institution_id: int, year: int
 ) -> list[PublicVersion]:
     """Every version of the year's months, newest month first, newest version first."""
-    d = PublishedDisclosure
-    rows = await session.execute(
-        _versions().where(d.institution_id == institution_id, d.year == year)
-        .order_by(d.month.desc(), d.version.desc()))
-    return [_version(r) for r in rows.all()]
+    return [_version(r) for r in await _rows(session, "year", id=institution_id, year=year)]
 
 
 async def latest_months(
     session: AsyncSession, institution_ids: list[int]
 ) -> dict[int, list[PublicVersion]]:
-    """Every version of each institution's latest published month (newest version first), in
-    one query: each institution's latest year and month first (a backward scan of the version
-    key's index, institution × year × month × version, one row each), then that month's
-    versions by the same index."""
+    """Every version of each institution's latest published month (newest version first),
+    in one query."""
     if not institution_ids:
         return {}
-    d, inner = PublishedDisclosure, aliased(PublishedDisclosure)
-
-    def newest(column: Any) -> Any:
-        return (select(column).where(inner.institution_id == Institution.id)
-                .order_by(inner.year.desc(), inner.month.desc()).limit(1)
-                .correlate(Institution).scalar_subquery())
-
-    latest = (select(Institution.id.label("institution_id"), newest(inner.year).label("year"),
-                     newest(inner.month).label("month"))
-              .where(Institution.id.in_(institution_ids)).subquery())
-    rows = await session.execute(
-        _versions().join(latest, and_(latest.c.institution_id == d.institution_id,
-                                      latest.c.year == d.year, latest.c.month == d.month))
-        .order_by(d.institution_id, d.version.desc()))
     found: dict[int, list[PublicVersion]] = defaultdict(list)
-    for row in rows.all():
+    for row in await _rows(session, "latest", ids=institution_ids):
         found[int(row.institution_id)].append(_version(row))
     return dict(found)
