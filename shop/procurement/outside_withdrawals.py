@@ -8,7 +8,7 @@ when (UTC; shown in Seoul time) and why. From the Seoul day of the withdrawal th
 counting (:func:`shop.procurement.outside_purchases.counted_purchases` reads them as cancelled
 that day), exactly like a cancelled order: the yearly report and the dashboard leave them out,
 a month already published keeps its version, and its next version shows the difference
-(decision 67). An import is withdrawn once (a unique key settles two withdrawals racing; the
+(decision 68). An import is withdrawn once (a unique key settles two withdrawals racing; the
 second gets 409). The same rows cannot be imported again (their fingerprint is taken); a
 corrected file differs and imports as usual.
 """

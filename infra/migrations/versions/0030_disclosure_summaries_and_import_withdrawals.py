@@ -1,6 +1,6 @@
 """Public buying: the public table of each published disclosure version, summed once (the
 page reads it instead of the version's rows), filled in for the versions already published;
-and withdrawals of wrong outside-purchase imports (decision 67).
+and withdrawals of wrong outside-purchase imports (decisions 67, 68).
 
 Revision ID: 0030
 Revises: 0028
