@@ -23,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import seoul_date, utcnow
 from infra.db import transaction
-from infra.errors import Conflict, InvalidInput, NotFound
+from infra.errors import Conflict, NotFound
 from infra.outbox import record
 from shop.procurement.access import require_role
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import OutsidePurchasesWithdrawn
 from shop.procurement.models import ProcurementRole
 from shop.procurement.outside_models import OutsideImportWithdrawal, OutsidePurchaseImport
+from shop.procurement.reasons import required_reason
 
 MAX_REASON = 500
 #: Who may withdraw: whoever may import.
@@ -40,13 +41,8 @@ async def withdraw_import(
     session: AsyncSession, user: User, institution_id: int, import_id: int, *, reason: str,
 ) -> OutsideImportWithdrawal:
     """Withdraw the whole import (404 unknown here, 403 without the role, 409 once done)."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(Code.OUTSIDE_WITHDRAWAL_REASON_REQUIRED, "철회 사유를 적어 주세요.",
-                           field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(Code.OUTSIDE_WITHDRAWAL_REASON_REQUIRED,
-                           f"철회 사유는 {MAX_REASON}자까지 적을 수 있습니다.", field="reason")
+    reason = required_reason(reason, code=Code.OUTSIDE_WITHDRAWAL_REASON_REQUIRED,
+                             what="철회 사유", limit=MAX_REASON)
     done = Conflict(Code.OUTSIDE_ALREADY_WITHDRAWN, "이 가져오기는 이미 철회했습니다.",
                     field="import_id")
     async with transaction(session, on_integrity_error=done):

@@ -72,6 +72,10 @@ async def test_a_withdrawn_import_stops_counting_and_shows_in_the_next_version(
     with pytest.raises(InvalidInput) as no_reason:
         await withdraw(db_session, world.accountant, institution_id, import_id, reason="  ")
     assert no_reason.value.field == "reason"
+    with pytest.raises(InvalidInput) as hidden:
+        await withdraw(db_session, world.accountant, institution_id, import_id,
+                       reason="잘못\u202e올림")
+    assert hidden.value.field == "reason"
     with pytest.raises(NotFound):
         await withdraw(db_session, world.accountant, institution_id, import_id + 99,
                        reason="다른 달 파일")
