@@ -9,7 +9,6 @@ Create Date: 2026-12-07 07:10:00
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -49,19 +48,15 @@ def _fill_summaries() -> None:
     if not sums:
         return
 
-    def listed(found: dict[tuple[str | None, str], int]) -> str:
-        return json.dumps([[kind, category, amount] for (kind, category), amount
-                           in sorted(found.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))])
+    def listed(found: dict[tuple[str | None, str], int]) -> list[list[Any]]:
+        return [[kind, category, amount] for (kind, category), amount
+                in sorted(found.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))]
 
-    insert = sa.text(
-        "INSERT INTO procurement_disclosure_summaries "
-        "(disclosure_id, figures, changes, created_at, updated_at) "
-        "VALUES (:disclosure_id, :figures, :changes, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
-    if conn.dialect.name == "postgresql":
-        insert = sa.text(
-            "INSERT INTO procurement_disclosure_summaries "
-            "(disclosure_id, figures, changes, created_at, updated_at) "
-            "VALUES (:disclosure_id, CAST(:figures AS JSON), CAST(:changes AS JSON), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    summaries = sa.table("procurement_disclosure_summaries", sa.column("disclosure_id"),
+                         sa.column("figures", sa.JSON), sa.column("changes", sa.JSON),
+                         sa.column("created_at"), sa.column("updated_at"))
+    insert = sa.insert(summaries).values(created_at=sa.func.current_timestamp(),
+                                         updated_at=sa.func.current_timestamp())
     batch: list[dict[str, Any]] = []
     for disclosure_id, kinds in sorted(sums.items()):
         batch.append({"disclosure_id": disclosure_id, "figures": listed(kinds["figure"]),
