@@ -195,9 +195,10 @@ ANALYTICS_ONLY: Mapping[str, str] = MappingProxyType({
         procurement_events.DisclosurePublished,
     ),
     **_only_counted(
-        "purchases imported from outside the platform are rows the yearly report and the "
-        "dashboard read (the rates' denominator); they are no sale of any vendor's",
-        procurement_events.OutsidePurchasesImported,
+        "purchases imported from outside the platform (and the withdrawal of a wrong import) "
+        "are rows the yearly report, the dashboard and the monthly disclosures read (the "
+        "rates' denominator); they are no sale of any vendor's",
+        procurement_events.OutsidePurchasesImported, procurement_events.OutsidePurchasesWithdrawn,
     ),
     **_only_counted(
         "a correction of a counted amount is a row the yearly report and the next monthly "

@@ -553,5 +553,21 @@ def run(with_demo: bool, web_processes: int) -> None:
     sys.exit(exit_code)
 
 
+# --- public buying ----------------------------------------------------------------------
+
+
+def _in_session(work: Callable[[Any], Awaitable[T]]) -> T:
+    return _run(lambda settings: _with_session(settings, work))
+
+
+def _add_procurement() -> None:
+    from infra.procurement_cli import procurement_group
+
+    main.add_command(procurement_group(_in_session), "procurement")
+
+
+_add_procurement()
+
+
 if __name__ == "__main__":
     main()

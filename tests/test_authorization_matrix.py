@@ -218,6 +218,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /api/procurement/institutions/{institution_id:int}/memberships": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/outside-purchases": SIGNED_IN,
     "POST /api/procurement/institutions/{institution_id:int}/outside-purchases": SIGNED_IN,
+    "POST /api/procurement/institutions/{institution_id:int}/outside-purchases/"
+    "{import_id:int}/withdrawal": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/overdue-inspections": SIGNED_IN,
     "GET /api/procurement/institutions/{institution_id:int}/plans": SIGNED_IN,
     "POST /api/procurement/institutions/{institution_id:int}/plans": SIGNED_IN,
@@ -462,6 +464,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "POST /procurement/orders/{order_id:int}/submit": PUBLIC_BUYER,
     "GET /procurement/outside-purchases": PUBLIC_BUYER,
     "POST /procurement/outside-purchases/import": PUBLIC_BUYER,
+    "POST /procurement/outside-purchases/{import_id:int}/withdraw": PUBLIC_BUYER,
     "GET /procurement/outside-purchases/template.csv": PUBLIC_BUYER,
     "GET /procurement/outside-purchases/template.xlsx": PUBLIC_BUYER,
     "GET /procurement/plans": PUBLIC_BUYER,

@@ -32,6 +32,7 @@ from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import CountedAmountCorrected
 from shop.procurement.models import Department, ProcurementRole, PurchaseOrder
 from shop.procurement.outside_models import CountedCorrection
+from shop.procurement.reasons import required_reason
 from shop.procurement.record_models import Inspection
 
 MAX_REASON = 500
@@ -41,13 +42,8 @@ async def correct_counted_amount(
     session: AsyncSession, user: User, order_id: int, *, amount_change: int, reason: str,
 ) -> CountedCorrection:
     """Add a correction row (the discloser or the institution admin)."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(Code.CORRECTION_REASON_REQUIRED, "정정 사유를 적어 주세요.",
-                           field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(Code.CORRECTION_REASON_REQUIRED,
-                           f"정정 사유는 {MAX_REASON}자까지 적을 수 있습니다.", field="reason")
+    reason = required_reason(reason, code=Code.CORRECTION_REASON_REQUIRED, what="정정 사유",
+                             limit=MAX_REASON)
     if amount_change == 0:
         raise InvalidInput(Code.CORRECTION_ZERO, "정정 금액은 0이 아니어야 합니다.",
                            field="amount_change")

@@ -25,6 +25,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -223,3 +224,16 @@ def differences_add_up(history: Sequence[DisclosureVersion]) -> bool:
         for change in version.changes:
             running[change.key] += change.amount
     return {k: v for k, v in running.items() if v} == history[-1].amounts()
+
+
+def public_sums(figures: Iterable[Figure]) -> list[list[Any]]:
+    """Figures summed over departments by enterprise type × item, as the public page shows
+    them: ``[enterprise type value or None, category value, amount]`` in key order. A key
+    whose departments cancel out stays, with 0, as the page showed it before it was summed
+    once at publication (:class:`~shop.procurement.record_models.DisclosureSummary`)."""
+    sums: dict[tuple[str | None, str], int] = defaultdict(int)
+    for f in figures:
+        kind = f.key.enterprise_type
+        sums[(kind.value if kind is not None else None, f.key.category.value)] += f.amount
+    return [[kind, category, amount] for (kind, category), amount
+            in sorted(sums.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))]

@@ -7,18 +7,18 @@ the orders cancelled by the publication date; and the purchases made outside the
 declared, from the day of their import, so an import after a month was published shows in
 its next version as a difference (decision 51). The pure rule (``disclosure.publish``) makes
 the next version against the **stored** latest one; the version is saved with its figures
-and its differences as rows, and never changed afterwards.
+and its differences as rows, and with the public page's summary of them
+(:class:`~shop.procurement.record_models.DisclosureSummary`, read by
+:mod:`shop.procurement.public_disclosures`), and never changed afterwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import noload
 
 from infra.accounts.models import User
 from infra.clock import seoul_date, seoul_today, utcnow
@@ -32,7 +32,12 @@ from shop.procurement.amounts import not_accepted_reduction
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import DisclosurePublished
 from shop.procurement.models import Department, ProcurementRole, PurchaseOrder
-from shop.procurement.record_models import DisclosureRow, Inspection, PublishedDisclosure
+from shop.procurement.record_models import (
+    DisclosureRow,
+    DisclosureSummary,
+    Inspection,
+    PublishedDisclosure,
+)
 
 
 async def counted_purchases(
@@ -91,69 +96,6 @@ async def versions_of(
     return list((await session.scalars(stmt)).all())
 
 
-async def figures_of(
-    session: AsyncSession, disclosure_ids: list[int]
-) -> dict[int, list[Any]]:
-    """The rows of these published versions as plain columns (``kind``, ``department``,
-    ``category``, ``enterprise_type``, ``amount``), by version id: a public page reads
-    hundreds of them, which as ORM objects cost far more than the query."""
-    found: dict[int, list[Any]] = defaultdict(list)
-    if not disclosure_ids:
-        return found
-    rows = await session.execute(
-        select(DisclosureRow.disclosure_id, DisclosureRow.kind, DisclosureRow.department,
-               DisclosureRow.category, DisclosureRow.enterprise_type, DisclosureRow.amount)
-        .where(DisclosureRow.disclosure_id.in_(disclosure_ids)).order_by(DisclosureRow.id))
-    for row in rows.all():
-        found[row.disclosure_id].append(row)
-    return found
-
-
-async def latest_months(
-    session: AsyncSession, institution_ids: list[int]
-) -> dict[int, list[PublishedDisclosure]]:
-    """Every version of each institution's latest published month (newest version first),
-    without their rows (:func:`figures_of`)."""
-    if not institution_ids:
-        return {}
-    ym = PublishedDisclosure.year * 100 + PublishedDisclosure.month
-    latest = (select(PublishedDisclosure.institution_id, func.max(ym).label("ym"))
-              .where(PublishedDisclosure.institution_id.in_(institution_ids))
-              .group_by(PublishedDisclosure.institution_id).subquery())
-    rows = await session.scalars(
-        select(PublishedDisclosure)
-        .join(latest, and_(latest.c.institution_id == PublishedDisclosure.institution_id,
-                           latest.c.ym == ym))
-        .options(noload(PublishedDisclosure.rows))
-        .order_by(PublishedDisclosure.institution_id, PublishedDisclosure.version.desc()))
-    found: dict[int, list[PublishedDisclosure]] = defaultdict(list)
-    for row in rows.all():
-        found[row.institution_id].append(row)
-    return dict(found)
-
-
-async def years_of(session: AsyncSession, institution_id: int) -> list[int]:
-    """The years the institution has published a month of, newest first."""
-    rows = await session.scalars(
-        select(PublishedDisclosure.year).where(PublishedDisclosure.institution_id ==
-                                               institution_id)
-        .distinct().order_by(PublishedDisclosure.year.desc()))
-    return list(rows.all())
-
-
-async def versions_of_year(
-    session: AsyncSession, institution_id: int, year: int
-) -> list[PublishedDisclosure]:
-    """Every version of the year's months, newest month first, newest version first, without
-    their rows (:func:`figures_of`)."""
-    rows = await session.scalars(
-        select(PublishedDisclosure).where(PublishedDisclosure.institution_id == institution_id,
-                                          PublishedDisclosure.year == year)
-        .options(noload(PublishedDisclosure.rows))
-        .order_by(PublishedDisclosure.month.desc(), PublishedDisclosure.version.desc()))
-    return list(rows.all())
-
-
 async def publish_month(
     session: AsyncSession, user: User, institution_id: int, *, year: int, month: int,
     published_on: dt.date | None = None,
@@ -189,6 +131,9 @@ async def publish_month(
                   for f in figures])
         session.add(row)
         await session.flush()
+        session.add(DisclosureSummary(disclosure_id=row.id,
+                                      figures=rules.public_sums(version.figures),
+                                      changes=rules.public_sums(version.changes)))
         record(session, DisclosurePublished(
             id=institution_id, disclosure_id=row.id, year=year, month=month,
             version=version.version, published_on=version.published_on.isoformat(),

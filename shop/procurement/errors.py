@@ -82,6 +82,9 @@ class ProcurementErrorCode(enum.StrEnum):
     OUTSIDE_NO_ROWS = "outside_purchases_no_rows"
     OUTSIDE_INVALID_CELL = "outside_purchases_invalid_cell"
     OUTSIDE_DUPLICATE_FILE = "outside_purchases_duplicate_file"
+    OUTSIDE_IMPORT_NOT_FOUND = "outside_purchases_import_not_found"
+    OUTSIDE_ALREADY_WITHDRAWN = "outside_purchases_already_withdrawn"
+    OUTSIDE_WITHDRAWAL_REASON_REQUIRED = "outside_purchases_withdrawal_reason_required"
     # corrections of counted amounts
     CORRECTION_NOT_COUNTED = "correction_order_not_counted"
     CORRECTION_REASON_REQUIRED = "correction_reason_required"

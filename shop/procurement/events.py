@@ -174,6 +174,22 @@ class OutsidePurchasesImported(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class OutsidePurchasesWithdrawn(DomainEvent):
+    """A whole import was withdrawn as wrong: its rows stop counting from ``effective_on``."""
+
+    name: ClassVar[str] = "procurement.outside_purchases_withdrawn"
+    aggregate: ClassVar[str] = "institution"
+    id: int  # the institution
+    import_id: int
+    withdrawal_id: int
+    rows: int
+    total_amount: int
+    effective_on: str
+    reason: str
+    withdrawn_by: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ExceptionRecorded(DomainEvent):
     name: ClassVar[str] = "procurement.exception_recorded"
     aggregate: ClassVar[str] = "institution"

@@ -3,7 +3,8 @@ imported from a spreadsheet so that results have their whole denominator (issue 
 
 One :class:`OutsidePurchaseImport` per uploaded file (the SHA-256 of its checked rows is
 unique per institution, so the same purchases are never counted twice) holds its
-:class:`OutsidePurchase` rows. Both are append-only, like the exception register: the ORM
+:class:`OutsidePurchase` rows; a wrong import is withdrawn whole by an
+:class:`OutsideImportWithdrawal`. All are append-only, like the exception register: the ORM
 refuses updates and deletes.
 """
 
@@ -91,7 +92,26 @@ class OutsidePurchase(BigIntAuditBase):
     )
 
 
-for _frozen in (OutsidePurchaseImport, OutsidePurchase):
+class OutsideImportWithdrawal(BigIntAuditBase):
+    """A whole import withdrawn as wrong: who, when, why. Its rows stop counting from the
+    Seoul day of ``withdrawn_at`` (a published month keeps its version; the next one shows
+    the difference, as for a cancellation). One per import (the unique key settles a race);
+    append-only like the import itself, which stays as it was for the audit."""
+
+    __tablename__ = "procurement_outside_import_withdrawals"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_outside_imports.id", ondelete="RESTRICT"), unique=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_institutions.id", ondelete="RESTRICT"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    withdrawn_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+for _frozen in (OutsidePurchaseImport, OutsidePurchase, OutsideImportWithdrawal):
     event.listen(_frozen, "before_update", _refuse_change)
     event.listen(_frozen, "before_delete", _refuse_change)
 

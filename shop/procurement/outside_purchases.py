@@ -39,7 +39,12 @@ from shop.procurement.disclosure import CountedPurchase
 from shop.procurement.errors import ProcurementErrorCode as Code
 from shop.procurement.events import OutsidePurchasesImported
 from shop.procurement.models import Department, ProcurementRole
-from shop.procurement.outside_models import OutsideChannel, OutsidePurchase, OutsidePurchaseImport
+from shop.procurement.outside_models import (
+    OutsideChannel,
+    OutsideImportWithdrawal,
+    OutsidePurchase,
+    OutsidePurchaseImport,
+)
 from shop.vendors.rules import normalise_registration_number
 from shop.vendors.types import EnterpriseType
 
@@ -256,9 +261,16 @@ async def import_file(
     duplicate = Conflict(Code.OUTSIDE_DUPLICATE_FILE, "이 파일은 이미 가져왔습니다.",
                          field="file")
     async with transaction(session, on_integrity_error=duplicate):
-        if await session.scalar(select(OutsidePurchaseImport.id).where(
-                OutsidePurchaseImport.institution_id == institution_id,
-                OutsidePurchaseImport.content_sha256 == digest)):
+        earlier = await session.scalar(select(OutsidePurchaseImport.id).where(
+            OutsidePurchaseImport.institution_id == institution_id,
+            OutsidePurchaseImport.content_sha256 == digest))
+        if earlier is not None:
+            withdrawn = await session.scalar(select(OutsideImportWithdrawal.withdrawn_at).where(
+                OutsideImportWithdrawal.import_id == earlier))
+            if withdrawn is not None:
+                raise Conflict(Code.OUTSIDE_DUPLICATE_FILE,
+                               f"이 내역은 가져왔다가 {seoul_date(withdrawn).isoformat()}에 "
+                               "철회했습니다. 같은 내역은 다시 가져올 수 없습니다.", field="file")
             raise duplicate
         batch = OutsidePurchaseImport(
             institution_id=institution_id, filename=filename, content_sha256=digest,
@@ -292,12 +304,17 @@ async def counted_purchases(
 ) -> list[CountedPurchase]:
     """The outside purchases as results count them: by purchase date, as declared, known from
     the Seoul day of their import (so a month published before the import is not reopened: its
-    next version shows them as a difference). All of them, or those of one fiscal year."""
+    next version shows them as a difference), and no longer from the Seoul day their import
+    was withdrawn (:mod:`shop.procurement.outside_withdrawals`), as a cancelled order. All of
+    them, or those of one fiscal year."""
     stmt = (select(OutsidePurchase.id, Department.name, OutsidePurchase.category,
                    OutsidePurchase.enterprise_type, OutsidePurchase.purchased_on,
-                   OutsidePurchase.amount, OutsidePurchaseImport.imported_at)
+                   OutsidePurchase.amount, OutsidePurchaseImport.imported_at,
+                   OutsideImportWithdrawal.withdrawn_at)
             .join(Department, Department.id == OutsidePurchase.department_id)
             .join(OutsidePurchaseImport, OutsidePurchaseImport.id == OutsidePurchase.import_id)
+            .outerjoin(OutsideImportWithdrawal,
+                       OutsideImportWithdrawal.import_id == OutsidePurchase.import_id)
             .where(OutsidePurchase.institution_id == institution_id))
     if fiscal_year is not None:
         stmt = stmt.where(OutsidePurchase.purchased_on >= dt.date(fiscal_year, 1, 1),
@@ -305,16 +322,20 @@ async def counted_purchases(
     rows = (await session.execute(stmt.order_by(OutsidePurchase.id))).all()
     return [CountedPurchase(order_id=f"outside:{i}", department=name, category=category,
                             enterprise_type=kind, contract_date=day, amount=int(amount),
-                            recorded_on=max(day, seoul_date(imported_at)))
-            for i, name, category, kind, day, amount, imported_at in rows]
+                            recorded_on=max(day, seoul_date(imported_at)),
+                            cancelled_on=seoul_date(withdrawn_at) if withdrawn_at else None)
+            for i, name, category, kind, day, amount, imported_at, withdrawn_at in rows]
 
 
 async def totals_by_channel(
     session: AsyncSession, institution_id: int, fiscal_year: int
 ) -> dict[OutsideChannel, int]:
+    """The year's outside purchases by channel, without withdrawn imports."""
+    withdrawn = select(OutsideImportWithdrawal.import_id)
     rows = (await session.execute(
         select(OutsidePurchase.channel, func.sum(OutsidePurchase.amount))
         .where(OutsidePurchase.institution_id == institution_id,
+               OutsidePurchase.import_id.not_in(withdrawn),
                OutsidePurchase.purchased_on >= dt.date(fiscal_year, 1, 1),
                OutsidePurchase.purchased_on <= dt.date(fiscal_year, 12, 31))
         .group_by(OutsidePurchase.channel))).all()

@@ -2,7 +2,8 @@
 institution has published, by enterprise type and item (ordinance art. 7, 17): ten
 institutions a page with their latest published month, and one institution's year with every
 month and version (``?institution=&year=``), so the page stays fast at hundreds of
-institutions and years of months (``tests/bench/bench_procurement.py``).
+institutions and years of months (``tests/bench/bench_procurement.py``). Each version's table
+comes from the summary stored when it was published (:mod:`shop.procurement.public_disclosures`).
 
 The buyer portal for an institution's staff is :mod:`shop.procurement.buyer_pages`; both are
 routed from here."""
@@ -21,23 +22,23 @@ from litestar.response import Template
 from infra.clock import seoul_time
 from infra.web.params import DbSession
 from shop.catalog.taxonomy import Category
-from shop.procurement import disclosures, institutions
-from shop.procurement.access import institution_or_404
+from shop.procurement import public_disclosures
 from shop.procurement.buyer_pages import BuyerPages
-from shop.procurement.models import Institution
-from shop.procurement.record_models import PublishedDisclosure
+from shop.procurement.public_disclosures import PublicInstitution, PublicVersion
 from shop.vendors.types import EnterpriseType
 
 GENERAL = "일반 구매"
 #: Institutions per page of the public disclosure page.
 PAGE_SIZE = 10
+_TYPE_LABELS: dict[str | None, str] = {t.value: t.label for t in EnterpriseType} | {None: GENERAL}
+_CATEGORY_LABELS = {c.value: c.label for c in Category}
 
 
 @dataclass(frozen=True)
 class VersionView:
     """One published version, summed over departments for the public table."""
 
-    row: PublishedDisclosure
+    row: PublicVersion
     #: (enterprise-type label, category label) → amount; the figures as published.
     figures: dict[tuple[str, str], int]
     #: The same keys → difference from the previous version (version 1: the figures).
@@ -52,28 +53,39 @@ class VersionView:
     def social_economy_total(self) -> int:
         return sum(v for (kind, _), v in self.figures.items() if kind != GENERAL)
 
-
-def _label(enterprise_type: EnterpriseType | None) -> str:
-    return enterprise_type.label if enterprise_type is not None else GENERAL
-
-
-def _sums(rows: Sequence[Any], kind: str) -> dict[tuple[str, str], int]:
-    sums: dict[tuple[str, str], int] = defaultdict(int)
-    for r in rows:
-        if r.kind == kind:
-            sums[(_label(r.enterprise_type), Category(r.category).label)] += r.amount
-    return dict(sorted(sums.items()))
+    @property
+    def rows(self) -> list[TableRow]:
+        """Every row of the table (a key with a figure, a difference or both), its amounts
+        already written out: formatting in the template cost more than the page's queries."""
+        return [TableRow(kind, category, f"{self.figures.get((kind, category), 0):,}원",
+                         f"{self.changes.get((kind, category), 0):+,}")
+                for kind, category in sorted(self.figures.keys() | self.changes.keys())]
 
 
-def version_view(row: PublishedDisclosure, rows: Sequence[Any]) -> VersionView:
-    """One version with its rows (``DisclosureRow`` objects or their columns)."""
-    at = seoul_time(row.published_at)
-    return VersionView(row, _sums(rows, "figure"), _sums(rows, "change"), at)
+@dataclass(frozen=True)
+class TableRow:
+    kind: str  # the enterprise type's label, or 일반 구매
+    category: str
+    amount: str  # "1,234원"
+    change: str  # "+1,234" / "-1,234" / "+0"
+
+
+def _labelled(sums: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for kind, category, amount in sums:
+        found[(_TYPE_LABELS[kind], _CATEGORY_LABELS[category])] += amount
+    return dict(sorted(found.items()))
+
+
+def version_view(version: PublicVersion) -> VersionView:
+    """One version as the page shows it, from its stored summary."""
+    return VersionView(version, _labelled(version.figures), _labelled(version.changes),
+                       seoul_time(version.published_at))
 
 
 @dataclass(frozen=True)
 class InstitutionView:
-    institution: Institution
+    institution: PublicInstitution
     versions: list[VersionView]
 
 
@@ -90,23 +102,21 @@ class DisclosurePages(Controller):
         month (every version of it). With it: every month of one year of that institution."""
         context: dict[str, Any]
         if institution is not None:
-            chosen = await institution_or_404(db_session, institution)
-            years = await disclosures.years_of(db_session, chosen.id)
+            chosen = await public_disclosures.institution(db_session, institution)
+            years = await public_disclosures.years_of(db_session, chosen.id)
             shown = year if year in years else (years[0] if years else None)
-            rows = (await disclosures.versions_of_year(db_session, chosen.id, shown)
-                    if shown is not None else [])
-            figures = await disclosures.figures_of(db_session, [r.id for r in rows])
-            context = {"institutions": [InstitutionView(chosen, [version_view(r, figures[r.id])
-                                                                 for r in rows])],
+            versions = (await public_disclosures.versions_of_year(db_session, chosen.id, shown)
+                        if shown is not None else [])
+            context = {"institutions": [InstitutionView(chosen, [version_view(v)
+                                                                 for v in versions])],
                        "chosen": chosen, "years": years, "year": shown}
         else:
             page = max(1, page)
-            found, total = await institutions.institutions_page(db_session, page, PAGE_SIZE)
-            latest = await disclosures.latest_months(db_session, [i.id for i in found])
-            figures = await disclosures.figures_of(
-                db_session, [r.id for rows in latest.values() for r in rows])
-            context = {"institutions": [InstitutionView(i, [version_view(r, figures[r.id])
-                                                            for r in latest.get(i.id, [])])
+            found, total = await public_disclosures.institutions_page(db_session, page,
+                                                                      PAGE_SIZE)
+            latest = await public_disclosures.latest_months(db_session, [i.id for i in found])
+            context = {"institutions": [InstitutionView(i, [version_view(v)
+                                                            for v in latest.get(i.id, [])])
                                         for i in found],
                        "chosen": None, "page": page, "total": total,
                        "pages": max(1, -(-total // PAGE_SIZE))}

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.accounts.models import User
 from infra.clock import seoul_date, seoul_today, utcnow
 from infra.db import dialect_name, transaction
-from infra.errors import Conflict, InvalidInput, NotFound, Problems
+from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from shop.catalog.taxonomy import Category
 from shop.procurement import plan_rules as rules
@@ -30,6 +30,7 @@ from shop.procurement.events import PlanAmended, PlanPublished, PlanSubmitted
 from shop.procurement.models import Department, ProcurementRole
 from shop.procurement.plan_models import PurchasePlan, PurchasePlanLine, PurchasePlanVersion
 from shop.procurement.plan_rules import PlanFigures, PlanState
+from shop.procurement.reasons import required_reason
 
 #: Who writes plans.
 WRITERS = (ProcurementRole.INSTITUTION_ADMIN,)
@@ -236,13 +237,8 @@ async def amend(
     409 before the plan is published, or while another amendment is being drafted (two
     people amending at once make one new version).
     """
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(Code.AMENDMENT_REASON_REQUIRED, "변경 사유를 적어 주세요.",
-                           field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(Code.AMENDMENT_REASON_REQUIRED,
-                           f"변경 사유는 {REASON_MAX:,}자 이내로 적어 주세요.", field="reason")
+    reason = required_reason(reason, code=Code.AMENDMENT_REASON_REQUIRED, what="변경 사유",
+                             limit=REASON_MAX)
     clash = Conflict(Code.AMENDMENT_IN_PROGRESS, "이미 작성 중인 변경계획이 있습니다.",
                      field="plan_id")
     async with transaction(session, on_integrity_error=clash):

@@ -14,6 +14,7 @@ from typing import Any
 from advanced_alchemy.base import BigIntAuditBase
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -218,6 +219,21 @@ class DisclosureRow(BigIntAuditBase):
     amount: Mapped[int] = mapped_column(Integer)
 
 
+class DisclosureSummary(BigIntAuditBase):
+    """The public table of one published version, written with it and frozen like it: its
+    figures and its differences summed over departments by enterprise type × item, as
+    ``[enterprise type value or null, category value, amount]`` lists (``disclosure.
+    public_sums``). The public page reads these instead of the version's rows."""
+
+    __tablename__ = "procurement_disclosure_summaries"
+
+    disclosure_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_disclosures.id", ondelete="RESTRICT"), unique=True
+    )
+    figures: Mapped[list[list[Any]]] = mapped_column(JSON)
+    changes: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
 class AppendOnlyError(RuntimeError):
     """A programming error: code tried to change a frozen record."""
 
@@ -226,6 +242,6 @@ def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
-for _frozen in (ExceptionEntry, PublishedDisclosure, DisclosureRow):
+for _frozen in (ExceptionEntry, PublishedDisclosure, DisclosureRow, DisclosureSummary):
     event.listen(_frozen, "before_update", _refuse_change)
     event.listen(_frozen, "before_delete", _refuse_change)

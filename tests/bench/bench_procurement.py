@@ -9,8 +9,9 @@ disclosure page over 5 years × 200 institutions × 1,000,000 order lines.
    part), 3 % cancelled, 1 % corrected; 20 purchases outside the platform and 2 exceptions
    per institution and year; and every month published, version 1 five days after the month
    and version 2 where a later cancellation or correction changed it. The disclosure figures
-   are made by the real rule (``disclosure.publish``) from the same purchases, so the tables
-   hold what the use cases would have written.
+   (and each version's public summary, ``disclosure.public_sums``) are made by the real rules
+   (``disclosure.publish``) from the same purchases, so the tables hold what the use cases
+   would have written.
 2. ``report_p95_ms``: the yearly results report as JSON (``GET /api/procurement/institutions/
    {id}/reports/{year}``) for random institution-years, over HTTP from the real web server,
    signed in as a platform admin. ``report_build_p95_ms``: the same report read and built
@@ -65,6 +66,7 @@ from shop.procurement.plan_models import PurchasePlan, PurchasePlanLine, Purchas
 from shop.procurement.plan_rules import PlanState
 from shop.procurement.record_models import (
     DisclosureRow,
+    DisclosureSummary,
     ExceptionEntry,
     Inspection,
     PublishedDisclosure,
@@ -156,6 +158,7 @@ async def seed(settings: Settings, institutions: int, lines: int, today: dt.date
             exceptions: list[dict[str, Any]] = []
             disclosures: list[dict[str, Any]] = []
             disclosure_rows: list[dict[str, Any]] = []
+            summaries: list[dict[str, Any]] = []
             depts = dept_of[inst["id"]]
             purchases: list[disclosure.CountedPurchase] = []
             import_id = ids("import")
@@ -292,6 +295,10 @@ async def seed(settings: Settings, institutions: int, lines: int, today: dt.date
                             "id": disclosure_id, "institution_id": inst["id"], "year": year,
                             "month": month_number, "version": version.version,
                             "published_on": on, "published_at": _at(on), "published_by": by})
+                        summaries.append({
+                            "id": disclosure_id, "disclosure_id": disclosure_id,
+                            "figures": disclosure.public_sums(version.figures),
+                            "changes": disclosure.public_sums(version.changes)})
                         for kind, figures in (("figure", version.figures),
                                               ("change", version.changes)):
                             for f in figures:
@@ -314,6 +321,7 @@ async def seed(settings: Settings, institutions: int, lines: int, today: dt.date
                 (ExceptionEntry, exceptions, "exceptions"),
                 (PublishedDisclosure, disclosures, "disclosures"),
                 (DisclosureRow, disclosure_rows, "disclosure_rows"),
+                (DisclosureSummary, summaries, "disclosure_summaries"),
             ):
                 counts[name] += await insert_rows(session, model, rows)
             await session.commit()
