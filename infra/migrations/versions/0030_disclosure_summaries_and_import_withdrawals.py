@@ -3,7 +3,7 @@ page reads it instead of the version's rows), filled in for the versions already
 and withdrawals of wrong outside-purchase imports (decisions 67, 68).
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0034
 Create Date: 2026-12-07 07:10:00
 """
 
