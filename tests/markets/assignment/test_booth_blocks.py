@@ -100,6 +100,19 @@ def test_the_wished_booth_is_inside_the_block() -> None:
     assert "A5" in day.blocks[1] and day.placements[1] == "A5"
 
 
+def test_only_my_wishes_needs_one_wished_booth_in_the_block_not_every_booth() -> None:
+    """Found by a random run (issue 13, "lower tiers hold block"): A1-A2 only, two tier-0
+    singles, and a tier-1 stall wanting two booths with "only my wishes" on A1. Its block
+    A1+A2 holds its wish; the stall sits there and the singles wait (they were given both
+    booths because A2, not wished, was closed to the stall)."""
+    booths, rows = ROW[:2], (("A1", "A2"),)
+    stall = _stall(3, 2, 2, priority=1, preferred_booths=("A1",), wishes_only=True)
+    day = _day([Applicant(1, frozenset({"x"})), Applicant(2, frozenset({"y"})), stall],
+               booths=booths, rows=rows)
+    assert day.blocks == {3: ("A1", "A2")} and day.placements == {3: "A1"}
+    assert day.unplaced[1].value == day.unplaced[2].value == "lower_tier"
+
+
 def test_the_block_only_uses_booths_the_vendor_fits() -> None:
     powered = tuple(
         BoothSlot(b.code, has_power=b.code in {"A2", "A3", "A4", "A5"}) for b in ROW
