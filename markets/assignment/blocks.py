@@ -197,3 +197,49 @@ def _common_row(
             if tuple(row[start:start + len(block)]) == tuple(block):
                 return r
     return None
+
+
+def held_windows(
+    waiting: Iterable[Applicant],
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    booths: Mapping[str, BoothSlot],
+    holder: Mapping[str, Applicant],
+    may_take: Callable[[Applicant, str], bool],
+    reserved: Collection[str] = frozenset(),
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Windows to give block vendors a plan left out while lower tiers hold them (the
+    rule ``markets.assignment.checks.priority_inversions`` checks for blocks: a higher
+    tier's minimum block is never blocked by lower tiers when one exists).
+
+    ``waiting``: unplaced block vendors, in any order (standing order is used);
+    ``holder``: booth code -> who holds it in the plan; ``may_take``: whether the vendor
+    may take the booth at all (it fits, no vendor left out of a higher tier is kept it).
+    A window qualifies when every booth is no rotating premium/corner booth, the vendor
+    may take it, and is empty or held by a lower tier that is no regular and does not hold
+    it as a reserved booth it needs ("only my wishes": one booth is a wish). Windows are
+    chosen in standing order without overlap, the earliest wish first, then map order."""
+    out: dict[VendorKey, tuple[str, ...]] = {}
+    taken: set[str] = set()
+    for a in sorted(waiting, key=lambda a: a.standing):
+        rank = {c: n for n, c in enumerate(a.preferred_booths)}
+
+        def free(code: str, a: Applicant = a) -> bool:
+            booth, other = booths.get(code), holder.get(code)
+            if booth is None or _rotating(booth) or code in taken or not may_take(a, code):
+                return False
+            return other is None or (
+                other.priority < a.priority and other.own_booth is None
+                and not booth.properties & other.needs & set(reserved)
+            )
+
+        found = [
+            w for w in windows(rows, adjacency, a.booths_min)
+            if all(free(c) for c in w)
+            and (not a.wishes_only or any(c in rank for c in w))
+        ]
+        if found:
+            best = min(found, key=lambda w: min(rank.get(c, len(rank)) for c in w))
+            out[a.key] = best
+            taken.update(best)
+    return out

@@ -43,7 +43,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, windows
+from markets.assignment.blocks import (
+    anchor_of,
+    claim_blocks,
+    extend_blocks,
+    held_windows,
+    windows,
+)
 from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
@@ -227,15 +233,59 @@ def _claimed_day(
     base = build_day(problem, day, candidates, premium, corner)
     _keep_for_waiting(base, waiting)
     closed: dict[str, int] = {}
+    forced: dict[VendorKey, tuple[str, ...]] = {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(problem, base, closed)
+        plan = _pin_claims(problem, base, closed, forced)
         plan.matching = match(plan.model)
         offended = _inversions(plan, plan.matching)
-        if not offended:
+        rescued = {} if offended else _rescued_blocks(problem, base, plan, closed)
+        if not offended and not rescued:
             return plan
         for code, priority in offended.items():
             closed[code] = max(priority, closed.get(code, priority))
-    return _pin_claims(problem, base, closed)
+        forced.update(rescued)
+    return _pin_claims(problem, base, closed, forced)
+
+
+def _rescued_blocks(
+    problem: SeasonProblem, base: DayModel, plan: _ClaimedDay, closed: Mapping[str, int]
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Block vendors the plan left out while a window they may take is empty or held by
+    lower tiers (``markets.assignment.blocks.held_windows``): the next round claims those
+    windows for them before any other block, so the lower tiers move or wait."""
+    model, booth_of = plan.model, plan.matching or {}
+    waiting = [
+        a for i, a in enumerate(model.candidates) if a.wants_block and i not in booth_of
+    ]
+    if not waiting:
+        return {}
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    holder = {model.booths[j].code: model.candidates[i] for i, j in booth_of.items()}
+    by_key = {a.key: a for a in model.candidates}
+    holder.update({c: by_key[k] for k, block in plan.blocks.items() for c in block})
+    # A booth with a reserved property stays out of reach while a vendor needing it, who
+    # fits it, is left out (the reservation comes before the tiers).
+    needy = [
+        a for i, a in enumerate(model.candidates)
+        if i not in booth_of and a.needs & base.reserved and not a.wants_block
+    ]
+
+    def may_take(a: Applicant, code: str) -> bool:
+        j = code_index[code]
+        booth = model.booths[j]
+        kept = booth.properties & base.reserved
+        return bool(base.allowed[index[a.key], j]) and a.priority >= closed.get(
+            code, a.priority
+        ) and not (kept and not kept & a.needs and any(
+            kept & w.needs and w.fits(booth)
+            and (not w.wishes_only or code in w.preferred_booths) for w in needy
+        ))
+
+    return held_windows(
+        waiting, problem.rows, problem.adjacency, {b.code: b for b in model.booths},
+        holder, may_take, base.reserved,
+    )
 
 
 def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
@@ -258,9 +308,13 @@ def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
 
 
 def _pin_claims(
-    problem: SeasonProblem, base: DayModel, closed: Mapping[str, int]
+    problem: SeasonProblem,
+    base: DayModel,
+    closed: Mapping[str, int],
+    forced: Mapping[VendorKey, tuple[str, ...]],
 ) -> _ClaimedDay:
-    """``closed``: booth code -> the lowest tier that may still claim it by a wish."""
+    """``closed``: booth code -> the lowest tier that may still claim it by a wish;
+    ``forced``: block vendor -> the window it is given before every other block."""
     model = dataclasses.replace(
         base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
     )
@@ -303,10 +357,14 @@ def _pin_claims(
             ok[j] &= bool(kept & a.needs)
         return ok
 
+    given = {k: w for k, w in forced.items() if k in index}
     blocks = claim_blocks(
-        block_vendors, problem.rows, problem.adjacency, model.booths,
-        {code_index[c] for c in seats.values()}, takes,
+        [a for a in block_vendors if a.key not in given], problem.rows, problem.adjacency,
+        model.booths,
+        {code_index[c] for c in (*seats.values(), *(c for w in given.values() for c in w))},
+        takes,
     ) if block_vendors else {}
+    blocks.update(given)
     for a in block_vendors:
         block = blocks.get(a.key)
         if block is None:
