@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from markets.assignment.day_model import DayModel
 from markets.assignment.problem import Applicant, BoothSlot, VendorKey
 
 
@@ -243,3 +244,50 @@ def held_windows(
             out[a.key] = best
             taken.update(best)
     return out
+
+
+def rescued_blocks(
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    model: DayModel,
+    booth_of: Mapping[int, int],
+    blocks: Mapping[VendorKey, tuple[str, ...]],
+    closed: Mapping[str, int],
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Block vendors a placement (``booth_of``, with its claimed ``blocks``) left out
+    while a window they may take is empty or held by lower tiers (:func:`held_windows`):
+    the solver claims those windows for them first in its next plan of the day, so the
+    lower tiers move or wait. ``closed``: booth code -> the lowest tier that may claim it."""
+    waiting = [
+        a for i, a in enumerate(model.candidates) if a.wants_block and i not in booth_of
+    ]
+    if not waiting:
+        return {}
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    holder = {model.booths[j].code: model.candidates[i] for i, j in booth_of.items()}
+    by_key = {a.key: a for a in model.candidates}
+    holder.update({c: by_key[k] for k, block in blocks.items() for c in block})
+    # A booth with a reserved property stays out of reach while a vendor needing it, who
+    # fits it, is left out (the reservation comes before the tiers).
+    needy = [
+        a for i, a in enumerate(model.candidates)
+        if i not in booth_of and a.needs & model.reserved and not a.wants_block
+    ]
+
+    def may_take(a: Applicant, code: str) -> bool:
+        j = code_index[code]
+        booth = model.booths[j]
+        kept = booth.properties & model.reserved
+        return bool(allowed[index[a.key], j]) and a.priority >= closed.get(
+            code, a.priority
+        ) and not (kept and not kept & a.needs and any(
+            kept & w.needs and w.fits(booth)
+            and (not w.wishes_only or code in w.preferred_booths) for w in needy
+        ))
+
+    return held_windows(
+        waiting, rows, adjacency, {b.code: b for b in model.booths}, holder, may_take,
+        model.reserved,
+    )

@@ -47,7 +47,7 @@ from markets.assignment.blocks import (
     anchor_of,
     claim_blocks,
     extend_blocks,
-    held_windows,
+    rescued_blocks,
     windows,
 )
 from markets.assignment.claims import grant_wishes, regular_places
@@ -106,8 +106,7 @@ def _solve_day(
     # same model, the same matching and the same placement.
     present = sorted(present, key=lambda a: a.standing)
     admitted, capped = _admit(present, caps, {})
-    first = _claimed_day(problem, day, admitted, premium, corner)
-    booth_of, moves = solve_day_model(first.model, deadline, start=first.matching)
+    first, booth_of, moves = _settled_day(problem, day, admitted, premium, corner, deadline)
     day_plan, left_out = first, []
     if capped and len(booth_of) < len(admitted):
         # Vendors admitted under a cap but left without a booth free their cap room:
@@ -120,12 +119,11 @@ def _solve_day(
         extra, capped = _admit(capped, caps, counts)
         if extra:
             left_out = [i for i in range(len(admitted)) if i not in booth_of]
-            day_plan = _claimed_day(
+            day_plan, booth_of, more = _settled_day(
                 problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
-                premium, corner,
+                premium, corner, deadline,
                 waiting=[first.model.candidates[i] for i in left_out],
             )
-            booth_of, more = solve_day_model(day_plan.model, deadline, start=day_plan.matching)
             moves += more
     model = day_plan.model
     occupant = {j: i for i, j in booth_of.items()}
@@ -202,10 +200,16 @@ class _ClaimedDay:
     blocks: dict[VendorKey, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     #: The exact matching of ``model``, when already computed (the search starts from it).
     matching: dict[int, int] | None = None
+    #: Booth code -> the lowest tier that may still claim it (see :func:`_claimed_day`).
+    closed: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Block vendors given a window held by lower tiers (``blocks.rescued_blocks``).
+    forced: dict[VendorKey, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 #: How often a day is re-planned after withdrawing grants that left a higher tier out.
 _MAX_REVOCATION_ROUNDS = 4
+#: How often a searched day is planned again for the same reason.
+_MAX_SEARCH_ROUNDS = 2
 
 
 def _claimed_day(
@@ -215,6 +219,8 @@ def _claimed_day(
     premium: Rotation,
     corner: Rotation,
     waiting: Sequence[Applicant] = (),
+    closed: Mapping[str, int] | None = None,
+    forced: Mapping[VendorKey, tuple[str, ...]] | None = None,
 ) -> _ClaimedDay:
     """Pin regulars' booths and granted wishes into the day's model.
 
@@ -232,60 +238,54 @@ def _claimed_day(
     """
     base = build_day(problem, day, candidates, premium, corner)
     _keep_for_waiting(base, waiting)
-    closed: dict[str, int] = {}
-    forced: dict[VendorKey, tuple[str, ...]] = {}
+    shut_to: Mapping[str, int] = closed or {}
+    given: Mapping[VendorKey, tuple[str, ...]] = forced or {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(problem, base, closed, forced)
+        plan = _pin_claims(problem, base, shut_to, given)
         plan.matching = match(plan.model)
-        offended = _inversions(plan, plan.matching)
-        rescued = {} if offended else _rescued_blocks(problem, base, plan, closed)
-        if not offended and not rescued:
+        if not _unsettled(problem, plan, plan.matching):
             return plan
-        for code, priority in offended.items():
-            closed[code] = max(priority, closed.get(code, priority))
-        forced.update(rescued)
-    return _pin_claims(problem, base, closed, forced)
+        shut_to, given = plan.closed, plan.forced
+    return _pin_claims(problem, base, shut_to, given)
 
 
-def _rescued_blocks(
-    problem: SeasonProblem, base: DayModel, plan: _ClaimedDay, closed: Mapping[str, int]
-) -> dict[VendorKey, tuple[str, ...]]:
-    """Block vendors the plan left out while a window they may take is empty or held by
-    lower tiers (``markets.assignment.blocks.held_windows``): the next round claims those
-    windows for them before any other block, so the lower tiers move or wait."""
-    model, booth_of = plan.model, plan.matching or {}
-    waiting = [
-        a for i, a in enumerate(model.candidates) if a.wants_block and i not in booth_of
-    ]
-    if not waiting:
-        return {}
-    index = {a.key: i for i, a in enumerate(model.candidates)}
-    code_index = {b.code: j for j, b in enumerate(model.booths)}
-    holder = {model.booths[j].code: model.candidates[i] for i, j in booth_of.items()}
-    by_key = {a.key: a for a in model.candidates}
-    holder.update({c: by_key[k] for k, block in plan.blocks.items() for c in block})
-    # A booth with a reserved property stays out of reach while a vendor needing it, who
-    # fits it, is left out (the reservation comes before the tiers).
-    needy = [
-        a for i, a in enumerate(model.candidates)
-        if i not in booth_of and a.needs & base.reserved and not a.wants_block
-    ]
-
-    def may_take(a: Applicant, code: str) -> bool:
-        j = code_index[code]
-        booth = model.booths[j]
-        kept = booth.properties & base.reserved
-        return bool(base.allowed[index[a.key], j]) and a.priority >= closed.get(
-            code, a.priority
-        ) and not (kept and not kept & a.needs and any(
-            kept & w.needs and w.fits(booth)
-            and (not w.wishes_only or code in w.preferred_booths) for w in needy
-        ))
-
-    return held_windows(
-        waiting, problem.rows, problem.adjacency, {b.code: b for b in model.booths},
-        holder, may_take, base.reserved,
+def _unsettled(problem: SeasonProblem, plan: _ClaimedDay, booth_of: Mapping[int, int]) -> bool:
+    """Whether the placement leaves a higher tier out for a lower tier's claim (a granted
+    wish or block: closed to that tier in ``plan.closed``) or a block vendor out while a
+    window is empty or held by lower tiers (given it in ``plan.forced``); both change the
+    next plan of the day."""
+    offended = _inversions(plan, booth_of)
+    for code, priority in offended.items():
+        plan.closed[code] = max(priority, plan.closed.get(code, priority))
+    rescued = {} if offended else rescued_blocks(
+        problem.rows, problem.adjacency, plan.model, booth_of, plan.blocks, plan.closed
     )
+    plan.forced.update(rescued)
+    return bool(offended or rescued)
+
+
+def _settled_day(
+    problem: SeasonProblem,
+    day: DayKey,
+    candidates: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+    deadline: float,
+    waiting: Sequence[Applicant] = (),
+) -> tuple[_ClaimedDay, dict[int, int], int]:
+    """The claimed day, searched; when the local search (which sees tiers only as weights)
+    leaves a higher tier out for a lower tier's claim, the claims change and the day is
+    planned and searched again (a couple of rounds at most, usually none)."""
+    plan = _claimed_day(problem, day, candidates, premium, corner, waiting)
+    booth_of, moves = solve_day_model(plan.model, deadline, start=plan.matching)
+    for _ in range(_MAX_SEARCH_ROUNDS):
+        if not _unsettled(problem, plan, booth_of):
+            break
+        plan = _claimed_day(problem, day, candidates, premium, corner, waiting,
+                            plan.closed, plan.forced)
+        booth_of, more = solve_day_model(plan.model, deadline, start=plan.matching)
+        moves += more
+    return plan, booth_of, moves
 
 
 def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
@@ -414,6 +414,7 @@ def _pin_claims(
     return _ClaimedDay(
         model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
         wishes_taken=taken, revoked=set(revoked), blocks=blocks,
+        closed=dict(closed), forced=dict(forced),
     )
 
 
