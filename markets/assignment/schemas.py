@@ -20,10 +20,11 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MoveIn(msgspec.Struct, forbid_unknown_fields=True):
-    """``move``: vendor into the empty ``booth_code``; ``swap``: vendor and
-    ``other_vendor_id`` exchange booths; ``unassign``: vendor leaves its booth."""
+    """``move``: vendor into the empty ``booth_code``; ``move_block``: a vendor holding
+    several booths moves with all of them to the run starting at ``booth_code``; ``swap``:
+    vendor and ``other_vendor_id`` exchange booths; ``unassign``: vendor leaves its booth."""
 
-    action: Literal["move", "swap", "unassign"]
+    action: Literal["move", "move_block", "swap", "unassign"]
     vendor_id: int
     reason: Reason
     booth_code: str | None = None
