@@ -98,7 +98,10 @@ class AssignmentApi(Controller):
     @post(
         "/days/{day_id:int}/assignment/what-if",
         operation_id="previewDayAssignment",
-        summary="미리 보기: 다른 규칙(품목 상한, 속성 부스 우선)으로 배정해 보기 (저장·게시 안 함)",
+        summary=(
+            "미리 보기: 다른 규칙(품목 상한, 속성 부스 우선)이나 우선순위·고정 부스를 가정해 "
+            "배정해 보기 (저장·게시 안 함)"
+        ),
         status_code=200,
     )
     async def what_if(
@@ -110,6 +113,8 @@ class AssignmentApi(Controller):
             category_caps=dict(data.category_caps) if data and data.category_caps is not None
             else None,
             reserved_properties=data.reserved_properties if data else None,
+            tiers=dict(data.tiers) if data and data.tiers is not None else None,
+            regulars=dict(data.regulars) if data and data.regulars is not None else None,
         )
         return what_if_out(outcome)
 

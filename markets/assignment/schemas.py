@@ -54,6 +54,14 @@ class WhatIfIn(msgspec.Struct, forbid_unknown_fields=True):
         list[str] | None,
         msgspec.Meta(description="속성 부스 우선 (null이면 장터 설정 그대로)"),
     ] = None
+    tiers: Annotated[
+        dict[str, int] | None,
+        msgspec.Meta(description="업체 id -> 가정할 우선순위 등급 (적지 않은 업체는 그대로)"),
+    ] = None
+    regulars: Annotated[
+        dict[str, str | None] | None,
+        msgspec.Meta(description="업체 id -> 가정할 고정 부스 번호 (null이면 고정 부스 없음)"),
+    ] = None
 
 
 class WhatIfRowOut(msgspec.Struct):
