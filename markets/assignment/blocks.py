@@ -217,8 +217,9 @@ def held_windows(
     ``holder``: booth code -> who holds it in the plan; ``may_take``: whether the vendor
     may take the booth at all (it fits, no vendor left out of a higher tier is kept it).
     A window qualifies when every booth is no rotating premium/corner booth, the vendor
-    may take it, and is empty or held by a lower tier that is no regular and does not hold
-    it as a reserved booth it needs ("only my wishes": one booth is a wish). Windows are
+    may take it, and is empty or held by a lower tier (any tier, on a booth with a
+    reserved property the vendor needs) that is no regular and does not hold it as a
+    reserved booth it needs itself ("only my wishes": one booth is a wish). Windows are
     chosen in standing order without overlap, the earliest wish first, then map order."""
     out: dict[VendorKey, tuple[str, ...]] = {}
     taken: set[str] = set()
@@ -229,9 +230,11 @@ def held_windows(
             booth, other = booths.get(code), holder.get(code)
             if booth is None or _rotating(booth) or code in taken or not may_take(a, code):
                 return False
+            kept = booth.properties & set(reserved)
             return other is None or (
-                other.priority < a.priority and other.own_booth is None
-                and not booth.properties & other.needs & set(reserved)
+                other.own_booth is None and not kept & other.needs
+                # a booth with a reserved property it needs goes to it even against tiers
+                and (other.priority < a.priority or bool(kept & a.needs))
             )
 
         found = [

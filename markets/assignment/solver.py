@@ -431,6 +431,11 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
     granted += [
         (index[k], code_index[c]) for k, block in plan.blocks.items() for c in block
     ]
+    # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
+    granted = [
+        (g, j) for g, j in granted
+        if not model.booths[j].properties & model.candidates[g].needs & model.reserved
+    ]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken or a.wants_block:

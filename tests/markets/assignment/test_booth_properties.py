@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from markets.assignment.checks import hard_violations, priority_inversions
-from markets.assignment.problem import Applicant, BoothSlot, DayResult, SeasonProblem
+from markets.assignment.problem import (
+    Applicant,
+    BoothSlot,
+    DayResult,
+    SeasonProblem,
+    SeasonResult,
+    UnplacedReason,
+)
 from markets.assignment.solver import solve_season
 
 COOK = frozenset({"cooking"})
@@ -77,3 +84,28 @@ def test_the_checker_catches_a_missing_property_and_a_broken_reservation() -> No
                      objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
     found = "\n".join(hard_violations(problem, SeasonResult(days=(kept,), seconds=0.0)))
     assert "booth K1 (cooking) went to vendor 2 while vendor 1, who needs it, has none" in found
+
+
+def test_reserved_cooking_booths_hold_a_food_truck_block_even_against_a_higher_tier() -> None:
+    """Cooking reserved; K1 K2 side by side in a row, P1 P2 plain in another. A tier-0
+    food truck needs both cooking booths (two side by side); the tier-2 craft vendor, who
+    fits them too, takes a plain booth; with no plain booth left it waits rather than take
+    K1 from the truck (it used to: the truck's block was withdrawn for the higher tier).
+    The checker, told about blocks, would have caught it."""
+    truck = Applicant(1, frozenset({"food"}), needs=COOK, booths_min=2, booths_max=2)
+    rows = (("K1", "K2"), ("P1", "P2"))
+    adjacency = {"K1": frozenset({"K2"}), "K2": frozenset({"K1"}),
+                 "P1": frozenset({"P2"}), "P2": frozenset({"P1"})}
+    for booths, crafts in ((MAP, [_craft(2, priority=2)]), (MAP[:2], [_craft(2, priority=2)])):
+        problem = SeasonProblem(booths=booths, adjacency=adjacency,
+                                applicants=(truck, *crafts), days=(1,), reserved_properties=COOK,
+                                rows=tuple(r for r in rows if r[0] in {b.code for b in booths}))
+        result = solve_season(problem)
+        assert hard_violations(problem, result) == []
+        assert priority_inversions(problem, result) == []
+        day = result.days[0]
+        assert day.blocks[1] == ("K1", "K2")
+        assert day.placements.get(2) == ("P1" if len(booths) == 4 else None)
+    taken = DayResult(day=1, placements={2: "K1"}, unplaced={1: UnplacedReason.LOWER_TIER},
+                      objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
+    assert any("kept for it" in v for v in hard_violations(problem, SeasonResult((taken,), 0.0)))
