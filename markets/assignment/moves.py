@@ -230,11 +230,12 @@ async def swap(
         )
 
 
-async def unassign(
-    session: AsyncSession, market_id: int, day_id: int, actor: User | None, *,
+async def _placed_on_board(
+    session: AsyncSession, market_id: int, day_id: int, actor: User | None,
     vendor_id: int, reason: str,
-) -> None:
-    """배정 취소: the vendor leaves its booth and is listed as unplaced with the reason."""
+) -> tuple[User, str, MarketDay, Assignment]:
+    """The organizer, the reason, the day (its draft board locked) and the vendor's
+    placement on it, or the refusal naming what is wrong."""
     user = await require_market_organizer(session, actor, market_id)
     why = required_reason(reason)
     day = await get_day(session, market_id, day_id)
@@ -243,6 +244,17 @@ async def unassign(
     if row is None:
         raise Conflict(Code.VENDOR_NOT_PLACED, "이 장날에 배정된 업체가 아닙니다.",
                        field="vendor_id")
+    return user, why, day, row
+
+
+async def unassign(
+    session: AsyncSession, market_id: int, day_id: int, actor: User | None, *,
+    vendor_id: int, reason: str,
+) -> None:
+    """배정 취소: the vendor leaves its booth and is listed as unplaced with the reason."""
+    user, why, day, row = await _placed_on_board(
+        session, market_id, day_id, actor, vendor_id, reason
+    )
     async with transaction(session, on_integrity_error=_changed_meanwhile()):
         from_code = await _code_of(session, row.booth_id)
         await _release_blocks(session, [row])
@@ -270,14 +282,9 @@ async def move_block(
     a column) in its line of the map. Every booth must stand next to the one before it,
     fit the vendor and be empty or already the vendor's own; a vendor holding one booth
     simply moves (:func:`move`)."""
-    user = await require_market_organizer(session, actor, market_id)
-    why = required_reason(reason)
-    day = await get_day(session, market_id, day_id)
-    await board_for_change(session, day)
-    row = await _placement(session, day.id, vendor_id)
-    if row is None:
-        raise Conflict(Code.VENDOR_NOT_PLACED, "이 장날에 배정된 업체가 아닙니다.",
-                       field="vendor_id")
+    user, why, day, row = await _placed_on_board(
+        session, market_id, day_id, actor, vendor_id, reason
+    )
     extra = list(await session.scalars(
         select(AssignmentBlockBooth.booth_id).where(AssignmentBlockBooth.assignment_id == row.id)
     ))
