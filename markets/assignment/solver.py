@@ -432,10 +432,8 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
         (index[k], code_index[c]) for k, block in plan.blocks.items() for c in block
     ]
     # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
-    granted = [
-        (g, j) for g, j in granted
-        if not model.booths[j].properties & model.candidates[g].needs & model.reserved
-    ]
+    granted = [(g, j) for g, j in granted
+               if not model.booths[j].properties & model.candidates[g].needs & model.reserved]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken or a.wants_block:
@@ -564,7 +562,9 @@ def _reason(
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
     if a.needs and not any(a.needs <= booths[j].properties for j in empty):
-        return UnplacedReason.ZONE_FULL
+        # Its turn keeps it out of a premium/corner booth with the property: that is why.
+        turn = any(model.fits[i, j] and not allowed[i, j] for j in occupant)
+        return UnplacedReason.ROTATION_HOLD if turn else UnplacedReason.ZONE_FULL
     if empty:
         if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
             return UnplacedReason.POWER_BOOTHS_TAKEN

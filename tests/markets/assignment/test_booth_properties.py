@@ -7,6 +7,7 @@ from markets.assignment.problem import (
     Applicant,
     BoothSlot,
     DayResult,
+    RotationHistory,
     SeasonProblem,
     SeasonResult,
     UnplacedReason,
@@ -109,3 +110,24 @@ def test_reserved_cooking_booths_hold_a_food_truck_block_even_against_a_higher_t
     taken = DayResult(day=1, placements={2: "K1"}, unplaced={1: UnplacedReason.LOWER_TIER},
                       objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
     assert any("kept for it" in v for v in hard_violations(problem, SeasonResult((taken,), 0.0)))
+
+
+def test_a_cook_sitting_out_its_corner_turn_is_told_so_not_zone_full() -> None:
+    """Found by a random run. Cooking reserved; K1 is a cooking corner, K2 a cooking booth
+    a regular (no cook) holds, P1 plain. The cook had the corner before and vendor 11 not:
+    the rotation keeps the cook out of K1 today and 11 takes it. The cook waits for its
+    turn (``rotation_hold``); it used to be told ``zone_full``, which the reservation
+    check rightly refused (a cooking booth went to a non-cook while a cook waited)."""
+    booths = (BoothSlot("K1", properties=COOK, is_corner=True),
+              BoothSlot("K2", properties=COOK), BoothSlot("P1"))
+    vendors = (Applicant(2, frozenset({"craft"}), own_booth="K2"),
+               Applicant(11, frozenset({"craft"}), wants_corner=True),
+               Applicant(12, frozenset({"food"}), needs=COOK, wants_corner=True))
+    problem = SeasonProblem(booths=booths, adjacency={}, applicants=vendors, days=(1,),
+                            reserved_properties=COOK,
+                            history={11: RotationHistory(corner=0), 12: RotationHistory(corner=1)})
+    result = solve_season(problem)
+    assert hard_violations(problem, result) == [] and priority_inversions(problem, result) == []
+    day = result.days[0]
+    assert day.placements == {2: "K2", 11: "K1"}
+    assert day.unplaced[12] is UnplacedReason.ROTATION_HOLD
