@@ -561,10 +561,10 @@ def _reason(
     if not allowed[i].any() or any(model.fits[i, j] for j in empty):
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
+    if a.needs and any(model.fits[i, j] and not allowed[i, j] for j in occupant):
+        return UnplacedReason.ROTATION_HOLD  # its turn keeps it out of such a booth taken
     if a.needs and not any(a.needs <= booths[j].properties for j in empty):
-        # Its turn keeps it out of a premium/corner booth with the property: that is why.
-        turn = any(model.fits[i, j] and not allowed[i, j] for j in occupant)
-        return UnplacedReason.ROTATION_HOLD if turn else UnplacedReason.ZONE_FULL
+        return UnplacedReason.ZONE_FULL
     if empty:
         if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
             return UnplacedReason.POWER_BOOTHS_TAKEN

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from markets.assignment.checks import hard_violations, priority_inversions
 from markets.assignment.problem import (
     Applicant,
@@ -123,11 +125,18 @@ def test_a_cook_sitting_out_its_corner_turn_is_told_so_not_zone_full() -> None:
     vendors = (Applicant(2, frozenset({"craft"}), own_booth="K2"),
                Applicant(11, frozenset({"craft"}), wants_corner=True),
                Applicant(12, frozenset({"food"}), needs=COOK, wants_corner=True))
-    problem = SeasonProblem(booths=booths, adjacency={}, applicants=vendors, days=(1,),
-                            reserved_properties=COOK,
-                            history={11: RotationHistory(corner=0), 12: RotationHistory(corner=1)})
-    result = solve_season(problem)
-    assert hard_violations(problem, result) == [] and priority_inversions(problem, result) == []
-    day = result.days[0]
-    assert day.placements == {2: "K2", 11: "K1"}
-    assert day.unplaced[12] is UnplacedReason.ROTATION_HOLD
+    # Also with an empty small cooking booth S1 the cook is too big for (it was told
+    # ``large_booths_taken``).
+    small = BoothSlot("S1", size=0, properties=COOK)
+    for extra, size in (((), 0), ((small,), 1)):
+        cook = dataclasses.replace(vendors[2], min_size=size)
+        problem = SeasonProblem(
+            booths=(*booths, *extra), adjacency={}, applicants=(*vendors[:2], cook),
+            days=(1,), reserved_properties=COOK,
+            history={11: RotationHistory(corner=0), 12: RotationHistory(corner=1)})
+        result = solve_season(problem)
+        assert hard_violations(problem, result) == []
+        assert priority_inversions(problem, result) == []
+        day = result.days[0]
+        assert day.placements == {2: "K2", 11: "K1"}
+        assert day.unplaced[12] is UnplacedReason.ROTATION_HOLD
