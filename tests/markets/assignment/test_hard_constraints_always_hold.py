@@ -18,7 +18,8 @@ from tests.markets.assignment.instances import market_instance, season_problems
 #: outside CI; each one found becomes a hand-checkable test: "lower tiers hold block" (a
 #: stall with "only my wishes", a reserved booth no cook waited for) in test_booth_blocks.py,
 #: a vendor the neighbour search left out behind a lower tier's wish in
-#: test_ranked_wishes.py.
+#: test_ranked_wishes.py; a cook sitting out its premium/corner turn in
+#: test_booth_properties.py.
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
