@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from markets.assignment.day_model import DayModel
 from markets.assignment.problem import Applicant, BoothSlot, VendorKey
 
 
@@ -197,3 +198,99 @@ def _common_row(
             if tuple(row[start:start + len(block)]) == tuple(block):
                 return r
     return None
+
+
+def held_windows(
+    waiting: Iterable[Applicant],
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    booths: Mapping[str, BoothSlot],
+    holder: Mapping[str, Applicant],
+    may_take: Callable[[Applicant, str], bool],
+    reserved: Collection[str] = frozenset(),
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Windows to give block vendors a plan left out while lower tiers hold them (the
+    rule ``markets.assignment.checks.priority_inversions`` checks for blocks: a higher
+    tier's minimum block is never blocked by lower tiers when one exists).
+
+    ``waiting``: unplaced block vendors, in any order (standing order is used);
+    ``holder``: booth code -> who holds it in the plan; ``may_take``: whether the vendor
+    may take the booth at all (it fits, no vendor left out of a higher tier is kept it).
+    A window qualifies when every booth is no rotating premium/corner booth, the vendor
+    may take it, and is empty or held by a lower tier (any tier, on a booth with a
+    reserved property the vendor needs) that is no regular and does not hold it as a
+    reserved booth it needs itself ("only my wishes": one booth is a wish). Windows are
+    chosen in standing order without overlap, the earliest wish first, then map order."""
+    out: dict[VendorKey, tuple[str, ...]] = {}
+    taken: set[str] = set()
+    for a in sorted(waiting, key=lambda a: a.standing):
+        rank = {c: n for n, c in enumerate(a.preferred_booths)}
+
+        def free(code: str, a: Applicant = a) -> bool:
+            booth, other = booths.get(code), holder.get(code)
+            if booth is None or _rotating(booth) or code in taken or not may_take(a, code):
+                return False
+            kept = booth.properties & set(reserved)
+            return other is None or (
+                other.own_booth is None and not kept & other.needs
+                # a booth with a reserved property it needs goes to it even against tiers
+                and (other.priority < a.priority or bool(kept & a.needs))
+            )
+
+        found = [
+            w for w in windows(rows, adjacency, a.booths_min)
+            if all(free(c) for c in w)
+            and (not a.wishes_only or any(c in rank for c in w))
+        ]
+        if found:
+            best = min(found, key=lambda w: min(rank.get(c, len(rank)) for c in w))
+            out[a.key] = best
+            taken.update(best)
+    return out
+
+
+def rescued_blocks(
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+    model: DayModel,
+    booth_of: Mapping[int, int],
+    blocks: Mapping[VendorKey, tuple[str, ...]],
+    closed: Mapping[str, int],
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Block vendors a placement (``booth_of``, with its claimed ``blocks``) left out
+    while a window they may take is empty or held by lower tiers (:func:`held_windows`):
+    the solver claims those windows for them first in its next plan of the day, so the
+    lower tiers move or wait. ``closed``: booth code -> the lowest tier that may claim it."""
+    waiting = [
+        a for i, a in enumerate(model.candidates) if a.wants_block and i not in booth_of
+    ]
+    if not waiting:
+        return {}
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    index = {a.key: i for i, a in enumerate(model.candidates)}
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    holder = {model.booths[j].code: model.candidates[i] for i, j in booth_of.items()}
+    by_key = {a.key: a for a in model.candidates}
+    holder.update({c: by_key[k] for k, block in blocks.items() for c in block})
+    # A booth with a reserved property stays out of reach while a vendor needing it, who
+    # fits it, is left out (the reservation comes before the tiers).
+    needy = [
+        a for i, a in enumerate(model.candidates)
+        if i not in booth_of and a.needs & model.reserved and not a.wants_block
+    ]
+
+    def may_take(a: Applicant, code: str) -> bool:
+        j = code_index[code]
+        booth = model.booths[j]
+        kept = booth.properties & model.reserved
+        return bool(allowed[index[a.key], j]) and a.priority >= closed.get(
+            code, a.priority
+        ) and not (kept and not kept & a.needs and any(
+            kept & w.needs and w.fits(booth)
+            and (not w.wishes_only or code in w.preferred_booths) for w in needy
+        ))
+
+    return held_windows(
+        waiting, rows, adjacency, {b.code: b for b in model.booths}, holder, may_take,
+        model.reserved,
+    )

@@ -84,6 +84,7 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
         out.extend(_block_violations(problem, day))
         out.extend(_claim_violations(problem, day.day, day.placements))
         out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
+        out.extend(_block_reservation_violations(problem, day))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
             if attends and a.key not in day.placements and a.key not in day.unplaced:
@@ -228,6 +229,45 @@ def _reservation_violations(
                     f"day {day}: booth {code} ({', '.join(sorted(kept))}) went to vendor "
                     f"{vendor} while vendor {w.key}, who needs it, has none"
                 )
+    return out
+
+
+def _block_reservation_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
+    """With a property reserved, a vendor needing several booths with it (not a regular)
+    is left out for want of room only when no run of its minimum in a row, every booth
+    fitting it and none premium or corner, is empty or held by vendors who are no regulars
+    and do not need that booth's reserved properties (whatever their tiers)."""
+    if not problem.reserved_properties:
+        return []
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    holder = {c: applicants[v] for v in day.placements if v in applicants
+              for c in day.booths_of(v)}
+    out = []
+    for key, why in day.unplaced.items():
+        w = applicants.get(key)
+        if w is None or w.booths_min < 2 or w.own_booth is not None or not (
+            w.needs & problem.reserved_properties
+        ) or why in (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL,
+                     UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD):
+            continue
+        for row in problem.rows:
+            for start in range(len(row) - w.booths_min + 1):
+                run = tuple(row[start:start + w.booths_min])
+                spots = [booths[c] for c in run if c in booths]
+                if len(spots) < len(run) or not _in_one_row(problem, run) or any(
+                    b.is_premium or b.is_corner or not _fits(w, b) for b in spots
+                ) or (w.wishes_only and not any(c in w.preferred_booths for c in run)):
+                    continue
+                if all(
+                    holder.get(b.code) is None or (
+                        holder[b.code].own_booth is None
+                        and not b.properties & holder[b.code].needs & problem.reserved_properties
+                    )
+                    for b in spots
+                ):
+                    out.append(f"day {day.day}: vendor {key} needs {sorted(w.needs)} booths "
+                               f"{run}, kept for it, but others hold them")
     return out
 
 

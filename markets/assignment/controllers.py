@@ -98,7 +98,10 @@ class AssignmentApi(Controller):
     @post(
         "/days/{day_id:int}/assignment/what-if",
         operation_id="previewDayAssignment",
-        summary="미리 보기: 다른 규칙(품목 상한, 속성 부스 우선)으로 배정해 보기 (저장·게시 안 함)",
+        summary=(
+            "미리 보기: 다른 규칙(품목 상한, 속성 부스 우선)이나 우선순위·고정 부스를 가정해 "
+            "배정해 보기 (저장·게시 안 함)"
+        ),
         status_code=200,
     )
     async def what_if(
@@ -110,6 +113,8 @@ class AssignmentApi(Controller):
             category_caps=dict(data.category_caps) if data and data.category_caps is not None
             else None,
             reserved_properties=data.reserved_properties if data else None,
+            tiers=dict(data.tiers) if data and data.tiers is not None else None,
+            regulars=dict(data.regulars) if data and data.regulars is not None else None,
         )
         return what_if_out(outcome)
 
@@ -128,19 +133,22 @@ class AssignmentApi(Controller):
     @post(
         "/days/{day_id:int}/assignment/moves",
         operation_id="moveAssignment",
-        summary="수동 조정: 옮기기(move)·자리 바꾸기(swap)·배정 취소(unassign), 사유 필수",
+        summary=(
+            "수동 조정: 옮기기(move)·묶음 옮기기(move_block)·자리 바꾸기(swap)·"
+            "배정 취소(unassign), 사유 필수"
+        ),
         status_code=200,
     )
     async def moves(
         self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: JSONBody[MoveIn],
     ) -> BoardOut:
-        if data.action == "move":
+        if data.action in ("move", "move_block"):
             if not (data.booth_code or "").strip():
                 problems = Problems()
                 problems.add(Code.BOOTH_NOT_FOUND, "booth_code", "옮길 부스 번호를 입력해 주세요.")
                 problems.raise_if_any()
-            await moves.move(
+            await (moves.move if data.action == "move" else moves.move_block)(
                 db_session, market_id, day_id, user, vendor_id=data.vendor_id,
                 booth_code=data.booth_code or "", reason=data.reason,
             )

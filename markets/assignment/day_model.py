@@ -205,7 +205,9 @@ def build_day(
         for nth, code in enumerate(a.preferred_booths):
             if code in code_index:
                 bonus[code_index[code]] = wish_bonus(w, nth)
-        if a.wishes_only:
+        if a.wishes_only and not a.wants_block:
+            # (A block needs one wish among its booths, not every booth wished: the
+            # block claim checks that, ``markets.assignment.blocks.claim_blocks``.)
             keep = np.zeros(nb, dtype=bool)
             keep[[code_index[c] for c in (*a.preferred_booths, a.own_booth or "")
                   if c in code_index]] = True

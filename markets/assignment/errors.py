@@ -25,3 +25,4 @@ class AssignmentErrorCode(enum.StrEnum):
     INVALID_TRANSITION = "assignment_invalid_transition"
     INACTIVE_BOOTH_ASSIGNED = "inactive_booth_assigned"
     INVALID_REGULAR = "invalid_regular_booth"
+    NO_ADJACENT_BLOCK = "no_adjacent_block"

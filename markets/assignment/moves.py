@@ -1,4 +1,5 @@
-"""Hand-made changes to a draft assignment: 옮기기 (move), 자리 바꾸기 (swap), 배정 취소.
+"""Hand-made changes to a draft assignment: 옮기기 (move), 묶음 옮기기 (a vendor's
+several booths as one block), 자리 바꾸기 (swap), 배정 취소.
 
 Each needs a reason (kept in the audit log), runs on the day's locked draft board
 (``boards.board_for_change``), and keeps the hard rules the optimiser keeps: power where
@@ -30,6 +31,7 @@ from markets.assignment.models import (
 )
 from markets.assignment.problem import UnplacedReason
 from markets.booths.models import Booth
+from markets.booths.services import booths_of, neighbours_of, rows_of
 from markets.days.models import MarketDay
 
 
@@ -228,11 +230,12 @@ async def swap(
         )
 
 
-async def unassign(
-    session: AsyncSession, market_id: int, day_id: int, actor: User | None, *,
+async def _placed_on_board(
+    session: AsyncSession, market_id: int, day_id: int, actor: User | None,
     vendor_id: int, reason: str,
-) -> None:
-    """배정 취소: the vendor leaves its booth and is listed as unplaced with the reason."""
+) -> tuple[User, str, MarketDay, Assignment]:
+    """The organizer, the reason, the day (its draft board locked) and the vendor's
+    placement on it, or the refusal naming what is wrong."""
     user = await require_market_organizer(session, actor, market_id)
     why = required_reason(reason)
     day = await get_day(session, market_id, day_id)
@@ -241,6 +244,17 @@ async def unassign(
     if row is None:
         raise Conflict(Code.VENDOR_NOT_PLACED, "이 장날에 배정된 업체가 아닙니다.",
                        field="vendor_id")
+    return user, why, day, row
+
+
+async def unassign(
+    session: AsyncSession, market_id: int, day_id: int, actor: User | None, *,
+    vendor_id: int, reason: str,
+) -> None:
+    """배정 취소: the vendor leaves its booth and is listed as unplaced with the reason."""
+    user, why, day, row = await _placed_on_board(
+        session, market_id, day_id, actor, vendor_id, reason
+    )
     async with transaction(session, on_integrity_error=_changed_meanwhile()):
         from_code = await _code_of(session, row.booth_id)
         await _release_blocks(session, [row])
@@ -257,3 +271,94 @@ async def unassign(
                 vendor_id=vendor_id, from_booth_code=from_code, reason=why,
             )
         )
+
+
+async def move_block(
+    session: AsyncSession, market_id: int, day_id: int, actor: User | None, *,
+    vendor_id: int, booth_code: str, reason: str,
+) -> Assignment:
+    """묶음 옮기기: a vendor holding several booths side by side moves with all of them to
+    the run of as many booths starting at ``booth_code``, left to right (top to bottom in
+    a column) in its line of the map. Every booth must stand next to the one before it,
+    fit the vendor and be empty or already the vendor's own; a vendor holding one booth
+    simply moves (:func:`move`)."""
+    user, why, day, row = await _placed_on_board(
+        session, market_id, day_id, actor, vendor_id, reason
+    )
+    extra = list(await session.scalars(
+        select(AssignmentBlockBooth.booth_id).where(AssignmentBlockBooth.assignment_id == row.id)
+    ))
+    if not extra:
+        return await move(session, market_id, day_id, actor, vendor_id=vendor_id,
+                          booth_code=booth_code, reason=reason)
+    start = await _booth_by_code(session, market_id, booth_code)
+    application = await _booked(session, day, vendor_id)
+    active = await booths_of(session, market_id)
+    window = _window_from(active, start.code, 1 + len(extra))
+    by_code = {b.code: b for b in active}
+    for code in window:
+        _check_fit(application, by_code[code], "booth_code")
+        missing = set(application.needs_properties or ()) - set(by_code[code].properties or ())
+        if missing:
+            needed = ", ".join(sorted(missing))
+            raise Conflict(Code.BOOTH_UNSUITABLE,
+                           f"'{code}' 부스에는 이 업체에 필요한 설비({needed})가 없습니다.",
+                           field="booth_code")
+    ids = [by_code[c].id for c in window]
+    mine = {row.booth_id, *extra}
+    others = await session.scalar(
+        select(Assignment.id).where(
+            Assignment.market_day_id == day.id, Assignment.booth_id.in_(ids),
+            Assignment.vendor_id != vendor_id,
+        ).limit(1)
+    )
+    blocked = await session.scalar(
+        select(AssignmentBlockBooth.id).where(
+            AssignmentBlockBooth.market_day_id == day.id, AssignmentBlockBooth.booth_id.in_(ids),
+            AssignmentBlockBooth.assignment_id != row.id,
+        ).limit(1)
+    )
+    if others is not None or blocked is not None:
+        raise Conflict(Code.BOOTH_TAKEN,
+                       f"{' + '.join(window)} 중에 다른 업체가 쓰는 부스가 있습니다.",
+                       field="booth_code")
+    if set(ids) == mine and ids[0] == row.booth_id:
+        raise Conflict(Code.BOOTH_TAKEN, "이미 이 부스 묶음에 배정되어 있습니다.",
+                       field="booth_code")
+    async with transaction(session, on_integrity_error=_changed_meanwhile()):
+        from_code = await _code_of(session, row.booth_id)
+        await _release_blocks(session, [row])
+        await session.flush()
+        row.booth_id = ids[0]
+        row.source = PlacementSource.MANUAL
+        for booth_id in ids[1:]:
+            session.add(AssignmentBlockBooth(market_day_id=day.id, assignment_id=row.id,
+                                             booth_id=booth_id))
+        session.add(
+            AssignmentAuditLog(
+                market_day_id=day.id, actor_user_id=user.id, action=AuditAction.MOVE,
+                vendor_id=vendor_id, from_booth_code=from_code, to_booth_code=window[0],
+                reason=f"{why} (묶음 {len(window)}칸: {' + '.join(window)})",
+            )
+        )
+    return row
+
+
+def _window_from(active: list[Booth], code: str, size: int) -> tuple[str, ...]:
+    """The run of ``size`` neighbouring booths of one line of the map starting at
+    ``code`` (the lines and neighbours the optimiser uses)."""
+    adjacency = neighbours_of(active)
+    for line in rows_of(active):
+        if code not in line:
+            continue
+        start = line.index(code)
+        run = tuple(line[start:start + size])
+        if len(run) == size and all(
+            run[n + 1] in adjacency.get(run[n], frozenset()) for n in range(size - 1)
+        ):
+            return run
+    raise Conflict(
+        Code.NO_ADJACENT_BLOCK,
+        f"'{code}' 부스부터 {size}칸이 한 줄로 붙어 있지 않습니다 (통로·기둥·줄 끝).",
+        field="booth_code",
+    )

@@ -165,11 +165,13 @@ class AssignmentPages(Controller):
                     f"만들었습니다 ({summary.seconds:.2f}초)."
                 )
             if action == "move":
-                await moves.move(
+                whole = bool(data.get("whole_block"))
+                await (moves.move_block if whole else moves.move)(
                     db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),
                     booth_code=data.get("booth_code", ""), reason=reason,
                 )
-                return f"{data.get('booth_code', '')} 부스로 옮겼습니다."
+                how = "부터 묶음째" if whole else "로"
+                return f"{data.get('booth_code', '')} 부스{how} 옮겼습니다."
             if action == "swap":
                 await moves.swap(
                     db_session, market_id, day_id, user, vendor_id=_int(data.get("vendor_id")),

@@ -40,6 +40,7 @@ from markets.assignment.models import (
     PlacementSource,
     UnplacedVendor,
 )
+from markets.assignment.overrides import with_overrides
 from markets.assignment.policy import clean_category_caps, policy_of, reserved_properties_of
 from markets.assignment.problem import SeasonProblem, SeasonResult
 from markets.assignment.regulars import regular_booth_codes, years_at_market
@@ -403,10 +404,13 @@ async def what_if(
     day_id: int,
     category_caps: dict[str, object] | None = None,
     reserved_properties: list[str] | None = None,
+    tiers: dict[str, object] | None = None,
+    regulars: dict[str, object] | None = None,
     time_limit_s: float = TIME_LIMIT_S,
 ) -> WhatIf:
     """미리 보기 (what-if): the day's assignment under other rules (category caps, reserved
-    booth properties; None keeps the market's own), compared with its current board.
+    booth properties; None keeps the market's own) or other tiers and regulars' booths
+    (``markets.assignment.overrides``), compared with its current board.
     Nothing is written: no draft is replaced, nothing is published, no event."""
     await require_market_organizer(session, actor, market_id)
     problems = Problems()
@@ -425,7 +429,8 @@ async def what_if(
             Code.NO_BOOTHS, "부스 배치도가 비어 있습니다. 먼저 부스를 추가해 주세요.",
             field="market_id",
         )
-    problem, _ = await _problem(session, market_id, days, booths, time_limit_s)
+    problem, applications = await _problem(session, market_id, days, booths, time_limit_s)
+    problem = with_overrides(problem, applications, problems, tiers=tiers, regulars=regulars)
     problem = dataclasses.replace(
         problem,
         category_caps=problem.category_caps if caps is None else caps,

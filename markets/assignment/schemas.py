@@ -20,10 +20,11 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MoveIn(msgspec.Struct, forbid_unknown_fields=True):
-    """``move``: vendor into the empty ``booth_code``; ``swap``: vendor and
-    ``other_vendor_id`` exchange booths; ``unassign``: vendor leaves its booth."""
+    """``move``: vendor into the empty ``booth_code``; ``move_block``: a vendor holding
+    several booths moves with all of them to the run starting at ``booth_code``; ``swap``:
+    vendor and ``other_vendor_id`` exchange booths; ``unassign``: vendor leaves its booth."""
 
-    action: Literal["move", "swap", "unassign"]
+    action: Literal["move", "move_block", "swap", "unassign"]
     vendor_id: int
     reason: Reason
     booth_code: str | None = None
@@ -52,6 +53,14 @@ class WhatIfIn(msgspec.Struct, forbid_unknown_fields=True):
     reserved_properties: Annotated[
         list[str] | None,
         msgspec.Meta(description="속성 부스 우선 (null이면 장터 설정 그대로)"),
+    ] = None
+    tiers: Annotated[
+        dict[str, int] | None,
+        msgspec.Meta(description="업체 id -> 가정할 우선순위 등급 (적지 않은 업체는 그대로)"),
+    ] = None
+    regulars: Annotated[
+        dict[str, str | None] | None,
+        msgspec.Meta(description="업체 id -> 가정할 고정 부스 번호 (null이면 고정 부스 없음)"),
     ] = None
 
 

@@ -43,7 +43,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, windows
+from markets.assignment.blocks import (
+    anchor_of,
+    claim_blocks,
+    extend_blocks,
+    rescued_blocks,
+    windows,
+)
 from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
@@ -100,8 +106,7 @@ def _solve_day(
     # same model, the same matching and the same placement.
     present = sorted(present, key=lambda a: a.standing)
     admitted, capped = _admit(present, caps, {})
-    first = _claimed_day(problem, day, admitted, premium, corner)
-    booth_of, moves = solve_day_model(first.model, deadline, start=first.matching)
+    first, booth_of, moves = _settled_day(problem, day, admitted, premium, corner, deadline)
     day_plan, left_out = first, []
     if capped and len(booth_of) < len(admitted):
         # Vendors admitted under a cap but left without a booth free their cap room:
@@ -114,12 +119,11 @@ def _solve_day(
         extra, capped = _admit(capped, caps, counts)
         if extra:
             left_out = [i for i in range(len(admitted)) if i not in booth_of]
-            day_plan = _claimed_day(
+            day_plan, booth_of, more = _settled_day(
                 problem, day, sorted([*placed, *extra], key=lambda a: a.standing),
-                premium, corner,
+                premium, corner, deadline,
                 waiting=[first.model.candidates[i] for i in left_out],
             )
-            booth_of, more = solve_day_model(day_plan.model, deadline, start=day_plan.matching)
             moves += more
     model = day_plan.model
     occupant = {j: i for i, j in booth_of.items()}
@@ -196,10 +200,16 @@ class _ClaimedDay:
     blocks: dict[VendorKey, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     #: The exact matching of ``model``, when already computed (the search starts from it).
     matching: dict[int, int] | None = None
+    #: Booth code -> the lowest tier that may still claim it (see :func:`_claimed_day`).
+    closed: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Block vendors given a window held by lower tiers (``blocks.rescued_blocks``).
+    forced: dict[VendorKey, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 #: How often a day is re-planned after withdrawing grants that left a higher tier out.
 _MAX_REVOCATION_ROUNDS = 4
+#: How often a searched day is planned again for the same reason.
+_MAX_SEARCH_ROUNDS = 2
 
 
 def _claimed_day(
@@ -209,6 +219,8 @@ def _claimed_day(
     premium: Rotation,
     corner: Rotation,
     waiting: Sequence[Applicant] = (),
+    closed: Mapping[str, int] | None = None,
+    forced: Mapping[VendorKey, tuple[str, ...]] | None = None,
 ) -> _ClaimedDay:
     """Pin regulars' booths and granted wishes into the day's model.
 
@@ -226,16 +238,54 @@ def _claimed_day(
     """
     base = build_day(problem, day, candidates, premium, corner)
     _keep_for_waiting(base, waiting)
-    closed: dict[str, int] = {}
+    shut_to: Mapping[str, int] = closed or {}
+    given: Mapping[VendorKey, tuple[str, ...]] = forced or {}
     for _ in range(_MAX_REVOCATION_ROUNDS):
-        plan = _pin_claims(problem, base, closed)
+        plan = _pin_claims(problem, base, shut_to, given)
         plan.matching = match(plan.model)
-        offended = _inversions(plan, plan.matching)
-        if not offended:
+        if not _unsettled(problem, plan, plan.matching):
             return plan
-        for code, priority in offended.items():
-            closed[code] = max(priority, closed.get(code, priority))
-    return _pin_claims(problem, base, closed)
+        shut_to, given = plan.closed, plan.forced
+    return _pin_claims(problem, base, shut_to, given)
+
+
+def _unsettled(problem: SeasonProblem, plan: _ClaimedDay, booth_of: Mapping[int, int]) -> bool:
+    """Whether the placement leaves a higher tier out for a lower tier's claim (a granted
+    wish or block: closed to that tier in ``plan.closed``) or a block vendor out while a
+    window is empty or held by lower tiers (given it in ``plan.forced``); both change the
+    next plan of the day."""
+    offended = _inversions(plan, booth_of)
+    for code, priority in offended.items():
+        plan.closed[code] = max(priority, plan.closed.get(code, priority))
+    rescued = {} if offended else rescued_blocks(
+        problem.rows, problem.adjacency, plan.model, booth_of, plan.blocks, plan.closed
+    )
+    plan.forced.update(rescued)
+    return bool(offended or rescued)
+
+
+def _settled_day(
+    problem: SeasonProblem,
+    day: DayKey,
+    candidates: Sequence[Applicant],
+    premium: Rotation,
+    corner: Rotation,
+    deadline: float,
+    waiting: Sequence[Applicant] = (),
+) -> tuple[_ClaimedDay, dict[int, int], int]:
+    """The claimed day, searched; when the local search (which sees tiers only as weights)
+    leaves a higher tier out for a lower tier's claim, the claims change and the day is
+    planned and searched again (a couple of rounds at most, usually none)."""
+    plan = _claimed_day(problem, day, candidates, premium, corner, waiting)
+    booth_of, moves = solve_day_model(plan.model, deadline, start=plan.matching)
+    for _ in range(_MAX_SEARCH_ROUNDS):
+        if not _unsettled(problem, plan, booth_of):
+            break
+        plan = _claimed_day(problem, day, candidates, premium, corner, waiting,
+                            plan.closed, plan.forced)
+        booth_of, more = solve_day_model(plan.model, deadline, start=plan.matching)
+        moves += more
+    return plan, booth_of, moves
 
 
 def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
@@ -258,9 +308,13 @@ def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
 
 
 def _pin_claims(
-    problem: SeasonProblem, base: DayModel, closed: Mapping[str, int]
+    problem: SeasonProblem,
+    base: DayModel,
+    closed: Mapping[str, int],
+    forced: Mapping[VendorKey, tuple[str, ...]],
 ) -> _ClaimedDay:
-    """``closed``: booth code -> the lowest tier that may still claim it by a wish."""
+    """``closed``: booth code -> the lowest tier that may still claim it by a wish;
+    ``forced``: block vendor -> the window it is given before every other block."""
     model = dataclasses.replace(
         base, allowed=base.allowed.copy(), open_allowed=None, pinned={}
     )
@@ -303,10 +357,14 @@ def _pin_claims(
             ok[j] &= bool(kept & a.needs)
         return ok
 
+    given = {k: w for k, w in forced.items() if k in index}
     blocks = claim_blocks(
-        block_vendors, problem.rows, problem.adjacency, model.booths,
-        {code_index[c] for c in seats.values()}, takes,
+        [a for a in block_vendors if a.key not in given], problem.rows, problem.adjacency,
+        model.booths,
+        {code_index[c] for c in (*seats.values(), *(c for w in given.values() for c in w))},
+        takes,
     ) if block_vendors else {}
+    blocks.update(given)
     for a in block_vendors:
         block = blocks.get(a.key)
         if block is None:
@@ -356,6 +414,7 @@ def _pin_claims(
     return _ClaimedDay(
         model=model, seats=seats, grants={k: c for k, (c, _) in granted.items()},
         wishes_taken=taken, revoked=set(revoked), blocks=blocks,
+        closed=dict(closed), forced=dict(forced),
     )
 
 
@@ -372,6 +431,9 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
     granted += [
         (index[k], code_index[c]) for k, block in plan.blocks.items() for c in block
     ]
+    # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
+    granted = [(g, j) for g, j in granted
+               if not model.booths[j].properties & model.candidates[g].needs & model.reserved]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken or a.wants_block:
@@ -499,6 +561,8 @@ def _reason(
     if not allowed[i].any() or any(model.fits[i, j] for j in empty):
         # Every fitting booth is one its premium/corner turn keeps it out of today.
         return UnplacedReason.ROTATION_HOLD
+    if a.needs and any(model.fits[i, j] and not allowed[i, j] for j in occupant):
+        return UnplacedReason.ROTATION_HOLD  # its turn keeps it out of such a booth taken
     if a.needs and not any(a.needs <= booths[j].properties for j in empty):
         return UnplacedReason.ZONE_FULL
     if empty:

@@ -100,6 +100,37 @@ def test_the_wished_booth_is_inside_the_block() -> None:
     assert "A5" in day.blocks[1] and day.placements[1] == "A5"
 
 
+def test_only_my_wishes_needs_one_wished_booth_in_the_block_not_every_booth() -> None:
+    """Found by a random run (issue 13, "lower tiers hold block"): A1-A2 only, two tier-0
+    singles, and a tier-1 stall wanting two booths with "only my wishes" on A1. Its block
+    A1+A2 holds its wish; the stall sits there and the singles wait (they were given both
+    booths because A2, not wished, was closed to the stall)."""
+    booths, rows = ROW[:2], (("A1", "A2"),)
+    stall = _stall(3, 2, 2, priority=1, preferred_booths=("A1",), wishes_only=True)
+    day = _day([Applicant(1, frozenset({"x"})), Applicant(2, frozenset({"y"})), stall],
+               booths=booths, rows=rows)
+    assert day.blocks == {3: ("A1", "A2")} and day.placements == {3: "A1"}
+    assert day.unplaced[1].value == day.unplaced[2].value == "lower_tier"
+
+
+def test_a_reserved_booth_nobody_waits_for_goes_into_a_higher_tier_block() -> None:
+    """Cooking reserved; A1 (cooking) and A2 side by side, C1 (cooking) apart. The one
+    cook wishes C1 and gets it, so nobody needing cooking waits for A1: the tier-1 stall
+    wanting two booths takes A1+A2 and the two tier-0 singles wait (they held both before,
+    A1 having been kept from the stall for a cook who sat elsewhere)."""
+    cook = frozenset({"cooking"})
+    booths = (BoothSlot("A1", properties=cook), BoothSlot("A2"), BoothSlot("C1", properties=cook))
+    vendors = (Applicant(1, frozenset({"food"}), needs=cook, preferred_booths=("C1",)),
+               Applicant(2, frozenset({"x"})), Applicant(3, frozenset({"y"})),
+               _stall(4, 2, 2, priority=1))
+    problem = SeasonProblem(booths=booths, adjacency=ADJ, applicants=vendors, days=(1,),
+                            rows=(("A1", "A2"), ("C1",)), reserved_properties=cook)
+    result = solve_season(problem)
+    assert hard_violations(problem, result) == [] and priority_inversions(problem, result) == []
+    day = result.days[0]
+    assert day.placements == {1: "C1", 4: "A1"} and day.blocks == {4: ("A1", "A2")}
+
+
 def test_the_block_only_uses_booths_the_vendor_fits() -> None:
     powered = tuple(
         BoothSlot(b.code, has_power=b.code in {"A2", "A3", "A4", "A5"}) for b in ROW

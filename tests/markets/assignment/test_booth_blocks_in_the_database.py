@@ -58,3 +58,44 @@ async def test_a_two_booth_stall_gets_neighbouring_booths_and_the_board_shows_th
         headers=auth,
     )
     assert moved.status_code == 409 and moved.json()["errors"][0]["field"] == "booth_code"
+
+
+async def test_an_organizer_moves_a_whole_block_and_a_run_that_is_not_free_is_refused(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """The stall holds A-02+A-03 after the run. With A-04 freed by hand it moves as a block
+    to A-03+A-04 (its own A-03 counts as free); a run reaching A-05 (held) or past the row's
+    end is refused naming ``booth_code``, and the block is left as it was."""
+    auth = world.tokens["boss"]
+    base = f"/api/markets/{world.market.id}/days/{world.day.id}/assignment"
+    stall = world.vendors[1]
+    async with session_factory() as session:
+        app = await session.get(Application, world.applications[1].id)
+        assert app is not None
+        app.booths_min, app.booths_max = 2, 2
+        await session.commit()
+    assert (await client.post(f"{base}/run", json={}, headers=auth)).status_code == 200
+    board = (await client.get(base, headers=auth)).json()
+    in_a04 = next(p for p in board["placements"] if p["booth_code"] == "A-04")
+    freed = await client.post(f"{base}/moves", headers=auth, json={
+        "action": "unassign", "vendor_id": in_a04["vendor_id"], "reason": "자리 비움"})
+    assert freed.status_code == 200, freed.text
+
+    def block_of(board: dict[str, Any]) -> list[str]:
+        mine = next(p for p in board["placements"] if p["vendor_id"] == stall.id)
+        return [mine["booth_code"], *mine["block_booth_codes"]]
+
+    for start, code in (("A-04", "booth_taken"), ("A-05", "no_adjacent_block")):
+        refused = await client.post(f"{base}/moves", headers=auth, json={
+            "action": "move_block", "vendor_id": stall.id, "booth_code": start,
+            "reason": "묶음 이동"})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["errors"][0]["field"] == "booth_code"
+        assert refused.json()["code"] == code
+    moved = await client.post(f"{base}/moves", headers=auth, json={
+        "action": "move_block", "vendor_id": stall.id, "booth_code": "A-03",
+        "reason": "묶음 이동"})
+    assert moved.status_code == 200, moved.text
+    assert block_of(moved.json()) == ["A-03", "A-04"]
+    async with session_factory() as session:
+        assert len((await session.scalars(select(AssignmentBlockBooth))).all()) == 1

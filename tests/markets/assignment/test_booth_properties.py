@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from markets.assignment.checks import hard_violations, priority_inversions
-from markets.assignment.problem import Applicant, BoothSlot, DayResult, SeasonProblem
+from markets.assignment.problem import (
+    Applicant,
+    BoothSlot,
+    DayResult,
+    RotationHistory,
+    SeasonProblem,
+    SeasonResult,
+    UnplacedReason,
+)
 from markets.assignment.solver import solve_season
 
 COOK = frozenset({"cooking"})
@@ -77,3 +87,56 @@ def test_the_checker_catches_a_missing_property_and_a_broken_reservation() -> No
                      objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
     found = "\n".join(hard_violations(problem, SeasonResult(days=(kept,), seconds=0.0)))
     assert "booth K1 (cooking) went to vendor 2 while vendor 1, who needs it, has none" in found
+
+
+def test_reserved_cooking_booths_hold_a_food_truck_block_even_against_a_higher_tier() -> None:
+    """Cooking reserved; K1 K2 side by side in a row, P1 P2 plain in another. A tier-0
+    food truck needs both cooking booths (two side by side); the tier-2 craft vendor, who
+    fits them too, takes a plain booth; with no plain booth left it waits rather than take
+    K1 from the truck (it used to: the truck's block was withdrawn for the higher tier).
+    The checker, told about blocks, would have caught it."""
+    truck = Applicant(1, frozenset({"food"}), needs=COOK, booths_min=2, booths_max=2)
+    rows = (("K1", "K2"), ("P1", "P2"))
+    adjacency = {"K1": frozenset({"K2"}), "K2": frozenset({"K1"}),
+                 "P1": frozenset({"P2"}), "P2": frozenset({"P1"})}
+    for booths, crafts in ((MAP, [_craft(2, priority=2)]), (MAP[:2], [_craft(2, priority=2)])):
+        problem = SeasonProblem(booths=booths, adjacency=adjacency,
+                                applicants=(truck, *crafts), days=(1,), reserved_properties=COOK,
+                                rows=tuple(r for r in rows if r[0] in {b.code for b in booths}))
+        result = solve_season(problem)
+        assert hard_violations(problem, result) == []
+        assert priority_inversions(problem, result) == []
+        day = result.days[0]
+        assert day.blocks[1] == ("K1", "K2")
+        assert day.placements.get(2) == ("P1" if len(booths) == 4 else None)
+    taken = DayResult(day=1, placements={2: "K1"}, unplaced={1: UnplacedReason.LOWER_TIER},
+                      objective=0, same_category_pairs=0, local_search_moves=0, seconds=0.0)
+    assert any("kept for it" in v for v in hard_violations(problem, SeasonResult((taken,), 0.0)))
+
+
+def test_a_cook_sitting_out_its_corner_turn_is_told_so_not_zone_full() -> None:
+    """Found by a random run. Cooking reserved; K1 is a cooking corner, K2 a cooking booth
+    a regular (no cook) holds, P1 plain. The cook had the corner before and vendor 11 not:
+    the rotation keeps the cook out of K1 today and 11 takes it. The cook waits for its
+    turn (``rotation_hold``); it used to be told ``zone_full``, which the reservation
+    check rightly refused (a cooking booth went to a non-cook while a cook waited)."""
+    booths = (BoothSlot("K1", properties=COOK, is_corner=True),
+              BoothSlot("K2", properties=COOK), BoothSlot("P1"))
+    vendors = (Applicant(2, frozenset({"craft"}), own_booth="K2"),
+               Applicant(11, frozenset({"craft"}), wants_corner=True),
+               Applicant(12, frozenset({"food"}), needs=COOK, wants_corner=True))
+    # Also with an empty small cooking booth S1 the cook is too big for (it was told
+    # ``large_booths_taken``).
+    small = BoothSlot("S1", size=0, properties=COOK)
+    for extra, size in (((), 0), ((small,), 1)):
+        cook = dataclasses.replace(vendors[2], min_size=size)
+        problem = SeasonProblem(
+            booths=(*booths, *extra), adjacency={}, applicants=(*vendors[:2], cook),
+            days=(1,), reserved_properties=COOK,
+            history={11: RotationHistory(corner=0), 12: RotationHistory(corner=1)})
+        result = solve_season(problem)
+        assert hard_violations(problem, result) == []
+        assert priority_inversions(problem, result) == []
+        day = result.days[0]
+        assert day.placements == {2: "K2", 11: "K1"}
+        assert day.unplaced[12] is UnplacedReason.ROTATION_HOLD

@@ -138,3 +138,29 @@ def test_a_capped_vendor_admitted_late_never_wishes_a_higher_tier_out_of_its_boo
     day = result.days[0]
     assert {day.placements.get(4), day.placements.get(5)} == {"B1", "B5"}
     assert day.placements.get(3) != "B5"
+
+
+def test_a_vendor_the_neighbour_search_leaves_out_still_outranks_a_lower_tier_wish() -> None:
+    """Found by a random run (issue 13). X (premium, large) next to Y (small, power), W
+    (large) apart. Tier 1: vendor 7 (household and food, wants a premium turn, likes zone
+    A) and vendor 14 (food, only my wish X); tier 0: vendor 15 (household, needs power: Y)
+    and vendor 10 (wishes W). The matching seats 7 in X (turn + zone 32 beats 14's wish 30), the
+    neighbour search then prefers 14 in X (7 next to 15 sells household too). 7
+    must then take W from the lower-tier wisher 10, not wait (it did: W stayed granted)."""
+    booths = (BoothSlot("X", zone="A", size=2, is_premium=True),
+              BoothSlot("Y", zone="A", size=0, has_power=True), BoothSlot("W", zone="B", size=2))
+    vendors = (
+        Applicant(7, frozenset({"household", "food"}), min_size=2, preferred_zones=("A",),
+                  priority=1, wants_premium=True),
+        Applicant(14, frozenset({"food"}), min_size=2, preferred_booths=("X",), priority=1,
+                  wishes_only=True),
+        Applicant(15, frozenset({"household"}), needs_power=True),
+        Applicant(10, frozenset({"food"}), preferred_booths=("W",)),
+    )
+    problem = SeasonProblem(booths=booths, adjacency=symmetric({"X": {"Y"}}),
+                            applicants=vendors, days=(1,))
+    result = solve_season(problem)
+    assert hard_violations(problem, result) == [] and priority_inversions(problem, result) == []
+    day = result.days[0]
+    assert day.placements == {14: "X", 15: "Y", 7: "W"}
+    assert day.unplaced[10].value == "lower_tier"
