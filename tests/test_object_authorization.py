@@ -75,6 +75,8 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
     "POST /api/orders/{number:str}/snack-boxes/{box_id:int}/cancel": row(
         *SHOPPER, **BOUGHT_BOX),
     "DELETE /api/products/{product_id:int}/images/{image_id:int}": row(*VENDOR),
+    "GET /api/settlement/statements/{statement_id:int}": row(*VENDOR),
+    "GET /api/settlement/statements/{statement_id:int}/csv": row(*VENDOR),
     "POST /cart/items/{item_id:int}": row(*SHOPPER),
     "POST /cart/items/{item_id:int}/delete": row(*SHOPPER, item_id="page_item_id"),
     "GET /api/loans/{loan_id:int}": row(*VENDOR_AND_MARKET),
@@ -248,6 +250,9 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
     "POST /console/vendors/{vendor_id:int}/resubmit": row(*VENDOR),
     "GET /console/vendors/{vendor_id:int}/settlement": row(*VENDOR),
     "POST /console/vendors/{vendor_id:int}/settlement/payout-account": row(*VENDOR),
+    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}": row(*VENDOR),
+    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}/statement.csv":
+        row(*VENDOR),
     "GET /markets/{market_id:int}": row(*EVERYONE),
     "GET /markets/{market_id:int}/calendar.ics": row(*EVERYONE),
     "GET /markets/{market_id:int}/days/{day_id:int}/map": row(*EVERYONE),
@@ -372,10 +377,6 @@ NOT_OWNED = {
 #: object checks in the domains' own tests; each is a row to add here.
 NOT_YET_SEEDED = {
     "GET /console/markets/applications/{application_id:int}/documents/{document_id:int}",
-    "GET /api/settlement/statements/{statement_id:int}",
-    "GET /api/settlement/statements/{statement_id:int}/csv",
-    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}",
-    "GET /console/vendors/{vendor_id:int}/settlement/statements/{statement_id:int}/statement.csv",
     # An outside-purchase import to withdraw (the world imports none yet); the use case's
     # own tests check the institution and the role (tests/shop/procurement).
     "POST /api/procurement/institutions/{institution_id:int}/outside-purchases"
