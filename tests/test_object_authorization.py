@@ -221,6 +221,8 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
     "POST /api/vendors/{vendor_id:int}/resubmit": row(*VENDOR),
     "GET /console/loans/{loan_id:int}": row(*VENDOR_AND_MARKET),
     "POST /console/loans/{loan_id:int}/cancel": row(*VENDOR),
+    "GET /console/markets/applications/{application_id:int}/documents/{document_id:int}":
+        row(*VENDOR_AND_MARKET),
     "POST /console/markets/applications/{application_id:int}/withdraw": row(*VENDOR),
     "GET /console/markets/days/{day_id:int}/sales": row(*VENDOR, query=OF_VENDOR),
     "POST /console/markets/days/{day_id:int}/sales": row(*VENDOR, query=OF_VENDOR),
@@ -376,7 +378,6 @@ NOT_OWNED = {
 #: export page wants its query). Their doors are in the route-level matrix and their
 #: object checks in the domains' own tests; each is a row to add here.
 NOT_YET_SEEDED = {
-    "GET /console/markets/applications/{application_id:int}/documents/{document_id:int}",
     # An outside-purchase import to withdraw (the world imports none yet); the use case's
     # own tests check the institution and the role (tests/shop/procurement).
     "POST /api/procurement/institutions/{institution_id:int}/outside-purchases"
