@@ -42,10 +42,11 @@ EVERYONE = CALLERS
 VENDOR_AND_MARKET = ("vendor", "organizer")
 
 
-def row(*owners: str, **params: str) -> tuple[tuple[str, ...], Mapping[str, str]]:
+def row(*owners: str, **params: Any) -> tuple[tuple[str, ...], Mapping[str, Any]]:
     """Who owns the object a route names; ``params`` picks another world id for a path
     parameter (``item_id="equipment_item_id"``) or a literal (``action="=accept"``);
-    ``query`` is a query string the route needs, filled from the world's ids."""
+    ``query`` is a query string the route needs, filled from the world's ids; ``form`` maps
+    the form fields a page write needs to world ids."""
     return owners, params
 
 
@@ -56,7 +57,7 @@ OF_VENDOR = "vendor_id={vendor_id}"
 SEASON = "season={season}"
 
 #: Route → (its owners, parameter choices).
-OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
+OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, Any]]] = {
     "POST /account/tokens/{token_id:int}/revoke": row(*SHOPPER, token_id="page_token_id"),
     "DELETE /api/account/tokens/{token_id:int}": row(*SHOPPER),
     "GET /analytics/exports/{export_id:int}": row(*VENDOR),
@@ -74,6 +75,8 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
     "POST /api/markets/offers/{offer_id:int}/decline": row(*VENDOR),
     "POST /api/orders/{number:str}/snack-boxes/{box_id:int}/cancel": row(
         *SHOPPER, **BOUGHT_BOX),
+    "POST /api/procurement/institutions/{institution_id:int}/outside-purchases"
+    "/{import_id:int}/withdrawal": row(*BUYER),
     "DELETE /api/products/{product_id:int}/images/{image_id:int}": row(*VENDOR),
     "GET /api/settlement/statements/{statement_id:int}": row(*VENDOR),
     "GET /api/settlement/statements/{statement_id:int}/csv": row(*VENDOR),
@@ -337,6 +340,8 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, str]]] = {
     "POST /procurement/orders/{order_id:int}/invoice": row(*BUYER),
     "POST /procurement/orders/{order_id:int}/pay": row(*BUYER),
     "POST /procurement/orders/{order_id:int}/submit": row(*BUYER),
+    "POST /procurement/outside-purchases/{import_id:int}/withdraw": row(
+        *BUYER, form={"institution_id": "institution_id"}),
     "GET /procurement/plans/{plan_id:int}": row(*BUYER),
     "POST /procurement/plans/{plan_id:int}/amend": row(*BUYER),
     "POST /procurement/plans/{plan_id:int}/edit": row(*BUYER),
@@ -372,18 +377,10 @@ NOT_OWNED = {
     "GET /schema/{path:str}", "GET /static/{file_path:path}",
     "POST /api/markets/{market_id:int}/applications", "POST /snack-boxes/{box_id:int}/order",
 }
-#: Object routes whose objects the shared world does not make yet (a maintenance record, a
-#: payout account, a regular booth, a booth fee, an offer, a criterion, a product image, an
-#: application's document, a settlement statement, an ordered snack box; the analytics
-#: export page wants its query). Their doors are in the route-level matrix and their
-#: object checks in the domains' own tests; each is a row to add here.
-NOT_YET_SEEDED = {
-    # An outside-purchase import to withdraw (the world imports none yet); the use case's
-    # own tests check the institution and the role (tests/shop/procurement).
-    "POST /api/procurement/institutions/{institution_id:int}/outside-purchases"
-    "/{import_id:int}/withdrawal",
-    "POST /procurement/outside-purchases/{import_id:int}/withdraw",
-}
+#: Object routes whose objects the shared world does not make yet: none today. A new route
+#: whose object is costly to seed may wait here (its door in the route-level matrix, its
+#: object check in its domain's tests), said plainly so the gap stays visible.
+NOT_YET_SEEDED: set[str] = set()
 #: Asked last by their owners: they take something away that later rows need.
 LAST = ("DELETE /api/markets/{market_id:int}/organizers/{user_id:int}",
         "PUT /api/markets/{market_id:int}/owner", "POST /api/markets/days/{day_id:int}/cancel",
@@ -470,7 +467,9 @@ async def test_only_owners_reach_an_object(
             jar = jars[caller]
             headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
             if method != "GET":
-                kwargs["data"] = {"_csrf_token": jar.get("csrftoken", "")}
+                kwargs["data"] = {"_csrf_token": jar.get("csrftoken", ""),
+                                  **{k: str(world.ids[v]) for k, v in
+                                     OBJECT_ROWS[route][1].get("form", {}).items()}}
         response = await client.request(method, url, headers=headers, follow_redirects=False,
                                          **kwargs)
         wrong = _verdict(route, caller, response)
