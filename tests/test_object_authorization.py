@@ -45,8 +45,8 @@ VENDOR_AND_MARKET = ("vendor", "organizer")
 def row(*owners: str, **params: Any) -> tuple[tuple[str, ...], Mapping[str, Any]]:
     """Who owns the object a route names; ``params`` picks another world id for a path
     parameter (``item_id="equipment_item_id"``) or a literal (``action="=accept"``);
-    ``query`` is a query string the route needs, filled from the world's ids; ``form`` maps
-    the form fields a page write needs to world ids."""
+    ``query`` is a query string the route needs, filled from the world's ids; ``form`` gives
+    the form fields a page write needs (world ids, or literals)."""
     return owners, params
 
 
@@ -341,7 +341,7 @@ OBJECT_ROWS: Mapping[str, tuple[tuple[str, ...], Mapping[str, Any]]] = {
     "POST /procurement/orders/{order_id:int}/pay": row(*BUYER),
     "POST /procurement/orders/{order_id:int}/submit": row(*BUYER),
     "POST /procurement/outside-purchases/{import_id:int}/withdraw": row(
-        *BUYER, form={"institution_id": "institution_id"}),
+        *BUYER, form={"institution_id": "institution_id", "reason": "=잘못 가져옴"}),
     "GET /procurement/plans/{plan_id:int}": row(*BUYER),
     "POST /procurement/plans/{plan_id:int}/amend": row(*BUYER),
     "POST /procurement/plans/{plan_id:int}/edit": row(*BUYER),
@@ -468,8 +468,8 @@ async def test_only_owners_reach_an_object(
             headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
             if method != "GET":
                 kwargs["data"] = {"_csrf_token": jar.get("csrftoken", ""),
-                                  **{k: str(world.ids[v]) for k, v in
-                                     OBJECT_ROWS[route][1].get("form", {}).items()}}
+                                  **{k: v[1:] if v.startswith("=") else str(world.ids[v])
+                                     for k, v in OBJECT_ROWS[route][1].get("form", {}).items()}}
         response = await client.request(method, url, headers=headers, follow_redirects=False,
                                          **kwargs)
         wrong = _verdict(route, caller, response)
