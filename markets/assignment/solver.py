@@ -6,7 +6,8 @@ use case (``markets.assignment.runs``) turns Application and Booth rows into a
 :class:`~markets.assignment.problem.SeasonResult` as a draft.
 
 Here: the season, day by day, and the category caps. One day's model is built in
-``day_model`` and solved in ``day_search``; the vocabulary is ``problem``.
+``day_model`` and solved in ``day_search``; why a vendor is left out is told by
+``reasons``; the vocabulary is ``problem``.
 
 Why it is built this way (docs/decisions.md, "Booth assignment: exact matching per day plus
 a local search"):
@@ -43,13 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from markets.assignment.blocks import (
-    anchor_of,
-    claim_blocks,
-    extend_blocks,
-    rescued_blocks,
-    windows,
-)
+from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, rescued_blocks
 from markets.assignment.claims import grant_wishes, regular_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
@@ -64,6 +59,7 @@ from markets.assignment.problem import (
     UnplacedReason,
     VendorKey,
 )
+from markets.assignment.reasons import unplaced_reason
 
 
 def solve_season(problem: SeasonProblem) -> SeasonResult:
@@ -136,14 +132,18 @@ def _solve_day(
     unplaced: dict[VendorKey, UnplacedReason] = {}
     for i, a in enumerate(model.candidates):
         if i not in booth_of:
-            unplaced[a.key] = _reason(day_plan, i, occupant, problem)
+            unplaced[a.key] = unplaced_reason(
+                day_plan.model, day_plan.wishes_taken, i, occupant, problem
+            )
     if left_out:
         first_index = {a.key: n for n, a in enumerate(first.model.candidates)}
         seen_first = {
             j: first_index.get(model.candidates[i].key, -1) for j, i in occupant.items()
         }
         for i in left_out:
-            unplaced[first.model.candidates[i].key] = _reason(first, i, seen_first, problem)
+            unplaced[first.model.candidates[i].key] = unplaced_reason(
+                first.model, first.wishes_taken, i, seen_first, problem
+            )
     for a in capped:
         unplaced[a.key] = UnplacedReason.CATEGORY_CAP
     blocks = _final_blocks(problem, present, placements, day_plan.blocks, unplaced)
@@ -509,92 +509,3 @@ def _admit(
         else:
             capped.append(a)
     return admitted, capped
-
-
-def _reason(
-    plan: _ClaimedDay, i: int, occupant: Mapping[int, int], problem: SeasonProblem
-) -> UnplacedReason:
-    """The most specific true reason, from "cannot ever fit" to "everything is taken".
-
-    ``occupant``: booth index -> candidate index of the final placement (-1 when the
-    occupant is not a candidate of ``plan``)."""
-    model = plan.model
-    a = model.candidates[i]
-    booths = model.booths
-    if a.wants_block:
-        return _block_reason(plan, i, occupant, problem)
-    if a.key in plan.wishes_taken:
-        wished = [b for b in booths if b.code in a.preferred_booths]
-        if any(
-            b.code == booths[j].code and j not in occupant and model.fits[i, j]
-            for j in range(len(booths)) for b in wished
-        ):
-            # A wished booth that fits stays empty: only its premium/corner turn keeps it out.
-            return UnplacedReason.ROTATION_HOLD
-        if any(a.fits(b) for b in wished):
-            return UnplacedReason.WISHES_TAKEN
-        # None of its wishes could ever hold it: say what is missing.
-        if not any(b.size >= a.min_size for b in wished):
-            return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
-        if a.needs_power and not any(b.has_power for b in wished):
-            return UnplacedReason.NO_BOOTH_WITH_POWER
-        return UnplacedReason.ZONE_FULL
-    if not any(b.size >= a.min_size for b in booths):
-        return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
-    if not model.fits[i].any():
-        if a.needs and any(
-            b.size >= a.min_size and (b.has_power or not a.needs_power) for b in booths
-        ):
-            return UnplacedReason.ZONE_FULL
-        return UnplacedReason.NO_BOOTH_WITH_POWER
-    if a.wishes_only:
-        wish_at = [j for j, b in enumerate(booths) if b.code in a.preferred_booths]
-        if any(j not in occupant and model.fits[i, j] for j in wish_at):
-            return UnplacedReason.ROTATION_HOLD
-        higher = any(
-            occupant.get(j, -1) >= 0
-            and model.candidates[occupant[j]].priority > a.priority for j in wish_at
-        )
-        return UnplacedReason.LOWER_TIER if higher else UnplacedReason.WISHES_TAKEN
-    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
-    empty = [j for j in range(len(booths)) if j not in occupant]
-    if not allowed[i].any() or any(model.fits[i, j] for j in empty):
-        # Every fitting booth is one its premium/corner turn keeps it out of today.
-        return UnplacedReason.ROTATION_HOLD
-    if a.needs and any(model.fits[i, j] and not allowed[i, j] for j in occupant):
-        return UnplacedReason.ROTATION_HOLD  # its turn keeps it out of such a booth taken
-    if a.needs and not any(a.needs <= booths[j].properties for j in empty):
-        return UnplacedReason.ZONE_FULL
-    if empty:
-        if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
-            return UnplacedReason.POWER_BOOTHS_TAKEN
-        return UnplacedReason.LARGE_BOOTHS_TAKEN
-    higher = any(
-        model.fits[i, j] and k >= 0 and model.candidates[k].priority > a.priority
-        for j, k in occupant.items()
-    )
-    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL
-
-
-def _block_reason(
-    plan: _ClaimedDay, i: int, occupant: Mapping[int, int], problem: SeasonProblem
-) -> UnplacedReason:
-    """A vendor that needs several booths side by side and got none: a higher tier holds
-    part of every window it fits (``lower_tier``), or no window is left or exists."""
-    model = plan.model
-    a = model.candidates[i]
-    code_index = {b.code: j for j, b in enumerate(model.booths)}
-    fitting = [
-        w for w in windows(problem.rows, problem.adjacency, a.booths_min)
-        if all(a.fits(model.booths[code_index[c]]) for c in w)
-    ]
-    if a.wishes_only:
-        fitting = [w for w in fitting if any(c in a.preferred_booths for c in w)]
-        if not fitting:
-            return UnplacedReason.WISHES_TAKEN
-    higher = any(
-        occupant.get(code_index[c], -1) >= 0
-        and model.candidates[occupant[code_index[c]]].priority > a.priority
-        for w in fitting for c in w
-    )
-    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.NO_ADJACENT_BLOCK

@@ -1,0 +1,107 @@
+"""Why a vendor has no booth on a day: the most precise true reason code.
+
+Apart from the solver (``markets.assignment.solver``) because it is a concern of its own:
+the solver decides who sits where; this module only explains, after the fact and from the
+day's model and final placement, why each vendor left out was left out. The codes and their
+Korean labels (what the vendor sees) are in ``markets.assignment.problem``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from markets.assignment.blocks import windows
+from markets.assignment.day_model import DayModel
+from markets.assignment.problem import SeasonProblem, UnplacedReason, VendorKey
+
+
+def unplaced_reason(
+    model: DayModel,
+    wishes_taken: Collection[VendorKey],
+    i: int,
+    occupant: Mapping[int, int],
+    problem: SeasonProblem,
+) -> UnplacedReason:
+    """The most specific true reason, from "cannot ever fit" to "everything is taken".
+
+    ``model``: the day's model as planned (claims pinned); ``wishes_taken``: its "only my
+    wishes" vendors with every wish held by others; ``occupant``: booth index -> candidate
+    index of the final placement (-1 when the occupant is not a candidate of ``model``)."""
+    a = model.candidates[i]
+    booths = model.booths
+    if a.wants_block:
+        return _block_reason(model, i, occupant, problem)
+    if a.key in wishes_taken:
+        wished = [b for b in booths if b.code in a.preferred_booths]
+        if any(
+            b.code == booths[j].code and j not in occupant and model.fits[i, j]
+            for j in range(len(booths)) for b in wished
+        ):
+            # A wished booth that fits stays empty: only its premium/corner turn keeps it out.
+            return UnplacedReason.ROTATION_HOLD
+        if any(a.fits(b) for b in wished):
+            return UnplacedReason.WISHES_TAKEN
+        # None of its wishes could ever hold it: say what is missing.
+        if not any(b.size >= a.min_size for b in wished):
+            return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
+        if a.needs_power and not any(b.has_power for b in wished):
+            return UnplacedReason.NO_BOOTH_WITH_POWER
+        return UnplacedReason.ZONE_FULL
+    if not any(b.size >= a.min_size for b in booths):
+        return UnplacedReason.NO_BOOTH_LARGE_ENOUGH
+    if not model.fits[i].any():
+        if a.needs and any(
+            b.size >= a.min_size and (b.has_power or not a.needs_power) for b in booths
+        ):
+            return UnplacedReason.ZONE_FULL
+        return UnplacedReason.NO_BOOTH_WITH_POWER
+    if a.wishes_only:
+        wish_at = [j for j, b in enumerate(booths) if b.code in a.preferred_booths]
+        if any(j not in occupant and model.fits[i, j] for j in wish_at):
+            return UnplacedReason.ROTATION_HOLD
+        higher = any(
+            occupant.get(j, -1) >= 0
+            and model.candidates[occupant[j]].priority > a.priority for j in wish_at
+        )
+        return UnplacedReason.LOWER_TIER if higher else UnplacedReason.WISHES_TAKEN
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    empty = [j for j in range(len(booths)) if j not in occupant]
+    if not allowed[i].any() or any(model.fits[i, j] for j in empty):
+        # Every fitting booth is one its premium/corner turn keeps it out of today.
+        return UnplacedReason.ROTATION_HOLD
+    if a.needs and any(model.fits[i, j] and not allowed[i, j] for j in occupant):
+        return UnplacedReason.ROTATION_HOLD  # its turn keeps it out of such a booth taken
+    if a.needs and not any(a.needs <= booths[j].properties for j in empty):
+        return UnplacedReason.ZONE_FULL
+    if empty:
+        if a.needs_power and any(booths[j].size >= a.min_size for j in empty):
+            return UnplacedReason.POWER_BOOTHS_TAKEN
+        return UnplacedReason.LARGE_BOOTHS_TAKEN
+    higher = any(
+        model.fits[i, j] and k >= 0 and model.candidates[k].priority > a.priority
+        for j, k in occupant.items()
+    )
+    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL
+
+
+def _block_reason(
+    model: DayModel, i: int, occupant: Mapping[int, int], problem: SeasonProblem
+) -> UnplacedReason:
+    """A vendor that needs several booths side by side and got none: a higher tier holds
+    part of every window it fits (``lower_tier``), or no window is left or exists."""
+    a = model.candidates[i]
+    code_index = {b.code: j for j, b in enumerate(model.booths)}
+    fitting = [
+        w for w in windows(problem.rows, problem.adjacency, a.booths_min)
+        if all(a.fits(model.booths[code_index[c]]) for c in w)
+    ]
+    if a.wishes_only:
+        fitting = [w for w in fitting if any(c in a.preferred_booths for c in w)]
+        if not fitting:
+            return UnplacedReason.WISHES_TAKEN
+    higher = any(
+        occupant.get(code_index[c], -1) >= 0
+        and model.candidates[occupant[code_index[c]]].priority > a.priority
+        for w in fitting for c in w
+    )
+    return UnplacedReason.LOWER_TIER if higher else UnplacedReason.NO_ADJACENT_BLOCK
