@@ -39,6 +39,9 @@ class UnplacedReason(enum.StrEnum):
     #: The vendor asks for several booths side by side and no such block is left (or the
     #: map has none that fits it).
     NO_ADJACENT_BLOCK = "no_adjacent_block"
+    #: A booth the vendor fits went, by the organizer's option to keep property booths
+    #: (e.g. cooking) for vendors who need them, to such a vendor ranked behind it.
+    RESERVED_FOR_NEED = "reserved_for_need"
 
     @property
     def label(self) -> str:
@@ -69,6 +72,10 @@ REASON_LABELS: dict[UnplacedReason, str] = {
     ),
     UnplacedReason.NO_ADJACENT_BLOCK: (
         "여러 부스를 한 줄로 나란히 원했는데, 맞는 크기·설비로 붙어 있는 빈 부스 묶음이 없음"
+    ),
+    UnplacedReason.RESERVED_FOR_NEED: (
+        "자리 부족: 맞는 부스 중 화기·조리 등 특별 설비가 있는 부스는 운영자 설정에 따라 "
+        "그 설비가 꼭 필요한 업체에 먼저 배정됨 (우선순위·연차보다 앞섬)"
     ),
     UnplacedReason.LOWER_TIER: (
         "자리 부족: 맞는 부스가 모두 찼고, 그중 일부는 더 높은 우선순위 업체에 배정됨"

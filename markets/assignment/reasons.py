@@ -59,6 +59,8 @@ def unplaced_reason(
         wish_at = [j for j, b in enumerate(booths) if b.code in a.preferred_booths]
         if any(j not in occupant and model.fits[i, j] for j in wish_at):
             return UnplacedReason.ROTATION_HOLD
+        if _kept_for_needers(model, i, [j for j in wish_at if model.fits[i, j]], occupant):
+            return UnplacedReason.RESERVED_FOR_NEED
         higher = any(
             occupant.get(j, -1) >= 0
             and model.candidates[occupant[j]].priority > a.priority for j in wish_at
@@ -71,6 +73,8 @@ def unplaced_reason(
         return UnplacedReason.ROTATION_HOLD
     if a.needs and any(model.fits[i, j] and not allowed[i, j] for j in occupant):
         return UnplacedReason.ROTATION_HOLD  # its turn keeps it out of such a booth taken
+    if _kept_for_needers(model, i, [j for j in occupant if model.fits[i, j]], occupant):
+        return UnplacedReason.RESERVED_FOR_NEED
     if a.needs and not any(a.needs <= booths[j].properties for j in empty):
         return UnplacedReason.ZONE_FULL
     if empty:
@@ -82,6 +86,26 @@ def unplaced_reason(
         for j, k in occupant.items()
     )
     return UnplacedReason.LOWER_TIER if higher else UnplacedReason.MARKET_FULL
+
+
+def _kept_for_needers(
+    model: DayModel, i: int, fitting: Collection[int], occupant: Mapping[int, int]
+) -> bool:
+    """Whether one of the ``fitting`` booths (all taken) went, by the organizer's "keep
+    property booths for vendors who need them" option, to a vendor who needs its reserved
+    property (which vendor ``i`` does not) and who stands behind ``i`` (lower tier, or the
+    same tier with fewer years or a lower score): without the option ``i`` would have had
+    it, so the reservation, not the tiers or a full market, is why ``i`` waits."""
+    a = model.candidates[i]
+    for j in fitting:
+        k = occupant.get(j, -1)
+        if k < 0:
+            continue
+        holder = model.candidates[k]
+        kept = model.booths[j].properties & model.reserved & holder.needs
+        if kept and not kept & a.needs and holder.standing > a.standing:
+            return True
+    return False
 
 
 def _block_reason(

@@ -61,6 +61,39 @@ def test_reserved_cooking_booths_go_to_food_even_against_a_higher_tier() -> None
     assert {off.unplaced[5].value, off.unplaced[6].value} == {"zone_full"}
 
 
+def test_a_vendor_kept_out_of_a_reserved_booth_is_told_so_in_korean() -> None:
+    """K1 K2 cooking (reserved), P1 P2 plain. Four tier-2 crafts and two tier-0 cooks:
+    the cooks take K1 K2, crafts 1 and 2 take P1 P2, crafts 3 and 4 wait. They fit K1 and
+    K2 and rank ahead of the cooks: the reservation, not the tiers, kept them out, and
+    that is what they are told (``reserved_for_need``), in Korean, also in the notice."""
+    from markets.assignment.notices import unplaced_message
+    from markets.days.models import MarketDay
+    from markets.models import Market
+
+    vendors = [_craft(1, 2), _craft(2, 2), _craft(3, 2), _craft(4, 2), _food(5), _food(6)]
+    on = _day(vendors, reserved=COOK)
+    assert {on.unplaced[3], on.unplaced[4]} == {UnplacedReason.RESERVED_FOR_NEED}
+    label = UnplacedReason.RESERVED_FOR_NEED.label
+    assert "설비가 꼭 필요한 업체에 먼저" in label
+    # Without the option they take the cooking booths; with more crafts than booths and
+    # no reservation, the ones left out hear "market full", not the reservation.
+    off = _day([*vendors[:4], _craft(7, 2), _craft(8, 2)], reserved=COOK)
+    assert set(off.unplaced.values()) == {UnplacedReason.MARKET_FULL}
+    # A cook of a HIGHER tier on the reserved booth: the craft is told lower_tier.
+    higher = _day([_craft(1), _craft(2), _craft(3), _food(5, 2), _food(6, 2)], reserved=COOK)
+    assert higher.unplaced[3] == UnplacedReason.LOWER_TIER
+    # "Only my wishes" for K1 held by a cook ranked behind: the same reason.
+    wisher = Applicant(9, frozenset({"craft"}), preferred_booths=("K1",), wishes_only=True,
+                       priority=3)
+    only = _day([wisher, _food(5), _food(6)], reserved=COOK)
+    assert only.unplaced[9] == UnplacedReason.RESERVED_FOR_NEED
+    import datetime as dt
+
+    market = Market(name="광화문 장터", timezone="Asia/Seoul")
+    sunday = MarketDay(day=dt.date(2026, 5, 3))
+    assert label in unplaced_message(market, sunday, "reserved_for_need")
+
+
 def test_reserved_booths_left_over_go_to_anyone() -> None:
     day = _day([_craft(1), _craft(2), _craft(3), _food(4)], reserved=COOK)
     assert day.placements[4] in {"K1", "K2"}
