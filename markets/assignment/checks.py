@@ -82,7 +82,7 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                     f"day {day.day}: {per_category[category]} vendors sell {category}, cap {cap}"
                 )
         out.extend(_block_violations(problem, day))
-        out.extend(_claim_violations(problem, day.day, day.placements))
+        out.extend(_claim_violations(problem, day))
         out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
         out.extend(_block_reservation_violations(problem, day))
         for a in problem.applicants:
@@ -133,6 +133,13 @@ def _block_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
             continue
         if day.placements[vendor] not in block:
             out.append(f"day {day.day}: vendor {vendor}'s booth is outside its block")
+        if a.more_own_booths:
+            # A regular granted several booths holds exactly its own booths that fit it,
+            # wherever they lie on the map (checked with the claims).
+            if not set(block) <= set(a.own_booths):
+                out.append(f"day {day.day}: regular {vendor} holds {block}, beyond its own "
+                           f"booths {a.own_booths}")
+            continue
         if len(block) > a.booths_max:
             out.append(f"day {day.day}: vendor {vendor} holds {len(block)} booths, "
                        f"max {a.booths_max}")
@@ -160,26 +167,30 @@ def _block_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
     return out
 
 
-def _claim_violations(
-    problem: SeasonProblem, day: int, placements: Mapping[int, str]
-) -> list[str]:
+def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
     """Regulars' booths and "only my wishes".
 
     * An attending regular whose own booth fits it sits in that booth or in one of its
       wishes (a move); while it sits in its own booth nobody else does, and its booth
       holds someone else only when it moved away.
+    * An attending regular granted several booths holds every one of them that fits it
+      (and no other booth: it does not move); nobody else holds any of them.
     * A vendor that asked for "only my wishes" sits in a wished booth (or its own).
     """
     booths = {b.code: b for b in problem.booths}
+    day, placements = result.day, result.placements
     out: list[str] = []
-    holder = {code: vendor for vendor, code in placements.items()}
+    holder = {code: vendor for vendor in placements for code in result.booths_of(vendor)}
     for a in problem.applicants:
         if not (a.days is None or day in a.days):
             continue
         code = placements.get(a.key)
-        wished = code in a.preferred_booths or code == a.own_booth
+        wished = code in a.preferred_booths or code in a.own_booths
         if a.wishes_only and code is not None and not wished:
             out.append(f"day {day}: vendor {a.key} wanted only its wishes, got {code}")
+        if a.more_own_booths:
+            out.extend(_several_booth_violations(a, booths, result, holder))
+            continue
         own = booths.get(a.own_booth or "")
         if own is None or not _fits(a, own):
             continue
@@ -191,6 +202,30 @@ def _claim_violations(
             other = holder.get(own.code)
             if other is not None and other != a.key:
                 out.append(f"day {day}: vendor {other} took regular {a.key}'s booth {own.code}")
+    return out
+
+
+def _several_booth_violations(
+    a: Applicant,
+    booths: Mapping[str, BoothSlot],
+    result: DayResult,
+    holder: Mapping[str, int],
+) -> list[str]:
+    """A regular granted several booths, attending: it holds exactly its own booths that
+    fit it (none fitting: it is placed like anyone else), and nobody else holds them."""
+    mine = [c for c in dict.fromkeys(a.own_booths) if c in booths and _fits(a, booths[c])]
+    if not mine:
+        return []
+    day = result.day
+    out = []
+    held = set(result.booths_of(a.key))
+    if held != set(mine):
+        out.append(f"day {day}: regular {a.key} holds {sorted(held)}, "
+                   f"its own booths are {sorted(mine)}")
+    for code in mine:
+        other = holder.get(code)
+        if other is not None and other != a.key:
+            out.append(f"day {day}: vendor {other} took regular {a.key}'s booth {code}")
     return out
 
 
@@ -218,7 +253,7 @@ def _reservation_violations(
     out = []
     for vendor, code in placements.items():
         a, booth = applicants.get(vendor), booths.get(code)
-        if a is None or booth is None or a.own_booth == code:
+        if a is None or booth is None or code in a.own_booths:
             continue
         kept = booth.properties & problem.reserved_properties
         for w in waiting:

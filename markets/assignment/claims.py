@@ -11,6 +11,11 @@ rows happen to be listed in:
   the next regular in line asks for its best remaining booth; if that booth's owner has not
   been settled yet, the owner steps to the front of the line; a loop of such requests
   settles everyone in it at once. Nobody ends worse off than on their own booth.
+* **Regulars with several booths** (:func:`several_booth_places`) hold every one of their
+  own booths they can take today and do not move: a move of one booth of a stall would
+  split it or need a whole-stall exchange no organizer asked for, and "nobody ends worse
+  off than on their own booths" is kept trivially. Their booths are out of everyone
+  else's reach, moves of single-booth regulars included.
 * **Ranked wishes** of everyone else (:func:`grant_wishes`): in standing order (tier, then
   years at the market, then jury score, then vendor id) each wisher gets its best wish not
   yet held by a regular or granted to someone ahead of it.
@@ -86,6 +91,23 @@ def regular_places(
                 pointing[key] = target
                 stack.append(holder)
     return settled
+
+
+def several_booth_places(
+    regulars: Sequence[Applicant], can_take: Callable[[Applicant, str], bool]
+) -> dict[VendorKey, tuple[str, ...]]:
+    """Each attending regular granted several booths -> the own booths it holds today (in
+    the given order; the first is its seat). A booth it cannot take today (size, power, a
+    property) stays free for others; with none it can take, it is placed like anyone
+    else (no entry)."""
+    out: dict[VendorKey, tuple[str, ...]] = {}
+    for a in regulars:
+        if not a.more_own_booths:
+            continue
+        mine = tuple(c for c in dict.fromkeys(a.own_booths) if can_take(a, c))
+        if mine:
+            out[a.key] = mine
+    return out
 
 
 def grant_wishes(

@@ -242,7 +242,7 @@ class AssignmentApi(Controller):
     ) -> RegularOut:
         r = await regulars.grant_regular_booth(
             db_session, market_id, user, season=data.season, vendor_id=data.vendor_id,
-            booth_code=data.booth_code, reason=data.reason,
+            booth_code=data.booth_code, reason=data.reason, add=data.add,
         )
         return RegularOut(r.vendor_id, r.booth_code, r.years_at_market, r.reason)
 
@@ -253,9 +253,13 @@ class AssignmentApi(Controller):
     async def end_regular(
         self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         season: FromPath[int], vendor_id: FromPath[int],
+        booth_code: Annotated[str | None, QueryParameter(
+            name="booth_code", description="이 부스만 해제 (없으면 그 업체의 고정 부스 모두)",
+        )] = None,
     ) -> None:
         await regulars.end_regular_booth(
-            db_session, market_id, user, season=season, vendor_id=vendor_id
+            db_session, market_id, user, season=season, vendor_id=vendor_id,
+            booth_code=booth_code,
         )
 
     @put(

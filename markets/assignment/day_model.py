@@ -209,7 +209,7 @@ def build_day(
             # (A block needs one wish among its booths, not every booth wished: the
             # block claim checks that, ``markets.assignment.blocks.claim_blocks``.)
             keep = np.zeros(nb, dtype=bool)
-            keep[[code_index[c] for c in (*a.preferred_booths, a.own_booth or "")
+            keep[[code_index[c] for c in (*a.preferred_booths, *a.own_booths)
                   if c in code_index]] = True
             allowed[i] &= keep
         if a.wants_premium and a.key in eligible_p:

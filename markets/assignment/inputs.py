@@ -43,8 +43,8 @@ class ApplicationFacts:
     years_at_market: int = 0
     #: The jury's weighted total (0-10), None when not scored.
     jury_total: float | None = None
-    #: The regular's own booth this season (고정 부스), if any.
-    regular_booth_code: str | None = None
+    #: The regular's own booths this season (고정 부스; one, or several for a big stall).
+    regular_booth_codes: Sequence[str] = ()
     #: Booth properties the vendor needs.
     needs_properties: Sequence[str] = ()
     #: Booths side by side in one row: at least / at most.
@@ -93,7 +93,8 @@ def applicant(
       premium, as in the solver);
     * preferred booth codes that name no booth of the layout are dropped, the order kept
       (the first wish is worth more than the second);
-    * a regular's booth that is no longer in the layout is no claim; for a regular the
+    * a regular's booth that is no longer in the layout is no claim (of several, the
+      first left is its seat, the others ``more_own_booths``); for a regular the
       wishes are where it asks to move, so "only my wishes" does not apply to it;
     * years at the market and the jury total (unscored: 0) break ties within a tier.
     """
@@ -105,7 +106,8 @@ def applicant(
         for z in matching_zones(p, zones):
             if z not in preferred_zones:
                 preferred_zones.append(z)
-    own = facts.regular_booth_code if facts.regular_booth_code in by_code else None
+    owned = tuple(dict.fromkeys(c for c in facts.regular_booth_codes if c in by_code))
+    own = owned[0] if owned else None
     return Applicant(
         key=facts.vendor_id,
         categories=frozenset(facts.categories),
@@ -121,6 +123,7 @@ def applicant(
         jury_score=facts.jury_total or 0.0,
         wishes_only=facts.only_wishes and bool(preferred) and own is None,
         own_booth=own,
+        more_own_booths=owned[1:],
         needs=frozenset(facts.needs_properties),
         booths_min=max(1, facts.booths_min),
         booths_max=max(1, facts.booths_min, facts.booths_max),

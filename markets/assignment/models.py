@@ -17,7 +17,7 @@ import enum
 
 from advanced_alchemy.base import BigIntAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import str_enum
@@ -214,17 +214,17 @@ class MarketVendorRecord(BigIntAuditBase):
 
 
 class RegularBooth(BigIntAuditBase):
-    """고정 부스: the booth an organizer grants a regular for a season.
+    """고정 부스: a booth an organizer grants a regular for a season.
 
     The regular gets it whenever it attends and nobody else takes it then; absent, the
-    booth is free that day (``markets.assignment.claims``). One booth per regular and one
-    regular per booth and season.
+    booth is free that day (``markets.assignment.claims``). One regular per booth and
+    season; a big stall may be granted several booths (one row each, decision 80).
     """
 
     __tablename__ = "regular_booths"
     __table_args__ = (
         UniqueConstraint("market_id", "season", "booth_id", name="uq_regular_booth"),
-        UniqueConstraint("market_id", "season", "vendor_id", name="uq_regular_vendor"),
+        Index("ix_regular_booths_vendor", "market_id", "season", "vendor_id"),
     )
 
     market_id: Mapped[int] = mapped_column(ForeignKey("markets.id", ondelete="CASCADE"), index=True)

@@ -70,22 +70,25 @@ def with_overrides(
             new_own[key] = code or None
     owner: dict[str, int] = {}
     for a in sorted(problem.applicants, key=lambda a: a.key):
-        own = new_own.get(a.key, a.own_booth)
-        if own is None:
-            continue
-        if own in owner:
-            clash = a.key if a.key in new_own else owner[own]
-            problems.add(Code.INVALID_REGULAR, f"regulars.{clash}",
-                         f"'{own}' 부스는 이미 다른 업체의 고정 부스입니다.")
-        owner[own] = a.key
+        # An override names one booth: it replaces all the regular's booths for the preview.
+        replaced = new_own.get(a.key)
+        for own in ((replaced,) if replaced else ()) if a.key in new_own else a.own_booths:
+            if own in owner:
+                clash = a.key if a.key in new_own else owner[own]
+                problems.add(Code.INVALID_REGULAR, f"regulars.{clash}",
+                             f"'{own}' 부스는 이미 다른 업체의 고정 부스입니다.")
+            owner[own] = a.key
     problems.raise_if_any()
 
     def changed(a: Applicant) -> Applicant:
         app = applications[a.key]
         priority = a.priority + new_tier.get(a.key, app.priority_tier) - app.priority_tier
         own = new_own.get(a.key, a.own_booth)
+        more = a.more_own_booths if a.key not in new_own else ()
         only = bool(app.only_wishes) and bool(a.preferred_booths) and own is None
-        return dataclasses.replace(a, priority=priority, own_booth=own, wishes_only=only)
+        return dataclasses.replace(
+            a, priority=priority, own_booth=own, more_own_booths=more, wishes_only=only
+        )
 
     if not new_tier and not new_own:
         return problem

@@ -318,7 +318,7 @@ class AssignmentPages(Controller):
             return await regulars.grant_regular_booth(
                 db_session, market_id, user, season=day.day.year,
                 vendor_id=_vendor_id(data), booth_code=str(data.get("booth_code") or ""),
-                reason=str(data.get("reason") or ""),
+                reason=str(data.get("reason") or ""), add=bool(data.get("add")),
             )
 
         return await self._regulars_form(
@@ -335,7 +335,8 @@ class AssignmentPages(Controller):
 
         async def save() -> None:
             await regulars.end_regular_booth(
-                db_session, market_id, user, season=day.day.year, vendor_id=_vendor_id(data)
+                db_session, market_id, user, season=day.day.year, vendor_id=_vendor_id(data),
+                booth_code=str(data.get("booth_code") or "") or None,
             )
 
         return await self._regulars_form(

@@ -127,6 +127,10 @@ class Applicant:
     wishes_only: bool = False
     #: A regular's fixed booth for the season (``preferred_booths`` are then move wishes).
     own_booth: str | None = None
+    #: A regular granted several booths: the others besides ``own_booth``. Such a regular
+    #: holds all of them whenever it attends and does not move (``markets.assignment.
+    #: claims``; its wishes stay mere preferences).
+    more_own_booths: tuple[str, ...] = ()
     #: Booth properties the vendor cannot do without (e.g. "cooking").
     needs: frozenset[str] = frozenset()
     #: Booths side by side in one row: at least ``booths_min``, up to ``booths_max`` when
@@ -139,6 +143,11 @@ class Applicant:
         """Needs more than one booth before it can be placed at all (a regular holds its
         own booth: its block can only grow around it)."""
         return self.booths_min > 1 and self.own_booth is None
+
+    @property
+    def own_booths(self) -> tuple[str, ...]:
+        """Every booth granted to the regular for the season (none for anyone else)."""
+        return () if self.own_booth is None else (self.own_booth, *self.more_own_booths)
 
     @property
     def standing(self) -> tuple[int, int, float, int]:

@@ -82,6 +82,14 @@ class PlacementView:
         return f"고정 ({self.regular_booth}에서 옮김)"
 
 
+def _seat_of(own: tuple[str, ...], code: str) -> str | None:
+    """The own booth a regular's placement is measured against: the booth itself when it
+    is one of its own (several granted: each is "고정"), else its first (it moved)."""
+    if not own:
+        return None
+    return code if code in own else own[0]
+
+
 WISH_LABELS = {"first": "1지망", "other": "다른 희망", "none": "희망 외", "": "—"}
 
 
@@ -210,7 +218,7 @@ async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:
                 preferred=preferred, source=assignment.source,
                 wish=wish_met(list(application.preferred_booth_codes or ()), booth.code)
                 if application else "",
-                regular_booth=regular.get(assignment.vendor_id),
+                regular_booth=_seat_of(regular.get(assignment.vendor_id, ()), booth.code),
                 block_codes=tuple(block_codes.get(assignment.id, ())),
             )
         )

@@ -1,10 +1,11 @@
 """고정 부스와 연차: regulars' own booths for a season and each vendor's years at a market.
 
-The organizer grants a regular one booth for a season (``RegularBooth``) and keeps each
-vendor's years at the market (``MarketVendorRecord``); the optimiser's input
-(``markets.assignment.runs``) reads both, and ``markets.assignment.claims`` says what they
-mean on a market day. One booth per regular and one regular per booth and season: the
-unique constraints are the last word when two organizers grant at the same instant.
+The organizer grants a regular a booth for a season (``RegularBooth``), or several for a
+big stall (a second grant with ``add``), and keeps each vendor's years at the market
+(``MarketVendorRecord``); the optimiser's input (``markets.assignment.runs``) reads both,
+and ``markets.assignment.claims`` says what they mean on a market day. One regular per
+booth and season: the unique constraint is the last word when two organizers grant the
+same booth at the same instant.
 """
 
 from __future__ import annotations
@@ -45,14 +46,19 @@ async def years_at_market(session: AsyncSession, market_id: int) -> dict[int, in
 
 async def regular_booth_codes(
     session: AsyncSession, market_id: int, season: int
-) -> dict[int, str]:
-    """Vendor id -> its own booth's code for the season."""
+) -> dict[int, tuple[str, ...]]:
+    """Vendor id -> its own booths' codes for the season (in code order: the first is
+    where a regular granted several is seated)."""
     rows = await session.execute(
         select(RegularBooth.vendor_id, Booth.code)
         .join(Booth, Booth.id == RegularBooth.booth_id)
         .where(RegularBooth.market_id == market_id, RegularBooth.season == season)
+        .order_by(RegularBooth.vendor_id, Booth.code)
     )
-    return {int(v): str(c) for v, c in rows.all()}
+    out: dict[int, tuple[str, ...]] = {}
+    for v, c in rows.all():
+        out[int(v)] = (*out.get(int(v), ()), str(c))
+    return out
 
 
 async def regulars_of(session: AsyncSession, market_id: int, season: int) -> list[RegularView]:
@@ -77,12 +83,15 @@ async def grant_regular_booth(
     vendor_id: int,
     booth_code: str,
     reason: str = "",
+    add: bool = False,
 ) -> RegularView:
     """고정 부스 지정: the vendor holds this booth whenever it attends this season.
 
     The vendor must have applied to the market for the season; the booth must be an
     active booth of the market, not already another regular's. Granting a regular a new
-    booth replaces its old one."""
+    booth replaces its old ones, unless ``add``: then the booth joins those it holds (a
+    big stall's second or third booth; granting one it already holds changes nothing but
+    the reason)."""
     user = await require_market_organizer(session, actor, market_id)
     problems = Problems()
     code = (booth_code or "").strip()
@@ -117,12 +126,11 @@ async def grant_regular_booth(
         )
         if holder is not None and holder.vendor_id != vendor_id:
             raise taken
-        await session.execute(
-            delete(RegularBooth).where(
-                RegularBooth.market_id == market_id, RegularBooth.season == season,
-                RegularBooth.vendor_id == vendor_id,
-            )
+        mine = delete(RegularBooth).where(
+            RegularBooth.market_id == market_id, RegularBooth.season == season,
+            RegularBooth.vendor_id == vendor_id,
         )
+        await session.execute(mine.where(RegularBooth.booth_id == booth.id) if add else mine)
         await session.flush()
         session.add(
             RegularBooth(
@@ -135,18 +143,32 @@ async def grant_regular_booth(
 
 
 async def end_regular_booth(
-    session: AsyncSession, market_id: int, actor: User | None, *, season: int, vendor_id: int
+    session: AsyncSession,
+    market_id: int,
+    actor: User | None,
+    *,
+    season: int,
+    vendor_id: int,
+    booth_code: str | None = None,
 ) -> None:
-    """고정 부스 해제: from the next run on, the vendor is placed like anyone else."""
+    """고정 부스 해제: from the next run on, the vendor is placed like anyone else; with
+    ``booth_code``, only that one of its booths is given up (it keeps the others)."""
     await require_market_organizer(session, actor, market_id)
+    code = (booth_code or "").strip()
+    ending = delete(RegularBooth).where(
+        RegularBooth.market_id == market_id, RegularBooth.season == season,
+        RegularBooth.vendor_id == vendor_id,
+    )
+    if code:
+        ending = ending.where(RegularBooth.booth_id.in_(
+            select(Booth.id).where(Booth.market_id == market_id, Booth.code == code)
+        ))
     async with transaction(session):
-        gone = await session.execute(
-            delete(RegularBooth).where(
-                RegularBooth.market_id == market_id, RegularBooth.season == season,
-                RegularBooth.vendor_id == vendor_id,
-            )
-        )
+        gone = await session.execute(ending)
     if not getattr(gone, "rowcount", 0):
+        if code:
+            raise NotFound(Code.INVALID_REGULAR, f"{code} 부스는 이 업체의 고정 부스가 아닙니다.",
+                           field="booth_code")
         raise NotFound(Code.INVALID_REGULAR, "이 시즌의 고정 업체가 아닙니다.", field="vendor_id")
 
 

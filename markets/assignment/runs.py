@@ -76,7 +76,7 @@ def _application_facts(
     application: Application,
     years: int = 0,
     jury: float | None = None,
-    regular_booth_code: str | None = None,
+    regular_booth_codes: Sequence[str] = (),
 ) -> inputs.ApplicationFacts:
     return inputs.ApplicationFacts(
         vendor_id=application.vendor_id,
@@ -91,7 +91,7 @@ def _application_facts(
         only_wishes=application.only_wishes,
         years_at_market=years,
         jury_total=jury,
-        regular_booth_code=regular_booth_code,
+        regular_booth_codes=tuple(regular_booth_codes),
         needs_properties=tuple(application.needs_properties or ()),
         booths_min=application.booths_min or 1,
         booths_max=application.booths_max or 1,
@@ -246,7 +246,7 @@ async def _problem(
                     application,
                     years.get(application.vendor_id, 0),
                     juries.get(application.id),
-                    regular.get(application.vendor_id),
+                    regular.get(application.vendor_id, ()),
                 ),
                 facts,
                 covered,

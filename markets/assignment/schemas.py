@@ -97,6 +97,10 @@ class RegularIn(msgspec.Struct, forbid_unknown_fields=True):
     vendor_id: int
     booth_code: Annotated[str, msgspec.Meta(description="고정 부스 번호 (예: A-01)")]
     reason: str = ""
+    add: Annotated[bool, msgspec.Meta(
+        description="true: 이미 지정된 고정 부스에 이 부스를 더함 (큰 매대의 둘째·셋째 부스); "
+                    "false: 이 부스 하나로 바꿈"
+    )] = False
 
 
 class RegularOut(msgspec.Struct):

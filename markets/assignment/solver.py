@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, rescued_blocks
-from markets.assignment.claims import grant_wishes, regular_places
+from markets.assignment.claims import grant_wishes, regular_places, several_booth_places
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.problem import (
@@ -168,10 +168,14 @@ def _final_blocks(
 ) -> dict[VendorKey, tuple[str, ...]]:
     """The claimed minimum blocks of the placed vendors, grown towards their maximum into
     booths nobody left out today would take (``markets.assignment.blocks``)."""
-    if not problem.rows:
-        return {}
     blocks = {k: b for k, b in claimed.items() if k in placements}
-    growing = [a for a in present if a.booths_max > 1 and a.key in placements]
+    if not problem.rows:
+        return blocks  # (no rows, no blocks to grow: regulars' several booths only)
+    # (A regular granted several booths holds exactly those: no growth.)
+    growing = [
+        a for a in present
+        if a.booths_max > 1 and a.key in placements and not a.more_own_booths
+    ]
     if not growing:
         return blocks
     holding = {k: blocks.get(k, (code,)) for k, code in placements.items()}
@@ -333,14 +337,23 @@ def _pin_claims(
         if j is None or not model.allowed[index[a.key], j]:
             return False
         keep = reserved_for.get(code)
-        return not keep or bool(keep & a.needs) or code == a.own_booth
+        return not keep or bool(keep & a.needs) or code in a.own_booths
 
+    # Regulars granted several booths hold them all (and do not move); pinned and held
+    # first, so no single-booth regular's move and no claim below can reach them.
+    several = several_booth_places(model.candidates, can_take)
+    for key, mine in several.items():
+        model.pin(index[key], code_index[mine[0]])
+        for code in mine[1:]:
+            model.hold(code_index[code])
     regulars = [
-        a for a in model.candidates if a.own_booth is not None and can_take(a, a.own_booth)
+        a for a in model.candidates
+        if a.own_booth is not None and a.key not in several and can_take(a, a.own_booth)
     ]
     seats = regular_places(regulars, can_take, code_index)
     for key, code in seats.items():
         model.pin(index[key], code_index[code])
+    seats.update({key: mine[0] for key, mine in several.items()})
     # Blocks of several booths (their minimum) next, in standing order; a vendor without
     # a free window takes no booth at all today.
     block_vendors = [a for a in model.candidates if a.wants_block]
@@ -361,7 +374,10 @@ def _pin_claims(
     blocks = claim_blocks(
         [a for a in block_vendors if a.key not in given], problem.rows, problem.adjacency,
         model.booths,
-        {code_index[c] for c in (*seats.values(), *(c for w in given.values() for c in w))},
+        {code_index[c] for c in (
+            *seats.values(), *(c for m in several.values() for c in m),
+            *(c for w in given.values() for c in w),
+        )},
         takes,
     ) if block_vendors else {}
     blocks.update(given)
@@ -375,6 +391,7 @@ def _pin_claims(
         for code in block:
             if code != anchor:
                 model.hold(code_index[code])
+    blocks.update({key: mine for key, mine in several.items() if len(mine) > 1})
     wishers = [
         a for a in model.candidates
         if a.key not in seats and not a.wants_block and a.preferred_booths
@@ -429,7 +446,8 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
     ]
     code_index = {b.code: j for j, b in enumerate(model.booths)}
     granted += [
-        (index[k], code_index[c]) for k, block in plan.blocks.items() for c in block
+        (index[k], code_index[c]) for k, block in plan.blocks.items() if k not in plan.seats
+        for c in block
     ]
     # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
     granted = [(g, j) for g, j in granted
