@@ -114,6 +114,10 @@ def season_problems(
         )
         if past is not None:
             history[k + 1] = RotationHistory(premium=past[0], corner=0, placed_every_day=past[1])
+    # The first regular may be a big stall granted one or two more booths (decision 80).
+    more_own = tuple(codes[regulars:regulars + draw(st.integers(0, 2))]) if regulars else ()
+    if more_own:
+        applicants[0] = dataclasses.replace(applicants[0], more_own_booths=more_own)
     caps: dict[str, int] = draw(
         st.one_of(
             st.just({}),
@@ -202,6 +206,15 @@ def market_instance(
     for k, v in enumerate(vendors):
         if v.own_booth is None and stalls.random() < block_share:
             vendors[k] = dataclasses.replace(v, booths_min=2, booths_max=3)
+    if block_share:
+        # With big stalls in the market, one regular in five holds a second own booth
+        # (any other ordinary booth nobody owns; decision 80).
+        extra = random.Random(seed + 2)
+        spare = sorted(set(ordinary) - set(regular_booths))
+        for k, v in enumerate(vendors):
+            if v.own_booth is not None and spare and extra.random() < 0.2:
+                second = spare.pop(extra.randrange(len(spare)))
+                vendors[k] = dataclasses.replace(v, more_own_booths=(second,))
     rows_of = tuple(
         tuple(b.code for b in slots[r:r + per_row]) for r in range(0, booths, per_row)
     )
