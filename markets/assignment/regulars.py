@@ -118,6 +118,14 @@ async def grant_regular_booth(
     taken = Conflict(Code.BOOTH_TAKEN, f"{code} 부스는 이미 다른 고정 업체의 부스입니다.",
                      field="booth_code")
     async with transaction(session, on_integrity_error=taken):
+        # One grant per vendor at a time (its applications locked): two replacing grants
+        # racing must leave one booth, not both (one regular may now hold several).
+        await session.execute(
+            select(Application.id).where(
+                Application.market_id == market_id, Application.vendor_id == vendor_id,
+                Application.season == season,
+            ).with_for_update()
+        )
         holder = await session.scalar(
             select(RegularBooth).where(
                 RegularBooth.market_id == market_id, RegularBooth.season == season,

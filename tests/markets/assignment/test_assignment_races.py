@@ -158,3 +158,32 @@ async def test_organizers_racing_one_booth_to_two_regulars_grant_it_once(
         rows = (await session.scalars(select(RegularBooth))).all()
     assert len(rows) == 1 and rows[0].booth_id == world.booths["A-02"].id
     assert outcomes.count("ok") >= 1
+
+
+@needs_postgres
+async def test_organizers_racing_to_replace_one_regulars_booth_leave_it_one_booth(
+    session_factory: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """A regular may hold several booths, so no constraint stops two replacing grants
+    (without ``add``) from both landing: the vendor's applications are locked per grant,
+    and the last one wins alone."""
+    from markets.assignment import regulars
+    from markets.assignment.models import RegularBooth
+    from tests.markets.assignment.conftest import SEASON
+
+    vendor_id = world.vendors[5].id
+
+    def grant(code: str) -> Work:
+        async def work(session: AsyncSession) -> Any:
+            return await regulars.grant_regular_booth(
+                session, world.market.id, world.boss, season=SEASON, vendor_id=vendor_id,
+                booth_code=code,
+            )
+
+        return work
+
+    outcomes = await race(session_factory, [grant(c) for c in ("A-02", "A-03", "A-04", "A-05")])
+    assert outcomes == ["ok"] * 4
+    async with session_factory() as session:
+        rows = (await session.scalars(select(RegularBooth))).all()
+    assert len(rows) == 1 and rows[0].vendor_id == vendor_id
