@@ -71,8 +71,11 @@ def with_overrides(
     owner: dict[str, int] = {}
     for a in sorted(problem.applicants, key=lambda a: a.key):
         # An override names one booth: it replaces all the regular's booths for the preview.
-        replaced = new_own.get(a.key)
-        for own in ((replaced,) if replaced else ()) if a.key in new_own else a.own_booths:
+        owned = a.own_booths
+        if a.key in new_own:
+            replaced = new_own[a.key]
+            owned = (replaced,) if replaced else ()
+        for own in owned:
             if own in owner:
                 clash = a.key if a.key in new_own else owner[own]
                 problems.add(Code.INVALID_REGULAR, f"regulars.{clash}",

@@ -140,3 +140,23 @@ def test_the_checker_catches_a_stall_short_of_a_booth_and_a_stranger_on_one() ->
     assert "beyond its own booths" in beyond
     sound = SeasonResult((dataclasses.replace(second, day=1), second), 0.0)
     assert hard_violations(problem, sound) == []
+
+
+def test_a_what_if_names_one_booth_for_a_stall_and_replaces_all_of_its_booths() -> None:
+    """Stall 1 holds B1+B2. A preview giving vendor 2 the stall's B2 is a clash on
+    ``regulars.2``; giving the stall B4 replaces both its booths; giving it none ends them."""
+    import pytest
+
+    from infra.errors import InvalidInput, Problems
+    from markets.applications.models import Application
+    from markets.assignment.overrides import with_overrides
+
+    problem = _problem([_stall(1, "B1", "B2"), _v(2)])
+    apps = {k: Application(vendor_id=k, priority_tier=0, only_wishes=False) for k in (1, 2)}
+    with pytest.raises(InvalidInput) as clash:
+        with_overrides(problem, apps, Problems(), regulars={"2": "B2"})
+    assert clash.value.field == "regulars.2"
+    moved = with_overrides(problem, apps, Problems(), regulars={"1": "B4"})
+    assert moved.applicants[0].own_booths == ("B4",)
+    ended = with_overrides(problem, apps, Problems(), regulars={"1": None})
+    assert ended.applicants[0].own_booths == ()
