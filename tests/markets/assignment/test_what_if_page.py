@@ -47,14 +47,23 @@ async def _board_rows(factory: async_sessionmaker[AsyncSession]) -> tuple[Any, .
         return placed, waiting, boards, snap
 
 
-async def test_the_page_previews_another_tier_and_another_own_booth_without_saving(
-    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def _signed_in_board(
+    client: AsyncTestClient[Any], world: World, *, run: bool = True
+) -> tuple[str, str]:
+    """The board's address and a CSRF token, the organizer signed in (and the day run)."""
     await login(client, world.boss.email)
     url = f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment"
     token = csrf_from((await client.get(url)).text)
-    ran = await client.post(f"{url}/run", data={"_csrf_token": token, "reason": "초안"})
-    assert "자동 배정 초안을 만들었습니다" in ran.text
+    if run:
+        ran = await client.post(f"{url}/run", data={"_csrf_token": token, "reason": "초안"})
+        assert "자동 배정 초안을 만들었습니다" in ran.text
+    return url, token
+
+
+async def test_the_page_previews_another_tier_and_another_own_booth_without_saving(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    url, token = await _signed_in_board(client, world)
     page = await client.get(url)
     low, large = world.vendors[5], world.vendors[2]
     # Every booked vendor has its two boxes, labelled in Korean.
@@ -92,9 +101,7 @@ async def test_supposing_a_regular_has_no_own_booth_frees_it_in_the_preview_only
 ) -> None:
     """협동조합5 (tier -1) holds A-02 as a regular, so it sits; supposing it had no own
     booth ('없음'), it waits behind everyone again, for the lower tier."""
-    await login(client, world.boss.email)
-    url = f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment"
-    token = csrf_from((await client.get(url)).text)
+    url, token = await _signed_in_board(client, world, run=False)
     low = world.vendors[5]
     granted = await client.post(f"{url}/regulars", data={
         "_csrf_token": token, "vendor_id": str(low.id), "booth_code": "A-02",
@@ -119,11 +126,7 @@ async def test_supposing_a_regular_has_no_own_booth_frees_it_in_the_preview_only
 async def test_a_bad_supposition_is_shown_beside_its_box_and_nothing_runs(
     client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    await login(client, world.boss.email)
-    url = f"/organizer/markets/{world.market.id}/days/{world.day.id}/assignment"
-    token = csrf_from((await client.get(url)).text)
-    ran = await client.post(f"{url}/run", data={"_csrf_token": token})
-    assert "자동 배정 초안을 만들었습니다" in ran.text
+    url, token = await _signed_in_board(client, world)
     before = await _board_rows(session_factory)
     low = world.vendors[5].id
     for field, typed, key, says in (
