@@ -14,11 +14,14 @@ import html
 import re
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.errors import Conflict
 from markets.applications.models import Application
+from markets.assignment import moves
 from markets.assignment.models import Assignment, AssignmentAuditLog, AssignmentBlockBooth
 from markets.booths.models import Booth
 from tests.markets.assignment.conftest import World
@@ -129,3 +132,29 @@ async def test_a_run_through_a_gap_another_vendor_or_its_own_place_is_refused_be
         assert await Snapshot.take(session, Assignment, AssignmentBlockBooth,
                                    AssignmentAuditLog) == before
     assert await _block(session_factory, stall) == ["A-02", "A-03"]
+
+
+def _row(gap_after: str | None = None) -> list[Booth]:
+    """A-01..A-06, 3 m wide side by side; ``gap_after`` leaves 3 m of path after a booth."""
+    booths, x = [], 0.0
+    for n in range(1, 7):
+        code = f"A-0{n}"
+        booths.append(Booth(code=code, zone="A", x=x, y=0.0, width=3.0, height=3.0,
+                            adjacent_codes=[], is_active=True, position_order=n))
+        x += 6.0 if code == gap_after else 3.0
+    return booths
+
+
+def test_a_three_booth_block_is_offered_every_run_it_can_shift_to_and_no_run_across_a_gap(
+) -> None:
+    own = frozenset({"A-02", "A-03", "A-04"})
+    # A-01 is another vendor's: one right (starting on its own A-03) and two right are left.
+    assert moves.block_moves(_row(), own, frozenset({"A-01"})) == [
+        ("A-03", "A-04", "A-05"), ("A-04", "A-05", "A-06")]
+    # A path after A-04: every run to the right crosses it, nothing is offered ...
+    assert moves.block_moves(_row("A-04"), own, frozenset({"A-01"})) == []
+    # ... and asking for it anyway is refused naming the field.
+    with pytest.raises(Conflict) as refused:
+        moves._window_from(_row("A-04"), "A-03", 3)
+    assert (refused.value.code, refused.value.field) == ("no_adjacent_block", "booth_code")
+    assert moves._window_from(_row("A-04"), "A-02", 3) == ("A-02", "A-03", "A-04")
