@@ -322,7 +322,7 @@ async def move_block(
         raise Conflict(Code.BOOTH_TAKEN,
                        f"{' + '.join(window)} 중에 다른 업체가 쓰는 부스가 있습니다.",
                        field="booth_code")
-    if set(ids) == mine and ids[0] == row.booth_id:
+    if set(ids) == mine:
         raise Conflict(Code.BOOTH_TAKEN, "이미 이 부스 묶음에 배정되어 있습니다.",
                        field="booth_code")
     async with transaction(session, on_integrity_error=_changed_meanwhile()):
@@ -344,21 +344,43 @@ async def move_block(
     return row
 
 
+def _runs(active: list[Booth], size: int) -> list[tuple[str, ...]]:
+    """Every run of ``size`` neighbouring booths along one line of the map (the lines and
+    neighbours the optimiser uses), in map order; a gap, an obstacle or a line's end
+    breaks a run."""
+    adjacency = neighbours_of(active)
+    out = []
+    for line in rows_of(active):
+        for start in range(len(line) - size + 1):
+            run = tuple(line[start:start + size])
+            if all(run[n + 1] in adjacency.get(run[n], frozenset()) for n in range(size - 1)):
+                out.append(run)
+    return out
+
+
 def _window_from(active: list[Booth], code: str, size: int) -> tuple[str, ...]:
     """The run of ``size`` neighbouring booths of one line of the map starting at
-    ``code`` (the lines and neighbours the optimiser uses)."""
-    adjacency = neighbours_of(active)
-    for line in rows_of(active):
-        if code not in line:
-            continue
-        start = line.index(code)
-        run = tuple(line[start:start + size])
-        if len(run) == size and all(
-            run[n + 1] in adjacency.get(run[n], frozenset()) for n in range(size - 1)
-        ):
-            return run
-    raise Conflict(
-        Code.NO_ADJACENT_BLOCK,
-        f"'{code}' 부스부터 {size}칸이 한 줄로 붙어 있지 않습니다 (통로·기둥·줄 끝).",
-        field="booth_code",
-    )
+    ``code``; the vendor's own booths may be part of it (a shift along its row)."""
+    run = next((r for r in _runs(active, size) if r[0] == code), None)
+    if run is None:
+        raise Conflict(
+            Code.NO_ADJACENT_BLOCK,
+            f"'{code}' 부스부터 {size}칸이 한 줄로 붙어 있지 않습니다 (통로·기둥·줄 끝).",
+            field="booth_code",
+        )
+    return run
+
+
+def block_moves(
+    active: list[Booth], own: frozenset[str], taken: frozenset[str]
+) -> list[tuple[str, ...]]:
+    """Where a vendor holding the block ``own`` can move it (the board's picker): every run
+    as long as the block whose booths are empty or the vendor's own, the block itself left
+    out. A run one booth along the row shares booths with the block and is offered too.
+    Fit (power, size, facilities) is checked when the move is made (:func:`move_block`)."""
+    first: dict[str, tuple[str, ...]] = {}
+    for run in _runs(active, len(own)):
+        first.setdefault(run[0], run)  # the run a start names (:func:`_window_from`)
+    return [
+        run for run in first.values() if set(run) != own and not (set(run) - own) & taken
+    ]

@@ -9,6 +9,7 @@ with the message beside its field.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -22,6 +23,7 @@ from infra.errors import InvalidInput
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
+from markets.applications.queries import booked_applications
 from markets.assignment import boards, moves, policy, publishing, queries, regulars, runs
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
@@ -37,6 +39,39 @@ def _int(value: str | None) -> int:
         return int((value or "").strip())
     except ValueError:
         return 0
+
+
+#: What the organizer types in a what-if "고정 부스" box to suppose the vendor has none.
+NO_BOOTH = frozenset({"없음", "-"})
+
+
+def _suppositions(data: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    """The what-if boxes named ``<prefix><vendor id>`` the organizer filled (blank ones
+    keep the vendor as it is), keyed by the vendor id as typed."""
+    return {
+        k.removeprefix(prefix): str(v).strip()
+        for k, v in data.items()
+        if k.startswith(prefix) and str(v).strip()
+    }
+
+
+@dataclass(frozen=True)
+class PreviewChanges:
+    """A what-if run against the board as it is: who would sit elsewhere, who would lose
+    their place (with why), who would gain one."""
+
+    moved: list[runs.WhatIfRow]
+    unplaced: list[runs.WhatIfRow]
+    placed: list[runs.WhatIfRow]
+
+
+def preview_changes(preview: runs.WhatIf) -> PreviewChanges:
+    changed = [r for r in preview.rows if r.changed]
+    return PreviewChanges(
+        moved=[r for r in changed if r.booth_codes and r.now_booth_codes],
+        unplaced=[r for r in changed if not r.booth_codes],
+        placed=[r for r in changed if not r.now_booth_codes],
+    )
 
 
 def board_url(market_id: int, day_id: int) -> str:
@@ -70,6 +105,7 @@ async def _board_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
     preview: runs.WhatIf | None = None,
+    assumed: list[tuple[int, str]] | None = None,
 ) -> Template:
     await require_market_organizer(db_session, user, market_id)
     market = await get_market(db_session, market_id)
@@ -88,6 +124,30 @@ async def _board_page(
     regular_rows = await regulars.regulars_of(db_session, market_id, day.day.year)
     vendor_names = {u.vendor_id: u.vendor_name for u in [*view.unplaced, *view.not_yet_run]}
     vendor_names.update({p.vendor_id: p.vendor_name for p in view.placements})
+    own: dict[int, list[str]] = {}
+    for r in regular_rows:
+        own.setdefault(r.vendor_id, []).append(r.booth_code)
+    active = [b for b in booths if b.is_active]
+    # 묶음 옮기기: per vendor holding several booths, the runs it can move to (its own
+    # booths count as empty, so a shift by one along the row is offered).
+    block_forms = [
+        (str(p.vendor_id), p.vendor_name, p.block_label, [
+            (run[0], " + ".join(run))
+            for run in moves.block_moves(
+                active, frozenset((p.booth.code, *p.block_codes)), frozenset(taken)
+            )
+        ])
+        for p in view.placements if p.block_codes
+    ]
+    # 미리 보기의 가정 표: every vendor booked on the day, its tier and own booth now.
+    whatif_vendors = sorted(
+        (
+            (str(a.vendor_id), vendor_names.get(a.vendor_id, f"#{a.vendor_id}"),
+             a.priority_tier, " + ".join(own.get(a.vendor_id, ())))
+            for a in await booked_applications(db_session, day)
+        ),
+        key=lambda row: (row[1], row[0]),
+    )
     return Template(
         "assignment/board.html",
         context={
@@ -115,6 +175,11 @@ async def _board_page(
             "form": form or {},
             "category_labels": queries.category_labels,
             "preview": preview,
+            "changes": preview_changes(preview) if preview else None,
+            "assumed": assumed or [],
+            "whatif_vendors": whatif_vendors,
+            "block_forms": block_forms,
+            "no_booth_words": " 또는 ".join(f"'{w}'" for w in sorted(NO_BOOTH)),
             "reason_label": queries.reason_label,
             "reserved_now": sorted(await policy.reserved_properties_of(db_session, market_id)),
         },
@@ -143,6 +208,7 @@ class AssignmentPages(Controller):
         day_id: int,
         data: dict[str, str],
         action: str,
+        section: str = "",
     ) -> Template | Redirect:
         async def act() -> str:
             """Run the board action; what to tell the organizer it did."""
@@ -193,8 +259,8 @@ class AssignmentPages(Controller):
         # A vendor or booth not found (404) is told beside the form that named it.
         outcome = await attempt(db_session, act, shown=EVERY_REFUSAL)
         if isinstance(outcome, Refusal):
-            return await _refused_board(db_session, user, market_id, day_id, action, outcome,
-                                        data, with_message=True)
+            return await _refused_board(db_session, user, market_id, day_id,
+                                        section or action, outcome, data, with_message=True)
         flash(request, outcome, category="success")
         return Redirect(board_url(market_id, day_id))
 
@@ -217,7 +283,10 @@ class AssignmentPages(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, user: SignedIn,
         market_id: FromPath[int], day_id: FromPath[int], data: FormData,
     ) -> Template | Redirect:
-        return await self._act(request, db_session, user, market_id, day_id, data, "move")
+        # A block's own form (묶음 옮기기) gets its refusal beside itself.
+        block = f"block.{data.get('vendor_id', '')}" if data.get("block_form") else ""
+        return await self._act(request, db_session, user, market_id, day_id, data, "move",
+                               block)
 
     @post("/days/{day_id:int}/assignment/swap")
     async def swap(
@@ -273,27 +342,38 @@ class AssignmentPages(Controller):
         self, db_session: DbSession, user: SignedIn, market_id: FromPath[int],
         day_id: FromPath[int], data: FormData,
     ) -> Template:
-        """미리 보기: the board with the day placed under the rules typed in the form,
-        nothing saved."""
+        """미리 보기: the board with the day placed under the rules and suppositions typed
+        in the form (category caps, reserved properties, a vendor's tier ``tier.<id>``, a
+        vendor's own booth ``regular.<id>``), compared with the board as it is; nothing
+        saved, nothing published."""
         caps: dict[str, object] = {
             k.removeprefix("cap."): v for k, v in data.items() if k.startswith("cap.")
         }
         reserved = [
             p.strip() for p in str(data.get("reserved_properties") or "").split(",") if p.strip()
         ]
+        tiers = _suppositions(data, "tier.")
+        own = {
+            k: (None if v in NO_BOOTH else v) for k, v in _suppositions(data, "regular.").items()
+        }
 
         async def preview() -> runs.WhatIf:
             return await runs.what_if(
                 db_session, market_id, user, day_id=day_id, category_caps=caps,
-                reserved_properties=reserved,
+                reserved_properties=reserved, tiers=dict(tiers), regulars=dict(own),
             )
 
         outcome = await attempt(db_session, preview, shown=EVERY_REFUSAL)
         if isinstance(outcome, Refusal):
             return await _refused_board(db_session, user, market_id, day_id, "whatif", outcome,
-                                        data, strip="category_caps.")
+                                        data, strip="category_caps.", with_message=True)
         form = {f"whatif.{k}": str(v) for k, v in data.items() if k != "_csrf_token"}
-        return await _board_page(db_session, user, market_id, day_id, form=form, preview=outcome)
+        # Every key was checked by the use case (a vendor booked on the day).
+        assumed = [(int(k), f"우선순위 {v}") for k, v in tiers.items()] + [
+            (int(k), f"고정 부스 {v or '없음'}") for k, v in own.items()
+        ]
+        return await _board_page(db_session, user, market_id, day_id, form=form,
+                                 preview=outcome, assumed=assumed)
 
     async def _regulars_form(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: User,
