@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
-from sqlalchemy import Enum, event, insert, inspect
+from sqlalchemy import Enum, Table, event, insert, inspect
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -121,6 +121,11 @@ async def end_read(session: AsyncSession) -> None:
 
 
 M = TypeVar("M")
+
+
+def table_of(model: type[Any]) -> Table:
+    """A mapped class's table, for statements that write rows without the ORM."""
+    return cast(Table, model.__table__)
 
 
 async def insert_as_loaded(session: AsyncSession, instance: M) -> M:

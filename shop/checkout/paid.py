@@ -14,14 +14,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import Sequence, Table, delete, func, insert, select, update
+from sqlalchemy import Sequence, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from infra.clock import utcnow
-from infra.db import dialect_name
+from infra.db import dialect_name, table_of
 from infra.errors import DomainError
 from infra.outbox import record
 from shop.cart.models import CartLine
@@ -40,11 +40,11 @@ from shop.orders.models import (
 from shop.payments import services as payments
 from shop.payments.models import Payment
 
-ORDERS: Table = Order.__table__  # type: ignore[assignment]
-VENDOR_ORDERS: Table = VendorOrder.__table__  # type: ignore[assignment]
-ORDER_LINES: Table = OrderLine.__table__  # type: ignore[assignment]
-VENDOR_ORDER_CHANGES: Table = VendorOrderStatusChange.__table__  # type: ignore[assignment]
-CHECKOUTS: Table = Checkout.__table__  # type: ignore[assignment]
+ORDERS = table_of(Order)
+VENDOR_ORDERS = table_of(VendorOrder)
+ORDER_LINES = table_of(OrderLine)
+VENDOR_ORDER_CHANGES = table_of(VendorOrderStatusChange)
+CHECKOUTS = table_of(Checkout)
 
 #: Run in the payment's transaction after the stock is confirmed (a late payment re-checks
 #: the snack-box slot); a DomainError makes the payment unfulfillable, so it is refunded.

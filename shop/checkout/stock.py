@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from infra.accounts.models import User
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
-from infra.db import dialect_name, insert_as_loaded, transaction
+from infra.db import dialect_name, insert_as_loaded, table_of, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -52,9 +52,9 @@ from shop.checkout.models import (
     StockReservation,
 )
 
-RESERVATIONS: Table = StockReservation.__table__  # type: ignore[assignment]
-STATUS_CHANGES: Table = ReservationStatusChange.__table__  # type: ignore[assignment]
-ALLOCATIONS: Table = StockAllocation.__table__  # type: ignore[assignment]
+RESERVATIONS = table_of(StockReservation)
+STATUS_CHANGES = table_of(ReservationStatusChange)
+ALLOCATIONS = table_of(StockAllocation)
 
 MAX_REASON = 500
 EXPIRY_REASON = "결제 시간이 지나 예약이 만료되었습니다."
