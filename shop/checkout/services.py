@@ -20,14 +20,14 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from infra.accounts.models import User
 from infra.clock import as_utc
-from infra.db import dialect_name, transaction
+from infra.db import dialect_name, insert_as_loaded, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.payments import StripeGateway
 from infra.settings import Settings
@@ -318,8 +318,7 @@ async def place(
             checkout = _new_checkout(view, categories, boxed, address=address, email=email,
                                      user=user, cart_id=cart_id, key=key)
             checkout.reservation_id = reservation.id
-            session.add(checkout)
-            await session.flush()
+            checkout = await insert_as_loaded(session, checkout)
             labels = {v: f"{product.name} ({variant.option_label})"
                       for v, (variant, product, _) in found.items()}
             await stock.hold_units(session, reservation, wanted, labels)
@@ -526,18 +525,23 @@ class CheckoutRead:
     expires_at: dt.datetime | None
 
 
+#: Built once: the statement every checkout's result page sends (its cache key is computed
+#: once per process, not per request; decision 82).
+_READ_BY_TOKEN = (
+    select(Checkout, Payment, Order.number, StockReservation.status,
+           StockReservation.expires_at)
+    .outerjoin(Payment, payment_of_checkout())
+    .outerjoin(Order, Order.checkout_id == Checkout.id)
+    .outerjoin(StockReservation, StockReservation.id == Checkout.reservation_id)
+    .where(Checkout.token == bindparam("token"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def read_by_token(session: AsyncSession, token: str) -> CheckoutRead:
     """The checkout of ``token`` with its payment, order number and hold deadline (404 if
     there is none): one query where a page would otherwise ask four times."""
-    row = (await session.execute(
-        select(Checkout, Payment, Order.number, StockReservation.status,
-               StockReservation.expires_at)
-        .outerjoin(Payment, payment_of_checkout())
-        .outerjoin(Order, Order.checkout_id == Checkout.id)
-        .outerjoin(StockReservation, StockReservation.id == Checkout.reservation_id)
-        .where(Checkout.token == token)
-        .execution_options(populate_existing=True)
-    )).first()
+    row = (await session.execute(_READ_BY_TOKEN, {"token": token})).first()
     if row is None:
         raise NotFound(Code.CHECKOUT_NOT_FOUND, "주문서를 찾을 수 없습니다.", field="token")
     checkout, payment, number, held, until = row

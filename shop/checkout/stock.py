@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from infra.accounts.models import User
 from infra.clock import as_utc as _aware
 from infra.clock import utcnow
-from infra.db import dialect_name, transaction
+from infra.db import dialect_name, insert_as_loaded, table_of, transaction
 from infra.errors import Conflict, InvalidInput, NotFound
 from infra.outbox import record
 from infra.settings import Settings
@@ -51,6 +51,10 @@ from shop.checkout.models import (
     StockAllocation,
     StockReservation,
 )
+
+RESERVATIONS = table_of(StockReservation)
+STATUS_CHANGES = table_of(ReservationStatusChange)
+ALLOCATIONS = table_of(StockAllocation)
 
 MAX_REASON = 500
 EXPIRY_REASON = "결제 시간이 지나 예약이 만료되었습니다."
@@ -187,16 +191,14 @@ async def open_reservation(
     as possible (a checkout writes its own rows here too: ``shop.checkout.services.place``).
     """
     started = now or utcnow()
-    reservation = StockReservation(
+    reservation = await insert_as_loaded(session, StockReservation(
         status=ReservationStatus.ACTIVE,
         user_id=actor,
         key=key,
         expires_at=started + dt.timedelta(minutes=settings.reservation_minutes),
         lines=[],
-    )
-    session.add(reservation)
-    await session.flush()
-    session.add(ReservationStatusChange(
+    ))
+    await session.execute(insert(STATUS_CHANGES).values(
         reservation_id=reservation.id, from_status=None, to_status=ReservationStatus.ACTIVE,
         actor_user_id=actor, reason="결제 대기",
     ))
@@ -373,16 +375,26 @@ async def confirm_locked(
                 extra={"reservation_id": reservation.id},
             )
         reason = (reason + " " if reason else "") + "(만료 후 결제: 재고를 다시 확인함)"
-    allocations = [
-        StockAllocation(reservation_id=reservation.id, variant_id=ln.variant_id,
-                        quantity=ln.quantity)
-        for ln in lines
-    ]
-    session.add_all(allocations)
-    _audit(session, reservation, ReservationStatus.CONFIRMED, _actor(actor),
-           reason or "결제 완료")
-    reservation.confirmed_at = moment
-    reservation.ended_at = None
+    # Plain statements rather than the unit of work (decision 82): this runs in every paid
+    # checkout's transaction, and the rows are not read back in it.
+    written = await session.execute(
+        insert(ALLOCATIONS).returning(*ALLOCATIONS.c, sort_by_parameter_order=True),
+        [{"reservation_id": reservation.id, "variant_id": ln.variant_id,
+          "quantity": ln.quantity} for ln in lines],
+    )
+    allocations = [StockAllocation(**row._mapping) for row in written]
+    await session.execute(insert(STATUS_CHANGES).values(
+        reservation_id=reservation.id, from_status=reservation.status,
+        to_status=ReservationStatus.CONFIRMED, actor_user_id=_actor(actor),
+        reason=reason or "결제 완료",
+    ))
+    await session.execute(
+        update(RESERVATIONS).where(RESERVATIONS.c.id == reservation.id)
+        .values(status=ReservationStatus.CONFIRMED, confirmed_at=moment, ended_at=None)
+    )
+    for name, value in (("status", ReservationStatus.CONFIRMED), ("confirmed_at", moment),
+                        ("ended_at", None)):
+        set_committed_value(reservation, name, value)
     record(session, StockReservationConfirmed(
         id=reservation.id, actor_user_id=_actor(actor), reason=reason,
         lines=_lines_payload(lines),

@@ -26,13 +26,13 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from infra.clock import utcnow
-from infra.db import dialect_name, end_read, transaction
+from infra.db import dialect_name, end_read, insert_as_loaded, transaction
 from infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.outbox import record
 from infra.payments import CardDeclined, IntentNotReusable, IntentView, StripeGateway
@@ -202,7 +202,7 @@ async def start_fresh_payment(
     )
     try:
         async with transaction(session):
-            session.add(payment)
+            payment = await insert_as_loaded(session, payment)
     except IntegrityError:
         log.warning("%s %s: a payment was made meanwhile; intent %s left unused",
                     kind, reference, intent.id)
@@ -329,10 +329,15 @@ async def cancel(
     return payment
 
 
+#: Built once (its cache key is computed once per process, not per request; decision 82).
+_BY_TOKEN = (
+    select(Payment).where(Payment.token == bindparam("token"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def by_token(session: AsyncSession, token: str) -> Payment:
-    payment = await session.scalar(
-        select(Payment).where(Payment.token == token).execution_options(populate_existing=True)
-    )
+    payment = await session.scalar(_BY_TOKEN, {"token": token})
     if payment is None:
         raise NotFound(Code.PAYMENT_NOT_FOUND, "결제를 찾을 수 없습니다.", field="token")
     return payment
@@ -439,22 +444,29 @@ async def _claim_succeeded(session: AsyncSession, intent: IntentView) -> Payment
     takes the lock and decides as usual. The update re-checks its condition on the row a
     racing caller committed, so only one of them gets the payment back."""
     now = utcnow()
-    stmt = (
-        update(Payment)
-        .where(
-            Payment.intent_id == intent.id,
-            Payment.status.in_([
-                s for s in PaymentStatus if PAYMENT_TRANSITIONS.can(s, PaymentStatus.SUCCEEDED)
-            ]),
-            Payment.amount == intent.amount,
-            Payment.currency == intent.currency,
-        )
-        .values(status=PaymentStatus.SUCCEEDED, succeeded_at=now, last_error="",
-                updated_at=now)
-        .returning(Payment)
-        .execution_options(synchronize_session=False, populate_existing=True)
+    return (await session.scalars(_CLAIM_SUCCEEDED, {
+        "intent": intent.id, "paid": intent.amount, "in_currency": intent.currency,
+        "at": now,
+    })).one_or_none()
+
+
+#: :func:`_claim_succeeded`'s statement, built once (decision 82).
+_CLAIM_SUCCEEDED = (
+    update(Payment)
+    .where(
+        Payment.intent_id == bindparam("intent"),
+        Payment.status.in_([
+            s for s in PaymentStatus if PAYMENT_TRANSITIONS.can(s, PaymentStatus.SUCCEEDED)
+        ]),
+        Payment.amount == bindparam("paid"),
+        Payment.currency == bindparam("in_currency"),
     )
-    return (await session.scalars(stmt)).one_or_none()
+    # Bind names other than the columns': those are reserved in an UPDATE's SET clause.
+    .values(status=PaymentStatus.SUCCEEDED, succeeded_at=bindparam("at"), last_error="",
+            updated_at=bindparam("at"))
+    .returning(Payment)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
 
 
 def _succeed(payment: Payment) -> None:
