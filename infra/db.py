@@ -47,6 +47,21 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def make_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
+    """An engine for single reads that need no transaction (a product page's prices and
+    stock): on PostgreSQL its connections are in autocommit, so a read is its statements
+    alone, where a session's read also pays BEGIN and ROLLBACK and a pre-ping that is
+    three round trips of its own outside autocommit (decision 83). A small pool beside
+    ``engine``'s; on SQLite, ``engine`` itself (its driver begins nothing before a write).
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_async_engine(
+        settings.sqlalchemy_url, isolation_level="AUTOCOMMIT",
+        pool_size=2, max_overflow=8, pool_pre_ping=True,
+    )
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -121,6 +121,10 @@ class EmbeddedEngine:
     def count(self) -> int:
         return self.index.snapshot().searcher.num_docs
 
+    def catalog_cache(self) -> dict[Any, Any]:
+        """The live snapshot's own cache (see ``SearchEngine.catalog_cache``)."""
+        return self.index.snapshot().cache
+
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         searcher, cache, table = self._snapshot()

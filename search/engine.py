@@ -56,6 +56,13 @@ class SearchEngine(Protocol):
 
     def count(self) -> int: ...
 
+    def catalog_cache(self) -> dict[Any, Any] | None:
+        """A dict that lives exactly as long as what searches see now: callers may keep
+        what they derived from the catalog in it (a rendered product page), and the next
+        write the index takes (a catalog event, indexed) starts an empty one. None when
+        the engine cannot tell when the catalog changed (Meilisearch): keep nothing."""
+        ...
+
     def health(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...

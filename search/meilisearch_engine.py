@@ -512,6 +512,10 @@ class MeilisearchEngine:
 
     # -- operations -----------------------------------------------------------------------
 
+    def catalog_cache(self) -> None:
+        """Meilisearch says nothing when a document changes: nothing is kept."""
+        return None
+
     def count(self) -> int:
         try:
             stats = self._client.index(self.index_name).get_stats()

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,9 +21,10 @@ from search.query import SearchHit, SearchQuery
 from shop.catalog.indexing import is_listed
 from shop.catalog.models import Product
 from shop.catalog.taxonomy import Category
-from shop.checkout import availability
+from shop.mall import product_page
 from shop.mall.browse import SORT_LABELS, facet_label, labelled_facets, parse_query, run_search
 from shop.mall.errors import MallErrorCode as Code
+from shop.mall.listing_cache import ListingCache
 from shop.vendors.access import member_role
 from shop.vendors.models import Vendor
 
@@ -34,10 +36,15 @@ def _base_url(params: dict[str, Any]) -> str:
     return f"?{encoded}&" if encoded else "?"
 
 
-async def _sold_out(session: AsyncSession, *hits: Sequence[SearchHit]) -> set[int]:
-    """The listed products with no unit left: cards come from the (cached) search results,
-    whether they can still be bought from the database, now."""
-    return await availability.sold_out(session, [h.id for some in hits for h in some], utcnow())
+async def _cards(
+    request: Request[Any, Any, Any], session: AsyncSession, *hits: Sequence[SearchHit]
+) -> list[list[Markup]]:
+    """Each list of hits as drawn cards: the cards from the (cached) search results, whether
+    they can still be bought from the database at most half a second ago (decision 83)."""
+    cache: ListingCache = request.app.state.listing_cache
+    sold_out = await cache.sold_out(session, [h.id for some in hits for h in some])
+    env = request.app.template_engine.engine  # type: ignore[union-attr]
+    return [cache.cards(env, some, sold_out) for some in hits]
 
 
 class MallPages(Controller):
@@ -48,10 +55,10 @@ class MallPages(Controller):
         engine = request.app.state.search
         newest = await run_search(engine, SearchQuery(sort="newest", per_page=8))
         eco = await run_search(engine, SearchQuery(sort="newest", per_page=4, eco_friendly=True))
+        newest_cards, eco_cards = await _cards(request, db_session, newest.hits, eco.hits)
         return Template(
             "mall/home.html",
-            context={"newest": newest.hits, "eco": eco.hits, "total": newest.total,
-                     "sold_out": await _sold_out(db_session, newest.hits, eco.hits)},
+            context={"newest": newest_cards, "eco": eco_cards, "total": newest.total},
         )
 
     @get("/search", name="mall:search")
@@ -107,43 +114,52 @@ class MallPages(Controller):
                 "did_you_mean_particle": object_particle(result.did_you_mean or ""),
                 "base_url": _base_url(flat),
                 "error": error,
-                "sold_out": await _sold_out(session, result.hits),
+                "cards": (await _cards(request, session, result.hits))[0],
             },
             status_code=400 if error else 200,
         )
 
     @get("/products/{product_id:int}", name="mall:product")
     async def product(
-        self, viewer: Viewer, db_session: DbSession, product_id: FromPath[int]
+        self, request: Request[Any, Any, Any], viewer: Viewer, db_session: DbSession,
+        product_id: FromPath[int],
     ) -> Template:
-        row = (
-            await db_session.execute(
-                select(Product, Vendor)
-                .join(Vendor, Vendor.id == Product.vendor_id)
-                .where(Product.id == product_id)
-            )
-        ).first()
-        if row is None:
-            raise NotFound(Code.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다.", field="product_id")
-        product, vendor = row
+        catalog = request.app.state.search.catalog_cache()
+        page = product_page.kept(catalog, product_id)
         preview = False
-        if not is_listed(product, vendor):
-            allowed = viewer is not None and (
-                viewer.is_admin or await member_role(db_session, viewer, vendor.id) is not None
-            )
-            if not allowed:
-                raise NotFound(
-                    Code.PRODUCT_NOT_FOUND, "판매 중인 상품이 아닙니다.", field="product_id"
+        if page is None:
+            row = (
+                await db_session.execute(
+                    select(Product, Vendor)
+                    .join(Vendor, Vendor.id == Product.vendor_id)
+                    .where(Product.id == product_id)
                 )
-            preview = True
-        free = await availability.available(
-            db_session, [v.id for v in product.variants], utcnow()
+            ).first()
+            if row is None:
+                raise NotFound(
+                    Code.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다.", field="product_id"
+                )
+            loaded, vendor = row
+            if not is_listed(loaded, vendor):
+                allowed = viewer is not None and (
+                    viewer.is_admin or await member_role(db_session, viewer, vendor.id) is not None
+                )
+                if not allowed:
+                    raise NotFound(
+                        Code.PRODUCT_NOT_FOUND, "판매 중인 상품이 아닙니다.", field="product_id"
+                    )
+                preview = True
+            page = product_page.described(loaded, vendor)
+            if not preview:
+                product_page.keep(catalog, page)
+        product, free = await product_page.with_fresh_variants(
+            request.app.state.read_engine, page, utcnow()
         )
         return Template(
             "mall/product.html",
             context={
                 "product": product,
-                "vendor": vendor,
+                "vendor": page.vendor,
                 "preview": preview,
                 "available": free,
                 "strategic_labels": [
