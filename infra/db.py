@@ -52,13 +52,16 @@ def make_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
     stock): on PostgreSQL its connections are in autocommit, so a read is its statements
     alone, where a session's read also pays BEGIN and ROLLBACK and a pre-ping that is
     three round trips of its own outside autocommit (decision 83). A small pool beside
-    ``engine``'s; on SQLite, ``engine`` itself (its driver begins nothing before a write).
+    ``engine``'s, without overflow: a connection opened past the pool's size would be
+    closed on its return and opened again by the next read, which costs more than waiting
+    a moment for one of five. On SQLite, ``engine`` itself (its driver begins nothing
+    before a write).
     """
     if engine.dialect.name != "postgresql":
         return engine
     return create_async_engine(
         settings.sqlalchemy_url, isolation_level="AUTOCOMMIT",
-        pool_size=2, max_overflow=8, pool_pre_ping=True,
+        pool_size=5, max_overflow=0, pool_pre_ping=True,
     )
 
 

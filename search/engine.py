@@ -45,6 +45,12 @@ class SearchEngine(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
+    def search_kept(self, query: SearchQuery) -> SearchResult | None:
+        """``search``'s answer when the engine already holds it for what searches see now,
+        at the cost of a lookup (a caller on the event loop may ask without a thread);
+        None otherwise, and always for an engine that keeps nothing (Meilisearch)."""
+        ...
+
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]: ...
 
     def rebuild(

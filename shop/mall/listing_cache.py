@@ -12,19 +12,24 @@ database, in one statement per page of cards, and that answer is reused for at m
 ``SOLD_OUT_MAX_AGE_S`` for the same cards. So a sold-out variant shows on every listing
 within half a second, inside search's freshness bound of one second, while a busy listing
 asks the database twice a second instead of on every request.
+
+A visitor without a session (no account, no cart, no message waiting) sees the same page for
+the same address, results and sold-out answer; such a page is drawn once and kept under
+exactly those inputs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import msgspec
 from jinja2 import Environment
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from infra.clock import utcnow
 from search.query import SearchHit
@@ -73,20 +78,44 @@ class ListingCache:
         self._sold_out: _Bounded[tuple[int, ...], tuple[float, frozenset[int]]] = _Bounded(
             PAGES_KEPT
         )
+        self._pages: _Bounded[tuple[Any, ...], str] = _Bounded(PAGES_KEPT)
+        self._reading: dict[tuple[int, ...], asyncio.Future[frozenset[int]]] = {}
 
-    async def sold_out(self, session: AsyncSession, product_ids: Iterable[int]) -> frozenset[int]:
+    async def sold_out(
+        self, read_engine: AsyncEngine, product_ids: Iterable[int]
+    ) -> frozenset[int]:
         """The products among ``product_ids`` with no unit left, read at most
-        ``SOLD_OUT_MAX_AGE_S`` ago (a session is used only when the answer is older)."""
+        ``SOLD_OUT_MAX_AGE_S`` ago; requests that find the answer too old at the same
+        moment wait for one read (on ``read_engine``, outside any transaction)."""
         key = tuple(sorted(set(product_ids)))
         if not key:
             return frozenset()
-        now = self.clock()
         kept = self._sold_out.find(key)
-        if kept is not None and now - kept[0] <= SOLD_OUT_MAX_AGE_S:
+        if kept is not None and self.clock() - kept[0] <= SOLD_OUT_MAX_AGE_S:
             return kept[1]
-        answer = frozenset(await availability.sold_out(session, key, utcnow()))
-        self._sold_out.keep(key, (now, answer))
+        reading = self._reading.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(self._read(read_engine, key))
+            self._reading[key] = reading
+            reading.add_done_callback(lambda _done: self._reading.pop(key, None))
+        return await asyncio.shield(reading)
+
+    async def _read(self, read_engine: AsyncEngine, key: tuple[int, ...]) -> frozenset[int]:
+        read_at = self.clock()  # the answer is as old as the moment it was asked for
+        async with AsyncSession(read_engine) as session:
+            answer = frozenset(await availability.sold_out(session, key, utcnow()))
+        self._sold_out.keep(key, (read_at, answer))
         return answer
+
+    def page(self, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+        """A whole page for a visitor without a session, drawn once per ``key``, which must
+        hold everything the page is drawn from (the search results as encoded, the sold-out
+        answer, the address)."""
+        page = self._pages.find(key)
+        if page is None:
+            page = render()
+            self._pages.keep(key, page)
+        return page
 
     def cards(
         self, env: Environment, hits: Sequence[SearchHit], sold_out: frozenset[int]

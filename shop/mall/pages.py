@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, get
+from litestar.enums import MediaType
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Response, Template
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,32 +39,62 @@ def _base_url(params: dict[str, Any]) -> str:
 
 
 async def _cards(
-    request: Request[Any, Any, Any], session: AsyncSession, *hits: Sequence[SearchHit]
-) -> list[list[Markup]]:
-    """Each list of hits as drawn cards: the cards from the (cached) search results, whether
-    they can still be bought from the database at most half a second ago (decision 83)."""
+    request: Request[Any, Any, Any], *hits: Sequence[SearchHit]
+) -> tuple[frozenset[int], list[list[Markup]]]:
+    """Each list of hits as drawn cards, and which of them are sold out: the cards come from
+    the (cached) search results, whether they can still be bought from the database at most
+    half a second ago (decision 83)."""
     cache: ListingCache = request.app.state.listing_cache
-    sold_out = await cache.sold_out(session, [h.id for some in hits for h in some])
+    sold_out = await cache.sold_out(
+        request.app.state.read_engine, [h.id for some in hits for h in some]
+    )
     env = request.app.template_engine.engine  # type: ignore[union-attr]
-    return [cache.cards(env, some, sold_out) for some in hits]
+    return sold_out, [cache.cards(env, some, sold_out) for some in hits]
+
+
+def _anonymous(request: Request[Any, Any, Any]) -> bool:
+    """No account and an empty session: nothing on the page depends on who asks."""
+    session = request.scope.get("session")
+    return request.scope.get("user") is None and not (isinstance(session, dict) and session)
+
+
+def _kept_page(
+    request: Request[Any, Any, Any], name: str, context: dict[str, Any], inputs: bytes,
+    sold_out: frozenset[int],
+) -> Template | Response[str]:
+    """The page drawn from ``context``; for a visitor without a session, drawn once per
+    address, ``inputs`` (what the page's results encode to) and sold-out answer."""
+    if not _anonymous(request):
+        return Template(name, context=context)
+    cache: ListingCache = request.app.state.listing_cache
+    key = (name, request.url.path, request.url.query, inputs, sold_out)
+
+    def render() -> str:
+        full = Template(name, context=context).create_template_context(request)
+        return request.app.template_engine.get_template(name).render(**full)  # type: ignore[union-attr]
+
+    return Response(cache.page(key, render), media_type=MediaType.HTML)
 
 
 class MallPages(Controller):
     include_in_schema = False
 
     @get("/", name="mall:home")
-    async def home(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+    async def home(self, request: Request[Any, Any, Any]) -> Template | Response[str]:
         engine = request.app.state.search
         newest = await run_search(engine, SearchQuery(sort="newest", per_page=8))
         eco = await run_search(engine, SearchQuery(sort="newest", per_page=4, eco_friendly=True))
-        newest_cards, eco_cards = await _cards(request, db_session, newest.hits, eco.hits)
-        return Template(
-            "mall/home.html",
-            context={"newest": newest_cards, "eco": eco_cards, "total": newest.total},
+        sold_out, (newest_cards, eco_cards) = await _cards(request, newest.hits, eco.hits)
+        return _kept_page(
+            request, "mall/home.html",
+            {"newest": newest_cards, "eco": eco_cards, "total": newest.total},
+            msgspec.json.encode((newest.hits, eco.hits, newest.total)), sold_out,
         )
 
     @get("/search", name="mall:search")
-    async def search(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+    async def search(
+        self, request: Request[Any, Any, Any], db_session: DbSession
+    ) -> Template | Response[str]:
         return await self._results(
             request, request.query_params.dict(), title=None, session=db_session
         )
@@ -70,7 +102,7 @@ class MallPages(Controller):
     @get("/categories/{category:str}", name="mall:category")
     async def category(
         self, request: Request[Any, Any, Any], db_session: DbSession, category: FromPath[str]
-    ) -> Template:
+    ) -> Template | Response[str]:
         try:
             chosen = Category(category)
         except ValueError:
@@ -90,7 +122,7 @@ class MallPages(Controller):
         session: AsyncSession,
         *,
         note_unanswered: bool = True,
-    ) -> Template:
+    ) -> Template | Response[str]:
         error: DomainError | None = None
         try:
             query = parse_query(params)
@@ -102,22 +134,23 @@ class MallPages(Controller):
             session if error is None and note_unanswered else None,
         )
         flat = {k: v for k, v in params.items()}
-        return Template(
-            "mall/search.html",
-            context={
-                "title": title,
-                "query": query,
-                "q": query.q,
-                "result": result,
-                "facets": labelled_facets(result, query),
-                "sort_labels": SORT_LABELS,
-                "did_you_mean_particle": object_particle(result.did_you_mean or ""),
-                "base_url": _base_url(flat),
-                "error": error,
-                "cards": (await _cards(request, session, result.hits))[0],
-            },
-            status_code=400 if error else 200,
-        )
+        sold_out, (cards,) = await _cards(request, result.hits)
+        context = {
+            "title": title,
+            "query": query,
+            "q": query.q,
+            "result": result,
+            "facets": labelled_facets(result, query),
+            "sort_labels": SORT_LABELS,
+            "did_you_mean_particle": object_particle(result.did_you_mean or ""),
+            "base_url": _base_url(flat),
+            "error": error,
+            "cards": cards,
+        }
+        if error is not None:
+            return Template("mall/search.html", context=context, status_code=400)
+        inputs = msgspec.json.encode((title, msgspec.structs.replace(result, took_ms=0.0)))
+        return _kept_page(request, "mall/search.html", context, inputs, sold_out)
 
     @get("/products/{product_id:int}", name="mall:product")
     async def product(

@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import Role
 from infra.settings import Settings
 from search.engine import make_engine
 from shop.catalog import images, indexing
@@ -17,8 +18,9 @@ from shop.catalog.taxonomy import Category
 from shop.mall.listing_cache import SOLD_OUT_MAX_AGE_S, ListingCache
 from shop.vendors.models import VendorStatus
 from shop.vendors.types import District, EnterpriseType
+from tests.fixtures.apps import login
 from tests.fixtures.images import picture
-from tests.shop.factories import make_product, make_vendor
+from tests.shop.factories import make_product, make_user, make_vendor
 
 
 async def _index(app: Litestar, session: AsyncSession, ids: list[int]) -> None:
@@ -245,3 +247,25 @@ async def test_product_page_prices_are_read_fresh_its_description_kept_until_ind
     await db_session.commit()
     await _index(app, db_session, [product.id])
     assert (await client.get(f"/products/{product.id}")).status_code == 404
+
+
+async def test_a_kept_listing_is_only_for_visitors_without_a_session(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    """Listings drawn once are served to visitors without a session alone: a signed-in
+    shopper sees their own header on the same address, then a visitor the plain page."""
+    vendor = await make_vendor(db_session)
+    product = await make_product(db_session, vendor, "햇살보리차", price=5_000)
+    shopper = await make_user(db_session, Role.SHOPPER, email="tea@example.kr")
+    await db_session.commit()
+    await _index(app, db_session, [product.id])
+    for path in ("/", "/categories/food", "/search?q=보리차"):
+        plain = (await client.get(path)).text
+        assert f"/products/{product.id}" in plain and "로그아웃" not in plain, path
+    await login(client, "tea@example.kr", "password-123")
+    for path in ("/", "/categories/food", "/search?q=보리차"):
+        mine = (await client.get(path)).text
+        assert f"/products/{product.id}" in mine and "로그아웃" in mine, path
+        assert shopper.display_name in mine, path
+    client.cookies.clear()
+    assert "로그아웃" not in (await client.get("/")).text
