@@ -104,6 +104,7 @@ from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.mall.listing_cache import ListingCache
+from shop.mall.product_page import FreshReads
 from shop.vendors.types import District, EnterpriseType
 
 TEMPLATE_DIRS = [
@@ -301,6 +302,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis_label": describe(broker_url),
                 "payments": StripeGateway(settings),
                 "listing_cache": ListingCache(),
+                "product_reads": FreshReads(),
                 AFTER_LOGIN: list(wiring.after_login),
                 RATE_LIMITER: RateLimiter(async_redis, f"{settings.namespace}:ratelimit",
                                           factor=settings.rate_limit_factor),

@@ -15,7 +15,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infra.clock import utcnow
 from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession, Viewer
 from search.korean import object_particle
@@ -185,9 +184,8 @@ class MallPages(Controller):
             page = product_page.described(loaded, vendor)
             if not preview:
                 product_page.keep(catalog, page)
-        product, free = await product_page.with_fresh_variants(
-            request.app.state.read_engine, page, utcnow()
-        )
+        reads: product_page.FreshReads = request.app.state.product_reads
+        product, free = await reads.read(request.app.state.read_engine, page)
         return Template(
             "mall/product.html",
             context={

@@ -13,6 +13,7 @@ in two statements, so a shopper about to buy sees the database's numbers (decisi
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from infra.clock import utcnow
 from shop.catalog.models import Product, ProductImage, ProductStatus, ProductVariant
 from shop.catalog.taxonomy import Category
 from shop.checkout import availability
@@ -89,9 +91,62 @@ def keep(cache: dict[Any, Any] | None, page: Described) -> None:
     cache[("mall:product", page.product.id)] = page
 
 
+Fresh = tuple[PageProduct, dict[int, int]]
+
+
+class FreshReads:
+    """Requests for one product's numbers that arrive while a read of them is under way
+    share the *next* read, which starts when that one ends: every answer still comes from a
+    read begun after its request arrived (nothing is reused), but a busy product page asks
+    the database once per read's duration rather than once per request. One per
+    application (``app.state.product_reads``)."""
+
+    def __init__(self) -> None:
+        self._running: dict[int, asyncio.Future[Fresh]] = {}
+        #: Per product, the answer the next read owes, and the description it is read for
+        #: (the first waiter's: the newest one seen).
+        self._next: dict[int, tuple[asyncio.Future[Fresh], Described]] = {}
+
+    async def read(self, read_engine: AsyncEngine, page: Described) -> Fresh:
+        key = page.product.id
+        if key not in self._running:
+            return await asyncio.shield(self._start(read_engine, page))
+        if key not in self._next:
+            self._next[key] = (asyncio.get_running_loop().create_future(), page)
+        return await asyncio.shield(self._next[key][0])
+
+    def _start(self, read_engine: AsyncEngine, page: Described) -> asyncio.Future[Fresh]:
+        key = page.product.id
+        running = asyncio.ensure_future(with_fresh_variants(read_engine, page, utcnow()))
+        self._running[key] = running
+
+        def done(_finished: asyncio.Future[Fresh]) -> None:
+            # ``_finished``'s answer is collected by the requests that awaited it.
+            del self._running[key]
+            if key not in self._next:
+                return
+            waiting, newest = self._next.pop(key)
+            following = self._start(read_engine, newest)
+            following.add_done_callback(lambda f: _settle(waiting, f))
+
+        running.add_done_callback(done)
+        return running
+
+
+def _settle(waiting: asyncio.Future[Fresh], finished: asyncio.Future[Fresh]) -> None:
+    if waiting.cancelled():
+        return
+    if finished.cancelled():
+        waiting.cancel()
+    elif (error := finished.exception()) is not None:
+        waiting.set_exception(error)
+    else:
+        waiting.set_result(finished.result())
+
+
 async def with_fresh_variants(
     read_engine: AsyncEngine, page: Described, now: dt.datetime
-) -> tuple[PageProduct, dict[int, int]]:
+) -> Fresh:
     """The product with its variants as the database has them now, and the units left:
     two statements on the read engine, outside any transaction (``infra.db.make_read_engine``;
     the two may straddle a commit, which a page about to be reloaded can afford)."""
