@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import User
 from infra.errors import DomainError, NotFound
 from infra.web.params import DbSession, Viewer
 from search.korean import object_particle
@@ -73,6 +74,33 @@ def _kept_page(
         return request.app.template_engine.get_template(name).render(**full)  # type: ignore[union-attr]
 
     return Response(cache.page(key, render), media_type=MediaType.HTML)
+
+
+async def _describe(
+    session: AsyncSession, viewer: User | None, product_id: int
+) -> tuple[product_page.Described, bool]:
+    """The product's description from the database, and whether it is only a preview (not
+    listed, shown to its vendor's members and admins); shoppers get 404."""
+    row = (
+        await session.execute(
+            select(Product, Vendor)
+            .join(Vendor, Vendor.id == Product.vendor_id)
+            .where(Product.id == product_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(Code.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다.", field="product_id")
+    loaded, vendor = row
+    preview = not is_listed(loaded, vendor)
+    if preview:
+        allowed = viewer is not None and (
+            viewer.is_admin or await member_role(session, viewer, vendor.id) is not None
+        )
+        if not allowed:
+            raise NotFound(
+                Code.PRODUCT_NOT_FOUND, "판매 중인 상품이 아닙니다.", field="product_id"
+            )
+    return product_page.described(loaded, vendor), preview
 
 
 class MallPages(Controller):
@@ -153,35 +181,15 @@ class MallPages(Controller):
 
     @get("/products/{product_id:int}", name="mall:product")
     async def product(
-        self, request: Request[Any, Any, Any], viewer: Viewer, db_session: DbSession,
-        product_id: FromPath[int],
+        self, request: Request[Any, Any, Any], viewer: Viewer, product_id: FromPath[int],
     ) -> Template:
         catalog = request.app.state.search.catalog_cache()
         page = product_page.kept(catalog, product_id)
         preview = False
         if page is None:
-            row = (
-                await db_session.execute(
-                    select(Product, Vendor)
-                    .join(Vendor, Vendor.id == Product.vendor_id)
-                    .where(Product.id == product_id)
-                )
-            ).first()
-            if row is None:
-                raise NotFound(
-                    Code.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다.", field="product_id"
-                )
-            loaded, vendor = row
-            if not is_listed(loaded, vendor):
-                allowed = viewer is not None and (
-                    viewer.is_admin or await member_role(db_session, viewer, vendor.id) is not None
-                )
-                if not allowed:
-                    raise NotFound(
-                        Code.PRODUCT_NOT_FOUND, "판매 중인 상품이 아닙니다.", field="product_id"
-                    )
-                preview = True
-            page = product_page.described(loaded, vendor)
+            # A session only when the description is not kept (most requests need none).
+            async with request.app.state.session_factory() as session:
+                page, preview = await _describe(session, viewer, product_id)
             if not preview:
                 product_page.keep(catalog, page)
         reads: product_page.FreshReads = request.app.state.product_reads
