@@ -80,7 +80,7 @@ from infra.accounts.pages import AccountPages, AccountSettingsPages
 from infra.auth import AuthMiddleware, provide_user, provide_viewer
 from infra.bootstrap import bootstrap
 from infra.clock import seoul_time
-from infra.db import make_engine, make_session_factory
+from infra.db import make_engine, make_read_engine, make_session_factory
 from infra.logging import configure_logging
 from infra.payments import StripeGateway
 from infra.redis import (
@@ -103,6 +103,8 @@ from infra.web.security_headers import csp_nonce, is_https, security_headers_hoo
 from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
 from search.engine import make_engine as make_search_engine
 from shop.catalog.taxonomy import Category, StrategicItem
+from shop.mall.listing_cache import ListingCache
+from shop.mall.product_page import FreshReads
 from shop.vendors.types import District, EnterpriseType
 
 TEMPLATE_DIRS = [
@@ -207,6 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     engine = make_engine(settings)
     session_factory = make_session_factory(engine)
+    read_engine = make_read_engine(settings, engine)
     broker_url = redis_url(settings)
     redis = redis_client(settings)
     # One asyncio client for the session store and the sign-in limits (decision 55).
@@ -224,6 +227,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             app.state.search.close()
             redis.close()
+            if read_engine is not engine:
+                await read_engine.dispose()
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
@@ -291,9 +296,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "session_factory": session_factory,
+                # Reads outside any transaction (decision 83): ``infra.db.make_read_engine``.
+                "read_engine": read_engine,
                 "redis": redis,
                 "redis_label": describe(broker_url),
                 "payments": StripeGateway(settings),
+                "listing_cache": ListingCache(),
+                "product_reads": FreshReads(),
                 AFTER_LOGIN: list(wiring.after_login),
                 RATE_LIMITER: RateLimiter(async_redis, f"{settings.namespace}:ratelimit",
                                           factor=settings.rate_limit_factor),

@@ -70,6 +70,21 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def make_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
+    """An engine for single reads that need no transaction (a product page's prices and
+    stock): on PostgreSQL its connections are in autocommit, so a read is its statements
+    alone, where a session's read also pays BEGIN and ROLLBACK (decision 83). Built by
+    ``make_engine``, so a closed connection is replaced the same way (decision 82). A
+    small pool beside ``engine``'s, without overflow: a connection opened past the pool's
+    size would be closed on its return and opened again by the next read, which costs
+    more than waiting a moment for one of five. On SQLite, ``engine`` itself (its driver
+    begins nothing before a write).
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return make_engine(settings, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=0)
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -47,6 +47,20 @@ def _remember(cache: SnapshotCache, key: Any, value: Any) -> None:
     cache[key] = value
 
 
+def _result_key(query: SearchQuery, table: SynonymTable) -> tuple[str, bytes, Any]:
+    return ("result", msgspec.json.encode(query), table.version)
+
+
+def _kept_result(cache: SnapshotCache, key: Any, started: float) -> SearchResult | None:
+    cached = cache.get(key)
+    if not isinstance(cached, SearchResult):
+        return None
+    return msgspec.structs.replace(
+        cached, facets={f: dict(c) for f, c in cached.facets.items()},
+        took_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
+
+
 def _known(searcher: tantivy.Searcher, word: str) -> bool:
     """Whether every syllable bigram of ``word`` is a term of some product name or label."""
     grams = [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
@@ -121,19 +135,27 @@ class EmbeddedEngine:
     def count(self) -> int:
         return self.index.snapshot().searcher.num_docs
 
+    def catalog_cache(self) -> dict[Any, Any]:
+        """The live snapshot's own cache (see ``SearchEngine.catalog_cache``)."""
+        return self.index.snapshot().cache
+
+    def search_kept(self, query: SearchQuery) -> SearchResult | None:
+        """``search``'s answer if this snapshot already holds it, else None (see
+        ``SearchEngine.search_kept``)."""
+        started = time.perf_counter()
+        _searcher, cache, table = self._snapshot()
+        return _kept_result(cache, _result_key(query, table), started)
+
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         searcher, cache, table = self._snapshot()
         # Whole results are kept per snapshot too (decision 61): the index changes only
         # when the worker commits what a catalog event changed, and that commit is a new
         # snapshot with empty caches, so a cached page of hits is never older than the index.
-        result_key = ("result", msgspec.json.encode(query), table.version)
-        cached = cache.get(result_key)
-        if isinstance(cached, SearchResult):
-            return msgspec.structs.replace(
-                cached, facets={f: dict(c) for f, c in cached.facets.items()},
-                took_ms=round((time.perf_counter() - started) * 1000, 3),
-            )
+        result_key = _result_key(query, table)
+        kept = _kept_result(cache, result_key, started)
+        if kept is not None:
+            return kept
         concepts = plan(query.q, table, functools.partial(_known, searcher))
         concepts = [self._with_expansions(searcher, c) for c in concepts]
         ranges = queries.range_filters(self._schema, query)

@@ -45,6 +45,12 @@ class SearchEngine(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
+    def search_kept(self, query: SearchQuery) -> SearchResult | None:
+        """``search``'s answer when the engine already holds it for what searches see now,
+        at the cost of a lookup (a caller on the event loop may ask without a thread);
+        None otherwise, and always for an engine that keeps nothing (Meilisearch)."""
+        ...
+
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]: ...
 
     def rebuild(
@@ -55,6 +61,13 @@ class SearchEngine(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def catalog_cache(self) -> dict[Any, Any] | None:
+        """A dict that lives exactly as long as what searches see now: callers may keep
+        what they derived from the catalog in it (a rendered product page), and the next
+        write the index takes (a catalog event, indexed) starts an empty one. None when
+        the engine cannot tell when the catalog changed (Meilisearch): keep nothing."""
+        ...
 
     def health(self) -> dict[str, Any]: ...
 

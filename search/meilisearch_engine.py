@@ -512,6 +512,14 @@ class MeilisearchEngine:
 
     # -- operations -----------------------------------------------------------------------
 
+    def search_kept(self, query: SearchQuery) -> None:
+        """Nothing is kept here (see ``catalog_cache``)."""
+        return None
+
+    def catalog_cache(self) -> None:
+        """Meilisearch says nothing when a document changes: nothing is kept."""
+        return None
+
     def count(self) -> int:
         try:
             stats = self._client.index(self.index_name).get_stats()

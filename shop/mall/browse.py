@@ -60,7 +60,10 @@ async def run_search(
     """Search; with a ``session``, a shopper's query that found too little is noted for the
     admins' list (shop.search_tuning). Noting never fails the search: without the database
     the shopper still gets the answer, and the miss goes uncounted (logged)."""
-    result = await asyncio.to_thread(engine.search, query)
+    # A result the engine already holds is a lookup: no thread for it.
+    result = engine.search_kept(query)
+    if result is None:
+        result = await asyncio.to_thread(engine.search, query)
     if session is not None:
         try:
             await note_search(session, query, result.total)

@@ -8,16 +8,19 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.accounts.models import Role
 from infra.settings import Settings
 from search.engine import make_engine
 from shop.catalog import images, indexing
 from shop.catalog.models import ProductImage, ProductStatus
 from shop.catalog.services import public_dir
 from shop.catalog.taxonomy import Category
+from shop.mall.listing_cache import SOLD_OUT_MAX_AGE_S, ListingCache
 from shop.vendors.models import VendorStatus
 from shop.vendors.types import District, EnterpriseType
+from tests.fixtures.apps import login
 from tests.fixtures.images import picture
-from tests.shop.factories import make_product, make_vendor
+from tests.shop.factories import make_product, make_user, make_vendor
 
 
 async def _index(app: Litestar, session: AsyncSession, ids: list[int]) -> None:
@@ -176,12 +179,16 @@ async def test_cards_show_the_card_picture_or_a_placeholder(
     assert served.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_a_sold_out_product_is_marked_on_every_listing_at_once(
+async def test_a_sold_out_product_is_marked_on_every_listing_within_half_a_second(
     app: Litestar, client: AsyncTestClient, db_session: AsyncSession
 ) -> None:
     """Listings come from the (cached) search results, stock from the database: a product
     whose every unit is sold or held says 품절 on the home page, its category and the search
-    page the moment it happens, without waiting for the index."""
+    page as soon as the page's sold-out answer is older than ``SOLD_OUT_MAX_AGE_S`` (half a
+    second, inside search's one-second bound), without waiting for the index."""
+    now = [100.0]
+    cache: ListingCache = app.state.listing_cache
+    cache.clock = lambda: now[0]
     vendor = await make_vendor(db_session)
     jam = await make_product(db_session, vendor, "햇살딸기잼", price=9_000)
     tea = await make_product(db_session, vendor, "햇살작설차", price=8_000)
@@ -199,6 +206,66 @@ async def test_a_sold_out_product_is_marked_on_every_listing_at_once(
 
     jam.variants[0].stock = 0  # the vendor says so; a sale would hold the units just the same
     await db_session.commit()
+    assert SOLD_OUT_MAX_AGE_S <= 0.5
+    now[0] += SOLD_OUT_MAX_AGE_S / 2
+    for path in pages:  # the answer read a quarter of a second ago is still shown
+        assert "품절" not in card((await client.get(path)).text, jam.id), path
+    now[0] += SOLD_OUT_MAX_AGE_S / 2 + 0.001  # just over half a second after it was read
     for path in pages:
         page = (await client.get(path)).text
         assert "품절" in card(page, jam.id) and "품절" not in card(page, tea.id), path
+
+
+async def test_product_page_prices_are_read_fresh_its_description_kept_until_indexed(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    """The product page keeps the catalog's description in the index snapshot's cache:
+    a new price or the last unit gone shows on the next request, a new name once the event
+    that carries it has been indexed (the same handling that makes search see it)."""
+    vendor = await make_vendor(db_session)
+    product = await make_product(db_session, vendor, "햇살유기농사과", price=20_000)
+    await db_session.commit()
+    await _index(app, db_session, [product.id])
+    assert "20,000원" in (await client.get(f"/products/{product.id}")).text  # now kept
+
+    product.name = "햇살유기농꿀사과"
+    product.variants[0].price = 18_000
+    await db_session.commit()
+    page = (await client.get(f"/products/{product.id}")).text
+    assert "18,000원" in page and "20,000원" not in page  # price: at once
+    assert "햇살유기농사과" in page  # the description: as search still has it
+
+    product.variants[0].stock = 0
+    await db_session.commit()
+    assert "품절" in (await client.get(f"/products/{product.id}")).text  # stock: at once
+
+    await _index(app, db_session, [product.id])  # the worker handles the product's event
+    page = (await client.get(f"/products/{product.id}")).text
+    assert "햇살유기농꿀사과" in page and "18,000원" in page and "품절" in page
+
+    vendor.status = VendorStatus.SUSPENDED
+    await db_session.commit()
+    await _index(app, db_session, [product.id])
+    assert (await client.get(f"/products/{product.id}")).status_code == 404
+
+
+async def test_a_kept_listing_is_only_for_visitors_without_a_session(
+    app: Litestar, client: AsyncTestClient, db_session: AsyncSession
+) -> None:
+    """Listings drawn once are served to visitors without a session alone: a signed-in
+    shopper sees their own header on the same address, then a visitor the plain page."""
+    vendor = await make_vendor(db_session)
+    product = await make_product(db_session, vendor, "햇살보리차", price=5_000)
+    shopper = await make_user(db_session, Role.SHOPPER, email="tea@example.kr")
+    await db_session.commit()
+    await _index(app, db_session, [product.id])
+    for path in ("/", "/categories/food", "/search?q=보리차"):
+        plain = (await client.get(path)).text
+        assert f"/products/{product.id}" in plain and "로그아웃" not in plain, path
+    await login(client, "tea@example.kr", "password-123")
+    for path in ("/", "/categories/food", "/search?q=보리차"):
+        mine = (await client.get(path)).text
+        assert f"/products/{product.id}" in mine and "로그아웃" in mine, path
+        assert shopper.display_name in mine, path
+    client.cookies.clear()
+    assert "로그아웃" not in (await client.get("/")).text
