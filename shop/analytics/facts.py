@@ -33,9 +33,9 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -355,7 +355,7 @@ async def _insert_new(session: AsyncSession, facts: Sequence[SalesFact]) -> list
     if not unique:
         return []
     upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    table = SalesFact.__table__
+    table = cast(Table, SalesFact.__table__)
     stmt = (upsert(table).on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
             .returning(table.c.source, table.c.source_id, table.c.revision))
     rows = await session.execute(
