@@ -10,9 +10,9 @@ which no request should build. So (decision 44):
   clicks race, and the refusal is a 409 that names the rule.
 - :func:`run_export` (called by the worker's actor) claims the row (``queued`` → ``running``,
   so a redelivered message does nothing), streams the facts in (Seoul day, id) order from
-  one server-side cursor, writes them to ``var/exports/`` through ``infra.spreadsheets`` (CSV streamed by
-  ``iter_csv``, XLSX by ``write_xlsx`` in write-only mode, both from a thread so the file is
-  never held in memory),
+  one server-side cursor, writes them to ``var/exports/`` through ``infra.spreadsheets``
+  (CSV streamed by ``iter_csv``, XLSX by ``write_xlsx`` in write-only mode, both from a
+  thread so the file is never held in memory),
   and records the rows done after every batch, which the status page shows while it runs.
 - :func:`purge_exports` (a daily periodic job) deletes files and rows 7 days after they were
   finished, and fails exports whose worker died so their person can ask again.
