@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Index, String, delete, func, select, update
+from sqlalchemy import JSON, Index, String, Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +92,22 @@ async def claim(session: AsyncSession, consumer: str, event_id: str) -> bool:
     stmt = insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_all(session: AsyncSession, consumer: str, event_ids: Sequence[str]) -> set[str]:
+    """:func:`claim` for many events in one statement; returns the ids claimed now (those
+    handled before, or twice in ``event_ids``, are left out)."""
+    if not event_ids:
+        return set()
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = cast(Table, ProcessedEvent.__table__)
+    rows = await session.execute(
+        insert(table).on_conflict_do_nothing().returning(table.c.event_id),
+        [{"consumer": consumer, "event_id": event_id, "processed_at": now}
+         for event_id in sorted(set(event_ids))])
+    return {str(event_id) for event_id in rows.scalars()}
 
 
 Publisher = Callable[[Sequence[EventEnvelope]], None]

@@ -51,13 +51,13 @@ async def add_first(session: AsyncSession, facts: Sequence[SalesFact]) -> None:
     upsert: Any = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     values = [{"vendor_id": v, "buyer_key": b, "first_day": d}
               for (v, b), d in sorted(firsts.items())]
-    for n in range(0, len(values), 500):
-        stmt = upsert(FirstPurchase).values(values[n:n + 500])
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=["vendor_id", "buyer_key"],
-            set_={"first_day": stmt.excluded.first_day},
-            where=stmt.excluded.first_day < FirstPurchase.first_day,
-        ))
+    table = FirstPurchase.__table__
+    stmt = upsert(table)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["vendor_id", "buyer_key"],
+        set_={"first_day": stmt.excluded.first_day},
+        where=stmt.excluded.first_day < table.c.first_day,
+    ), values)
 
 
 def _fresh_query() -> Any:

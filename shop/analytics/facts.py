@@ -33,9 +33,9 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -345,18 +345,22 @@ def _key(fact: SalesFact) -> tuple[str, str, int]:
 
 
 async def _insert_new(session: AsyncSession, facts: Sequence[SalesFact]) -> list[SalesFact]:
-    """Insert the facts not there yet (multi-row, in key order); returns those inserted."""
+    """Insert the facts not there yet (in key order); returns those inserted.
+
+    One statement with the rows as parameters (SQLAlchemy's "insert many values": the
+    statement is compiled once and cached, the rows are rendered into multi-row pages by the
+    driver layer), not ``.values([...])``, which built and compiled a new 25-column construct
+    per row for every batch: that compilation was most of a batch's CPU (decision 79)."""
     unique = sorted({_key(fact): fact for fact in facts}.items())
+    if not unique:
+        return []
     upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    inserted: set[tuple[str, str, int]] = set()
-    for part in rollups.chunks(unique):
-        rows = await session.execute(
-            upsert(SalesFact).values([{key: getattr(fact, key) for key in _COLUMNS}
-                                      for _k, fact in part])
-            .on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
-            .returning(SalesFact.source, SalesFact.source_id, SalesFact.revision)
-        )
-        inserted |= {(source, source_id, int(revision)) for source, source_id, revision in rows}
+    table = cast(Table, SalesFact.__table__)
+    stmt = (upsert(table).on_conflict_do_nothing(index_elements=["source", "source_id", "revision"])
+            .returning(table.c.source, table.c.source_id, table.c.revision))
+    rows = await session.execute(
+        stmt, [{key: getattr(fact, key) for key in _COLUMNS} for _k, fact in unique])
+    inserted = {(source, source_id, int(revision)) for source, source_id, revision in rows}
     return [fact for key, fact in unique if key in inserted]
 
 

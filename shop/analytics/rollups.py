@@ -99,14 +99,6 @@ def _value(fact: SalesFact, key: str) -> Any:
     return value.value if hasattr(value, "value") else value
 
 
-#: Rows per multi-row statement (SQLite allows 32,766 bound values in one statement).
-CHUNK = 500
-
-
-def chunks(rows: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
-    return [rows[n:n + size] for n in range(0, len(rows), size)]
-
-
 async def add(session: AsyncSession, fact: SalesFact, *, sign: int = 1) -> None:
     """Add ``fact`` (``sign=-1``: take it away) to every summary it belongs in."""
     await add_all(session, [fact], sign=sign)
@@ -129,15 +121,17 @@ async def add_all(session: AsyncSession, facts: Sequence[SalesFact], *, sign: in
             row = sums.setdefault((getattr(fact, rollup.fact_period), *keys), [0] * len(MEASURES))
             for n, amount in enumerate(measures(fact).values()):
                 row[n] += sign * amount
+        if not sums:
+            continue
         values = [dict(zip((*rollup.columns, *MEASURES), (*key, *amounts), strict=True))
                   for key, amounts in sorted(sums.items(), key=lambda item: repr(item[0]))]
-        for part in chunks(values):
-            stmt = upsert(rollup.model).values(list(part))
-            await session.execute(stmt.on_conflict_do_update(
-                index_elements=list(rollup.columns),
-                set_={name: getattr(rollup.model, name) + stmt.excluded[name]
-                      for name in MEASURES},
-            ))
+        # The rows as executemany parameters of one cached statement (see facts._insert_new).
+        table = rollup.model.__table__
+        stmt = upsert(table)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=list(rollup.columns),
+            set_={name: table.c[name] + stmt.excluded[name] for name in MEASURES},
+        ), values)
     for fact in facts:
         await market_days.add_report(session, fact, sign=sign)
     if sign > 0:
