@@ -3,9 +3,10 @@ enterprise type and district, mutual trade between enterprises, and public-marke
 (institutional) sales per company with their growth on a year before.
 
 GMV here is the sales amount (paid lines, booth reports, institutional lines, delivery fees
-excluded, before commission); net is after refunds and cancellations. Orders are the distinct
-online and snack-box orders paid in the month (the facts' ``order_ref``); active vendors are
-vendors with any sale in the month.
+excluded, before commission); net is after refunds and cancellations. Orders are the online and
+snack-box orders paid in the month, summed from the monthly platform summary (each order's
+first line carries ``opens_order``, decision 78); active vendors are vendors with any sale in
+the month.
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ from shop.analytics.dashboard import Period
 from shop.analytics.models import (
     CHANNEL_LABELS,
     Channel,
-    FactKind,
     MonthlyMutualTrade,
     MonthlyPlatformSales,
     MonthlyVendorSales,
-    SalesFact,
 )
 from shop.analytics.rollups import months_between
 from shop.analytics.tables import Column, Table, percent
@@ -55,25 +54,21 @@ def enterprise_label(value: str) -> str:
 
 async def _months(session: AsyncSession, months: list[dt.date]) -> Table:
     first, last = months[0], months[-1]
-    sums = {_month(m): (int(s or 0), int(r or 0), int(n or 0)) for m, s, r, n in (
-        await session.execute(
-            select(MonthlyPlatformSales.month, func.sum(MonthlyPlatformSales.sales_amount),
-                   func.sum(MonthlyPlatformSales.refund_amount),
-                   func.sum(MonthlyPlatformSales.net_amount))
-            .where(MonthlyPlatformSales.month >= first, MonthlyPlatformSales.month <= last)
-            .group_by(MonthlyPlatformSales.month))).all()}
-    orders = {_month(m): int(n) for m, n in (await session.execute(
-        select(SalesFact.business_month, func.count(distinct(SalesFact.order_ref)))
-        .where(SalesFact.kind == FactKind.SALE, SalesFact.business_month >= first,
-               SalesFact.business_month <= last)
-        .group_by(SalesFact.business_month))).all()}
+    sums = {_month(m): (int(s or 0), int(r or 0), int(n or 0), int(o or 0))
+            for m, s, r, n, o in (await session.execute(
+                select(MonthlyPlatformSales.month, func.sum(MonthlyPlatformSales.sales_amount),
+                       func.sum(MonthlyPlatformSales.refund_amount),
+                       func.sum(MonthlyPlatformSales.net_amount),
+                       func.sum(MonthlyPlatformSales.orders))
+                .where(MonthlyPlatformSales.month >= first, MonthlyPlatformSales.month <= last)
+                .group_by(MonthlyPlatformSales.month))).all()}
     active = {_month(m): int(n) for m, n in (await session.execute(
         select(MonthlyVendorSales.month, func.count(distinct(MonthlyVendorSales.vendor_id)))
         .where(MonthlyVendorSales.month >= first, MonthlyVendorSales.month <= last,
                MonthlyVendorSales.sales_amount > 0)
         .group_by(MonthlyVendorSales.month))).all()}
     rows: list[tuple[str, int, int, int, int, int]] = [
-        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0)), orders.get(m, 0), active.get(m, 0))
+        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0, 0)), active.get(m, 0))
         for m in months]
     return Table(
         "months", "월별 거래액·주문·활동 기업",
