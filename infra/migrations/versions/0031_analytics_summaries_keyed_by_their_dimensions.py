@@ -119,7 +119,9 @@ def _columns(table: str) -> list[sa.Column[object]]:
         for name in _old_order(table)]
     if table == "analytics_first_purchases":
         return [*dimensions, sa.Column("first_day", sa.Date(), nullable=False)]
-    return [*dimensions, *(sa.Column(m, sa.BigInteger(), nullable=False) for m in _MEASURES)]
+    measures: list[sa.Column[object]] = [
+        sa.Column(m, sa.BigInteger(), nullable=False) for m in _MEASURES]
+    return [*dimensions, *measures]
 
 
 def downgrade() -> None:
