@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, text
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.db import dialect_name, transaction
 from shop.analytics import compare
 from shop.analytics.models import FirstPurchase, SalesFact
+from shop.analytics.refill import hold_writer, replace_rows
 
 #: Advisory lock (PostgreSQL) over the whole first-purchase table: shared by a worker adding
 #: a purchase, exclusive while the rebuild refills it.
@@ -90,11 +91,11 @@ async def check(session: AsyncSession) -> list[compare.Mismatch]:
 
 
 async def refill(session: AsyncSession) -> int:
-    """Replace the whole table with fresh minima, in one transaction (committed here)."""
+    """Make the whole table the fresh minima, in one transaction (committed here), writing
+    only the rows that differ (``shop.analytics.refill``); returns how many."""
     async with transaction(session):
         await lock(session, exclusive=True)
-        await session.execute(delete(FirstPurchase))
+        await hold_writer(session, FirstPurchase)
         # One INSERT … SELECT … GROUP BY: the minima never leave the database.
-        result = await session.execute(insert(cast(Table, FirstPurchase.__table__)).from_select(
-            ["vendor_id", "buyer_key", "first_day"], _fresh_query(), include_defaults=False))
-    return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+        return await replace_rows(session, FirstPurchase, _fresh_query(),
+                                  keys=("vendor_id", "buyer_key"), measures=("first_day",))

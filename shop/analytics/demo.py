@@ -143,7 +143,9 @@ def sales_fact_rows(
         yield {**base, "source": "demo_line", "source_id": str(n), "kind": kind,
                "occurred_at": at, "business_date": day, "business_month": day.replace(day=1),
                "quantity": 0 if booth else quantity, "net_amount": amount,
-               "buyer_vendor_id": mutual if mutual != vendor.id else None, "buyer_key": buyer}
+               "buyer_vendor_id": mutual if mutual != vendor.id else None, "buyer_key": buyer,
+               # Each demo line is an order of its own.
+               "opens_order": int(kind is FactKind.SALE)}
         if not booth and rng.random() < refund_rate:
             back = min(day + dt.timedelta(days=rng.randint(1, 10)), last)
             back_at = dt.datetime.combine(back, dt.time(rng.randint(9, 18)),
@@ -151,7 +153,8 @@ def sales_fact_rows(
             yield {**base, "source": "demo_refund", "source_id": str(n),
                    "kind": FactKind.REFUND, "occurred_at": back_at, "business_date": back,
                    "business_month": back.replace(day=1), "quantity": -quantity,
-                   "net_amount": -amount, "buyer_vendor_id": None, "buyer_key": None}
+                   "net_amount": -amount, "buyer_vendor_id": None, "buyer_key": None,
+                   "opens_order": 0}
 
 
 def market_day_rows(

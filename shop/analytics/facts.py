@@ -79,7 +79,7 @@ def _fact(
     category: str = "", quantity: int = 0, receipts: int = 0,
     buyer_vendor_id: int | None = None, order_ref: str = "", institution: str = "",
     department: str = "", counted_as: str | None = None, market_id: int | None = None,
-    buyer_key: str | None = None,
+    buyer_key: str | None = None, opens_order: int = 0,
 ) -> SalesFact:
     day = day or business_date(occurred_at)
     vendor_id, enterprise_type, district = vendor
@@ -91,7 +91,7 @@ def _fact(
         district=district, quantity=quantity, receipts=receipts, net_amount=net_amount,
         buyer_vendor_id=buyer_vendor_id, order_ref=order_ref, institution=institution,
         department=department, counted_as=counted_as, market_id=market_id,
-        buyer_key=buyer_key,
+        buyer_key=buyer_key, opens_order=opens_order,
     )
 
 
@@ -168,6 +168,9 @@ async def _orders_paid(
         order = orders[int(envelope.payload["id"])]
         named = {int(i) for i in envelope.payload["vendor_order_ids"]}
         buyer_key = _buyer_key(order)
+        # The order is counted once, on its first line (of every vendor order, named or not:
+        # the same line whichever event writes it).
+        first_line = min((ln.id for vo in order.vendor_orders for ln in vo.lines), default=None)
         for vendor_order in order.vendor_orders:
             if vendor_order.id not in named:
                 continue
@@ -184,6 +187,7 @@ async def _orders_paid(
                     # Mutual trade: the buyer's account belongs to exactly one other approved
                     # enterprise (decision 41; checkout does not ask whom one buys for).
                     buyer_vendor_id=others[0] if len(others) == 1 else None,
+                    opens_order=int(line.id == first_line),
                 ))
     return facts
 

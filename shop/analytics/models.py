@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from advanced_alchemy.base import BigIntBase
+from advanced_alchemy.base import AdvancedDeclarativeBase, BigIntBase, CommonTableAttributes
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +24,8 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -129,6 +131,16 @@ class SalesFact(BigIntBase):
     #: Who bought, for new vs returning buyers: ``u<user id>``, ``e<hash of the e-mail>`` for
     #: a guest, ``i<institution id>``; None on facts that are no purchase (refunds, booths).
     buyer_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: 1 on the first line (lowest line id) of a paid online or snack-box order, else 0: the
+    #: platform's order count is the sum of it, not a ``count(DISTINCT order_ref)``.
+    opens_order: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class SummaryBase(CommonTableAttributes, AdvancedDeclarativeBase):
+    """A summary table: no surrogate id, its key (period and dimensions) is its primary key,
+    so a row costs one index to write (decision 78)."""
+
+    __abstract__ = True
 
 
 class _Measures:
@@ -142,59 +154,56 @@ class _Measures:
     receipts: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class DailyVendorSales(_Measures, BigIntBase):
+def _key(*columns: str) -> tuple[PrimaryKeyConstraint]:
+    """The primary key, vendor first where a vendor's dashboard reads the table (its range
+    scan is then the key's prefix, no second index)."""
+    return (PrimaryKeyConstraint(*columns),)
+
+
+class DailyVendorSales(_Measures, SummaryBase):
     __tablename__ = "analytics_daily_vendor_sales"
-    __table_args__ = (
-        UniqueConstraint("day", "vendor_id", "channel", name="uq_daily_vendor_sales"),
-        Index("ix_daily_vendor_sales_vendor_day", "vendor_id", "day"),
-    )
+    __table_args__ = _key("vendor_id", "day", "channel")
 
     day: Mapped[dt.date] = mapped_column(Date)
     vendor_id: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(20))
 
 
-class MonthlyVendorSales(_Measures, BigIntBase):
+class MonthlyVendorSales(_Measures, SummaryBase):
     __tablename__ = "analytics_monthly_vendor_sales"
-    __table_args__ = (
-        UniqueConstraint("month", "vendor_id", "channel", name="uq_monthly_vendor_sales"),
-    )
+    __table_args__ = _key("vendor_id", "month", "channel")
 
     month: Mapped[dt.date] = mapped_column(Date)
     vendor_id: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(20))
 
 
-class DailyProductSales(_Measures, BigIntBase):
+class DailyProductSales(_Measures, SummaryBase):
     __tablename__ = "analytics_daily_product_sales"
-    __table_args__ = (
-        UniqueConstraint("day", "product_id", "vendor_id", name="uq_daily_product_sales"),
-        Index("ix_daily_product_sales_vendor_day", "vendor_id", "day"),
-    )
+    __table_args__ = _key("vendor_id", "day", "product_id")
 
     day: Mapped[dt.date] = mapped_column(Date)
     product_id: Mapped[int] = mapped_column(Integer)
     vendor_id: Mapped[int] = mapped_column(Integer)
 
 
-class MonthlyProductSales(_Measures, BigIntBase):
+class MonthlyProductSales(_Measures, SummaryBase):
     __tablename__ = "analytics_monthly_product_sales"
-    __table_args__ = (
-        UniqueConstraint("month", "product_id", "vendor_id", name="uq_monthly_product_sales"),
-    )
+    __table_args__ = _key("vendor_id", "month", "product_id")
 
     month: Mapped[dt.date] = mapped_column(Date)
     product_id: Mapped[int] = mapped_column(Integer)
     vendor_id: Mapped[int] = mapped_column(Integer)
 
 
-class DailyPlatformSales(_Measures, BigIntBase):
+class _PlatformMeasures(_Measures):
+    #: Paid online and snack-box orders (the sum of the facts' ``opens_order``).
+    orders: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class DailyPlatformSales(_PlatformMeasures, SummaryBase):
     __tablename__ = "analytics_daily_platform_sales"
-    __table_args__ = (
-        UniqueConstraint(
-            "day", "channel", "enterprise_type", "district", name="uq_daily_platform_sales"
-        ),
-    )
+    __table_args__ = _key("day", "channel", "enterprise_type", "district")
 
     day: Mapped[dt.date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(20))
@@ -202,13 +211,9 @@ class DailyPlatformSales(_Measures, BigIntBase):
     district: Mapped[str] = mapped_column(String(40))
 
 
-class MonthlyPlatformSales(_Measures, BigIntBase):
+class MonthlyPlatformSales(_PlatformMeasures, SummaryBase):
     __tablename__ = "analytics_monthly_platform_sales"
-    __table_args__ = (
-        UniqueConstraint(
-            "month", "channel", "enterprise_type", "district", name="uq_monthly_platform_sales"
-        ),
-    )
+    __table_args__ = _key("month", "channel", "enterprise_type", "district")
 
     month: Mapped[dt.date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(20))
@@ -216,15 +221,12 @@ class MonthlyPlatformSales(_Measures, BigIntBase):
     district: Mapped[str] = mapped_column(String(40))
 
 
-class MonthlyMutualTrade(_Measures, BigIntBase):
+class MonthlyMutualTrade(_Measures, SummaryBase):
     """Sales between social-economy enterprises (기업 간 거래) per month: the seller
     ``vendor_id`` sold to the enterprise ``buyer_vendor_id``."""
 
     __tablename__ = "analytics_monthly_mutual_trade"
-    __table_args__ = (
-        UniqueConstraint("month", "vendor_id", "buyer_vendor_id", "channel",
-                         name="uq_monthly_mutual_trade"),
-    )
+    __table_args__ = _key("month", "vendor_id", "buyer_vendor_id", "channel")
 
     month: Mapped[dt.date] = mapped_column(Date)
     vendor_id: Mapped[int] = mapped_column(Integer)
@@ -232,29 +234,24 @@ class MonthlyMutualTrade(_Measures, BigIntBase):
     channel: Mapped[str] = mapped_column(String(20))
 
 
-class DailyVendorBuyers(_Measures, BigIntBase):
+class DailyVendorBuyers(_Measures, SummaryBase):
     """What one buyer bought from one vendor on one Seoul day (purchases only): with
     :class:`FirstPurchase` it tells new from returning buyers."""
 
     __tablename__ = "analytics_daily_vendor_buyers"
-    __table_args__ = (
-        UniqueConstraint("day", "vendor_id", "buyer_key", name="uq_daily_vendor_buyers"),
-        Index("ix_daily_vendor_buyers_vendor_day", "vendor_id", "day"),
-    )
+    __table_args__ = _key("vendor_id", "day", "buyer_key")
 
     day: Mapped[dt.date] = mapped_column(Date)
     vendor_id: Mapped[int] = mapped_column(Integer)
     buyer_key: Mapped[str] = mapped_column(String(64))
 
 
-class FirstPurchase(BigIntBase):
+class FirstPurchase(SummaryBase):
     """The Seoul day a buyer first bought from a vendor: the earliest of its purchases
     whatever order their events arrive in (a later-arriving older purchase moves it back)."""
 
     __tablename__ = "analytics_first_purchases"
-    __table_args__ = (
-        UniqueConstraint("vendor_id", "buyer_key", name="uq_first_purchase"),
-    )
+    __table_args__ = _key("vendor_id", "buyer_key")
 
     vendor_id: Mapped[int] = mapped_column(Integer)
     buyer_key: Mapped[str] = mapped_column(String(64))

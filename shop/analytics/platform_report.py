@@ -3,9 +3,10 @@ enterprise type and district, mutual trade between enterprises, and public-marke
 (institutional) sales per company with their growth on a year before.
 
 GMV here is the sales amount (paid lines, booth reports, institutional lines, delivery fees
-excluded, before commission); net is after refunds and cancellations. Orders are the distinct
-online and snack-box orders paid in the month (the facts' ``order_ref``); active vendors are
-vendors with any sale in the month.
+excluded, before commission); net is after refunds and cancellations. Orders are the online and
+snack-box orders paid in the month, summed from the monthly platform summary (each order's
+first line carries ``opens_order``, decision 78); active vendors are vendors with any sale in
+the month.
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ from shop.analytics.dashboard import Period
 from shop.analytics.models import (
     CHANNEL_LABELS,
     Channel,
-    FactKind,
     MonthlyMutualTrade,
     MonthlyPlatformSales,
     MonthlyVendorSales,
-    SalesFact,
 )
 from shop.analytics.rollups import months_between
 from shop.analytics.tables import Column, Table, percent
@@ -55,25 +54,21 @@ def enterprise_label(value: str) -> str:
 
 async def _months(session: AsyncSession, months: list[dt.date]) -> Table:
     first, last = months[0], months[-1]
-    sums = {_month(m): (int(s or 0), int(r or 0), int(n or 0)) for m, s, r, n in (
-        await session.execute(
-            select(MonthlyPlatformSales.month, func.sum(MonthlyPlatformSales.sales_amount),
-                   func.sum(MonthlyPlatformSales.refund_amount),
-                   func.sum(MonthlyPlatformSales.net_amount))
-            .where(MonthlyPlatformSales.month >= first, MonthlyPlatformSales.month <= last)
-            .group_by(MonthlyPlatformSales.month))).all()}
-    orders = {_month(m): int(n) for m, n in (await session.execute(
-        select(SalesFact.business_month, func.count(distinct(SalesFact.order_ref)))
-        .where(SalesFact.kind == FactKind.SALE, SalesFact.business_month >= first,
-               SalesFact.business_month <= last)
-        .group_by(SalesFact.business_month))).all()}
+    sums = {_month(m): (int(s or 0), int(r or 0), int(n or 0), int(o or 0))
+            for m, s, r, n, o in (await session.execute(
+                select(MonthlyPlatformSales.month, func.sum(MonthlyPlatformSales.sales_amount),
+                       func.sum(MonthlyPlatformSales.refund_amount),
+                       func.sum(MonthlyPlatformSales.net_amount),
+                       func.sum(MonthlyPlatformSales.orders))
+                .where(MonthlyPlatformSales.month >= first, MonthlyPlatformSales.month <= last)
+                .group_by(MonthlyPlatformSales.month))).all()}
     active = {_month(m): int(n) for m, n in (await session.execute(
         select(MonthlyVendorSales.month, func.count(distinct(MonthlyVendorSales.vendor_id)))
         .where(MonthlyVendorSales.month >= first, MonthlyVendorSales.month <= last,
                MonthlyVendorSales.sales_amount > 0)
         .group_by(MonthlyVendorSales.month))).all()}
     rows: list[tuple[str, int, int, int, int, int]] = [
-        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0)), orders.get(m, 0), active.get(m, 0))
+        (f"{m:%Y-%m}", *sums.get(m, (0, 0, 0, 0)), active.get(m, 0))
         for m in months]
     return Table(
         "months", "월별 거래액·주문·활동 기업",
@@ -118,33 +113,47 @@ async def _by(session: AsyncSession, months: list[dt.date], column: str, key: st
     )
 
 
-async def mutual_trade(session: AsyncSession, months: list[dt.date]) -> Table:
-    rows = (await session.execute(
-        select(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id,
-               MonthlyMutualTrade.buyer_vendor_id, func.sum(MonthlyMutualTrade.sales_amount),
-               func.sum(MonthlyMutualTrade.net_amount))
-        .where(MonthlyMutualTrade.month >= months[0], MonthlyMutualTrade.month <= months[-1])
-        .group_by(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id,
-                  MonthlyMutualTrade.buyer_vendor_id)
-        .order_by(MonthlyMutualTrade.month, MonthlyMutualTrade.vendor_id))).all()
-    ids = {int(r[1]) for r in rows} | {int(r[2]) for r in rows}
+#: Seller–buyer pairs listed in the mutual-trade table (the biggest by net sales; the total
+#: row and the chart are over every pair).
+MUTUAL_TRADE_PAIRS = 50
+
+
+async def mutual_trade(session: AsyncSession, months: list[dt.date]) -> list[Table]:
+    """Mutual trade in ``months``: the monthly totals (with their chart) and the biggest
+    seller–buyer pairs over the whole period, summed by the database (a year holds tens of
+    thousands of month × pair rows at the benchmark's volume: no page lists them all)."""
+    within = (MonthlyMutualTrade.month >= months[0], MonthlyMutualTrade.month <= months[-1])
+    sales, net = func.sum(MonthlyMutualTrade.sales_amount), func.sum(MonthlyMutualTrade.net_amount)
+    monthly = {_month(m): (int(g or 0), int(n or 0)) for m, g, n in (await session.execute(
+        select(MonthlyMutualTrade.month, sales, net).where(*within)
+        .group_by(MonthlyMutualTrade.month))).all()}
+    pairs = (await session.execute(
+        select(MonthlyMutualTrade.vendor_id, MonthlyMutualTrade.buyer_vendor_id, sales, net)
+        .where(*within)
+        .group_by(MonthlyMutualTrade.vendor_id, MonthlyMutualTrade.buyer_vendor_id)
+        .order_by(net.desc(), MonthlyMutualTrade.vendor_id, MonthlyMutualTrade.buyer_vendor_id)
+        .limit(MUTUAL_TRADE_PAIRS))).all()
+    ids = {int(r[0]) for r in pairs} | {int(r[1]) for r in pairs}
     names = dict((await session.execute(
         select(Vendor.id, Vendor.name).where(Vendor.id.in_(sorted(ids) or [0])))).all())
-    table_rows = [[f"{_month(m):%Y-%m}", names.get(int(s), f"기업 {s}"),
-                   names.get(int(b), f"기업 {b}"), int(g or 0), int(n or 0)]
-                  for m, s, b, g, n in rows]
-    per_month = {f"{m:%Y-%m}": 0 for m in months}
-    for row in table_rows:
-        per_month[row[0]] += row[4]  # type: ignore[index,operator]
-    return Table(
+    table_rows = [[names.get(int(s), f"기업 {s}"), names.get(int(b), f"기업 {b}"),
+                   int(g or 0), int(n or 0)] for s, b, g, n in pairs]
+    labels = [f"{m:%Y-%m}" for m in months]
+    nets = [monthly.get(m, (0, 0))[1] for m in months]
+    total = ["합계", sum(g for g, _n in monthly.values()), sum(n for _g, n in monthly.values())]
+    return [Table(
         "mutual-trade", "기업 간 거래 (사회적경제기업이 사회적경제기업에서 산 것)",
-        [Column("월"), Column("판매 기업"), Column("구매 기업"), Column("거래액", "won"),
-         Column("순매출", "won")], table_rows,
-        ["합계", "", "", sum(r[3] for r in table_rows), sum(r[4] for r in table_rows)],
-        over_time("월별 기업 간 거래 순매출", list(per_month),
-                  [Series("기업 간 거래", list(per_month.values()), kind="bar")]),
+        [Column("월"), Column("거래액", "won"), Column("순매출", "won")],
+        [[label, monthly.get(m, (0, 0))[0], net] for label, m, net in zip(
+            labels, months, nets, strict=True)], total,
+        over_time("월별 기업 간 거래 순매출", labels, [Series("기업 간 거래", nets, kind="bar")]),
         note="구매자 계정이 승인된 다른 사회적경제기업 한 곳의 구성원이면 기업 간 거래로 셉니다.",
-    )
+    ), Table(
+        "mutual-trade-pairs", f"기업 간 거래 상위 {MUTUAL_TRADE_PAIRS}쌍 (기간 전체)",
+        [Column("판매 기업"), Column("구매 기업"), Column("거래액", "won"),
+         Column("순매출", "won")], table_rows, ["합계 (모든 쌍)", "", *total[1:]],
+        note=f"순매출이 큰 {MUTUAL_TRADE_PAIRS}쌍까지 보입니다. 합계는 모든 쌍입니다.",
+    )]
 
 
 def year_before(month: dt.date) -> dt.date:
@@ -200,6 +209,6 @@ async def platform_report(session: AsyncSession, period: Period, *, now: dt.date
                   "기업 유형"),
         await _by(session, months, "district", "districts", "자치구별", "자치구"),
         await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
-        await mutual_trade(session, months),
+        *await mutual_trade(session, months),
         await public_market_growth(session, months),
     ])

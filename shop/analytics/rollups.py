@@ -9,7 +9,11 @@ names no product, so it is in no product summary).
 
 Rebuilding while the workers run: on PostgreSQL the worker takes a shared advisory lock on the
 month of each fact it writes, the rebuild an exclusive one on the month it refills, so a month
-is either refilled before a new fact lands in it or after. SQLite has one writer at a time.
+is either refilled before a new fact lands in it or after. SQLite has one writer at a time
+(the rebuild takes it first thing in each month's transaction, ``refill.hold_writer``).
+
+A month is refilled daily summaries first, from the facts; each monthly twin is then summed
+from its daily rows (decision 78), and only rows that differ are written (``refill``).
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select, text
+from sqlalchemy import Date, and_, case, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.db import dialect_name, end_read, transaction
-from shop.analytics import buyers, compare, market_days
+from shop.analytics import buyers, compare, market_days, refill
 from shop.analytics.models import (
     RETURN_KINDS,
     DailyPlatformSales,
@@ -43,6 +47,9 @@ from shop.analytics.models import (
 )
 
 MEASURES = ("sales_amount", "refund_amount", "net_amount", "quantity", "receipts")
+#: The platform summaries also count orders (the facts' ``opens_order``), so the admin
+#: dashboard sums them instead of counting distinct orders over the facts.
+PLATFORM_MEASURES = (*MEASURES, "orders")
 #: Advisory-lock namespace of the month locks (PostgreSQL).
 MONTH_LOCK = 7_011
 
@@ -55,6 +62,9 @@ class Rollup:
     #: ``day`` (the fact's business date) or ``month`` (its business month).
     period: str
     keys: tuple[str, ...]
+    measures: tuple[str, ...] = MEASURES
+    #: A monthly summary refilled from this daily one's rows (same keys), not from the facts.
+    daily: type[Any] | None = None
 
     @property
     def name(self) -> str:
@@ -69,13 +79,16 @@ class Rollup:
         return (self.period, *self.keys)
 
 
+_PLATFORM = ("channel", "enterprise_type", "district")
+#: Daily summaries before their monthly twins: the rebuild sums a month from its days.
 ROLLUPS: tuple[Rollup, ...] = (
     Rollup(DailyVendorSales, "day", ("vendor_id", "channel")),
     Rollup(DailyProductSales, "day", ("product_id", "vendor_id")),
-    Rollup(DailyPlatformSales, "day", ("channel", "enterprise_type", "district")),
-    Rollup(MonthlyVendorSales, "month", ("vendor_id", "channel")),
-    Rollup(MonthlyProductSales, "month", ("product_id", "vendor_id")),
-    Rollup(MonthlyPlatformSales, "month", ("channel", "enterprise_type", "district")),
+    Rollup(DailyPlatformSales, "day", _PLATFORM, PLATFORM_MEASURES),
+    Rollup(MonthlyVendorSales, "month", ("vendor_id", "channel"), daily=DailyVendorSales),
+    Rollup(MonthlyProductSales, "month", ("product_id", "vendor_id"), daily=DailyProductSales),
+    Rollup(MonthlyPlatformSales, "month", _PLATFORM, PLATFORM_MEASURES,
+           daily=DailyPlatformSales),
     # Only facts naming the buyer's enterprise (mutual trade) or the buyer (purchases).
     Rollup(MonthlyMutualTrade, "month", ("vendor_id", "buyer_vendor_id", "channel")),
     Rollup(DailyVendorBuyers, "day", ("vendor_id", "buyer_key")),
@@ -91,6 +104,7 @@ def measures(fact: SalesFact) -> dict[str, int]:
         "net_amount": fact.net_amount,
         "quantity": fact.quantity,
         "receipts": fact.receipts,
+        "orders": fact.opens_order or 0,
     }
 
 
@@ -112,25 +126,27 @@ async def add_all(session: AsyncSession, facts: Sequence[SalesFact], *, sign: in
     if not facts:
         return
     upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    amounts = [measures(fact) for fact in facts]
     for rollup in ROLLUPS:
         sums: dict[tuple[Any, ...], list[int]] = {}
-        for fact in facts:
+        for fact, amount in zip(facts, amounts, strict=True):
             keys = tuple(_value(fact, key) for key in rollup.keys)
             if any(value is None for value in keys):
                 continue
-            row = sums.setdefault((getattr(fact, rollup.fact_period), *keys), [0] * len(MEASURES))
-            for n, amount in enumerate(measures(fact).values()):
-                row[n] += sign * amount
+            row = sums.setdefault((getattr(fact, rollup.fact_period), *keys),
+                                  [0] * len(rollup.measures))
+            for n, name in enumerate(rollup.measures):
+                row[n] += sign * amount[name]
         if not sums:
             continue
-        values = [dict(zip((*rollup.columns, *MEASURES), (*key, *amounts), strict=True))
-                  for key, amounts in sorted(sums.items(), key=lambda item: repr(item[0]))]
+        values = [dict(zip((*rollup.columns, *rollup.measures), (*key, *row), strict=True))
+                  for key, row in sorted(sums.items(), key=lambda item: repr(item[0]))]
         # The rows as executemany parameters of one cached statement (see facts._insert_new).
         table = rollup.model.__table__
         stmt = upsert(table)
         await session.execute(stmt.on_conflict_do_update(
             index_elements=list(rollup.columns),
-            set_={name: table.c[name] + stmt.excluded[name] for name in MEASURES},
+            set_={name: table.c[name] + stmt.excluded[name] for name in rollup.measures},
         ), values)
     for fact in facts:
         await market_days.add_report(session, fact, sign=sign)
@@ -158,13 +174,15 @@ def _aggregate_query(rollup: Rollup, first: dt.date | None, last: dt.date | None
     period = getattr(SalesFact, rollup.fact_period)
     keys = [getattr(SalesFact, key) for key in rollup.keys]
     returned = SalesFact.kind.in_(sorted(RETURN_KINDS))
-    sums = [
-        func.sum(case((returned, 0), else_=SalesFact.net_amount)),
-        func.sum(case((returned, SalesFact.net_amount), else_=0)),
-        func.sum(SalesFact.net_amount),
-        func.sum(SalesFact.quantity),
-        func.sum(SalesFact.receipts),
-    ]
+    every = {
+        "sales_amount": func.sum(case((returned, 0), else_=SalesFact.net_amount)),
+        "refund_amount": func.sum(case((returned, SalesFact.net_amount), else_=0)),
+        "net_amount": func.sum(SalesFact.net_amount),
+        "quantity": func.sum(SalesFact.quantity),
+        "receipts": func.sum(SalesFact.receipts),
+        "orders": func.sum(SalesFact.opens_order),
+    }
+    sums = [every[name] for name in rollup.measures]
     where = [SalesFact.current.is_(True), *(key.is_not(None) for key in keys)]
     if first is not None:
         where.append(SalesFact.business_month >= first)
@@ -173,12 +191,12 @@ def _aggregate_query(rollup: Rollup, first: dt.date | None, last: dt.date | None
     return select(period, *keys, *sums).where(and_(*where)).group_by(period, *keys)
 
 
-def _normal(rows: Sequence[Row]) -> dict[Row, Row]:
+def _normal(rows: Sequence[Row], width: int) -> dict[Row, Row]:
     """``{(period, *keys): measures}`` without rows whose measures are all zero (a summary row
     whose facts cancelled out, or was never written, means the same)."""
     out = {}
     for row in rows:
-        head, tail = tuple(row[: -len(MEASURES)]), tuple(int(v or 0) for v in row[-len(MEASURES):])
+        head, tail = tuple(row[:-width]), tuple(int(v or 0) for v in row[-width:])
         if any(tail):
             out[(_as_date(head[0]), *head[1:])] = tail
     return out
@@ -199,14 +217,15 @@ async def fresh_aggregate(
 ) -> dict[Row, Row]:
     """What ``rollup`` should hold, summed afresh from the current facts (months
     ``first``..``last``, first days of months, both included)."""
-    return _normal((await session.execute(_aggregate_query(rollup, first, last))).all())
+    return _normal((await session.execute(_aggregate_query(rollup, first, last))).all(),
+                   len(rollup.measures))
 
 
 def _stored_query(rollup: Rollup, first: dt.date | None, last: dt.date | None) -> Any:
     model = rollup.model
     period = getattr(model, rollup.period)
     stmt = select(period, *(getattr(model, k) for k in rollup.keys),
-                  *(getattr(model, m) for m in MEASURES))
+                  *(getattr(model, m) for m in rollup.measures))
     if first is not None:
         stmt = stmt.where(period >= first)
     if last is not None:
@@ -219,7 +238,8 @@ async def stored(
     last: dt.date | None = None,
 ) -> dict[Row, Row]:
     """What ``rollup`` holds now (same shape as :func:`fresh_aggregate`)."""
-    return _normal((await session.execute(_stored_query(rollup, first, last))).all())
+    return _normal((await session.execute(_stored_query(rollup, first, last))).all(),
+                   len(rollup.measures))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,8 +259,10 @@ async def check(
     differences = []
     for rollup in ROLLUPS:
         for found in await compare.mismatches(
-            session, compare.without_zero_rows(_stored_query(rollup, first, last), len(MEASURES)),
-            compare.without_zero_rows(_aggregate_query(rollup, first, last), len(MEASURES)),
+            session,
+            compare.without_zero_rows(_stored_query(rollup, first, last), len(rollup.measures)),
+            compare.without_zero_rows(_aggregate_query(rollup, first, last),
+                                      len(rollup.measures)),
             key_length=len(rollup.columns),
         ):
             differences.append(Difference(rollup.name, *dataclasses.astuple(found)))
@@ -279,26 +301,34 @@ async def known_months(session: AsyncSession) -> tuple[dt.date, dt.date] | None:
     return (min(found), max(found)) if found else None
 
 
+def _from_days(rollup: Rollup, month: dt.date) -> Any:
+    """A monthly summary's rows for ``month`` summed from its daily twin's (just refilled in
+    the same transaction): a few rows per key instead of every fact again."""
+    daily = rollup.daily
+    keys = [getattr(daily, key) for key in rollup.keys]
+    return (select(literal(month, Date), *keys,
+                   *(func.sum(getattr(daily, name)) for name in rollup.measures))
+            .where(daily.day >= month, daily.day <= month_end(month))  # type: ignore[union-attr]
+            .group_by(*keys))
+
+
 async def rebuild_month(session: AsyncSession, month: dt.date) -> int:
     """Refill every summary's rows of ``month`` from the current facts, in one transaction
-    (the caller's session is committed). Returns the number of summary rows written."""
+    (the caller's session is committed), writing only the rows that differ
+    (``shop.analytics.refill``). Returns the number of summary rows written or deleted."""
     month = month_start(month)
     written = 0
     async with transaction(session):
         await lock_month(session, month, exclusive=True)
+        await refill.hold_writer(session, DailyVendorSales)
         for rollup in ROLLUPS:
-            model = rollup.model
-            period = getattr(model, rollup.period)
-            await session.execute(
-                delete(model).where(period >= month, period <= month_end(month))
-            )
+            period = getattr(rollup.model, rollup.period)
             # One INSERT … SELECT … GROUP BY: the sums never leave the database.
-            result = await session.execute(
-                insert(model.__table__).from_select(
-                    [*rollup.columns, *MEASURES], _aggregate_query(rollup, month, month),
-                    include_defaults=False,
-                ))
-            written += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+            fresh = (_from_days(rollup, month) if rollup.daily is not None
+                     else _aggregate_query(rollup, month, month))
+            written += await refill.replace_rows(
+                session, rollup.model, fresh, keys=rollup.columns, measures=rollup.measures,
+                scope=[period >= month, period <= month_end(month)])
         written += await market_days.refill_month(session, month)
     return written
 
