@@ -11,10 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 import redis
+import sqlalchemy.exc
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
+    ServiceUnavailableException,
     ValidationException,
 )
 from litestar.response import Redirect, Template
@@ -107,6 +109,32 @@ def store_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return http_error_handler(request, store_unavailable())
 
 
+#: Seconds a client is asked to wait when the database has no connection to spare.
+DATABASE_RETRY_AFTER_S = 2
+
+
+def _database_busy(exc: Exception) -> bool:
+    """The pool waited its timeout for a free connection, or the server refused one more
+    client: overload, which passes, not a bug."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        return True
+    return isinstance(exc, sqlalchemy.exc.DBAPIError) and "too many clients" in str(exc.orig)
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A database with no connection to spare under a burst (the pool's wait ran out, or
+    PostgreSQL's ``max_connections`` is reached): a 503 with ``Retry-After``, so clients and
+    load balancers retry instead of reporting a server error. Any other database error is a
+    bug and stays a 500."""
+    if not _database_busy(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database_busy", path=request.url.path, error=f"{type(exc).__name__}: {exc}")
+    return http_error_handler(request, ServiceUnavailableException(
+        detail="요청이 많아 잠시 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    ))
+
+
 #: Where Litestar reads a request body: an error raised inside one of these is the body's.
 _BODY_READERS = frozenset({"parse_multipart_form", "parse_url_encoded_form_data"})
 
@@ -166,6 +194,8 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     redis.RedisError: store_down_handler,
+    sqlalchemy.exc.TimeoutError: database_error_handler,
+    sqlalchemy.exc.DBAPIError: database_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
     Exception: internal_error_handler,
 }
