@@ -23,7 +23,6 @@ from infra.errors import InvalidInput
 from infra.web.forms import EVERY_REFUSAL, Refusal, attempt
 from infra.web.params import DbSession, FormData, SignedIn
 from markets.access import require_market_organizer
-from markets.applications.queries import booked_applications
 from markets.assignment import boards, moves, policy, publishing, queries, regulars, runs
 from markets.assignment.errors import AssignmentErrorCode as Code
 from markets.assignment.models import BoardStatus
@@ -139,12 +138,13 @@ async def _board_page(
         ])
         for p in view.placements if p.block_codes
     ]
-    # 미리 보기의 가정 표: every vendor booked on the day, its tier and own booth now.
+    # 미리 보기의 가정 표: every vendor booked on the day and still holding it (a no-show
+    # gave its day up: the preview does not place it), its tier and own booth now.
     whatif_vendors = sorted(
         (
             (str(a.vendor_id), vendor_names.get(a.vendor_id, f"#{a.vendor_id}"),
              a.priority_tier, " + ".join(own.get(a.vendor_id, ())))
-            for a in await booked_applications(db_session, day)
+            for a in await queries.attending_applications(db_session, day)
         ),
         key=lambda row: (row[1], row[0]),
     )

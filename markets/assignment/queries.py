@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.accounts.models import User
 from markets.applications.models import Application
-from markets.applications.queries import booked_applications
+from markets.applications.queries import booked_applications, released_days
 from markets.assignment.inputs import matching_zones
 from markets.assignment.models import (
     Assignment,
@@ -158,6 +158,15 @@ async def _names(session: AsyncSession, vendor_ids: set[int]) -> dict[int, str]:
         return {}
     rows = await session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids)))
     return {int(i): str(n) for i, n in rows.all()}
+
+
+async def attending_applications(session: AsyncSession, day: MarketDay) -> list[Application]:
+    """The day's bookings less those a no-show gave up (``released_days``): the vendors the
+    solver places that day (``runs._problem`` drops the same days), hence the vendors a
+    what-if may make suppositions about."""
+    booked = await booked_applications(session, day)
+    released = await released_days(session, [a.id for a in booked])
+    return [a for a in booked if day.id not in released.get(a.id, frozenset())]
 
 
 async def board_view(session: AsyncSession, day: MarketDay) -> BoardView:

@@ -8,7 +8,7 @@ Korean labels (what the vendor sees) are in ``markets.assignment.problem``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from markets.assignment.blocks import windows
 from markets.assignment.day_model import DayModel
@@ -123,9 +123,42 @@ def _block_reason(
         fitting = [w for w in fitting if any(c in a.preferred_booths for c in w)]
         if not fitting:
             return UnplacedReason.WISHES_TAKEN
+    if any(_window_kept_for_needers(model, i, [code_index[c] for c in w], occupant)
+           for w in fitting):
+        return UnplacedReason.RESERVED_FOR_NEED
     higher = any(
         occupant.get(code_index[c], -1) >= 0
         and model.candidates[occupant[code_index[c]]].priority > a.priority
         for w in fitting for c in w
     )
     return UnplacedReason.LOWER_TIER if higher else UnplacedReason.NO_ADJACENT_BLOCK
+
+
+def _window_kept_for_needers(
+    model: DayModel, i: int, window: Sequence[int], occupant: Mapping[int, int]
+) -> bool:
+    """Whether block vendor ``i`` would have had this ``window`` but for the "keep property
+    booths for vendors who need them" option (decision 86, for blocks): a window it may
+    take (no premium/corner booth, whose turns blocks never take; every booth allowed to
+    it) whose booths are empty or held by vendors standing behind it who are no regulars
+    (its claim came before theirs: blocks are claimed in standing order before the
+    matching), at least one of them held by a vendor needing that booth's reserved
+    property, which ``i`` does not need."""
+    a = model.candidates[i]
+    allowed = model.open_allowed if model.open_allowed is not None else model.allowed
+    kept_by_need = False
+    for j in window:
+        booth = model.booths[j]
+        if booth.is_premium or booth.is_corner or not allowed[i, j]:
+            return False
+        k = occupant.get(j)
+        if k is None:
+            continue
+        holder = model.candidates[k] if k >= 0 else None
+        if holder is None or holder.own_booth is not None or holder.standing <= a.standing:
+            return False
+        kept = booth.properties & model.reserved & holder.needs
+        if kept & a.needs:
+            return False  # it needs that property too: the option does not favour the holder
+        kept_by_need |= bool(kept)
+    return kept_by_need

@@ -411,7 +411,11 @@ async def what_if(
     """미리 보기 (what-if): the day's assignment under other rules (category caps, reserved
     booth properties; None keeps the market's own) or other tiers and regulars' booths
     (``markets.assignment.overrides``), compared with its current board.
-    Nothing is written: no draft is replaced, nothing is published, no event."""
+    Nothing is written: no draft is replaced, nothing is published, no event.
+
+    Every input is checked before any is refused: the rules (caps, properties) and the
+    per-vendor suppositions (which need the day's vendors and map) gather their problems
+    in one ``Problems``, raised once, so the organizer corrects them all in one go."""
     await require_market_organizer(session, actor, market_id)
     problems = Problems()
     caps = (
@@ -421,16 +425,17 @@ async def what_if(
         list(clean_properties(reserved_properties, "reserved_properties", problems))
         if reserved_properties is not None else None
     )
-    problems.raise_if_any()
     days = await _target_days(session, market_id, [day_id], None)
     booths = await booths_of(session, market_id)
     if not booths:
+        problems.raise_if_any()
         raise Conflict(
             Code.NO_BOOTHS, "부스 배치도가 비어 있습니다. 먼저 부스를 추가해 주세요.",
             field="market_id",
         )
     problem, applications = await _problem(session, market_id, days, booths, time_limit_s)
     problem = with_overrides(problem, applications, problems, tiers=tiers, regulars=regulars)
+    problems.raise_if_any()  # (with_overrides raised them already, the rules' included)
     problem = dataclasses.replace(
         problem,
         category_caps=problem.category_caps if caps is None else caps,

@@ -173,3 +173,37 @@ def test_a_cook_sitting_out_its_corner_turn_is_told_so_not_zone_full() -> None:
         day = result.days[0]
         assert day.placements == {2: "K2", 11: "K1"}
         assert day.unplaced[12] is UnplacedReason.ROTATION_HOLD
+
+
+def test_a_stall_kept_out_of_every_window_by_reserved_booths_is_told_so() -> None:
+    """One row [K1][K2][P1] (K1 K2 cooking, reserved), neighbours in a line, so the only
+    windows of two are K1-K2 and K2-P1. A tier-2 craft stall needs two booths; two tier-0
+    cooks take K1 and K2, so every window holds a cook ranked behind the stall and P1
+    stays empty. Without the option the stall claims K1-K2 first: the reservation kept it
+    out (``reserved_for_need``, not ``no_adjacent_block``/``lower_tier``). A tier-3 cook on
+    K2: ``lower_tier``."""
+    booths = MAP[:3]
+    rows = (("K1", "K2", "P1"),)
+    adjacency = {"K1": frozenset({"K2"}), "K2": frozenset({"K1", "P1"}),
+                 "P1": frozenset({"K2"})}
+
+    def day(vendors: list[Applicant], reserved: frozenset[str] = COOK) -> DayResult:
+        problem = SeasonProblem(booths=booths, adjacency=adjacency, rows=rows, days=(1,),
+                                applicants=tuple(vendors), reserved_properties=reserved)
+        result = solve_season(problem)
+        assert hard_violations(problem, result) == []
+        assert priority_inversions(problem, result) == []
+        return result.days[0]
+
+    stall = Applicant(1, frozenset({"craft"}), booths_min=2, booths_max=2, priority=2)
+    on = day([stall, _food(5), _food(6)])
+    assert {on.placements[5], on.placements[6]} == {"K1", "K2"}
+    assert on.unplaced[1] is UnplacedReason.RESERVED_FOR_NEED
+    off = day([stall, _food(5), _food(6)], reserved=frozenset())
+    assert off.blocks[1] == ("K1", "K2")
+    # Both cooks of a higher tier: lower_tier.
+    both = day([stall, _food(5, priority=3), _food(6, priority=3)])
+    assert both.unplaced[1] is UnplacedReason.LOWER_TIER
+    # Cooks of the same tier with more years stand ahead of the stall: not the reason.
+    senior = day([stall, *(dataclasses.replace(_food(k, 2), seniority=5) for k in (5, 6))])
+    assert senior.unplaced[1] is UnplacedReason.NO_ADJACENT_BLOCK

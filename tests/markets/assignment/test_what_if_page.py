@@ -147,3 +147,55 @@ async def test_a_bad_supposition_is_shown_beside_its_box_and_nothing_runs(
         "_csrf_token": token, f"regular.{low}": "A-01", f"regular.{two}": "A-01"})
     assert clash.status_code == 400 and "부스는 이미 다른 업체의 고정 부스입니다." in clash.text
     assert await _board_rows(session_factory) == before
+
+
+async def test_a_wrong_cap_and_a_wrong_supposition_are_shown_together(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Both boxes wrong in one try: each error beside its own box at once (the cap's used
+    to hide the vendor's until the next try), on the page and in the API's problem."""
+    url, token = await _signed_in_board(client, world)
+    before = await _board_rows(session_factory)
+    low = world.vendors[5].id
+    refused = await client.post(f"{url}/what-if", data={
+        "_csrf_token": token, "cap.household": "많이", f"tier.{low}": "99"})
+    assert refused.status_code == 400, refused.text[:300]
+    for key, says in (("whatif.household", "0 이상"),
+                      (f"whatif.tiers.{low}", "우선순위는 -10에서 10 사이의 정수입니다.")):
+        shown = re.search(rf'<p class="error" id="e-{re.escape(key)}">(.*?)</p>', refused.text)
+        assert shown is not None and shown.group(1).startswith(says), key
+    assert 'value="많이"' in refused.text and 'value="99"' in refused.text
+    api = await client.post(
+        f"/api/markets/{world.market.id}/days/{world.day.id}/assignment/what-if",
+        json={"category_caps": {"nonsense": 1}, "regulars": {str(low): "Z-99"}},
+        headers=world.tokens["boss"])
+    assert api.status_code == 400
+    assert {e["field"] for e in api.json()["errors"]} == {
+        "category_caps.nonsense", f"regulars.{low}"}
+    assert await _board_rows(session_factory) == before
+
+
+async def test_a_vendor_whose_no_show_gave_up_the_day_is_not_offered_a_supposition(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """협동조합5 did not show up on the day (a ``no_show`` check-in): its place is given up,
+    the preview does not place it, so the form has no boxes for it; the others keep theirs
+    and a preview without it runs."""
+    from markets.days.models import CheckIn, CheckInStatus
+
+    low, app = world.vendors[5], world.applications[5]
+    async with session_factory() as session:
+        session.add(CheckIn(market_day_id=world.day.id, vendor_id=low.id,
+                            application_id=app.id, status=CheckInStatus.NO_SHOW))
+        await session.commit()
+    url, token = await _signed_in_board(client, world, run=False)
+    page = await client.get(url)
+    table = re.search(r'<table class="list" id="whatif-vendors">(.*?)</table>', page.text, re.S)
+    assert table is not None
+    assert f'name="tier.{low.id}"' not in table.group(1)
+    assert f'name="regular.{low.id}"' not in table.group(1)
+    for other in world.vendors[:5]:  # booked on the day (협동조합4 for this day only)
+        assert f'name="tier.{other.id}"' in table.group(1), other.name
+    kept = world.vendors[1].id
+    ran = await client.post(f"{url}/what-if", data={"_csrf_token": token, f"tier.{kept}": "3"})
+    assert ran.status_code == 200 and "미리 보기 결과" in ran.text
