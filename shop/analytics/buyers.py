@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.db import dialect_name, transaction
 from shop.analytics import compare
 from shop.analytics.models import FirstPurchase, SalesFact
-from shop.analytics.refill import hold_writer, replace_rows
+from shop.analytics.refill import hold_writer, replace_rows, sort_in_memory
 
 #: Advisory lock (PostgreSQL) over the whole first-purchase table: shared by a worker adding
 #: a purchase, exclusive while the rebuild refills it.
@@ -96,6 +96,7 @@ async def refill(session: AsyncSession) -> int:
     async with transaction(session):
         await lock(session, exclusive=True)
         await hold_writer(session, FirstPurchase)
+        await sort_in_memory(session)
         # One INSERT … SELECT … GROUP BY: the minima never leave the database.
         return await replace_rows(session, FirstPurchase, _fresh_query(),
                                   keys=("vendor_id", "buyer_key"), measures=("first_day",))

@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     true,
     tuple_,
 )
@@ -49,6 +50,20 @@ async def hold_writer(session: AsyncSession, model: Any) -> None:
     PostgreSQL: nothing (the rebuild's advisory locks order it with the workers)."""
     if dialect_name(session) != "postgresql":
         await session.execute(delete(model).where(false()))
+
+
+#: PostgreSQL ``work_mem`` of a refill's transaction. The default 4 MB spilled a month's
+#: aggregates and key-order sorts to disk at 1,000,000 facts (~85,000 a month) and the
+#: first purchases' (one group per vendor and buyer); a rebuild runs at most
+#: ``rollups.PARALLEL`` such transactions (decision 90).
+WORK_MEM = "64MB"
+
+
+async def sort_in_memory(session: AsyncSession) -> None:
+    """PostgreSQL: give the transaction's sorts and hash aggregates :data:`WORK_MEM`
+    (``SET LOCAL``: until it ends). SQLite: nothing."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
 
 
 def _missing(session: AsyncSession, table: Table, temp: Table, keys: Sequence[str]) -> Any:
