@@ -46,6 +46,13 @@ VENDOR_ORDERS = table_of(VendorOrder)
 ORDER_LINES = table_of(OrderLine)
 VENDOR_ORDER_CHANGES = table_of(VendorOrderStatusChange)
 CHECKOUTS = table_of(Checkout)
+#: Statements every paid checkout sends, built once with their values bound at execution,
+#: so their cache keys are computed once per process (decision 91).
+_INSERT_ORDER = insert(ORDERS)
+_MARK_PAID = (
+    update(CHECKOUTS).where(CHECKOUTS.c.id == bindparam("checkout_id"))
+    .values(status=CheckoutStatus.PAID)
+)
 
 #: Run in the payment's transaction after the stock is confirmed (a late payment re-checks
 #: the snack-box slot); a DomainError makes the payment unfulfillable, so it is refunded.
@@ -195,7 +202,7 @@ async def _write_order(
     checkout is told of it without becoming dirty."""
     placed_at = utcnow()
     number = order_number(order_id, placed_at)
-    await session.execute(insert(ORDERS).values(
+    await session.execute(_INSERT_ORDER, dict(
         id=order_id, number=number, checkout_id=checkout.id, payment_id=payment.id,
         user_id=checkout.user_id, email=checkout.email, recipient=checkout.recipient,
         phone=checkout.phone, postal_code=checkout.postal_code,
@@ -239,9 +246,7 @@ async def _write_order(
          "reason": f"결제 완료 ({number})"}
         for vendor_order_id in vendor_order_of.values()
     ])
-    await session.execute(
-        update(CHECKOUTS).where(CHECKOUTS.c.id == checkout.id).values(status=CheckoutStatus.PAID)
-    )
+    await session.execute(_MARK_PAID, {"checkout_id": checkout.id})
     set_committed_value(checkout, "status", CheckoutStatus.PAID)
     if checkout.cart_id is not None:
         bought = [int(line["variant_id"]) for line in checkout.lines
