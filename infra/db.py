@@ -9,12 +9,13 @@ processes: WAL so readers never block the writer, a busy timeout instead of inst
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 import msgspec
-from sqlalchemy import Enum, Table, event, insert, inspect
+from sqlalchemy import Enum, Insert, Table, event, insert, inspect
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -157,12 +158,19 @@ async def insert_as_loaded(session: AsyncSession, instance: M) -> M:
     state = inspect(instance)
     props = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
     values = {column.key: state.dict[key] for key, column in props if key in state.dict}
-    row = (await session.execute(insert(table).values(values).returning(*table.c))).one()
+    row = (await session.execute(_inserting(table), values)).one()
     for key, column in props:
         state.dict[key] = row._mapping[column]
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+@functools.cache
+def _inserting(table: Table) -> Insert:
+    """``INSERT … RETURNING *`` into ``table``, built once per table with its values bound
+    at execution, so its cache key is computed once per process (decision 91)."""
+    return insert(table).returning(*table.c)
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, case, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -208,14 +208,38 @@ async def locking(session: AsyncSession, stmt: _Read, variant_ids: Sequence[int]
     as :func:`lock_variants` does (SQLite: the write lock is taken first, by a no-op update
     of the same rows; the read then sees the latest committed state)."""
     if dialect_name(session) == "sqlite":
-        await session.execute(
-            text("UPDATE product_variants SET stock = stock WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": sorted(set(variant_ids))},
-        )
+        await _sqlite_write_lock(session, variant_ids)
         return stmt
     return stmt.with_for_update(of=ProductVariant, key_share=True)
+
+
+_SQLITE_WRITE_LOCK = text("UPDATE product_variants SET stock = stock WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+
+
+async def _sqlite_write_lock(session: AsyncSession, variant_ids: Sequence[int]) -> None:
+    await session.execute(_SQLITE_WRITE_LOCK, {"ids": sorted(set(variant_ids))})
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltLocking(Generic[_Read]):
+    """:func:`locking` for a read built once per process (its bind parameters given at
+    execution): the locking form is built once too, so neither form's cache key is computed
+    again per request (decision 91)."""
+
+    plain: _Read
+    locked: _Read
+
+    @classmethod
+    def of(cls, stmt: _Read) -> BuiltLocking[_Read]:
+        return cls(stmt, stmt.with_for_update(of=ProductVariant, key_share=True))
+
+    async def __call__(self, session: AsyncSession, variant_ids: Sequence[int]) -> _Read:
+        if dialect_name(session) == "sqlite":
+            await _sqlite_write_lock(session, variant_ids)
+            return self.plain
+        return self.locked
 
 
 async def hold_if_free(

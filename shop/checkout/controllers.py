@@ -154,10 +154,13 @@ class CheckoutApi(Controller):
 
     @get("/{token:str}", operation_id="getCheckout", summary="주문서 상태 (토큰으로 조회)")
     async def get_checkout(
-        self, request: Request[Any, Any, Any], db_session: DbSession, token: FromPath[str]
+        self, request: Request[Any, Any, Any], token: FromPath[str]
     ) -> CheckoutOut:
-        known = await services.read_by_token(db_session, token)
-        return await checkout_out(request, db_session, known.checkout, known=known)
+        # One statement on the read engine, outside any transaction (decision 91): no BEGIN
+        # and no ROLLBACK around it, as for a product page's prices (decision 83).
+        async with AsyncSession(request.app.state.read_engine) as session:
+            known = await services.read_by_token(session, token)
+            return await checkout_out(request, session, known.checkout, known=known)
 
 
 ROUTES: list[Any] = [CheckoutApi]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from sqlalchemy import Sequence, delete, func, insert, select, update
+from sqlalchemy import Sequence, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,6 +46,13 @@ VENDOR_ORDERS = table_of(VendorOrder)
 ORDER_LINES = table_of(OrderLine)
 VENDOR_ORDER_CHANGES = table_of(VendorOrderStatusChange)
 CHECKOUTS = table_of(Checkout)
+#: Statements every paid checkout sends, built once with their values bound at execution,
+#: so their cache keys are computed once per process (decision 91).
+_INSERT_ORDER = insert(ORDERS)
+_MARK_PAID = (
+    update(CHECKOUTS).where(CHECKOUTS.c.id == bindparam("checkout_id"))
+    .values(status=CheckoutStatus.PAID)
+)
 
 #: Run in the payment's transaction after the stock is confirmed (a late payment re-checks
 #: the snack-box slot); a DomainError makes the payment unfulfillable, so it is refunded.
@@ -61,18 +69,60 @@ async def _lock_checkout(session: AsyncSession, checkout_id: int) -> Checkout:
     return checkout
 
 
-def _next_order_id(session: AsyncSession) -> ScalarSelect[int]:
+def _next_order_id(dialect: str) -> ScalarSelect[int]:
     """The id the order will take, read with the lock so its number is written with it.
 
     PostgreSQL: a value of the orders' own sequence (unique whatever happens next; one not
     used, because the checkout turns out paid already or the payment is refunded, is a gap
     like any rolled-back insert). SQLite: one past the largest id, which is safe because the
     payment's transaction already holds SQLite's single write lock until it commits."""
-    if dialect_name(session) == "postgresql":
+    if dialect == "postgresql":
         sequence = Order.__table__.c.id.default
         assert isinstance(sequence, Sequence)
         return select(sequence.next_value()).scalar_subquery()
     return select(func.coalesce(func.max(Order.id), 0) + 1).scalar_subquery()
+
+
+@dataclasses.dataclass(frozen=True)
+class _LockStatements:
+    """:func:`_lock_paid`'s two statements for one dialect, built once per process with the
+    checkout's id bound at execution, so their cache keys are computed once (decision 91)."""
+
+    #: The checkout, its reservation with its lines, their variants, and the next order id.
+    whole: Any
+    #: The checkout alone, and the next order id.
+    alone: Any
+
+    @classmethod
+    def build(cls, dialect: str) -> _LockStatements:
+        next_id = _next_order_id(dialect)
+        whole = (
+            select(Checkout, StockReservation, next_id)
+            .join(StockReservation, StockReservation.id == Checkout.reservation_id)
+            .join(ReservationLine, ReservationLine.reservation_id == StockReservation.id)
+            .join(ProductVariant, ProductVariant.id == ReservationLine.variant_id)
+            .where(Checkout.id == bindparam("checkout_id"))
+            .order_by(ReservationLine.variant_id)
+            .options(contains_eager(StockReservation.lines))
+        )
+        alone = select(Checkout, next_id).where(Checkout.id == bindparam("checkout_id"))
+        if dialect == "postgresql":
+            whole = whole.with_for_update(of=[Checkout, StockReservation, ProductVariant],
+                                          key_share=True)
+            alone = alone.with_for_update(of=Checkout)
+        return cls(whole.execution_options(populate_existing=True),
+                   alone.execution_options(populate_existing=True))
+
+
+_LOCKS: dict[str, _LockStatements] = {}
+
+
+def _lock_statements(session: AsyncSession) -> _LockStatements:
+    dialect = dialect_name(session)
+    built = _LOCKS.get(dialect)
+    if built is None:
+        built = _LOCKS[dialect] = _LockStatements.build(dialect)
+    return built
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,28 +145,13 @@ async def _lock_paid(session: AsyncSession, checkout_id: int) -> _Locked:
     allocations). The availability read an expired reservation needs comes in a later
     statement, which sees what the lock's previous holders committed. SQLite's write lock
     is held already (the payment's update took it)."""
-    next_id = _next_order_id(session)
-    stmt = (
-        select(Checkout, StockReservation, next_id)
-        .join(StockReservation, StockReservation.id == Checkout.reservation_id)
-        .join(ReservationLine, ReservationLine.reservation_id == StockReservation.id)
-        .join(ProductVariant, ProductVariant.id == ReservationLine.variant_id)
-        .where(Checkout.id == checkout_id)
-        .order_by(ReservationLine.variant_id)
-        .options(contains_eager(StockReservation.lines))
-    )
-    if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update(of=[Checkout, StockReservation, ProductVariant],
-                                    key_share=True)
-    rows = (await session.execute(stmt.execution_options(populate_existing=True))).unique()
-    row = rows.first()
+    statements = _lock_statements(session)
+    bound = {"checkout_id": checkout_id}
+    row = (await session.execute(statements.whole, bound)).unique().first()
     if row is not None:
         return _Locked(row[0], row[1], int(row[2]))
     # A reservation without lines (not one a checkout makes): lock the checkout alone.
-    alone = select(Checkout, next_id).where(Checkout.id == checkout_id)
-    if dialect_name(session) == "postgresql":
-        alone = alone.with_for_update(of=Checkout)
-    found = (await session.execute(alone.execution_options(populate_existing=True))).first()
+    found = (await session.execute(statements.alone, bound)).first()
     if found is None:
         raise RuntimeError(f"payment for a missing checkout {checkout_id}")
     return _Locked(found[0], None, int(found[1]))
@@ -167,7 +202,7 @@ async def _write_order(
     checkout is told of it without becoming dirty."""
     placed_at = utcnow()
     number = order_number(order_id, placed_at)
-    await session.execute(insert(ORDERS).values(
+    await session.execute(_INSERT_ORDER, dict(
         id=order_id, number=number, checkout_id=checkout.id, payment_id=payment.id,
         user_id=checkout.user_id, email=checkout.email, recipient=checkout.recipient,
         phone=checkout.phone, postal_code=checkout.postal_code,
@@ -211,9 +246,7 @@ async def _write_order(
          "reason": f"결제 완료 ({number})"}
         for vendor_order_id in vendor_order_of.values()
     ])
-    await session.execute(
-        update(CHECKOUTS).where(CHECKOUTS.c.id == checkout.id).values(status=CheckoutStatus.PAID)
-    )
+    await session.execute(_MARK_PAID, {"checkout_id": checkout.id})
     set_committed_value(checkout, "status", CheckoutStatus.PAID)
     if checkout.cart_id is not None:
         bought = [int(line["variant_id"]) for line in checkout.lines

@@ -99,6 +99,22 @@ class Placed:
 CatalogRow = tuple[ProductVariant, Product, Vendor]
 
 
+#: What :func:`read_catalog` sends, built once with its variant ids bound at execution
+#: (decision 91): images, sibling variants and vendor documents are not needed to price a
+#: line. Locking, it reads fresh rows (``populate_existing``) under the variants' locks.
+_CATALOG = (
+    select(ProductVariant, Product, Vendor)
+    .join(Product, Product.id == ProductVariant.product_id)
+    .join(Vendor, Vendor.id == Product.vendor_id)
+    .where(ProductVariant.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ProductVariant.id)
+    .options(lazyload("*"))
+)
+_LOCKED_CATALOG = availability.BuiltLocking.of(
+    _CATALOG.execution_options(populate_existing=True)
+)
+
+
 async def read_catalog(
     session: AsyncSession, demands: Sequence[rules.Demand], *, lock: bool = False
 ) -> dict[int, CatalogRow]:
@@ -108,21 +124,9 @@ async def read_catalog(
     what decides whether the line may be sold (decision 76)."""
     summed = rules.summed(demands)
     ids = [d.variant_id for d in summed]
-    stmt = (
-        select(ProductVariant, Product, Vendor)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .join(Vendor, Vendor.id == Product.vendor_id)
-        .where(ProductVariant.id.in_(ids))
-        .order_by(ProductVariant.id)
-        # Images, sibling variants and vendor documents are not needed to price a line.
-        .options(lazyload("*"))
-    )
-    if lock:
-        stmt = (await availability.locking(session, stmt, ids)).execution_options(
-            populate_existing=True
-        )
+    stmt = await _LOCKED_CATALOG(session, ids) if lock else _CATALOG
     found = {variant.id: (variant, product, vendor)
-             for variant, product, vendor in (await session.execute(stmt)).all()}
+             for variant, product, vendor in (await session.execute(stmt, {"ids": ids})).all()}
     for demand in summed:
         if demand.variant_id not in found:
             raise InvalidInput(

@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -55,6 +55,15 @@ from shop.checkout.models import (
 RESERVATIONS = table_of(StockReservation)
 STATUS_CHANGES = table_of(ReservationStatusChange)
 ALLOCATIONS = table_of(StockAllocation)
+
+#: Statements every checkout sends, built once with their values bound at execution, so
+#: their cache keys are computed once per process (decision 91).
+_INSERT_STATUS_CHANGE = insert(STATUS_CHANGES)
+_MARK_CONFIRMED = (
+    update(RESERVATIONS).where(RESERVATIONS.c.id == bindparam("reservation_id"))
+    # Bind names other than the columns': those are reserved in an UPDATE's SET clause.
+    .values(status=ReservationStatus.CONFIRMED, confirmed_at=bindparam("at"), ended_at=None)
+)
 
 MAX_REASON = 500
 EXPIRY_REASON = "결제 시간이 지나 예약이 만료되었습니다."
@@ -198,7 +207,7 @@ async def open_reservation(
         expires_at=started + dt.timedelta(minutes=settings.reservation_minutes),
         lines=[],
     ))
-    await session.execute(insert(STATUS_CHANGES).values(
+    await session.execute(_INSERT_STATUS_CHANGE, dict(
         reservation_id=reservation.id, from_status=None, to_status=ReservationStatus.ACTIVE,
         actor_user_id=actor, reason="결제 대기",
     ))
@@ -383,15 +392,12 @@ async def confirm_locked(
           "quantity": ln.quantity} for ln in lines],
     )
     allocations = [StockAllocation(**row._mapping) for row in written]
-    await session.execute(insert(STATUS_CHANGES).values(
+    await session.execute(_INSERT_STATUS_CHANGE, dict(
         reservation_id=reservation.id, from_status=reservation.status,
         to_status=ReservationStatus.CONFIRMED, actor_user_id=_actor(actor),
         reason=reason or "결제 완료",
     ))
-    await session.execute(
-        update(RESERVATIONS).where(RESERVATIONS.c.id == reservation.id)
-        .values(status=ReservationStatus.CONFIRMED, confirmed_at=moment, ended_at=None)
-    )
+    await session.execute(_MARK_CONFIRMED, {"reservation_id": reservation.id, "at": moment})
     for name, value in (("status", ReservationStatus.CONFIRMED), ("confirmed_at", moment),
                         ("ended_at", None)):
         set_committed_value(reservation, name, value)

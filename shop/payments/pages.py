@@ -17,6 +17,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.payments import IntentView, StripeGateway
 from infra.web.forms import Refusal, attempt
@@ -27,6 +28,20 @@ from shop.payments.models import Payment, PaymentStatus
 
 def _gateway(request: Request[Any, Any, Any]) -> StripeGateway:
     return request.app.state.payments
+
+
+async def _by_token_outside(
+    request: Request[Any, Any, Any], session: AsyncSession, token: str
+) -> Payment:
+    """``services.by_token`` read on the read engine, outside any transaction, and handed to
+    ``session`` as if read there (decision 91): for a handler that goes to Stripe next and
+    would end the read's transaction first, this spares its BEGIN and COMMIT. Later locking
+    reads in ``session`` refresh this same object (``populate_existing``)."""
+    async with AsyncSession(request.app.state.read_engine) as reader:
+        payment = await services.by_token(reader, token)
+        reader.expunge(payment)
+    session.add(payment)
+    return payment
 
 
 def _result(payment: Payment) -> str:
@@ -208,7 +223,7 @@ class PaymentApi(Controller):
     ) -> PaymentOut:
         data = await strict_body(request, TestCardIn)
         gateway = _gateway(request)
-        payment = await services.by_token(db_session, token)
+        payment = await _by_token_outside(request, db_session, token)
         payment, waiting = await services.pay_with_test_card(db_session, gateway, payment,
                                                              data.card)
         return PaymentOut.of(payment, gateway, requires_action=waiting is not None)
