@@ -47,7 +47,7 @@ from shop.checkout import events as stock_events
 from shop.checkout import paid as paid_checkouts
 from shop.orders import events as order_events
 from shop.payments import events as payment_events
-from shop.payments import services as payments
+from shop.payments import handlers as payment_handlers
 from shop.procurement import events as procurement_events
 from shop.procurement import fact_source as procurement_fact_source
 from shop.procurement import quotation_events
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     PaidCheck = Callable[[AsyncSession, Checkout], Awaitable[None]]
 
 #: One handler per payment kind a feature can start (tests check none is missing).
-PAYMENT_HANDLERS: tuple[payments.PaymentHandler, ...] = (
+PAYMENT_HANDLERS: tuple[payment_handlers.PaymentHandler, ...] = (
     paid_checkouts.PAYMENT_HANDLER,
     booth_fee_payments.PAYMENT_HANDLER,
 )
@@ -225,7 +225,7 @@ class Registry:
     """The wiring in force in this process, read back from where it is used."""
 
     #: ``shop.payments.services``: who completes a payment of each kind.
-    payment_handlers: Mapping[str, payments.PaymentHandler]
+    payment_handlers: Mapping[str, payment_handlers.PaymentHandler]
     #: ``paid_checkouts.PAID_CHECKS``: checks in a checkout payment's transaction.
     paid_checks: tuple[PaidCheck, ...]
     #: What the app factory puts in ``app.state`` under ``infra.accounts.hooks.STATE_KEY``.
@@ -252,7 +252,7 @@ def bootstrap(*, actors: bool = False) -> Registry:
     also install the event subscriptions and periodic jobs. Safe to call again."""
     global _after_login, _periodic_jobs, _actors_installed
     for handler in PAYMENT_HANDLERS:
-        payments.register_handler(handler)
+        payment_handlers.register_handler(handler)
     for check in PAID_CHECKS:
         if check not in paid_checkouts.PAID_CHECKS:
             paid_checkouts.PAID_CHECKS.append(check)
@@ -279,7 +279,7 @@ def registry() -> Registry:
 
         subscriptions = routing.installed()
     return Registry(
-        payment_handlers=dict(payments.registered_handlers()),
+        payment_handlers=dict(payment_handlers.registered_handlers()),
         paid_checks=tuple(paid_checkouts.PAID_CHECKS),
         after_login=_after_login,
         subscriptions=subscriptions,

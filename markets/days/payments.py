@@ -6,7 +6,7 @@ payment page; when Stripe says the money was taken, the module calls :func:`_on_
 its own transaction, exactly once per payment, and the fee becomes ``paid`` with an audit
 row. The payment's reference is ``"<fee id>:<amount>"``: if the organizer changes the day's
 fee while a payment is open, the new amount gets a new payment, and a late success of the
-old one is refused (:class:`~shop.payments.services.Unfulfillable`) and refunded in full, as
+old one is refused (:class:`~shop.payments.handlers.Unfulfillable`) and refunded in full, as
 is a card payment arriving for a fee that was meanwhile paid on site or waived.
 
 A fee paid by card that becomes ``refund_due`` (the day was cancelled, the vendor withdrew)
@@ -28,6 +28,7 @@ from markets.days.errors import MarketErrorCode
 from markets.days.models import BoothFee, BoothFeeStatus, MarketDay, MarketDayStatus
 from markets.models import Market
 from markets.schedules import describe_day
+from shop.payments import handlers as payment_handlers
 from shop.payments import services as payments
 from shop.payments.models import Payment, PaymentStatus
 from shop.vendors.access import vendor_for_member
@@ -88,13 +89,13 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     exactly this amount; otherwise the money goes back (Unfulfillable → full refund)."""
     fee = await _fee(session, fee_id_of(payment), lock=True)
     if fee is None:
-        raise payments.Unfulfillable("참가비 내역이 없어져 결제를 환불했습니다.")
+        raise payment_handlers.Unfulfillable("참가비 내역이 없어져 결제를 환불했습니다.")
     if fee.status is not BoothFeeStatus.DUE:
-        raise payments.Unfulfillable(
+        raise payment_handlers.Unfulfillable(
             f"이미 '{fee.status.label}' 처리된 참가비라 카드 결제를 환불했습니다."
         )
     if fee.amount != payment.amount:
-        raise payments.Unfulfillable(
+        raise payment_handlers.Unfulfillable(
             f"참가비가 {fee.amount:,}원으로 바뀌어 {payment.amount:,}원 결제를 환불했습니다. "
             "새 금액으로 다시 결제해 주세요."
         )
@@ -107,7 +108,7 @@ def _result_path(payment: Payment) -> str:
 
 
 #: What the payment module calls for ``kind="booth_fee"``; ``infra.bootstrap`` registers it.
-PAYMENT_HANDLER = payments.PaymentHandler(
+PAYMENT_HANDLER = payment_handlers.PaymentHandler(
     kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
 )
 

@@ -38,7 +38,7 @@ from shop.orders.models import (
     VendorOrderStatus,
     VendorOrderStatusChange,
 )
-from shop.payments import services as payments
+from shop.payments import handlers as payment_handlers
 from shop.payments.models import Payment
 
 ORDERS = table_of(Order)
@@ -170,7 +170,7 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
     if checkout.status is CheckoutStatus.ABANDONED:
         # Given up, or replaced by a newer checkout of its cart, before the money came:
         # its stock went back to sale, so the payment module refunds.
-        raise payments.Unfulfillable(checkout.failure_reason or "취소한 주문서입니다.")
+        raise payment_handlers.Unfulfillable(checkout.failure_reason or "취소한 주문서입니다.")
     # Everything this needs was read by the lock: from here on it only writes (decision 76).
     # A refusal rolls the order back with the rest of the payment's transaction.
     placed = await _write_order(session, checkout, payment, locked.next_order_id)
@@ -184,7 +184,7 @@ async def _on_paid(session: AsyncSession, payment: Payment) -> None:
             await check(session, checkout)
     except DomainError as exc:
         # Sold to someone else while this payment was late: the payment module refunds.
-        raise payments.Unfulfillable(exc.message) from exc
+        raise payment_handlers.Unfulfillable(exc.message) from exc
     # Recorded last, so the transaction's events are written together at its commit.
     record(session, placed)
 
@@ -276,7 +276,7 @@ def _result_path(payment: Payment) -> str:
 
 
 #: What the payment module calls for ``kind="checkout"``; ``infra.bootstrap`` registers it.
-PAYMENT_HANDLER = payments.PaymentHandler(
+PAYMENT_HANDLER = payment_handlers.PaymentHandler(
     kind=KIND, on_succeeded=_on_paid, result_path=_result_path,
     on_unfulfillable=_on_unfulfillable,
 )

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.payments import IntentView, StripeGateway
 from infra.web.forms import Refusal, attempt
 from infra.web.params import DbSession, FormData, strict_body
-from shop.payments import services
+from shop.payments import handlers, services
 from shop.payments.models import Payment, PaymentStatus
 
 
@@ -45,7 +45,7 @@ async def _by_token_outside(
 
 
 def _result(payment: Payment) -> str:
-    return services.handler_for(payment.kind).result_path(payment)
+    return handlers.handler_for(payment.kind).result_path(payment)
 
 
 def _page(

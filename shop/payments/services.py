@@ -1,7 +1,8 @@
 """Paying for things through Stripe, for any feature that sells something.
 
 A feature (a checkout, a booth fee) asks for a :class:`Payment` with :func:`start_payment`
-and declares a :class:`PaymentHandler` for its ``kind``. When the money is taken — learnt
+and declares a ``PaymentHandler`` (``shop.payments.handlers``) for its ``kind``. When the
+money is taken — learnt
 from the payer's return to our site, from the signed webhook, or from both racing —
 :func:`apply_intent` locks the payment row, marks it succeeded and calls the handler's
 ``on_succeeded`` in the same transaction, exactly once. A handler that can no longer deliver
@@ -21,8 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
-from types import MappingProxyType
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -38,6 +38,7 @@ from infra.outbox import record
 from infra.payments import CardDeclined, IntentNotReusable, IntentView, StripeGateway
 from shop.payments.errors import PaymentErrorCode as Code
 from shop.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
+from shop.payments.handlers import Unfulfillable, handler_for
 from shop.payments.models import (
     PAYMENT_TRANSITIONS,
     Payment,
@@ -55,54 +56,6 @@ TEST_CARDS: dict[str, str] = {
     "4000002760003184": "3-D Secure 인증 필요",
     "4000000000000341": "결제 거절 (잔액 부족 등)",
 }
-
-
-class Unfulfillable(Exception):
-    """Raised by a handler: the money came but what it paid for is gone; refund it."""
-
-
-@dataclasses.dataclass(frozen=True)
-class PaymentHandler:
-    kind: str
-    #: Runs inside the transaction that marks the payment succeeded; must be idempotent.
-    on_succeeded: Callable[[AsyncSession, Payment], Awaitable[None]]
-    #: Where the payer goes after paying (a path on our site).
-    result_path: Callable[[Payment], str]
-    #: Runs (in its own transaction) after an :class:`Unfulfillable` payment was refunded.
-    on_unfulfillable: Callable[[AsyncSession, Payment, str], Awaitable[None]] | None = None
-
-
-#: The handler of each payment kind. Filled only by the composition root
-#: (``infra.bootstrap.bootstrap``), never when a feature's module is imported, so every
-#: process that pays (web, worker, CLI) wires the same kinds whatever it happened to import.
-_HANDLERS: dict[str, PaymentHandler] = {}
-
-
-def register_handler(handler: PaymentHandler) -> None:
-    """Declare who is told when a payment of ``handler.kind`` succeeds.
-
-    Registering the same handler again is harmless (bootstrap is idempotent); a second,
-    different handler for a kind is a wiring mistake and refused.
-    """
-    known = _HANDLERS.get(handler.kind)
-    if known is not None and known != handler:
-        raise ValueError(f"payment kind {handler.kind!r} already has another handler")
-    _HANDLERS[handler.kind] = handler
-
-
-def registered_handlers() -> Mapping[str, PaymentHandler]:
-    """The handlers registered so far, by kind (read-only), for inspection and tests."""
-    return MappingProxyType(_HANDLERS)
-
-
-def handler_for(kind: str) -> PaymentHandler:
-    try:
-        return _HANDLERS[kind]
-    except KeyError:
-        raise RuntimeError(
-            f"no payment handler registered for kind {kind!r} (was infra.bootstrap.bootstrap() "
-            "called in this process?)"
-        ) from None
 
 
 async def _stripe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

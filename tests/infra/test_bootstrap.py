@@ -29,7 +29,7 @@ from infra.bootstrap import ANALYTICS_ONLY, Registry, bootstrap, registry
 from infra.events import DomainEvent
 from infra.settings import Settings
 from shop.checkout import paid as paid_checkouts
-from shop.payments import services as payments
+from shop.payments import handlers as payment_handlers
 from tests.processes import ROOT, process_env
 
 #: Where a payment kind is taken as given rather than chosen (the payment module forwards it).
@@ -112,7 +112,7 @@ def test_every_payment_kind_a_feature_starts_has_a_handler() -> None:
     missing = {kind: where for kind, where in kinds.items() if kind not in wired}
     assert not missing, f"payment kinds started without a handler in infra.bootstrap: {missing}"
     for kind in kinds:
-        assert payments.handler_for(kind) is wired[kind]
+        assert payment_handlers.handler_for(kind) is wired[kind]
         assert wired[kind].kind == kind
 
 
@@ -169,8 +169,8 @@ def test_a_second_handler_for_a_kind_is_refused() -> None:
     wired = bootstrap().payment_handlers["checkout"]
     other = dataclasses.replace(wired, result_path=lambda payment: "/elsewhere")
     with pytest.raises(ValueError, match="already has another handler"):
-        payments.register_handler(other)
-    assert payments.handler_for("checkout") is wired
+        payment_handlers.register_handler(other)
+    assert payment_handlers.handler_for("checkout") is wired
 
 
 async def test_the_app_signs_in_with_the_bootstrapped_callbacks(app: Litestar) -> None:
@@ -184,12 +184,12 @@ _IMPORT_ONLY = textwrap.dedent("""
     import infra.app, markets.days.payments, shop.checkout.paid, shop.snackboxes.ordering
     import workers.actors, workers.main, workers.periodic, workers.relay, workers.routing
     from infra import bootstrap
-    from shop.payments import services
+    from shop.payments import handlers
 
     def seen():
         wiring = bootstrap.registry()
         return {
-            "handlers": sorted(services.registered_handlers()),
+            "handlers": sorted(handlers.registered_handlers()),
             "paid_checks": len(shop.checkout.paid.PAID_CHECKS),
             "subscriptions": len(workers.routing.installed()),
             "registry": [len(wiring.payment_handlers), len(wiring.paid_checks),
