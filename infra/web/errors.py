@@ -113,12 +113,19 @@ def store_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
 DATABASE_RETRY_AFTER_S = 2
 
 
+#: PostgreSQL's SQLSTATE ``too_many_connections``: ``max_connections`` reached, or a role's or
+#: database's connection limit. Matched by code, not by message, which follows the server's
+#: ``lc_messages`` (a Korean server says "너무 많은 클라이언트").
+TOO_MANY_CONNECTIONS = "53300"
+
+
 def _database_busy(exc: Exception) -> bool:
     """The pool waited its timeout for a free connection, or the server refused one more
     client: overload, which passes, not a bug."""
     if isinstance(exc, sqlalchemy.exc.TimeoutError):
         return True
-    return isinstance(exc, sqlalchemy.exc.DBAPIError) and "too many clients" in str(exc.orig)
+    return (isinstance(exc, sqlalchemy.exc.DBAPIError)
+            and getattr(exc.orig, "sqlstate", None) == TOO_MANY_CONNECTIONS)
 
 
 def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
