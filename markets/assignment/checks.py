@@ -83,7 +83,7 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                 )
         out.extend(_block_violations(problem, day))
         out.extend(_claim_violations(problem, day))
-        out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
+        out.extend(_reservation_violations(problem, day))
         out.extend(_block_reservation_violations(problem, day))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
@@ -103,6 +103,15 @@ def _in_one_row(problem: SeasonProblem, block: tuple[str, ...]) -> bool:
                     for n in range(len(block) - 1)
                 )
     return False
+
+
+def _kept_from(problem: SeasonProblem, booth: BoothSlot, holder: Applicant,
+               other: Applicant) -> bool:
+    """Whether the reservation option keeps ``booth`` for ``holder`` against ``other``:
+    the holder needs one of the booth's reserved properties and ``other`` needs none of
+    them. It favours needers over non-needers only; among needers the tiers decide."""
+    kept = booth.properties & problem.reserved_properties & holder.needs
+    return bool(kept) and not kept & other.needs
 
 
 def _would_take(a: Applicant, booth: BoothSlot) -> bool:
@@ -229,21 +238,18 @@ def _several_booth_violations(
     return out
 
 
-def _reservation_violations(
-    problem: SeasonProblem,
-    day: int,
-    placements: Mapping[int, str],
-    unplaced: Mapping[int, UnplacedReason],
-) -> list[str]:
-    """With a property reserved, a booth having it holds a vendor that does not need it
-    (and is not a regular on its own booth) only when no vendor needing it, fitting that
-    booth, was left out for want of room."""
+def _reservation_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
+    """With a property reserved, a booth having it (any booth of a block too) holds a
+    vendor that does not need it (and is not a regular on its own booth) only when no
+    vendor needing it, fitting that booth, was left out for want of room. The option
+    favours needers over others only: a lower tier that needs it too (no regular, the
+    booth no premium or corner turn) does not keep it from a left-out needer."""
     if not problem.reserved_properties:
         return []
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     waiting = [
-        applicants[k] for k, why in unplaced.items()
+        applicants[k] for k, why in day.unplaced.items()
         if k in applicants and applicants[k].needs & problem.reserved_properties
         # one reserved booth is no block: a vendor needing several waits for a window
         and not (applicants[k].booths_min > 1 and applicants[k].own_booth is None)
@@ -251,19 +257,33 @@ def _reservation_violations(
                         UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD)
     ]
     out = []
-    for vendor, code in placements.items():
-        a, booth = applicants.get(vendor), booths.get(code)
-        if a is None or booth is None or code in a.own_booths:
+    for vendor in day.placements:
+        a = applicants.get(vendor)
+        if a is None:
             continue
-        kept = booth.properties & problem.reserved_properties
-        for w in waiting:
-            if kept & w.needs and not kept & a.needs and _fits(w, booth):
-                if w.wishes_only and code not in w.preferred_booths:
+        for code in day.booths_of(vendor):
+            booth = booths.get(code)
+            if booth is None or code in a.own_booths:
+                continue
+            kept = booth.properties & problem.reserved_properties
+            for w in waiting:
+                if not (kept & w.needs and _fits(w, booth)) or (
+                    w.wishes_only and code not in w.preferred_booths
+                ):
                     continue
-                out.append(
-                    f"day {day}: booth {code} ({', '.join(sorted(kept))}) went to vendor "
-                    f"{vendor} while vendor {w.key}, who needs it, has none"
-                )
+                if not kept & a.needs:
+                    out.append(
+                        f"day {day.day}: booth {code} ({', '.join(sorted(kept))}) went to "
+                        f"vendor {vendor} while vendor {w.key}, who needs it, has none"
+                    )
+                elif a.own_booth is None and a.priority < w.priority and not (
+                    booth.is_premium or booth.is_corner
+                ):
+                    out.append(
+                        f"day {day.day}: booth {code} ({', '.join(sorted(kept))}) went to "
+                        f"vendor {vendor} of a lower tier while vendor {w.key}, who needs "
+                        f"it too, has none"
+                    )
     return out
 
 
@@ -271,7 +291,8 @@ def _block_reservation_violations(problem: SeasonProblem, day: DayResult) -> lis
     """With a property reserved, a vendor needing several booths with it (not a regular)
     is left out for want of room only when no run of its minimum in a row, every booth
     fitting it and none premium or corner, is empty or held by vendors who are no regulars
-    and do not need that booth's reserved properties (whatever their tiers)."""
+    and either do not need that booth's reserved properties (whatever their tiers) or
+    need them too but stand in a lower tier."""
     if not problem.reserved_properties:
         return []
     booths = {b.code: b for b in problem.booths}
@@ -296,8 +317,10 @@ def _block_reservation_violations(problem: SeasonProblem, day: DayResult) -> lis
                     continue
                 if all(
                     holder.get(b.code) is None or (
-                        holder[b.code].own_booth is None
-                        and not b.properties & holder[b.code].needs & problem.reserved_properties
+                        holder[b.code].own_booth is None and (
+                            _kept_from(problem, b, w, holder[b.code])
+                            or holder[b.code].priority < w.priority
+                        )
                     )
                     for b in spots
                 ):
@@ -377,9 +400,7 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
             for vendor, code in holdings:
                 if applicants[vendor].own_booth is not None:
                     continue  # a regular's seat is its own, whatever its tier
-                if booths[code].properties & applicants[vendor].needs & (
-                    problem.reserved_properties
-                ):
+                if _kept_from(problem, booths[code], applicants[vendor], h):
                     continue  # a reserved booth kept for a vendor who needs it
                 if h.wishes_only and code not in h.preferred_booths:
                     continue  # a booth it would not take
@@ -394,7 +415,7 @@ def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> l
     """A vendor needing ``booths_min`` booths side by side is left out while some run of
     that many neighbouring booths in a row, all fitting it and none premium or corner, is
     empty or held by lower tiers (no regular on its own seat, no reserved booth kept for
-    its needer), at least one booth held."""
+    its needer against a vendor who does not need it), at least one booth held."""
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     holder = {c: v for v in day.placements for c in day.booths_of(v)}
@@ -412,7 +433,7 @@ def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> l
             held = [holder[c] for c in run if c in holder]
             if held and all(
                 applicants[v].priority < h.priority and applicants[v].own_booth is None
-                and not booths[c].properties & applicants[v].needs & problem.reserved_properties
+                and not _kept_from(problem, booths[c], applicants[v], h)
                 for c, v in ((c, holder[c]) for c in run if c in holder)
             ):
                 out.append(f"day {day.day}: {h.key} unplaced, lower tiers hold block {run}")

@@ -298,16 +298,19 @@ def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
     for j, booth in enumerate(model.booths):
         if booth.is_premium or booth.is_corner:
             continue
-        tiers = [
-            w.priority for w in waiting
+        takers = [
+            w for w in waiting
             if w.fits(booth) and (not w.wishes_only or booth.code in w.preferred_booths)
         ]
-        if not tiers:
+        if not takers:
             continue
         for i, a in enumerate(model.candidates):
-            if a.own_booth is not None or booth.properties & a.needs & model.reserved:
+            if a.own_booth is not None:
                 continue
-            if a.priority < max(tiers):
+            # The reservation keeps the booth for a needer only against non-needers.
+            kept = booth.properties & a.needs & model.reserved
+            tiers = [w.priority for w in takers if not kept or kept & w.needs]
+            if tiers and a.priority < max(tiers):
                 model.allowed[i, j] = False
 
 
@@ -449,15 +452,18 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
         (index[k], code_index[c]) for k, block in plan.blocks.items() if k not in plan.seats
         for c in block
     ]
-    # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
-    granted = [(g, j) for g, j in granted
-               if not model.booths[j].properties & model.candidates[g].needs & model.reserved]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken or a.wants_block:
             continue
         for g, j in granted:
-            if model.candidates[g].priority < a.priority and open_allowed[i, j]:
+            holder = model.candidates[g]
+            # A booth with a reserved property its holder needs is kept for it against a
+            # vendor who does not need it, whatever the tiers; among needers tiers decide.
+            kept = model.booths[j].properties & holder.needs & model.reserved
+            if kept and not kept & a.needs:
+                continue
+            if holder.priority < a.priority and open_allowed[i, j]:
                 code = model.booths[j].code
                 out[code] = max(a.priority, out.get(code, a.priority))
     return out
