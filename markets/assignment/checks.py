@@ -143,9 +143,10 @@ def _block_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
         if day.placements[vendor] not in block:
             out.append(f"day {day.day}: vendor {vendor}'s booth is outside its block")
         if a.more_own_booths:
-            # A regular granted several booths holds exactly its own booths that fit it,
-            # wherever they lie on the map (checked with the claims).
-            if not set(block) <= set(a.own_booths):
+            # A regular granted several booths holds its own booths that fit it, wherever
+            # they lie on the map, or moved as a whole to a wished run (checked with the
+            # claims).
+            if not set(block) <= set(a.own_booths) and block not in _wished_runs(problem, a):
                 out.append(f"day {day.day}: regular {vendor} holds {block}, beyond its own "
                            f"booths {a.own_booths}")
             continue
@@ -198,7 +199,7 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
         if a.wishes_only and code is not None and not wished:
             out.append(f"day {day}: vendor {a.key} wanted only its wishes, got {code}")
         if a.more_own_booths:
-            out.extend(_several_booth_violations(a, booths, result, holder))
+            out.extend(_several_booth_violations(problem, a, result, holder))
             continue
         own = booths.get(a.own_booth or "")
         if own is None or not _fits(a, own):
@@ -214,20 +215,51 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
     return out
 
 
+def _wished_runs(problem: SeasonProblem, a: Applicant) -> list[tuple[str, ...]]:
+    """The runs a regular granted several booths may move to (decision 94, written out
+    again here): for each wished booth, the booths from it on along its row, as many as
+    the regular's own booths, each a neighbour of the next."""
+    size = len(set(a.own_booths))
+    out = []
+    for code in a.preferred_booths:
+        for row in problem.rows:
+            if code in row:
+                start = list(row).index(code)
+                run = tuple(row[start:start + size])
+                if len(run) == size and _in_one_row(problem, run):
+                    out.append(run)
+                break
+    return out
+
+
 def _several_booth_violations(
+    problem: SeasonProblem,
     a: Applicant,
-    booths: Mapping[str, BoothSlot],
     result: DayResult,
     holder: Mapping[str, int],
 ) -> list[str]:
     """A regular granted several booths, attending: it holds exactly its own booths that
-    fit it (none fitting: it is placed like anyone else), and nobody else holds them."""
+    fit it (none fitting: it is placed like anyone else), and nobody else holds them; or
+    it moved as a whole stall to a run one of its wishes names (decision 94), every booth
+    fitting it and none a premium or corner booth it does not own, and its own booths are
+    free for others."""
+    booths = {b.code: b for b in problem.booths}
     mine = [c for c in dict.fromkeys(a.own_booths) if c in booths and _fits(a, booths[c])]
     if not mine:
         return []
     day = result.day
     out = []
     held = set(result.booths_of(a.key))
+    moved = [r for r in _wished_runs(problem, a) if set(r) == held and held != set(mine)]
+    if moved:
+        for code in moved[0]:
+            booth = booths.get(code)
+            if booth is None or not _fits(a, booth) or (
+                code not in a.own_booths and (booth.is_premium or booth.is_corner)
+            ):
+                out.append(f"day {day}: regular {a.key} moved its stall onto booth {code}, "
+                           f"which it may not take")
+        return out
     if held != set(mine):
         out.append(f"day {day}: regular {a.key} holds {sorted(held)}, "
                    f"its own booths are {sorted(mine)}")

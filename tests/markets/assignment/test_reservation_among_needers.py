@@ -1,4 +1,4 @@
-"""The reservation option favours needers over non-needers only (decision 94's first part).
+"""The reservation option favours needers over non-needers only (decision 95).
 
 "Keep property booths for vendors who need them, even against tiers" used to exempt every
 needer from the tier rule, so a lower-tier stall needing cooking kept two cooking booths
