@@ -184,7 +184,8 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
       wishes (a move); while it sits in its own booth nobody else does, and its booth
       holds someone else only when it moved away.
     * An attending regular granted several booths holds every one of them that fits it
-      (and no other booth: it does not move); nobody else holds any of them.
+      (and no other booth) and nobody else holds any of them, or it moved as a whole
+      stall to a run one of its wishes names (decision 94).
     * A vendor that asked for "only my wishes" sits in a wished booth (or its own).
     """
     booths = {b.code: b for b in problem.booths}

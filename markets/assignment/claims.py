@@ -168,7 +168,9 @@ def move_stalls(
 
     Rounds until nothing changes: the stalls in seniority order each take their best wished
     run (:func:`stall_runs`) better than what they hold whose every booth they may take and
-    nobody else holds (a single-booth regular's seat, another stall's booths); then the
+    nobody else holds (a single-booth regular's seat, another stall's booths), or swap with
+    the one other stall holding part of such a run when that stall can move at the same
+    time to a wished run of its own among free booths and theirs; then the
     single-booth regulars may move again, from the seat they have to a wish they rank above
     it, into booths the stalls left (the same rule as :func:`regular_places`, their seat as
     their own booth, so nobody ends worse off). Every change is a strict improvement for
@@ -178,15 +180,42 @@ def move_stalls(
     runs = {a.key: stall_runs(a, rows, adjacency) for a in stalls if a.key in places}
     rank = {key: len(r) for key, r in runs.items()}
     by_key = {a.key: a for a in singles}
+    stall_of = {a.key: a for a in stalls}
+
+    def better_run(a: Applicant, taken: Collection[str]) -> int | None:
+        """The rank of the stall's best wished run above what it holds, clear of ``taken``."""
+        return next((
+            r for r, run in enumerate(runs[a.key][:rank[a.key]])
+            if all(c not in taken and may_take(a, c) for c in run)
+        ), None)
+
     for _ in range(len(stalls) + len(singles) + 1):
         moved = False
         for a in sorted(stalls, key=lambda a: a.regular_standing):
             if a.key not in runs:
                 continue
-            taken = {*sits.values(), *(c for k, m in places.items() if k != a.key for c in m)}
+            owner = {c: k for k, m in places.items() if k != a.key for c in m}
+            r = better_run(a, {*sits.values(), *owner})
+            if r is not None:
+                places[a.key], rank[a.key], moved = runs[a.key][r], r, True
+                continue
+            # A swap: another stall holds part of a wished run and wants to move too, into
+            # booths that are free or this stall's.
             for r, run in enumerate(runs[a.key][:rank[a.key]]):
-                if all(c not in taken and may_take(a, c) for c in run):
-                    places[a.key], rank[a.key], moved = run, r, True
+                others = {owner[c] for c in run if c in owner}
+                if len(others) != 1 or any(c in sits.values() or not may_take(a, c)
+                                           for c in run):
+                    continue
+                (b,) = others
+                if b not in runs:
+                    continue
+                r2 = better_run(stall_of[b], {
+                    *sits.values(), *run,
+                    *(c for k, m in places.items() if k not in (a.key, b) for c in m),
+                })
+                if r2 is not None:
+                    places[a.key], rank[a.key] = run, r
+                    places[b], rank[b], moved = runs[b][r2], r2, True
                     break
         if not moved:
             break

@@ -104,6 +104,14 @@ def test_a_run_freed_by_another_stalls_move_is_taken() -> None:
     assert day.blocks[1] == ("B3", "B4")
 
 
+def test_two_stalls_wishing_each_others_booths_swap() -> None:
+    """Stall 1 (B1+B2) wishes B4, stall 2 (B4+B5) wishes B1: neither run is free, each is
+    the other's, so they swap; B3 and B6 stay free."""
+    day = _solve(_problem([_stall(1, ("B1", "B2"), ("B4",)), _stall(2, ("B4", "B5"), ("B1",))]))
+    assert day.blocks[1] == ("B4", "B5")
+    assert day.blocks[2] == ("B1", "B2")
+
+
 def test_the_senior_stall_wins_a_contested_run() -> None:
     """Stalls 1 (B1+B2) and 2 (B5+B6) both wish B3 (B3+B4). The one with more years at
     the market moves; the other keeps its booths, whatever the vendor ids."""
