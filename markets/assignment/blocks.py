@@ -218,8 +218,9 @@ def held_windows(
     may take the booth at all (it fits, no vendor left out of a higher tier is kept it).
     A window qualifies when every booth is no rotating premium/corner booth, the vendor
     may take it, and is empty or held by a lower tier (any tier, on a booth with a
-    reserved property the vendor needs) that is no regular and does not hold it as a
-    reserved booth it needs itself ("only my wishes": one booth is a wish). Windows are
+    reserved property the vendor needs and the holder does not) that is no regular and
+    does not hold it as a reserved booth it needs while the vendor does not ("only my
+    wishes": one booth is a wish). Windows are
     chosen in standing order without overlap, the earliest wish first, then map order."""
     out: dict[VendorKey, tuple[str, ...]] = {}
     taken: set[str] = set()
@@ -230,11 +231,14 @@ def held_windows(
             booth, other = booths.get(code), holder.get(code)
             if booth is None or _rotating(booth) or code in taken or not may_take(a, code):
                 return False
+            if other is None:
+                return True
             kept = booth.properties & set(reserved)
-            return other is None or (
-                other.own_booth is None and not kept & other.needs
-                # a booth with a reserved property it needs goes to it even against tiers
-                and (other.priority < a.priority or bool(kept & a.needs))
+            # A booth with a reserved property goes to a vendor who needs it before one
+            # who does not, even against tiers; among needers (or others) tiers decide.
+            mine, theirs = bool(kept & a.needs), bool(kept & other.needs)
+            return other.own_booth is None and not (theirs and not mine) and (
+                other.priority < a.priority or (mine and not theirs)
             )
 
         found = [

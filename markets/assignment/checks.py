@@ -83,7 +83,7 @@ def hard_violations(problem: SeasonProblem, result: SeasonResult) -> list[str]:
                 )
         out.extend(_block_violations(problem, day))
         out.extend(_claim_violations(problem, day))
-        out.extend(_reservation_violations(problem, day.day, day.placements, day.unplaced))
+        out.extend(_reservation_violations(problem, day))
         out.extend(_block_reservation_violations(problem, day))
         for a in problem.applicants:
             attends = a.days is None or day.day in a.days
@@ -103,6 +103,15 @@ def _in_one_row(problem: SeasonProblem, block: tuple[str, ...]) -> bool:
                     for n in range(len(block) - 1)
                 )
     return False
+
+
+def _kept_from(problem: SeasonProblem, booth: BoothSlot, holder: Applicant,
+               other: Applicant) -> bool:
+    """Whether the reservation option keeps ``booth`` for ``holder`` against ``other``:
+    the holder needs one of the booth's reserved properties and ``other`` needs none of
+    them. It favours needers over non-needers only; among needers the tiers decide."""
+    kept = booth.properties & problem.reserved_properties & holder.needs
+    return bool(kept) and not kept & other.needs
 
 
 def _would_take(a: Applicant, booth: BoothSlot) -> bool:
@@ -134,9 +143,10 @@ def _block_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
         if day.placements[vendor] not in block:
             out.append(f"day {day.day}: vendor {vendor}'s booth is outside its block")
         if a.more_own_booths:
-            # A regular granted several booths holds exactly its own booths that fit it,
-            # wherever they lie on the map (checked with the claims).
-            if not set(block) <= set(a.own_booths):
+            # A regular granted several booths holds its own booths that fit it, wherever
+            # they lie on the map, or moved as a whole to a wished run (checked with the
+            # claims).
+            if not set(block) <= set(a.own_booths) and block not in _wished_runs(problem, a):
                 out.append(f"day {day.day}: regular {vendor} holds {block}, beyond its own "
                            f"booths {a.own_booths}")
             continue
@@ -174,7 +184,8 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
       wishes (a move); while it sits in its own booth nobody else does, and its booth
       holds someone else only when it moved away.
     * An attending regular granted several booths holds every one of them that fits it
-      (and no other booth: it does not move); nobody else holds any of them.
+      (and no other booth) and nobody else holds any of them, or it moved as a whole
+      stall to a run one of its wishes names (decision 94).
     * A vendor that asked for "only my wishes" sits in a wished booth (or its own).
     """
     booths = {b.code: b for b in problem.booths}
@@ -189,7 +200,7 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
         if a.wishes_only and code is not None and not wished:
             out.append(f"day {day}: vendor {a.key} wanted only its wishes, got {code}")
         if a.more_own_booths:
-            out.extend(_several_booth_violations(a, booths, result, holder))
+            out.extend(_several_booth_violations(problem, a, result, holder))
             continue
         own = booths.get(a.own_booth or "")
         if own is None or not _fits(a, own):
@@ -205,20 +216,51 @@ def _claim_violations(problem: SeasonProblem, result: DayResult) -> list[str]:
     return out
 
 
+def _wished_runs(problem: SeasonProblem, a: Applicant) -> list[tuple[str, ...]]:
+    """The runs a regular granted several booths may move to (decision 94, written out
+    again here): for each wished booth, the booths from it on along its row, as many as
+    the regular's own booths, each a neighbour of the next."""
+    size = len(set(a.own_booths))
+    out = []
+    for code in a.preferred_booths:
+        for row in problem.rows:
+            if code in row:
+                start = list(row).index(code)
+                run = tuple(row[start:start + size])
+                if len(run) == size and _in_one_row(problem, run):
+                    out.append(run)
+                break
+    return out
+
+
 def _several_booth_violations(
+    problem: SeasonProblem,
     a: Applicant,
-    booths: Mapping[str, BoothSlot],
     result: DayResult,
     holder: Mapping[str, int],
 ) -> list[str]:
     """A regular granted several booths, attending: it holds exactly its own booths that
-    fit it (none fitting: it is placed like anyone else), and nobody else holds them."""
+    fit it (none fitting: it is placed like anyone else), and nobody else holds them; or
+    it moved as a whole stall to a run one of its wishes names (decision 94), every booth
+    fitting it and none a premium or corner booth it does not own, and its own booths are
+    free for others."""
+    booths = {b.code: b for b in problem.booths}
     mine = [c for c in dict.fromkeys(a.own_booths) if c in booths and _fits(a, booths[c])]
     if not mine:
         return []
     day = result.day
     out = []
     held = set(result.booths_of(a.key))
+    moved = [r for r in _wished_runs(problem, a) if set(r) == held and held != set(mine)]
+    if moved:
+        for code in moved[0]:
+            booth = booths.get(code)
+            if booth is None or not _fits(a, booth) or (
+                code not in a.own_booths and (booth.is_premium or booth.is_corner)
+            ):
+                out.append(f"day {day}: regular {a.key} moved its stall onto booth {code}, "
+                           f"which it may not take")
+        return out
     if held != set(mine):
         out.append(f"day {day}: regular {a.key} holds {sorted(held)}, "
                    f"its own booths are {sorted(mine)}")
@@ -229,21 +271,18 @@ def _several_booth_violations(
     return out
 
 
-def _reservation_violations(
-    problem: SeasonProblem,
-    day: int,
-    placements: Mapping[int, str],
-    unplaced: Mapping[int, UnplacedReason],
-) -> list[str]:
-    """With a property reserved, a booth having it holds a vendor that does not need it
-    (and is not a regular on its own booth) only when no vendor needing it, fitting that
-    booth, was left out for want of room."""
+def _reservation_violations(problem: SeasonProblem, day: DayResult) -> list[str]:
+    """With a property reserved, a booth having it (any booth of a block too) holds a
+    vendor that does not need it (and is not a regular on its own booth) only when no
+    vendor needing it, fitting that booth, was left out for want of room. The option
+    favours needers over others only: a lower tier that needs it too (no regular, the
+    booth no premium or corner turn) does not keep it from a left-out needer."""
     if not problem.reserved_properties:
         return []
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     waiting = [
-        applicants[k] for k, why in unplaced.items()
+        applicants[k] for k, why in day.unplaced.items()
         if k in applicants and applicants[k].needs & problem.reserved_properties
         # one reserved booth is no block: a vendor needing several waits for a window
         and not (applicants[k].booths_min > 1 and applicants[k].own_booth is None)
@@ -251,19 +290,33 @@ def _reservation_violations(
                         UnplacedReason.WISHES_TAKEN, UnplacedReason.ROTATION_HOLD)
     ]
     out = []
-    for vendor, code in placements.items():
-        a, booth = applicants.get(vendor), booths.get(code)
-        if a is None or booth is None or code in a.own_booths:
+    for vendor in day.placements:
+        a = applicants.get(vendor)
+        if a is None:
             continue
-        kept = booth.properties & problem.reserved_properties
-        for w in waiting:
-            if kept & w.needs and not kept & a.needs and _fits(w, booth):
-                if w.wishes_only and code not in w.preferred_booths:
+        for code in day.booths_of(vendor):
+            booth = booths.get(code)
+            if booth is None or code in a.own_booths:
+                continue
+            kept = booth.properties & problem.reserved_properties
+            for w in waiting:
+                if not (kept & w.needs and _fits(w, booth)) or (
+                    w.wishes_only and code not in w.preferred_booths
+                ):
                     continue
-                out.append(
-                    f"day {day}: booth {code} ({', '.join(sorted(kept))}) went to vendor "
-                    f"{vendor} while vendor {w.key}, who needs it, has none"
-                )
+                if not kept & a.needs:
+                    out.append(
+                        f"day {day.day}: booth {code} ({', '.join(sorted(kept))}) went to "
+                        f"vendor {vendor} while vendor {w.key}, who needs it, has none"
+                    )
+                elif a.own_booth is None and a.priority < w.priority and not (
+                    booth.is_premium or booth.is_corner
+                ):
+                    out.append(
+                        f"day {day.day}: booth {code} ({', '.join(sorted(kept))}) went to "
+                        f"vendor {vendor} of a lower tier while vendor {w.key}, who needs "
+                        f"it too, has none"
+                    )
     return out
 
 
@@ -271,7 +324,8 @@ def _block_reservation_violations(problem: SeasonProblem, day: DayResult) -> lis
     """With a property reserved, a vendor needing several booths with it (not a regular)
     is left out for want of room only when no run of its minimum in a row, every booth
     fitting it and none premium or corner, is empty or held by vendors who are no regulars
-    and do not need that booth's reserved properties (whatever their tiers)."""
+    and either do not need that booth's reserved properties (whatever their tiers) or
+    need them too but stand in a lower tier."""
     if not problem.reserved_properties:
         return []
     booths = {b.code: b for b in problem.booths}
@@ -296,8 +350,10 @@ def _block_reservation_violations(problem: SeasonProblem, day: DayResult) -> lis
                     continue
                 if all(
                     holder.get(b.code) is None or (
-                        holder[b.code].own_booth is None
-                        and not b.properties & holder[b.code].needs & problem.reserved_properties
+                        holder[b.code].own_booth is None and (
+                            _kept_from(problem, b, w, holder[b.code])
+                            or holder[b.code].priority < w.priority
+                        )
                     )
                     for b in spots
                 ):
@@ -377,9 +433,7 @@ def priority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[st
             for vendor, code in holdings:
                 if applicants[vendor].own_booth is not None:
                     continue  # a regular's seat is its own, whatever its tier
-                if booths[code].properties & applicants[vendor].needs & (
-                    problem.reserved_properties
-                ):
+                if _kept_from(problem, booths[code], applicants[vendor], h):
                     continue  # a reserved booth kept for a vendor who needs it
                 if h.wishes_only and code not in h.preferred_booths:
                     continue  # a booth it would not take
@@ -394,7 +448,7 @@ def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> l
     """A vendor needing ``booths_min`` booths side by side is left out while some run of
     that many neighbouring booths in a row, all fitting it and none premium or corner, is
     empty or held by lower tiers (no regular on its own seat, no reserved booth kept for
-    its needer), at least one booth held."""
+    its needer against a vendor who does not need it), at least one booth held."""
     booths = {b.code: b for b in problem.booths}
     applicants = {a.key: a for a in problem.applicants}
     holder = {c: v for v in day.placements for c in day.booths_of(v)}
@@ -412,7 +466,7 @@ def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> l
             held = [holder[c] for c in run if c in holder]
             if held and all(
                 applicants[v].priority < h.priority and applicants[v].own_booth is None
-                and not booths[c].properties & applicants[v].needs & problem.reserved_properties
+                and not _kept_from(problem, booths[c], applicants[v], h)
                 for c, v in ((c, holder[c]) for c in run if c in holder)
             ):
                 out.append(f"day {day.day}: {h.key} unplaced, lower tiers hold block {run}")

@@ -12,10 +12,12 @@ rows happen to be listed in:
   been settled yet, the owner steps to the front of the line; a loop of such requests
   settles everyone in it at once. Nobody ends worse off than on their own booth.
 * **Regulars with several booths** (:func:`several_booth_places`) hold every one of their
-  own booths they can take today and do not move: a move of one booth of a stall would
-  split it or need a whole-stall exchange no organizer asked for, and "nobody ends worse
-  off than on their own booths" is kept trivially. Their booths are out of everyone
-  else's reach, moves of single-booth regulars included.
+  own booths they can take today; they never move one booth of the stall, only the whole
+  stall (:func:`move_stalls`, decision 94): a wish names the first booth of a run of as
+  many booths as the stall has, side by side in one row; the stall moves there when every
+  booth of the run is free or freed by other moves, the senior stall first, and otherwise
+  keeps its own booths. Their booths are out of everyone else's reach while they hold
+  them, moves of single-booth regulars included.
 * **Ranked wishes** of everyone else (:func:`grant_wishes`): in standing order (tier, then
   years at the market, then jury score, then vendor id) each wisher gets its best wish not
   yet held by a regular or granted to someone ahead of it.
@@ -26,8 +28,10 @@ into the day's model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import dataclasses
+from collections.abc import Callable, Collection, Mapping, Sequence
 
+from markets.assignment.blocks import windows
 from markets.assignment.problem import Applicant, VendorKey
 
 
@@ -129,3 +133,112 @@ def grant_wishes(
                 taken.add(code)
                 break
     return out
+
+
+def stall_runs(
+    a: Applicant, rows: Sequence[Sequence[str]], adjacency: Mapping[str, Collection[str]]
+) -> list[tuple[str, ...]]:
+    """The runs a regular with several booths wishes to move to, best first: each wish
+    names the run of as many booths as the stall has that starts at the wished booth and
+    goes on in row order, its booths neighbours of one another (decision 94). A wish with
+    no such run (the row ends, a gap) names nothing; the stall's own booths are no wish."""
+    size = len(dict.fromkeys(a.own_booths))
+    starting: dict[str, tuple[str, ...]] = {}
+    for run in windows(rows, adjacency, size):
+        starting.setdefault(run[0], run)
+    runs = [starting[c] for c in dict.fromkeys(a.preferred_booths) if c in starting]
+    return [r for r in runs if set(r) != set(a.own_booths)]
+
+
+def move_stalls(
+    stalls: Sequence[Applicant],
+    held: Mapping[VendorKey, tuple[str, ...]],
+    singles: Sequence[Applicant],
+    seats: Mapping[VendorKey, str],
+    may_take: Callable[[Applicant, str], bool],
+    rows: Sequence[Sequence[str]],
+    adjacency: Mapping[str, Collection[str]],
+) -> tuple[dict[VendorKey, tuple[str, ...]], dict[VendorKey, str]]:
+    """Regulars with several booths moving as a whole stall (decision 94).
+
+    ``held``: each attending stall's own booths it holds today (:func:`several_booth_places`);
+    ``seats``: the single-booth regulars' places (:func:`regular_places`, with the stalls'
+    booths out of reach); ``may_take``: whether a vendor may take a booth (fit, rotation,
+    reservation; its own booths always count as taken by nobody else).
+
+    Rounds until nothing changes: the stalls in seniority order each take their best wished
+    run (:func:`stall_runs`) better than what they hold whose every booth they may take and
+    nobody else holds (a single-booth regular's seat, another stall's booths), or swap with
+    the one other stall holding part of such a run when that stall can move at the same
+    time to a wished run of its own among free booths and theirs; then the
+    single-booth regulars may move again, from the seat they have to a wish they rank above
+    it, into booths the stalls left (the same rule as :func:`regular_places`, their seat as
+    their own booth, so nobody ends worse off). Every change is a strict improvement for
+    someone, so the rounds end."""
+    places = dict(held)
+    sits = dict(seats)
+    runs = {a.key: stall_runs(a, rows, adjacency) for a in stalls if a.key in places}
+    rank = {key: len(r) for key, r in runs.items()}
+    by_key = {a.key: a for a in singles}
+    stall_of = {a.key: a for a in stalls}
+
+    def better_run(a: Applicant, taken: Collection[str]) -> int | None:
+        """The rank of the stall's best wished run above what it holds, clear of ``taken``."""
+        return next((
+            r for r, run in enumerate(runs[a.key][:rank[a.key]])
+            if all(c not in taken and may_take(a, c) for c in run)
+        ), None)
+
+    for _ in range(len(stalls) + len(singles) + 1):
+        moved = False
+        for a in sorted(stalls, key=lambda a: a.regular_standing):
+            if a.key not in runs:
+                continue
+            owner = {c: k for k, m in places.items() if k != a.key for c in m}
+            r = better_run(a, {*sits.values(), *owner})
+            if r is not None:
+                places[a.key], rank[a.key], moved = runs[a.key][r], r, True
+                continue
+            # A swap: another stall holds part of a wished run and wants to move too, into
+            # booths that are free or this stall's.
+            for r, run in enumerate(runs[a.key][:rank[a.key]]):
+                others = {owner[c] for c in run if c in owner}
+                if len(others) != 1 or any(c in sits.values() or not may_take(a, c)
+                                           for c in run):
+                    continue
+                (b,) = others
+                if b not in runs:
+                    continue
+                r2 = better_run(stall_of[b], {
+                    *sits.values(), *run,
+                    *(c for k, m in places.items() if k not in (a.key, b) for c in m),
+                })
+                if r2 is not None:
+                    places[a.key], rank[a.key] = run, r
+                    places[b], rank[b], moved = runs[b][r2], r2, True
+                    break
+        if not moved:
+            break
+        blocked = {c for m in places.values() for c in m}
+
+        def open_to(a: Applicant, code: str, blocked: set[str] = blocked) -> bool:
+            return code not in blocked and may_take(by_key[a.key], code)
+
+        again = [
+            dataclasses.replace(
+                by_key[key], own_booth=seat,
+                preferred_booths=_wished_above(by_key[key], seat),
+            )
+            for key, seat in sits.items()
+        ]
+        sits = regular_places(
+            again, open_to,
+            {c for a in again for c in (*a.preferred_booths, a.own_booth or "")},
+        )
+    return places, sits
+
+
+def _wished_above(a: Applicant, seat: str) -> tuple[str, ...]:
+    """The regular's wishes it ranks above the seat it has (all of them on its own booth)."""
+    wishes = tuple(dict.fromkeys(a.preferred_booths))
+    return wishes[:wishes.index(seat)] if seat in wishes else wishes

@@ -128,8 +128,8 @@ class Applicant:
     #: A regular's fixed booth for the season (``preferred_booths`` are then move wishes).
     own_booth: str | None = None
     #: A regular granted several booths: the others besides ``own_booth``. Such a regular
-    #: holds all of them whenever it attends and does not move (``markets.assignment.
-    #: claims``; its wishes stay mere preferences).
+    #: holds all of them whenever it attends, or moves as a whole stall to the run a wish
+    #: names (its first booth; ``markets.assignment.claims.move_stalls``, decision 94).
     more_own_booths: tuple[str, ...] = ()
     #: Booth properties the vendor cannot do without (e.g. "cooking").
     needs: frozenset[str] = frozenset()

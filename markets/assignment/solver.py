@@ -45,7 +45,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, rescued_blocks
-from markets.assignment.claims import grant_wishes, regular_places, several_booth_places
+from markets.assignment.claims import (
+    grant_wishes,
+    move_stalls,
+    regular_places,
+    several_booth_places,
+)
 from markets.assignment.day_model import DayModel, Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
 from markets.assignment.problem import (
@@ -298,16 +303,19 @@ def _keep_for_waiting(model: DayModel, waiting: Sequence[Applicant]) -> None:
     for j, booth in enumerate(model.booths):
         if booth.is_premium or booth.is_corner:
             continue
-        tiers = [
-            w.priority for w in waiting
+        takers = [
+            w for w in waiting
             if w.fits(booth) and (not w.wishes_only or booth.code in w.preferred_booths)
         ]
-        if not tiers:
+        if not takers:
             continue
         for i, a in enumerate(model.candidates):
-            if a.own_booth is not None or booth.properties & a.needs & model.reserved:
+            if a.own_booth is not None:
                 continue
-            if a.priority < max(tiers):
+            # The reservation keeps the booth for a needer only against non-needers.
+            kept = booth.properties & a.needs & model.reserved
+            tiers = [w.priority for w in takers if not kept or kept & w.needs]
+            if tiers and a.priority < max(tiers):
                 model.allowed[i, j] = False
 
 
@@ -339,18 +347,30 @@ def _pin_claims(
         keep = reserved_for.get(code)
         return not keep or bool(keep & a.needs) or code in a.own_booths
 
-    # Regulars granted several booths hold them all (and do not move); pinned and held
-    # first, so no single-booth regular's move and no claim below can reach them.
+    # Regulars granted several booths hold them all, or move as a whole stall to a wished
+    # run (decision 94); pinned and held first, so no claim below can reach them.
+    rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
     several = several_booth_places(model.candidates, can_take)
-    for key, mine in several.items():
-        model.pin(index[key], code_index[mine[0]])
-        for code in mine[1:]:
-            model.hold(code_index[code])
+    theirs = {c for m in several.values() for c in m}
     regulars = [
         a for a in model.candidates
         if a.own_booth is not None and a.key not in several and can_take(a, a.own_booth)
     ]
-    seats = regular_places(regulars, can_take, code_index)
+    seats = regular_places(
+        regulars, lambda a, c: c not in theirs and can_take(a, c), code_index
+    )
+    several, seats = move_stalls(
+        [a for a in model.candidates if a.key in several], several, regulars, seats,
+        # a stall, like a block, takes no premium/corner turn
+        lambda a, c: can_take(a, c) and not (
+            a.more_own_booths and c in rotating and c not in a.own_booths
+        ),
+        problem.rows, problem.adjacency,
+    )
+    for key, mine in several.items():
+        model.pin(index[key], code_index[mine[0]])
+        for code in mine[1:]:
+            model.hold(code_index[code])
     for key, code in seats.items():
         model.pin(index[key], code_index[code])
     seats.update({key: mine[0] for key, mine in several.items()})
@@ -402,7 +422,6 @@ def _pin_claims(
     }
     # Premium and corner booths rotate among the vendors who asked for a turn: a wish for
     # one stays a preference (a weight), never a claim that would take it out of turn.
-    rotating = {b.code for b in model.booths if b.is_premium or b.rotates_as_corner}
     granted = grant_wishes(
         wishers, [*seats.values(), *(c for b in blocks.values() for c in b)],
         lambda a, code: (
@@ -449,15 +468,18 @@ def _inversions(plan: _ClaimedDay, booth_of: Mapping[int, int]) -> dict[str, int
         (index[k], code_index[c]) for k, block in plan.blocks.items() if k not in plan.seats
         for c in block
     ]
-    # A booth with a reserved property its holder needs is kept for it, whatever the tiers.
-    granted = [(g, j) for g, j in granted
-               if not model.booths[j].properties & model.candidates[g].needs & model.reserved]
     out: dict[str, int] = {}
     for i, a in enumerate(model.candidates):
         if i in booth_of or a.key in plan.wishes_taken or a.wants_block:
             continue
         for g, j in granted:
-            if model.candidates[g].priority < a.priority and open_allowed[i, j]:
+            holder = model.candidates[g]
+            # A booth with a reserved property its holder needs is kept for it against a
+            # vendor who does not need it, whatever the tiers; among needers tiers decide.
+            kept = model.booths[j].properties & holder.needs & model.reserved
+            if kept and not kept & a.needs:
+                continue
+            if holder.priority < a.priority and open_allowed[i, j]:
                 code = model.booths[j].code
                 out[code] = max(a.priority, out.get(code, a.priority))
     return out

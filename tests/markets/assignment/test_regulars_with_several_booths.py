@@ -1,7 +1,8 @@
 """A regular granted several booths (a big stall's 고정 부스) on small maps checked by hand.
 
-The rule (decision 80): attending, it holds every one of its own booths that fits it and
-does not move; nobody else takes any of them; absent, all of them are free that day.
+The rule (decision 80): attending, it holds every one of its own booths that fits it;
+nobody else takes any of them; absent, all of them are free that day. (Moving as a whole
+stall, decision 94, needs rows: ``test_stall_moves.py``; these maps have none.)
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from markets.applications.models import Application
 from markets.assignment.models import Assignment, AssignmentBlockBooth
 from tests.markets.assignment.conftest import SEASON, World
 from tests.markets.market_world import csrf_from, login
@@ -91,3 +92,34 @@ async def test_the_organizer_adds_a_second_booth_and_ends_one_on_the_board(
         "_csrf_token": token, "vendor_id": stall, "booth_code": "A-02"})
     assert "고정 부스를 해제했습니다" in ended.text
     assert "<td>A-02</td>" not in ended.text and "<td>A-05</td>" in ended.text
+
+
+async def test_a_stall_moves_as_a_whole_to_the_run_its_wish_names(
+    client: AsyncTestClient[Any], world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Decision 94 end to end. Vendor 5 is granted A-03 and A-04 and its application
+    wishes A-02: the wish names the run A-02 A-03 in the row, so the stall moves there as
+    a whole and A-04 is free for the others (the tier-1 vendor 1 has it); the board shows
+    the stall on A-02 + A-03 with its own booth A-03."""
+    auth = world.tokens["boss"]
+    base = f"/api/markets/{world.market.id}"
+    stall = world.vendors[5].id
+    for code, add in (("A-03", False), ("A-04", True)):
+        granted = await client.put(f"{base}/regulars", headers=auth, json={
+            "season": SEASON, "vendor_id": stall, "booth_code": code, "add": add})
+        assert granted.status_code == 200, granted.text
+    async with session_factory() as session:
+        application = await session.get(Application, world.applications[5].id)
+        assert application is not None
+        application.preferred_booth_codes = ["A-02"]
+        await session.commit()
+    run = await client.post(f"{base}/days/{world.day.id}/assignment/run", json={},
+                            headers=auth)
+    assert run.status_code == 200, run.text
+    board = (await client.get(f"{base}/days/{world.day.id}/assignment", headers=auth)).json()
+    by_vendor = {p["vendor_id"]: p for p in board["placements"]}
+    assert by_vendor[stall]["booth_code"] == "A-02"
+    assert by_vendor[stall]["block_booth_codes"] == ["A-03"]
+    assert by_vendor[stall]["regular_booth_code"] == "A-03"
+    # A-04, its own booth left behind, went to someone else (the tier-1 vendor 1).
+    assert by_vendor[world.vendors[1].id]["booth_code"] == "A-04"
