@@ -255,6 +255,7 @@ async def _copy_month_facts(session: AsyncSession, month: dt.date, *, narrow: bo
     facts = typing.cast(Table, SalesFact.__table__)
     types = {name: Integer if narrow or name in _NARROW else BigInteger
              for name in PLATFORM_MEASURES}
+    pg = dialect_name(session) == "postgresql"
     temp = Table(f"analytics_month_facts_{next(_names)}", MetaData(),
                  *(Column(name, facts.c[name].type) for name in _GROUPED),
                  *(Column(name, types[name]) for name in PLATFORM_MEASURES),
@@ -266,7 +267,8 @@ async def _copy_month_facts(session: AsyncSession, month: dt.date, *, narrow: bo
     await session.execute(insert(temp).from_select(
         [*_GROUPED, *PLATFORM_MEASURES],
         select(*(facts.c[name] for name in _GROUPED),
-               *(cast(every[name], types[name]) for name in PLATFORM_MEASURES))
+               *(cast(every[name], types[name]) if pg else every[name]
+                 for name in PLATFORM_MEASURES))
         .where(SalesFact.current.is_(True), SalesFact.business_month == month)))
     return temp
 
