@@ -4,9 +4,11 @@ The rebuild used to delete a month's rows and insert them again. Deleting and re
 the same keys in one transaction is the slowest way to write them (every new index entry
 meets the dead one it replaces), and a rebuild of summaries that were right — the usual case,
 a nightly repair, a second run — rewrote every row. Here the aggregate goes once into a
-temporary table (no log, no index), then one ``INSERT … ON CONFLICT DO UPDATE … WHERE`` a
-measure differs writes only the new and changed rows, in key order, and one ``DELETE`` of the
-keys not among the temporary rows removes the rows the facts no longer give (decision 78).
+temporary table (no log, no index), then one ``INSERT … ON CONFLICT DO UPDATE`` of only the
+fresh rows not already stored as they are (on PostgreSQL a set difference, ``EXCEPT``: an
+upsert of an equal row would still lock it, dirtying its page — decision 98) writes the new
+and changed rows, in key order, and one ``DELETE`` of the keys not among the temporary rows
+removes the rows the facts no longer give (decision 78).
 Rows never filled (a first rebuild, the benchmark) are one plain ``INSERT … SELECT`` in key
 order. All of it is in the caller's transaction, which holds the rebuild's exclusive lock
 for the rows' period.
@@ -103,7 +105,16 @@ async def replace_rows(session: AsyncSession, model: Any, fresh: Any, *, keys: S
     await connection.run_sync(temp.create)
     await session.execute(insert(temp).from_select(columns, fresh))
     upsert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    ordered = select(*temp.c).where(true()).order_by(*(literal_column(str(n)) for n in order))
+    # Only the fresh rows not already stored as they are: a set difference the database
+    # hashes, instead of an upsert probing (and locking, which dirties the page) every row
+    # that turns out equal (decision 98).
+    # SQLite locks no row on conflict: its upsert's WHERE alone is the cheaper there.
+    fresh_rows: Any = temp
+    if dialect_name(session) == "postgresql":
+        fresh_rows = select(*temp.c).except_(
+            select(*(table.c[name] for name in columns)).where(*scope)).subquery()
+    ordered = (select(*fresh_rows.c).where(true())
+               .order_by(*(literal_column(str(n)) for n in order)))
     stmt = upsert(table).from_select(columns, ordered)
     written = _count(await session.execute(stmt.on_conflict_do_update(
         index_elements=list(keys),

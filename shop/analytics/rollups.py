@@ -31,10 +31,12 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Integer,
     MetaData,
     Table,
     and_,
     case,
+    cast,
     func,
     insert,
     literal,
@@ -43,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.db import dialect_name, end_read, transaction
@@ -218,14 +221,44 @@ _GROUPED = ("business_date", "vendor_id", "channel", "product_id", "enterprise_t
             "district", "buyer_vendor_id", "buyer_key")
 
 
+#: Measures that are 32-bit in the facts themselves: always narrow in a month's facts table.
+_NARROW = ("quantity", "receipts", "orders")
+
+
 async def _month_facts(session: AsyncSession, month: dt.date) -> Table:
     """A temporary table of ``month``'s current facts, narrowed to the columns the summaries
     group by and the measures already split (sales, refunds, …): the facts' heap is read once
-    per month instead of once per summary (decision 90). Dropped at commit."""
+    per month instead of once per summary (decision 90). Dropped at commit.
+
+    Its measures are 32-bit integers whenever the month's amounts fit (decision 98): the sum
+    of an ``integer`` is a ``bigint`` kept in a machine word, while PostgreSQL sums a
+    ``bigint`` into a 128-bit state and hands back a ``numeric`` that every summary row casts
+    back — a third of the daily summaries' aggregation time. A month with an amount beyond
+    ±2,147,483,647 won (the copy raises; a savepoint takes it back) is copied again with
+    64-bit amounts. SQLite's integers are all 64-bit: nothing to choose there."""
+    if dialect_name(session) != "postgresql":
+        return await _copy_month_facts(session, month, narrow=False)
+    try:
+        async with session.begin_nested():
+            return await _copy_month_facts(session, month, narrow=True)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != _OUT_OF_RANGE:
+            raise
+    return await _copy_month_facts(session, month, narrow=False)
+
+
+#: PostgreSQL's "numeric value out of range" (a cast to ``integer`` that does not fit).
+_OUT_OF_RANGE = "22003"
+
+
+async def _copy_month_facts(session: AsyncSession, month: dt.date, *, narrow: bool) -> Table:
     facts = typing.cast(Table, SalesFact.__table__)
+    types = {name: Integer if narrow or name in _NARROW else BigInteger
+             for name in PLATFORM_MEASURES}
+    pg = dialect_name(session) == "postgresql"
     temp = Table(f"analytics_month_facts_{next(_names)}", MetaData(),
                  *(Column(name, facts.c[name].type) for name in _GROUPED),
-                 *(Column(name, BigInteger) for name in PLATFORM_MEASURES),
+                 *(Column(name, types[name]) for name in PLATFORM_MEASURES),
                  prefixes=["TEMPORARY"],
                  postgresql_on_commit="DROP")
     connection = await session.connection()
@@ -234,7 +267,8 @@ async def _month_facts(session: AsyncSession, month: dt.date) -> Table:
     await session.execute(insert(temp).from_select(
         [*_GROUPED, *PLATFORM_MEASURES],
         select(*(facts.c[name] for name in _GROUPED),
-               *(every[name] for name in PLATFORM_MEASURES))
+               *(cast(every[name], types[name]) if pg else every[name]
+                 for name in PLATFORM_MEASURES))
         .where(SalesFact.current.is_(True), SalesFact.business_month == month)))
     return temp
 

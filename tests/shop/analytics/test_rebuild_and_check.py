@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.settings import Settings
 from shop.analytics import buyers, facts, health, market_days, rollups
 from shop.analytics.models import (
+    Channel,
     DailyVendorSales,
     FactKind,
     FirstPurchase,
     MarketDaySummary,
     MonthlyPlatformSales,
+    MonthlyVendorSales,
 )
 from shop.orders.models import OrderRefund
 from tests.fixtures.apps import scrape
@@ -221,3 +223,31 @@ async def test_rebuild_facts_writes_the_facts_of_orders_whose_events_never_came(
     assert done.returncode == 0, done.stderr
     assert "판매 사실 0건을 다시 썼습니다" in done.stdout
     assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0
+
+
+async def test_a_month_with_an_amount_beyond_32_bits_rebuilds_exactly(
+    world: AnalyticsWorld, session_factory: Factory
+) -> None:
+    """A month's facts are copied with 32-bit measures when they fit (decision 98); a
+    3,000,000,000-won institutional line does not, and its month is copied again with 64-bit
+    amounts: the rebuild gives back what the worker wrote, to the won."""
+    vendor = world.vendors[0]
+    at = seoul(dt.date(2025, 7, 2), 11)
+    async with session_factory() as session:
+        for n, amount in enumerate((3_000_000_000, 10_000)):
+            assert await facts.write(session, facts._fact(
+                source="institutional_line", source_id=f"wide-{n}", kind=FactKind.INSTITUTIONAL,
+                channel=Channel.INSTITUTIONAL, event_id=f"wide-{n}", occurred_at=at,
+                vendor=(vendor.id, vendor.enterprise_type.value, vendor.district.value),
+                net_amount=amount, product_id=world.variants[0].product_id, quantity=1,
+                order_ref=f"wide-{n}", buyer_key="i1"))
+        await session.commit()
+        written = await _snapshot(session)
+    async with session_factory() as session:
+        await rollups.rebuild(session)
+    async with session_factory() as session:
+        assert await rollups.check_range(session) == []
+        assert await _snapshot(session) == written
+        row = await session.scalar(select(MonthlyVendorSales.net_amount).where(
+            MonthlyVendorSales.vendor_id == vendor.id))
+        assert row == 3_000_010_000
