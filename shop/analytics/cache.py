@@ -14,10 +14,10 @@ rows in place, no fact) is read on every request. A rebuild that corrects summar
 drifted (a bug, found by ``--check``) adds no fact; entries are therefore also dropped after
 :data:`MAX_AGE`, so a correction shows within that time.
 
-The cache lives on the application's state (one per app, so per database), bounded to
-:data:`ENTRIES` entries, least recently used out first. A value is computed after its token
-was read, so it is never older than its token says (a fact landing in between only makes the
-next request recompute).
+The cache lives on the application's state (made with the app: one per app, so per
+database), bounded to :data:`ENTRIES` entries, least recently used out first. A value is
+computed after its token was read, so it is never older than its token says (a fact landing
+in between only makes the next request recompute).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ T = TypeVar("T")
 ENTRIES = 256
 #: Longest an entry is used, whatever the token (see the module's note on rebuilds).
 MAX_AGE = dt.timedelta(minutes=5)
-_STATE_KEY = "analytics_figures"
+#: Where ``infra.app`` puts the application's cache.
+STATE_KEY = "analytics_figures"
 
 
 class FiguresCache:
@@ -75,9 +76,6 @@ async def facts_token(session: AsyncSession) -> int:
 
 
 def figures_cache(state: State) -> FiguresCache:
-    """The application's cache (made on first use)."""
-    found = state.get(_STATE_KEY)
-    if found is None:
-        found = FiguresCache()
-        state[_STATE_KEY] = found
+    """The application's cache (``infra.app`` makes it with the app)."""
+    found: FiguresCache = state[STATE_KEY]
     return found
