@@ -102,6 +102,8 @@ from infra.web.request_id import RequestIdMiddleware
 from infra.web.security_headers import csp_nonce, is_https, security_headers_hook
 from infra.web.sessions import SESSIONLESS_PATHS, SessionConfig
 from search.engine import make_engine as make_search_engine
+from shop.analytics.cache import STATE_KEY as ANALYTICS_FIGURES
+from shop.analytics.cache import FiguresCache
 from shop.catalog.taxonomy import Category, StrategicItem
 from shop.mall.listing_cache import ListingCache
 from shop.mall.product_page import FreshReads
@@ -302,6 +304,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis_label": describe(broker_url),
                 "payments": StripeGateway(settings),
                 "listing_cache": ListingCache(),
+                ANALYTICS_FIGURES: FiguresCache(),
                 "product_reads": FreshReads(),
                 AFTER_LOGIN: list(wiring.after_login),
                 RATE_LIMITER: RateLimiter(async_redis, f"{settings.namespace}:ratelimit",

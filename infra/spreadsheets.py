@@ -28,14 +28,15 @@ from litestar import Response
 BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What a formula-like text cell starts with (also checked in SQL by exports PostgreSQL writes).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = Sequence[Any]
 
 
 def neutralise(value: Any) -> Any:
     """The cell as a spreadsheet should show it: text that looks like a formula is quoted."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, get
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 
@@ -21,6 +22,7 @@ from infra.clock import utcnow
 from infra.errors import DomainError, NotFound, Problems, field_errors
 from infra.web.params import DbSession, SignedIn
 from shop.analytics import dashboard, tables
+from shop.analytics.cache import figures_cache
 from shop.analytics.errors import AnalyticsErrorCode as Code
 from shop.analytics.platform_report import platform_report
 from shop.analytics.vendor_report import vendor_report
@@ -135,13 +137,14 @@ class AnalyticsApi(Controller):
                     "참가일. 화면의 표와 같은 숫자입니다.",
     )
     async def vendor_dashboard(
-        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, state: State, vendor_id: FromPath[int],
         first: FromParam = None, last: ToParam = None,
     ) -> ReportOut:
         vendor = await vendor_for_member(db_session, user, vendor_id)
         now = utcnow()
         period = dashboard.parse_period(first, last, now=now)
-        report = await vendor_report(db_session, vendor.id, period, now=now)
+        report = await vendor_report(db_session, vendor.id, period, now=now,
+                                     cache=figures_cache(state))
         return report_out(period, now, report.tables)
 
     @get(
@@ -151,11 +154,12 @@ class AnalyticsApi(Controller):
                     "기업 간 거래.",
     )
     async def platform(
-        self, db_session: DbSession, first: FromParam = None, last: ToParam = None,
+        self, db_session: DbSession, state: State, first: FromParam = None,
+        last: ToParam = None,
     ) -> ReportOut:
         now = utcnow()
         period = dashboard.parse_period(first, last, now=now)
-        report = await platform_report(db_session, period, now=now)
+        report = await platform_report(db_session, period, now=now, cache=figures_cache(state))
         return report_out(period, now, report.tables)
 
 
@@ -166,13 +170,14 @@ class VendorAnalyticsPages(Controller):
 
     @get("/", name="analytics:vendor")
     async def vendor_sales(
-        self, user: SignedIn, db_session: DbSession, vendor_id: FromPath[int],
+        self, user: SignedIn, db_session: DbSession, state: State, vendor_id: FromPath[int],
         first: FromParam = None, last: ToParam = None,
     ) -> Template:
         vendor = await vendor_for_member(db_session, user, vendor_id)
         now = utcnow()
         period, errors, status = period_or_default(first, last, now)
-        report = await vendor_report(db_session, vendor.id, period, now=now)
+        report = await vendor_report(db_session, vendor.id, period, now=now,
+                                     cache=figures_cache(state))
         form = range_form(first, last, period)
         return Template("analytics/vendor.html", status_code=status, context={
             "vendor": vendor, "sales": report.sales, "report": report, "errors": errors,
@@ -202,11 +207,12 @@ class PlatformAnalyticsPages(Controller):
 
     @get("/", name="analytics:platform")
     async def platform(
-        self, db_session: DbSession, first: FromParam = None, last: ToParam = None,
+        self, db_session: DbSession, state: State, first: FromParam = None,
+        last: ToParam = None,
     ) -> Template:
         now = utcnow()
         period, errors, status = period_or_default(first, last, now)
-        report = await platform_report(db_session, period, now=now)
+        report = await platform_report(db_session, period, now=now, cache=figures_cache(state))
         form = range_form(first, last, period)
         return Template("analytics/platform.html", status_code=status, context={
             "report": report, "errors": errors, "form": form,

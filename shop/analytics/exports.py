@@ -31,12 +31,23 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import DateTime, String, delete, func, select, type_coerce, update
+from sqlalchemy import (
+    DateTime,
+    String,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra import spreadsheets
 from infra.clock import SEOUL, as_utc, seoul_time, utcnow
-from infra.db import transaction
+from infra.db import dialect_name, transaction
 from infra.errors import Conflict, NotFound, Problems
 from infra.outbox import record
 from shop.analytics.errors import AnalyticsErrorCode as Code
@@ -277,7 +288,84 @@ async def _finish(sessions: async_sessionmaker[AsyncSession], export_id: int,
             update(AnalyticsExport).where(AnalyticsExport.id == export_id).values(**changes))
 
 
+async def _progress(sessions: async_sessionmaker[AsyncSession], export_id: int,
+                    done: int) -> None:
+    """Record the rows written so far (what the status page shows), in a transaction of its
+    own so the page sees it while the export runs."""
+    async with sessions() as session, transaction(session):
+        await session.execute(
+            update(AnalyticsExport).where(AnalyticsExport.id == export_id)
+            .values(rows_done=done))
+
+
+def _neutral(column: Any) -> Any:
+    """A text cell as ``spreadsheets.neutralise`` writes it, in SQL; ``''`` as NULL, because
+    PostgreSQL's CSV quotes an empty string (``""``) where Python's writes nothing."""
+    text_value = type_coerce(column, String)
+    quoted = case((func.substr(text_value, 1, 1).in_(spreadsheets.FORMULA_STARTS),
+                   literal("'") + text_value), else_=text_value)
+    return func.nullif(quoted, "")
+
+
+def _labelled(column: Any, labels: dict[Any, str]) -> Any:
+    value = type_coerce(column, String)
+    return case({str(k): v for k, v in labels.items()}, value=value, else_=value)
+
+
+#: What ``_row`` makes of a fact, computed by PostgreSQL for ``COPY`` (same cells, same text).
+_COPY_COLUMNS = (
+    SalesFact.business_date,
+    func.to_char(func.timezone("Asia/Seoul", SalesFact.occurred_at), "YYYY-MM-DD HH24:MI:SS"),
+    _labelled(SalesFact.kind, FACT_KIND_LABELS), _labelled(SalesFact.channel, CHANNEL_LABELS),
+    SalesFact.vendor_id, SalesFact.product_id, _neutral(SalesFact.category),
+    _neutral(SalesFact.enterprise_type), _neutral(SalesFact.district), SalesFact.quantity,
+    SalesFact.receipts, SalesFact.net_amount, _neutral(SalesFact.order_ref),
+    _neutral(SalesFact.source), _neutral(SalesFact.source_id), SalesFact.revision)
+
+
+async def _copy_csv(sessions: async_sessionmaker[AsyncSession], export: AnalyticsExport,
+                    target: Path) -> int:
+    """PostgreSQL writes the CSV itself (``COPY (SELECT …) TO STDOUT WITH CSV``): the cells
+    are formatted, labelled and neutralised by the server in C, and this process only adds
+    the BOM and header, turns line ends into CRLF and counts rows for the progress. A million
+    rows cost about a second of this process's CPU instead of twenty (decision 101).
+
+    Every text cell is a code the platform generates (no line breaks), so each ``\n`` ends
+    one row; the final count is the one ``COPY`` reports."""
+    query = (select(*_COPY_COLUMNS).where(*_filters(export))
+             .order_by(SalesFact.business_date, SalesFact.id))
+    sql = str(query.compile(dialect=postgresql.dialect(),
+                            compile_kwargs={"literal_binds": True}))
+    done = recorded = 0
+    async with sessions() as session:
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        assert driver is not None
+        with target.open("wb") as out:
+            out.write(spreadsheets.csv_bytes([HEADER]))
+
+            async def write(chunk: bytes) -> None:
+                nonlocal done, recorded
+                out.write(chunk.replace(b"\n", b"\r\n"))
+                done += chunk.count(b"\n")
+                if done - recorded >= BATCH:
+                    recorded = done
+                    await _progress(sessions, export.id, done)
+
+            status = await driver.copy_from_query(
+                sql, output=write, format="csv")
+    return int(str(status).split()[-1])
+
+
 async def _write(sessions: async_sessionmaker[AsyncSession], export: AnalyticsExport,
+                 target: Path) -> int:
+    """The file: a CSV on PostgreSQL by ``COPY`` (:func:`_copy_csv`), otherwise streamed
+    through ``infra.spreadsheets`` (:func:`_stream`); returns the rows written."""
+    async with sessions() as session:
+        copy = export.format == "csv" and dialect_name(session) == "postgresql"
+    return await (_copy_csv if copy else _stream)(sessions, export, target)
+
+
+async def _stream(sessions: async_sessionmaker[AsyncSession], export: AnalyticsExport,
                  target: Path) -> int:
     """Stream the facts (Seoul day, then id order) from one server-side cursor, :data:`BATCH`
     rows at a time, to a writer thread that turns them into the file while the next batch is
@@ -327,10 +415,7 @@ async def _write(sessions: async_sessionmaker[AsyncSession], export: AnalyticsEx
             async for part in result.partitions(BATCH):
                 await hand([_row(values) for values in part])
                 done += len(part)
-                async with sessions() as progress, transaction(progress):
-                    await progress.execute(
-                        update(AnalyticsExport).where(AnalyticsExport.id == export.id)
-                        .values(rows_done=done))
+                await _progress(sessions, export.id, done)
         await hand(None)
     except BaseException:
         # End the writer (dropping what it has not written) before the failure goes on.

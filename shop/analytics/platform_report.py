@@ -19,6 +19,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.web.charts import Series, over_time, shares
+from shop.analytics.cache import FiguresCache
 from shop.analytics.dashboard import Period
 from shop.analytics.models import (
     CHANNEL_LABELS,
@@ -199,16 +200,23 @@ async def public_market_growth(session: AsyncSession, months: list[dt.date]) -> 
     )
 
 
-async def platform_report(session: AsyncSession, period: Period, *, now: dt.datetime
-                          ) -> PlatformReport:
-    """Whole months touching ``period`` (the monthly summaries)."""
+async def platform_report(session: AsyncSession, period: Period, *, now: dt.datetime,
+                          cache: FiguresCache | None = None) -> PlatformReport:
+    """Whole months touching ``period`` (the monthly summaries); with ``cache``, kept while
+    no fact was written (decision 100)."""
     months = months_between(period.first, period.last)
-    return PlatformReport(period, now, [
-        await _months(session, months),
-        await _by(session, months, "enterprise_type", "enterprise-types", "기업 유형별",
-                  "기업 유형"),
-        await _by(session, months, "district", "districts", "자치구별", "자치구"),
-        await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
-        *await mutual_trade(session, months),
-        await public_market_growth(session, months),
-    ])
+
+    async def figures() -> list[Table]:
+        return [
+            await _months(session, months),
+            await _by(session, months, "enterprise_type", "enterprise-types", "기업 유형별",
+                      "기업 유형"),
+            await _by(session, months, "district", "districts", "자치구별", "자치구"),
+            await _by(session, months, "channel", "channels", "판매 채널별", "채널"),
+            *await mutual_trade(session, months),
+            await public_market_growth(session, months),
+        ]
+
+    tables = await (cache.get(session, ("platform", tuple(months)), figures) if cache
+                    else figures())
+    return PlatformReport(period, now, tables)

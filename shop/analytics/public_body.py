@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.analytics.cache import FiguresCache
 from shop.analytics.models import Channel, SalesFact
 from shop.analytics.rollups import month_start, months_between
 
@@ -39,9 +40,15 @@ def institution_key(institution_id: int) -> str:
 
 
 async def institution_monthly_totals(
-    session: AsyncSession, institution_id: int, first: dt.date, last: dt.date
+    session: AsyncSession, institution_id: int, first: dt.date, last: dt.date,
+    *, cache: FiguresCache | None = None,
 ) -> list[InstitutionMonth]:
-    """Every month from ``first``'s to ``last``'s (months without purchases as zeros)."""
+    """Every month from ``first``'s to ``last``'s (months without purchases as zeros); with
+    ``cache``, kept while no fact was written (decision 100)."""
+    if cache is not None:
+        return await cache.get(session, ("institution", institution_id, first, last),
+                               lambda: institution_monthly_totals(
+                                   session, institution_id, first, last))
     months = months_between(first, last)
     where = (SalesFact.channel == Channel.INSTITUTIONAL, SalesFact.current.is_(True),
              SalesFact.buyer_key == institution_key(institution_id),

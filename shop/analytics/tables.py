@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,14 @@ class Table:
             "rows": [[_plain(v) for v in row] for row in self.rows],
             "total": [_plain(v) for v in self.total] if self.total is not None else None,
         }
+
+    @functools.cached_property
+    def shown_rows(self) -> list[list[str]]:
+        """The rows as the page shows them (:func:`cell`), formatted once per table: a cached
+        dashboard's tables are shown again and again (decision 100)."""
+        return [[cell(value, column.kind) for value, column in zip(row, self.columns,
+                                                                     strict=False)]
+                for row in self.rows]
 
     def sheet_rows(self) -> list[list[Any]]:
         """Header, rows, total: what an export writes."""

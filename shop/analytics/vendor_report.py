@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.web.charts import Series, over_time, shares
+from shop.analytics.cache import FiguresCache
 from shop.analytics.dashboard import Period, VendorSales, vendor_daily_sales
 from shop.analytics.models import (
     CHANNEL_LABELS,
@@ -191,14 +192,21 @@ async def _booth_days(session: AsyncSession, vendor_id: int, period: Period) -> 
 
 
 async def vendor_report(
-    session: AsyncSession, vendor_id: int, period: Period, *, now: dt.datetime
+    session: AsyncSession, vendor_id: int, period: Period, *, now: dt.datetime,
+    cache: FiguresCache | None = None,
 ) -> VendorReport:
-    sales = await vendor_daily_sales(session, vendor_id, period, now=now)
-    previous = await vendor_daily_sales(session, vendor_id, previous_period(period), now=now)
-    top, refunds = await _products(session, vendor_id, period)
-    tables = [
-        _daily(sales, previous), _channels(sales), top, refunds,
-        _buyers(await new_and_returning(session, vendor_id, period)),
-        await _booth_days(session, vendor_id, period),
-    ]
-    return VendorReport(sales, previous, tables)
+    """The vendor's dashboard; with ``cache``, everything but the booth days (attendance is
+    not behind the facts token) comes from it while no fact was written (decision 100)."""
+
+    async def figures() -> tuple[VendorSales, VendorSales, list[Table]]:
+        sales = await vendor_daily_sales(session, vendor_id, period, now=now)
+        previous = await vendor_daily_sales(session, vendor_id, previous_period(period), now=now)
+        top, refunds = await _products(session, vendor_id, period)
+        return sales, previous, [
+            _daily(sales, previous), _channels(sales), top, refunds,
+            _buyers(await new_and_returning(session, vendor_id, period))]
+
+    sales, previous, tables = await (
+        cache.get(session, ("vendor", vendor_id, period), figures) if cache else figures())
+    return VendorReport(dataclasses.replace(sales, as_of=now), previous,
+                        [*tables, await _booth_days(session, vendor_id, period)])

@@ -26,6 +26,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.web import charts
+from shop.analytics.cache import FiguresCache
 from shop.analytics.public_body import InstitutionMonth, institution_monthly_totals
 from shop.procurement.overdue_inspections import OverdueInspection, OverdueInspectionOut
 from shop.procurement.plan_schemas import MonthOut, ReportOut, ResultOut
@@ -113,11 +114,14 @@ def paid_type_rows(months: Sequence[InstitutionMonth]) -> list[tuple[str, str, i
 
 
 async def paid_months(
-    session: AsyncSession, institution_id: int, fiscal_year: int
+    session: AsyncSession, institution_id: int, fiscal_year: int,
+    cache: FiguresCache | None = None,
 ) -> list[InstitutionMonth]:
-    """January to December of ``fiscal_year`` from analytics (zeros where nothing was paid)."""
+    """January to December of ``fiscal_year`` from analytics (zeros where nothing was paid;
+    ``cache``: the application's analytics figures, decision 100)."""
     return await institution_monthly_totals(
-        session, institution_id, dt.date(fiscal_year, 1, 1), dt.date(fiscal_year, 12, 31))
+        session, institution_id, dt.date(fiscal_year, 1, 1), dt.date(fiscal_year, 12, 31),
+        cache=cache)
 
 
 def paid_chart(report: YearlyReport, rows: Sequence[PaidMonthRow]) -> dict[str, Any]:

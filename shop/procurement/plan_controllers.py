@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.auth import requires_user
 from infra.clock import seoul_today
 from infra.web.params import DbSession, SignedIn, strict_body
+from shop.analytics.cache import figures_cache
 from shop.procurement import institution_dashboard, plans, report_exports, yearly_report
 from shop.procurement.access import institution_or_404
 from shop.procurement.institution_dashboard import DashboardOut
@@ -149,7 +150,8 @@ class PlanApi(Controller):
     ) -> DashboardOut:
         chosen = year or seoul_today().year
         report = await readable_report(db_session, user, institution_id, chosen)
-        paid = await institution_dashboard.paid_months(db_session, institution_id, chosen)
+        paid = await institution_dashboard.paid_months(db_session, institution_id, chosen,
+                                                      figures_cache(request.app.state))
         overdue = await overdue_inspections(db_session, institution_id, today=seoul_today(),
                                             days=inspection_days(request))
         return institution_dashboard.DashboardOut.of(report, paid, overdue)

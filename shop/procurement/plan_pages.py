@@ -25,6 +25,7 @@ from infra.clock import seoul_today
 from infra.errors import Problems
 from infra.web.forms import Refusal, act_and_redirect, attempt
 from infra.web.params import DbSession, FormData, SignedIn
+from shop.analytics.cache import figures_cache
 from shop.catalog.taxonomy import Category
 from shop.procurement import institution_dashboard, plans, portal, report_exports
 from shop.procurement.access import institution_or_404, roles_of
@@ -226,7 +227,8 @@ class PlanPages(Controller):
                                            _year(year))
             paid = institution_dashboard.paid_rows(
                 await institution_dashboard.paid_months(db_session, chosen.institution.id,
-                                                        _year(year)),
+                                                        _year(year),
+                                                        figures_cache(request.app.state)),
                 report.institution_result.target_amount)
             context.update(
                 overdue=await overdue_inspections(db_session, chosen.institution.id,

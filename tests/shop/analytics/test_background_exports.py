@@ -17,12 +17,19 @@ from sqlalchemy import select
 from infra import spreadsheets
 from infra.accounts.models import Role, User
 from infra.accounts.services import create_user, issue_token
+from infra.db import dialect_name
 from infra.events import EventEnvelope
 from infra.outbox import relay_batch
 from infra.settings import Settings
-from shop.analytics import exports
+from shop.analytics import exports, facts
 from shop.analytics.events import ExportRequested
-from shop.analytics.models import AnalyticsExport, ExportKind, ExportStatus
+from shop.analytics.models import (
+    AnalyticsExport,
+    Channel,
+    ExportKind,
+    ExportStatus,
+    FactKind,
+)
 from shop.vendors.models import MemberRole, VendorMember
 from tests.fixtures.apps import PASSWORD, csrf_from, login
 from tests.fixtures.outbox import seoul
@@ -202,20 +209,61 @@ async def test_progress_is_recorded_batch_by_batch(
     async with session_factory() as session:
         export = await exports.request_export(session, owner.id, exports.ExportOrder(
             ExportKind.PLATFORM_FACTS, dt.date(2025, 5, 1), dt.date(2025, 5, 31), "csv"))
+        copied = dialect_name(session) == "postgresql"
 
-    real_row = exports._row
+    real_progress = exports._progress
 
-    def row_and_look(values: Any) -> Any:
-        seen.append(values[0])
-        return real_row(values)
+    async def progress_and_look(sessions: Factory, export_id: int, done: int) -> None:
+        seen.append(done)
+        await real_progress(sessions, export_id, done)
 
-    monkeypatch.setattr(exports, "_row", row_and_look)
+    monkeypatch.setattr(exports, "_progress", progress_and_look)
     status = await exports.run_export(session_factory, export.id, tmp_path)
-    assert status is ExportStatus.DONE and len(seen) == 4
+    assert status is ExportStatus.DONE
+    # Row by row when Python writes the file; as PostgreSQL's COPY hands over its chunks
+    # there (decision 101): rising, up to every row.
+    assert seen == [1, 2, 3, 4] if not copied else seen == sorted(seen) and seen[-1] == 4
     async with session_factory() as session:
         done = await session.get(AnalyticsExport, export.id)
         assert done is not None and (done.rows_done, done.rows_total) == (4, 4)
     assert await exports.run_export(session_factory, export.id, tmp_path) is None
+
+
+async def test_postgresql_copy_writes_what_the_generic_path_writes(
+    world: AnalyticsWorld, session_factory: Factory, relay: Relay, tmp_path: Path,
+) -> None:
+    """The CSV PostgreSQL writes by COPY (decision 101) is byte for byte the file the
+    generic path writes: BOM, CRLF, labels, Seoul time, neutralised cells, empty cells,
+    quoting."""
+    owner = await _owner_with_sales(world, session_factory, relay)
+    async with session_factory() as session:
+        if dialect_name(session) != "postgresql":
+            pytest.skip("COPY is PostgreSQL's; SQLite always takes the generic path")
+        vendor = (world.vendors[0].id, "+type", "")
+        session.add_all([
+            facts._fact(source="booth_report", source_id="-7", kind=FactKind.BOOTH_REPORT,
+                        channel=Channel.BOOTH_MARKET, event_id="e1",
+                        occurred_at=dt.datetime(2025, 5, 9, 15, 0, tzinfo=dt.UTC),
+                        vendor=vendor, net_amount=150_000, receipts=10, order_ref='a,"b"',
+                        category="@sum", revision=2),
+            facts._fact(source="procurement_line", source_id="\tx", kind=FactKind.INSTITUTIONAL,
+                        channel=Channel.INSTITUTIONAL, event_id="e2",
+                        occurred_at=dt.datetime(2025, 5, 10, 14, 59, 59, tzinfo=dt.UTC),
+                        vendor=vendor, net_amount=-5, product_id=None, order_ref="="),
+        ])
+        await session.commit()
+        export = await exports.request_export(session, owner.id, exports.ExportOrder(
+            ExportKind.PLATFORM_FACTS, dt.date(2025, 5, 1), dt.date(2025, 5, 31), "csv"))
+    copied, streamed = tmp_path / "copied.csv", tmp_path / "streamed.csv"
+    assert await exports._copy_csv(session_factory, export, copied) == 6
+    assert await exports._stream(session_factory, export, streamed) == 6
+    assert copied.read_bytes() == streamed.read_bytes()
+    rows = spreadsheets.read_rows("x.csv", copied.read_bytes())
+    assert rows[-2][1:3] == ["2025-05-10 00:00:00", "부스 매출 보고"]
+    assert (rows[-2][6], rows[-2][7], rows[-2][8], rows[-2][12]) == ("'@sum", "'+type", "",
+                                                                      'a,"b"')
+    assert (rows[-1][0], rows[-1][5], rows[-1][11], rows[-1][12], rows[-1][14]) == (
+        "2025-05-10", "", "-5", "'=", "'\tx")
 
 
 async def test_files_are_kept_seven_days_and_dead_exports_are_failed(
