@@ -14,6 +14,16 @@ rows in place, no fact) is read on every request. A rebuild that corrects summar
 drifted (a bug, found by ``--check``) adds no fact; entries are therefore also dropped after
 :data:`MAX_AGE`, so a correction shows within that time.
 
+Fact ids come from a sequence and are handed out before their transaction commits, so on
+PostgreSQL a fact with a smaller id can commit after one with a larger id: ``max(id)`` alone
+would then miss it. The token therefore also holds the database's snapshot
+(``pg_current_snapshot()``: the transactions then in flight and the horizon of finished ones).
+It changes when any transaction that writes finishes, so an entry stands only while nothing at
+all was committed since, and a fact that commits late is always seen. A quiet database keeps
+its snapshot and its entries; on a busy one, facts arrive anyway and entries are recomputed.
+SQLite has one writer, which holds its lock from the insert to the commit, so its ids commit
+in order and ``max(id)`` is enough.
+
 The cache lives on the application's state (made with the app: one per app, so per
 database), bounded to :data:`ENTRIES` entries, least recently used out first. A value is
 computed after its token was read, so it is never older than its token says (a fact landing
@@ -23,15 +33,17 @@ in between only makes the next request recompute).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from litestar.datastructures import State
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.db import dialect_name
 from shop.analytics.models import SalesFact
 
 T = TypeVar("T")
@@ -43,12 +55,21 @@ MAX_AGE = dt.timedelta(minutes=5)
 STATE_KEY = "analytics_figures"
 
 
+@dataclasses.dataclass(frozen=True)
+class FactsToken:
+    """What the facts were when a figure was computed: the largest id, and on PostgreSQL the
+    snapshot (empty on SQLite). Equal tokens: a fresh read would give the same figures."""
+
+    largest_id: int
+    snapshot: str = ""
+
+
 class FiguresCache:
     """Figures by (what, arguments), each with the facts token it was computed under."""
 
     def __init__(self, *, entries: int = ENTRIES, max_age: dt.timedelta = MAX_AGE,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._entries: collections.OrderedDict[Hashable, tuple[int, float, Any]] = (
+        self._entries: collections.OrderedDict[Hashable, tuple[FactsToken, float, Any]] = (
             collections.OrderedDict())
         self._limit = entries
         self._max_age = max_age.total_seconds()
@@ -70,9 +91,21 @@ class FiguresCache:
         return value
 
 
-async def facts_token(session: AsyncSession) -> int:
-    """The largest sales-fact id (0 with none): changes with every fact written."""
-    return int(await session.scalar(select(func.max(SalesFact.id))) or 0)
+_LARGEST_ID = select(func.max(SalesFact.id))
+#: PostgreSQL: the largest id and the snapshot, read by one statement.
+_POSTGRES_TOKEN = text(
+    f"SELECT ({_LARGEST_ID.compile(compile_kwargs={'literal_binds': True})}),"
+    " pg_current_snapshot()::text"
+)
+
+
+async def facts_token(session: AsyncSession) -> FactsToken:
+    """The largest sales-fact id (0 with none), which changes with every fact written, and on
+    PostgreSQL the snapshot (the module's note says why)."""
+    if dialect_name(session) != "postgresql":
+        return FactsToken(int(await session.scalar(_LARGEST_ID) or 0))
+    largest, snapshot = (await session.execute(_POSTGRES_TOKEN)).one()
+    return FactsToken(int(largest or 0), snapshot)
 
 
 def figures_cache(state: State) -> FiguresCache:
