@@ -234,7 +234,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        # Nothing here uses advanced-alchemy's cache, and its after-commit listener asks
+        # ``engine.execution_options()`` (a new engine object) at every commit to learn so.
+        session_config=AsyncSessionConfig(
+            expire_on_commit=False, info={"enable_cache_listener": False}
+        ),
         session_dependency_key="db_session",
         create_all=False,
         # No model stores advanced-alchemy FileObjects (uploads live in infra storage), and

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
@@ -164,6 +164,24 @@ async def insert_as_loaded(session: AsyncSession, instance: M) -> M:
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+def attach_as_loaded(session: AsyncSession, model: type[M], rows: Iterable[Any]) -> list[M]:
+    """Objects of ``model`` for rows a Core ``INSERT … RETURNING`` of its table's columns
+    wrote, attached as :func:`insert_as_loaded` attaches its object: persistent, nothing
+    left to flush (for a statement built once with its values bound, decision 96)."""
+    mapper = inspect(model)
+    props = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+    made = []
+    for row in rows:
+        instance = mapper.class_manager.new_instance()
+        state = inspect(instance)
+        for key, column in props:
+            state.dict[key] = row._mapping[column]
+        make_transient_to_detached(instance)
+        session.add(instance)
+        made.append(instance)
+    return made
 
 
 @functools.cache

@@ -41,7 +41,9 @@ class DomainEvent:
                 return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
             raise TypeError(f"cannot serialise {type(value).__name__} in {self.name}")
 
-        return msgspec.to_builtins(dataclasses.asdict(self), enc_hook=convert)
+        # msgspec walks the dataclass itself (nested ones, lists, enums, datetimes) as it
+        # walked ``dataclasses.asdict``'s deep copy, without making that copy first.
+        return msgspec.to_builtins(self, enc_hook=convert)
 
 
 class EventEnvelope(msgspec.Struct, frozen=True):

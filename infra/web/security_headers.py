@@ -77,6 +77,9 @@ def content_security_policy(settings: Settings, nonce: str | None) -> str:
 def security_headers_hook(settings: Settings) -> Any:
     """A ``before_send`` hook adding the headers to every response start."""
     https = is_https(settings)
+    # Most responses carry no nonce (API answers, pages without inline scripts): their
+    # policy is the same string every time, so it is made once (decision 96).
+    plain_policy = content_security_policy(settings, None)
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
@@ -84,8 +87,8 @@ def security_headers_hook(settings: Settings) -> Any:
         headers = MutableScopeHeaders.from_message(message)
         nonce = scope.get(NONCE_KEY)
         if not str(scope.get("path", "")).startswith(SCHEMA_PATH):
-            headers["Content-Security-Policy"] = content_security_policy(
-                settings, str(nonce) if nonce else None
+            headers["Content-Security-Policy"] = (
+                content_security_policy(settings, str(nonce)) if nonce else plain_policy
             )
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"

@@ -49,6 +49,11 @@ CHECKOUTS = table_of(Checkout)
 #: Statements every paid checkout sends, built once with their values bound at execution,
 #: so their cache keys are computed once per process (decision 91).
 _INSERT_ORDER = insert(ORDERS)
+_INSERT_VENDOR_ORDERS = insert(VENDOR_ORDERS).returning(
+    VENDOR_ORDERS.c.id, VENDOR_ORDERS.c.vendor_id, sort_by_parameter_order=True
+)
+_INSERT_ORDER_LINES = insert(ORDER_LINES)
+_INSERT_VENDOR_ORDER_CHANGES = insert(VENDOR_ORDER_CHANGES)
 _MARK_PAID = (
     update(CHECKOUTS).where(CHECKOUTS.c.id == bindparam("checkout_id"))
     .values(status=CheckoutStatus.PAID)
@@ -223,13 +228,9 @@ async def _write_order(
             "status": VendorOrderStatus.PAID, "items_total": items, "delivery_fee": fee,
             "total": items + fee,
         })
-    written = await session.execute(
-        insert(VENDOR_ORDERS).returning(VENDOR_ORDERS.c.id, VENDOR_ORDERS.c.vendor_id,
-                                        sort_by_parameter_order=True),
-        vendor_rows,
-    )
+    written = await session.execute(_INSERT_VENDOR_ORDERS, vendor_rows)
     vendor_order_of = {int(vendor_id): int(id_) for id_, vendor_id in written.all()}
-    await session.execute(insert(ORDER_LINES), [
+    await session.execute(_INSERT_ORDER_LINES, [
         {
             "vendor_order_id": vendor_order_of[line.vendor_id], "variant_id": line.variant_id,
             "product_id": line.product_id, "product_name": line.product_name,
@@ -240,7 +241,7 @@ async def _write_order(
         for lines in by_vendor.values()
         for line in lines
     ])
-    await session.execute(insert(VENDOR_ORDER_CHANGES), [
+    await session.execute(_INSERT_VENDOR_ORDER_CHANGES, [
         {"vendor_order_id": vendor_order_id, "from_status": None,
          "to_status": VendorOrderStatus.PAID, "actor_user_id": None,
          "reason": f"결제 완료 ({number})"}

@@ -59,6 +59,7 @@ ALLOCATIONS = table_of(StockAllocation)
 #: Statements every checkout sends, built once with their values bound at execution, so
 #: their cache keys are computed once per process (decision 91).
 _INSERT_STATUS_CHANGE = insert(STATUS_CHANGES)
+_INSERT_ALLOCATIONS = insert(ALLOCATIONS).returning(*ALLOCATIONS.c, sort_by_parameter_order=True)
 _MARK_CONFIRMED = (
     update(RESERVATIONS).where(RESERVATIONS.c.id == bindparam("reservation_id"))
     # Bind names other than the columns': those are reserved in an UPDATE's SET clause.
@@ -387,7 +388,7 @@ async def confirm_locked(
     # Plain statements rather than the unit of work (decision 82): this runs in every paid
     # checkout's transaction, and the rows are not read back in it.
     written = await session.execute(
-        insert(ALLOCATIONS).returning(*ALLOCATIONS.c, sort_by_parameter_order=True),
+        _INSERT_ALLOCATIONS,
         [{"reservation_id": reservation.id, "variant_id": ln.variant_id,
           "quantity": ln.quantity} for ln in lines],
     )
