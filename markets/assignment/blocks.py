@@ -5,13 +5,15 @@ placed on a *block*: consecutive booths of one row of the map that are neighbour
 adjacency (a gap wider than the neighbour tolerance, or an organizer's hand-made neighbour
 list around a pillar, breaks the run). Two steps, both hard-rule-safe by construction:
 
-1. **Claim the minimum** (:func:`claim_blocks`, before the matching, after the regulars):
-   in standing order each block vendor takes the best free window of ``booths_min``
-   booths it may take (every booth fits it, is allowed to it today, is no rotating
-   premium/corner booth and is not held yet). One booth of the window is pinned to the
-   vendor in the matching, the others are closed to everybody; so no booth can hold two
-   vendors and the window stays whole. A lower tier's window that leaves a higher tier out
-   is withdrawn by the solver's revocation rounds like a granted wish.
+1. **Claim the minimum** (:class:`BlockClaims`, before the matching, after the regulars):
+   in standing order, in one line with the single vendors' wishes (decision 102), each
+   block vendor takes the best free window of ``booths_min`` booths it may take (every
+   booth fits it, is allowed to it today, is no rotating premium/corner booth and is not
+   held or claimed yet: a senior single vendor's wish comes first). One booth of the
+   window is pinned to the vendor in the matching, the others are closed to everybody; so
+   no booth can hold two vendors and the window stays whole. A lower tier's window that
+   leaves a higher tier out is withdrawn by the solver's revocation rounds like a granted
+   wish.
 2. **Extras last** (:func:`extend_blocks`, after the day is solved): a block grows at its
    ends towards ``booths_max`` only into booths that stayed empty and that no vendor left
    out today would fit, so an extra booth never costs anybody a place ("extra booths go
@@ -59,38 +61,54 @@ def anchor_of(a: Applicant, block: Sequence[str]) -> str:
     return wished[0] if wished else block[0]
 
 
-def claim_blocks(
-    vendors: Iterable[Applicant],
-    rows: Sequence[Sequence[str]],
-    adjacency: Mapping[str, Collection[str]],
-    booths: Sequence[BoothSlot],
-    held: Collection[int],
-    can_take: Callable[[Applicant], np.ndarray],
-) -> dict[VendorKey, tuple[str, ...]]:
-    """Each block vendor's window of ``booths_min`` booths, in standing order; a vendor
-    with no free window it may take is left out (``held``: booth indices already claimed;
-    ``can_take``: a boolean vector over ``booths``, what the vendor may take today).
+class BlockClaims:
+    """The claim of each block vendor's window of ``booths_min`` booths, one vendor at a
+    time in the order the caller settles claims (``markets.assignment.claims.claim_in_line``:
+    standing order, single vendors' wishes in between, decision 102).
 
-    The best window holds the earliest wish, then lies most in preferred zones, then
-    wastes least size and power, then comes first in map order."""
-    index = {b.code: j for j, b in enumerate(booths)}
-    free = np.array([not _rotating(b) for b in booths], dtype=bool)
-    free[list(held)] = False
-    size = np.array([b.size for b in booths], dtype=np.int64)
-    power = np.array([b.has_power for b in booths], dtype=np.int64)
-    zone = [b.zone for b in booths]
-    cache: dict[int, np.ndarray] = {}
-    out: dict[VendorKey, tuple[str, ...]] = {}
-    for a in sorted(vendors, key=lambda a: a.standing):
+    ``held``: booth indices already claimed; ``can_take``: a boolean vector over
+    ``booths``, what the vendor may take today. A booth is free until held, claimed by a
+    window or :meth:`take`-n by someone else's claim; premium/corner booths rotate and are
+    never free for a block."""
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[str]],
+        adjacency: Mapping[str, Collection[str]],
+        booths: Sequence[BoothSlot],
+        held: Collection[int],
+        can_take: Callable[[Applicant], np.ndarray],
+    ) -> None:
+        self.rows, self.adjacency, self.booths, self.can_take = rows, adjacency, booths, can_take
+        self.index = {b.code: j for j, b in enumerate(booths)}
+        self.free = np.array([not _rotating(b) for b in booths], dtype=bool)
+        self.free[list(held)] = False
+        self.size = np.array([b.size for b in booths], dtype=np.int64)
+        self.power = np.array([b.has_power for b in booths], dtype=np.int64)
+        self.zone = [b.zone for b in booths]
+        self.cache: dict[int, np.ndarray] = {}
+
+    def take(self, code: str) -> None:
+        """Someone else claimed the booth (a granted wish)."""
+        j = self.index.get(code)
+        if j is not None:
+            self.free[j] = False
+
+    def claim(self, a: Applicant) -> tuple[str, ...] | None:
+        """The vendor's best free window, now claimed; None when it has none.
+
+        The best window holds the earliest wish, then lies most in preferred zones, then
+        wastes least size and power, then comes first in map order."""
+        booths, index = self.booths, self.index
         k = a.booths_min
-        if k not in cache:
-            found = windows(rows, adjacency, k)
-            cache[k] = np.array(
+        if k not in self.cache:
+            found = windows(self.rows, self.adjacency, k)
+            self.cache[k] = np.array(
                 [[index[c] for c in w] for w in found if all(c in index for c in w)],
                 dtype=np.int64,
             ).reshape(-1, k)
-        options = cache[k]
-        ok = (can_take(a) & free)[options].all(axis=1)
+        options = self.cache[k]
+        ok = (self.can_take(a) & self.free)[options].all(axis=1)
         wish = np.full(len(booths), len(a.preferred_booths), dtype=np.int64)
         for n, code in enumerate(a.preferred_booths):
             if code in index:
@@ -99,19 +117,18 @@ def claim_blocks(
         if a.wishes_only:
             ok &= wish_w < len(a.preferred_booths)
         if not ok.any():
-            continue
-        away = np.array([z not in a.preferred_zones for z in zone], dtype=np.int64) \
+            return None
+        away = np.array([z not in a.preferred_zones for z in self.zone], dtype=np.int64) \
             if a.preferred_zones else np.zeros(len(booths), dtype=np.int64)
-        waste = size - a.min_size + power * (not a.needs_power)
+        waste = self.size - a.min_size + self.power * (not a.needs_power)
         keys = np.lexsort((
             np.arange(len(options)), waste[options].sum(axis=1), away[options].sum(axis=1),
             wish_w,
         ))
         best = next(int(w) for w in keys if ok[w])
         chosen = options[best]
-        free[chosen] = False
-        out[a.key] = tuple(booths[j].code for j in chosen)
-    return out
+        self.free[chosen] = False
+        return tuple(booths[j].code for j in chosen)
 
 
 def extend_blocks(

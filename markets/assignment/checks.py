@@ -473,6 +473,88 @@ def _block_inversions(problem: SeasonProblem, day: DayResult, h: Applicant) -> l
     return out
 
 
+def seniority_inversions(problem: SeasonProblem, result: SeasonResult) -> list[str]:
+    """Within one tier, a junior stall against a senior single vendor for a contested
+    booth (decision 102): stalls and wishers claim in one line, in standing order (tier,
+    years, jury score, vendor id). Two cheap signs of the line broken, neither about
+    regulars (their own booths come first) nor premium/corner booths (they rotate) nor a
+    reserved booth kept for a needer against a vendor who does not need it:
+
+    * a single vendor holds a booth it ranks below a wish (or none, not for a category
+      cap) while that wished booth, fitting it, is in the block of a same-tier stall
+      standing behind it;
+    * a stall is left out while some run of its minimum, fitting it, is empty or held by
+      vendors standing behind it, at least one of them of its own tier (all of lower
+      tiers is :func:`priority_inversions`' case)."""
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    skip = (UnplacedReason.CATEGORY_CAP, UnplacedReason.MANUAL, UnplacedReason.WISHES_TAKEN)
+    out: list[str] = []
+    for day in result.days:
+        block_of = {
+            c: v for v, block in day.blocks.items() if applicants[v].own_booth is None
+            and applicants[v].booths_min > 1 for c in block
+        }
+        holder = {c: v for v in day.placements for c in day.booths_of(v)}
+        for s in applicants.values():
+            if s.own_booth is not None or s.booths_min > 1 or not s.preferred_booths:
+                continue
+            if s.key in day.placements:
+                got = day.placements[s.key]
+                rank = s.preferred_booths.index(got) if got in s.preferred_booths else None
+            elif day.unplaced.get(s.key) not in (None, *skip):
+                rank = None
+            else:
+                continue
+            for code in s.preferred_booths[:rank]:
+                v = block_of.get(code)
+                booth = booths.get(code)
+                if v is None or booth is None or booth.is_premium or booth.is_corner:
+                    continue
+                b = applicants[v]
+                if (b.priority == s.priority and b.standing > s.standing and _fits(s, booth)
+                        and not _kept_from(problem, booth, b, s)):
+                    out.append(f"day {day.day}: vendor {v}'s block holds {code}, "
+                               f"wished by senior vendor {s.key} of the same tier")
+        for key, reason in day.unplaced.items():
+            h = applicants[key]
+            if reason in skip or h.own_booth is not None or h.booths_min < 2:
+                continue
+            for row in problem.rows:
+                runs = [tuple(row[n:n + h.booths_min])
+                        for n in range(len(row) - h.booths_min + 1)]
+                bad = next((run for run in runs if _behind_in_run(problem, h, run, holder)),
+                           None)
+                if bad is not None:
+                    out.append(f"day {day.day}: vendor {key} unplaced, juniors of its "
+                               f"tier hold block {bad}")
+                    break
+    return out
+
+
+def _behind_in_run(problem: SeasonProblem, h: Applicant, run: tuple[str, ...],
+                   holder: Mapping[str, int]) -> bool:
+    """Whether stall ``h`` could have claimed ``run`` ahead of everyone holding it: a run of
+    neighbours in a row, fitting, no premium/corner booth, ("only my wishes") one booth
+    wished, its booths empty or held by non-regulars standing behind ``h`` (no reserved
+    booth kept for its needer against ``h``), one of them of ``h``'s tier."""
+    booths = {b.code: b for b in problem.booths}
+    applicants = {a.key: a for a in problem.applicants}
+    if not _in_one_row(problem, run):
+        return False
+    if h.wishes_only and not any(c in h.preferred_booths for c in run):
+        return False
+    if any(booths[c].is_premium or booths[c].is_corner or not _fits(h, booths[c])
+           for c in run):
+        return False
+    held = [(c, applicants[holder[c]]) for c in run if c in holder]
+    return any(v.priority == h.priority for _, v in held) and all(
+        v.own_booth is None and v.standing > h.standing and v.priority <= h.priority
+        and not _kept_from(problem, booths[c], v, h)
+        for c, v in held
+    )
+
+
 def preference_score(problem: SeasonProblem, result: SeasonResult) -> float:
     """Share of placements, among vendors who stated a preference, in a preferred booth or
     zone (1.0 when nobody stated one)."""

@@ -18,9 +18,11 @@ rows happen to be listed in:
   booth of the run is free or freed by other moves, the senior stall first, and otherwise
   keeps its own booths. Their booths are out of everyone else's reach while they hold
   them, moves of single-booth regulars included.
-* **Ranked wishes** of everyone else (:func:`grant_wishes`): in standing order (tier, then
-  years at the market, then jury score, then vendor id) each wisher gets its best wish not
-  yet held by a regular or granted to someone ahead of it.
+* **Ranked wishes and blocks** of everyone else (:func:`claim_in_line`): in standing order
+  (tier, then years at the market, then jury score, then vendor id) each wisher gets its
+  best wish not yet held by a regular or claimed by someone ahead of it, and each vendor
+  needing several booths side by side its best free window; stalls and single vendors
+  stand in the same line (decision 102).
 
 Pure: keys and booth codes in, a mapping out. ``markets.assignment.solver`` pins the result
 into the day's model.
@@ -31,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from markets.assignment.blocks import windows
+from markets.assignment.blocks import BlockClaims, windows
 from markets.assignment.problem import Applicant, VendorKey
 
 
@@ -114,25 +116,40 @@ def several_booth_places(
     return out
 
 
-def grant_wishes(
-    wishers: Sequence[Applicant],
+def claim_in_line(
+    claimants: Sequence[Applicant],
     held: Collection[str],
     can_take: Callable[[Applicant, str], bool],
-) -> dict[VendorKey, tuple[str, int]]:
-    """Each wisher's granted wish and its rank (0 = first), in standing order.
+    blocks: BlockClaims,
+) -> tuple[dict[VendorKey, tuple[str, int]], dict[VendorKey, tuple[str, ...]]]:
+    """Granted wishes (vendor -> booth and its rank, 0 = first) and claimed blocks
+    (vendor -> window), settled in one line in standing order (decision 102).
 
-    ``held``: booths already held today (regulars). A wisher that is not listed in the
-    result had every wish held or granted ahead of it.
-    """
+    ``claimants``: block vendors and single vendors with wishes; ``held``: booths already
+    held today (regulars, rescued windows); ``can_take``: whether a single vendor may claim
+    a wished booth; ``blocks``: the block vendors' windows (it knows what each may take).
+    Stalls and single vendors stand in the same line: within a tier, the one with more
+    years (then the higher jury score, then the lower vendor id) claims a contested booth
+    first, so a junior stall cannot take the booth a senior single vendor wished, nor a
+    junior single vendor's wish the only run a senior stall fits. A vendor listed in
+    neither result had every wish, or every window, held or claimed ahead of it."""
     taken = set(held)
-    out: dict[VendorKey, tuple[str, int]] = {}
-    for a in sorted(wishers, key=lambda a: a.standing):
+    granted: dict[VendorKey, tuple[str, int]] = {}
+    claimed: dict[VendorKey, tuple[str, ...]] = {}
+    for a in sorted(claimants, key=lambda a: a.standing):
+        if a.wants_block:
+            window = blocks.claim(a)
+            if window is not None:
+                claimed[a.key] = window
+                taken.update(window)
+            continue
         for rank, code in enumerate(a.preferred_booths):
             if code not in taken and can_take(a, code):
-                out[a.key] = (code, rank)
+                granted[a.key] = (code, rank)
                 taken.add(code)
+                blocks.take(code)
                 break
-    return out
+    return granted, claimed
 
 
 def stall_runs(

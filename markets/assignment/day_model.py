@@ -207,7 +207,7 @@ def build_day(
                 bonus[code_index[code]] = wish_bonus(w, nth)
         if a.wishes_only and not a.wants_block:
             # (A block needs one wish among its booths, not every booth wished: the
-            # block claim checks that, ``markets.assignment.blocks.claim_blocks``.)
+            # block claim checks that, ``markets.assignment.blocks.BlockClaims``.)
             keep = np.zeros(nb, dtype=bool)
             keep[[code_index[c] for c in (*a.preferred_booths, *a.own_booths)
                   if c in code_index]] = True

@@ -141,9 +141,9 @@ def _window_kept_for_needers(
     booths for vendors who need them" option (decision 86, for blocks): a window it may
     take (no premium/corner booth, whose turns blocks never take; every booth allowed to
     it) whose booths are empty or held by vendors standing behind it who are no regulars
-    (its claim came before theirs: blocks are claimed in standing order before the
-    matching), at least one of them held by a vendor needing that booth's reserved
-    property, which ``i`` does not need."""
+    (its claim came before theirs: blocks and wishes are claimed in one line in standing
+    order before the matching, decision 102), at least one of them held by a vendor
+    needing that booth's reserved property, which ``i`` does not need."""
     a = model.candidates[i]
     allowed = model.open_allowed if model.open_allowed is not None else model.allowed
     kept_by_need = False

@@ -44,9 +44,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from markets.assignment.blocks import anchor_of, claim_blocks, extend_blocks, rescued_blocks
+from markets.assignment.blocks import (
+    BlockClaims,
+    anchor_of,
+    extend_blocks,
+    rescued_blocks,
+)
 from markets.assignment.claims import (
-    grant_wishes,
+    claim_in_line,
     move_stalls,
     regular_places,
     several_booth_places,
@@ -374,8 +379,6 @@ def _pin_claims(
     for key, code in seats.items():
         model.pin(index[key], code_index[code])
     seats.update({key: mine[0] for key, mine in several.items()})
-    # Blocks of several booths (their minimum) next, in standing order; a vendor without
-    # a free window takes no booth at all today.
     block_vendors = [a for a in model.candidates if a.wants_block]
 
     closed_at = {code_index[c]: p for c, p in closed.items() if c in code_index}
@@ -391,16 +394,33 @@ def _pin_claims(
         return ok
 
     given = {k: w for k, w in forced.items() if k in index}
-    blocks = claim_blocks(
-        [a for a in block_vendors if a.key not in given], problem.rows, problem.adjacency,
-        model.booths,
-        {code_index[c] for c in (
-            *seats.values(), *(c for m in several.values() for c in m),
-            *(c for w in given.values() for c in w),
-        )},
-        takes,
-    ) if block_vendors else {}
+    held = [
+        *seats.values(), *(c for m in several.values() for c in m),
+        *(c for w in given.values() for c in w),
+    ]
+    wishers = [
+        a for a in model.candidates
+        if a.key not in seats and not a.wants_block and a.preferred_booths
+    ]
+    revoked = {
+        a.key for a in wishers
+        if any(a.priority < closed.get(c, a.priority) for c in a.preferred_booths)
+    }
+    # Blocks of several booths (their minimum) and wishes in one line, in standing order
+    # (decision 102); premium and corner booths rotate among the vendors who asked for a
+    # turn: a wish for one stays a preference (a weight), never a claim that would take it
+    # out of turn, and blocks never take them.
+    granted, blocks = claim_in_line(
+        [*(a for a in block_vendors if a.key not in given), *wishers], held,
+        lambda a, code: (
+            code not in rotating and a.priority >= closed.get(code, a.priority)
+            and can_take(a, code)
+        ),
+        BlockClaims(problem.rows, problem.adjacency, model.booths,
+                    {code_index[c] for c in held}, takes),
+    )
     blocks.update(given)
+    # A block vendor without a window takes no booth at all today.
     for a in block_vendors:
         block = blocks.get(a.key)
         if block is None:
@@ -412,23 +432,6 @@ def _pin_claims(
             if code != anchor:
                 model.hold(code_index[code])
     blocks.update({key: mine for key, mine in several.items() if len(mine) > 1})
-    wishers = [
-        a for a in model.candidates
-        if a.key not in seats and not a.wants_block and a.preferred_booths
-    ]
-    revoked = {
-        a.key for a in wishers
-        if any(a.priority < closed.get(c, a.priority) for c in a.preferred_booths)
-    }
-    # Premium and corner booths rotate among the vendors who asked for a turn: a wish for
-    # one stays a preference (a weight), never a claim that would take it out of turn.
-    granted = grant_wishes(
-        wishers, [*seats.values(), *(c for b in blocks.values() for c in b)],
-        lambda a, code: (
-            code not in rotating and a.priority >= closed.get(code, a.priority)
-            and can_take(a, code)
-        ),
-    )
     for key, (code, _) in granted.items():
         model.pin(index[key], code_index[code])
     # "Only my wishes" with every wish it could take pinned to others: placed nowhere

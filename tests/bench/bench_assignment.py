@@ -11,8 +11,9 @@ Metrics:
   ``cpu_seconds`` the median process CPU time (what a loaded shared machine distorts least).
 * ``hard_violations``: broken hard rules (double-booked booth, vendor in two booths, power,
   size, day not applied for, category cap, vendor without booth or reason) counted by the
-  independent checker ``markets.assignment.checks``; ``fairness_violations`` and
-  ``priority_inversions`` likewise.
+  independent checker ``markets.assignment.checks``; ``fairness_violations``,
+  ``priority_inversions`` and ``seniority_inversions`` (a junior stall against a senior
+  single vendor of the same tier, decision 102) likewise.
 * ``preference_score``: among placed vendor-days whose vendor stated a preference (booth or
   zone), the share placed in a preferred booth or zone.
 * ``placed`` / ``unplaced``: vendor-days with and without a booth over the season.
@@ -41,6 +42,7 @@ from markets.assignment.checks import (
     hard_violations,
     preference_score,
     priority_inversions,
+    seniority_inversions,
 )
 from markets.assignment.day_model import Rotation, build_day
 from markets.assignment.day_search import match, solve_day_model
@@ -75,6 +77,7 @@ def full_season(block_share: float = 0.0) -> dict[str, Any]:
         "hard_violations": len(hard_violations(problem, result)),
         "fairness_violations": len(fairness_violations(problem, result)),
         "priority_inversions": len(priority_inversions(problem, result)),
+        "seniority_inversions": len(seniority_inversions(problem, result)),
         "preference_score": round(preference_score(problem, result), 4),
         "placed": sum(len(d.placements) for d in result.days),
         "unplaced": sum(len(d.unplaced) for d in result.days),

@@ -9,6 +9,7 @@ from markets.assignment.checks import (
     fairness_violations,
     hard_violations,
     priority_inversions,
+    seniority_inversions,
 )
 from markets.assignment.problem import SeasonProblem
 from markets.assignment.solver import solve_season
@@ -38,9 +39,11 @@ def test_no_higher_priority_vendor_waits_while_a_lower_one_holds_a_booth_it_fits
 ) -> None:
     """Tiers come first: an unplaced vendor never fits an ordinary booth held by a vendor of
     lower priority (premium and corner booths follow the rotation, category caps their own
-    order, so they are left out of this comparison)."""
+    order, so they are left out of this comparison). Within a tier, a junior stall never
+    holds a senior single vendor's wish, nor keeps a senior stall out (decision 102)."""
     result = solve_season(problem)
     assert priority_inversions(problem, result) == []
+    assert seniority_inversions(problem, result) == []
 
 
 @SETTINGS
@@ -67,4 +70,5 @@ def test_a_big_market_season_has_no_violation() -> None:
     assert hard_violations(problem, result) == []
     assert fairness_violations(problem, result) == []
     assert priority_inversions(problem, result) == []
+    assert seniority_inversions(problem, result) == []
     assert all(len(d.placements) == 120 for d in result.days)  # more vendors than booths
