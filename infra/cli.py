@@ -285,7 +285,11 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--facts", "regenerate", is_flag=True,
               help="먼저 주문·환불·부스 매출 보고·공공구매 지급 원본에서 빠진 판매 사실을 "
                    "다시 씁니다 (있는 사실은 그대로).")
-def analytics_rebuild(first: Any, last: Any, check: bool, regenerate: bool) -> None:
+@click.option("--sessions", type=click.IntRange(1, 8), default=2, show_default=True,
+              help="PostgreSQL에서 동시에 채우는 연결 수 (달마다 따로 잠급니다; "
+                   "SQLite는 늘 1).")
+def analytics_rebuild(first: Any, last: Any, check: bool, regenerate: bool,
+                      sessions: int) -> None:
     from shop.analytics import rollups
     from shop.analytics.regenerate import regenerate_facts
 
@@ -306,7 +310,7 @@ def analytics_rebuild(first: Any, last: Any, check: bool, regenerate: bool) -> N
             s, lambda session: regenerate_facts(session, low, high)))
         click.echo(f"원본에서 빠진 판매 사실 {written}건을 다시 썼습니다.")
     months = _run(lambda s: _with_session(
-        s, lambda session: rollups.rebuild(session, low, high)))
+        s, lambda session: rollups.rebuild(session, low, high, sessions=sessions)))
     for month, rows in months:
         click.echo(f"{month:%Y-%m}: 요약 {rows}행")
     click.echo(f"{len(months)}개월을 다시 채웠습니다.")

@@ -96,11 +96,51 @@ def sales_fact_rows(
     vendors: Sequence[DemoVendor], products: Sequence[DemoProduct], first: dt.date,
     last: dt.date, *, lines: int, refund_rate: float = REFUND_RATE, seed: int = SEED,
     channels: Sequence[tuple[Channel, float]] = CHANNEL_WEIGHTS,
-    favourite_vendor: int | None = None,
+    favourite_vendor: int | None = None, in_time_order: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """``lines`` sale facts (and ~``refund_rate`` of them refunded) over the Seoul days
     ``first``..``last``, as insertable rows. ``favourite_vendor`` sells three times as
-    much (the demo member's enterprise, so its dashboard is full)."""
+    much (the demo member's enterprise, so its dashboard is full).
+
+    ``in_time_order``: the rows come by ``occurred_at``, as the consumer writes facts in
+    production (a month's facts then lie together on disk, which the rebuild's month copy
+    relies on: the benchmark, decision 103). The same draws, only the days handed out in
+    order, so the counts and every distribution are the same as without it."""
+    rows = _sales_fact_rows(vendors, products, first, last, lines=lines,
+                            refund_rate=refund_rate, seed=seed, channels=channels,
+                            favourite_vendor=favourite_vendor, sorted_days=in_time_order)
+    return _by_time(rows) if in_time_order else rows
+
+
+def _by_time(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``rows`` (whose sales come day by day, their refunds up to ten days later) ordered by
+    ``occurred_at``: a day is sorted and handed out once a later day's sale shows up, with
+    the refunds that fall on it; only refunds wait longer (a few percent of the rows)."""
+    day_rows: list[dict[str, Any]] = []
+    later: dict[dt.date, list[dict[str, Any]]] = {}
+    day: dt.date | None = None
+
+    def flush(upto: dt.date | None) -> Iterator[dict[str, Any]]:
+        due = [r for d in sorted(later) if upto is None or d <= upto for r in later.pop(d)]
+        yield from sorted([*day_rows, *due], key=lambda r: r["occurred_at"])
+
+    for row in rows:
+        if row["kind"] is FactKind.REFUND:
+            later.setdefault(row["business_date"], []).append(row)
+            continue
+        if day is not None and row["business_date"] != day:
+            yield from flush(day)
+            day_rows = []
+        day = row["business_date"]
+        day_rows.append(row)
+    yield from flush(None)
+
+
+def _sales_fact_rows(
+    vendors: Sequence[DemoVendor], products: Sequence[DemoProduct], first: dt.date,
+    last: dt.date, *, lines: int, refund_rate: float, seed: int,
+    channels: Sequence[tuple[Channel, float]], favourite_vendor: int | None, sorted_days: bool,
+) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     by_id = {v.id: v for v in vendors}
     days, day_weights = _days(first, last)
@@ -110,6 +150,8 @@ def sales_fact_rows(
     channel_weights = [w for _, w in channels]
     buyers = max(lines // 4, 10)
     picked_days = rng.choices(days, day_weights, k=lines)
+    if sorted_days:
+        picked_days.sort()
     picked_products = rng.choices(products, popularity, k=lines)
     picked_channels = rng.choices(channel_list, channel_weights, k=lines)
     vendor_ids = [v.id for v in vendors]

@@ -57,7 +57,7 @@ async def hold_writer(session: AsyncSession, model: Any) -> None:
 #: PostgreSQL ``work_mem`` of a refill's transaction. The default 4 MB spilled a month's
 #: aggregates and key-order sorts to disk at 1,000,000 facts (~85,000 a month) and the
 #: first purchases' (one group per vendor and buyer); a rebuild runs at most
-#: ``rollups.PARALLEL`` such transactions (decision 90).
+#: ``rollups.PARALLEL`` such transactions by default (decisions 90, 103).
 WORK_MEM = "64MB"
 
 

@@ -450,21 +450,30 @@ def period_bounds(
     return low, high
 
 
-#: Sessions refilling at once on PostgreSQL (months are independent transactions, each under
-#: its own exclusive month lock; the first-purchase table is one more job beside them).
+#: Sessions refilling at once on PostgreSQL by default (months are independent transactions,
+#: each under its own exclusive month lock; the first-purchase table is one more job beside
+#: them). Two: the rebuild is CPU-bound in the database's backends, one per session, and the
+#: machines it runs on have two cores (decision 103); ``jangteo analytics rebuild
+#: --sessions`` says otherwise.
 PARALLEL = 2
+#: At most this many (each session holds a connection of the engine's pool).
+MAX_PARALLEL = 8
 
 
 async def rebuild(
-    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
+    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None,
+    *, sessions: int = PARALLEL,
 ) -> list[tuple[dt.date, int]]:
     """Refill the summaries month by month (each month one transaction) for the whole months
     from ``first`` to ``last`` (default: every month with facts or summary rows), and the
     first purchases. Returns ``(month, rows written)`` per month.
 
-    On PostgreSQL :data:`PARALLEL` sessions of the same engine take the jobs (first purchases,
-    then the months) one after another: each job holds only its own lock, so none waits for
-    another and the worker's shared locks order them as before. SQLite has one writer."""
+    On PostgreSQL ``sessions`` sessions of the same engine (1 to :data:`MAX_PARALLEL`) take
+    the jobs (first purchases, the longest, then the months) one after another: each job
+    holds only its own lock, so none waits for another and the worker's shared locks order
+    them as before. SQLite has one writer: one session whatever ``sessions`` says."""
+    if not 1 <= sessions <= MAX_PARALLEL:
+        raise ValueError(f"sessions must be 1 to {MAX_PARALLEL}, not {sessions}")
     bounds = period_bounds(first, last, await known_months(session))
     await end_read(session)  # each month is a transaction of its own
     if bounds is None:
@@ -487,7 +496,7 @@ async def rebuild(
                 else:
                     written[job] = await rebuild_month(own, job)
 
-    await asyncio.gather(*(take_jobs() for _ in range(PARALLEL)))
+    await asyncio.gather(*(take_jobs() for _ in range(sessions)))
     return sorted(written.items())
 
 

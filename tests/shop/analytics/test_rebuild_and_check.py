@@ -92,9 +92,15 @@ async def test_rebuild_gives_back_what_the_worker_wrote_and_check_finds_any_diff
     async with session_factory() as session:
         assert await _snapshot(session) == written
         assert await rollups.check_range(session) == []
-        await rollups.rebuild(session)
+        # One session or three (PostgreSQL; SQLite always one): the same rows.
+        await rollups.rebuild(session, sessions=1)
     async with session_factory() as session:
         assert await _snapshot(session) == written  # twice gives the same
+        await rollups.rebuild(session, sessions=3)
+    async with session_factory() as session:
+        assert await _snapshot(session) == written
+        with pytest.raises(ValueError, match="sessions"):
+            await rollups.rebuild(session, sessions=0)
 
         # A summary row drifts in April and in May; a row no fact explains appears in June.
         await session.execute(
@@ -140,7 +146,9 @@ async def test_the_commands_rebuild_and_check(
     checked = jangteo(settings, "analytics", "rebuild", "--check")
     assert checked.returncode == 1
     assert "analytics_daily_vendor_sales" in checked.stdout
-    again = jangteo(settings, "analytics", "rebuild", "--from", "2025-03-01", "--to", "2025-05-31")
+    assert jangteo(settings, "analytics", "rebuild", "--sessions", "0").returncode == 2
+    again = jangteo(settings, "analytics", "rebuild", "--from", "2025-03-01", "--to", "2025-05-31",
+                    "--sessions", "1")
     assert again.returncode == 0, again.stderr
     assert jangteo(settings, "analytics", "rebuild", "--check").returncode == 0
 
