@@ -272,11 +272,14 @@ def events_throughput(settings: Settings, seeded: dict[str, Any], count: int,
 def event_to_dashboard(settings: Settings, client: httpx.Client, seeded: dict[str, Any]
                        ) -> dict[str, float]:
     """One order at a time: committed, then timed until the vendor's daily JSON counts it."""
-    today = seoul_today().isoformat()
+    # Today and tomorrow: a run that crosses Seoul's midnight books its later orders on the
+    # next day, and a sum over today alone would never see them arrive.
+    today = seoul_today()
+    period = {"from": today.isoformat(), "to": (today + dt.timedelta(days=1)).isoformat()}
     url = f"/api/analytics/vendors/{seeded['probe_vendor_id']}/daily"
 
     def sales() -> int:
-        body = client.get(url, params={"from": today, "to": today}).json()
+        body = client.get(url, params=period).json()
         return int(body["totals"]["sales"])
 
     latencies = []
