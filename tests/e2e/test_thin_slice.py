@@ -101,6 +101,13 @@ async def test_applied_approved_published_product_becomes_searchable(
                 break
             await asyncio.sleep(0.02)
         waited = time.monotonic() - returned
+        # The hit may come from the product's creation event, handled after the publish had
+        # committed (the indexer reads the product as it is now); the publish event's own log
+        # line follows, and the worker is stopped only once it is written.
+        while time.monotonic() - returned < 30:
+            if "publish-cookie-42" in (tmp_path / "worker.log").read_text():
+                break
+            await asyncio.sleep(0.05)
     finally:
         stop(worker)
 
