@@ -32,7 +32,10 @@ def _children(pid: int) -> list[int]:
             except OSError:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                cmdline = (entry / "cmdline").read_bytes()
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:  # reaped between the two reads (the killed worker)
+                    continue
                 if b"resource_tracker" not in cmdline:  # multiprocessing's helper
                     found.append(int(entry.name))
     return found
